@@ -1,0 +1,32 @@
+// Small AST helpers shared by the checks.
+#ifndef MAPGUARD_CHECKERS_ASTUTIL_H
+#define MAPGUARD_CHECKERS_ASTUTIL_H
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Stmt.h"
+#include <string>
+
+namespace mapguard {
+
+/// The nearest parent statement of \p S that is not an implicit wrapper (casts, parens, temporaries,
+/// ExprWithCleanups, implicit copy/move constructions).
+const clang::Stmt *parentIgnoringImplicit(clang::ASTContext &Ctx, const clang::Stmt *S);
+
+/// \p S with implicit wrappers removed (the downward counterpart of parentIgnoringImplicit).
+const clang::Expr *ignoringImplicit(const clang::Expr *E);
+
+/// The statement if it is one, or the only statement of a `{ ... }` block.
+const clang::Stmt *soleStatement(const clang::Stmt *S);
+
+/// Source text of a statement's token range; empty if it touches a macro expansion.
+std::string sourceText(const clang::Stmt *S, const clang::ASTContext &Ctx);
+
+/// The left-hand side if \p S is a plain assignment (builtin or operator=), else null.
+const clang::Expr *assignmentTarget(const clang::Stmt *S);
+
+/// Whether \p S assigns to the variable \p Var (`Var = ...`).
+bool assignsTo(const clang::Stmt *S, const clang::ValueDecl *Var);
+
+} // namespace mapguard
+
+#endif

@@ -1,0 +1,152 @@
+#include "ContainerModel.h"
+
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/DeclTemplate.h"
+#include "clang/AST/ExprCXX.h"
+#include "llvm/ADT/StringSwitch.h"
+
+using namespace clang;
+
+namespace mapguard {
+namespace {
+// Base classes are searched this deep (class SessionMap : public std::unordered_map<...>).
+constexpr unsigned MaxBaseDepth = 4;
+
+std::vector<std::string> splitList(StringRef List) {
+  SmallVector<StringRef, 32> Parts;
+  List.split(Parts, ';', -1, /*KeepEmpty=*/false);
+  std::vector<std::string> Result;
+  for (StringRef Part : Parts) {
+    Part = Part.trim();
+    if (Part.consume_front("::"); !Part.empty())
+      Result.push_back(Part.str());
+  }
+  return Result;
+}
+
+std::optional<ContainerOpKind> memberOpKind(StringRef Name) {
+  return llvm::StringSwitch<std::optional<ContainerOpKind>>(Name)
+      .Cases({"erase", "unsafe_erase", "clear", "extract", "remove", "take", "removeIf"},
+             ContainerOpKind::Erase)
+      .Cases({"insert", "emplace", "emplace_hint", "try_emplace", "insert_or_assign", "insert_range",
+              "insertMulti", "unite", "operator[]", "merge"},
+             ContainerOpKind::Insert)
+      .Cases({"rehash", "reserve", "squeeze"}, ContainerOpKind::Rehash)
+      .Cases({"swap", "operator="}, ContainerOpKind::Replace)
+      .Default(std::nullopt);
+}
+} // namespace
+
+ContainerModel::ContainerModel(StringRef ContainerList, StringRef InsertInvalidatingList)
+    : Containers(splitList(ContainerList)), InsertInvalidating(splitList(InsertInvalidatingList)) {}
+
+std::string ContainerModel::normalizedName(const NamedDecl *D) {
+  std::string Name = D->getNameAsString();
+  for (const DeclContext *Ctx = D->getDeclContext(); Ctx; Ctx = Ctx->getParent()) {
+    if (const auto *NS = dyn_cast<NamespaceDecl>(Ctx)) {
+      if (NS->isInline() || NS->isAnonymousNamespace() || NS->getName().starts_with("__"))
+        continue;
+      Name = NS->getName().str() + "::" + Name;
+    } else if (const auto *Record = dyn_cast<RecordDecl>(Ctx)) {
+      Name = Record->getNameAsString() + "::" + Name;
+    }
+  }
+  return Name;
+}
+
+bool ContainerModel::nameMatches(StringRef Normalized, StringRef Configured) {
+  if (Normalized == Configured)
+    return true;
+  // "boost::unordered_map" names boost::unordered::unordered_map, "tbb::concurrent_unordered_map"
+  // names tbb::detail::d1::concurrent_unordered_map: libraries re-export from detail namespaces.
+  auto [Outer, Leaf] = Configured.split("::");
+  if (Leaf.empty() || Leaf.contains(':'))
+    return false;
+  return Normalized.starts_with((Outer + "::").str()) && Normalized.ends_with(("::" + Leaf).str());
+}
+
+std::optional<ContainerTraits> ContainerModel::classifyRecord(const NamedDecl *D, unsigned Depth) const {
+  std::string Name = normalizedName(D);
+  for (const std::string &Configured : Containers) {
+    if (!nameMatches(Name, Configured))
+      continue;
+    ContainerTraits Traits;
+    Traits.Name = Configured;
+    Traits.InsertInvalidates = llvm::any_of(
+        InsertInvalidating, [&](const std::string &Entry) { return nameMatches(Name, Entry); });
+    Traits.UniqueKeys = !StringRef(Configured).contains_insensitive("multi");
+    Traits.Library = StringRef(Configured).starts_with("std::")    ? ContainerLibrary::Std
+                     : StringRef(Configured).starts_with("absl::") ? ContainerLibrary::Absl
+                                                                   : ContainerLibrary::Other;
+    return Traits;
+  }
+  const auto *Record = dyn_cast<CXXRecordDecl>(D);
+  if (!Record || Depth >= MaxBaseDepth || !Record->hasDefinition())
+    return std::nullopt;
+  for (const CXXBaseSpecifier &Base : Record->getDefinition()->bases()) {
+    if (Base.getAccessSpecifier() != AS_public)
+      continue;
+    if (const auto *BaseDecl = Base.getType()->getAsCXXRecordDecl())
+      if (auto Traits = classifyRecord(BaseDecl, Depth + 1))
+        return Traits;
+  }
+  return std::nullopt;
+}
+
+std::optional<ContainerTraits> ContainerModel::classify(QualType T) const {
+  if (T.isNull())
+    return std::nullopt;
+  T = T.getNonReferenceType();
+  if (const auto *Record = T->getAsCXXRecordDecl())
+    return classifyRecord(Record, 0);
+  // A dependent std::map<K, V> inside a template has no record yet; its template names it.
+  if (const auto *Spec = T->getAs<TemplateSpecializationType>())
+    if (const TemplateDecl *Template = Spec->getTemplateName().getAsTemplateDecl())
+      return classifyRecord(Template, 0);
+  return std::nullopt;
+}
+
+bool isMutation(ContainerOpKind Kind) { return Kind != ContainerOpKind::Read; }
+
+SmallVector<ContainerOp, 2> containerOpsOf(const CallExpr *Call, const ContainerModel &Model) {
+  SmallVector<ContainerOp, 2> Ops;
+  auto AddIfContainer = [&](ContainerOpKind Kind, const Expr *Object, StringRef Name) {
+    if (Object && Model.classify(Object->getType()))
+      Ops.push_back({Kind, Object, Name.str()});
+  };
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  if (!Callee)
+    return Ops;
+  const auto *Method = dyn_cast<CXXMethodDecl>(Callee);
+  // Member calls, written `m.f()` or as operators `m[k]`, `m = x`.
+  const Expr *Object = nullptr;
+  llvm::ArrayRef<const Expr *> Args(Call->getArgs(), Call->getNumArgs());
+  if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call)) {
+    Object = Member->getImplicitObjectArgument();
+  } else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Call); Op && Method && Op->getNumArgs() > 0) {
+    Object = Op->getArg(0);
+    Args = Args.drop_front();
+  }
+  if (Method && Object) {
+    std::string Name = Method->getNameAsString();
+    std::optional<ContainerOpKind> Kind = memberOpKind(Name);
+    if (!Kind || (*Kind == ContainerOpKind::Insert && Name == "operator[]" && Method->isConst()))
+      Kind = ContainerOpKind::Read;
+    AddIfContainer(*Kind, Object, Name);
+    // `a.merge(b)` moves nodes out of b; `a.swap(b)` replaces b as well.
+    if ((Name == "merge" || Name == "swap") && !Args.empty())
+      AddIfContainer(Name == "merge" ? ContainerOpKind::Erase : ContainerOpKind::Replace, Args[0], Name);
+    return Ops;
+  }
+  // Free functions: std::swap and ADL swap, std::erase_if / absl::erase_if.
+  StringRef Name = Callee->getIdentifier() ? Callee->getName() : StringRef();
+  if (Name == "swap" && Call->getNumArgs() == 2) {
+    AddIfContainer(ContainerOpKind::Replace, Call->getArg(0), Name);
+    AddIfContainer(ContainerOpKind::Replace, Call->getArg(1), Name);
+  } else if (Name == "erase_if" && Call->getNumArgs() == 2) {
+    AddIfContainer(ContainerOpKind::Erase, Call->getArg(0), Name);
+  }
+  return Ops;
+}
+
+} // namespace mapguard

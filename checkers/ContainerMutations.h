@@ -1,0 +1,39 @@
+// Finds the operations on one container (by ObjectPath) that a statement performs, directly or
+// through functions it calls in the same translation unit: member functions on the same object,
+// free functions on globals, functions given the container by reference or pointer, and local
+// lambdas called in place. Lambdas that are only created (handed elsewhere) are not entered.
+#ifndef MAPGUARD_CHECKERS_CONTAINERMUTATIONS_H
+#define MAPGUARD_CHECKERS_CONTAINERMUTATIONS_H
+
+#include "ContainerModel.h"
+#include "ObjectPath.h"
+#include "clang/AST/Expr.h"
+#include <vector>
+
+namespace mapguard {
+
+struct ContainerOpSite {
+  ContainerOpKind Kind;
+  std::string OpName;
+  const clang::CallExpr *OpCall;         // where the operation happens (maybe in a callee)
+  const clang::CallExpr *SiteCall;       // the call in the searched statement that leads there
+  const clang::FunctionDecl *Callee;     // the function called at SiteCall; null if direct
+};
+
+class ContainerOpFinder {
+public:
+  ContainerOpFinder(const ContainerModel &Model, ObjectPathResolver &Resolver, unsigned MaxCallDepth)
+      : Model(Model), Resolver(Resolver), MaxCallDepth(MaxCallDepth) {}
+
+  /// All operations on \p Target in \p Root, in source order of their sites.
+  std::vector<ContainerOpSite> find(const clang::Stmt *Root, const ObjectPath &Target);
+
+private:
+  const ContainerModel &Model;
+  ObjectPathResolver &Resolver;
+  unsigned MaxCallDepth;
+};
+
+} // namespace mapguard
+
+#endif

@@ -1,0 +1,164 @@
+#include "EraseDuringIterationCheck.h"
+
+#include "AstUtil.h"
+#include "ContainerMutations.h"
+#include "EraseFixes.h"
+#include "clang/AST/ASTContext.h"
+#include "clang/ASTMatchers/ASTMatchFinder.h"
+#include "llvm/ADT/SmallPtrSet.h"
+
+using namespace clang;
+using namespace clang::ast_matchers;
+
+namespace mapguard {
+namespace {
+
+constexpr unsigned DefaultMaxCallDepth = 4;
+
+bool isEraseLike(const ContainerOpSite &Op) {
+  return Op.Kind == ContainerOpKind::Erase && Op.OpName != "clear" && Op.OpName != "merge";
+}
+
+/// The form the message recommends instead of erasing inside the loop.
+std::string safeEraseForm(const ContainerTraits &Traits, const LangOptions &LO, StringRef Container) {
+  if (Traits.Library == ContainerLibrary::Std && LO.CPlusPlus20)
+    return "std::erase_if";
+  if (Traits.Library == ContainerLibrary::Absl)
+    return "absl::erase_if";
+  return ("an iterator loop with 'it = " + Container + ".erase(it)'").str();
+}
+
+std::string rangeForMessage(const ContainerOpSite &Op, const ContainerTraits &Traits, StringRef Container,
+                            const LangOptions &LO) {
+  std::string Subject = "'" + Op.OpName + "' on '" + Container.str() + "'";
+  if (Op.Callee)
+    Subject = "call to '" + Op.Callee->getNameAsString() + "', which calls " + Subject + ",";
+  if (Op.Kind == ContainerOpKind::Insert || Op.Kind == ContainerOpKind::Rehash) {
+    StringRef How = StringRef(Traits.Name).contains("btree") ? "rebalance" : "rehash";
+    return Subject + " inside a range-for over it may " + How.str() + " '" + Container.str() +
+           "' and invalidate every iterator; collect the new entries and insert them after the loop";
+  }
+  std::string Advice = isEraseLike(Op) ? "use " + safeEraseForm(Traits, LO, Container) +
+                                             ", or collect the keys and erase after the loop"
+                                       : "collect the changes and apply them after the loop";
+  return Subject + " inside a range-for over it invalidates the loop's iterator; " + Advice;
+}
+
+} // namespace
+
+EraseDuringIterationCheck::EraseDuringIterationCheck(StringRef Name, tidy::ClangTidyContext *Context)
+    : ClangTidyCheck(Name, Context),
+      Containers(Options.get("Containers", ContainerModel::DefaultContainers)),
+      InsertInvalidatingContainers(
+          Options.get("InsertInvalidatingContainers", ContainerModel::DefaultInsertInvalidating)),
+      MaxCallDepth(Options.get("MaxCallDepth", DefaultMaxCallDepth)),
+      Model(Containers, InsertInvalidatingContainers) {}
+
+void EraseDuringIterationCheck::storeOptions(tidy::ClangTidyOptions::OptionMap &Opts) {
+  Options.store(Opts, "Containers", Containers);
+  Options.store(Opts, "InsertInvalidatingContainers", InsertInvalidatingContainers);
+  Options.store(Opts, "MaxCallDepth", MaxCallDepth);
+}
+
+void EraseDuringIterationCheck::registerMatchers(MatchFinder *Finder) {
+  auto InFunction = optionally(forFunction(functionDecl().bind("fn")));
+  Finder->addMatcher(cxxForRangeStmt(unless(isExpansionInSystemHeader()), InFunction).bind("loop"), this);
+  auto IterRef = ignoringParenImpCasts(
+      declRefExpr(to(varDecl(hasLocalStorage(), unless(parmVarDecl())).bind("iter"))));
+  Finder->addMatcher(
+      cxxMemberCallExpr(callee(cxxMethodDecl(hasAnyName("erase", "unsafe_erase"), parameterCountIs(1))),
+                        argumentCountIs(1),
+                        hasArgument(0, anyOf(IterRef, cxxConstructExpr(argumentCountIs(1), hasArgument(0, IterRef)))),
+                        unless(isExpansionInSystemHeader()), InFunction)
+          .bind("iterErase"),
+      this);
+}
+
+void EraseDuringIterationCheck::check(const MatchFinder::MatchResult &Result) {
+  const auto *Fn = Result.Nodes.getNodeAs<FunctionDecl>("fn");
+  if (const auto *Loop = Result.Nodes.getNodeAs<CXXForRangeStmt>("loop"))
+    checkRangeFor(Loop, Fn, *Result.Context);
+  else if (const auto *Erase = Result.Nodes.getNodeAs<CXXMemberCallExpr>("iterErase"))
+    checkIteratorErase(Erase, Result.Nodes.getNodeAs<VarDecl>("iter"), Fn, *Result.Context);
+}
+
+void EraseDuringIterationCheck::checkRangeFor(const CXXForRangeStmt *Loop, const FunctionDecl *Fn,
+                                              ASTContext &Ctx) {
+  const Expr *Range = Loop->getRangeInit();
+  std::optional<ContainerTraits> Traits = Range ? Model.classify(Range->getType()) : std::nullopt;
+  if (!Traits)
+    return;
+  ObjectPathResolver Resolver(Ctx);
+  std::optional<ObjectPath> Container = Resolver.objectOf(Range);
+  if (!Container)
+    return; // a temporary or a copy: changing the original does not touch this loop
+  ContainerOpFinder Finder(Model, Resolver, MaxCallDepth);
+  const FunctionCfg *Cfg = Fn ? Cfgs.get(Fn, Ctx) : nullptr;
+  std::string Name = Container->spelling();
+  llvm::SmallPtrSet<const CallExpr *, 8> Reported;
+  for (const ContainerOpSite &Op : Finder.find(Loop->getBody(), *Container)) {
+    if (!isMutation(Op.Kind) || Reported.contains(Op.SiteCall))
+      continue;
+    bool Invalidates = Op.Kind == ContainerOpKind::Erase || Op.Kind == ContainerOpKind::Replace ||
+                       Traits->InsertInvalidates;
+    // A change after which every path leaves the loop (break, return, throw) is safe.
+    if (!Invalidates || (Cfg && !Cfg->mayContinueLoopAfter(Op.SiteCall, Loop)))
+      continue;
+    Reported.insert(Op.SiteCall);
+    {
+      auto Diag = diag(Op.SiteCall->getExprLoc(), "%0")
+                  << rangeForMessage(Op, *Traits, Name, Ctx.getLangOpts()) << Op.SiteCall->getSourceRange();
+      if (!Op.Callee)
+        if (auto Fix = rangeForEraseIfFix(Loop, Op.OpCall, *Traits, *Container, Resolver, Ctx))
+          Diag << *Fix;
+    }
+    diag(Loop->getForLoc(), "iteration over '%0' starts here", DiagnosticIDs::Note) << Name;
+    if (Op.Callee)
+      diag(Op.OpCall->getExprLoc(), "'%0' changes '%1' here", DiagnosticIDs::Note)
+          << Op.OpName << Name << Op.OpCall->getSourceRange();
+  }
+}
+
+void EraseDuringIterationCheck::checkIteratorErase(const CXXMemberCallExpr *Erase, const VarDecl *Iter,
+                                                   const FunctionDecl *Fn, ASTContext &Ctx) {
+  const CXXMethodDecl *Method = Erase->getMethodDecl();
+  if (!Iter || !Fn || !Method || !Model.classify(Erase->getImplicitObjectArgument()->getType()) ||
+      !StringRef(Method->getParamDecl(0)->getType().getAsString()).contains("iterator"))
+    return;
+  if (assignsTo(parentIgnoringImplicit(Ctx, Erase), Iter))
+    return; // it = C.erase(it)
+  const FunctionCfg *Cfg = Cfgs.get(Fn, Ctx);
+  if (!Cfg)
+    return;
+  const Stmt *FirstUse = nullptr;
+  Cfg->forEachStmtAfter(Erase, [&](const Stmt *S) {
+    const auto *Ref = dyn_cast<DeclRefExpr>(S);
+    if (!Ref || Ref->getDecl() != Iter)
+      return FunctionCfg::Visit::Continue;
+    const Stmt *Parent = Cfg->parents().getParentIgnoreParenImpCasts(const_cast<DeclRefExpr *>(Ref));
+    if (assignmentTarget(Parent) && assignmentTarget(Parent)->IgnoreParenImpCasts() == Ref)
+      return FunctionCfg::Visit::StopPath; // reassigned before any use on this path
+    FirstUse = Ref;
+    return FunctionCfg::Visit::Done;
+  });
+  if (!FirstUse)
+    return;
+  ObjectPathResolver Resolver(Ctx);
+  auto Container = Resolver.objectOfCall(Erase);
+  std::string Object = Container ? Container->spelling() : "container";
+  std::string It = Iter->getNameAsString();
+  std::string SafeForm = Erase->getType()->isVoidType() ? Object + ".erase(" + It + "++)"
+                                                        : It + " = " + Object + ".erase(" + It + ")";
+  {
+    auto Diag = diag(Erase->getExprLoc(),
+                     "'%0' is used after '%1.erase(%0)' invalidated it; write '%2' and advance only "
+                     "when nothing was erased")
+                << It << Object << SafeForm << Erase->getSourceRange();
+    if (auto Fixes = iteratorLoopEraseFix(Erase, Iter, FirstUse, Ctx))
+      for (const FixItHint &Fix : *Fixes)
+        Diag << Fix;
+  }
+  diag(FirstUse->getBeginLoc(), "'%0' is used here after the erase", DiagnosticIDs::Note) << It;
+}
+
+} // namespace mapguard

@@ -1,0 +1,40 @@
+#ifndef MAPGUARD_CHECKERS_ERASEDURINGITERATIONCHECK_H
+#define MAPGUARD_CHECKERS_ERASEDURINGITERATIONCHECK_H
+
+#include "ContainerModel.h"
+#include "FunctionCfg.h"
+#include "clang-tidy/ClangTidyCheck.h"
+
+namespace mapguard {
+
+/// Finds a map or set changed while a loop iterates over it: erase/clear/assignment inside a
+/// range-for over the container (directly or through called functions), inserts that may rehash
+/// an unordered container, and iterator loops that use `it` after `C.erase(it)`.
+/// Docs: docs/checks/mapguard-erase-during-iteration.md
+class EraseDuringIterationCheck : public clang::tidy::ClangTidyCheck {
+public:
+  EraseDuringIterationCheck(llvm::StringRef Name, clang::tidy::ClangTidyContext *Context);
+  bool isLanguageVersionSupported(const clang::LangOptions &LangOpts) const override {
+    return LangOpts.CPlusPlus11;
+  }
+  void storeOptions(clang::tidy::ClangTidyOptions::OptionMap &Opts) override;
+  void registerMatchers(clang::ast_matchers::MatchFinder *Finder) override;
+  void check(const clang::ast_matchers::MatchFinder::MatchResult &Result) override;
+  void onEndOfTranslationUnit() override { Cfgs.clear(); }
+
+private:
+  void checkRangeFor(const clang::CXXForRangeStmt *Loop, const clang::FunctionDecl *Fn,
+                     clang::ASTContext &Ctx);
+  void checkIteratorErase(const clang::CXXMemberCallExpr *Erase, const clang::VarDecl *Iter,
+                          const clang::FunctionDecl *Fn, clang::ASTContext &Ctx);
+
+  const std::string Containers;
+  const std::string InsertInvalidatingContainers;
+  const unsigned MaxCallDepth;
+  const ContainerModel Model;
+  FunctionCfgCache Cfgs;
+};
+
+} // namespace mapguard
+
+#endif

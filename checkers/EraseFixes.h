@@ -1,0 +1,34 @@
+// Fix-its for mapguard-erase-during-iteration, offered only where the rewrite is certainly
+// equivalent to the intended loop and compiles.
+#ifndef MAPGUARD_CHECKERS_ERASEFIXES_H
+#define MAPGUARD_CHECKERS_ERASEFIXES_H
+
+#include "ContainerModel.h"
+#include "ObjectPath.h"
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/StmtCXX.h"
+#include "clang/Basic/Diagnostic.h"
+#include <optional>
+#include <vector>
+
+namespace mapguard {
+
+/// `for (auto& [k, v] : C) if (cond) C.erase(k);` -> `std::erase_if(C, ...)` (C++20 std containers),
+/// `absl::erase_if(C, ...)` (absl), or an iterator loop with `it = C.erase(it)` (std before C++20).
+std::optional<clang::FixItHint> rangeForEraseIfFix(const clang::CXXForRangeStmt *Loop,
+                                                   const clang::CallExpr *Erase,
+                                                   const ContainerTraits &Traits,
+                                                   const ObjectPath &Container,
+                                                   ObjectPathResolver &Resolver,
+                                                   clang::ASTContext &Ctx);
+
+/// `for (...; ...; ++it) { ...; if (cond) C.erase(it); }` -> `it = C.erase(it)` (or `C.erase(it++)`
+/// where erase returns void), with the increment moved into an `else` branch.
+std::optional<std::vector<clang::FixItHint>> iteratorLoopEraseFix(const clang::CXXMemberCallExpr *Erase,
+                                                                  const clang::VarDecl *Iter,
+                                                                  const clang::Stmt *FirstUse,
+                                                                  clang::ASTContext &Ctx);
+
+} // namespace mapguard
+
+#endif

@@ -1,0 +1,100 @@
+#include "FunctionCfg.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Decl.h"
+#include "llvm/ADT/SmallPtrSet.h"
+
+using namespace clang;
+
+namespace mapguard {
+
+FunctionCfg::FunctionCfg(const FunctionDecl *Fn, ASTContext &Ctx) {
+  Stmt *Body = Fn->getBody();
+  if (!Body)
+    return;
+  CFG::BuildOptions Options;
+  Options.setAllAlwaysAdd();
+  Options.AddImplicitDtors = true;
+  Options.AddTemporaryDtors = true;
+  Options.AddInitializers = true;
+  Options.AddLifetime = true;
+  Cfg = CFG::buildCFG(Fn, Body, &Ctx, Options);
+  if (!Cfg)
+    return;
+  Parents = std::make_unique<ParentMap>(Body);
+  StmtToBlock = std::make_unique<CFGStmtMap>(*Cfg, *Parents);
+}
+
+const CFGBlock *FunctionCfg::blockOf(const Stmt *S) const {
+  return StmtToBlock ? StmtToBlock->getBlock(S) : nullptr;
+}
+
+bool FunctionCfg::mayContinueLoopAfter(const Stmt *S, const Stmt *Loop) const {
+  const CFGBlock *Start = blockOf(S);
+  if (!Start)
+    return true; // unknown: assume the loop goes on
+  llvm::SmallPtrSet<const CFGBlock *, 32> Seen;
+  llvm::SmallVector<const CFGBlock *, 32> Work{Start};
+  while (!Work.empty()) {
+    const CFGBlock *B = Work.pop_back_val();
+    for (const CFGBlock::AdjacentBlock &Succ : B->succs()) {
+      const CFGBlock *Next = Succ.getReachableBlock();
+      if (!Next || !Seen.insert(Next).second)
+        continue;
+      if (Next->getTerminatorStmt() == Loop)
+        return true;
+      Work.push_back(Next);
+    }
+  }
+  return false;
+}
+
+void FunctionCfg::forEachStmtAfter(const Stmt *S, llvm::function_ref<Visit(const Stmt *)> Visitor) const {
+  const CFGBlock *Start = blockOf(S);
+  if (!Start)
+    return;
+  // Visits a block from element index First; false when the path (or the walk) ends inside it.
+  bool Done = false;
+  auto WalkBlock = [&](const CFGBlock *B, size_t First) {
+    for (size_t I = First; I < B->size(); ++I) {
+      auto Element = (*B)[I].getAs<CFGStmt>();
+      if (!Element)
+        continue;
+      Visit Result = Visitor(Element->getStmt());
+      if (Result == Visit::Done)
+        Done = true;
+      if (Result != Visit::Continue)
+        return false;
+    }
+    return true;
+  };
+  size_t StartIndex = 0;
+  for (size_t I = 0; I < Start->size(); ++I)
+    if (auto Element = (*Start)[I].getAs<CFGStmt>(); Element && Element->getStmt() == S)
+      StartIndex = I + 1;
+  llvm::SmallPtrSet<const CFGBlock *, 32> Seen;
+  llvm::SmallVector<const CFGBlock *, 32> Work;
+  if (WalkBlock(Start, StartIndex))
+    Work.push_back(Start);
+  while (!Work.empty() && !Done) {
+    const CFGBlock *B = Work.pop_back_val();
+    for (const CFGBlock::AdjacentBlock &Succ : B->succs()) {
+      const CFGBlock *Next = Succ.getReachableBlock();
+      if (!Next || !Seen.insert(Next).second)
+        continue;
+      if (WalkBlock(Next, 0))
+        Work.push_back(Next);
+      if (Done)
+        return;
+    }
+  }
+}
+
+const FunctionCfg *FunctionCfgCache::get(const FunctionDecl *Fn, ASTContext &Ctx) {
+  auto &Entry = Cache[Fn];
+  if (!Entry)
+    Entry = std::make_unique<FunctionCfg>(Fn, Ctx);
+  return Entry->valid() ? Entry.get() : nullptr;
+}
+
+} // namespace mapguard

@@ -1,0 +1,27 @@
+// The clang-tidy module: the one place the checks are registered, for every front-end (the plugin
+// loaded by clang-tidy --load, the mapguard CLI, mapguard-clangd).
+#include "EraseDuringIterationCheck.h"
+#include "clang-tidy/ClangTidyModule.h"
+#include "llvm/Config/llvm-config.h"
+#if LLVM_VERSION_MAJOR < 22 // the registry moved into ClangTidyModule.h in LLVM 22
+#include "clang-tidy/ClangTidyModuleRegistry.h"
+#endif
+
+namespace mapguard {
+
+class MapGuardModule : public clang::tidy::ClangTidyModule {
+public:
+  void addCheckFactories(clang::tidy::ClangTidyCheckFactories &Factories) override {
+    Factories.registerCheck<EraseDuringIterationCheck>("mapguard-erase-during-iteration");
+  }
+};
+
+} // namespace mapguard
+
+static clang::tidy::ClangTidyModuleRegistry::Add<mapguard::MapGuardModule>
+    Registration("mapguard-module", "Maps and sets changed during iteration, unguarded shared maps, "
+                                    "deferred callbacks.");
+
+// Referenced by front-ends that link the checks statically, so the registration is kept.
+// NOLINTNEXTLINE(misc-use-internal-linkage)
+volatile int MapGuardModuleAnchorSource = 0;
