@@ -1,0 +1,41 @@
+// Runs the mapguard checks over translation units through clang-tidy's own driver, so the
+// configuration (.clang-tidy), NOLINT and header filtering behave exactly as in clang-tidy.
+#ifndef MAPGUARD_TOOL_ANALYSIS_H
+#define MAPGUARD_TOOL_ANALYSIS_H
+
+#include "clang-tidy/ClangTidyDiagnosticConsumer.h"
+#include "clang-tidy/ClangTidyOptions.h"
+#include "clang/Tooling/CompilationDatabase.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mapguard {
+
+/// A translation unit whose analysis is incomplete, and the compiler errors that say why.
+struct UnitFailure {
+  std::string File;
+  std::vector<clang::tidy::ClangTidyError> Errors;
+};
+
+struct AnalysisResult {
+  std::vector<clang::tidy::ClangTidyError> Findings; // de-duplicated across units, sorted
+  std::vector<UnitFailure> Failures;                 // in input order
+  clang::tidy::ClangTidyStats Stats;                 // summed over units
+};
+
+using OptionsProviderFactory = std::function<std::unique_ptr<clang::tidy::ClangTidyOptionsProvider>(
+    llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem>)>;
+
+/// Called after each unit: (units done, units total, findings so far).
+using ProgressCallback = std::function<void(size_t, size_t, size_t)>;
+
+AnalysisResult analyze(const clang::tooling::CompilationDatabase &Db, llvm::ArrayRef<std::string> Files,
+                       const OptionsProviderFactory &MakeOptions, unsigned Jobs,
+                       const ProgressCallback &Progress = nullptr);
+
+} // namespace mapguard
+
+#endif

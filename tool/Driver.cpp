@@ -1,0 +1,131 @@
+#include "Driver.h"
+
+#include "clang/Tooling/ArgumentsAdjusters.h"
+#include "clang/Tooling/CommonOptionsParser.h"
+#include "clang/Tooling/JSONCompilationDatabase.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/raw_ostream.h"
+#include <set>
+
+using namespace clang;
+using namespace clang::tidy;
+
+namespace mapguard {
+namespace {
+
+llvm::Error configError(const llvm::Twine &Message) {
+  return llvm::createStringError(std::make_error_code(std::errc::invalid_argument), Message);
+}
+
+bool hasResourceDir(const std::vector<std::string> &Args) {
+  return llvm::any_of(Args, [](const std::string &A) { return llvm::StringRef(A).starts_with("-resource-dir"); });
+}
+
+} // namespace
+
+llvm::Expected<OptionsProviderFactory> makeOptionsProviderFactory(const ConfigOverrides &Overrides) {
+  ClangTidyOptions Defaults;
+  Defaults.Checks = DefaultChecks;
+  Defaults.WarningsAsErrors = "";
+  Defaults.HeaderFilterRegex = "";
+  Defaults.SystemHeaders = false;
+  Defaults.User = llvm::sys::Process::GetEnv("USER");
+  ClangTidyOptions Override;
+  // The CLI carries only mapguard's checks; never let a shared .clang-tidy start the static analyzer.
+  Override.Checks = Overrides.Checks.value_or("") + ",-clang-analyzer-*";
+  if (Overrides.HeaderFilter)
+    Override.HeaderFilterRegex = *Overrides.HeaderFilter;
+
+  std::optional<ClangTidyOptions> Inline;
+  if (Overrides.Config && Overrides.ConfigFile)
+    return configError("--config and --config-file are mutually exclusive");
+  if (Overrides.Config || Overrides.ConfigFile) {
+    std::string Text = Overrides.Config.value_or("");
+    std::string Source = "<command-line-config>";
+    if (Overrides.ConfigFile) {
+      auto Buffer = llvm::MemoryBuffer::getFile(*Overrides.ConfigFile);
+      if (!Buffer)
+        return configError("cannot read config file '" + *Overrides.ConfigFile + "': " + Buffer.getError().message());
+      Text = (*Buffer)->getBuffer().str();
+      Source = *Overrides.ConfigFile;
+    }
+    auto Parsed = parseConfiguration(llvm::MemoryBufferRef(Text, Source));
+    if (!Parsed)
+      return configError("invalid configuration in " + Source + ": " + Parsed.getError().message());
+    Inline = std::move(*Parsed);
+  }
+  return OptionsProviderFactory([=](llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> FS)
+                                    -> std::unique_ptr<ClangTidyOptionsProvider> {
+    if (Inline)
+      return std::make_unique<ConfigOptionsProvider>(ClangTidyGlobalOptions(),
+                                                     ClangTidyOptions::getDefaults().merge(Defaults, 0),
+                                                     *Inline, Override, FS);
+    return std::make_unique<FileOptionsProvider>(ClangTidyGlobalOptions(), Defaults, Override, FS);
+  });
+}
+
+llvm::Expected<std::unique_ptr<tooling::CompilationDatabase>> loadCompilations(DatabaseRequest Request) {
+  std::unique_ptr<tooling::CompilationDatabase> Db = std::move(Request.Fixed);
+  std::string Error;
+  if (!Db && !Request.BuildPath.empty()) {
+    Db = tooling::CompilationDatabase::autoDetectFromDirectory(Request.BuildPath, Error);
+    if (!Db)
+      return configError("no compilation database in '" + Request.BuildPath + "' or its parents: " + Error);
+  }
+  if (!Db) {
+    llvm::SmallString<256> Start;
+    if (!Request.Files.empty()) {
+      Start = Request.Files.front();
+      llvm::sys::fs::make_absolute(Start);
+      Db = tooling::CompilationDatabase::autoDetectFromSource(Start, Error);
+    } else {
+      llvm::sys::fs::current_path(Start);
+      Db = tooling::CompilationDatabase::autoDetectFromDirectory(Start, Error);
+    }
+    if (!Db)
+      return configError("no compile_commands.json found above '" + Start +
+                         "'; pass -p <build-dir>, or compiler flags after '--'");
+  }
+  // Headers and new files get the flags of their nearest neighbour, as clang-tidy and clangd do.
+  Db = tooling::inferMissingCompileCommands(std::move(Db));
+  auto Adjusting = std::make_unique<tooling::ArgumentsAdjustingCompilations>(std::move(Db));
+  Adjusting->appendArgumentsAdjuster(
+      tooling::getInsertArgumentAdjuster(Request.ExtraArgsBefore, tooling::ArgumentInsertPosition::BEGIN));
+  Adjusting->appendArgumentsAdjuster(
+      tooling::getInsertArgumentAdjuster(Request.ExtraArgs, tooling::ArgumentInsertPosition::END));
+  std::string ResourceDir = Request.ResourceDir;
+  Adjusting->appendArgumentsAdjuster([ResourceDir](const tooling::CommandLineArguments &Args, llvm::StringRef) {
+    if (ResourceDir.empty() || hasResourceDir(Args) || Args.empty())
+      return Args;
+    tooling::CommandLineArguments Adjusted = Args;
+    Adjusted.insert(Adjusted.begin() + 1, "-resource-dir=" + ResourceDir);
+    return Adjusted;
+  });
+  return std::unique_ptr<tooling::CompilationDatabase>(std::move(Adjusting));
+}
+
+std::vector<std::string> filesToAnalyse(const tooling::CompilationDatabase &Db, llvm::ArrayRef<std::string> Given) {
+  std::set<std::string> Files;
+  if (Given.empty())
+    for (const std::string &File : Db.getAllFiles())
+      Files.insert(File);
+  for (const std::string &File : Given) {
+    llvm::SmallString<256> Path(File);
+    llvm::sys::fs::make_absolute(Path);
+    llvm::sys::path::remove_dots(Path, true);
+    Files.insert(std::string(Path));
+  }
+  return {Files.begin(), Files.end()};
+}
+
+llvm::Error writeFileAtomically(llvm::StringRef Path, llvm::function_ref<void(llvm::raw_ostream &)> Write) {
+  return llvm::writeToOutput(Path, [&](llvm::raw_ostream &OS) {
+    Write(OS);
+    return llvm::Error::success();
+  });
+}
+
+} // namespace mapguard
