@@ -110,9 +110,12 @@ bool isMutation(ContainerOpKind Kind) { return Kind != ContainerOpKind::Read; }
 
 SmallVector<ContainerOp, 2> containerOpsOf(const CallExpr *Call, const ContainerModel &Model) {
   SmallVector<ContainerOp, 2> Ops;
-  auto AddIfContainer = [&](ContainerOpKind Kind, const Expr *Object, StringRef Name) {
-    if (Object && Model.classify(Object->getType()))
-      Ops.push_back({Kind, Object, Name.str()});
+  auto AddIfContainer = [&](ContainerOpKind Kind, const Expr *Object, StringRef Name, bool ViaPointer = false) {
+    if (!Object)
+      return;
+    QualType Type = ViaPointer ? Object->getType()->getPointeeType() : Object->getType();
+    if (!Type.isNull() && Model.classify(Type))
+      Ops.push_back({Kind, Object, Name.str(), ViaPointer});
   };
   const FunctionDecl *Callee = Call->getDirectCallee();
   if (!Callee)
@@ -120,9 +123,12 @@ SmallVector<ContainerOp, 2> containerOpsOf(const CallExpr *Call, const Container
   const auto *Method = dyn_cast<CXXMethodDecl>(Callee);
   // Member calls, written `m.f()` or as operators `m[k]`, `m = x`.
   const Expr *Object = nullptr;
+  bool ViaPointer = false;
   llvm::ArrayRef<const Expr *> Args(Call->getArgs(), Call->getNumArgs());
   if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call)) {
     Object = Member->getImplicitObjectArgument();
+    if (const auto *Callee = dyn_cast<MemberExpr>(Member->getCallee()->IgnoreParens()))
+      ViaPointer = Callee->isArrow();
   } else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Call); Op && Method && Op->getNumArgs() > 0) {
     Object = Op->getArg(0);
     Args = Args.drop_front();
@@ -132,7 +138,7 @@ SmallVector<ContainerOp, 2> containerOpsOf(const CallExpr *Call, const Container
     std::optional<ContainerOpKind> Kind = memberOpKind(Name);
     if (!Kind || (*Kind == ContainerOpKind::Insert && Name == "operator[]" && Method->isConst()))
       Kind = ContainerOpKind::Read;
-    AddIfContainer(*Kind, Object, Name);
+    AddIfContainer(*Kind, Object, Name, ViaPointer);
     // `a.merge(b)` moves nodes out of b; `a.swap(b)` replaces b as well.
     if ((Name == "merge" || Name == "swap") && !Args.empty())
       AddIfContainer(Name == "merge" ? ContainerOpKind::Erase : ContainerOpKind::Replace, Args[0], Name);

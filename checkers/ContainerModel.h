@@ -64,8 +64,9 @@ enum class ContainerOpKind {
 
 struct ContainerOp {
   ContainerOpKind Kind;
-  const clang::Expr *Object; // the container operand
+  const clang::Expr *Object; // the container operand, or a pointer to it when ViaPointer
   std::string Name;          // "erase", "operator[]", "operator=", "swap", "merge", ...
+  bool ViaPointer = false;   // `p->erase(k)`: Object is the pointer
 };
 
 /// The container operations a call performs (none, one, or two for swap/merge), by the method or

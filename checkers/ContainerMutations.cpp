@@ -49,7 +49,8 @@ public:
     const CallExpr *Site = CurSite ? CurSite : Call;
     bool Matched = false;
     for (const ContainerOp &Op : containerOpsOf(Call, Model)) {
-      if (auto Path = translate(Resolver.objectOf(Op.Object)); Path && *Path == Target) {
+      auto Object = Op.ViaPointer ? Resolver.pointeeOf(Op.Object) : Resolver.objectOf(Op.Object);
+      if (auto Path = translate(Object); Path && *Path == Target) {
         Out.push_back({Op.Kind, Op.Name, Call, Site, CurCallee});
         Matched = true;
       }

@@ -4,6 +4,7 @@
 #include "ContainerMutations.h"
 #include "EraseFixes.h"
 #include "clang/AST/ASTContext.h"
+#include "clang/AST/ExprCXX.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
 #include "llvm/ADT/SmallPtrSet.h"
 
@@ -28,11 +29,19 @@ std::string safeEraseForm(const ContainerTraits &Traits, const LangOptions &LO, 
   return ("an iterator loop with 'it = " + Container + ".erase(it)'").str();
 }
 
+/// How the message names the function called at an indirect site: a lambda by its variable.
+std::string calleeName(const ContainerOpSite &Op) {
+  if (const auto *Call = dyn_cast<CXXOperatorCallExpr>(Op.SiteCall); Call && Call->getNumArgs() > 0)
+    if (const auto *Lambda = dyn_cast<DeclRefExpr>(Call->getArg(0)->IgnoreParenImpCasts()))
+      return Lambda->getDecl()->getNameAsString();
+  return Op.Callee->getNameAsString();
+}
+
 std::string rangeForMessage(const ContainerOpSite &Op, const ContainerTraits &Traits, StringRef Container,
                             const LangOptions &LO) {
   std::string Subject = "'" + Op.OpName + "' on '" + Container.str() + "'";
   if (Op.Callee)
-    Subject = "call to '" + Op.Callee->getNameAsString() + "', which calls " + Subject + ",";
+    Subject = "call to '" + calleeName(Op) + "', which calls " + Subject + ",";
   if (Op.Kind == ContainerOpKind::Insert || Op.Kind == ContainerOpKind::Rehash) {
     StringRef How = StringRef(Traits.Name).contains("btree") ? "rebalance" : "rehash";
     return Subject + " inside a range-for over it may " + How.str() + " '" + Container.str() +
@@ -68,7 +77,9 @@ void EraseDuringIterationCheck::registerMatchers(MatchFinder *Finder) {
   Finder->addMatcher(
       cxxMemberCallExpr(callee(cxxMethodDecl(hasAnyName("erase", "unsafe_erase"), parameterCountIs(1))),
                         argumentCountIs(1),
-                        hasArgument(0, anyOf(IterRef, cxxConstructExpr(argumentCountIs(1), hasArgument(0, IterRef)))),
+                        // Debug-mode and class iterators arrive copied into a bound temporary.
+                        hasArgument(0, ast_matchers::ignoringImplicit(anyOf(
+                                           IterRef, cxxConstructExpr(argumentCountIs(1), hasArgument(0, IterRef))))),
                         unless(isExpansionInSystemHeader()), InFunction)
           .bind("iterErase"),
       this);
@@ -108,7 +119,9 @@ void EraseDuringIterationCheck::checkRangeFor(const CXXForRangeStmt *Loop, const
     {
       auto Diag = diag(Op.SiteCall->getExprLoc(), "%0")
                   << rangeForMessage(Op, *Traits, Name, Ctx.getLangOpts()) << Op.SiteCall->getSourceRange();
-      if (!Op.Callee)
+      // A rewrite of a template body would change every instantiation, not just this one.
+      bool InTemplate = Fn && (Fn->isTemplateInstantiation() || Fn->isTemplated());
+      if (!Op.Callee && !InTemplate)
         if (auto Fix = rangeForEraseIfFix(Loop, Op.OpCall, *Traits, *Container, Resolver, Ctx))
           Diag << *Fix;
     }
@@ -154,7 +167,7 @@ void EraseDuringIterationCheck::checkIteratorErase(const CXXMemberCallExpr *Eras
                      "'%0' is used after '%1.erase(%0)' invalidated it; write '%2' and advance only "
                      "when nothing was erased")
                 << It << Object << SafeForm << Erase->getSourceRange();
-    if (auto Fixes = iteratorLoopEraseFix(Erase, Iter, FirstUse, Ctx))
+    if (auto Fixes = Fn->isTemplateInstantiation() ? std::nullopt : iteratorLoopEraseFix(Erase, Iter, FirstUse, Ctx))
       for (const FixItHint &Fix : *Fixes)
         Diag << Fix;
   }

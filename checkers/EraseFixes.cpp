@@ -138,7 +138,13 @@ std::optional<FixItHint> rangeForEraseIfFix(const CXXForRangeStmt *Loop, const C
                   "    " + It + " = " + Object + ".erase(" + It + ");\n" + Indent + "  else\n" + Indent +
                   "    ++" + It + ";\n" + Indent + "}";
   }
-  return FixItHint::CreateReplacement(CharSourceRange::getTokenRange(Loop->getSourceRange()), Replacement);
+  // A body that ends in an expression statement leaves its `;` after the loop's source range.
+  SourceRange Range = Loop->getSourceRange();
+  SourceLocation AfterSemi = Lexer::findLocationAfterToken(Range.getEnd(), tok::semi, Ctx.getSourceManager(),
+                                                           Ctx.getLangOpts(), false);
+  if (AfterSemi.isValid() && !isa<CompoundStmt>(Loop->getBody()))
+    return FixItHint::CreateReplacement(CharSourceRange::getCharRange(Range.getBegin(), AfterSemi), Replacement);
+  return FixItHint::CreateReplacement(CharSourceRange::getTokenRange(Range), Replacement);
 }
 
 std::optional<std::vector<FixItHint>> iteratorLoopEraseFix(const CXXMemberCallExpr *Erase, const VarDecl *Iter,
@@ -148,14 +154,13 @@ std::optional<std::vector<FixItHint>> iteratorLoopEraseFix(const CXXMemberCallEx
   // The erase must be the whole then-branch of an `if` without else that ends the body of a `for`
   // whose increment is the first use of the erased iterator.
   const Stmt *Parent = parentIgnoringImplicit(Ctx, Erase);
-  const Stmt *ThenBranch = Erase;
-  if (const auto *Block = dyn_cast_or_null<CompoundStmt>(Parent); Block && Block->size() == 1) {
-    ThenBranch = Block;
+  if (const auto *Block = dyn_cast_or_null<CompoundStmt>(Parent); Block && Block->size() == 1)
     Parent = parentIgnoringImplicit(Ctx, Block);
-  }
   const auto *If = dyn_cast_or_null<IfStmt>(Parent);
-  if (!If || If->getElse() || If->getThen() != ThenBranch || If->isConstexpr())
+  const auto *ThenExpr = If ? dyn_cast_or_null<Expr>(soleStatement(If->getThen())) : nullptr;
+  if (!If || If->getElse() || If->isConstexpr() || !ThenExpr || ignoringImplicit(ThenExpr) != Erase)
     return std::nullopt;
+  const Stmt *ThenBranch = If->getThen();
   const Stmt *Body = parentIgnoringImplicit(Ctx, If);
   const auto *For = dyn_cast_or_null<ForStmt>(Body);
   if (const auto *Block = dyn_cast_or_null<CompoundStmt>(Body); Block && Block->body_back() == If)
@@ -168,9 +173,10 @@ std::optional<std::vector<FixItHint>> iteratorLoopEraseFix(const CXXMemberCallEx
     return std::nullopt;
   // The increment must be exactly ++it / it++, and no `continue` may skip the new else branch.
   const auto *IncOperand = [&]() -> const Expr * {
-    if (const auto *Unary = dyn_cast<UnaryOperator>(Inc); Unary && Unary->isIncrementOp())
+    const Expr *Core = ignoringImplicit(Inc); // `it++` on a class iterator returns a bound temporary
+    if (const auto *Unary = dyn_cast<UnaryOperator>(Core); Unary && Unary->isIncrementOp())
       return Unary->getSubExpr();
-    if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Inc); Op && Op->getOperator() == OO_PlusPlus)
+    if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Core); Op && Op->getOperator() == OO_PlusPlus)
       return Op->getArg(0);
     return nullptr;
   }();

@@ -1,0 +1,257 @@
+// Every file in testdata/checks runs through both front-ends - clang-tidy-22 with the plugin and
+// the mapguard CLI - against libstdc++, libstdc++ debug mode and libc++ (when installed). Both
+// must report exactly the inline expectations and agree with each other; the fixes both apply
+// must give the expected .fixed.cpp (or leave the file unchanged), which must compile.
+//
+// Directives in a test file:
+//   // RUN-ARGS: -std=c++20 ...          compiler arguments (exactly one line)
+//   // CHECK-OPTIONS: Key: Value, ...    check options (YAML flow-map entries)
+//   // NO-LIBCXX: reason                 skip the libc++ variant
+//   // NO-DEBUG-STDLIB: reason           skip the _GLIBCXX_DEBUG variant
+// Expectations, on the line they refer to or with a relative line offset:
+//   // expect[@+N|@-N]: <check-id> {{message fragment}} note[@+N|@-N]: {{fragment}} ...
+// A warning's notes follow it in the same comment; their offsets count from that line.
+#include "TestSupport.h"
+
+#include "gtest/gtest.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include <algorithm>
+#include <regex>
+#include <sstream>
+
+using namespace mapguard::test;
+
+namespace {
+
+struct ExpectedNote {
+  unsigned Line;
+  std::string Fragment;
+};
+struct Expected {
+  unsigned Line;
+  std::string Check, Fragment;
+  std::vector<ExpectedNote> Notes;
+};
+struct TestFile {
+  std::string Path, Name;
+  std::vector<std::string> Args;
+  std::string CheckOptions;
+  bool Libcxx = true, DebugStdlib = true;
+  std::vector<Expected> Expectations;
+};
+
+std::vector<std::string> splitArgs(const std::string &Text) {
+  std::istringstream In(Text);
+  std::vector<std::string> Args;
+  for (std::string A; In >> A;)
+    Args.push_back(A);
+  return Args;
+}
+
+TestFile parseTestFile(const std::string &Path) {
+  static const std::regex Directive(R"(//\s*(RUN-ARGS|CHECK-OPTIONS|NO-LIBCXX|NO-DEBUG-STDLIB):\s*(.*)$)");
+  static const std::regex Expectation(R"((expect|note)(@([+-][0-9]+))?:\s*([A-Za-z0-9-]+)?\s*\{\{(.*?)\}\})");
+  TestFile File;
+  File.Path = Path;
+  File.Name = llvm::sys::path::stem(Path).str();
+  std::istringstream In(readFile(Path));
+  std::string Text;
+  for (unsigned LineNo = 1; std::getline(In, Text); ++LineNo) {
+    std::smatch M;
+    if (std::regex_search(Text, M, Directive)) {
+      if (M[1] == "RUN-ARGS")
+        File.Args = splitArgs(M[2]);
+      else if (M[1] == "CHECK-OPTIONS")
+        File.CheckOptions = M[2];
+      else if (M[1] == "NO-LIBCXX")
+        File.Libcxx = false;
+      else
+        File.DebugStdlib = false;
+      continue;
+    }
+    bool ExpectOnLine = false;
+    for (auto It = std::sregex_iterator(Text.begin(), Text.end(), Expectation); It != std::sregex_iterator(); ++It) {
+      const std::smatch &E = *It;
+      unsigned Line = LineNo + (E[3].matched ? std::stoi(E[3]) : 0);
+      if (E[1] == "expect") {
+        File.Expectations.push_back({Line, E[4], E[5], {}});
+        ExpectOnLine = true;
+      } else if (ExpectOnLine) {
+        File.Expectations.back().Notes.push_back({Line, E[5]});
+      } else {
+        ADD_FAILURE() << Path << ":" << LineNo << ": a note expectation must follow its expect on the same line";
+      }
+    }
+  }
+  return File;
+}
+
+struct Variant {
+  std::string Name;
+  std::vector<std::string> ExtraArgs;
+};
+
+std::vector<Variant> variantsOf(const TestFile &File) {
+  std::vector<Variant> Variants{{"libstdcxx", {}}};
+  if (File.DebugStdlib)
+    Variants.push_back({"libstdcxx_debug", {"-D_GLIBCXX_DEBUG"}});
+  if (File.Libcxx && haveLibcxx())
+    Variants.push_back({"libcxx", {"-stdlib=libc++"}});
+  return Variants;
+}
+
+/// A warning and the notes printed after it.
+struct Finding {
+  Diag Warning;
+  std::vector<Diag> Notes;
+};
+
+std::vector<Finding> groupFindings(const std::vector<Diag> &Diags) {
+  std::vector<Finding> Result;
+  for (const Diag &D : Diags) {
+    if (D.Kind == "note" && D.Message.find("FIX-IT applied suggested code changes") != std::string::npos)
+      continue; // --fix bookkeeping, not a note of the check
+    if (D.Kind == "note" && !Result.empty())
+      Result.back().Notes.push_back(D);
+    else
+      Result.push_back({D, {}});
+  }
+  return Result;
+}
+
+bool notesMatch(const std::vector<ExpectedNote> &Want, std::vector<Diag> Got) {
+  if (Want.size() != Got.size())
+    return false;
+  for (const ExpectedNote &Note : Want) {
+    auto It = std::find_if(Got.begin(), Got.end(), [&](const Diag &D) {
+      return D.Line == Note.Line && D.Message.find(Note.Fragment) != std::string::npos;
+    });
+    if (It == Got.end())
+      return false;
+    Got.erase(It);
+  }
+  return true;
+}
+
+/// Failure text for every missing or unexpected diagnostic; empty when they match exactly.
+std::string compare(const TestFile &File, const std::vector<Diag> &Diags) {
+  std::vector<Finding> Actual = groupFindings(Diags);
+  std::vector<bool> Used(Actual.size());
+  std::string Problems;
+  for (const Expected &E : File.Expectations) {
+    bool Found = false;
+    for (size_t I = 0; I < Actual.size() && !Found; ++I) {
+      const Diag &W = Actual[I].Warning;
+      if (!Used[I] && W.Line == E.Line && W.Check == E.Check && W.Message.find(E.Fragment) != std::string::npos &&
+          notesMatch(E.Notes, Actual[I].Notes))
+        Used[I] = Found = true;
+    }
+    if (!Found)
+      Problems += "  missing: line " + std::to_string(E.Line) + " [" + E.Check + "] {{" + E.Fragment + "}} with " +
+                  std::to_string(E.Notes.size()) + " note(s)\n";
+  }
+  for (size_t I = 0; I < Actual.size(); ++I) {
+    if (Used[I])
+      continue;
+    Problems += "  unexpected: " + Actual[I].Warning.str() + "\n";
+    for (const Diag &Note : Actual[I].Notes)
+      Problems += "      " + Note.str() + "\n";
+  }
+  return Problems;
+}
+
+std::vector<Diag> withoutFileNames(std::vector<Diag> Diags) {
+  for (Diag &D : Diags)
+    D.File = llvm::sys::path::filename(D.File).str();
+  return Diags;
+}
+
+/// "line N: want `...`, got `...`" for the first line where two texts differ.
+std::string firstDifference(const std::string &Got, const std::string &Want) {
+  std::istringstream G(Got), W(Want);
+  std::string GotLine, WantLine;
+  for (unsigned Line = 1;; ++Line) {
+    bool HasGot = static_cast<bool>(std::getline(G, GotLine)), HasWant = static_cast<bool>(std::getline(W, WantLine));
+    if (!HasGot && !HasWant)
+      return "";
+    if (!HasGot || !HasWant || GotLine != WantLine)
+      return "line " + std::to_string(Line) + ":\n  want: " + (HasWant ? WantLine : "<end>") +
+             "\n  got:  " + (HasGot ? GotLine : "<end>");
+  }
+}
+
+std::string configFor(const TestFile &File) {
+  std::string Config = "{Checks: '-*,mapguard-*'";
+  if (!File.CheckOptions.empty())
+    Config += ", CheckOptions: {" + File.CheckOptions + "}";
+  return Config + "}";
+}
+
+std::vector<std::string> testFiles() {
+  std::vector<std::string> Files;
+  std::error_code EC;
+  for (llvm::sys::fs::directory_iterator It(MAPGUARD_SOURCE_DIR "/testdata/checks", EC), End; It != End && !EC;
+       It.increment(EC)) {
+    llvm::StringRef Path = It->path();
+    if (Path.ends_with(".cpp") && !Path.ends_with(".fixed.cpp"))
+      Files.push_back(Path.str());
+  }
+  std::sort(Files.begin(), Files.end());
+  return Files;
+}
+
+class CheckerTest : public testing::TestWithParam<std::string> {};
+
+TEST_P(CheckerTest, BothFrontEndsReportExactlyTheExpectations) {
+  TestFile File = parseTestFile(GetParam());
+  ASSERT_FALSE(File.Args.empty()) << File.Path << ": needs a RUN-ARGS line";
+  std::string FixedPath = File.Path.substr(0, File.Path.size() - 4) + ".fixed.cpp";
+  std::string Original = readFile(File.Path);
+  std::string WantFixed = llvm::sys::fs::exists(FixedPath) ? readFile(FixedPath) : Original;
+
+  for (const Variant &V : variantsOf(File)) {
+    SCOPED_TRACE("variant " + V.Name);
+    std::vector<std::string> Args = File.Args;
+    Args.insert(Args.end(), V.ExtraArgs.begin(), V.ExtraArgs.end());
+    std::vector<std::vector<Diag>> PerFrontEnd;
+    for (const std::string FrontEnd : {"clang-tidy plugin", "mapguard CLI"}) {
+      SCOPED_TRACE(FrontEnd);
+      TempDir Dir;
+      std::string Copy = Dir.file(File.Name + ".cpp");
+      writeFile(Copy, Original);
+      std::vector<std::string> Command;
+      if (FrontEnd == "mapguard CLI")
+        Command = {MAPGUARD_BINARY_DIR "/bin/mapguard", "--quiet", "-j", "1"};
+      else
+        Command = {MAPGUARD_CLANG_TIDY, "--load=" MAPGUARD_BINARY_DIR "/lib/libMapGuard.so", "--quiet"};
+      Command.insert(Command.end(), {"--config=" + configFor(File), "--fix", Copy, "--"});
+      Command.insert(Command.end(), Args.begin(), Args.end());
+      CommandResult R = run(Command, Dir.path());
+      std::vector<Diag> Diags = parseDiagnostics(R.Out);
+      std::string Problems = compare(File, Diags);
+      EXPECT_TRUE(Problems.empty()) << File.Path << ":\n" << Problems << "stderr:\n" << R.Err;
+      if (FrontEnd == "mapguard CLI")
+        EXPECT_EQ(R.ExitCode, File.Expectations.empty() ? 0 : 1) << R.Err;
+      std::string Difference = firstDifference(readFile(Copy), WantFixed);
+      EXPECT_TRUE(Difference.empty()) << "fixes applied by the " << FrontEnd << " differ from "
+                                      << (WantFixed == Original ? File.Path : FixedPath) << " at " << Difference;
+      std::vector<std::string> Compile = {MAPGUARD_CLANGXX, "-fsyntax-only", Copy};
+      Compile.insert(Compile.end(), Args.begin(), Args.end());
+      CommandResult Compiled = run(Compile);
+      EXPECT_EQ(Compiled.ExitCode, 0) << "fixed file does not compile:\n" << Compiled.Err;
+      PerFrontEnd.push_back(withoutFileNames(Diags));
+    }
+    EXPECT_EQ(PerFrontEnd[0], PerFrontEnd[1]) << "the plugin and the CLI disagree";
+  }
+}
+
+std::string testName(const testing::TestParamInfo<std::string> &Info) {
+  std::string Name = llvm::sys::path::stem(Info.param).str();
+  std::replace_if(Name.begin(), Name.end(), [](char C) { return !isalnum(C); }, '_');
+  return Name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Testdata, CheckerTest, testing::ValuesIn(testFiles()), testName);
+
+} // namespace

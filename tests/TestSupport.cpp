@@ -1,0 +1,95 @@
+#include "TestSupport.h"
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/Regex.h"
+#include "llvm/Support/raw_ostream.h"
+#include <fstream>
+#include <sstream>
+#include <tuple>
+
+namespace mapguard::test {
+
+std::string readFile(const std::string &Path) {
+  std::ifstream In(Path, std::ios::binary);
+  std::stringstream S;
+  S << In.rdbuf();
+  return S.str();
+}
+
+void writeFile(const std::string &Path, const std::string &Content) {
+  llvm::sys::fs::create_directories(llvm::sys::path::parent_path(Path));
+  std::ofstream Out(Path, std::ios::binary);
+  Out << Content;
+}
+
+TempDir::TempDir() {
+  llvm::SmallString<128> Dir;
+  llvm::sys::fs::createUniqueDirectory("mapguard-test", Dir);
+  Path = std::string(Dir);
+}
+
+TempDir::~TempDir() { llvm::sys::fs::remove_directories(Path); }
+
+CommandResult run(const std::vector<std::string> &Args, const std::string &WorkingDir) {
+  // llvm::sys has no working-directory parameter; `env -C` provides one without a shell.
+  std::vector<std::string> Command;
+  if (!WorkingDir.empty())
+    Command = {"env", "-C", WorkingDir};
+  Command.insert(Command.end(), Args.begin(), Args.end());
+  CommandResult Result;
+  auto Program = llvm::sys::findProgramByName(Command[0]);
+  if (!Program) {
+    Result.Err = "cannot find program " + Command[0];
+    return Result;
+  }
+  TempDir Scratch;
+  std::string OutPath = Scratch.file("stdout"), ErrPath = Scratch.file("stderr"), Error;
+  std::optional<llvm::StringRef> Redirects[] = {llvm::StringRef("/dev/null"), llvm::StringRef(OutPath),
+                                                llvm::StringRef(ErrPath)};
+  std::vector<llvm::StringRef> Argv(Command.begin(), Command.end());
+  Result.ExitCode = llvm::sys::ExecuteAndWait(*Program, Argv, std::nullopt, Redirects, 0, 0, &Error);
+  Result.Out = readFile(OutPath);
+  Result.Err = readFile(ErrPath) + Error;
+  return Result;
+}
+
+bool Diag::operator<(const Diag &O) const {
+  return std::tie(File, Line, Column, Kind, Message, Check) < std::tie(O.File, O.Line, O.Column, O.Kind, O.Message, O.Check);
+}
+bool Diag::operator==(const Diag &O) const { return !(*this < O) && !(O < *this); }
+
+std::string Diag::str() const {
+  return File + ":" + std::to_string(Line) + ":" + std::to_string(Column) + ": " + Kind + ": " + Message +
+         (Check.empty() ? "" : " [" + Check + "]");
+}
+
+std::vector<Diag> parseDiagnostics(const std::string &Output) {
+  static const llvm::Regex Line(R"(^(.+):([0-9]+):([0-9]+): (warning|note|error): (.*)$)");
+  static const llvm::Regex CheckSuffix(R"( \[([A-Za-z0-9.,_-]+)\]$)");
+  std::vector<Diag> Result;
+  std::istringstream In(Output);
+  std::string Text;
+  while (std::getline(In, Text)) {
+    llvm::SmallVector<llvm::StringRef, 6> M;
+    if (!Line.match(Text, &M))
+      continue;
+    Diag D{M[1].str(), 0, 0, M[4].str(), M[5].str(), ""};
+    M[2].getAsInteger(10, D.Line);
+    M[3].getAsInteger(10, D.Column);
+    llvm::SmallVector<llvm::StringRef, 2> C;
+    if (D.Kind != "note" && CheckSuffix.match(D.Message, &C)) {
+      D.Check = C[1].str();
+      D.Message = D.Message.substr(0, D.Message.size() - C[0].size());
+    }
+    Result.push_back(D);
+  }
+  return Result;
+}
+
+bool haveLibcxx() { return llvm::sys::fs::exists("/usr/lib/llvm-" MAPGUARD_LLVM_MAJOR "/include/c++/v1/map"); }
+
+} // namespace mapguard::test

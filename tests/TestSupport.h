@@ -1,0 +1,56 @@
+// Helpers for tests that run the real front-ends (clang-tidy with the plugin, the mapguard CLI).
+#ifndef MAPGUARD_TESTS_TESTSUPPORT_H
+#define MAPGUARD_TESTS_TESTSUPPORT_H
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace mapguard::test {
+
+struct CommandResult {
+  int ExitCode = -1;
+  std::string Out, Err;
+};
+
+/// Runs a program (no shell) in \p WorkingDir, capturing stdout and stderr.
+CommandResult run(const std::vector<std::string> &Args, const std::string &WorkingDir = "");
+
+std::string readFile(const std::string &Path);
+void writeFile(const std::string &Path, const std::string &Content);
+/// A fresh directory under the system temp dir, removed by the caller's TempDir.
+class TempDir {
+public:
+  TempDir();
+  ~TempDir();
+  const std::string &path() const { return Path; }
+  std::string file(const std::string &Name) const { return Path + "/" + Name; }
+
+private:
+  std::string Path;
+};
+
+/// One diagnostic line of clang's text format: `file:line:col: kind: message [check]`.
+struct Diag {
+  std::string File;
+  unsigned Line = 0, Column = 0;
+  std::string Kind; // warning, note, error
+  std::string Message;
+  std::string Check; // empty for notes
+  bool operator<(const Diag &O) const;
+  bool operator==(const Diag &O) const;
+  std::string str() const;
+};
+
+inline void PrintTo(const Diag &D, std::ostream *OS) { *OS << D.str(); }
+
+/// The diagnostics in a front-end's stdout, in order.
+std::vector<Diag> parseDiagnostics(const std::string &Output);
+
+/// Whether libc++ headers are installed, so tests also run against them.
+bool haveLibcxx();
+
+} // namespace mapguard::test
+
+#endif
