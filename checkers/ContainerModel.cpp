@@ -106,16 +106,20 @@ std::optional<ContainerTraits> ContainerModel::classify(QualType T) const {
   return std::nullopt;
 }
 
+std::optional<ContainerTraits> ContainerModel::classifyObject(const Expr *E, bool ViaPointer) const {
+  if (!E)
+    return std::nullopt;
+  QualType Type = E->IgnoreParenImpCasts()->getType();
+  return classify(ViaPointer ? Type->getPointeeType() : Type);
+}
+
 bool isMutation(ContainerOpKind Kind) { return Kind != ContainerOpKind::Read; }
 
 SmallVector<ContainerOp, 2> containerOpsOf(const CallExpr *Call, const ContainerModel &Model) {
   SmallVector<ContainerOp, 2> Ops;
   auto AddIfContainer = [&](ContainerOpKind Kind, const Expr *Object, StringRef Name, bool ViaPointer = false) {
-    if (!Object)
-      return;
-    QualType Type = ViaPointer ? Object->getType()->getPointeeType() : Object->getType();
-    if (!Type.isNull() && Model.classify(Type))
-      Ops.push_back({Kind, Object, Name.str(), ViaPointer});
+    if (Object && Model.classifyObject(Object, ViaPointer))
+      Ops.push_back({Kind, Object->IgnoreParenImpCasts(), Name.str(), ViaPointer});
   };
   const FunctionDecl *Callee = Call->getDirectCallee();
   if (!Callee)

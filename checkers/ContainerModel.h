@@ -40,6 +40,10 @@ public:
 
   /// The container a (possibly reference, alias, or derived-class) type is, if any.
   std::optional<ContainerTraits> classify(clang::QualType T) const;
+  /// The container an expression designates (or points to), before any implicit derived-to-base
+  /// cast: members inherited from an implementation base (absl's raw_hash_set) are called
+  /// through one.
+  std::optional<ContainerTraits> classifyObject(const clang::Expr *E, bool ViaPointer = false) const;
 
   /// `ns::...::Name` with inline and reserved (`__x`) namespaces dropped: std::__cxx11::, std::__1::,
   /// std::__debug::, absl::lts_2022::.

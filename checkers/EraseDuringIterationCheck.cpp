@@ -96,7 +96,7 @@ void EraseDuringIterationCheck::check(const MatchFinder::MatchResult &Result) {
 void EraseDuringIterationCheck::checkRangeFor(const CXXForRangeStmt *Loop, const FunctionDecl *Fn,
                                               ASTContext &Ctx) {
   const Expr *Range = Loop->getRangeInit();
-  std::optional<ContainerTraits> Traits = Range ? Model.classify(Range->getType()) : std::nullopt;
+  std::optional<ContainerTraits> Traits = Model.classifyObject(Range);
   if (!Traits)
     return;
   ObjectPathResolver Resolver(Ctx);
@@ -135,7 +135,7 @@ void EraseDuringIterationCheck::checkRangeFor(const CXXForRangeStmt *Loop, const
 void EraseDuringIterationCheck::checkIteratorErase(const CXXMemberCallExpr *Erase, const VarDecl *Iter,
                                                    const FunctionDecl *Fn, ASTContext &Ctx) {
   const CXXMethodDecl *Method = Erase->getMethodDecl();
-  if (!Iter || !Fn || !Method || !Model.classify(Erase->getImplicitObjectArgument()->getType()) ||
+  if (!Iter || !Fn || !Method || !Model.classifyObject(Erase->getImplicitObjectArgument(), Erase->getImplicitObjectArgument()->getType()->isPointerType()) ||
       !StringRef(Method->getParamDecl(0)->getType().getAsString()).contains("iterator"))
     return;
   if (assignsTo(parentIgnoringImplicit(Ctx, Erase), Iter))

@@ -1,1 +1,142 @@
+// Unit tests of the shared models on real headers: which types are containers (through aliases,
+// inline namespaces, debug mode, derived classes) and which expressions name the same object.
+#include "ContainerModel.h"
+#include "ObjectPath.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/ASTMatchers/ASTMatchFinder.h"
+#include "clang/Tooling/Tooling.h"
 #include "gtest/gtest.h"
+
+using namespace clang;
+using namespace clang::ast_matchers;
+using namespace mapguard;
+
+namespace {
+
+std::unique_ptr<ASTUnit> parse(const std::string &Code, std::vector<std::string> Args = {"-std=c++20"}) {
+  Args.push_back("-resource-dir=" MAPGUARD_CLANG_RESOURCE_DIR);
+  auto AST = tooling::buildASTFromCodeWithArgs(Code, Args, "input.cpp", "clang++");
+  EXPECT_TRUE(AST && !AST->getDiagnostics().hasErrorOccurred()) << Code;
+  return AST;
+}
+
+QualType typeOfVar(ASTUnit &AST, StringRef Name) {
+  auto Found = match(varDecl(hasName(Name)).bind("v"), AST.getASTContext());
+  EXPECT_EQ(Found.size(), 1u) << Name.str();
+  return Found.empty() ? QualType() : Found[0].getNodeAs<VarDecl>("v")->getType();
+}
+
+const ContainerModel &defaultModel() {
+  static const ContainerModel Model(ContainerModel::DefaultContainers, ContainerModel::DefaultInsertInvalidating);
+  return Model;
+}
+
+TEST(ContainerModelTest, StdContainersThroughAliasesAndStdlibNamespaces) {
+  const std::string Code = R"(
+    #include <map>
+    #include <set>
+    #include <string>
+    #include <unordered_map>
+    #include <vector>
+    using Sessions = std::map<std::string, int>;
+    struct Derived : std::unordered_map<int, int> {};
+    Sessions s; std::multimap<int, int> mm; std::unordered_map<int, int> um; std::set<int> st;
+    Derived d; std::vector<int> vec; const Sessions &ref = s;
+  )";
+  for (std::vector<std::string> Args : {std::vector<std::string>{"-std=c++20"},
+                                        {"-std=c++20", "-D_GLIBCXX_DEBUG"}}) {
+    auto AST = parse(Code, Args);
+    const ContainerModel &Model = defaultModel();
+    auto Map = Model.classify(typeOfVar(*AST, "s"));
+    ASSERT_TRUE(Map);
+    EXPECT_EQ(Map->Name, "std::map");
+    EXPECT_FALSE(Map->InsertInvalidates);
+    EXPECT_TRUE(Map->UniqueKeys);
+    EXPECT_EQ(Map->Library, ContainerLibrary::Std);
+    EXPECT_FALSE(Model.classify(typeOfVar(*AST, "mm"))->UniqueKeys);
+    EXPECT_TRUE(Model.classify(typeOfVar(*AST, "um"))->InsertInvalidates);
+    EXPECT_EQ(Model.classify(typeOfVar(*AST, "st"))->Name, "std::set");
+    EXPECT_EQ(Model.classify(typeOfVar(*AST, "d"))->Name, "std::unordered_map");
+    EXPECT_EQ(Model.classify(typeOfVar(*AST, "ref"))->Name, "std::map");
+    EXPECT_FALSE(Model.classify(typeOfVar(*AST, "vec")));
+  }
+}
+
+TEST(ContainerModelTest, LibcxxInlineNamespace) {
+  if (!llvm::sys::fs::exists("/usr/lib/llvm-" MAPGUARD_LLVM_MAJOR "/include/c++/v1/map"))
+    GTEST_SKIP() << "libc++ is not installed";
+  auto AST = parse("#include <unordered_map>\nstd::unordered_map<int, int> um;", {"-std=c++20", "-stdlib=libc++"});
+  auto Traits = defaultModel().classify(typeOfVar(*AST, "um"));
+  ASSERT_TRUE(Traits);
+  EXPECT_EQ(Traits->Name, "std::unordered_map");
+}
+
+TEST(ContainerModelTest, AbseilAndBoostFromDebianHeaders) {
+  auto AST = parse(R"(
+    #include <absl/container/btree_map.h>
+    #include <absl/container/flat_hash_map.h>
+    #include <boost/unordered_map.hpp>
+    absl::flat_hash_map<int, int> FlatVar; absl::btree_map<int, int> TreeVar; boost::unordered_map<int, int> BoostVar;
+  )", {"-std=c++17"});
+  const ContainerModel &Model = defaultModel();
+  auto Flat = Model.classify(typeOfVar(*AST, "FlatVar"));
+  ASSERT_TRUE(Flat) << ContainerModel::normalizedName(typeOfVar(*AST, "FlatVar")->getAsCXXRecordDecl());
+  EXPECT_EQ(Flat->Library, ContainerLibrary::Absl);
+  EXPECT_TRUE(Flat->InsertInvalidates);
+  EXPECT_EQ(Model.classify(typeOfVar(*AST, "TreeVar"))->Name, "absl::btree_map");
+  auto Boosted = Model.classify(typeOfVar(*AST, "BoostVar"));
+  ASSERT_TRUE(Boosted) << ContainerModel::normalizedName(typeOfVar(*AST, "BoostVar")->getAsCXXRecordDecl());
+  EXPECT_EQ(Boosted->Name, "boost::unordered_map");
+}
+
+TEST(ContainerModelTest, ConfiguredNamesOnly) {
+  auto AST = parse("#include <map>\nnamespace app { struct Table {}; }\napp::Table t; std::map<int, int> m;");
+  ContainerModel Model("app::Table", "");
+  EXPECT_TRUE(Model.classify(typeOfVar(*AST, "t")));
+  EXPECT_FALSE(Model.classify(typeOfVar(*AST, "m")));
+}
+
+TEST(ContainerOpsTest, ClassifiesWhatCallsDoToTheContainer) {
+  auto AST = parse(R"(
+    #include <map>
+    #include <utility>
+    void f(std::map<int, int> &m, std::map<int, int> &o, const std::map<int, int> &c) {
+      m.erase(1); m[2] = 3; m.find(1); o.merge(m); std::swap(m, o); (void)c.at(1); m = o;
+    }
+  )");
+  std::vector<std::string> Seen;
+  for (const auto &Node : match(callExpr(isExpansionInMainFile()).bind("call"), AST->getASTContext())) {
+    for (const ContainerOp &Op : containerOpsOf(Node.getNodeAs<CallExpr>("call"), defaultModel())) {
+      static const char *Kinds[] = {"read", "insert", "rehash", "erase", "replace"};
+      Seen.push_back(Op.Name + ":" + Kinds[static_cast<int>(Op.Kind)]);
+    }
+  }
+  std::sort(Seen.begin(), Seen.end());
+  EXPECT_EQ(Seen, (std::vector<std::string>{"at:read", "erase:erase", "find:read", "merge:erase", "merge:insert",
+                                            "operator=:replace", "operator[]:insert", "swap:replace",
+                                            "swap:replace"}));
+}
+
+TEST(ObjectPathTest, AliasesPointersAndMembersNameTheSameObject) {
+  auto AST = parse(R"(
+    #include <map>
+    struct Holder { std::map<int, int> m; void g(); };
+    void Holder::g() {
+      auto &r = m; auto *p = &m; Holder *self = this;
+      r.size(); p->size(); this->m.size(); self->m.size(); m.size();
+    }
+  )");
+  std::vector<std::string> Paths;
+  ObjectPathResolver Resolver(AST->getASTContext());
+  for (const auto &Node : match(cxxMemberCallExpr(isExpansionInMainFile(), callee(cxxMethodDecl(hasName("size")))).bind("call"),
+                                AST->getASTContext())) {
+    auto Path = Resolver.objectOfCall(Node.getNodeAs<CXXMemberCallExpr>("call"));
+    ASSERT_TRUE(Path);
+    Paths.push_back(Path->spelling());
+    EXPECT_TRUE(Path->isRootedAtThis()) << Path->spelling();
+  }
+  EXPECT_EQ(Paths, (std::vector<std::string>(5, "m")));
+}
+
+} // namespace
