@@ -71,6 +71,8 @@ llvm::Expected<std::unique_ptr<tooling::CompilationDatabase>> loadCompilations(D
   std::unique_ptr<tooling::CompilationDatabase> Db = std::move(Request.Fixed);
   std::string Error;
   if (!Db && !Request.BuildPath.empty()) {
+    if (!llvm::sys::fs::is_directory(Request.BuildPath))
+      return configError("-p '" + Request.BuildPath + "' is not a directory");
     Db = tooling::CompilationDatabase::autoDetectFromDirectory(Request.BuildPath, Error);
     if (!Db)
       return configError("no compilation database in '" + Request.BuildPath + "' or its parents: " + Error);

@@ -76,19 +76,9 @@ int main(int argc, const char **argv) {
   auto MakeOptions = makeOptionsProviderFactory({given(Checks), given(HeaderFilter), given(Config), given(ConfigFile)});
   if (!MakeOptions)
     return fail(toString(MakeOptions.takeError()));
-  Request.BuildPath = BuildPath;
-  Request.Files = Files;
-  Request.ExtraArgs = ExtraArgs;
-  Request.ExtraArgsBefore = ExtraArgsBefore;
-  Request.ResourceDir = MAPGUARD_CLANG_RESOURCE_DIR;
-  auto Db = loadCompilations(std::move(Request));
-  if (!Db)
-    return fail(toString(Db.takeError()));
-  std::vector<std::string> Inputs = filesToAnalyse(**Db, Files);
-
   auto OutputFS = makeIntrusiveRefCnt<vfs::OverlayFileSystem>(vfs::getRealFileSystem());
   clang::tidy::ClangTidyContext Context((*MakeOptions)(OutputFS));
-  SmallString<256> Probe(Inputs.empty() ? "dummy.cpp" : Inputs.front());
+  SmallString<256> Probe(Files.empty() ? "dummy.cpp" : Files.front());
   sys::fs::make_absolute(Probe);
   std::vector<std::string> Enabled = clang::tidy::getCheckNames(
       Context.getOptionsForFile(Probe), /*AllowEnablingAnalyzerAlphaCheckers=*/false, false);
@@ -101,6 +91,17 @@ int main(int argc, const char **argv) {
   }
   if (Enabled.empty())
     return fail("no checks are enabled; see 'Checks' in .clang-tidy or --checks");
+
+  Request.BuildPath = BuildPath;
+  Request.Files = Files;
+  Request.ExtraArgs = ExtraArgs;
+  Request.ExtraArgsBefore = ExtraArgsBefore;
+  Request.ResourceDir = MAPGUARD_CLANG_RESOURCE_DIR;
+  auto Db = loadCompilations(std::move(Request));
+  if (!Db)
+    return fail(toString(Db.takeError()));
+  std::vector<std::string> Inputs = filesToAnalyse(**Db, Files);
+
   if (Inputs.empty())
     return fail("no input files: the compilation database is empty");
 
