@@ -3,6 +3,7 @@
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/ExprCXX.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSwitch.h"
 
 using namespace clang;
@@ -41,17 +42,17 @@ ContainerModel::ContainerModel(StringRef ContainerList, StringRef InsertInvalida
     : Containers(splitList(ContainerList)), InsertInvalidating(splitList(InsertInvalidatingList)) {}
 
 std::string ContainerModel::normalizedName(const NamedDecl *D) {
-  std::string Name = D->getNameAsString();
+  SmallVector<std::string, 4> Parts{D->getNameAsString()};
   for (const DeclContext *Ctx = D->getDeclContext(); Ctx; Ctx = Ctx->getParent()) {
     if (const auto *NS = dyn_cast<NamespaceDecl>(Ctx)) {
-      if (NS->isInline() || NS->isAnonymousNamespace() || NS->getName().starts_with("__"))
-        continue;
-      Name = NS->getName().str() + "::" + Name;
+      if (!NS->isInline() && !NS->isAnonymousNamespace() && !NS->getName().starts_with("__"))
+        Parts.push_back(NS->getName().str());
     } else if (const auto *Record = dyn_cast<RecordDecl>(Ctx)) {
-      Name = Record->getNameAsString() + "::" + Name;
+      Parts.push_back(Record->getNameAsString());
     }
   }
-  return Name;
+  std::reverse(Parts.begin(), Parts.end());
+  return llvm::join(Parts, "::");
 }
 
 bool ContainerModel::nameMatches(StringRef Normalized, StringRef Configured) {
@@ -62,7 +63,8 @@ bool ContainerModel::nameMatches(StringRef Normalized, StringRef Configured) {
   auto [Outer, Leaf] = Configured.split("::");
   if (Leaf.empty() || Leaf.contains(':'))
     return false;
-  return Normalized.starts_with((Outer + "::").str()) && Normalized.ends_with(("::" + Leaf).str());
+  auto [NormalizedOuter, Rest] = Normalized.split("::");
+  return NormalizedOuter == Outer && (Rest == Leaf || Rest.rsplit("::").second == Leaf);
 }
 
 std::optional<ContainerTraits> ContainerModel::classifyRecord(const NamedDecl *D, unsigned Depth) const {

@@ -8,6 +8,7 @@
 #endif
 
 namespace mapguard {
+namespace {
 
 class MapGuardModule : public clang::tidy::ClangTidyModule {
 public:
@@ -16,6 +17,7 @@ public:
   }
 };
 
+} // namespace
 } // namespace mapguard
 
 static clang::tidy::ClangTidyModuleRegistry::Add<mapguard::MapGuardModule>

@@ -11,6 +11,7 @@ using Json = nlohmann::json;
 namespace {
 
 const std::string Mapguard = MAPGUARD_BINARY_DIR "/bin/mapguard";
+const std::string LoadPlugin = "--load=" MAPGUARD_BINARY_DIR "/lib/libMapGuard.so";
 
 const char *const HazardSource = R"(#include <map>
 #include "shared.h"
@@ -131,10 +132,12 @@ TEST(CliTest, ClangTidyConfigurationIsSharedWithThePlugin) {
 void drop(app::Table &T) { for (int K : T) T.erase(K); }
 )");
   P.writeDatabase();
-  writeFile(P.path(".clang-tidy"), "Checks: '-*,mapguard-*'\nCheckOptions:\n"
-                                   "  mapguard-erase-during-iteration.Containers: 'app::Table'\n");
+  const std::string Config = "Checks: '-*,mapguard-*'\n"
+                             "CheckOptions:\n"
+                             "  mapguard-erase-during-iteration.Containers: 'app::Table'\n";
+  writeFile(P.path(".clang-tidy"), Config);
   CommandResult Cli = run({Mapguard, "-p", P.root(), P.path("src/custom.cpp"), P.path("src/hazard.cpp")});
-  CommandResult Plugin = run({MAPGUARD_CLANG_TIDY, "--load=" MAPGUARD_BINARY_DIR "/lib/libMapGuard.so", "-p", P.root(),
+  CommandResult Plugin = run({MAPGUARD_CLANG_TIDY, LoadPlugin, "-p", P.root(),
                               P.path("src/custom.cpp"), P.path("src/hazard.cpp")});
   std::vector<Diag> CliDiags = parseDiagnostics(Cli.Out), PluginDiags = parseDiagnostics(Plugin.Out);
   ASSERT_EQ(CliDiags.size(), 2u) << Cli.Out; // app::Table only: std::map is not in this Containers list
@@ -163,11 +166,26 @@ TEST(CliTest, FixAndExportFixes) {
             0);
 }
 
+TEST(CliTest, QuickStartSampleHasItsDocumentedFindings) {
+  TempDir Build;
+  CommandResult Configure = run({"cmake", "-S", MAPGUARD_SOURCE_DIR "/testdata/sample", "-B", Build.path(),
+                                 "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON"});
+  ASSERT_EQ(Configure.ExitCode, 0) << Configure.Err;
+  CommandResult R = run({Mapguard, "-p", Build.path(), "--sarif=" + Build.file("sample.sarif")});
+  EXPECT_EQ(R.ExitCode, 1) << R.Err;
+  std::vector<std::string> Where;
+  for (const Diag &D : parseDiagnostics(R.Out))
+    if (D.Kind == "warning")
+      Where.push_back(D.File.substr(D.File.rfind('/') + 1) + ":" + std::to_string(D.Line));
+  EXPECT_EQ(Where, (std::vector<std::string>{"routing_table.cpp:15", "routing_table.cpp:22", "session_cache.cpp:16"}));
+  EXPECT_FALSE(readFile(Build.file("sample.sarif")).empty());
+}
+
 TEST(CliTest, ListChecksMatchesTheCatalogAndThePlugin) {
   CommandResult Cli = run({Mapguard, "--list-checks", "--checks=-*,mapguard-*"});
   CommandResult Plugin =
-      run({MAPGUARD_CLANG_TIDY, "--load=" MAPGUARD_BINARY_DIR "/lib/libMapGuard.so", "--list-checks", "-checks=-*,mapguard-*"});
-  std::string Expected = "Enabled checks:";
+      run({MAPGUARD_CLANG_TIDY, LoadPlugin, "--list-checks", "-checks=-*,mapguard-*"});
+  std::string Expected("Enabled checks:");
   for (const mapguard::CheckInfo &Info : mapguard::checkCatalog())
     Expected += "\n    " + Info.Id.str();
   EXPECT_EQ(Cli.Out, Expected + "\n\n");

@@ -48,10 +48,9 @@ struct SarifRun {
 std::string validate(const std::string &SarifPath) {
   if (!llvm::sys::fs::exists(MAPGUARD_SARIF_SCHEMA))
     return "schema missing at " MAPGUARD_SARIF_SCHEMA " (npm pack @microsoft/jest-sarif; see scripts/install-deps.sh)";
-  CommandResult R = run({"/usr/bin/python3", "-c",
-                         "import json, sys, jsonschema\n"
-                         "jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))\n",
-                         SarifPath, MAPGUARD_SARIF_SCHEMA});
+  const std::string Validator = "import json, sys, jsonschema\n"
+                                "jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))\n";
+  CommandResult R = run({"/usr/bin/python3", "-c", Validator, SarifPath, MAPGUARD_SARIF_SCHEMA});
   return R.ExitCode == 0 ? "" : R.Err;
 }
 

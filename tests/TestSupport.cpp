@@ -1,5 +1,6 @@
 #include "TestSupport.h"
 
+#include "gtest/gtest.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -21,18 +22,20 @@ std::string readFile(const std::string &Path) {
 }
 
 void writeFile(const std::string &Path, const std::string &Content) {
-  llvm::sys::fs::create_directories(llvm::sys::path::parent_path(Path));
+  if (std::error_code EC = llvm::sys::fs::create_directories(llvm::sys::path::parent_path(Path)))
+    ADD_FAILURE() << "cannot create the directory of " << Path << ": " << EC.message();
   std::ofstream Out(Path, std::ios::binary);
   Out << Content;
 }
 
 TempDir::TempDir() {
   llvm::SmallString<128> Dir;
-  llvm::sys::fs::createUniqueDirectory("mapguard-test", Dir);
+  if (std::error_code EC = llvm::sys::fs::createUniqueDirectory("mapguard-test", Dir))
+    ADD_FAILURE() << "cannot create a temporary directory: " << EC.message();
   Path = std::string(Dir);
 }
 
-TempDir::~TempDir() { llvm::sys::fs::remove_directories(Path); }
+TempDir::~TempDir() { (void)llvm::sys::fs::remove_directories(Path); } // best effort
 
 CommandResult run(const std::vector<std::string> &Args, const std::string &WorkingDir) {
   // llvm::sys has no working-directory parameter; `env -C` provides one without a shell.

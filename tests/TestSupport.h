@@ -43,6 +43,7 @@ struct Diag {
   std::string str() const;
 };
 
+// NOLINTNEXTLINE(readability-identifier-naming): the name googletest looks up.
 inline void PrintTo(const Diag &D, std::ostream *OS) { *OS << D.str(); }
 
 /// The diagnostics in a front-end's stdout, in order.

@@ -57,7 +57,7 @@ llvm::Expected<OptionsProviderFactory> makeOptionsProviderFactory(const ConfigOv
       return configError("invalid configuration in " + Source + ": " + Parsed.getError().message());
     Inline = std::move(*Parsed);
   }
-  return OptionsProviderFactory([=](llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> FS)
+  return OptionsProviderFactory([=](const llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> &FS)
                                     -> std::unique_ptr<ClangTidyOptionsProvider> {
     if (Inline)
       return std::make_unique<ConfigOptionsProvider>(ClangTidyGlobalOptions(),
@@ -81,10 +81,12 @@ llvm::Expected<std::unique_ptr<tooling::CompilationDatabase>> loadCompilations(D
     llvm::SmallString<256> Start;
     if (!Request.Files.empty()) {
       Start = Request.Files.front();
-      llvm::sys::fs::make_absolute(Start);
+      if (std::error_code EC = llvm::sys::fs::make_absolute(Start))
+        return configError("cannot resolve '" + Start + "': " + EC.message());
       Db = tooling::CompilationDatabase::autoDetectFromSource(Start, Error);
     } else {
-      llvm::sys::fs::current_path(Start);
+      if (std::error_code EC = llvm::sys::fs::current_path(Start))
+        return configError("cannot read the working directory: " + EC.message());
       Db = tooling::CompilationDatabase::autoDetectFromDirectory(Start, Error);
     }
     if (!Db)
@@ -116,7 +118,7 @@ std::vector<std::string> filesToAnalyse(const tooling::CompilationDatabase &Db, 
       Files.insert(File);
   for (const std::string &File : Given) {
     llvm::SmallString<256> Path(File);
-    llvm::sys::fs::make_absolute(Path);
+    (void)llvm::sys::fs::make_absolute(Path); // an unresolvable path is reported when it is analysed
     llvm::sys::path::remove_dots(Path, true);
     Files.insert(std::string(Path));
   }

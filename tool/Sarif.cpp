@@ -78,11 +78,11 @@ public:
 
   static std::string encodeUri(llvm::StringRef Path) {
     std::string Out;
-    for (unsigned char C : Path) {
+    for (char C : Path) {
       if (llvm::isAlnum(C) || llvm::StringRef("-._~/").contains(C))
         Out += C;
       else
-        Out += "%" + llvm::utohexstr(C, /*LowerCase=*/false, /*Width=*/2);
+        Out += "%" + llvm::utohexstr(static_cast<unsigned char>(C), /*LowerCase=*/false, /*Width=*/2);
     }
     return Out;
   }

@@ -78,19 +78,19 @@ int main(int argc, const char **argv) {
     return fail(toString(MakeOptions.takeError()));
   auto OutputFS = makeIntrusiveRefCnt<vfs::OverlayFileSystem>(vfs::getRealFileSystem());
   clang::tidy::ClangTidyContext Context((*MakeOptions)(OutputFS));
-  SmallString<256> Probe(Files.empty() ? "dummy.cpp" : Files.front());
-  sys::fs::make_absolute(Probe);
-  std::vector<std::string> Enabled = clang::tidy::getCheckNames(
-      Context.getOptionsForFile(Probe), /*AllowEnablingAnalyzerAlphaCheckers=*/false, false);
+  // As in clang-tidy, the configuration of the first input decides which checks are enabled.
+  auto EnabledChecksFor = [&](StringRef File) {
+    SmallString<256> Probe(File);
+    (void)sys::fs::make_absolute(Probe); // only picks the .clang-tidy that applies
+    return clang::tidy::getCheckNames(Context.getOptionsForFile(Probe), false, false);
+  };
   if (ListChecks) {
     outs() << "Enabled checks:";
-    for (const std::string &Check : Enabled)
+    for (const std::string &Check : EnabledChecksFor(Files.empty() ? "dummy.cpp" : Files.front()))
       outs() << "\n    " << Check;
     outs() << "\n\n";
     return ExitClean;
   }
-  if (Enabled.empty())
-    return fail("no checks are enabled; see 'Checks' in .clang-tidy or --checks");
 
   Request.BuildPath = BuildPath;
   Request.Files = Files;
@@ -101,9 +101,10 @@ int main(int argc, const char **argv) {
   if (!Db)
     return fail(toString(Db.takeError()));
   std::vector<std::string> Inputs = filesToAnalyse(**Db, Files);
-
   if (Inputs.empty())
     return fail("no input files: the compilation database is empty");
+  if (EnabledChecksFor(Inputs.front()).empty())
+    return fail("no checks are enabled; see 'Checks' in .clang-tidy or --checks");
 
   InitializeAllTargetInfos();
   InitializeAllTargetMCs();
@@ -122,7 +123,8 @@ int main(int argc, const char **argv) {
     SarifOptions Sarif{SourceRoot, MAPGUARD_VERSION, MAPGUARD_DOCS_URL, {}};
     if (Sarif.SourceRoot.empty()) {
       SmallString<256> Cwd;
-      sys::fs::current_path(Cwd);
+      if (std::error_code EC = sys::fs::current_path(Cwd))
+        return fail("cannot read the working directory: " + EC.message());
       Sarif.SourceRoot = std::string(Cwd);
     }
     for (const auto &[Id, Markdown] : CheckDocs)
