@@ -102,6 +102,20 @@ TEST(CliTest, BrokenUnitIsNamedAndTheOthersAreStillReported) {
   EXPECT_EQ(countWarnings(R.Out), 2u) << R.Out; // hazard.cpp and the shared header, once
 }
 
+TEST(CliTest, WerrorInTheBuildDoesNotFailUnits) {
+  Project P;
+  P.add("noisy.cpp", "int narrow(long Value) { int Unused; return Value; }\n");
+  P.writeDatabase();
+  std::string Db = readFile(P.path("compile_commands.json"));
+  const std::string Strict = "-Werror -Wall -Wconversion ";
+  for (size_t At = Db.find("-std=c++17"); At != std::string::npos; At = Db.find("-std=c++17", At + Strict.size() + 1))
+    Db.insert(At, Strict);
+  writeFile(P.path("compile_commands.json"), Db);
+  CommandResult R = run({Mapguard, "-p", P.root(), P.path("src/noisy.cpp")});
+  EXPECT_EQ(R.ExitCode, 0) << R.Out << R.Err;
+  EXPECT_EQ(parseDiagnostics(R.Out).size(), 0u) << R.Out;
+}
+
 TEST(CliTest, FindsTheDatabaseAsClangTidyDoes) {
   Project P;
   TempDir Elsewhere;

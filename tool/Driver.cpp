@@ -98,6 +98,9 @@ llvm::Expected<std::unique_ptr<tooling::CompilationDatabase>> loadCompilations(D
   auto Adjusting = std::make_unique<tooling::ArgumentsAdjustingCompilations>(std::move(Db));
   Adjusting->appendArgumentsAdjuster(
       tooling::getInsertArgumentAdjuster(Request.ExtraArgsBefore, tooling::ArgumentInsertPosition::BEGIN));
+  // A build's -Werror would turn every compiler warning into an error of the analysis; mapguard
+  // reports only its checks and hard errors. --extra-arg comes after, so users can override it.
+  Adjusting->appendArgumentsAdjuster(tooling::getInsertArgumentAdjuster("-Wno-error", tooling::ArgumentInsertPosition::END));
   Adjusting->appendArgumentsAdjuster(
       tooling::getInsertArgumentAdjuster(Request.ExtraArgs, tooling::ArgumentInsertPosition::END));
   std::string ResourceDir = Request.ResourceDir;

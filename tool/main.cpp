@@ -104,7 +104,8 @@ int main(int argc, const char **argv) {
   if (Inputs.empty())
     return fail("no input files: the compilation database is empty");
   if (EnabledChecksFor(Inputs.front()).empty())
-    return fail("no checks are enabled; see 'Checks' in .clang-tidy or --checks");
+    return fail("no checks are enabled for '" + Inputs.front() + "': the 'Checks' of the .clang-tidy that applies "
+                "to it enable no mapguard check; add 'mapguard-*' there or pass --checks='mapguard-*'");
 
   InitializeAllTargetInfos();
   InitializeAllTargetMCs();
