@@ -144,8 +144,16 @@ void EraseDuringIterationCheck::checkIteratorErase(const CXXMemberCallExpr *Eras
   if (!Cfg)
     return;
   const Stmt *FirstUse = nullptr;
-  Cfg->forEachStmtAfter(Erase, [&](const Stmt *S) {
-    const auto *Ref = dyn_cast<DeclRefExpr>(S);
+  Cfg->forEachElementAfter(Erase, [&](const CFGElement &Element) {
+    // The variable's scope ends, or the next loop iteration declares it afresh: a new value.
+    if (auto Lifetime = Element.getAs<CFGLifetimeEnds>(); Lifetime && Lifetime->getVarDecl() == Iter)
+      return FunctionCfg::Visit::StopPath;
+    auto Statement = Element.getAs<CFGStmt>();
+    if (!Statement)
+      return FunctionCfg::Visit::Continue;
+    if (const auto *Decl = dyn_cast<DeclStmt>(Statement->getStmt()); Decl && llvm::is_contained(Decl->decls(), Iter))
+      return FunctionCfg::Visit::StopPath;
+    const auto *Ref = dyn_cast<DeclRefExpr>(Statement->getStmt());
     if (!Ref || Ref->getDecl() != Iter)
       return FunctionCfg::Visit::Continue;
     const Stmt *Parent = Cfg->parents().getParentIgnoreParenImpCasts(const_cast<DeclRefExpr *>(Ref));

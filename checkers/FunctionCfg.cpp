@@ -49,7 +49,7 @@ bool FunctionCfg::mayContinueLoopAfter(const Stmt *S, const Stmt *Loop) const {
   return false;
 }
 
-void FunctionCfg::forEachStmtAfter(const Stmt *S, llvm::function_ref<Visit(const Stmt *)> Visitor) const {
+void FunctionCfg::forEachElementAfter(const Stmt *S, llvm::function_ref<Visit(const CFGElement &)> Visitor) const {
   const CFGBlock *Start = blockOf(S);
   if (!Start)
     return;
@@ -57,10 +57,7 @@ void FunctionCfg::forEachStmtAfter(const Stmt *S, llvm::function_ref<Visit(const
   bool Done = false;
   auto WalkBlock = [&](const CFGBlock *B, size_t First) {
     for (size_t I = First; I < B->size(); ++I) {
-      auto Element = (*B)[I].getAs<CFGStmt>();
-      if (!Element)
-        continue;
-      Visit Result = Visitor(Element->getStmt());
+      Visit Result = Visitor((*B)[I]);
       if (Result == Visit::Done)
         Done = true;
       if (Result != Visit::Continue)

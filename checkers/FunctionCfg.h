@@ -26,10 +26,11 @@ public:
   bool mayContinueLoopAfter(const clang::Stmt *S, const clang::Stmt *Loop) const;
 
   enum class Visit { Continue, StopPath, Done };
-  /// Visits the statements that may run after \p S, in CFG order along each path, once per
-  /// statement. The visitor stops a path (StopPath) or the whole walk (Done).
-  void forEachStmtAfter(const clang::Stmt *S,
-                        llvm::function_ref<Visit(const clang::Stmt *)> Visitor) const;
+  /// Visits the CFG elements (statements, lifetime ends, destructors) that may run after \p S, in
+  /// CFG order along each path, each block once. The visitor stops a path (StopPath) or the whole
+  /// walk (Done).
+  void forEachElementAfter(const clang::Stmt *S,
+                           llvm::function_ref<Visit(const clang::CFGElement &)> Visitor) const;
 
 private:
   std::unique_ptr<clang::CFG> Cfg;

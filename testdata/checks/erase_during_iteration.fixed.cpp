@@ -274,6 +274,22 @@ void correctIteratorLoops(std::map<int, int> &Counts, std::unordered_map<int, in
   }
 }
 
+void redeclaredEachIteration(std::map<int, int> &Counts, const std::vector<int> &Keys) {
+  // Found on RocksDB: the erased iterator's scope ends; the next iteration declares a new one.
+  for (int Key : Keys) {
+    auto It = Counts.find(Key);
+    if (It != Counts.end() && dead(It->second))
+      Counts.erase(It);
+  }
+  for (int Key : Keys) {
+    {
+      auto It = Counts.find(Key);
+      Counts.erase(It);
+    }
+    use(Key);
+  }
+}
+
 void lambdaHandedElsewhere(std::map<int, int> &Counts, std::vector<std::function<void()>> &Callbacks) {
   // Created in the loop but run later: not an erase during this iteration (the deferred checks
   // look at callbacks).
