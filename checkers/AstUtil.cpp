@@ -1,7 +1,6 @@
 #include "AstUtil.h"
 
 #include "clang/AST/ExprCXX.h"
-#include "clang/AST/ParentMapContext.h"
 #include "clang/Lex/Lexer.h"
 
 using namespace clang;
@@ -19,12 +18,9 @@ bool isImplicitWrapper(const Stmt *S) {
 }
 } // namespace
 
-const Stmt *parentIgnoringImplicit(ASTContext &Ctx, const Stmt *S) {
+const Stmt *parentIgnoringImplicit(const ParentMap &Parents, const Stmt *S) {
   while (S) {
-    auto Parents = Ctx.getParents(*S);
-    if (Parents.empty())
-      return nullptr;
-    const Stmt *Parent = Parents[0].get<Stmt>();
+    const Stmt *Parent = Parents.getParent(S);
     if (!Parent || !isImplicitWrapper(Parent))
       return Parent;
     S = Parent;

@@ -3,14 +3,16 @@
 #define MAPGUARD_CHECKERS_ASTUTIL_H
 
 #include "clang/AST/ASTContext.h"
+#include "clang/AST/ParentMap.h"
 #include "clang/AST/Stmt.h"
 #include <string>
 
 namespace mapguard {
 
 /// The nearest parent statement of \p S that is not an implicit wrapper (casts, parens, temporaries,
-/// ExprWithCleanups, implicit copy/move constructions).
-const clang::Stmt *parentIgnoringImplicit(clang::ASTContext &Ctx, const clang::Stmt *S);
+/// ExprWithCleanups, implicit copy/move constructions). Uses a function's own ParentMap: the
+/// ASTContext's parent map covers the whole translation unit and is costly to build.
+const clang::Stmt *parentIgnoringImplicit(const clang::ParentMap &Parents, const clang::Stmt *S);
 
 /// \p S with implicit wrappers removed (the downward counterpart of parentIgnoringImplicit).
 const clang::Expr *ignoringImplicit(const clang::Expr *E);

@@ -18,11 +18,22 @@ struct Frame {
   bool Identity = false; // the function that holds the searched statement
 };
 
+/// The definition a call runs, if the finder may enter it: user code with a body.
+const FunctionDecl *enterableCallee(const CallExpr *Call) {
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  const FunctionDecl *Def = nullptr;
+  if (!Callee || !Callee->getBody(Def) || !Def)
+    return nullptr;
+  if (Def->getASTContext().getSourceManager().isInSystemHeader(Def->getLocation()))
+    return nullptr;
+  return Def;
+}
+
 class Walker : public RecursiveASTVisitor<Walker> {
 public:
   Walker(const ContainerModel &Model, ObjectPathResolver &Resolver, unsigned MaxDepth,
-         const ObjectPath &Target, std::vector<ContainerOpSite> &Out)
-      : Model(Model), Resolver(Resolver), MaxDepth(MaxDepth), Target(Target), Out(Out) {}
+         MutationSummaries &Summaries, const ObjectPath &Target, std::vector<ContainerOpSite> &Out)
+      : Model(Model), Resolver(Resolver), MaxDepth(MaxDepth), Summaries(Summaries), Target(Target), Out(Out) {}
 
   void walk(const Stmt *S, const Frame &F, unsigned Depth, const CallExpr *Site,
             const FunctionDecl *Callee) {
@@ -85,16 +96,10 @@ private:
   }
 
   void follow(const CallExpr *Call, const CallExpr *Site) {
-    const FunctionDecl *Callee = Call->getDirectCallee();
-    if (!Callee || CurDepth >= MaxDepth)
+    const FunctionDecl *Def = CurDepth < MaxDepth ? enterableCallee(Call) : nullptr;
+    if (!Def || Active.contains(Def) || !Summaries.mayChangeContainers(Def))
       return;
-    const FunctionDecl *Def = nullptr;
-    const Stmt *Body = Callee->getBody(Def);
-    if (!Body || !Def || Active.contains(Def))
-      return;
-    const SourceManager &SM = Def->getASTContext().getSourceManager();
-    if (SM.isInSystemHeader(Def->getLocation()))
-      return;
+    const Stmt *Body = Def->getBody();
     Frame Next;
     const auto *Method = dyn_cast<CXXMethodDecl>(Def);
     if (Method && Method->getParent()->isLambda()) {
@@ -126,6 +131,7 @@ private:
   const ContainerModel &Model;
   ObjectPathResolver &Resolver;
   unsigned MaxDepth;
+  MutationSummaries &Summaries;
   const ObjectPath &Target;
   std::vector<ContainerOpSite> &Out;
   Frame *CurFrame = nullptr;
@@ -137,9 +143,30 @@ private:
 
 } // namespace
 
+bool MutationSummaries::mayChangeContainers(const FunctionDecl *Definition) {
+  if (auto Cached = Cache.find(Definition); Cached != Cache.end())
+    return Cached->second;
+  Cache[Definition] = true; // while computing: recursion assumes the worst
+  struct Scan : RecursiveASTVisitor<Scan> {
+    MutationSummaries &Summaries;
+    bool Found = false;
+    explicit Scan(MutationSummaries &S) : Summaries(S) {}
+    bool VisitCallExpr(CallExpr *Call) {
+      for (const ContainerOp &Op : containerOpsOf(Call, Summaries.Model))
+        Found |= isMutation(Op.Kind);
+      if (const FunctionDecl *Callee = enterableCallee(Call); !Found && Callee)
+        Found = Summaries.mayChangeContainers(Callee);
+      return !Found;
+    }
+  } Scanner(*this);
+  Scanner.TraverseStmt(Definition->getBody());
+  Cache[Definition] = Scanner.Found;
+  return Scanner.Found;
+}
+
 std::vector<ContainerOpSite> ContainerOpFinder::find(const Stmt *Root, const ObjectPath &Target) {
   std::vector<ContainerOpSite> Found;
-  Walker W(Model, Resolver, MaxCallDepth, Target, Found);
+  Walker W(Model, Resolver, MaxCallDepth, Summaries, Target, Found);
   Frame Identity;
   Identity.Identity = true;
   W.walk(Root, Identity, 0, nullptr, nullptr);

@@ -20,10 +20,25 @@ struct ContainerOpSite {
   const clang::FunctionDecl *Callee;     // the function called at SiteCall; null if direct
 };
 
+/// Per translation unit: whether a function can change any container, itself or through any
+/// function it calls (memoised over the call graph; conservative: recursion counts as "may").
+/// Lets the finder skip callees that cannot matter, so a loop costs little beyond its own body.
+class MutationSummaries {
+public:
+  explicit MutationSummaries(const ContainerModel &Model) : Model(Model) {}
+  bool mayChangeContainers(const clang::FunctionDecl *Definition);
+  void clear() { Cache.clear(); }
+
+private:
+  const ContainerModel &Model;
+  llvm::DenseMap<const clang::FunctionDecl *, bool> Cache;
+};
+
 class ContainerOpFinder {
 public:
-  ContainerOpFinder(const ContainerModel &Model, ObjectPathResolver &Resolver, unsigned MaxCallDepth)
-      : Model(Model), Resolver(Resolver), MaxCallDepth(MaxCallDepth) {}
+  ContainerOpFinder(const ContainerModel &Model, ObjectPathResolver &Resolver, unsigned MaxCallDepth,
+                    MutationSummaries &Summaries)
+      : Model(Model), Resolver(Resolver), MaxCallDepth(MaxCallDepth), Summaries(Summaries) {}
 
   /// All operations on \p Target in \p Root, in source order of their sites.
   std::vector<ContainerOpSite> find(const clang::Stmt *Root, const ObjectPath &Target);
@@ -32,6 +47,7 @@ private:
   const ContainerModel &Model;
   ObjectPathResolver &Resolver;
   unsigned MaxCallDepth;
+  MutationSummaries &Summaries;
 };
 
 } // namespace mapguard

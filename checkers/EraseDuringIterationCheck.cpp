@@ -5,6 +5,7 @@
 #include "EraseFixes.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ExprCXX.h"
+#include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
 #include "llvm/ADT/SmallPtrSet.h"
 
@@ -61,7 +62,7 @@ EraseDuringIterationCheck::EraseDuringIterationCheck(StringRef Name, tidy::Clang
       InsertInvalidatingContainers(
           Options.get("InsertInvalidatingContainers", ContainerModel::DefaultInsertInvalidating)),
       MaxCallDepth(Options.get("MaxCallDepth", DefaultMaxCallDepth)),
-      Model(Containers, InsertInvalidatingContainers) {}
+      Model(Containers, InsertInvalidatingContainers), Summaries(Model) {}
 
 void EraseDuringIterationCheck::storeOptions(tidy::ClangTidyOptions::OptionMap &Opts) {
   Options.store(Opts, "Containers", Containers);
@@ -70,27 +71,56 @@ void EraseDuringIterationCheck::storeOptions(tidy::ClangTidyOptions::OptionMap &
 }
 
 void EraseDuringIterationCheck::registerMatchers(MatchFinder *Finder) {
-  auto InFunction = optionally(forFunction(functionDecl().bind("fn")));
-  Finder->addMatcher(cxxForRangeStmt(unless(isExpansionInSystemHeader()), InFunction).bind("loop"), this);
-  auto IterRef = ignoringParenImpCasts(
-      declRefExpr(to(varDecl(hasLocalStorage(), unless(parmVarDecl())).bind("iter"))));
-  Finder->addMatcher(
-      cxxMemberCallExpr(callee(cxxMethodDecl(hasAnyName("erase", "unsafe_erase"), parameterCountIs(1))),
-                        argumentCountIs(1),
-                        // Debug-mode and class iterators arrive copied into a bound temporary.
-                        hasArgument(0, ast_matchers::ignoringImplicit(anyOf(
-                                           IterRef, cxxConstructExpr(argumentCountIs(1), hasArgument(0, IterRef))))),
-                        unless(isExpansionInSystemHeader()), InFunction)
-          .bind("iterErase"),
-      this);
+  // One match per function body, walked once below. Matchers like forFunction() would make clang
+  // build the parent map of the whole translation unit, which costs more than this check.
+  Finder->addMatcher(functionDecl(isDefinition(), unless(isExpansionInSystemHeader())).bind("fn"), this);
 }
+
+namespace {
+/// `C.erase(it)` with a local iterator variable: the erased iterator, or null.
+const VarDecl *erasedIteratorVariable(const CXXMemberCallExpr *Call) {
+  const CXXMethodDecl *Method = Call->getMethodDecl();
+  if (!Method || !Method->getIdentifier() || Call->getNumArgs() != 1 || Method->getNumParams() != 1 ||
+      (Method->getName() != "erase" && Method->getName() != "unsafe_erase"))
+    return nullptr;
+  // Debug-mode and class iterators arrive copied into a bound temporary.
+  const auto *Ref = dyn_cast<DeclRefExpr>(ignoringImplicit(Call->getArg(0)));
+  const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+  if (!Var || !Var->hasLocalStorage() || isa<ParmVarDecl>(Var))
+    return nullptr;
+  return StringRef(Method->getParamDecl(0)->getType().getAsString()).contains("iterator") ? Var : nullptr;
+}
+} // namespace
 
 void EraseDuringIterationCheck::check(const MatchFinder::MatchResult &Result) {
   const auto *Fn = Result.Nodes.getNodeAs<FunctionDecl>("fn");
-  if (const auto *Loop = Result.Nodes.getNodeAs<CXXForRangeStmt>("loop"))
-    checkRangeFor(Loop, Fn, *Result.Context);
-  else if (const auto *Erase = Result.Nodes.getNodeAs<CXXMemberCallExpr>("iterErase"))
-    checkIteratorErase(Erase, Result.Nodes.getNodeAs<VarDecl>("iter"), Fn, *Result.Context);
+  const auto *Method = dyn_cast<CXXMethodDecl>(Fn);
+  if (Method && Method->getParent()->isLambda())
+    return; // walked as part of the function that contains the lambda
+  checkFunction(Fn, *Result.Context);
+}
+
+void EraseDuringIterationCheck::checkFunction(const FunctionDecl *Fn, ASTContext &Ctx) {
+  struct Walk : RecursiveASTVisitor<Walk> {
+    EraseDuringIterationCheck &Check;
+    const FunctionDecl *Fn;
+    ASTContext &Ctx;
+    Walk(EraseDuringIterationCheck &C, const FunctionDecl *F, ASTContext &X) : Check(C), Fn(F), Ctx(X) {}
+    bool VisitCXXForRangeStmt(CXXForRangeStmt *Loop) {
+      Check.checkRangeFor(Loop, Fn, Ctx);
+      return true;
+    }
+    bool VisitCXXMemberCallExpr(CXXMemberCallExpr *Call) {
+      if (const VarDecl *Iter = erasedIteratorVariable(Call))
+        Check.checkIteratorErase(Call, Iter, Fn, Ctx);
+      return true;
+    }
+    bool TraverseLambdaExpr(LambdaExpr *Lambda) {
+      Check.checkFunction(Lambda->getCallOperator(), Ctx); // its own CFG and parents
+      return true;
+    }
+  } Walker(*this, Fn, Ctx);
+  Walker.TraverseStmt(Fn->getBody());
 }
 
 void EraseDuringIterationCheck::checkRangeFor(const CXXForRangeStmt *Loop, const FunctionDecl *Fn,
@@ -103,8 +133,7 @@ void EraseDuringIterationCheck::checkRangeFor(const CXXForRangeStmt *Loop, const
   std::optional<ObjectPath> Container = Resolver.objectOf(Range);
   if (!Container)
     return; // a temporary or a copy: changing the original does not touch this loop
-  ContainerOpFinder Finder(Model, Resolver, MaxCallDepth);
-  const FunctionCfg *Cfg = Fn ? Cfgs.get(Fn, Ctx) : nullptr;
+  ContainerOpFinder Finder(Model, Resolver, MaxCallDepth, Summaries);
   std::string Name = Container->spelling();
   llvm::SmallPtrSet<const CallExpr *, 8> Reported;
   for (const ContainerOpSite &Op : Finder.find(Loop->getBody(), *Container)) {
@@ -112,8 +141,11 @@ void EraseDuringIterationCheck::checkRangeFor(const CXXForRangeStmt *Loop, const
       continue;
     bool Invalidates = Op.Kind == ContainerOpKind::Erase || Op.Kind == ContainerOpKind::Replace ||
                        Traits->InsertInvalidates;
+    if (!Invalidates)
+      continue;
     // A change after which every path leaves the loop (break, return, throw) is safe.
-    if (!Invalidates || (Cfg && !Cfg->mayContinueLoopAfter(Op.SiteCall, Loop)))
+    const FunctionCfg *Cfg = Fn ? Cfgs.get(Fn, Ctx) : nullptr; // built only when needed
+    if (Cfg && !Cfg->mayContinueLoopAfter(Op.SiteCall, Loop))
       continue;
     Reported.insert(Op.SiteCall);
     {
@@ -134,15 +166,12 @@ void EraseDuringIterationCheck::checkRangeFor(const CXXForRangeStmt *Loop, const
 
 void EraseDuringIterationCheck::checkIteratorErase(const CXXMemberCallExpr *Erase, const VarDecl *Iter,
                                                    const FunctionDecl *Fn, ASTContext &Ctx) {
-  const CXXMethodDecl *Method = Erase->getMethodDecl();
-  if (!Iter || !Fn || !Method || !Model.classifyObject(Erase->getImplicitObjectArgument(), Erase->getImplicitObjectArgument()->getType()->isPointerType()) ||
-      !StringRef(Method->getParamDecl(0)->getType().getAsString()).contains("iterator"))
+  const Expr *ObjectExpr = Erase->getImplicitObjectArgument();
+  if (!Model.classifyObject(ObjectExpr, ObjectExpr->getType()->isPointerType()))
     return;
-  if (assignsTo(parentIgnoringImplicit(Ctx, Erase), Iter))
-    return; // it = C.erase(it)
   const FunctionCfg *Cfg = Cfgs.get(Fn, Ctx);
-  if (!Cfg)
-    return;
+  if (!Cfg || assignsTo(parentIgnoringImplicit(Cfg->parents(), Erase), Iter))
+    return; // no CFG, or it = C.erase(it)
   const Stmt *FirstUse = nullptr;
   Cfg->forEachElementAfter(Erase, [&](const CFGElement &Element) {
     // The variable's scope ends, or the next loop iteration declares it afresh: a new value.
@@ -175,7 +204,8 @@ void EraseDuringIterationCheck::checkIteratorErase(const CXXMemberCallExpr *Eras
                      "'%0' is used after '%1.erase(%0)' invalidated it; write '%2' and advance only "
                      "when nothing was erased")
                 << It << Object << SafeForm << Erase->getSourceRange();
-    if (auto Fixes = Fn->isTemplateInstantiation() ? std::nullopt : iteratorLoopEraseFix(Erase, Iter, FirstUse, Ctx))
+    if (auto Fixes = Fn->isTemplateInstantiation() ? std::nullopt
+                                                  : iteratorLoopEraseFix(Erase, Iter, FirstUse, Cfg->parents(), Ctx))
       for (const FixItHint &Fix : *Fixes)
         Diag << Fix;
   }

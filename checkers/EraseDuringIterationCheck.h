@@ -2,6 +2,7 @@
 #define MAPGUARD_CHECKERS_ERASEDURINGITERATIONCHECK_H
 
 #include "ContainerModel.h"
+#include "ContainerMutations.h"
 #include "FunctionCfg.h"
 #include "clang-tidy/ClangTidyCheck.h"
 
@@ -20,9 +21,13 @@ public:
   void storeOptions(clang::tidy::ClangTidyOptions::OptionMap &Opts) override;
   void registerMatchers(clang::ast_matchers::MatchFinder *Finder) override;
   void check(const clang::ast_matchers::MatchFinder::MatchResult &Result) override;
-  void onEndOfTranslationUnit() override { Cfgs.clear(); }
+  void onEndOfTranslationUnit() override {
+    Cfgs.clear();
+    Summaries.clear();
+  }
 
 private:
+  void checkFunction(const clang::FunctionDecl *Fn, clang::ASTContext &Ctx);
   void checkRangeFor(const clang::CXXForRangeStmt *Loop, const clang::FunctionDecl *Fn,
                      clang::ASTContext &Ctx);
   void checkIteratorErase(const clang::CXXMemberCallExpr *Erase, const clang::VarDecl *Iter,
@@ -33,6 +38,7 @@ private:
   const unsigned MaxCallDepth;
   const ContainerModel Model;
   FunctionCfgCache Cfgs;
+  MutationSummaries Summaries;
 };
 
 } // namespace mapguard

@@ -148,23 +148,24 @@ std::optional<FixItHint> rangeForEraseIfFix(const CXXForRangeStmt *Loop, const C
 }
 
 std::optional<std::vector<FixItHint>> iteratorLoopEraseFix(const CXXMemberCallExpr *Erase, const VarDecl *Iter,
-                                                           const Stmt *FirstUse, ASTContext &Ctx) {
+                                                           const Stmt *FirstUse, const ParentMap &Parents,
+                                                           ASTContext &Ctx) {
   const SourceManager &SM = Ctx.getSourceManager();
   const LangOptions &LO = Ctx.getLangOpts();
   // The erase must be the whole then-branch of an `if` without else that ends the body of a `for`
   // whose increment is the first use of the erased iterator.
-  const Stmt *Parent = parentIgnoringImplicit(Ctx, Erase);
+  const Stmt *Parent = parentIgnoringImplicit(Parents, Erase);
   if (const auto *Block = dyn_cast_or_null<CompoundStmt>(Parent); Block && Block->size() == 1)
-    Parent = parentIgnoringImplicit(Ctx, Block);
+    Parent = parentIgnoringImplicit(Parents, Block);
   const auto *If = dyn_cast_or_null<IfStmt>(Parent);
   const auto *ThenExpr = If ? dyn_cast_or_null<Expr>(soleStatement(If->getThen())) : nullptr;
   if (!If || If->getElse() || If->isConstexpr() || !ThenExpr || ignoringImplicit(ThenExpr) != Erase)
     return std::nullopt;
   const Stmt *ThenBranch = If->getThen();
-  const Stmt *Body = parentIgnoringImplicit(Ctx, If);
+  const Stmt *Body = parentIgnoringImplicit(Parents, If);
   const auto *For = dyn_cast_or_null<ForStmt>(Body);
   if (const auto *Block = dyn_cast_or_null<CompoundStmt>(Body); Block && Block->body_back() == If)
-    For = dyn_cast_or_null<ForStmt>(parentIgnoringImplicit(Ctx, Block));
+    For = dyn_cast_or_null<ForStmt>(parentIgnoringImplicit(Parents, Block));
   if (!For || !For->getInc() || !FirstUse)
     return std::nullopt;
   const Expr *Inc = For->getInc();

@@ -6,6 +6,7 @@
 #include "ContainerModel.h"
 #include "ObjectPath.h"
 #include "clang/AST/ASTContext.h"
+#include "clang/AST/ParentMap.h"
 #include "clang/AST/StmtCXX.h"
 #include "clang/Basic/Diagnostic.h"
 #include <optional>
@@ -27,6 +28,7 @@ std::optional<clang::FixItHint> rangeForEraseIfFix(const clang::CXXForRangeStmt 
 std::optional<std::vector<clang::FixItHint>> iteratorLoopEraseFix(const clang::CXXMemberCallExpr *Erase,
                                                                   const clang::VarDecl *Iter,
                                                                   const clang::Stmt *FirstUse,
+                                                                  const clang::ParentMap &Parents,
                                                                   clang::ASTContext &Ctx);
 
 } // namespace mapguard
