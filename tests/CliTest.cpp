@@ -182,8 +182,8 @@ TEST(CliTest, FixAndExportFixes) {
 
 TEST(CliTest, QuickStartSampleHasItsDocumentedFindings) {
   TempDir Build;
-  CommandResult Configure = run({"cmake", "-S", MAPGUARD_SOURCE_DIR "/testdata/sample", "-B", Build.path(),
-                                 "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON"});
+  const std::string Sample = MAPGUARD_SOURCE_DIR "/testdata/sample";
+  CommandResult Configure = run({"cmake", "-S", Sample, "-B", Build.path(), "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON"});
   ASSERT_EQ(Configure.ExitCode, 0) << Configure.Err;
   CommandResult R = run({Mapguard, "-p", Build.path(), "--sarif=" + Build.file("sample.sarif")});
   EXPECT_EQ(R.ExitCode, 1) << R.Err;
