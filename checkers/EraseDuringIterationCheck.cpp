@@ -144,7 +144,7 @@ void EraseDuringIterationCheck::checkRangeFor(const CXXForRangeStmt *Loop, const
     if (!Invalidates)
       continue;
     // A change after which every path leaves the loop (break, return, throw) is safe.
-    const FunctionCfg *Cfg = Fn ? Cfgs.get(Fn, Ctx) : nullptr; // built only when needed
+    const FunctionCfg *Cfg = Cfgs.get(Fn, Ctx); // built only when a change is found
     if (Cfg && !Cfg->mayContinueLoopAfter(Op.SiteCall, Loop))
       continue;
     Reported.insert(Op.SiteCall);
@@ -152,7 +152,7 @@ void EraseDuringIterationCheck::checkRangeFor(const CXXForRangeStmt *Loop, const
       auto Diag = diag(Op.SiteCall->getExprLoc(), "%0")
                   << rangeForMessage(Op, *Traits, Name, Ctx.getLangOpts()) << Op.SiteCall->getSourceRange();
       // A rewrite of a template body would change every instantiation, not just this one.
-      bool InTemplate = Fn && (Fn->isTemplateInstantiation() || Fn->isTemplated());
+      bool InTemplate = Fn->isTemplateInstantiation() || Fn->isTemplated();
       if (!Op.Callee && !InTemplate)
         if (auto Fix = rangeForEraseIfFix(Loop, Op.OpCall, *Traits, *Container, Resolver, Ctx))
           Diag << *Fix;
