@@ -166,9 +166,8 @@ void EraseDuringIterationCheck::checkRangeFor(const CXXForRangeStmt *Loop, const
 
 void EraseDuringIterationCheck::checkIteratorErase(const CXXMemberCallExpr *Erase, const VarDecl *Iter,
                                                    const FunctionDecl *Fn, ASTContext &Ctx) {
-  const Expr *ObjectExpr = Erase->getImplicitObjectArgument();
-  if (!Model.classifyObject(ObjectExpr, ObjectExpr->getType()->isPointerType()))
-    return;
+  if (containerOpsOf(Erase, Model).empty())
+    return; // not an erase on a configured container
   const FunctionCfg *Cfg = Cfgs.get(Fn, Ctx);
   if (!Cfg || assignsTo(parentIgnoringImplicit(Cfg->parents(), Erase), Iter))
     return; // no CFG, or it = C.erase(it)
