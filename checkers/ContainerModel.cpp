@@ -13,18 +13,6 @@ namespace {
 // Base classes are searched this deep (class SessionMap : public std::unordered_map<...>).
 constexpr unsigned MaxBaseDepth = 4;
 
-std::vector<std::string> splitList(StringRef List) {
-  SmallVector<StringRef, 32> Parts;
-  List.split(Parts, ';', -1, /*KeepEmpty=*/false);
-  std::vector<std::string> Result;
-  for (StringRef Part : Parts) {
-    Part = Part.trim();
-    if (Part.consume_front("::"); !Part.empty())
-      Result.push_back(Part.str());
-  }
-  return Result;
-}
-
 std::optional<ContainerOpKind> memberOpKind(StringRef Name) {
   return llvm::StringSwitch<std::optional<ContainerOpKind>>(Name)
       .Cases({"erase", "unsafe_erase", "clear", "extract", "remove", "take", "removeIf"},
@@ -39,47 +27,18 @@ std::optional<ContainerOpKind> memberOpKind(StringRef Name) {
 } // namespace
 
 ContainerModel::ContainerModel(StringRef ContainerList, StringRef InsertInvalidatingList)
-    : Containers(splitList(ContainerList)), InsertInvalidating(splitList(InsertInvalidatingList)) {}
-
-std::string ContainerModel::normalizedName(const NamedDecl *D) {
-  SmallVector<std::string, 4> Parts{D->getNameAsString()};
-  for (const DeclContext *Ctx = D->getDeclContext(); Ctx; Ctx = Ctx->getParent()) {
-    if (const auto *NS = dyn_cast<NamespaceDecl>(Ctx)) {
-      if (!NS->isInline() && !NS->isAnonymousNamespace() && !NS->getName().starts_with("__"))
-        Parts.push_back(NS->getName().str());
-    } else if (const auto *Record = dyn_cast<RecordDecl>(Ctx)) {
-      Parts.push_back(Record->getNameAsString());
-    }
-  }
-  std::reverse(Parts.begin(), Parts.end());
-  return llvm::join(Parts, "::");
-}
-
-bool ContainerModel::nameMatches(StringRef Normalized, StringRef Configured) {
-  if (Normalized == Configured)
-    return true;
-  // "boost::unordered_map" names boost::unordered::unordered_map, "tbb::concurrent_unordered_map"
-  // names tbb::detail::d1::concurrent_unordered_map: libraries re-export from detail namespaces.
-  auto [Outer, Leaf] = Configured.split("::");
-  if (Leaf.empty() || Leaf.contains(':'))
-    return false;
-  auto [NormalizedOuter, Rest] = Normalized.split("::");
-  return NormalizedOuter == Outer && (Rest == Leaf || Rest.rsplit("::").second == Leaf);
-}
+    : Containers(ContainerList), InsertInvalidating(InsertInvalidatingList) {}
 
 std::optional<ContainerTraits> ContainerModel::classifyRecord(const NamedDecl *D, unsigned Depth) const {
-  std::string Name = normalizedName(D);
-  for (const std::string &Configured : Containers) {
-    if (!nameMatches(Name, Configured))
-      continue;
+  std::string Name = NameList::normalizedName(D);
+  if (std::optional<StringRef> Configured = Containers.matchNormalized(Name)) {
     ContainerTraits Traits;
-    Traits.Name = Configured;
-    Traits.InsertInvalidates = llvm::any_of(
-        InsertInvalidating, [&](const std::string &Entry) { return nameMatches(Name, Entry); });
-    Traits.UniqueKeys = !StringRef(Configured).contains_insensitive("multi");
-    Traits.Library = StringRef(Configured).starts_with("std::")    ? ContainerLibrary::Std
-                     : StringRef(Configured).starts_with("absl::") ? ContainerLibrary::Absl
-                                                                   : ContainerLibrary::Other;
+    Traits.Name = Configured->str();
+    Traits.InsertInvalidates = InsertInvalidating.matchNormalized(Name).has_value();
+    Traits.UniqueKeys = !Configured->contains_insensitive("multi");
+    Traits.Library = Configured->starts_with("std::")    ? ContainerLibrary::Std
+                     : Configured->starts_with("absl::") ? ContainerLibrary::Absl
+                                                         : ContainerLibrary::Other;
     return Traits;
   }
   const auto *Record = dyn_cast<CXXRecordDecl>(D);

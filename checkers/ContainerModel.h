@@ -3,6 +3,7 @@
 #ifndef MAPGUARD_CHECKERS_CONTAINERMODEL_H
 #define MAPGUARD_CHECKERS_CONTAINERMODEL_H
 
+#include "NameList.h"
 #include "clang/AST/Expr.h"
 #include "clang/AST/Type.h"
 #include "llvm/ADT/SmallVector.h"
@@ -45,16 +46,11 @@ public:
   /// through one.
   std::optional<ContainerTraits> classifyObject(const clang::Expr *E, bool ViaPointer = false) const;
 
-  /// `ns::...::Name` with inline and reserved (`__x`) namespaces dropped: std::__cxx11::, std::__1::,
-  /// std::__debug::, absl::lts_2022::.
-  static std::string normalizedName(const clang::NamedDecl *D);
-
 private:
   std::optional<ContainerTraits> classifyRecord(const clang::NamedDecl *D, unsigned Depth) const;
-  static bool nameMatches(llvm::StringRef Normalized, llvm::StringRef Configured);
 
-  std::vector<std::string> Containers;
-  std::vector<std::string> InsertInvalidating;
+  NameList Containers;
+  NameList InsertInvalidating;
 };
 
 /// What a call does to the container it operates on.

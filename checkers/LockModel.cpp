@@ -1,0 +1,125 @@
+#include "LockModel.h"
+
+#include "clang/AST/DeclCXX.h"
+
+using namespace clang;
+
+namespace mapguard {
+namespace {
+const RecordDecl *recordOf(QualType T) {
+  if (T.isNull())
+    return nullptr;
+  T = T.getNonReferenceType();
+  if (const auto *Record = T->getAsRecordDecl())
+    return Record;
+  return nullptr;
+}
+
+/// A guard's template (std::lock_guard), or a plain guard class (absl::MutexLock).
+const NamedDecl *guardDeclOf(QualType T) {
+  const RecordDecl *Record = recordOf(T);
+  if (const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(Record))
+    return Spec->getSpecializedTemplate();
+  return Record;
+}
+} // namespace
+
+LockModelOptions LockModelOptions::defaults() {
+  LockModelOptions O;
+  O.Mutexes = "std::mutex;std::recursive_mutex;std::timed_mutex;std::recursive_timed_mutex;"
+              "std::shared_mutex;std::shared_timed_mutex;absl::Mutex;boost::mutex;boost::recursive_mutex;"
+              "boost::timed_mutex;boost::shared_mutex;QMutex;QRecursiveMutex;QReadWriteLock;"
+              "pthread_mutex_t;pthread_rwlock_t";
+  O.ExclusiveGuards = "std::lock_guard;std::unique_lock;std::scoped_lock;absl::MutexLock;"
+                      "absl::WriterMutexLock;boost::lock_guard;boost::unique_lock;QMutexLocker;QWriteLocker";
+  O.SharedGuards = "std::shared_lock;absl::ReaderMutexLock;boost::shared_lock;boost::upgrade_lock;QReadLocker";
+  O.LockFunctions = "lock;Lock;WriterLock;lockForWrite;relock;pthread_mutex_lock;pthread_rwlock_wrlock";
+  O.SharedLockFunctions = "lock_shared;ReaderLock;lockForRead;pthread_rwlock_rdlock";
+  O.UnlockFunctions = "unlock;Unlock;unlock_shared;ReaderUnlock;WriterUnlock;pthread_mutex_unlock;"
+                      "pthread_rwlock_unlock";
+  O.TryLockFunctions = "try_lock;TryLock;WriterTryLock;tryLock;tryLockForWrite;pthread_mutex_trylock;"
+                       "pthread_rwlock_trywrlock";
+  O.SharedTryLockFunctions = "try_lock_shared;ReaderTryLock;tryLockForRead;pthread_rwlock_tryrdlock";
+  return O;
+}
+
+LockModel::LockModel(const LockModelOptions &O)
+    : Mutexes(O.Mutexes), ExclusiveGuards(O.ExclusiveGuards), SharedGuards(O.SharedGuards),
+      LockFunctions(O.LockFunctions), SharedLockFunctions(O.SharedLockFunctions),
+      UnlockFunctions(O.UnlockFunctions), TryLockFunctions(O.TryLockFunctions),
+      SharedTryLockFunctions(O.SharedTryLockFunctions) {}
+
+bool LockModel::isMutex(QualType T) const {
+  if (T.isNull())
+    return false;
+  T = T.getNonReferenceType();
+  // pthread_mutex_t is a typedef of an anonymous union: match the typedef's name.
+  if (const auto *Typedef = T->getAs<TypedefType>(); Typedef && Mutexes.match(Typedef->getDecl()))
+    return true;
+  return Mutexes.match(recordOf(T)).has_value();
+}
+
+std::optional<StringRef> LockModel::guardName(QualType T) const {
+  const NamedDecl *D = guardDeclOf(T);
+  if (auto Name = ExclusiveGuards.match(D))
+    return Name;
+  return SharedGuards.match(D);
+}
+
+std::optional<LockKind> LockModel::guardKind(QualType T) const {
+  const NamedDecl *D = guardDeclOf(T);
+  if (!D)
+    return std::nullopt;
+  if (ExclusiveGuards.match(D))
+    return LockKind::Exclusive;
+  if (SharedGuards.match(D))
+    return LockKind::Shared;
+  return std::nullopt;
+}
+
+std::optional<LockModel::Role> LockModel::roleOf(StringRef Name) const {
+  bool Pthread = Name.starts_with("pthread_");
+  if (LockFunctions.contains(Name))
+    return Role{LockAction::Lock, LockKind::Exclusive};
+  if (SharedLockFunctions.contains(Name))
+    return Role{LockAction::Lock, LockKind::Shared};
+  if (UnlockFunctions.contains(Name))
+    return Role{LockAction::Unlock, LockKind::Exclusive};
+  if (TryLockFunctions.contains(Name))
+    return Role{LockAction::TryLock, LockKind::Exclusive, Pthread};
+  if (SharedTryLockFunctions.contains(Name))
+    return Role{LockAction::TryLock, LockKind::Shared, Pthread};
+  if (Name == "release")
+    return Role{LockAction::Disown, LockKind::Exclusive};
+  if (Name == "owns_lock" || Name == "operator bool" || Name == "isLocked")
+    return Role{LockAction::OwnsLock, LockKind::Exclusive};
+  return std::nullopt;
+}
+
+GuardStart LockModel::guardStart(const CXXConstructExpr *Construct) {
+  for (const Expr *Arg : Construct->arguments()) {
+    const RecordDecl *Tag = recordOf(Arg->getType());
+    if (!Tag || !Tag->getIdentifier())
+      continue;
+    StringRef Name = Tag->getName();
+    if (Name == "defer_lock_t")
+      return GuardStart::Defers;
+    if (Name == "try_to_lock_t")
+      return GuardStart::TriesToLock;
+    if (Name == "adopt_lock_t")
+      return GuardStart::Adopts;
+  }
+  return GuardStart::Locks;
+}
+
+SmallVector<const Expr *, 2> LockModel::mutexOperands(ArrayRef<const Expr *> Args) const {
+  SmallVector<const Expr *, 2> Operands;
+  for (const Expr *Arg : Args) {
+    QualType T = Arg->IgnoreParenImpCasts()->getType();
+    if (isMutex(T) || (T->isPointerType() && isMutex(T->getPointeeType())))
+      Operands.push_back(Arg);
+  }
+  return Operands;
+}
+
+} // namespace mapguard
