@@ -49,6 +49,25 @@ bool FunctionCfg::mayContinueLoopAfter(const Stmt *S, const Stmt *Loop) const {
   return false;
 }
 
+bool FunctionCfg::mayRunAgain(const Stmt *S) const {
+  const CFGBlock *Start = blockOf(S);
+  if (!Start)
+    return false;
+  llvm::SmallPtrSet<const CFGBlock *, 32> Seen;
+  llvm::SmallVector<const CFGBlock *, 32> Work{Start};
+  while (!Work.empty()) {
+    const CFGBlock *B = Work.pop_back_val();
+    for (const CFGBlock::AdjacentBlock &Succ : B->succs()) {
+      const CFGBlock *Next = Succ.getReachableBlock();
+      if (Next == Start)
+        return true;
+      if (Next && Seen.insert(Next).second)
+        Work.push_back(Next);
+    }
+  }
+  return false;
+}
+
 void FunctionCfg::forEachElementAfter(const Stmt *S, llvm::function_ref<Visit(const CFGElement &)> Visitor) const {
   const CFGBlock *Start = blockOf(S);
   if (!Start)

@@ -25,6 +25,9 @@ public:
   /// may run another iteration after S without leaving it first (break, return, throw, goto).
   bool mayContinueLoopAfter(const clang::Stmt *S, const clang::Stmt *Loop) const;
 
+  /// Whether \p S may run more than once in one call (it sits on a cycle: a loop, a goto).
+  bool mayRunAgain(const clang::Stmt *S) const;
+
   enum class Visit { Continue, StopPath, Done };
   /// Visits the CFG elements (statements, lifetime ends, destructors) that may run after \p S, in
   /// CFG order along each path, each block once. The visitor stops a path (StopPath) or the whole

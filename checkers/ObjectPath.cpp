@@ -41,6 +41,18 @@ ObjectPath ObjectPath::rebased(const ObjectPath &NewRoot, size_t DropLeadingStep
   return P;
 }
 
+bool ObjectPath::hasPrefix(const ObjectPath &Prefix) const {
+  return Root == Prefix.Root && Prefix.Steps.size() <= Steps.size() &&
+         std::equal(Prefix.Steps.begin(), Prefix.Steps.end(), Steps.begin());
+}
+
+ObjectPath ObjectPath::withoutLastStep() const {
+  ObjectPath P = *this;
+  if (!P.Steps.empty())
+    P.Steps.pop_back();
+  return P;
+}
+
 std::string ObjectPath::spelling() const {
   std::string S = Root ? Root->getNameAsString() : std::string();
   bool PendingDeref = false;

@@ -34,6 +34,13 @@ public:
   /// This path with its root replaced by \p NewRoot (e.g. `this` of a callee -> the caller's object).
   ObjectPath rebased(const ObjectPath &NewRoot, size_t DropLeadingSteps = 0) const;
 
+  /// Whether \p Prefix is this path or a leading part of it (same root, leading steps).
+  bool hasPrefix(const ObjectPath &Prefix) const;
+  /// This path without its last step (the object a field belongs to); itself if it has none.
+  ObjectPath withoutLastStep() const;
+  /// The field named by the last step, if it is a field access.
+  const clang::FieldDecl *lastField() const { return Steps.empty() ? nullptr : Steps.back().Field; }
+
   /// Source-like spelling for messages: "sessions_", "cache.map_", "*p".
   std::string spelling() const;
 
