@@ -4,6 +4,9 @@ namespace mapguard {
 namespace {
 const llvm::StringRef ContainerTags[] = {"correctness", "reliability", "iterator-invalidation"};
 
+const llvm::StringRef LockTags[] = {"correctness", "reliability", "concurrency", "data-race"};
+const llvm::StringRef ManualLockTags[] = {"correctness", "reliability", "concurrency", "deadlock"};
+
 const CheckInfo Catalog[] = {
     {"mapguard-erase-during-iteration", "EraseDuringIteration",
      "A map or set is changed while a loop iterates over it, invalidating the loop's iterator.",
@@ -14,6 +17,28 @@ const CheckInfo Catalog[] = {
      "behaviour. Use std::erase_if, 'it = C.erase(it)', or collect the changes and apply them after "
      "the loop.",
      "high", ContainerTags},
+    {"mapguard-manual-lock", "ManualLock",
+     "A mutex locked by hand is not unlocked on every path.",
+     "A mutex locked with lock(), lock_shared(), Lock() or pthread_mutex_lock() stays locked when a "
+     "return, break, continue or throw - or an exception from a call - leaves the region before the "
+     "matching unlock; the next thread to lock it waits forever. A scoped guard (std::lock_guard, "
+     "std::scoped_lock, std::unique_lock) unlocks on every path.",
+     "high", ManualLockTags},
+    {"mapguard-unguarded-access", "UnguardedAccess",
+     "A shared map or set is accessed without holding the mutex that guards it elsewhere.",
+     "A container that is a class member or a global is guarded by the mutex named in its GUARDED_BY "
+     "annotation, or else by the mutex of the same class held at most of its other accesses. An access "
+     "without that mutex - a method that forgets the lock, an access after unlock() or after the "
+     "guard's scope, under the wrong mutex - races with the guarded ones; so does a global container "
+     "written on a thread with no mutex at all while other code uses it.",
+     "medium", LockTags},
+    {"mapguard-write-under-shared-lock", "WriteUnderSharedLock",
+     "A map or set is changed while its guard is held only as a reader (shared) lock.",
+     "A shared lock (std::shared_lock, lock_shared(), absl::ReaderMutexLock, QReadLocker, "
+     "pthread_rwlock_rdlock) admits other readers at the same time. Writes - erase, insert, emplace, "
+     "operator[] (which inserts a missing key), clear, swap, assignment - need the exclusive lock; "
+     "under the shared one they race with the readers.",
+     "high", LockTags},
 };
 } // namespace
 

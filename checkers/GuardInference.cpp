@@ -55,6 +55,7 @@ void GuardInference::clear() {
   Accesses.clear();
   Guards.clear();
   LockingFunctions.clear();
+  CalledWithLocks.clear();
   CallSiteLocks.clear();
   InferredEntry.clear();
   EscapingHelpers.clear();
@@ -207,6 +208,8 @@ private:
 
   void noteCall(const CallExpr *Call, const LockSet &Before) {
     const FunctionDecl *Callee = canonical(Call->getDirectCallee());
+    if (Callee && !Before.empty())
+      GI.CalledWithLocks.insert(Callee);
     if (!Callee || !GI.isHelperCandidate(Callee))
       return;
     LockSet AtCall = rebaseToCallee(Call, Callee, Before, Resolver);
@@ -258,6 +261,7 @@ void GuardInference::analyse(ASTContext &Ctx) {
     EscapingHelpers.clear();
     ThreadEntries.clear();
     LockingFunctions.clear();
+    CalledWithLocks.clear();
     for (const FunctionDecl *Fn : Functions)
       analyseFunction(Fn, Fn, entryOf(Fn, Resolver), std::nullopt, Ctx, 0);
     // Helpers called only with a lock held start with it; a second round sees their accesses so.

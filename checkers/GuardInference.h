@@ -56,6 +56,10 @@ public:
   std::optional<ObjectPath> guardPath(const ContainerAccess &Access, const GuardInfo &Guard) const;
   /// Whether \p Fn (or a lambda in it) takes any lock itself.
   bool takesLocks(const clang::FunctionDecl *Fn) const { return LockingFunctions.contains(Fn); }
+  /// Whether some call of \p Fn in the translation unit is made with a lock held.
+  bool calledWithLocks(const clang::FunctionDecl *Fn) const {
+    return CalledWithLocks.contains(Fn->getCanonicalDecl());
+  }
   /// How often the callable started by \p Start may run at once: true if the start may repeat.
   bool startsRepeatedly(const Deferral &Start, const clang::FunctionDecl *In, clang::ASTContext &Ctx);
   const FunctionCfg *cfgOf(const clang::FunctionDecl *Fn, clang::ASTContext &Ctx) { return Cfgs.get(Fn, Ctx); }
@@ -80,6 +84,7 @@ private:
   std::vector<ContainerAccess> Accesses;
   llvm::DenseMap<const clang::ValueDecl *, GuardInfo> Guards;
   llvm::DenseSet<const clang::FunctionDecl *> LockingFunctions;
+  llvm::DenseSet<const clang::FunctionDecl *> CalledWithLocks;
   // Helper inference: the meet of the (rebased) locks held at each helper's call sites.
   llvm::DenseMap<const clang::FunctionDecl *, LockSet> CallSiteLocks;
   llvm::DenseMap<const clang::FunctionDecl *, LockSet> InferredEntry;

@@ -16,14 +16,14 @@
 namespace mapguard {
 
 struct HeldLock {
-  ObjectPath Mutex;
+  ObjectPath Mutex = ObjectPath::thisObject();
   LockKind Kind = LockKind::Exclusive;
   const clang::VarDecl *Guard = nullptr;   // the guard whose destructor unlocks it; null: by hand
   const clang::Stmt *AcquiredAt = nullptr; // null: held on entry (annotation, every caller)
 };
 
 struct ReleasedLock {
-  ObjectPath Mutex;
+  ObjectPath Mutex = ObjectPath::thisObject();
   clang::SourceLocation At; // the unlock() call, or the end of the guard's scope
 };
 

@@ -1,6 +1,9 @@
 // The clang-tidy module: the one place the checks are registered, for every front-end (the plugin
 // loaded by clang-tidy --load, the mapguard CLI, mapguard-clangd).
 #include "EraseDuringIterationCheck.h"
+#include "ManualLockCheck.h"
+#include "UnguardedAccessCheck.h"
+#include "WriteUnderSharedLockCheck.h"
 #include "clang-tidy/ClangTidyModule.h"
 #include "llvm/Config/llvm-config.h"
 #if LLVM_VERSION_MAJOR < 22 // the registry moved into ClangTidyModule.h in LLVM 22
@@ -14,6 +17,9 @@ class MapGuardModule : public clang::tidy::ClangTidyModule {
 public:
   void addCheckFactories(clang::tidy::ClangTidyCheckFactories &Factories) override {
     Factories.registerCheck<EraseDuringIterationCheck>("mapguard-erase-during-iteration");
+    Factories.registerCheck<ManualLockCheck>("mapguard-manual-lock");
+    Factories.registerCheck<UnguardedAccessCheck>("mapguard-unguarded-access");
+    Factories.registerCheck<WriteUnderSharedLockCheck>("mapguard-write-under-shared-lock");
   }
 };
 

@@ -1,0 +1,238 @@
+#include "ManualLockCheck.h"
+
+#include "AstUtil.h"
+#include "LockState.h"
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/ASTMatchers/ASTMatchFinder.h"
+#include "clang/Lex/Lexer.h"
+
+using namespace clang;
+using namespace clang::ast_matchers;
+
+namespace mapguard {
+
+/// A lock taken by hand and a way out that keeps it: a path leaving through \p Exit, or a call
+/// that may throw while it is held.
+struct ManualLockCheck::Escape {
+  HeldLock Lock;
+  const Stmt *Exit = nullptr;          // return, break, continue, goto, throw (may be unknown)
+  const CallExpr *MayThrow = nullptr;  // a call that may throw while the lock is held
+};
+
+namespace {
+/// The lock-function calls of a body by role, with the mutex each names.
+struct ManualCalls {
+  SmallVector<std::pair<const CallExpr *, ObjectPath>, 4> Locks, Unlocks;
+};
+
+ManualCalls findManualCalls(const Stmt *Body, const LockModel &Model, ObjectPathResolver &Resolver) {
+  struct Finder : RecursiveASTVisitor<Finder> {
+    const LockModel &Model;
+    ObjectPathResolver &Resolver;
+    ManualCalls Found;
+    Finder(const LockModel &M, ObjectPathResolver &R) : Model(M), Resolver(R) {}
+    bool TraverseLambdaExpr(LambdaExpr *) { return true; } // checked as functions of their own
+    bool VisitCallExpr(CallExpr *Call) {
+      const FunctionDecl *Callee = Call->getDirectCallee();
+      auto Role = Callee && Callee->getIdentifier() ? Model.roleOf(Callee->getName()) : std::nullopt;
+      if (!Role || (Role->Action != LockAction::Lock && Role->Action != LockAction::Unlock))
+        return true;
+      auto &Into = Role->Action == LockAction::Lock ? Found.Locks : Found.Unlocks;
+      if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call)) {
+        const Expr *Object = Member->getImplicitObjectArgument();
+        if (Object && Model.isMutex(Object->getType()))
+          if (auto Path = Resolver.objectOfCall(Member))
+            Into.emplace_back(Call, *Path);
+        return true;
+      }
+      for (const Expr *Operand : Model.mutexOperands(ArrayRef(Call->getArgs(), Call->getNumArgs())))
+        if (auto Path = Operand->getType()->isPointerType() ? Resolver.pointeeOf(Operand) : Resolver.objectOf(Operand))
+          Into.emplace_back(Call, *Path);
+      return true;
+    }
+  } Calls(Model, Resolver);
+  Calls.TraverseStmt(const_cast<Stmt *>(Body));
+  return Calls.Found;
+}
+
+bool mayThrow(const CallExpr *Call, const LockModel &Model) {
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  if (!Callee)
+    return true;
+  if (Callee->getBuiltinID() || Callee->isExternC() || Callee->hasAttr<NoThrowAttr>())
+    return false;
+  if (Callee->getIdentifier() && Model.roleOf(Callee->getName()))
+    return false;
+  const auto *Proto = Callee->getType()->getAs<FunctionProtoType>();
+  return !Proto || !Proto->isNothrow();
+}
+
+/// The statement by which a block leaves: its terminator, or a return or throw in it.
+const Stmt *exitStatementOf(const CFGBlock &Block) {
+  if (const Stmt *Terminator = Block.getTerminatorStmt(); isa_and_nonnull<BreakStmt, ContinueStmt, GotoStmt>(Terminator))
+    return Terminator;
+  for (auto It = Block.rbegin(); It != Block.rend(); ++It)
+    if (auto S = It->getAs<CFGStmt>(); S && isa<ReturnStmt, CXXThrowExpr>(S->getStmt()))
+      return S->getStmt();
+  return nullptr;
+}
+
+StringRef exitName(const Stmt *Exit) {
+  if (isa<ReturnStmt>(Exit))
+    return "return";
+  if (isa<BreakStmt>(Exit))
+    return "break";
+  if (isa<ContinueStmt>(Exit))
+    return "continue";
+  if (isa<GotoStmt>(Exit))
+    return "goto";
+  return "throw";
+}
+
+/// `std::lock_guard<std::mutex> lock(mu);` for a lock call on a well-known mutex type, or "".
+std::string scopedGuardFor(const CXXMemberCallExpr *Lock, StringRef Name, const ASTContext &Ctx) {
+  const Expr *Object = Lock->getImplicitObjectArgument();
+  const auto *Callee = dyn_cast<MemberExpr>(Lock->getCallee()->IgnoreParens());
+  const CXXRecordDecl *Record = Object ? Object->getType()->getAsCXXRecordDecl() : nullptr;
+  if (!Record || !Callee || Callee->isArrow() || !Lock->getMethodDecl())
+    return "";
+  std::string MutexText = sourceText(Object, Ctx);
+  std::string Type = NameList::normalizedName(Record);
+  StringRef Method = Lock->getMethodDecl()->getName();
+  if (MutexText.empty())
+    return "";
+  if (StringRef(Type).starts_with("std::") && StringRef(Type).ends_with("mutex"))
+    return (Method == "lock_shared" ? "std::shared_lock<" : "std::lock_guard<") + Type + "> " + Name.str() + "(" +
+           MutexText + ");";
+  if (Type == "absl::Mutex")
+    return (Method == "ReaderLock" ? "absl::ReaderMutexLock " : "absl::MutexLock ") + Name.str() + "(&" +
+           MutexText + ");";
+  return "";
+}
+} // namespace
+
+ManualLockCheck::ManualLockCheck(StringRef Name, tidy::ClangTidyContext *Context)
+    : ClangTidyCheck(Name, Context), Models(ModelOptions::read(Options)), Locks(Models.Locks) {}
+
+void ManualLockCheck::storeOptions(tidy::ClangTidyOptions::OptionMap &Opts) { Models.store(Options, Opts); }
+
+void ManualLockCheck::registerMatchers(MatchFinder *Finder) {
+  Finder->addMatcher(functionDecl(isDefinition(), unless(isExpansionInSystemHeader())).bind("fn"), this);
+}
+
+void ManualLockCheck::check(const MatchFinder::MatchResult &Result) {
+  const auto *Fn = Result.Nodes.getNodeAs<FunctionDecl>("fn");
+  if (const auto *Method = dyn_cast<CXXMethodDecl>(Fn); Method && Method->getParent()->isLambda())
+    return; // reached through the function that creates the lambda
+  checkFunction(Fn, *Result.Context);
+}
+
+void ManualLockCheck::checkFunction(const FunctionDecl *Fn, ASTContext &Ctx) {
+  if (Fn->isTemplated())
+    return; // judged in each instantiation, where the mutex types are known
+  struct Lambdas : RecursiveASTVisitor<Lambdas> {
+    ManualLockCheck &Check;
+    ASTContext &Ctx;
+    Lambdas(ManualLockCheck &C, ASTContext &X) : Check(C), Ctx(X) {}
+    bool TraverseLambdaExpr(LambdaExpr *Lambda) {
+      Check.checkFunction(Lambda->getCallOperator(), Ctx);
+      return true;
+    }
+  } Nested(*this, Ctx);
+  Nested.TraverseStmt(Fn->getBody());
+
+  ObjectPathResolver Resolver(Ctx);
+  ManualCalls Calls = findManualCalls(Fn->getBody(), Locks, Resolver);
+  // A function that locks and never unlocks the same mutex is a lock wrapper, not a leak.
+  llvm::erase_if(Calls.Locks, [&](const auto &Lock) {
+    return llvm::none_of(Calls.Unlocks, [&](const auto &Unlock) { return Unlock.second == Lock.second; });
+  });
+  if (Calls.Locks.empty())
+    return;
+  const FunctionCfg *Cfg = Cfgs.get(Fn, Ctx);
+  if (!Cfg)
+    return;
+  struct Handler : LockStateHandler {
+    const LockModel &Model;
+    llvm::MapVector<const Stmt *, Escape> Escapes; // by lock call, in CFG order
+    explicit Handler(const LockModel &M) : Model(M) {}
+    static bool isManual(const HeldLock &Lock) { return !Lock.Guard && isa_and_nonnull<CallExpr>(Lock.AcquiredAt); }
+    void element(const CFGElement &Element, const LockSet &Before) override {
+      auto S = Element.getAs<CFGStmt>();
+      const auto *Call = S ? dyn_cast<CallExpr>(S->getStmt()) : nullptr;
+      if (!Call || !mayThrow(Call, Model))
+        return;
+      for (const HeldLock &Lock : Before.held())
+        if (isManual(Lock) && !Escapes.count(Lock.AcquiredAt))
+          Escapes[Lock.AcquiredAt] = Escape{Lock, nullptr, Call};
+    }
+    void heldOnSomePaths(const HeldLock &Lock, const CFGBlock &, const CFGBlock &HoldingPred) override {
+      if (!isManual(Lock))
+        return;
+      Escape &E = Escapes[Lock.AcquiredAt];
+      if (!E.Exit) // a skipping path is a stronger reason than a call that may throw
+        E = Escape{Lock, exitStatementOf(HoldingPred), nullptr};
+    }
+  } Collect(Locks);
+  LockStateAnalysis Analysis(Locks, Resolver);
+  Analysis.run(*Cfg, LockSet(), Collect);
+  for (const auto &[Site, E] : Collect.Escapes)
+    if (llvm::any_of(Calls.Locks, [&, Site = Site](const auto &Lock) { return Lock.first == Site; }))
+      reportEscape(E, Fn, *Cfg, Ctx);
+}
+
+void ManualLockCheck::reportEscape(const Escape &E, const FunctionDecl *Fn, const FunctionCfg &Cfg, ASTContext &Ctx) {
+  const auto *LockCall = cast<CallExpr>(E.Lock.AcquiredAt);
+  std::string Mutex = E.Lock.Mutex.spelling();
+  bool LeavesLoop = E.Exit && isa<BreakStmt, ContinueStmt>(E.Exit);
+  std::string How = E.Exit       ? "a '" + exitName(E.Exit).str() + "' leaves the " + (LeavesLoop ? "loop" : "function")
+                    : E.MayThrow ? "an exception from a call before the unlock leaves the function"
+                                 : "a path leaves the function";
+  {
+    auto Diag = diag(LockCall->getExprLoc(),
+                     "'%0' is locked by hand and %1 with it still locked; use a scoped "
+                     "guard (std::lock_guard, std::scoped_lock) so that every path unlocks it")
+                << Mutex << How << LockCall->getSourceRange();
+    // Fix: `mu.lock(); ...; mu.unlock();` in one block becomes `{ std::lock_guard<...> lock(mu); ...; }`.
+    ObjectPathResolver Resolver(Ctx);
+    ManualCalls Calls = findManualCalls(Fn->getBody(), Locks, Resolver);
+    auto Count = [&](const auto &List) {
+      return llvm::count_if(List, [&](const auto &Entry) { return Entry.second == E.Lock.Mutex; });
+    };
+    const auto *Block = dyn_cast_or_null<CompoundStmt>(Cfg.parents().getParent(LockCall));
+    const auto *Member = dyn_cast<CXXMemberCallExpr>(LockCall);
+    if (Block && Member && Count(Calls.Locks) == 1 && Count(Calls.Unlocks) == 1 && !Fn->isTemplateInstantiation()) {
+      const CallExpr *UnlockCall = llvm::find_if(Calls.Unlocks, [&](const auto &U) {
+                                     return U.second == E.Lock.Mutex;
+                                   })->first;
+      auto LockPos = llvm::find(Block->body(), LockCall);
+      auto UnlockPos = llvm::find(Block->body(), UnlockCall);
+      bool DeclaresBetween = LockPos < UnlockPos && std::any_of(LockPos, UnlockPos, [](const Stmt *S) {
+                               return isa<DeclStmt>(S);
+                             });
+      const SourceManager &SM = Ctx.getSourceManager();
+      const LangOptions &LO = Ctx.getLangOpts();
+      std::string Guard = scopedGuardFor(Member, "lock", Ctx);
+      SourceLocation AfterLock = Lexer::findLocationAfterToken(LockCall->getEndLoc(), tok::semi, SM, LO, false);
+      SourceLocation AfterUnlock = Lexer::findLocationAfterToken(UnlockCall->getEndLoc(), tok::semi, SM, LO, false);
+      if (UnlockPos != Block->body_end() && LockPos < UnlockPos && !DeclaresBetween && !Guard.empty() &&
+          AfterLock.isValid() && AfterUnlock.isValid() && !LockCall->getBeginLoc().isMacroID()) {
+        std::string Indent(SM.getSpellingColumnNumber(LockCall->getBeginLoc()) - 1, ' ');
+        Diag << FixItHint::CreateReplacement(CharSourceRange::getCharRange(LockCall->getBeginLoc(), AfterLock),
+                                             "{\n" + Indent + "  " + Guard)
+             << FixItHint::CreateReplacement(CharSourceRange::getCharRange(UnlockCall->getBeginLoc(), AfterUnlock),
+                                             "}");
+      }
+    }
+  }
+  if (E.Exit)
+    diag(E.Exit->getBeginLoc(), "'%0' is still locked when this '%1' leaves", DiagnosticIDs::Note)
+        << Mutex << exitName(E.Exit);
+  else if (E.MayThrow)
+    diag(E.MayThrow->getExprLoc(), "this call may throw while '%0' is locked", DiagnosticIDs::Note)
+        << Mutex << E.MayThrow->getSourceRange();
+}
+
+} // namespace mapguard

@@ -1,0 +1,38 @@
+#ifndef MAPGUARD_CHECKERS_MANUALLOCKCHECK_H
+#define MAPGUARD_CHECKERS_MANUALLOCKCHECK_H
+
+#include "FunctionCfg.h"
+#include "LockModel.h"
+#include "ModelOptions.h"
+#include "clang-tidy/ClangTidyCheck.h"
+
+namespace mapguard {
+
+/// Finds a mutex locked by hand (lock(), lock_shared(), Lock(), pthread_mutex_lock) whose unlock
+/// some path skips: a return, break, continue or throw between them, or a call that may throw.
+/// Docs: docs/checks/mapguard-manual-lock.md
+class ManualLockCheck : public clang::tidy::ClangTidyCheck {
+public:
+  ManualLockCheck(llvm::StringRef Name, clang::tidy::ClangTidyContext *Context);
+  bool isLanguageVersionSupported(const clang::LangOptions &LangOpts) const override {
+    return LangOpts.CPlusPlus11;
+  }
+  void storeOptions(clang::tidy::ClangTidyOptions::OptionMap &Opts) override;
+  void registerMatchers(clang::ast_matchers::MatchFinder *Finder) override;
+  void check(const clang::ast_matchers::MatchFinder::MatchResult &Result) override;
+  void onEndOfTranslationUnit() override { Cfgs.clear(); }
+
+private:
+  struct Escape;
+  void checkFunction(const clang::FunctionDecl *Fn, clang::ASTContext &Ctx);
+  void reportEscape(const Escape &E, const clang::FunctionDecl *Fn, const FunctionCfg &Cfg,
+                    clang::ASTContext &Ctx);
+
+  const ModelOptions Models;
+  const LockModel Locks;
+  FunctionCfgCache Cfgs;
+};
+
+} // namespace mapguard
+
+#endif

@@ -1,0 +1,46 @@
+#include "ModelOptions.h"
+
+#include "ContainerModel.h"
+
+namespace mapguard {
+namespace {
+template <typename Visitor> void forEachStringOption(ModelOptions &O, Visitor &&Visit) {
+  Visit("Mutexes", O.Locks.Mutexes);
+  Visit("ExclusiveGuards", O.Locks.ExclusiveGuards);
+  Visit("SharedGuards", O.Locks.SharedGuards);
+  Visit("LockFunctions", O.Locks.LockFunctions);
+  Visit("SharedLockFunctions", O.Locks.SharedLockFunctions);
+  Visit("UnlockFunctions", O.Locks.UnlockFunctions);
+  Visit("TryLockFunctions", O.Locks.TryLockFunctions);
+  Visit("SharedTryLockFunctions", O.Locks.SharedTryLockFunctions);
+  Visit("ThreadTypes", O.Deferring.ThreadTypes);
+  Visit("ThreadFunctions", O.Deferring.ThreadFunctions);
+  Visit("ExecutorFunctions", O.Deferring.ExecutorFunctions);
+  Visit("ExecutorMethods", O.Deferring.ExecutorMethods);
+}
+} // namespace
+
+ModelOptions ModelOptions::read(const clang::tidy::ClangTidyCheck::OptionsView &Options) {
+  ModelOptions O;
+  O.Locks = LockModelOptions::defaults();
+  O.Deferring = DeferringCalleesOptions::defaults();
+  O.Containers = Options.getLocalOrGlobal("Containers", ContainerModel::DefaultContainers.str());
+  O.InsertInvalidatingContainers =
+      Options.getLocalOrGlobal("InsertInvalidatingContainers", ContainerModel::DefaultInsertInvalidating.str());
+  O.MaxCallDepth = Options.getLocalOrGlobal("MaxCallDepth", O.MaxCallDepth);
+  forEachStringOption(O, [&](llvm::StringRef Name, std::string &Value) {
+    Value = Options.getLocalOrGlobal(Name, Value);
+  });
+  return O;
+}
+
+void ModelOptions::store(const clang::tidy::ClangTidyCheck::OptionsView &Options,
+                         clang::tidy::ClangTidyOptions::OptionMap &Opts) const {
+  ModelOptions Copy = *this;
+  Options.store(Opts, "Containers", Containers);
+  Options.store(Opts, "InsertInvalidatingContainers", InsertInvalidatingContainers);
+  Options.store(Opts, "MaxCallDepth", MaxCallDepth);
+  forEachStringOption(Copy, [&](llvm::StringRef Name, std::string &Value) { Options.store(Opts, Name, Value); });
+}
+
+} // namespace mapguard

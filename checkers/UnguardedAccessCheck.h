@@ -1,0 +1,31 @@
+#ifndef MAPGUARD_CHECKERS_UNGUARDEDACCESSCHECK_H
+#define MAPGUARD_CHECKERS_UNGUARDEDACCESSCHECK_H
+
+#include "GuardedContainerCheck.h"
+
+namespace mapguard {
+
+/// Finds an access to a guarded container (GUARDED_BY, or inferred from its other accesses) made
+/// without holding its guard, and a global container written on a thread with no mutex at all
+/// while other code uses it. Docs: docs/checks/mapguard-unguarded-access.md
+class UnguardedAccessCheck : public GuardedContainerCheck {
+public:
+  UnguardedAccessCheck(llvm::StringRef Name, clang::tidy::ClangTidyContext *Context);
+  void storeOptions(clang::tidy::ClangTidyOptions::OptionMap &Opts) override;
+
+private:
+  void report(GuardInference &Inference, clang::ASTContext &Ctx) override;
+  void reportUnguarded(const ContainerAccess &Access, const GuardInfo &Guard, const ObjectPath &GuardPath,
+                       GuardInference &Inference, clang::ASTContext &Ctx);
+  void reportThreadRace(const ContainerAccess &Access, GuardInference &Inference, clang::ASTContext &Ctx);
+  std::optional<clang::FixItHint> lockGuardFix(const ContainerAccess &Access, const GuardInfo &Guard,
+                                               const ObjectPath &GuardPath, GuardInference &Inference,
+                                               clang::ASTContext &Ctx);
+
+  const std::string SuggestedAlternatives;
+  llvm::DenseSet<const clang::FunctionDecl *> FixedFunctions;
+};
+
+} // namespace mapguard
+
+#endif

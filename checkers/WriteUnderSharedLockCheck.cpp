@@ -1,0 +1,123 @@
+#include "WriteUnderSharedLockCheck.h"
+
+#include "AstUtil.h"
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/AST/TypeLoc.h"
+#include "clang/Lex/Lexer.h"
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/Config/llvm-config.h"
+
+using namespace clang;
+
+namespace mapguard {
+namespace {
+/// The exclusive guard that replaces a shared one, by the shared guard's simple name.
+StringRef exclusiveCounterpart(StringRef SharedGuard) {
+  return llvm::StringSwitch<StringRef>(SharedGuard)
+      .Case("shared_lock", "unique_lock")
+      .Case("upgrade_lock", "unique_lock")
+      .Case("ReaderMutexLock", "MutexLock")
+      .Case("QReadLocker", "QWriteLocker")
+      .Default("");
+}
+
+/// Whether `m[k]` is used only to read: not assigned to, changed, or bound to a non-const reference.
+bool subscriptOnlyReads(const Expr *Subscript, const ParentMap &Parents) {
+  const Stmt *Parent = parentIgnoringImplicit(Parents, Subscript);
+  if (const Expr *Target = assignmentTarget(Parent); Target && ignoringImplicit(Target) == Subscript)
+    return false;
+  if (const auto *Op = dyn_cast_or_null<CXXOperatorCallExpr>(Parent); Op && Op->isAssignmentOp())
+    return false;
+  if (const auto *Op = dyn_cast_or_null<BinaryOperator>(Parent); Op && Op->isAssignmentOp())
+    return false;
+  if (const auto *Op = dyn_cast_or_null<UnaryOperator>(Parent); Op && Op->isIncrementDecrementOp())
+    return false;
+  if (isa_and_nonnull<MemberExpr, CXXMemberCallExpr, DeclStmt, CallExpr>(Parent))
+    return false; // calls on, or references to, the element may change it
+  return Parent != nullptr;
+}
+
+/// The guard variable is named nowhere but its declaration (so changing its type changes nothing else).
+bool isOnlyDeclared(const VarDecl *Guard, const FunctionDecl *Fn) {
+  struct Finder : RecursiveASTVisitor<Finder> {
+    const VarDecl *Guard;
+    bool Used = false;
+    bool VisitDeclRefExpr(DeclRefExpr *Ref) {
+      Used |= Ref->getDecl() == Guard;
+      return !Used;
+    }
+  } Uses;
+  Uses.Guard = Guard;
+  Uses.TraverseStmt(Fn->getBody());
+  return !Uses.Used;
+}
+} // namespace
+
+void WriteUnderSharedLockCheck::report(GuardInference &Inference, ASTContext &Ctx) {
+  llvm::DenseSet<const Expr *> Reported;
+  llvm::DenseSet<const VarDecl *> FixedGuards;
+  for (const ContainerAccess &Access : Inference.accesses()) {
+    if (!Access.Use.Write || Access.InConstructorOrDestructor || !Reported.insert(Access.Ref).second)
+      continue;
+    const GuardInfo *Guard = Inference.guardOf(Access.Container);
+    std::optional<ObjectPath> GuardPath = Guard ? Inference.guardPath(Access, *Guard) : std::nullopt;
+    const HeldLock *Held = GuardPath ? Access.Held.find(*GuardPath) : nullptr;
+    if (!Held || Held->Kind != LockKind::Shared)
+      continue;
+    std::string Mutex = GuardPath->spelling();
+    std::string Message = describe(Access) + " while '" + Mutex +
+                          "' is held only shared; other readers may use '" + Access.Path.spelling() +
+                          "' at the same time: take '" + Mutex + "' exclusively";
+    const FunctionCfg *Cfg = Inference.cfgOf(Access.Function, Ctx);
+    if (Access.Use.What == "operator[]" && Cfg && subscriptOnlyReads(Access.Use.Site, Cfg->parents()))
+      Message += "; if this 'operator[]' only reads, use find() or at(), which do not insert";
+    {
+      auto Diag = diag(Access.Ref->getExprLoc(), "%0") << Message << Access.Use.Site->getSourceRange();
+      if (Held->Guard && !FixedGuards.contains(Held->Guard))
+        if (auto Fix = exclusiveGuardFix(*Held, Access, Ctx)) {
+          Diag << *Fix;
+          FixedGuards.insert(Held->Guard);
+        }
+    }
+    if (Held->AcquiredAt)
+      diag(Held->AcquiredAt->getBeginLoc(), "'%0' is locked shared here", DiagnosticIDs::Note) << Mutex;
+    else
+      diag(Access.Enclosing->getLocation(), "'%0' is held shared on entry to '%1'", DiagnosticIDs::Note)
+          << Mutex << Access.Enclosing->getName();
+  }
+}
+
+std::optional<FixItHint> WriteUnderSharedLockCheck::exclusiveGuardFix(const HeldLock &Lock,
+                                                                      const ContainerAccess &Access, ASTContext &Ctx) {
+  const VarDecl *Guard = Lock.Guard;
+  const auto *Fn = dyn_cast_or_null<FunctionDecl>(Guard->getDeclContext());
+  if (!Fn || !mayRewrite(Fn) || !Guard->getTypeSourceInfo() || !isOnlyDeclared(Guard, Fn))
+    return std::nullopt;
+  (void)Access;
+  TypeLoc Loc = Guard->getTypeSourceInfo()->getTypeLoc();
+  SourceLocation NameLoc;
+#if LLVM_VERSION_MAJOR < 22 // LLVM 22 folded the qualifier into each type and dropped ElaboratedType
+  if (auto Elaborated = Loc.getAs<ElaboratedTypeLoc>())
+    Loc = Elaborated.getNamedTypeLoc();
+#endif
+  if (auto Spec = Loc.getAs<TemplateSpecializationTypeLoc>())
+    NameLoc = Spec.getTemplateNameLoc();
+  else if (auto Deduced = Loc.getAs<DeducedTemplateSpecializationTypeLoc>())
+    NameLoc = Deduced.getTemplateNameLoc();
+  else if (auto Tag = Loc.getAs<TagTypeLoc>())
+    NameLoc = Tag.getNameLoc();
+  else if (auto Typedef = Loc.getAs<TypedefTypeLoc>())
+    NameLoc = Typedef.getNameLoc();
+  if (NameLoc.isInvalid() || NameLoc.isMacroID())
+    return std::nullopt;
+  const SourceManager &SM = Ctx.getSourceManager();
+  StringRef Name = Lexer::getSourceText(CharSourceRange::getTokenRange(NameLoc), SM, Ctx.getLangOpts());
+  StringRef Replacement = exclusiveCounterpart(Name);
+  if (Replacement.empty())
+    return std::nullopt;
+  return FixItHint::CreateReplacement(CharSourceRange::getTokenRange(NameLoc), Replacement);
+}
+
+} // namespace mapguard

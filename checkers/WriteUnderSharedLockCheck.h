@@ -1,0 +1,23 @@
+#ifndef MAPGUARD_CHECKERS_WRITEUNDERSHAREDLOCKCHECK_H
+#define MAPGUARD_CHECKERS_WRITEUNDERSHAREDLOCKCHECK_H
+
+#include "GuardedContainerCheck.h"
+
+namespace mapguard {
+
+/// Finds a write to a guarded container (erase, insert, operator[], clear, ...) while its guard is
+/// held only shared (a reader lock): other readers run at the same time.
+/// Docs: docs/checks/mapguard-write-under-shared-lock.md
+class WriteUnderSharedLockCheck : public GuardedContainerCheck {
+public:
+  using GuardedContainerCheck::GuardedContainerCheck;
+
+private:
+  void report(GuardInference &Inference, clang::ASTContext &Ctx) override;
+  std::optional<clang::FixItHint> exclusiveGuardFix(const HeldLock &Lock, const ContainerAccess &Access,
+                                                    clang::ASTContext &Ctx);
+};
+
+} // namespace mapguard
+
+#endif

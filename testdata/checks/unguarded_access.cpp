@@ -1,0 +1,222 @@
+// RUN-ARGS: -std=c++20 -Wno-unused
+// mapguard-unguarded-access: a member or global map accessed without the mutex that guards it at
+// its other accesses. Each hazard has a negative twin below it.
+#include <map>
+#include <mutex>
+#include <set>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+// A method that forgets the lock: the fix takes it at the start of the function.
+class SessionCache {
+public:
+  void touch(const std::string &Id) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Sessions[Id] = 1;
+  }
+  void evict(const std::string &Id) {
+    Sessions.erase(Id); // expect: mapguard-unguarded-access {{'erase' on 'Sessions' without holding 'Mu', which guards it at 1 of 2 accesses; lock 'Mu' here, or make the guard explicit: annotate 'Sessions' with GUARDED_BY(Mu) or use a synchronized container (folly::Synchronized}} note@-3: {{'Sessions' is accessed with 'Mu' held here}}
+  }
+
+private:
+  std::mutex Mu;
+  std::map<std::string, int> Sessions;
+};
+
+// Reads count too; a const method can lock a mutable mutex.
+class Counters {
+public:
+  void add(int Key) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    ++Values[Key];
+  }
+  size_t size() const { return Values.size(); } // expect: mapguard-unguarded-access {{'size' on 'Values' without holding 'Mu', which guards it at 1 of 2}} note@-2: {{accessed with 'Mu' held}}
+
+private:
+  mutable std::mutex Mu;
+  std::unordered_map<int, int> Values;
+};
+
+// After unlock(), after the guard's scope, under the wrong mutex: no fix (the function locks).
+class Routes {
+public:
+  void afterUnlock(int Key) {
+    std::unique_lock<std::mutex> Lock(Mu);
+    Table.erase(Key);
+    Lock.unlock();
+    Table.erase(Key + 1); // expect: mapguard-unguarded-access {{'erase' on 'Table' without holding 'Mu', which guards it at 2 of 5 accesses}} note@-1: {{'Mu' is released here}} note@-2: {{accessed with 'Mu' held here}}
+  }
+  void afterScope(int Key) {
+    {
+      std::lock_guard<std::mutex> Lock(Mu);
+      Table.insert({Key, Key});
+    }
+    Table.count(Key); // expect: mapguard-unguarded-access {{'count' on 'Table' without holding 'Mu'}} note@-1: {{'Mu' is released here}} note@-9: {{accessed with 'Mu' held here}}
+  }
+  void wrongMutex(int Key) {
+    std::lock_guard<std::mutex> Lock(Other);
+    Table.erase(Key); // expect: mapguard-unguarded-access {{without holding 'Mu', which guards it at 2 of 5 accesses (holding 'Other' instead)}} note@-13: {{accessed with 'Mu' held here}}
+  }
+
+private:
+  std::mutex Mu, Other;
+  std::map<int, int> Table;
+};
+
+// Private helpers called only with the lock held inherit it (transitively); constructors and
+// destructors run before and after the object is shared; iteration is an access.
+class Registry {
+public:
+  Registry() { Names.insert("root"); }
+  ~Registry() { Names.clear(); }
+  void add(const std::string &Name) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    addLocked(Name);
+  }
+  void reset() {
+    std::lock_guard<std::mutex> Lock(Mu);
+    for (const auto &Name : Names)
+      (void)Name;
+    resetLocked();
+  }
+  size_t count() {
+    size_t N = 0;
+    for (const auto &Name : Names) // expect: mapguard-unguarded-access {{iteration over 'Names' without holding 'Mu', which guards it at 3 of 4 accesses}} note@-6: {{accessed with 'Mu' held here}}
+      ++N;
+    return N;
+  }
+
+private:
+  void addLocked(const std::string &Name) { insertLocked(Name); }
+  void insertLocked(const std::string &Name) { Names.insert(Name); }
+  void resetLocked() { Names.clear(); }
+  std::mutex Mu;
+  std::set<std::string> Names;
+};
+
+// A private helper also called without the lock is not assumed to hold it.
+class Jobs {
+public:
+  void run(int Id) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    finish(Id);
+  }
+  void cancel(int Id) { finish(Id); }
+
+private:
+  void finish(int Id) { Pending.erase(Id); } // expect: mapguard-unguarded-access {{'erase' on 'Pending' without holding 'Mu', which guards it at 1 of 2 accesses}} note@+3: {{accessed with 'Mu' held here}}
+  void check(int Id) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    (void)Pending.count(Id);
+  }
+  std::mutex Mu;
+  std::map<int, int> Pending;
+};
+
+// std::shared_mutex: reads under the shared lock are guarded; the fix for an unguarded write takes
+// it exclusively.
+class Config {
+public:
+  std::string get(const std::string &Key) {
+    std::shared_lock<std::shared_mutex> Lock(Mu);
+    auto It = Values.find(Key);
+    return It == Values.end() ? "" : It->second;
+  }
+  void set(const std::string &Key, const std::string &Value) {
+    Values.insert_or_assign(Key, Value); // expect: mapguard-unguarded-access {{'insert_or_assign' on 'Values' without holding 'Mu'}} note@-4: {{accessed with 'Mu' held here}}
+  }
+
+private:
+  std::shared_mutex Mu;
+  std::map<std::string, std::string> Values;
+};
+
+// Lambdas: one run in place inherits the lock; one handed to a thread starts with none.
+class Workers {
+public:
+  size_t sync() {
+    std::lock_guard<std::mutex> Lock(Mu);
+    auto Size = [&] { return State.size(); };
+    return Size();
+  }
+  void async(int Key) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    std::thread([this, Key] { State.erase(Key); }).detach(); // expect: mapguard-unguarded-access {{'erase' on 'State' without holding 'Mu'}} note: {{runs on another thread or later, handed over here}} note@-5: {{accessed with 'Mu' held here}}
+  }
+
+private:
+  std::mutex Mu;
+  std::map<int, int> State;
+};
+
+// Another object of the same class is guarded by that object's mutex.
+class Account {
+public:
+  void merge(Account &Other) {
+    std::scoped_lock Lock(Mu, Other.Mu);
+    for (auto &[Key, Value] : Other.Balances)
+      Balances[Key] += Value;
+  }
+  void peek(Account &Other) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    (void)Other.Balances.size(); // expect: mapguard-unguarded-access {{'size' on 'Other.Balances' without holding 'Other.Mu', which guards it at 2 of 3 accesses (holding 'Mu' instead); lock 'Other.Mu' here, or make the guard explicit: annotate 'Balances' with GUARDED_BY(Mu)}} note@-5: {{'Other.Balances' is accessed with 'Other.Mu' held here}}
+  }
+
+private:
+  std::mutex Mu;
+  std::map<int, int> Balances;
+};
+
+// Not reported: single-threaded classes (no mutex), local maps, constant globals, thread_local.
+class Plain {
+public:
+  void add(int Key) { Items[Key] = 1; }
+  void drop(int Key) { Items.erase(Key); }
+
+private:
+  std::map<int, int> Items;
+};
+const std::map<int, int> Limits = {{1, 2}};
+thread_local std::map<int, int> PerThread;
+std::mutex TablesMu;
+int local(int Key) {
+  std::map<int, int> Scratch;
+  std::lock_guard<std::mutex> Lock(TablesMu);
+  Scratch[Key] = Limits.at(1);
+  return PerThread[Key] + Scratch[Key];
+}
+
+// Globals: guarded by a global mutex at most of their accesses.
+std::map<std::string, int> Hosts;
+void addHost(const std::string &Name) {
+  std::lock_guard<std::mutex> Lock(TablesMu);
+  Hosts[Name] = 1;
+}
+void dropHost(const std::string &Name) {
+  Hosts.erase(Name); // expect: mapguard-unguarded-access {{'erase' on 'Hosts' without holding 'TablesMu', which guards it at 1 of 2}} note@-3: {{accessed with 'TablesMu' held here}}
+}
+
+// Globals with no mutex at all, written on threads while other code uses them.
+std::unordered_map<int, int> Hits;
+void countHits() {
+  std::vector<std::thread> Pool;
+  for (int I = 0; I < 4; ++I)
+    Pool.emplace_back([I] { Hits[I] = I; }); // expect: mapguard-unguarded-access {{'operator[]' on 'Hits' runs on another thread with no mutex held, while 'Hits' is written by every thread this loop starts}} note: {{the thread is started here}}
+  for (auto &T : Pool)
+    T.join();
+}
+std::map<int, int> Seen;
+void record() {
+  std::thread Worker([] { Seen.erase(1); }); // expect: mapguard-unguarded-access {{'erase' on 'Seen' runs on another thread with no mutex held, while 'Seen' is also accessed elsewhere}} note: {{the thread is started here}} note@+1: {{'Seen' is also accessed here}}
+  Seen[2] = 2;
+  Worker.join();
+}
+std::map<int, int> Done;
+void joinedFirst() {
+  std::thread Worker([] { Done.erase(1); }); // not reported: joined before the next access
+  Worker.join();
+  Done[2] = 2;
+}
