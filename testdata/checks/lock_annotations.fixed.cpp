@@ -1,0 +1,80 @@
+// RUN-ARGS: -std=c++17 -Wno-unused
+// NO-LIBCXX: Debian's Boost 1.74 headers do not compile against libc++ 22 (std::unary_function)
+// Guards named by annotations (abseil's macros, the raw clang attributes) and taken through
+// abseil and Boost guards; functions that require a lock start with it held.
+#include <map>
+#include <string>
+#include <boost/thread/locks.hpp>
+#include <boost/thread/shared_mutex.hpp>
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+
+class Directory {
+public:
+  void add(const std::string &Name) {
+    absl::MutexLock Lock(&Mu);
+    Entries[Name] = 1;
+  }
+  // Annotated: one access is enough to report, there is no majority to infer.
+  void remove(const std::string &Name) {
+    absl::MutexLock lock(&Mu);
+    Entries.erase(Name); // expect: mapguard-unguarded-access {{'erase' on 'Entries' without holding 'Mu', which guards it (GUARDED_BY); lock 'Mu' first}} note@-4: {{accessed with 'Mu' held here}}
+  }
+  int lookup(const std::string &Name) {
+    absl::ReaderMutexLock Lock(&Mu);
+    auto It = Entries.find(Name);
+    return It == Entries.end() ? 0 : It->second;
+  }
+  void touch(const std::string &Name) {
+    absl::MutexLock Lock(&Mu);
+    Entries[Name] += 1; // expect: mapguard-write-under-shared-lock {{'operator[]' on 'Entries' while 'Mu' is held only shared}} note@-1: {{'Mu' is locked shared here}}
+  }
+  // Not reported: the annotation says callers hold the lock (exclusive, or shared for reads).
+  void removeLocked(const std::string &Name) ABSL_EXCLUSIVE_LOCKS_REQUIRED(Mu) { Entries.erase(Name); }
+  size_t sizeLocked() const ABSL_SHARED_LOCKS_REQUIRED(Mu) { return Entries.size(); }
+  void clearShared() ABSL_SHARED_LOCKS_REQUIRED(Mu) {
+    Entries.clear(); // expect: mapguard-write-under-shared-lock {{'clear' on 'Entries' while 'Mu' is held only shared}} note@-1: {{'Mu' is held shared on entry to 'clearShared'}}
+  }
+
+private:
+  mutable absl::Mutex Mu;
+  absl::flat_hash_map<std::string, int> Entries ABSL_GUARDED_BY(Mu);
+};
+
+// The raw clang attribute, and a guard named only by the annotation (no access holds it yet).
+class Table {
+public:
+  void put(int Key) {
+    Rows[Key] = Key; // expect: mapguard-unguarded-access {{'operator[]' on 'Rows' without holding 'Mu', which guards it (GUARDED_BY)}} note@+2: {{'Rows' is accessed with 'Mu' held here}}
+  }
+  void putLocked(int Key) __attribute__((requires_capability(Mu))) { Rows[Key] = Key; }
+
+private:
+  // A project mutex type mapguard does not know: the annotations alone name it.
+  struct __attribute__((capability("mutex"))) Lockable {};
+  Lockable Mu;
+  std::map<int, int> Rows __attribute__((guarded_by(Mu)));
+};
+
+// Boost guards: a write under boost::shared_lock; reads fine; writes under unique_lock fine.
+class Sessions {
+public:
+  int get(int Id) {
+    boost::shared_lock<boost::shared_mutex> Lock(Mu);
+    auto It = Items.find(Id);
+    return It == Items.end() ? 0 : It->second;
+  }
+  void set(int Id) {
+    boost::unique_lock<boost::shared_mutex> Lock(Mu);
+    Items[Id] = 1;
+  }
+  void expire(int Id) {
+    boost::unique_lock<boost::shared_mutex> Lock(Mu);
+    Items.erase(Id); // expect: mapguard-write-under-shared-lock {{'erase' on 'Items' while 'Mu' is held only shared}} note@-1: {{'Mu' is locked shared here}}
+  }
+
+private:
+  boost::shared_mutex Mu;
+  std::map<int, int> Items;
+};

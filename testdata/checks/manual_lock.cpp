@@ -1,0 +1,100 @@
+// RUN-ARGS: -std=c++20 -Wno-unused
+// mapguard-manual-lock: a mutex locked by hand whose unlock some path skips. The fix turns a
+// lock/unlock pair in one block into a scoped guard.
+#include <map>
+#include <mutex>
+#include <pthread.h>
+#include <shared_mutex>
+#include <stdexcept>
+#include "absl/synchronization/mutex.h"
+
+std::mutex Mu;
+std::map<int, int> Table;
+
+void earlyReturn(int Key) {
+  Mu.lock(); // expect: mapguard-manual-lock {{'Mu' is locked by hand and a 'return' leaves the function with it still locked; use a scoped guard (std::lock_guard, std::scoped_lock) so that every path unlocks it}} note@+2: {{'Mu' is still locked when this 'return' leaves}}
+  if (Key < 0)
+    return;
+  Table.erase(Key);
+  Mu.unlock();
+}
+
+void mayThrow(int Key) {
+  Mu.lock(); // expect: mapguard-manual-lock {{an exception from a call before the unlock leaves the function}} note@+1: {{this call may throw while 'Mu' is locked}}
+  Table[Key] = 1;
+  Mu.unlock();
+}
+
+void throws(int Key) {
+  Mu.lock(); // expect: mapguard-manual-lock {{a 'throw' leaves the function}} note@+2: {{still locked when this 'throw' leaves}}
+  if (Key < 0)
+    throw std::invalid_argument("negative");
+  Mu.unlock();
+}
+
+void loop(const int *Keys, int N) {
+  for (int I = 0; I < N; ++I) {
+    Mu.lock(); // expect: mapguard-manual-lock {{a 'continue' leaves the loop}} note@+2: {{still locked when this 'continue' leaves}}
+    if (Keys[I] < 0)
+      continue;
+    Mu.unlock();
+  }
+}
+
+std::shared_mutex Rw;
+int readers(int Key) {
+  Rw.lock_shared(); // expect: mapguard-manual-lock {{'Rw' is locked by hand and a 'return' leaves}} note@+2: {{still locked when this 'return' leaves}}
+  if (Key == 0)
+    return 0;
+  Rw.unlock_shared();
+  return 1;
+}
+
+pthread_mutex_t Raw = PTHREAD_MUTEX_INITIALIZER;
+int raw(int Key) {
+  pthread_mutex_lock(&Raw); // expect: mapguard-manual-lock {{'Raw' is locked by hand and a 'return' leaves}} note@+2: {{still locked when this 'return' leaves}}
+  if (Key == 0)
+    return 0;
+  pthread_mutex_unlock(&Raw);
+  return 1;
+}
+
+absl::Mutex AbslMu;
+void abslManual(int Key) {
+  AbslMu.Lock(); // expect: mapguard-manual-lock {{'AbslMu' is locked by hand and a 'return' leaves}} note@+2: {{still locked when this 'return' leaves}}
+  if (Key == 0)
+    return;
+  AbslMu.Unlock();
+}
+
+// Not reported: every path unlocks; nothing between may throw; scoped guards; a lock wrapper that
+// leaves the mutex locked on purpose; a unique_lock locked and unlocked through the guard.
+void unlocksEveryPath(int Key) {
+  Mu.lock();
+  if (Key < 0) {
+    Mu.unlock();
+    return;
+  }
+  Mu.unlock();
+}
+int counter;
+void nothingThrows() noexcept {
+  Mu.lock();
+  ++counter;
+  Mu.unlock();
+}
+void scoped(int Key) {
+  std::lock_guard<std::mutex> Lock(Mu);
+  if (Key < 0)
+    return;
+  Table.erase(Key);
+}
+void acquire() { Mu.lock(); }
+void release() { Mu.unlock(); }
+void guardManaged(int Key) {
+  std::unique_lock<std::mutex> Lock(Mu, std::defer_lock);
+  Lock.lock();
+  if (Key < 0)
+    return;
+  Lock.unlock();
+}
