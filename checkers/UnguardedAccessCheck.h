@@ -13,8 +13,10 @@ public:
   UnguardedAccessCheck(llvm::StringRef Name, clang::tidy::ClangTidyContext *Context);
   void storeOptions(clang::tidy::ClangTidyOptions::OptionMap &Opts) override;
 
-private:
+protected:
   void report(GuardInference &Inference, clang::ASTContext &Ctx) override;
+
+private:
   void reportUnguarded(const ContainerAccess &Access, const GuardInfo &Guard, const ObjectPath &GuardPath,
                        GuardInference &Inference, clang::ASTContext &Ctx);
   void reportThreadRace(const ContainerAccess &Access, GuardInference &Inference, clang::ASTContext &Ctx);

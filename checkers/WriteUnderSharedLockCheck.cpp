@@ -63,13 +63,15 @@ void WriteUnderSharedLockCheck::report(GuardInference &Inference, ASTContext &Ct
       continue;
     const GuardInfo *Guard = Inference.guardOf(Access.Container);
     std::optional<ObjectPath> GuardPath = Guard ? Inference.guardPath(Access, *Guard) : std::nullopt;
-    const HeldLock *Held = GuardPath ? Access.Held.find(*GuardPath) : nullptr;
+    if (!GuardPath)
+      continue;
+    const HeldLock *Held = Access.Held.find(*GuardPath);
     if (!Held || Held->Kind != LockKind::Shared)
       continue;
     std::string Mutex = GuardPath->spelling();
-    std::string Message = describe(Access) + " while '" + Mutex +
-                          "' is held only shared; other readers may use '" + Access.Path.spelling() +
-                          "' at the same time: take '" + Mutex + "' exclusively";
+    std::string Message = describe(Access);
+    Message += " while '" + Mutex + "' is held only shared; other readers may use '" + Access.Path.spelling();
+    Message += "' at the same time: take '" + Mutex + "' exclusively";
     const FunctionCfg *Cfg = Inference.cfgOf(Access.Function, Ctx);
     if (Access.Use.What == "operator[]" && Cfg && subscriptOnlyReads(Access.Use.Site, Cfg->parents()))
       Message += "; if this 'operator[]' only reads, use find() or at(), which do not insert";

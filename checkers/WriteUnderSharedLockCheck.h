@@ -12,8 +12,10 @@ class WriteUnderSharedLockCheck : public GuardedContainerCheck {
 public:
   using GuardedContainerCheck::GuardedContainerCheck;
 
-private:
+protected:
   void report(GuardInference &Inference, clang::ASTContext &Ctx) override;
+
+private:
   std::optional<clang::FixItHint> exclusiveGuardFix(const HeldLock &Lock, const ContainerAccess &Access,
                                                     clang::ASTContext &Ctx);
 };
