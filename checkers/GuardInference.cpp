@@ -202,6 +202,8 @@ private:
     Access.Enclosing = Enclosing;
     Access.DeferredBy = DeferredBy;
     Access.InConstructorOrDestructor = !DeferredBy && isa<CXXConstructorDecl, CXXDestructorDecl>(Enclosing);
+    Access.OptedOut =
+        Fn->hasAttr<NoThreadSafetyAnalysisAttr>() || Enclosing->hasAttr<NoThreadSafetyAnalysisAttr>();
     Access.Held = Before;
     GI.Accesses.push_back(std::move(Access));
   }

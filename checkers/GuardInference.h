@@ -28,6 +28,7 @@ struct ContainerAccess {
   const clang::FunctionDecl *Enclosing = nullptr; // the function the access is written in
   std::optional<Deferral> DeferredBy;          // the access runs in a callable handed to this call
   bool InConstructorOrDestructor = false;      // runs before or after the object is shared
+  bool OptedOut = false;                       // in a function marked no_thread_safety_analysis
   LockSet Held;                                // locks held just before the access
 };
 

@@ -1,5 +1,6 @@
 #include "LockModel.h"
 
+#include "clang/AST/Attr.h"
 #include "clang/AST/DeclCXX.h"
 
 using namespace clang;
@@ -56,7 +57,8 @@ bool LockModel::isMutex(QualType T) const {
   // pthread_mutex_t is a typedef of an anonymous union: match the typedef's name.
   if (const auto *Typedef = T->getAs<TypedefType>(); Typedef && Mutexes.match(Typedef->getDecl()))
     return true;
-  return Mutexes.match(recordOf(T)).has_value();
+  const RecordDecl *Record = recordOf(T);
+  return Mutexes.match(Record).has_value() || (Record && Record->hasAttr<CapabilityAttr>());
 }
 
 std::optional<StringRef> LockModel::guardName(QualType T) const {
@@ -70,6 +72,13 @@ std::optional<LockKind> LockModel::guardKind(QualType T) const {
   const NamedDecl *D = guardDeclOf(T);
   if (!D)
     return std::nullopt;
+  // A scoped_lockable class (SCOPED_CAPABILITY) is a guard; its constructor says which lock it takes.
+  if (const auto *Record = dyn_cast_or_null<CXXRecordDecl>(recordOf(T)); Record && Record->hasAttr<ScopedLockableAttr>()) {
+    for (const CXXConstructorDecl *Ctor : Record->ctors())
+      if (const auto *Acquire = Ctor->getAttr<AcquireCapabilityAttr>(); Acquire && Acquire->isShared())
+        return LockKind::Shared;
+    return LockKind::Exclusive;
+  }
   if (ExclusiveGuards.match(D))
     return LockKind::Exclusive;
   if (SharedGuards.match(D))
@@ -77,7 +86,40 @@ std::optional<LockKind> LockModel::guardKind(QualType T) const {
   return std::nullopt;
 }
 
-std::optional<LockModel::Role> LockModel::roleOf(StringRef Name) const {
+std::optional<LockModel::Role> LockModel::roleOf(const FunctionDecl *Function) const {
+  if (!Function)
+    return std::nullopt;
+  if (const auto *Acquire = Function->getAttr<AcquireCapabilityAttr>())
+    return Role{LockAction::Lock, Acquire->isShared() ? LockKind::Shared : LockKind::Exclusive};
+  if (Function->hasAttr<ReleaseCapabilityAttr>())
+    return Role{LockAction::Unlock, LockKind::Exclusive};
+  if (const auto *Try = Function->getAttr<TryAcquireCapabilityAttr>()) {
+    bool SuccessIsZero = false;
+    if (const auto *Literal = dyn_cast<CXXBoolLiteralExpr>(Try->getSuccessValue()->IgnoreParenImpCasts()))
+      SuccessIsZero = !Literal->getValue();
+    else if (const auto *Int = dyn_cast<IntegerLiteral>(Try->getSuccessValue()->IgnoreParenImpCasts()))
+      SuccessIsZero = Int->getValue() == 0;
+    return Role{LockAction::TryLock, Try->isShared() ? LockKind::Shared : LockKind::Exclusive, SuccessIsZero};
+  }
+  if (isa<CXXConversionDecl>(Function)) // `if (guard)` converts through operator bool
+    return roleOfName("operator bool");
+  if (!Function->getDeclName().isIdentifier())
+    return std::nullopt;
+  return roleOfName(Function->getName());
+}
+
+SmallVector<const Expr *, 2> LockModel::annotatedMutexes(const FunctionDecl *Function) {
+  SmallVector<const Expr *, 2> Mutexes;
+  if (const auto *Acquire = Function->getAttr<AcquireCapabilityAttr>())
+    Mutexes.append(Acquire->args_begin(), Acquire->args_end());
+  else if (const auto *Release = Function->getAttr<ReleaseCapabilityAttr>())
+    Mutexes.append(Release->args_begin(), Release->args_end());
+  else if (const auto *Try = Function->getAttr<TryAcquireCapabilityAttr>())
+    Mutexes.append(Try->args_begin(), Try->args_end());
+  return Mutexes;
+}
+
+std::optional<LockModel::Role> LockModel::roleOfName(StringRef Name) const {
   bool Pthread = Name.starts_with("pthread_");
   if (LockFunctions.contains(Name))
     return Role{LockAction::Lock, LockKind::Exclusive};

@@ -1,7 +1,9 @@
 // Which types are mutexes and lock guards, and what a call or declaration does to a lock. Names are
 // configurable (check options, also settable once for all checks as global options); the defaults
 // cover the standard library, pthreads, abseil, Boost and Qt. The lock-state engine interprets
-// these events over a CFG; the model itself holds no flow state.
+// these events over a CFG; the model itself holds no flow state. Types and functions carrying
+// Clang's thread-safety attributes (capability, scoped_lockable, acquire/release_capability) are
+// mutexes, guards and lock functions whatever their names.
 #ifndef MAPGUARD_CHECKERS_LOCKMODEL_H
 #define MAPGUARD_CHECKERS_LOCKMODEL_H
 
@@ -55,7 +57,13 @@ public:
     LockKind Kind;
     bool SuccessIsZero = false; // pthread_*trylock returns 0 when it took the lock
   };
-  std::optional<Role> roleOf(llvm::StringRef FunctionName) const;
+  /// By the function's thread-safety attributes (acquire_capability, release_capability,
+  /// try_acquire_capability and their older spellings), else by its name.
+  std::optional<Role> roleOf(const clang::FunctionDecl *Function) const;
+  std::optional<Role> roleOfName(llvm::StringRef FunctionName) const;
+  /// The mutexes a thread-safety attribute names on a lock function (`void lockAll() ACQUIRE(mu_)`),
+  /// in the callee's terms; empty when it names none (the function locks its own object).
+  static llvm::SmallVector<const clang::Expr *, 2> annotatedMutexes(const clang::FunctionDecl *Function);
 
   /// How a guard construction starts, from its tag arguments.
   static GuardStart guardStart(const clang::CXXConstructExpr *Construct);

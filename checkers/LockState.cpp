@@ -141,11 +141,19 @@ void LockStateAnalysis::transferDecl(const VarDecl *Var, const Stmt *Site, LockS
 
 void LockStateAnalysis::transferCall(const CallExpr *Call, LockSet &State) {
   const FunctionDecl *Callee = Call->getDirectCallee();
-  if (!Callee || !Callee->getDeclName().isIdentifier())
-    return;
-  std::optional<LockModel::Role> Role = Model.roleOf(Callee->getName());
+  std::optional<LockModel::Role> Role = Model.roleOf(Callee);
   if (!Role || Role->Action == LockAction::TryLock || Role->Action == LockAction::OwnsLock)
     return; // try-locks and ownership tests act on the branch edges
+  // `void Cache::lockAll() ACQUIRE(mu_)`: the annotation names the mutexes, in the callee's terms.
+  if (SmallVector<const Expr *, 2> Named = LockModel::annotatedMutexes(Callee); !Named.empty()) {
+    for (const ObjectPath &Mutex : annotatedPaths(Call, Named)) {
+      if (Role->Action == LockAction::Lock)
+        State.acquire({Mutex, Role->Kind, nullptr, Call});
+      else if (Role->Action == LockAction::Unlock)
+        State.release(Mutex, Call->getExprLoc());
+    }
+    return;
+  }
   if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call)) {
     const Expr *Object = Member->getImplicitObjectArgument();
     if (!Object)
@@ -235,11 +243,7 @@ void LockStateAnalysis::applyBranch(const CFGBlock &Pred, const CFGBlock &Succ, 
   const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
   if (!Callee)
     return;
-  // `if (guard)` converts through operator bool, which has no identifier.
-  std::optional<LockModel::Role> Role =
-      isa<CXXConversionDecl>(Callee) ? Model.roleOf("operator bool")
-      : Callee->getDeclName().isIdentifier() ? Model.roleOf(Callee->getName())
-                                             : std::nullopt;
+  std::optional<LockModel::Role> Role = Model.roleOf(Callee);
   if (!Role || (Role->Action != LockAction::TryLock && Role->Action != LockAction::OwnsLock))
     return;
   bool Locked = Role->SuccessIsZero ? !Truthy : Truthy;
@@ -269,6 +273,24 @@ void LockStateAnalysis::applyBranch(const CFGBlock &Pred, const CFGBlock &Succ, 
     State.acquire({Mutex, Role->Kind, nullptr, Call});
 }
 
+SmallVector<ObjectPath, 2> LockStateAnalysis::annotatedPaths(const CallExpr *Call, ArrayRef<const Expr *> Named) {
+  std::optional<ObjectPath> Object = ObjectPath::thisObject();
+  if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call))
+    Object = Resolver.objectOfCall(Member);
+  SmallVector<ObjectPath, 2> Paths;
+  for (const Expr *Arg : Named) {
+    bool IsPointer = Arg->IgnoreParenImpCasts()->getType()->isPointerType();
+    std::optional<ObjectPath> Path = IsPointer ? Resolver.pointeeOf(Arg) : Resolver.objectOf(Arg);
+    if (!Path)
+      continue;
+    if (!Path->isRootedAtThis())
+      Paths.push_back(*Path); // a global mutex
+    else if (Object)
+      Paths.push_back(Path->rebased(*Object));
+  }
+  return Paths;
+}
+
 bool LockStateAnalysis::acquiresLock(const Stmt *S) {
   LockSet Probe;
   if (const auto *Decl = dyn_cast<DeclStmt>(S)) {
@@ -278,10 +300,7 @@ bool LockStateAnalysis::acquiresLock(const Stmt *S) {
     return false;
   }
   if (const auto *Call = dyn_cast<CallExpr>(S)) {
-    const FunctionDecl *Callee = Call->getDirectCallee();
-    if (!Callee || !Callee->getDeclName().isIdentifier())
-      return false;
-    auto Role = Model.roleOf(Callee->getName());
+    auto Role = Model.roleOf(Call->getDirectCallee());
     return Role && (Role->Action == LockAction::Lock || Role->Action == LockAction::TryLock);
   }
   return false;

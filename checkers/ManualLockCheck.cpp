@@ -36,7 +36,7 @@ ManualCalls findManualCalls(const Stmt *Body, const LockModel &Model, ObjectPath
     bool TraverseLambdaExpr(LambdaExpr *) { return true; } // checked as functions of their own
     bool VisitCallExpr(CallExpr *Call) {
       const FunctionDecl *Callee = Call->getDirectCallee();
-      auto Role = Callee && Callee->getIdentifier() ? Model.roleOf(Callee->getName()) : std::nullopt;
+      auto Role = Model.roleOf(Callee);
       if (!Role || (Role->Action != LockAction::Lock && Role->Action != LockAction::Unlock))
         return true;
       auto &Into = Role->Action == LockAction::Lock ? Found.Locks : Found.Unlocks;
@@ -63,7 +63,7 @@ bool mayThrow(const CallExpr *Call, const LockModel &Model) {
     return true;
   if (Callee->getBuiltinID() || Callee->isExternC() || Callee->hasAttr<NoThrowAttr>())
     return false;
-  if (Callee->getIdentifier() && Model.roleOf(Callee->getName()))
+  if (Model.roleOf(Callee))
     return false;
   const auto *Proto = Callee->getType()->getAs<FunctionProtoType>();
   return !Proto || !Proto->isNothrow();

@@ -67,7 +67,7 @@ void UnguardedAccessCheck::report(GuardInference &Inference, ASTContext &Ctx) {
   FixedFunctions.clear();
   llvm::DenseSet<const Expr *> Reported;
   for (const ContainerAccess &Access : Inference.accesses()) {
-    if (Access.InConstructorOrDestructor || !Reported.insert(Access.Ref).second)
+    if (Access.InConstructorOrDestructor || Access.OptedOut || !Reported.insert(Access.Ref).second)
       continue;
     const GuardInfo *Guard = Inference.guardOf(Access.Container);
     if (!Guard) {

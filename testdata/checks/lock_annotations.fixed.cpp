@@ -78,3 +78,52 @@ private:
   boost::shared_mutex Mu;
   std::map<int, int> Items;
 };
+
+// Project mutex and guard types known by their thread-safety attributes alone (muduo's style).
+#define CAPABILITY(x) __attribute__((capability(x)))
+#define SCOPED_CAPABILITY __attribute__((scoped_lockable))
+#define ACQUIRE(...) __attribute__((acquire_capability(__VA_ARGS__)))
+#define RELEASE(...) __attribute__((release_capability(__VA_ARGS__)))
+#define GUARDED_BY(x) __attribute__((guarded_by(x)))
+#define NO_THREAD_SAFETY_ANALYSIS __attribute__((no_thread_safety_analysis))
+class CAPABILITY("mutex") ProjectMutex {
+public:
+  void lock() ACQUIRE();
+  void unlock() RELEASE();
+};
+class SCOPED_CAPABILITY ProjectGuard {
+public:
+  explicit ProjectGuard(ProjectMutex &Mu) ACQUIRE(Mu) : Mu(Mu) { Mu.lock(); }
+  ~ProjectGuard() RELEASE() { Mu.unlock(); }
+
+private:
+  ProjectMutex &Mu;
+};
+class Inspector {
+public:
+  void add(int Key) {
+    ProjectGuard Lock(Mu);
+    Modules[Key] = Key;
+  }
+  int find(int Key) {
+    Mu.lock(); // expect: mapguard-manual-lock {{'Mu' is locked by hand and an exception from a call before the unlock leaves the function}} note@+1: {{this call may throw while 'Mu' is locked}}
+    auto It = Modules.find(Key);
+    int Result = It == Modules.end() ? 0 : It->second;
+    Mu.unlock();
+    return Result;
+  }
+  void lockAll() ACQUIRE(Mu) { Mu.lock(); }
+  void unlockAll() RELEASE(Mu) { Mu.unlock(); }
+  void clear() {
+    lockAll();
+    Modules.clear();
+    unlockAll();
+    Modules.clear(); // expect: mapguard-unguarded-access {{'clear' on 'Modules' without holding 'Mu', which guards it (GUARDED_BY)}} note@-1: {{'Mu' is released here}} note@-15: {{accessed with 'Mu' held here}}
+  }
+  // The user opted this function out of thread-safety analysis: not reported.
+  size_t unsafeSize() NO_THREAD_SAFETY_ANALYSIS { return Modules.size(); }
+
+private:
+  ProjectMutex Mu;
+  std::map<int, int> Modules GUARDED_BY(Mu);
+};
