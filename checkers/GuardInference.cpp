@@ -98,17 +98,13 @@ bool GuardInference::isRelevant(const FunctionDecl *Fn) {
 }
 
 LockSet GuardInference::entryOf(const FunctionDecl *Fn, ObjectPathResolver &Resolver) const {
-  LockSet Entry;
+  LockStateAnalysis Annotations(Locks, Resolver);
+  LockSet Entry = Annotations.annotatedEntry(Fn);
   auto Inferred = InferredEntry.find(canonical(Fn));
   if (Inferred != InferredEntry.end())
-    Entry = Inferred->second;
-  for (const auto *Attr : Fn->specific_attrs<RequiresCapabilityAttr>()) {
-    for (const Expr *Arg : Attr->args()) {
-      bool IsPointer = Arg->IgnoreParenImpCasts()->getType()->isPointerType();
-      if (auto Mutex = IsPointer ? Resolver.pointeeOf(Arg) : Resolver.objectOf(Arg))
-        Entry.acquire({*Mutex, Attr->isShared() ? LockKind::Shared : LockKind::Exclusive, nullptr, nullptr});
-    }
-  }
+    for (const HeldLock &Lock : Inferred->second.held())
+      if (!Entry.find(Lock.Mutex))
+        Entry.acquire(Lock);
   return Entry;
 }
 

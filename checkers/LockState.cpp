@@ -1,6 +1,7 @@
 #include "LockState.h"
 
 #include "AstUtil.h"
+#include "clang/AST/Attr.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/Analysis/Analyses/PostOrderCFGView.h"
 
@@ -35,18 +36,27 @@ const ReleasedLock *LockSet::released(const ObjectPath &Mutex) const {
 }
 
 void LockSet::acquire(const HeldLock &Lock) {
+  HeldLock Taken = Lock;
+  auto *Owner = llvm::find_if(Suspended, [&](const auto &S) { return S.first == Lock.Mutex; });
+  if (Owner != Suspended.end()) {
+    if (!Taken.Guard)
+      Taken.Guard = Owner->second;
+    Suspended.erase(Owner);
+  }
   for (HeldLock &Existing : Held)
-    if (Existing.Mutex == Lock.Mutex) {
-      Existing = Lock;
+    if (Existing.Mutex == Taken.Mutex) {
+      Existing = Taken;
       return;
     }
-  Held.push_back(Lock);
+  Held.push_back(Taken);
 }
 
 void LockSet::release(const ObjectPath &Mutex, SourceLocation At) {
   auto *It = llvm::find_if(Held, [&](const HeldLock &L) { return L.Mutex == Mutex; });
   if (It == Held.end())
     return;
+  if (It->Guard)
+    Suspended.emplace_back(It->Mutex, It->Guard);
   Held.erase(It);
   llvm::erase_if(Released, [&](const ReleasedLock &R) { return R.Mutex == Mutex; });
   Released.push_back({Mutex, At});
@@ -59,6 +69,7 @@ void LockSet::releaseGuard(const VarDecl *Guard, SourceLocation At) {
       Owned.push_back(Lock.Mutex);
   for (const ObjectPath &Mutex : Owned)
     release(Mutex, At);
+  llvm::erase_if(Suspended, [&](const auto &S) { return S.second == Guard; });
 }
 
 void LockSet::disown(const VarDecl *Guard) {
@@ -80,6 +91,9 @@ LockSet LockSet::meet(const LockSet &A, const LockSet &B) {
       Met.Guard = nullptr;
     Result.Held.push_back(Met);
   }
+  for (const auto &S : A.Suspended)
+    if (llvm::is_contained(B.Suspended, S))
+      Result.Suspended.push_back(S);
   Result.Released = A.Released;
   for (const ReleasedLock &R : B.Released)
     if (!Result.released(R.Mutex))
@@ -94,7 +108,7 @@ bool LockSet::operator==(const LockSet &O) const {
   auto SameReleased = [](const ReleasedLock &X, const ReleasedLock &Y) {
     return X.Mutex == Y.Mutex && X.At == Y.At;
   };
-  return Held.size() == O.Held.size() && Released.size() == O.Released.size() &&
+  return Held.size() == O.Held.size() && Released.size() == O.Released.size() && Suspended == O.Suspended &&
          std::equal(Held.begin(), Held.end(), O.Held.begin(), SameHeld) &&
          std::equal(Released.begin(), Released.end(), O.Released.begin(), SameReleased);
 }
@@ -271,6 +285,18 @@ void LockStateAnalysis::applyBranch(const CFGBlock &Pred, const CFGBlock &Succ, 
   }
   for (const ObjectPath &Mutex : Mutexes)
     State.acquire({Mutex, Role->Kind, nullptr, Call});
+}
+
+LockSet LockStateAnalysis::annotatedEntry(const FunctionDecl *Fn) {
+  LockSet Entry;
+  for (const auto *Attr : Fn->specific_attrs<RequiresCapabilityAttr>()) {
+    for (const Expr *Arg : Attr->args()) {
+      bool IsPointer = Arg->IgnoreParenImpCasts()->getType()->isPointerType();
+      if (auto Mutex = IsPointer ? Resolver.pointeeOf(Arg) : Resolver.objectOf(Arg))
+        Entry.acquire({*Mutex, Attr->isShared() ? LockKind::Shared : LockKind::Exclusive, nullptr, nullptr});
+    }
+  }
+  return Entry;
 }
 
 SmallVector<ObjectPath, 2> LockStateAnalysis::annotatedPaths(const CallExpr *Call, ArrayRef<const Expr *> Named) {

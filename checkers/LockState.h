@@ -36,6 +36,8 @@ public:
   /// Where \p Mutex was last released on some path reaching this point, if it was.
   const ReleasedLock *released(const ObjectPath &Mutex) const;
 
+  /// Takes a lock. A mutex its guard gave up by hand (`mu.unlock()` under a guard, then
+  /// `mu.lock()`) goes back to that guard, which unlocks it at scope end as before.
   void acquire(const HeldLock &Lock);
   void release(const ObjectPath &Mutex, clang::SourceLocation At);
   void releaseGuard(const clang::VarDecl *Guard, clang::SourceLocation At);
@@ -49,6 +51,7 @@ public:
 private:
   llvm::SmallVector<HeldLock, 4> Held;
   llvm::SmallVector<ReleasedLock, 2> Released;
+  llvm::SmallVector<std::pair<ObjectPath, const clang::VarDecl *>, 1> Suspended; // unlocked under a live guard
 };
 
 class LockStateHandler {
@@ -68,6 +71,9 @@ public:
 
   /// Computes the lock state of \p Cfg starting with \p Entry held, then replays it to \p Handler.
   void run(const FunctionCfg &Cfg, const LockSet &Entry, LockStateHandler &Handler);
+
+  /// The locks a function holds on entry by its annotations (requires_capability and its spellings).
+  LockSet annotatedEntry(const clang::FunctionDecl *Fn);
 
   /// Whether \p S takes a lock (a guard declaration or a lock call): "this function locks".
   bool acquiresLock(const clang::Stmt *S);

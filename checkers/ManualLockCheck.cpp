@@ -154,15 +154,22 @@ void ManualLockCheck::checkFunction(const FunctionDecl *Fn, ASTContext &Ctx) {
   const FunctionCfg *Cfg = Cfgs.get(Fn, Ctx);
   if (!Cfg)
     return;
+  LockStateAnalysis Analysis(Locks, Resolver);
+  // A function that requires a lock may unlock and relock it: its caller owns the unlock.
+  LockSet Entry = Analysis.annotatedEntry(Fn);
   struct Handler : LockStateHandler {
     const LockModel &Model;
+    const LockSet &Entry;
+    bool Exceptions;
     llvm::MapVector<const Stmt *, Escape> Escapes; // by lock call, in CFG order
-    explicit Handler(const LockModel &M) : Model(M) {}
-    static bool isManual(const HeldLock &Lock) { return !Lock.Guard && isa_and_nonnull<CallExpr>(Lock.AcquiredAt); }
+    Handler(const LockModel &M, const LockSet &E, bool Exceptions) : Model(M), Entry(E), Exceptions(Exceptions) {}
+    bool isManual(const HeldLock &Lock) const {
+      return !Lock.Guard && isa_and_nonnull<CallExpr>(Lock.AcquiredAt) && !Entry.find(Lock.Mutex);
+    }
     void element(const CFGElement &Element, const LockSet &Before) override {
       auto S = Element.getAs<CFGStmt>();
       const auto *Call = S ? dyn_cast<CallExpr>(S->getStmt()) : nullptr;
-      if (!Call || !mayThrow(Call, Model))
+      if (!Exceptions || !Call || !mayThrow(Call, Model))
         return;
       for (const HeldLock &Lock : Before.held())
         if (isManual(Lock) && !Escapes.count(Lock.AcquiredAt))
@@ -175,9 +182,8 @@ void ManualLockCheck::checkFunction(const FunctionDecl *Fn, ASTContext &Ctx) {
       if (!E.Exit) // a skipping path is a stronger reason than a call that may throw
         E = Escape{Lock, exitStatementOf(HoldingPred), nullptr};
     }
-  } Collect(Locks);
-  LockStateAnalysis Analysis(Locks, Resolver);
-  Analysis.run(*Cfg, LockSet(), Collect);
+  } Collect(Locks, Entry, Ctx.getLangOpts().CXXExceptions);
+  Analysis.run(*Cfg, Entry, Collect);
   for (const auto &[Site, E] : Collect.Escapes)
     if (llvm::any_of(Calls.Locks, [&, Site = Site](const auto &Lock) { return Lock.first == Site; }))
       reportEscape(E, Fn, *Cfg, Ctx);

@@ -286,3 +286,61 @@ TEST(LockStateTest, MembersThroughThisAndAliases) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(LockStateTest, GuardKeepsAMutexUnlockedAndRelockedByHand) {
+  // leveldb's pattern: a guard for the whole function, the mutex dropped around slow work.
+  Probes P = analyse(R"(
+    std::mutex mu;
+    void f() {
+      {
+        std::lock_guard<std::mutex> guard(mu);
+        mu.unlock();
+        at("dropped");
+        mu.lock();
+        at("retaken");
+      }
+      at("after scope");
+    })");
+  EXPECT_EQ(P.Held["dropped"], "");
+  EXPECT_EQ(P.Held["retaken"], "mu");
+  EXPECT_EQ(P.Held["after scope"], "");
+  EXPECT_TRUE(P.PartlyHeld.empty());
+}
+
+TEST(LockStateTest, AnnotatedLockFunctionsAndTypes) {
+  Probes P = analyse(R"(
+    struct __attribute__((capability("mutex"))) Mu {
+      void acquire() __attribute__((acquire_capability()));
+      void release() __attribute__((release_capability()));
+    };
+    struct __attribute__((scoped_lockable)) Guard {
+      explicit Guard(Mu &m) __attribute__((acquire_capability(m)));
+      ~Guard() __attribute__((release_capability()));
+    };
+    struct Db {
+      Mu mu_;
+      void lockAll() __attribute__((acquire_capability(mu_)));
+      void unlockAll() __attribute__((release_capability(mu_)));
+      void f(Db &other) {
+        {
+          Guard g(mu_);
+          at("guard");
+        }
+        mu_.acquire();
+        at("method");
+        mu_.release();
+        other.lockAll();
+        at("wrapper");
+        other.unlockAll();
+        at("end");
+      }
+    };)");
+  EXPECT_EQ(P.Held["guard"], "mu_");
+  EXPECT_EQ(P.Held["method"], "mu_");
+  EXPECT_EQ(P.Held["wrapper"], "other.mu_");
+  EXPECT_EQ(P.Held["end"], "");
+}
+
+} // namespace
