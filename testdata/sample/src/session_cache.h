@@ -14,9 +14,10 @@ public:
   void touch(const std::string &Id, const std::string &User);
   void expireIdle(std::chrono::seconds MaxIdle);
   void closeAll();
+  size_t size() const;
 
 private:
   void evict(const std::string &Id);
-  std::mutex Mu;
+  mutable std::mutex Mu;
   std::map<std::string, Session> Sessions;
 };
