@@ -19,6 +19,7 @@ struct ManualLockCheck::Escape {
   HeldLock Lock;
   const Stmt *Exit = nullptr;          // return, break, continue, goto, throw (may be unknown)
   const CallExpr *MayThrow = nullptr;  // a call that may throw while the lock is held
+  bool AtEnd = false;                  // the end of the function is reached with it locked
 };
 
 namespace {
@@ -175,12 +176,19 @@ void ManualLockCheck::checkFunction(const FunctionDecl *Fn, ASTContext &Ctx) {
         if (isManual(Lock) && !Escapes.count(Lock.AcquiredAt))
           Escapes[Lock.AcquiredAt] = Escape{Lock, nullptr, Call};
     }
-    void heldOnSomePaths(const HeldLock &Lock, const CFGBlock &, const CFGBlock &HoldingPred) override {
+    void heldOnSomePaths(const HeldLock &Lock, const CFGBlock &Join, const CFGBlock &HoldingPred) override {
       if (!isManual(Lock))
         return;
+      // Only a way out skips an unlock: a return, break, continue, goto or throw, or the end of the
+      // function. Other joins are conditional locking on a correlated flag
+      // (`if (concurrent) mu.lock(); ... if (concurrent) mu.unlock();`), which paths cannot tell.
+      const Stmt *Exit = exitStatementOf(HoldingPred);
+      bool EndOfFunction = Join.succ_empty();
+      if (!Exit && !EndOfFunction)
+        return;
       Escape &E = Escapes[Lock.AcquiredAt];
-      if (!E.Exit) // a skipping path is a stronger reason than a call that may throw
-        E = Escape{Lock, exitStatementOf(HoldingPred), nullptr};
+      if (!E.Exit && !E.AtEnd) // a skipping path is a stronger reason than a call that may throw
+        E = Escape{Lock, Exit, nullptr, !Exit};
     }
   } Collect(Locks, Entry, Ctx.getLangOpts().CXXExceptions);
   Analysis.run(*Cfg, Entry, Collect);
@@ -195,7 +203,7 @@ void ManualLockCheck::reportEscape(const Escape &E, const FunctionDecl *Fn, cons
   bool LeavesLoop = E.Exit && isa<BreakStmt, ContinueStmt>(E.Exit);
   std::string How = E.Exit       ? "a '" + exitName(E.Exit).str() + "' leaves the " + (LeavesLoop ? "loop" : "function")
                     : E.MayThrow ? "an exception from a call before the unlock leaves the function"
-                                 : "a path leaves the function";
+                                 : "a path reaches the end of the function";
   {
     auto Diag = diag(LockCall->getExprLoc(),
                      "'%0' is locked by hand and %1 with it still locked; use a scoped "

@@ -73,6 +73,16 @@ void abslManual(int Key) {
   }
 }
 
+int counter;
+void fallsOffTheEnd(int Key) noexcept {
+  Mu.lock(); // expect: mapguard-manual-lock {{'Mu' is locked by hand and a path reaches the end of the function with it still locked}}
+  if (Key < 0) {
+    Mu.unlock();
+    return;
+  }
+  ++counter;
+}
+
 // Not reported: every path unlocks; nothing between may throw; scoped guards; a lock wrapper that
 // leaves the mutex locked on purpose; a unique_lock locked and unlocked through the guard.
 void unlocksEveryPath(int Key) {
@@ -83,7 +93,6 @@ void unlocksEveryPath(int Key) {
   }
   Mu.unlock();
 }
-int counter;
 void nothingThrows() noexcept {
   Mu.lock();
   ++counter;
@@ -94,6 +103,15 @@ void scoped(int Key) {
   if (Key < 0)
     return;
   Table.erase(Key);
+}
+// Conditional locking on one flag (RocksDB's MemTable::Add): the conditions agree, which paths
+// alone cannot see; a lock held on some paths into a join that is not a way out is not reported.
+void conditional(bool Concurrent) noexcept {
+  if (Concurrent)
+    Mu.lock();
+  ++counter;
+  if (Concurrent)
+    Mu.unlock();
 }
 void acquire() { Mu.lock(); }
 void release() { Mu.unlock(); }
