@@ -41,6 +41,7 @@ LockModelOptions LockModelOptions::defaults() {
   O.TryLockFunctions = "try_lock;TryLock;WriterTryLock;tryLock;tryLockForWrite;pthread_mutex_trylock;"
                        "pthread_rwlock_trywrlock";
   O.SharedTryLockFunctions = "try_lock_shared;ReaderTryLock;tryLockForRead;pthread_rwlock_tryrdlock";
+  O.AssertHeldFunctions = "AssertHeld;AssertReaderHeld;assertHeld;assertLocked;AssertLockHeld";
   return O;
 }
 
@@ -48,7 +49,7 @@ LockModel::LockModel(const LockModelOptions &O)
     : Mutexes(O.Mutexes), ExclusiveGuards(O.ExclusiveGuards), SharedGuards(O.SharedGuards),
       LockFunctions(O.LockFunctions), SharedLockFunctions(O.SharedLockFunctions),
       UnlockFunctions(O.UnlockFunctions), TryLockFunctions(O.TryLockFunctions),
-      SharedTryLockFunctions(O.SharedTryLockFunctions) {}
+      SharedTryLockFunctions(O.SharedTryLockFunctions), AssertHeldFunctions(O.AssertHeldFunctions) {}
 
 bool LockModel::isMutex(QualType T) const {
   if (T.isNull())
@@ -101,6 +102,8 @@ std::optional<LockModel::Role> LockModel::roleOf(const FunctionDecl *Function) c
       SuccessIsZero = Int->getValue() == 0;
     return Role{LockAction::TryLock, Try->isShared() ? LockKind::Shared : LockKind::Exclusive, SuccessIsZero};
   }
+  if (const auto *Assert = Function->getAttr<AssertCapabilityAttr>())
+    return Role{LockAction::Assert, Assert->isShared() ? LockKind::Shared : LockKind::Exclusive};
   if (isa<CXXConversionDecl>(Function)) // `if (guard)` converts through operator bool
     return roleOfName("operator bool");
   if (!Function->getDeclName().isIdentifier())
@@ -131,6 +134,9 @@ std::optional<LockModel::Role> LockModel::roleOfName(StringRef Name) const {
     return Role{LockAction::TryLock, LockKind::Exclusive, Pthread};
   if (SharedTryLockFunctions.contains(Name))
     return Role{LockAction::TryLock, LockKind::Shared, Pthread};
+  if (AssertHeldFunctions.contains(Name))
+    return Role{LockAction::Assert, Name.contains("Reader") || Name.contains("Shared") ? LockKind::Shared
+                                                                                        : LockKind::Exclusive};
   if (Name == "release")
     return Role{LockAction::Disown, LockKind::Exclusive};
   if (Name == "owns_lock" || Name == "operator bool" || Name == "isLocked")

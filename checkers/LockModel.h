@@ -26,6 +26,7 @@ enum class LockAction {
   Unlock,    // unlock(), unlock_shared(), guard.unlock()
   Disown,    // unique_lock::release(): still locked, no longer unlocked by the guard
   OwnsLock,  // guard.owns_lock() / `if (guard)`: tells a deferred or tried guard's state
+  Assert,    // mu.AssertHeld(), assert_capability: the caller holds it, from here on
 };
 
 struct LockModelOptions {
@@ -37,6 +38,7 @@ struct LockModelOptions {
   std::string UnlockFunctions;
   std::string TryLockFunctions;
   std::string SharedTryLockFunctions;
+  std::string AssertHeldFunctions;
 
   static LockModelOptions defaults();
 };
@@ -72,7 +74,7 @@ public:
 
 private:
   NameList Mutexes, ExclusiveGuards, SharedGuards, LockFunctions, SharedLockFunctions, UnlockFunctions,
-      TryLockFunctions, SharedTryLockFunctions;
+      TryLockFunctions, SharedTryLockFunctions, AssertHeldFunctions;
 };
 
 } // namespace mapguard

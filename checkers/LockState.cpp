@@ -161,7 +161,9 @@ void LockStateAnalysis::transferCall(const CallExpr *Call, LockSet &State) {
   // `void Cache::lockAll() ACQUIRE(mu_)`: the annotation names the mutexes, in the callee's terms.
   if (SmallVector<const Expr *, 2> Named = LockModel::annotatedMutexes(Callee); !Named.empty()) {
     for (const ObjectPath &Mutex : annotatedPaths(Call, Named)) {
-      if (Role->Action == LockAction::Lock)
+      if (Role->Action == LockAction::Assert && !State.find(Mutex))
+        State.acquire({Mutex, Role->Kind, nullptr, nullptr});
+      else if (Role->Action == LockAction::Lock)
         State.acquire({Mutex, Role->Kind, nullptr, Call});
       else if (Role->Action == LockAction::Unlock)
         State.release(Mutex, Call->getExprLoc());
@@ -190,7 +192,9 @@ void LockStateAnalysis::transferCall(const CallExpr *Call, LockSet &State) {
     auto Mutex = Resolver.objectOfCall(Member);
     if (!Mutex)
       return;
-    if (Role->Action == LockAction::Lock)
+    if (Role->Action == LockAction::Assert && !State.find(*Mutex))
+      State.acquire({*Mutex, Role->Kind, nullptr, nullptr}); // held by contract, not taken here
+    else if (Role->Action == LockAction::Lock)
       State.acquire({*Mutex, Role->Kind, nullptr, Call});
     else if (Role->Action == LockAction::Unlock)
       State.release(*Mutex, Call->getExprLoc());

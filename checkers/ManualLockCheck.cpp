@@ -25,7 +25,7 @@ struct ManualLockCheck::Escape {
 namespace {
 /// The lock-function calls of a body by role, with the mutex each names.
 struct ManualCalls {
-  SmallVector<std::pair<const CallExpr *, ObjectPath>, 4> Locks, Unlocks;
+  SmallVector<std::pair<const CallExpr *, ObjectPath>, 4> Locks, Unlocks, Asserts;
 };
 
 ManualCalls findManualCalls(const Stmt *Body, const LockModel &Model, ObjectPathResolver &Resolver) {
@@ -38,9 +38,12 @@ ManualCalls findManualCalls(const Stmt *Body, const LockModel &Model, ObjectPath
     bool VisitCallExpr(CallExpr *Call) {
       const FunctionDecl *Callee = Call->getDirectCallee();
       auto Role = Model.roleOf(Callee);
-      if (!Role || (Role->Action != LockAction::Lock && Role->Action != LockAction::Unlock))
+      if (!Role || (Role->Action != LockAction::Lock && Role->Action != LockAction::Unlock &&
+                    Role->Action != LockAction::Assert))
         return true;
-      auto &Into = Role->Action == LockAction::Lock ? Found.Locks : Found.Unlocks;
+      auto &Into = Role->Action == LockAction::Lock     ? Found.Locks
+                   : Role->Action == LockAction::Unlock ? Found.Unlocks
+                                                        : Found.Asserts;
       if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call)) {
         const Expr *Object = Member->getImplicitObjectArgument();
         if (Object && Model.isMutex(Object->getType()))
@@ -112,12 +115,25 @@ std::string scopedGuardFor(const CXXMemberCallExpr *Lock, StringRef Name, const 
            MutexText + ");";
   return "";
 }
+/// A boolean option as clang-tidy spells them (true/false, 1/0); the fallback for anything else.
+/// (OptionsView::get<bool> is not exported by the static clang-tidy library the CLI links.)
+bool parseBool(StringRef Value, bool Fallback) {
+  if (Value.equals_insensitive("true") || Value == "1")
+    return true;
+  if (Value.equals_insensitive("false") || Value == "0")
+    return false;
+  return Fallback;
+}
 } // namespace
 
 ManualLockCheck::ManualLockCheck(StringRef Name, tidy::ClangTidyContext *Context)
-    : ClangTidyCheck(Name, Context), Models(ModelOptions::read(Options)), Locks(Models.Locks) {}
+    : ClangTidyCheck(Name, Context), Models(ModelOptions::read(Options)),
+      ReportThrowingCalls(parseBool(Options.get("ReportThrowingCalls", "true"), true)), Locks(Models.Locks) {}
 
-void ManualLockCheck::storeOptions(tidy::ClangTidyOptions::OptionMap &Opts) { Models.store(Options, Opts); }
+void ManualLockCheck::storeOptions(tidy::ClangTidyOptions::OptionMap &Opts) {
+  Models.store(Options, Opts);
+  Options.store(Opts, "ReportThrowingCalls", ReportThrowingCalls ? "true" : "false");
+}
 
 void ManualLockCheck::registerMatchers(MatchFinder *Finder) {
   Finder->addMatcher(functionDecl(isDefinition(), unless(isExpansionInSystemHeader())).bind("fn"), this);
@@ -146,9 +162,11 @@ void ManualLockCheck::checkFunction(const FunctionDecl *Fn, ASTContext &Ctx) {
 
   ObjectPathResolver Resolver(Ctx);
   ManualCalls Calls = findManualCalls(Fn->getBody(), Locks, Resolver);
-  // A function that locks and never unlocks the same mutex is a lock wrapper, not a leak.
+  // A function that locks and never unlocks the same mutex is a lock wrapper, not a leak; one
+  // that asserts it held (`mu.AssertHeld()`) unlocks and relocks its caller's lock.
   llvm::erase_if(Calls.Locks, [&](const auto &Lock) {
-    return llvm::none_of(Calls.Unlocks, [&](const auto &Unlock) { return Unlock.second == Lock.second; });
+    auto Same = [&](const auto &Other) { return Other.second == Lock.second; };
+    return llvm::none_of(Calls.Unlocks, Same) || llvm::any_of(Calls.Asserts, Same);
   });
   if (Calls.Locks.empty())
     return;
@@ -183,14 +201,15 @@ void ManualLockCheck::checkFunction(const FunctionDecl *Fn, ASTContext &Ctx) {
       // function. Other joins are conditional locking on a correlated flag
       // (`if (concurrent) mu.lock(); ... if (concurrent) mu.unlock();`), which paths cannot tell.
       const Stmt *Exit = exitStatementOf(HoldingPred);
-      bool EndOfFunction = Join.succ_empty();
+      // A path into a noreturn call (abort, a failed assert) ends the process, not the region.
+      bool EndOfFunction = Join.succ_empty() && !HoldingPred.hasNoReturnElement();
       if (!Exit && !EndOfFunction)
         return;
       Escape &E = Escapes[Lock.AcquiredAt];
       if (!E.Exit && !E.AtEnd) // a skipping path is a stronger reason than a call that may throw
         E = Escape{Lock, Exit, nullptr, !Exit};
     }
-  } Collect(Locks, Entry, Ctx.getLangOpts().CXXExceptions);
+  } Collect(Locks, Entry, Ctx.getLangOpts().CXXExceptions && ReportThrowingCalls);
   Analysis.run(*Cfg, Entry, Collect);
   for (const auto &[Site, E] : Collect.Escapes)
     if (llvm::any_of(Calls.Locks, [&, Site = Site](const auto &Lock) { return Lock.first == Site; }))

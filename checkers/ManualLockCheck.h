@@ -29,6 +29,7 @@ private:
                     clang::ASTContext &Ctx);
 
   const ModelOptions Models;
+  const bool ReportThrowingCalls; // false for code bases that report errors without exceptions
   const LockModel Locks;
   FunctionCfgCache Cfgs;
 };

@@ -13,6 +13,7 @@ template <typename Visitor> void forEachStringOption(ModelOptions &O, Visitor &&
   Visit("UnlockFunctions", O.Locks.UnlockFunctions);
   Visit("TryLockFunctions", O.Locks.TryLockFunctions);
   Visit("SharedTryLockFunctions", O.Locks.SharedTryLockFunctions);
+  Visit("AssertHeldFunctions", O.Locks.AssertHeldFunctions);
   Visit("ThreadTypes", O.Deferring.ThreadTypes);
   Visit("ThreadFunctions", O.Deferring.ThreadFunctions);
   Visit("ExecutorFunctions", O.Deferring.ExecutorFunctions);

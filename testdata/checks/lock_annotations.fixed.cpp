@@ -90,6 +90,7 @@ class CAPABILITY("mutex") ProjectMutex {
 public:
   void lock() ACQUIRE();
   void unlock() RELEASE();
+  void AssertHeld(); // by name, as RocksDB's port::Mutex: the caller holds it
 };
 class SCOPED_CAPABILITY ProjectGuard {
 public:
@@ -119,6 +120,14 @@ public:
     Modules.clear();
     unlockAll();
     Modules.clear(); // expect: mapguard-unguarded-access {{'clear' on 'Modules' without holding 'Mu', which guards it (GUARDED_BY)}} note@-1: {{'Mu' is released here}} note@-15: {{accessed with 'Mu' held here}}
+  }
+  // Not reported: the function asserts that its caller holds Mu, and may drop and retake it.
+  size_t countAsserted() {
+    Mu.AssertHeld();
+    size_t N = Modules.size();
+    Mu.unlock();
+    Mu.lock();
+    return N + Modules.size();
   }
   // The user opted this function out of thread-safety analysis: not reported.
   size_t unsafeSize() NO_THREAD_SAFETY_ANALYSIS { return Modules.size(); }
