@@ -115,6 +115,23 @@ std::string scopedGuardFor(const CXXMemberCallExpr *Lock, StringRef Name, const 
            MutexText + ");";
   return "";
 }
+/// Whether an exception in \p Fn ends the program instead of leaving the function: it is noexcept
+/// and catches nothing itself.
+bool exceptionsTerminate(const FunctionDecl *Fn) {
+  const auto *Proto = Fn->getType()->getAs<FunctionProtoType>();
+  if (!Proto || !Proto->isNothrow())
+    return false;
+  struct TryFinder : RecursiveASTVisitor<TryFinder> {
+    bool Found = false;
+    bool VisitCXXTryStmt(CXXTryStmt *) {
+      Found = true;
+      return false;
+    }
+  } Tries;
+  Tries.TraverseStmt(Fn->getBody());
+  return !Tries.Found;
+}
+
 /// A boolean option as clang-tidy spells them (true/false, 1/0); the fallback for anything else.
 /// (OptionsView::get<bool> is not exported by the static clang-tidy library the CLI links.)
 bool parseBool(StringRef Value, bool Fallback) {
@@ -209,7 +226,7 @@ void ManualLockCheck::checkFunction(const FunctionDecl *Fn, ASTContext &Ctx) {
       if (!E.Exit && !E.AtEnd) // a skipping path is a stronger reason than a call that may throw
         E = Escape{Lock, Exit, nullptr, !Exit};
     }
-  } Collect(Locks, Entry, Ctx.getLangOpts().CXXExceptions && ReportThrowingCalls);
+  } Collect(Locks, Entry, Ctx.getLangOpts().CXXExceptions && ReportThrowingCalls && !exceptionsTerminate(Fn));
   Analysis.run(*Cfg, Entry, Collect);
   for (const auto &[Site, E] : Collect.Escapes)
     if (llvm::any_of(Calls.Locks, [&, Site = Site](const auto &Lock) { return Lock.first == Site; }))

@@ -25,6 +25,16 @@ void mayThrow(int Key) {
   Mu.unlock();
 }
 
+// noexcept, but the function catches: the handler runs with Mu still locked.
+void catchesInside(int Key) noexcept {
+  try {
+    Mu.lock(); // expect: mapguard-manual-lock {{an exception from a call before the unlock}} note@+1: {{this call may throw}}
+    Table[Key] = 1;
+    Mu.unlock();
+  } catch (...) {
+  }
+}
+
 void throws(int Key) {
   Mu.lock(); // expect: mapguard-manual-lock {{a 'throw' leaves the function}} note@+2: {{still locked when this 'throw' leaves}}
   if (Key < 0)

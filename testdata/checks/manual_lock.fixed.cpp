@@ -27,6 +27,17 @@ void mayThrow(int Key) {
   }
 }
 
+// noexcept, but the function catches: the handler runs with Mu still locked.
+void catchesInside(int Key) noexcept {
+  try {
+    {
+      std::lock_guard<std::mutex> lock(Mu); // expect: mapguard-manual-lock {{an exception from a call before the unlock}} note@+1: {{this call may throw}}
+    Table[Key] = 1;
+    }
+  } catch (...) {
+  }
+}
+
 void throws(int Key) {
   {
     std::lock_guard<std::mutex> lock(Mu); // expect: mapguard-manual-lock {{a 'throw' leaves the function}} note@+2: {{still locked when this 'throw' leaves}}

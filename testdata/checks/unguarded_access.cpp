@@ -170,6 +170,33 @@ private:
   std::map<int, int> Balances;
 };
 
+// Not reported: unique_lock with defer_lock, then lock(); std::lock with adopt_lock; try_to_lock
+// where the result was checked.
+class Transfers {
+public:
+  void deferred(int Key) {
+    std::unique_lock<std::mutex> Lock(Mu, std::defer_lock);
+    Lock.lock();
+    Pending.erase(Key);
+  }
+  void adopted(Transfers &Other, int Key) {
+    std::lock(Mu, Other.Mu);
+    std::lock_guard<std::mutex> Mine(Mu, std::adopt_lock);
+    std::lock_guard<std::mutex> Theirs(Other.Mu, std::adopt_lock);
+    Pending[Key] = Other.Pending[Key];
+  }
+  bool tried(int Key) {
+    std::unique_lock<std::mutex> Lock(Mu, std::try_to_lock);
+    if (!Lock.owns_lock())
+      return false;
+    return Pending.count(Key) != 0;
+  }
+
+private:
+  std::mutex Mu;
+  std::map<int, int> Pending;
+};
+
 // Not reported: single-threaded classes (no mutex), local maps, constant globals, thread_local.
 class Plain {
 public:

@@ -2,6 +2,7 @@
 // mapguard-write-under-shared-lock: a write while the container's guard is held only shared. The
 // fix makes a local shared guard exclusive.
 #include <map>
+#include <pthread.h>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
@@ -82,3 +83,17 @@ private:
   std::shared_mutex Mu;
   std::map<int, int> Slots;
 };
+
+// POSIX reader-writer locks (noexcept: an exception would terminate, not leave them locked).
+pthread_rwlock_t RoutesLock = PTHREAD_RWLOCK_INITIALIZER;
+std::map<int, int> Routes;
+void addRoute(int Key) noexcept {
+  pthread_rwlock_wrlock(&RoutesLock);
+  Routes[Key] = Key;
+  pthread_rwlock_unlock(&RoutesLock);
+}
+void dropRoute(int Key) noexcept {
+  pthread_rwlock_rdlock(&RoutesLock);
+  Routes.erase(Key); // expect: mapguard-write-under-shared-lock {{'erase' on 'Routes' while 'RoutesLock' is held only shared}} note@-1: {{'RoutesLock' is locked shared here}}
+  pthread_rwlock_unlock(&RoutesLock);
+}
