@@ -78,7 +78,7 @@ void WriteUnderSharedLockCheck::report(GuardInference &Inference, ASTContext &Ct
     {
       auto Diag = diag(Access.Ref->getExprLoc(), "%0") << Message << Access.Use.Site->getSourceRange();
       if (Held->Guard && !FixedGuards.contains(Held->Guard))
-        if (auto Fix = exclusiveGuardFix(*Held, Access, Ctx)) {
+        if (auto Fix = exclusiveGuardFix(*Held, Ctx)) {
           Diag << *Fix;
           FixedGuards.insert(Held->Guard);
         }
@@ -91,13 +91,11 @@ void WriteUnderSharedLockCheck::report(GuardInference &Inference, ASTContext &Ct
   }
 }
 
-std::optional<FixItHint> WriteUnderSharedLockCheck::exclusiveGuardFix(const HeldLock &Lock,
-                                                                      const ContainerAccess &Access, ASTContext &Ctx) {
+std::optional<FixItHint> WriteUnderSharedLockCheck::exclusiveGuardFix(const HeldLock &Lock, ASTContext &Ctx) {
   const VarDecl *Guard = Lock.Guard;
   const auto *Fn = dyn_cast_or_null<FunctionDecl>(Guard->getDeclContext());
   if (!Fn || !mayRewrite(Fn) || !Guard->getTypeSourceInfo() || !isOnlyDeclared(Guard, Fn))
     return std::nullopt;
-  (void)Access;
   TypeLoc Loc = Guard->getTypeSourceInfo()->getTypeLoc();
   SourceLocation NameLoc;
 #if LLVM_VERSION_MAJOR < 22 // LLVM 22 folded the qualifier into each type and dropped ElaboratedType

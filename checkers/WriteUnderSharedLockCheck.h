@@ -16,8 +16,7 @@ protected:
   void report(GuardInference &Inference, clang::ASTContext &Ctx) override;
 
 private:
-  std::optional<clang::FixItHint> exclusiveGuardFix(const HeldLock &Lock, const ContainerAccess &Access,
-                                                    clang::ASTContext &Ctx);
+  std::optional<clang::FixItHint> exclusiveGuardFix(const HeldLock &Lock, clang::ASTContext &Ctx);
 };
 
 } // namespace mapguard
