@@ -1,12 +1,14 @@
 // Base of the checks that judge accesses against each container's guard: it feeds every function
 // definition of the translation unit to one GuardInference and, at the end of the unit, hands the
-// result to the check's report().
+// result to the check's report(). Checks with the same model options share one inference per
+// unit, so enabling both unguarded-access and write-under-shared-lock analyses a unit once.
 #ifndef MAPGUARD_CHECKERS_GUARDEDCONTAINERCHECK_H
 #define MAPGUARD_CHECKERS_GUARDEDCONTAINERCHECK_H
 
 #include "GuardInference.h"
 #include "ModelOptions.h"
 #include "clang-tidy/ClangTidyCheck.h"
+#include <memory>
 
 namespace mapguard {
 
@@ -29,12 +31,12 @@ protected:
   static bool mayRewrite(const clang::FunctionDecl *Fn);
 
   const ModelOptions Models;
-  const ContainerModel Containers;
-  const LockModel Locks;
-  const DeferringCallees Deferring;
 
 private:
-  GuardInference Inference;
+  struct SharedAnalysis;
+  static std::shared_ptr<SharedAnalysis> sharedAnalysis(const clang::ASTContext *Ctx, const ModelOptions &Models);
+
+  std::shared_ptr<SharedAnalysis> Shared; // for the current translation unit
   clang::ASTContext *Context = nullptr;
 };
 

@@ -35,6 +35,13 @@ ModelOptions ModelOptions::read(const clang::tidy::ClangTidyCheck::OptionsView &
   return O;
 }
 
+std::string ModelOptions::key() const {
+  ModelOptions Copy = *this;
+  std::string Key = Containers + '\n' + InsertInvalidatingContainers + '\n' + std::to_string(MaxCallDepth);
+  forEachStringOption(Copy, [&](llvm::StringRef, std::string &Value) { Key += '\n' + Value; });
+  return Key;
+}
+
 void ModelOptions::store(const clang::tidy::ClangTidyCheck::OptionsView &Options,
                          clang::tidy::ClangTidyOptions::OptionMap &Opts) const {
   ModelOptions Copy = *this;

@@ -17,6 +17,9 @@ struct ModelOptions {
   DeferringCalleesOptions Deferring;
   unsigned MaxCallDepth = 4;
 
+  /// All values in one string: checks with equal keys build equal models.
+  std::string key() const;
+
   static ModelOptions read(const clang::tidy::ClangTidyCheck::OptionsView &Options);
   void store(const clang::tidy::ClangTidyCheck::OptionsView &Options,
              clang::tidy::ClangTidyOptions::OptionMap &Opts) const;
