@@ -144,6 +144,25 @@ std::optional<LockModel::Role> LockModel::roleOfName(StringRef Name) const {
   return std::nullopt;
 }
 
+std::string LockModel::guardDeclaration(QualType MutexType, StringRef MutexText, LockKind Kind, StringRef GuardName) {
+  const RecordDecl *Record = recordOf(MutexType);
+  if (!Record || MutexText.empty())
+    return "";
+  std::string Type = NameList::normalizedName(Record);
+  bool Shared = Kind == LockKind::Shared;
+  std::string Guard;
+  if (Type == "std::mutex" || Type == "std::recursive_mutex" || Type == "std::timed_mutex" ||
+      Type == "std::recursive_timed_mutex")
+    Guard = "std::lock_guard<" + Type + ">";
+  else if (Type == "std::shared_mutex" || Type == "std::shared_timed_mutex")
+    Guard = (Shared ? "std::shared_lock<" : "std::unique_lock<") + Type + ">";
+  else if (Type == "absl::Mutex")
+    return ((Shared ? "absl::ReaderMutexLock " : "absl::MutexLock ") + GuardName + "(&" + MutexText + ");").str();
+  else
+    return "";
+  return (Guard + " " + GuardName + "(" + MutexText + ");").str();
+}
+
 GuardStart LockModel::guardStart(const CXXConstructExpr *Construct) {
   for (const Expr *Arg : Construct->arguments()) {
     const RecordDecl *Tag = recordOf(Arg->getType());

@@ -67,6 +67,13 @@ public:
   /// in the callee's terms; empty when it names none (the function locks its own object).
   static llvm::SmallVector<const clang::Expr *, 2> annotatedMutexes(const clang::FunctionDecl *Function);
 
+  /// The declaration of a scoped guard taking \p Kind of a mutex of type \p MutexType spelled
+  /// \p MutexText, for fix-its: `std::lock_guard<std::mutex> lock(mu_);`, `std::unique_lock` /
+  /// `std::shared_lock` for the shared mutexes, `absl::MutexLock lock(&mu_);`. A mutex without a
+  /// shared mode is locked exclusively. Empty when the type has no well-known guard.
+  static std::string guardDeclaration(clang::QualType MutexType, llvm::StringRef MutexText, LockKind Kind,
+                                      llvm::StringRef GuardName);
+
   /// How a guard construction starts, from its tag arguments.
   static GuardStart guardStart(const clang::CXXConstructExpr *Construct);
   /// The mutex operands of a guard construction or lock function call (pointers are operands too).

@@ -120,8 +120,7 @@ void LockStateHandler::heldOnSomePaths(const HeldLock &, const CFGBlock &, const
 SmallVector<ObjectPath, 2> LockStateAnalysis::mutexPaths(ArrayRef<const Expr *> Args) {
   SmallVector<ObjectPath, 2> Paths;
   for (const Expr *Operand : Model.mutexOperands(Args)) {
-    bool IsPointer = Operand->IgnoreParenImpCasts()->getType()->isPointerType();
-    if (auto Path = IsPointer ? Resolver.pointeeOf(Operand) : Resolver.objectOf(Operand))
+    if (auto Path = Resolver.objectOrPointee(Operand))
       Paths.push_back(*Path);
   }
   return Paths;
@@ -295,8 +294,7 @@ LockSet LockStateAnalysis::annotatedEntry(const FunctionDecl *Fn) {
   LockSet Entry;
   for (const auto *Attr : Fn->specific_attrs<RequiresCapabilityAttr>()) {
     for (const Expr *Arg : Attr->args()) {
-      bool IsPointer = Arg->IgnoreParenImpCasts()->getType()->isPointerType();
-      if (auto Mutex = IsPointer ? Resolver.pointeeOf(Arg) : Resolver.objectOf(Arg))
+      if (auto Mutex = Resolver.objectOrPointee(Arg))
         Entry.acquire({*Mutex, Attr->isShared() ? LockKind::Shared : LockKind::Exclusive, nullptr, nullptr});
     }
   }
@@ -309,8 +307,7 @@ SmallVector<ObjectPath, 2> LockStateAnalysis::annotatedPaths(const CallExpr *Cal
     Object = Resolver.objectOfCall(Member);
   SmallVector<ObjectPath, 2> Paths;
   for (const Expr *Arg : Named) {
-    bool IsPointer = Arg->IgnoreParenImpCasts()->getType()->isPointerType();
-    std::optional<ObjectPath> Path = IsPointer ? Resolver.pointeeOf(Arg) : Resolver.objectOf(Arg);
+    std::optional<ObjectPath> Path = Resolver.objectOrPointee(Arg);
     if (!Path)
       continue;
     if (!Path->isRootedAtThis())

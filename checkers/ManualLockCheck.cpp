@@ -22,13 +22,13 @@ struct ManualLockCheck::Escape {
   bool AtEnd = false;                  // the end of the function is reached with it locked
 };
 
-namespace {
 /// The lock-function calls of a body by role, with the mutex each names.
-struct ManualCalls {
+struct ManualLockCheck::ManualCalls {
   SmallVector<std::pair<const CallExpr *, ObjectPath>, 4> Locks, Unlocks, Asserts;
 };
 
-ManualCalls findManualCalls(const Stmt *Body, const LockModel &Model, ObjectPathResolver &Resolver) {
+ManualLockCheck::ManualCalls ManualLockCheck::findManualCalls(const Stmt *Body, const LockModel &Model,
+                                                              ObjectPathResolver &Resolver) {
   struct Finder : RecursiveASTVisitor<Finder> {
     const LockModel &Model;
     ObjectPathResolver &Resolver;
@@ -52,7 +52,7 @@ ManualCalls findManualCalls(const Stmt *Body, const LockModel &Model, ObjectPath
         return true;
       }
       for (const Expr *Operand : Model.mutexOperands(ArrayRef(Call->getArgs(), Call->getNumArgs())))
-        if (auto Path = Operand->getType()->isPointerType() ? Resolver.pointeeOf(Operand) : Resolver.objectOf(Operand))
+        if (auto Path = Resolver.objectOrPointee(Operand))
           Into.emplace_back(Call, *Path);
       return true;
     }
@@ -60,6 +60,8 @@ ManualCalls findManualCalls(const Stmt *Body, const LockModel &Model, ObjectPath
   Calls.TraverseStmt(const_cast<Stmt *>(Body));
   return Calls.Found;
 }
+
+namespace {
 
 bool mayThrow(const CallExpr *Call, const LockModel &Model) {
   const FunctionDecl *Callee = Call->getDirectCallee();
@@ -95,26 +97,16 @@ StringRef exitName(const Stmt *Exit) {
   return "throw";
 }
 
-/// `std::lock_guard<std::mutex> lock(mu);` for a lock call on a well-known mutex type, or "".
-std::string scopedGuardFor(const CXXMemberCallExpr *Lock, StringRef Name, const ASTContext &Ctx) {
+/// The scoped guard that replaces a hand lock call (`mu.lock()`), or "" (`p->lock()`, pthreads).
+std::string scopedGuardFor(const CXXMemberCallExpr *Lock, const LockModel &Model, const ASTContext &Ctx) {
   const Expr *Object = Lock->getImplicitObjectArgument();
   const auto *Callee = dyn_cast<MemberExpr>(Lock->getCallee()->IgnoreParens());
-  const CXXRecordDecl *Record = Object ? Object->getType()->getAsCXXRecordDecl() : nullptr;
-  if (!Record || !Callee || Callee->isArrow() || !Lock->getMethodDecl())
+  std::optional<LockModel::Role> Role = Model.roleOf(Lock->getMethodDecl());
+  if (!Object || !Callee || Callee->isArrow() || !Role)
     return "";
-  std::string MutexText = sourceText(Object, Ctx);
-  std::string Type = NameList::normalizedName(Record);
-  StringRef Method = Lock->getMethodDecl()->getName();
-  if (MutexText.empty())
-    return "";
-  if (StringRef(Type).starts_with("std::") && StringRef(Type).ends_with("mutex"))
-    return (Method == "lock_shared" ? "std::shared_lock<" : "std::lock_guard<") + Type + "> " + Name.str() + "(" +
-           MutexText + ");";
-  if (Type == "absl::Mutex")
-    return (Method == "ReaderLock" ? "absl::ReaderMutexLock " : "absl::MutexLock ") + Name.str() + "(&" +
-           MutexText + ");";
-  return "";
+  return LockModel::guardDeclaration(Object->getType(), sourceText(Object, Ctx), Role->Kind, "lock");
 }
+
 /// Whether an exception in \p Fn ends the program instead of leaving the function: it is noexcept
 /// and catches nothing itself.
 bool exceptionsTerminate(const FunctionDecl *Fn) {
@@ -230,10 +222,11 @@ void ManualLockCheck::checkFunction(const FunctionDecl *Fn, ASTContext &Ctx) {
   Analysis.run(*Cfg, Entry, Collect);
   for (const auto &[Site, E] : Collect.Escapes)
     if (llvm::any_of(Calls.Locks, [&, Site = Site](const auto &Lock) { return Lock.first == Site; }))
-      reportEscape(E, Fn, *Cfg, Ctx);
+      reportEscape(E, Calls, Fn, *Cfg, Ctx);
 }
 
-void ManualLockCheck::reportEscape(const Escape &E, const FunctionDecl *Fn, const FunctionCfg &Cfg, ASTContext &Ctx) {
+void ManualLockCheck::reportEscape(const Escape &E, const ManualCalls &Calls, const FunctionDecl *Fn,
+                                   const FunctionCfg &Cfg, ASTContext &Ctx) {
   const auto *LockCall = cast<CallExpr>(E.Lock.AcquiredAt);
   std::string Mutex = E.Lock.Mutex.spelling();
   bool LeavesLoop = E.Exit && isa<BreakStmt, ContinueStmt>(E.Exit);
@@ -246,8 +239,6 @@ void ManualLockCheck::reportEscape(const Escape &E, const FunctionDecl *Fn, cons
                      "guard (std::lock_guard, std::scoped_lock) so that every path unlocks it")
                 << Mutex << How << LockCall->getSourceRange();
     // Fix: `mu.lock(); ...; mu.unlock();` in one block becomes `{ std::lock_guard<...> lock(mu); ...; }`.
-    ObjectPathResolver Resolver(Ctx);
-    ManualCalls Calls = findManualCalls(Fn->getBody(), Locks, Resolver);
     auto Count = [&](const auto &List) {
       return llvm::count_if(List, [&](const auto &Entry) { return Entry.second == E.Lock.Mutex; });
     };
@@ -264,7 +255,7 @@ void ManualLockCheck::reportEscape(const Escape &E, const FunctionDecl *Fn, cons
                              });
       const SourceManager &SM = Ctx.getSourceManager();
       const LangOptions &LO = Ctx.getLangOpts();
-      std::string Guard = scopedGuardFor(Member, "lock", Ctx);
+      std::string Guard = scopedGuardFor(Member, Locks, Ctx);
       SourceLocation AfterLock = Lexer::findLocationAfterToken(LockCall->getEndLoc(), tok::semi, SM, LO, false);
       SourceLocation AfterUnlock = Lexer::findLocationAfterToken(UnlockCall->getEndLoc(), tok::semi, SM, LO, false);
       if (UnlockPos != Block->body_end() && LockPos < UnlockPos && !DeclaresBetween && !Guard.empty() &&

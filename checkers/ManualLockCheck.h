@@ -4,6 +4,7 @@
 #include "FunctionCfg.h"
 #include "LockModel.h"
 #include "ModelOptions.h"
+#include "ObjectPath.h"
 #include "clang-tidy/ClangTidyCheck.h"
 
 namespace mapguard {
@@ -24,9 +25,11 @@ public:
 
 private:
   struct Escape;
+  struct ManualCalls;
+  static ManualCalls findManualCalls(const clang::Stmt *Body, const LockModel &Model, ObjectPathResolver &Resolver);
   void checkFunction(const clang::FunctionDecl *Fn, clang::ASTContext &Ctx);
-  void reportEscape(const Escape &E, const clang::FunctionDecl *Fn, const FunctionCfg &Cfg,
-                    clang::ASTContext &Ctx);
+  void reportEscape(const Escape &E, const ManualCalls &Calls, const clang::FunctionDecl *Fn,
+                    const FunctionCfg &Cfg, clang::ASTContext &Ctx);
 
   const ModelOptions Models;
   const bool ReportThrowingCalls; // false for code bases that report errors without exceptions

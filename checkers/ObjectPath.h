@@ -63,6 +63,11 @@ public:
   std::optional<ObjectPath> objectOf(const clang::Expr *E);
   /// Path of the object a pointer (or smart pointer) expression points to.
   std::optional<ObjectPath> pointeeOf(const clang::Expr *E);
+  /// The object \p E points to if it is a pointer, else the object it names: how lock functions and
+  /// annotations name a mutex (`pthread_mutex_lock(&m)`, `MutexLock l(&mu_)`, `ACQUIRE(mu_)`).
+  std::optional<ObjectPath> objectOrPointee(const clang::Expr *E) {
+    return E->IgnoreParenImpCasts()->getType()->isPointerType() ? pointeeOf(E) : objectOf(E);
+  }
   /// Path of the object a member call operates on: `m.f()`, `p->f()`, `f()` (this), `sp->f()`.
   std::optional<ObjectPath> objectOfCall(const clang::CXXMemberCallExpr *Call);
 

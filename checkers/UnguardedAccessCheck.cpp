@@ -16,24 +16,6 @@ namespace {
 constexpr llvm::StringLiteral DefaultAlternatives =
     "folly::Synchronized;absl::Mutex with ABSL_GUARDED_BY;tbb::concurrent_hash_map";
 
-/// The statement that declares a lock guard for \p Mutex (spelled \p MutexText), or "" if the
-/// mutex type has no well-known guard.
-std::string guardDeclaration(const ValueDecl *Mutex, StringRef MutexText, bool Write, StringRef GuardName) {
-  const CXXRecordDecl *Record = Mutex->getType()->getAsCXXRecordDecl();
-  if (!Record)
-    return "";
-  std::string Type = NameList::normalizedName(Record);
-  if (Type == "std::mutex" || Type == "std::recursive_mutex" || Type == "std::timed_mutex" ||
-      Type == "std::recursive_timed_mutex")
-    return ("std::lock_guard<" + Type + "> " + GuardName + "(" + MutexText + ");").str();
-  if (Type == "std::shared_mutex" || Type == "std::shared_timed_mutex")
-    return ((Write ? "std::unique_lock<" : "std::shared_lock<") + Type + "> " + GuardName + "(" + MutexText + ");")
-        .str();
-  if (Type == "absl::Mutex")
-    return ((Write ? "absl::MutexLock " : "absl::ReaderMutexLock ") + GuardName + "(&" + MutexText + ");").str();
-  return "";
-}
-
 /// Whether \p Name is declared or referred to in \p Body: a guard of that name would clash with it
 /// or hide it.
 bool usesName(const Stmt *Body, StringRef Name) {
@@ -149,7 +131,8 @@ std::optional<FixItHint> UnguardedAccessCheck::lockGuardFix(const ContainerAcces
   bool Write = llvm::any_of(Inference.accesses(), [&](const ContainerAccess &Other) {
     return Other.Function == Fn && Other.Container == Access.Container && Other.Use.Write;
   });
-  std::string Declaration = guardDeclaration(Guard.Mutex, GuardPath.spelling(), Write, GuardName);
+  std::string Declaration = LockModel::guardDeclaration(Guard.Mutex->getType(), GuardPath.spelling(),
+                                                        Write ? LockKind::Exclusive : LockKind::Shared, GuardName);
   if (Declaration.empty())
     return std::nullopt;
   const SourceManager &SM = Ctx.getSourceManager();
