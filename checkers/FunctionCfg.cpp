@@ -29,27 +29,7 @@ const CFGBlock *FunctionCfg::blockOf(const Stmt *S) const {
   return StmtToBlock ? StmtToBlock->getBlock(S) : nullptr;
 }
 
-bool FunctionCfg::mayContinueLoopAfter(const Stmt *S, const Stmt *Loop) const {
-  const CFGBlock *Start = blockOf(S);
-  if (!Start)
-    return true; // unknown: assume the loop goes on
-  llvm::SmallPtrSet<const CFGBlock *, 32> Seen;
-  llvm::SmallVector<const CFGBlock *, 32> Work{Start};
-  while (!Work.empty()) {
-    const CFGBlock *B = Work.pop_back_val();
-    for (const CFGBlock::AdjacentBlock &Succ : B->succs()) {
-      const CFGBlock *Next = Succ.getReachableBlock();
-      if (!Next || !Seen.insert(Next).second)
-        continue;
-      if (Next->getTerminatorStmt() == Loop)
-        return true;
-      Work.push_back(Next);
-    }
-  }
-  return false;
-}
-
-bool FunctionCfg::mayRunAgain(const Stmt *S) const {
+bool FunctionCfg::reachesFrom(const Stmt *S, llvm::function_ref<bool(const CFGBlock &)> Target) const {
   const CFGBlock *Start = blockOf(S);
   if (!Start)
     return false;
@@ -59,13 +39,26 @@ bool FunctionCfg::mayRunAgain(const Stmt *S) const {
     const CFGBlock *B = Work.pop_back_val();
     for (const CFGBlock::AdjacentBlock &Succ : B->succs()) {
       const CFGBlock *Next = Succ.getReachableBlock();
-      if (Next == Start)
+      if (!Next)
+        continue;
+      if (Target(*Next))
         return true;
-      if (Next && Seen.insert(Next).second)
+      if (Seen.insert(Next).second)
         Work.push_back(Next);
     }
   }
   return false;
+}
+
+bool FunctionCfg::mayContinueLoopAfter(const Stmt *S, const Stmt *Loop) const {
+  if (!blockOf(S))
+    return true; // unknown: assume the loop goes on
+  return reachesFrom(S, [&](const CFGBlock &B) { return B.getTerminatorStmt() == Loop; });
+}
+
+bool FunctionCfg::mayRunAgain(const Stmt *S) const {
+  const CFGBlock *Start = blockOf(S);
+  return reachesFrom(S, [&](const CFGBlock &B) { return &B == Start; });
 }
 
 void FunctionCfg::forEachElementAfter(const Stmt *S, llvm::function_ref<Visit(const CFGElement &)> Visitor) const {

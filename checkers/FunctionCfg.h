@@ -36,6 +36,9 @@ public:
                            llvm::function_ref<Visit(const clang::CFGElement &)> Visitor) const;
 
 private:
+  /// Whether a block satisfying \p Target can be reached from \p S's block by at least one edge.
+  bool reachesFrom(const clang::Stmt *S, llvm::function_ref<bool(const clang::CFGBlock &)> Target) const;
+
   std::unique_ptr<clang::CFG> Cfg;
   std::unique_ptr<clang::ParentMap> Parents;
   std::unique_ptr<clang::CFGStmtMap> StmtToBlock;
