@@ -8,6 +8,16 @@ const llvm::StringRef LockTags[] = {"correctness", "reliability", "concurrency",
 const llvm::StringRef ManualLockTags[] = {"correctness", "reliability", "concurrency", "deadlock"};
 
 const CheckInfo Catalog[] = {
+    {"mapguard-deferred-capture", "DeferredCapture",
+     "A map or set is used by a callback that runs later or on another thread, without its guard or after "
+     "it is destroyed.",
+     "A lambda, std::bind result or member function handed to a thread, std::async, an asio handler or "
+     "timer, an executor or a callback registry runs after the scheduling code has moved on: the lock "
+     "held where it was scheduled is released by then, and a local container it captured by reference "
+     "may be gone. Inside the callback, lock the container's guard; share an unguarded container only "
+     "after the thread is joined; capture a local container by move or keep it alive with shared "
+     "ownership.",
+     "high", LockTags},
     {"mapguard-erase-during-iteration", "EraseDuringIteration",
      "A map or set is changed while a loop iterates over it, invalidating the loop's iterator.",
      "Erasing from, clearing, assigning or swapping an associative container inside a range-for over "
@@ -24,6 +34,14 @@ const CheckInfo Catalog[] = {
      "matching unlock; the next thread to lock it waits forever. A scoped guard (std::lock_guard, "
      "std::scoped_lock, std::unique_lock) unlocks on every path.",
      "high", ManualLockTags},
+    {"mapguard-scope-exit-after-unlock", "ScopeExitAfterUnlock",
+     "A scope-exit callback uses a guarded map or set after its lock has been released.",
+     "Objects die in reverse order of declaration: a scope-exit object (absl::Cleanup, gsl::finally, "
+     "folly's SCOPE_EXIT, BOOST_SCOPE_EXIT_ALL, std::experimental::scope_exit) declared before the lock "
+     "guard runs its callback after the guard has unlocked, and one in a scope whose lock is released "
+     "with unlock() runs after that. Its accesses to a container guarded by that mutex race with other "
+     "threads. Declare the scope-exit object after the guard, or lock inside the callback.",
+     "high", LockTags},
     {"mapguard-unguarded-access", "UnguardedAccess",
      "A shared map or set is accessed without holding the mutex that guards it elsewhere.",
      "A container that is a class member or a global is guarded by the mutex named in its GUARDED_BY "

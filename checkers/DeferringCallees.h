@@ -1,11 +1,13 @@
 // Which calls run a callable later or on another thread: thread constructors, std::async, asio
-// post/dispatch/defer and async_* operations, Qt timers, and user executors by member name.
-// Shared by the lock checks (a deferred callable starts with no lock held) and the
-// deferred-callback checks. Configurable; the defaults name the common libraries.
+// post/dispatch/defer and async_* operations, Qt timers, thread pools and user executors by member
+// name, callbacks stored into members and globals (registration); and which objects run a callable
+// when they die (scope-exit guards). Shared by the lock checks (a deferred callable starts with no
+// lock held) and the deferred-callback checks. Configurable; the defaults name the common libraries.
 #ifndef MAPGUARD_CHECKERS_DEFERRINGCALLEES_H
 #define MAPGUARD_CHECKERS_DEFERRINGCALLEES_H
 
 #include "NameList.h"
+#include "clang/AST/ExprCXX.h"
 #include "clang/AST/ParentMap.h"
 #include "llvm/Support/Regex.h"
 #include <optional>
@@ -13,15 +15,18 @@
 namespace mapguard {
 
 struct DeferringCalleesOptions {
-  std::string ThreadTypes;        // constructing one runs the callable on a new thread
-  std::string ThreadFunctions;    // calling one runs the callable on another thread
-  std::string ExecutorFunctions;  // calling one runs the callable later
-  std::string ExecutorMethods;    // regex over member names that take a callable to run later
+  std::string ThreadTypes;         // constructing one runs the callable on a new thread
+  std::string ThreadFunctions;     // calling one (or an override of one) runs the callable on another thread
+  std::string ExecutorFunctions;   // calling one runs the callable later
+  std::string ExecutorMethods;     // regex over member names that take a callable to run later
+  std::string RegistrationMethods; // regex over member names that store a callable to call back later
+  std::string CallbackTypes;       // type-erased callables: assigning one to a member or global registers it
+  std::string ScopeExitTypes;      // objects that run a callable when they are destroyed
   static DeferringCalleesOptions defaults();
 };
 
 struct Deferral {
-  const clang::Expr *Call; // the constructor or call the callable is handed to
+  const clang::Expr *Call; // the constructor, call or assignment the callable is handed to
   bool NewThread;          // runs concurrently with the caller (not only later)
 };
 
@@ -29,17 +34,32 @@ class DeferringCallees {
 public:
   explicit DeferringCallees(const DeferringCalleesOptions &Options);
 
-  /// If \p Callable (a lambda, a std::bind result, a function reference) is an argument of a call
-  /// that runs it later or on another thread, that call.
+  /// If \p Callable (a lambda, a std::bind result, a function reference, `std::ref(x)` bound as an
+  /// argument) is handed to a call that runs it later or on another thread, that call. Sees through
+  /// std::bind/bind_front, std::move, std::function conversions and a local variable that holds the
+  /// callable until it is handed over.
   std::optional<Deferral> deferralOf(const clang::Expr *Callable, const clang::ParentMap &Parents) const;
   /// If \p Call or \p Construct runs its callable arguments later, how.
   std::optional<Deferral> classify(const clang::Expr *CallOrConstruct) const;
+  /// The local scope-exit object (absl::Cleanup, gsl::finally, ...) that runs \p Lambda when it is
+  /// destroyed, if any.
+  const clang::VarDecl *scopeExitObjectOf(const clang::LambdaExpr *Lambda, const clang::ParentMap &Parents) const;
+  bool isScopeExitType(clang::QualType T) const;
 
 private:
+  std::optional<Deferral> deferralOf(const clang::Expr *Callable, const clang::ParentMap &Parents,
+                                     unsigned Depth) const;
+  std::optional<Deferral> registrationOf(const clang::Stmt *Parent) const;
   bool isThreadType(clang::QualType T) const;
-  NameList ThreadTypes, ThreadFunctions, ExecutorFunctions;
-  llvm::Regex ExecutorMethods;
+  bool isThreadFunction(const clang::FunctionDecl *Callee) const;
+  NameList ThreadTypes, ThreadFunctions, ExecutorFunctions, CallbackTypes, ScopeExitTypes;
+  llvm::Regex ExecutorMethods, RegistrationMethods;
 };
+
+/// Whether \p Call is `std::bind`, `std::bind_front` or `boost::bind`.
+bool isBindCall(const clang::CallExpr *Call);
+/// The variable of a `std::ref(x)` / `std::cref(x)` / `boost::ref(x)` argument, and whether it is const.
+const clang::VarDecl *referenceWrapped(const clang::Expr *E, bool &Const);
 
 } // namespace mapguard
 

@@ -2,15 +2,37 @@
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
+#include "clang/AST/RecursiveASTVisitor.h"
 #include "llvm/ADT/SmallPtrSet.h"
 
 using namespace clang;
 
 namespace mapguard {
+namespace {
+/// Whether error recovery left a mark in \p Body: the CFG builder does not expect one.
+bool containsErrors(Stmt *Body) {
+  struct Finder : RecursiveASTVisitor<Finder> {
+    bool Found = false;
+    bool VisitExpr(Expr *E) {
+      Found |= E->containsErrors();
+      return !Found;
+    }
+    bool VisitDecl(Decl *D) {
+      Found |= D->isInvalidDecl();
+      return !Found;
+    }
+  } Scan;
+  Scan.TraverseStmt(Body);
+  return Scan.Found;
+}
+} // namespace
 
 FunctionCfg::FunctionCfg(const FunctionDecl *Fn, ASTContext &Ctx) {
   Stmt *Body = Fn->getBody();
-  if (!Body)
+  if (!Body || Fn->isInvalidDecl())
+    return;
+  // A unit that did not compile: only functions that error recovery did not touch.
+  if (Ctx.getDiagnostics().hasUncompilableErrorOccurred() && containsErrors(Body))
     return;
   CFG::BuildOptions Options;
   Options.setAllAlwaysAdd();

@@ -59,7 +59,7 @@ void GuardInference::clear() {
   CallSiteLocks.clear();
   InferredEntry.clear();
   EscapingHelpers.clear();
-  ThreadEntries.clear();
+  DeferredEntries.clear();
 }
 
 bool GuardInference::isHelperCandidate(const FunctionDecl *Fn) const {
@@ -84,7 +84,8 @@ bool GuardInference::isRelevant(const FunctionDecl *Fn) {
       return !Found;
     }
     bool VisitDeclRefExpr(DeclRefExpr *E) {
-      Found |= isSharedContainerDecl(E->getDecl(), GI.Containers);
+      // `&C::run` may hand a member function to a thread or executor.
+      Found |= isSharedContainerDecl(E->getDecl(), GI.Containers) || isa<CXXMethodDecl>(E->getDecl());
       return !Found;
     }
     bool VisitCallExpr(CallExpr *Call) {
@@ -145,12 +146,16 @@ LockSet rebaseToCallee(const CallExpr *Call, const FunctionDecl *Callee, const L
 class GuardInference::Collector : public LockStateHandler {
 public:
   Collector(GuardInference &GI, ObjectPathResolver &Resolver, LockStateAnalysis &Analysis, const FunctionCfg &Cfg,
-            const FunctionDecl *Fn, const FunctionDecl *Enclosing, std::optional<Deferral> DeferredBy,
+            const FunctionDecl *Fn, const FunctionDecl *Enclosing, const CallableContext &Context,
             ASTContext &Ctx, unsigned LambdaDepth)
-      : GI(GI), Resolver(Resolver), Analysis(Analysis), Cfg(Cfg), Fn(Fn), Enclosing(Enclosing),
-        DeferredBy(DeferredBy), Ctx(Ctx), LambdaDepth(LambdaDepth) {}
+      : GI(GI), Resolver(Resolver), Analysis(Analysis), Cfg(Cfg), Fn(Fn), Enclosing(Enclosing), Context(Context),
+        Ctx(Ctx), LambdaDepth(LambdaDepth) {}
 
   void element(const CFGElement &Element, const LockSet &Before) override {
+    if (auto Dtor = Element.getAs<CFGAutomaticObjDtor>()) {
+      noteDestruction(Dtor->getVarDecl(), Before);
+      return;
+    }
     auto Statement = Element.getAs<CFGStmt>();
     if (!Statement)
       return;
@@ -160,13 +165,7 @@ public:
       GI.LockingFunctions.insert(Enclosing);
     }
     if (const auto *Lambda = dyn_cast<LambdaExpr>(S)) {
-      if (LambdaDepth >= MaxLambdaDepth)
-        return;
-      // A synchronous lambda runs under the locks held here; a deferred one starts with none.
-      std::optional<Deferral> Deferred = GI.Deferring.deferralOf(Lambda, Cfg.parents());
-      LockSet Entry = Deferred ? LockSet() : Before;
-      GI.analyseFunction(Lambda->getCallOperator(), Enclosing, Entry, Deferred ? Deferred : DeferredBy, Ctx,
-                         LambdaDepth + 1);
+      noteLambda(Lambda, Before);
       return;
     }
     if (const auto *Call = dyn_cast<CallExpr>(S)) {
@@ -179,12 +178,61 @@ public:
     else if (const auto *Ref = dyn_cast<DeclRefExpr>(S))
       Named = Ref->getDecl();
     if (const auto *Function = dyn_cast_or_null<FunctionDecl>(Named))
-      noteFunctionReference(cast<Expr>(S), Function);
+      noteFunctionReference(cast<Expr>(S), Function, Before);
     else if (isSharedContainerDecl(Named, GI.Containers))
       record(cast<Expr>(S), Named, Before);
   }
 
+  /// Scope-exit callables run where their object dies, under the locks held there (on every path).
+  void finish() {
+    for (const PendingScopeExit &Pending : ScopeExits) {
+      CallableContext Inner = Context;
+      if (!Inner.DeferredBy && !Inner.ScopeExit) {
+        Inner.ScopeExit = Pending.Object;
+        Inner.Callable = Pending.Lambda;
+        Inner.ScheduledUnder = Pending.CreatedUnder;
+        Inner.MayHoldAtExit = Pending.MayHold;
+      }
+      GI.analyseFunction(Pending.Lambda->getCallOperator(), Enclosing,
+                         Pending.Destroyed ? *Pending.Destroyed : Pending.CreatedUnder, Inner, Ctx, LambdaDepth + 1);
+    }
+  }
+
 private:
+  struct PendingScopeExit {
+    const LambdaExpr *Lambda;
+    const VarDecl *Object;
+    LockSet CreatedUnder;
+    std::optional<LockSet> Destroyed; // the meet over the object's destructions
+    SmallVector<ObjectPath, 1> MayHold; // held at some destruction
+  };
+
+  void noteLambda(const LambdaExpr *Lambda, const LockSet &Before) {
+    if (LambdaDepth >= MaxLambdaDepth)
+      return;
+    if (const VarDecl *Object = GI.Deferring.scopeExitObjectOf(Lambda, Cfg.parents())) {
+      ScopeExits.push_back({Lambda, Object, Before, std::nullopt, {}});
+      return;
+    }
+    // A synchronous lambda runs under the locks held here; a deferred one starts with none.
+    std::optional<Deferral> Deferred = GI.Deferring.deferralOf(Lambda, Cfg.parents());
+    CallableContext Inner = Context;
+    if (Deferred && !Context.DeferredBy)
+      Inner = CallableContext{Deferred, nullptr, Lambda, Before};
+    GI.analyseFunction(Lambda->getCallOperator(), Enclosing, Deferred ? LockSet() : Before, Inner, Ctx,
+                       LambdaDepth + 1);
+  }
+
+  void noteDestruction(const VarDecl *Object, const LockSet &Before) {
+    for (PendingScopeExit &Pending : ScopeExits)
+      if (Pending.Object == Object) {
+        Pending.Destroyed = Pending.Destroyed ? LockSet::meet(*Pending.Destroyed, Before) : Before;
+        for (const HeldLock &Lock : Before.held())
+          if (!llvm::is_contained(Pending.MayHold, Lock.Mutex))
+            Pending.MayHold.push_back(Lock.Mutex);
+      }
+  }
+
   void record(const Expr *Ref, const ValueDecl *Container, const LockSet &Before) {
     std::optional<ObjectPath> Path = Resolver.objectOf(Ref);
     if (!Path)
@@ -196,8 +244,13 @@ private:
     Access.Use = classifyContainerUse(Ref, Cfg.parents(), GI.Containers);
     Access.Function = Fn;
     Access.Enclosing = Enclosing;
-    Access.DeferredBy = DeferredBy;
-    Access.InConstructorOrDestructor = !DeferredBy && isa<CXXConstructorDecl, CXXDestructorDecl>(Enclosing);
+    Access.DeferredBy = Context.DeferredBy;
+    Access.ScopeExit = Context.ScopeExit;
+    Access.Callable = Context.Callable;
+    Access.ScheduledUnder = Context.ScheduledUnder;
+    Access.MayHoldAtExit = Context.MayHoldAtExit;
+    Access.InConstructorOrDestructor =
+        !Context.DeferredBy && isa<CXXConstructorDecl, CXXDestructorDecl>(Enclosing);
     Access.OptedOut =
         Fn->hasAttr<NoThreadSafetyAnalysisAttr>() || Enclosing->hasAttr<NoThreadSafetyAnalysisAttr>();
     Access.Held = Before;
@@ -216,16 +269,16 @@ private:
       It->second = LockSet::meet(It->second, AtCall);
   }
 
-  /// A function named other than as a callee: started as a thread, or an unknown caller.
-  void noteFunctionReference(const Expr *Ref, const FunctionDecl *Function) {
+  /// A function named other than as a callee: handed to a thread or executor, or an unknown caller.
+  void noteFunctionReference(const Expr *Ref, const FunctionDecl *Function, const LockSet &Before) {
     const Stmt *Parent = Cfg.parents().getParentIgnoreParenImpCasts(const_cast<Expr *>(Ref));
     if (const auto *Call = dyn_cast_or_null<CallExpr>(Parent); Call && Call->getCallee()->IgnoreParenImpCasts() == Ref)
       return;
     const Expr *Callable = Ref;
     if (const auto *AddrOf = dyn_cast_or_null<UnaryOperator>(Parent); AddrOf && AddrOf->getOpcode() == UO_AddrOf)
       Callable = AddrOf;
-    if (auto Deferred = GI.Deferring.deferralOf(Callable, Cfg.parents()); Deferred && Deferred->NewThread)
-      GI.ThreadEntries.try_emplace(canonical(Function), *Deferred);
+    if (auto Deferred = GI.Deferring.deferralOf(Callable, Cfg.parents()))
+      GI.DeferredEntries.try_emplace(canonical(Function), CallableContext{Deferred, nullptr, Callable, Before});
     GI.EscapingHelpers.insert(canonical(Function));
   }
 
@@ -234,20 +287,22 @@ private:
   LockStateAnalysis &Analysis;
   const FunctionCfg &Cfg;
   const FunctionDecl *Fn, *Enclosing;
-  std::optional<Deferral> DeferredBy;
+  const CallableContext &Context;
   ASTContext &Ctx;
   unsigned LambdaDepth;
+  SmallVector<PendingScopeExit, 1> ScopeExits;
 };
 
 void GuardInference::analyseFunction(const FunctionDecl *Fn, const FunctionDecl *Enclosing, const LockSet &Entry,
-                                     std::optional<Deferral> DeferredBy, ASTContext &Ctx, unsigned LambdaDepth) {
+                                     const CallableContext &Context, ASTContext &Ctx, unsigned LambdaDepth) {
   const FunctionCfg *Cfg = Cfgs.get(Fn, Ctx);
   if (!Cfg)
     return;
   ObjectPathResolver Resolver(Ctx);
   LockStateAnalysis Analysis(Locks, Resolver);
-  Collector Handler(*this, Resolver, Analysis, *Cfg, Fn, Enclosing, DeferredBy, Ctx, LambdaDepth);
+  Collector Handler(*this, Resolver, Analysis, *Cfg, Fn, Enclosing, Context, Ctx, LambdaDepth);
   Analysis.run(*Cfg, Entry, Handler);
+  Handler.finish();
 }
 
 void GuardInference::analyse(ASTContext &Ctx) {
@@ -257,11 +312,11 @@ void GuardInference::analyse(ASTContext &Ctx) {
     Accesses.clear();
     CallSiteLocks.clear();
     EscapingHelpers.clear();
-    ThreadEntries.clear();
+    DeferredEntries.clear();
     LockingFunctions.clear();
     CalledWithLocks.clear();
     for (const FunctionDecl *Fn : Functions)
-      analyseFunction(Fn, Fn, entryOf(Fn, Resolver), std::nullopt, Ctx, 0);
+      analyseFunction(Fn, Fn, entryOf(Fn, Resolver), CallableContext(), Ctx, 0);
     // Helpers called only with a lock held start with it; a second round sees their accesses so.
     llvm::DenseMap<const FunctionDecl *, LockSet> Next;
     for (const auto &[Helper, AtCalls] : CallSiteLocks)
@@ -275,17 +330,19 @@ void GuardInference::analyse(ASTContext &Ctx) {
       break;
     InferredEntry = std::move(Next);
   }
-  markThreadEntries();
+  markDeferredEntries();
   inferGuards();
 }
 
-void GuardInference::markThreadEntries() {
+void GuardInference::markDeferredEntries() {
   for (ContainerAccess &Access : Accesses) {
-    if (Access.DeferredBy)
+    if (Access.DeferredBy || Access.ScopeExit)
       continue;
-    auto It = ThreadEntries.find(canonical(Access.Enclosing));
-    if (It != ThreadEntries.end()) {
-      Access.DeferredBy = It->second;
+    auto It = DeferredEntries.find(canonical(Access.Enclosing));
+    if (It != DeferredEntries.end()) {
+      Access.DeferredBy = It->second.DeferredBy;
+      Access.Callable = It->second.Callable;
+      Access.ScheduledUnder = It->second.ScheduledUnder;
       Access.InConstructorOrDestructor = false;
     }
   }

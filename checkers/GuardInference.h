@@ -27,6 +27,10 @@ struct ContainerAccess {
   const clang::FunctionDecl *Function = nullptr;  // innermost function (a lambda's call operator)
   const clang::FunctionDecl *Enclosing = nullptr; // the function the access is written in
   std::optional<Deferral> DeferredBy;          // the access runs in a callable handed to this call
+  const clang::VarDecl *ScopeExit = nullptr;   // ... or in the callable this scope-exit object runs
+  const clang::Expr *Callable = nullptr;       // that callable (a lambda, or the deferred function's name)
+  LockSet ScheduledUnder;                      // locks held where the callable was handed over
+  llvm::SmallVector<ObjectPath, 1> MayHoldAtExit; // scope exit: mutexes held on some path at destruction
   bool InConstructorOrDestructor = false;      // runs before or after the object is shared
   bool OptedOut = false;                       // in a function marked no_thread_safety_analysis
   LockSet Held;                                // locks held just before the access
@@ -52,6 +56,9 @@ public:
   void clear();
 
   const std::vector<ContainerAccess> &accesses() const { return Accesses; }
+  const ContainerModel &containers() const { return Containers; }
+  const DeferringCallees &deferring() const { return Deferring; }
+  const LockModel &locks() const { return Locks; }
   const GuardInfo *guardOf(const clang::ValueDecl *Container) const;
   /// The guard as an object on the same instance as the access (`other.mu_` for `other.map_`).
   std::optional<ObjectPath> guardPath(const ContainerAccess &Access, const GuardInfo &Guard) const;
@@ -67,13 +74,21 @@ public:
 
 private:
   class Collector;
+  /// How the code of a callable runs relative to the function it is written in.
+  struct CallableContext {
+    std::optional<Deferral> DeferredBy;
+    const clang::VarDecl *ScopeExit = nullptr;
+    const clang::Expr *Callable = nullptr;
+    LockSet ScheduledUnder;
+    llvm::SmallVector<ObjectPath, 1> MayHoldAtExit;
+  };
   void analyseFunction(const clang::FunctionDecl *Fn, const clang::FunctionDecl *Enclosing, const LockSet &Entry,
-                       std::optional<Deferral> DeferredBy, clang::ASTContext &Ctx, unsigned LambdaDepth);
+                       const CallableContext &Context, clang::ASTContext &Ctx, unsigned LambdaDepth);
   LockSet entryOf(const clang::FunctionDecl *Fn, ObjectPathResolver &Resolver) const;
   bool isRelevant(const clang::FunctionDecl *Fn);
   bool isHelperCandidate(const clang::FunctionDecl *Fn) const;
   void inferGuards();
-  void markThreadEntries();
+  void markDeferredEntries();
 
   const ContainerModel &Containers;
   const LockModel &Locks;
@@ -90,7 +105,8 @@ private:
   llvm::DenseMap<const clang::FunctionDecl *, LockSet> CallSiteLocks;
   llvm::DenseMap<const clang::FunctionDecl *, LockSet> InferredEntry;
   llvm::DenseSet<const clang::FunctionDecl *> EscapingHelpers;
-  llvm::DenseMap<const clang::FunctionDecl *, Deferral> ThreadEntries;
+  // Functions handed over by name (`std::thread(&C::run, this)`, `post(std::bind(&C::f, this))`).
+  llvm::DenseMap<const clang::FunctionDecl *, CallableContext> DeferredEntries;
 };
 
 } // namespace mapguard

@@ -1,6 +1,8 @@
 #include "GuardedContainerCheck.h"
 
 #include "clang/AST/ASTContext.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
 #include "llvm/ADT/DenseSet.h"
 #include <map>
@@ -10,6 +12,42 @@ using namespace clang;
 using namespace clang::ast_matchers;
 
 namespace mapguard {
+namespace {
+/// Whether \p Name is declared or referred to in \p Body: a guard of that name would clash with it
+/// or hide it.
+bool usesName(const Stmt *Body, StringRef Name) {
+  struct Finder : RecursiveASTVisitor<Finder> {
+    StringRef Name;
+    bool Found = false;
+    bool check(const NamedDecl *D) {
+      Found |= D && D->getIdentifier() && D->getName() == Name;
+      return !Found;
+    }
+    bool VisitDeclRefExpr(DeclRefExpr *E) { return check(E->getDecl()); }
+    bool VisitMemberExpr(MemberExpr *E) { return check(E->getMemberDecl()); }
+    bool VisitNamedDecl(NamedDecl *D) { return check(D); }
+  } Uses;
+  Uses.Name = Name;
+  Uses.TraverseStmt(const_cast<Stmt *>(Body));
+  return Uses.Found;
+}
+/// Whether the lambda's body calls a function that takes a lock itself: a guard added around the
+/// body could then deadlock.
+bool callsLockingFunction(const LambdaExpr *Lambda, const GuardInference &Inference) {
+  struct Calls : RecursiveASTVisitor<Calls> {
+    const GuardInference &Inference;
+    bool Found = false;
+    explicit Calls(const GuardInference &Inference) : Inference(Inference) {}
+    bool VisitCallExpr(CallExpr *Call) {
+      const FunctionDecl *Callee = Call->getDirectCallee();
+      Found |= Callee && Inference.takesLocks(Callee->getDefinition() ? Callee->getDefinition() : Callee);
+      return !Found;
+    }
+  } Scan(Inference);
+  Scan.TraverseStmt(Lambda->getBody());
+  return Scan.Found;
+}
+} // namespace
 
 /// The models and the inference of one translation unit, owned by the checks that use it.
 struct GuardedContainerCheck::SharedAnalysis {
@@ -43,7 +81,9 @@ GuardedContainerCheck::sharedAnalysis(const ASTContext *Ctx, const ModelOptions 
 }
 
 GuardedContainerCheck::GuardedContainerCheck(StringRef Name, tidy::ClangTidyContext *Context)
-    : ClangTidyCheck(Name, Context), Models(ModelOptions::read(Options)) {}
+    : ClangTidyCheck(Name, Context), Models(ModelOptions::read(Options)), TidyContext(Context) {}
+
+bool GuardedContainerCheck::isCheckEnabled(StringRef Name) const { return TidyContext->isCheckEnabled(Name); }
 
 void GuardedContainerCheck::storeOptions(tidy::ClangTidyOptions::OptionMap &Opts) { Models.store(Options, Opts); }
 
@@ -74,6 +114,7 @@ void GuardedContainerCheck::onEndOfTranslationUnit() {
       Shared->Inference.analyse(*Context);
       Shared->Analysed = true;
     }
+    LockedLambdas.clear();
     report(Shared->Inference, *Context);
   }
   Shared.reset();
@@ -95,6 +136,48 @@ std::string GuardedContainerCheck::describe(const ContainerAccess &Access) {
 bool GuardedContainerCheck::mayRewrite(const FunctionDecl *Fn) {
   return !Fn->isTemplateInstantiation() && !Fn->isTemplated() && Fn->getBody() &&
          !Fn->getBody()->getBeginLoc().isMacroID();
+}
+
+std::optional<FixItHint> GuardedContainerCheck::guardAtStart(const CompoundStmt *Body, const ValueDecl *Mutex,
+                                                             StringRef MutexSpelling, LockKind Kind,
+                                                             const ASTContext &Ctx) {
+  if (!Body || Body->body_empty())
+    return std::nullopt;
+  StringRef GuardName = usesName(Body, "lock") ? "guard" : "lock";
+  if (usesName(Body, GuardName))
+    return std::nullopt;
+  std::string Declaration = LockModel::guardDeclaration(Mutex->getType(), MutexSpelling.str(), Kind, GuardName);
+  const Stmt *First = Body->body_front();
+  SourceLocation At = First->getBeginLoc();
+  if (Declaration.empty() || At.isMacroID())
+    return std::nullopt;
+  const SourceManager &SM = Ctx.getSourceManager();
+  if (SM.getSpellingLineNumber(At) == SM.getSpellingLineNumber(Body->getLBracLoc()))
+    return FixItHint::CreateInsertion(At, Declaration + " ");
+  std::string Indent(SM.getSpellingColumnNumber(At) - 1, ' ');
+  return FixItHint::CreateInsertion(At, Declaration + "\n" + Indent);
+}
+
+std::optional<FixItHint> GuardedContainerCheck::lockInsideLambda(const ContainerAccess &Access,
+                                                                 const GuardInfo &Guard, const ObjectPath &GuardPath,
+                                                                 GuardInference &Inference, const ASTContext &Ctx) {
+  const auto *Lambda = dyn_cast_or_null<LambdaExpr>(Access.Callable);
+  if (!Lambda || Access.Function != Lambda->getCallOperator() || LockedLambdas.contains(Lambda) ||
+      !mayRewrite(Access.Enclosing) || Inference.takesLocks(Access.Function) ||
+      callsLockingFunction(Lambda, Inference))
+    return std::nullopt;
+  bool ViaThis = GuardPath.isRootedAtThis() && GuardPath.steps().size() == 1 &&
+                 llvm::any_of(Lambda->captures(), [](const LambdaCapture &C) { return C.capturesThis(); });
+  if (!ViaThis && !(isa<VarDecl>(Guard.Mutex) && GuardPath.steps().empty()))
+    return std::nullopt;
+  bool Write = llvm::any_of(Inference.accesses(), [&](const ContainerAccess &Other) {
+    return Other.Function == Access.Function && Other.Container == Access.Container && Other.Use.Write;
+  });
+  auto Fix = guardAtStart(Lambda->getCompoundStmtBody(), Guard.Mutex, GuardPath.spelling(),
+                          Write ? LockKind::Exclusive : LockKind::Shared, Ctx);
+  if (Fix)
+    LockedLambdas.insert(Lambda);
+  return Fix;
 }
 
 } // namespace mapguard

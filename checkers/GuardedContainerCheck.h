@@ -24,11 +24,25 @@ public:
   void onEndOfTranslationUnit() override;
 
 protected:
+  /// Reports the findings of one translation unit (fix-it bookkeeping is reset before).
   virtual void report(GuardInference &Inference, clang::ASTContext &Ctx) = 0;
   /// "'erase' on 'sessions_'", "iteration over 'sessions_'", "access to 'sessions_'".
   static std::string describe(const ContainerAccess &Access);
   /// Whether a rewrite of \p Fn's body is safe: not a template, not in a macro.
   static bool mayRewrite(const clang::FunctionDecl *Fn);
+  /// A fix-it that declares a guard of \p Mutex (spelled \p MutexSpelling) as the first statement of
+  /// \p Body, named `lock` (or `guard` if the body uses `lock`); none if that cannot be done cleanly.
+  static std::optional<clang::FixItHint> guardAtStart(const clang::CompoundStmt *Body, const clang::ValueDecl *Mutex,
+                                                      llvm::StringRef MutexSpelling, LockKind Kind,
+                                                      const clang::ASTContext &Ctx);
+  /// A fix-it that locks \p Guard at the start of the lambda \p Access runs in (a deferred or
+  /// scope-exit callable), if the lambda can name the mutex, takes no lock itself and calls no
+  /// function that does (the guard could deadlock), and has not been given one already.
+  std::optional<clang::FixItHint> lockInsideLambda(const ContainerAccess &Access, const GuardInfo &Guard,
+                                                   const ObjectPath &GuardPath, GuardInference &Inference,
+                                                   const clang::ASTContext &Ctx);
+  /// Whether another check of this run is enabled: the more specific check reports an access.
+  bool isCheckEnabled(llvm::StringRef Name) const;
 
   const ModelOptions Models;
 
@@ -36,6 +50,8 @@ private:
   struct SharedAnalysis;
   static std::shared_ptr<SharedAnalysis> sharedAnalysis(const clang::ASTContext *Ctx, const ModelOptions &Models);
 
+  llvm::DenseSet<const clang::LambdaExpr *> LockedLambdas; // given a guard by a fix-it in this unit
+  clang::tidy::ClangTidyContext *TidyContext;
   std::shared_ptr<SharedAnalysis> Shared; // for the current translation unit
   clang::ASTContext *Context = nullptr;
 };

@@ -189,4 +189,16 @@ SmallVector<const Expr *, 2> LockModel::mutexOperands(ArrayRef<const Expr *> Arg
   return Operands;
 }
 
+bool LockModel::mayThrow(const CallExpr *Call) const {
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  if (!Callee)
+    return true;
+  if (Callee->getBuiltinID() || Callee->isExternC() || Callee->hasAttr<NoThrowAttr>())
+    return false;
+  if (roleOf(Callee))
+    return false;
+  const auto *Proto = Callee->getType()->getAs<FunctionProtoType>();
+  return !Proto || !Proto->isNothrow();
+}
+
 } // namespace mapguard

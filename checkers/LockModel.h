@@ -71,6 +71,8 @@ public:
   /// \p MutexText, for fix-its: `std::lock_guard<std::mutex> lock(mu_);`, `std::unique_lock` /
   /// `std::shared_lock` for the shared mutexes, `absl::MutexLock lock(&mu_);`. A mutex without a
   /// shared mode is locked exclusively. Empty when the type has no well-known guard.
+  /// Whether \p Call may throw: not noexcept, not C, not a builtin, not a lock operation.
+  bool mayThrow(const clang::CallExpr *Call) const;
   static std::string guardDeclaration(clang::QualType MutexType, llvm::StringRef MutexText, LockKind Kind,
                                       llvm::StringRef GuardName);
 

@@ -51,7 +51,7 @@ void LockSet::acquire(const HeldLock &Lock) {
   Held.push_back(Taken);
 }
 
-void LockSet::release(const ObjectPath &Mutex, SourceLocation At) {
+void LockSet::release(const ObjectPath &Mutex, SourceLocation At, const VarDecl *ByGuard) {
   auto *It = llvm::find_if(Held, [&](const HeldLock &L) { return L.Mutex == Mutex; });
   if (It == Held.end())
     return;
@@ -59,7 +59,7 @@ void LockSet::release(const ObjectPath &Mutex, SourceLocation At) {
     Suspended.emplace_back(It->Mutex, It->Guard);
   Held.erase(It);
   llvm::erase_if(Released, [&](const ReleasedLock &R) { return R.Mutex == Mutex; });
-  Released.push_back({Mutex, At});
+  Released.push_back({Mutex, At, ByGuard});
 }
 
 void LockSet::releaseGuard(const VarDecl *Guard, SourceLocation At) {
@@ -68,7 +68,7 @@ void LockSet::releaseGuard(const VarDecl *Guard, SourceLocation At) {
     if (Lock.Guard == Guard)
       Owned.push_back(Lock.Mutex);
   for (const ObjectPath &Mutex : Owned)
-    release(Mutex, At);
+    release(Mutex, At, Guard);
   llvm::erase_if(Suspended, [&](const auto &S) { return S.second == Guard; });
 }
 

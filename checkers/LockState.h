@@ -25,6 +25,7 @@ struct HeldLock {
 struct ReleasedLock {
   ObjectPath Mutex = ObjectPath::thisObject();
   clang::SourceLocation At; // the unlock() call, or the end of the guard's scope
+  const clang::VarDecl *ByGuard = nullptr; // the guard whose destructor released it
 };
 
 /// The locks held at one program point, and the locks released on some path before it.
@@ -39,7 +40,7 @@ public:
   /// Takes a lock. A mutex its guard gave up by hand (`mu.unlock()` under a guard, then
   /// `mu.lock()`) goes back to that guard, which unlocks it at scope end as before.
   void acquire(const HeldLock &Lock);
-  void release(const ObjectPath &Mutex, clang::SourceLocation At);
+  void release(const ObjectPath &Mutex, clang::SourceLocation At, const clang::VarDecl *ByGuard = nullptr);
   void releaseGuard(const clang::VarDecl *Guard, clang::SourceLocation At);
   void disown(const clang::VarDecl *Guard);
 

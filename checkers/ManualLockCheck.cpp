@@ -63,18 +63,6 @@ ManualLockCheck::ManualCalls ManualLockCheck::findManualCalls(const Stmt *Body, 
 
 namespace {
 
-bool mayThrow(const CallExpr *Call, const LockModel &Model) {
-  const FunctionDecl *Callee = Call->getDirectCallee();
-  if (!Callee)
-    return true;
-  if (Callee->getBuiltinID() || Callee->isExternC() || Callee->hasAttr<NoThrowAttr>())
-    return false;
-  if (Model.roleOf(Callee))
-    return false;
-  const auto *Proto = Callee->getType()->getAs<FunctionProtoType>();
-  return !Proto || !Proto->isNothrow();
-}
-
 /// The statement by which a block leaves: its terminator, or a return or throw in it.
 const Stmt *exitStatementOf(const CFGBlock &Block) {
   if (const Stmt *Terminator = Block.getTerminatorStmt(); isa_and_nonnull<BreakStmt, ContinueStmt, GotoStmt>(Terminator))
@@ -197,7 +185,7 @@ void ManualLockCheck::checkFunction(const FunctionDecl *Fn, ASTContext &Ctx) {
     void element(const CFGElement &Element, const LockSet &Before) override {
       auto S = Element.getAs<CFGStmt>();
       const auto *Call = S ? dyn_cast<CallExpr>(S->getStmt()) : nullptr;
-      if (!Exceptions || !Call || !mayThrow(Call, Model))
+      if (!Exceptions || !Call || !Model.mayThrow(Call))
         return;
       for (const HeldLock &Lock : Before.held())
         if (isManual(Lock) && !Escapes.count(Lock.AcquiredAt))

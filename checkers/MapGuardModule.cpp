@@ -1,7 +1,9 @@
 // The clang-tidy module: the one place the checks are registered, for every front-end (the plugin
 // loaded by clang-tidy --load, the mapguard CLI, mapguard-clangd).
+#include "DeferredCaptureCheck.h"
 #include "EraseDuringIterationCheck.h"
 #include "ManualLockCheck.h"
+#include "ScopeExitAfterUnlockCheck.h"
 #include "UnguardedAccessCheck.h"
 #include "WriteUnderSharedLockCheck.h"
 #include "clang-tidy/ClangTidyModule.h"
@@ -16,8 +18,10 @@ namespace {
 class MapGuardModule : public clang::tidy::ClangTidyModule {
 public:
   void addCheckFactories(clang::tidy::ClangTidyCheckFactories &Factories) override {
+    Factories.registerCheck<DeferredCaptureCheck>("mapguard-deferred-capture");
     Factories.registerCheck<EraseDuringIterationCheck>("mapguard-erase-during-iteration");
     Factories.registerCheck<ManualLockCheck>("mapguard-manual-lock");
+    Factories.registerCheck<ScopeExitAfterUnlockCheck>("mapguard-scope-exit-after-unlock");
     Factories.registerCheck<UnguardedAccessCheck>("mapguard-unguarded-access");
     Factories.registerCheck<WriteUnderSharedLockCheck>("mapguard-write-under-shared-lock");
   }

@@ -18,6 +18,9 @@ template <typename Visitor> void forEachStringOption(ModelOptions &O, Visitor &&
   Visit("ThreadFunctions", O.Deferring.ThreadFunctions);
   Visit("ExecutorFunctions", O.Deferring.ExecutorFunctions);
   Visit("ExecutorMethods", O.Deferring.ExecutorMethods);
+  Visit("RegistrationMethods", O.Deferring.RegistrationMethods);
+  Visit("CallbackTypes", O.Deferring.CallbackTypes);
+  Visit("ScopeExitTypes", O.Deferring.ScopeExitTypes);
 }
 } // namespace
 

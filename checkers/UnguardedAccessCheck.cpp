@@ -1,10 +1,10 @@
 #include "UnguardedAccessCheck.h"
 
 #include "AstUtil.h"
+#include "Handover.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
-#include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/Basic/SourceManager.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -16,24 +16,6 @@ namespace {
 constexpr llvm::StringLiteral DefaultAlternatives =
     "folly::Synchronized;absl::Mutex with ABSL_GUARDED_BY;tbb::concurrent_hash_map";
 
-/// Whether \p Name is declared or referred to in \p Body: a guard of that name would clash with it
-/// or hide it.
-bool usesName(const Stmt *Body, StringRef Name) {
-  struct Finder : RecursiveASTVisitor<Finder> {
-    StringRef Name;
-    bool Found = false;
-    bool check(const NamedDecl *D) {
-      Found |= D && D->getIdentifier() && D->getName() == Name;
-      return !Found;
-    }
-    bool VisitDeclRefExpr(DeclRefExpr *E) { return check(E->getDecl()); }
-    bool VisitMemberExpr(MemberExpr *E) { return check(E->getMemberDecl()); }
-    bool VisitNamedDecl(NamedDecl *D) { return check(D); }
-  } Uses;
-  Uses.Name = Name;
-  Uses.TraverseStmt(const_cast<Stmt *>(Body));
-  return Uses.Found;
-}
 } // namespace
 
 UnguardedAccessCheck::UnguardedAccessCheck(StringRef Name, tidy::ClangTidyContext *Context)
@@ -47,9 +29,13 @@ void UnguardedAccessCheck::storeOptions(tidy::ClangTidyOptions::OptionMap &Opts)
 
 void UnguardedAccessCheck::report(GuardInference &Inference, ASTContext &Ctx) {
   FixedFunctions.clear();
+  // One finding per access, from the most specific check enabled.
+  bool DeferredChecked = isCheckEnabled("mapguard-deferred-capture");
+  bool ScopeExitChecked = isCheckEnabled("mapguard-scope-exit-after-unlock");
   llvm::DenseSet<const Expr *> Reported;
   for (const ContainerAccess &Access : Inference.accesses()) {
-    if (Access.InConstructorOrDestructor || Access.OptedOut || !Reported.insert(Access.Ref).second)
+    if (Access.InConstructorOrDestructor || Access.OptedOut || !Reported.insert(Access.Ref).second ||
+        (Access.DeferredBy && DeferredChecked))
       continue;
     const GuardInfo *Guard = Inference.guardOf(Access.Container);
     if (!Guard) {
@@ -57,6 +43,9 @@ void UnguardedAccessCheck::report(GuardInference &Inference, ASTContext &Ctx) {
       continue;
     }
     std::optional<ObjectPath> GuardPath = Inference.guardPath(Access, *Guard);
+    // A scope-exit callback run after its scope released the guard is scope-exit-after-unlock's.
+    if (GuardPath && Access.ScopeExit && ScopeExitChecked && Access.Held.released(*GuardPath))
+      continue;
     // Held in any mode: a write under a shared lock is mapguard-write-under-shared-lock's.
     if (GuardPath && !Access.Held.find(*GuardPath))
       reportUnguarded(Access, *Guard, *GuardPath, Inference, Ctx);
@@ -121,72 +110,25 @@ std::optional<FixItHint> UnguardedAccessCheck::lockGuardFix(const ContainerAcces
   if (const auto *Method = dyn_cast<CXXMethodDecl>(Fn); Method && Method->isConst())
     if (const auto *Field = dyn_cast<FieldDecl>(Guard.Mutex); Field && !Field->isMutable())
       return std::nullopt;
-  const auto *Body = dyn_cast<CompoundStmt>(Fn->getBody());
-  if (!Body || Body->body_empty())
-    return std::nullopt;
-  StringRef GuardName = usesName(Body, "lock") ? "guard" : "lock";
-  if (usesName(Body, GuardName))
-    return std::nullopt;
   // The guard must cover every access of the function: writes need the exclusive form.
   bool Write = llvm::any_of(Inference.accesses(), [&](const ContainerAccess &Other) {
     return Other.Function == Fn && Other.Container == Access.Container && Other.Use.Write;
   });
-  std::string Declaration = LockModel::guardDeclaration(Guard.Mutex->getType(), GuardPath.spelling(),
-                                                        Write ? LockKind::Exclusive : LockKind::Shared, GuardName);
-  if (Declaration.empty())
-    return std::nullopt;
-  const SourceManager &SM = Ctx.getSourceManager();
-  const Stmt *First = Body->body_front();
-  SourceLocation At = First->getBeginLoc();
-  if (At.isMacroID())
-    return std::nullopt;
-  FixedFunctions.insert(Fn);
-  if (SM.getSpellingLineNumber(At) == SM.getSpellingLineNumber(Body->getLBracLoc()))
-    return FixItHint::CreateInsertion(At, Declaration + " ");
-  std::string Indent(SM.getSpellingColumnNumber(At) - 1, ' ');
-  return FixItHint::CreateInsertion(At, Declaration + "\n" + Indent);
+  auto Fix = guardAtStart(dyn_cast<CompoundStmt>(Fn->getBody()), Guard.Mutex, GuardPath.spelling(),
+                          Write ? LockKind::Exclusive : LockKind::Shared, Ctx);
+  if (Fix)
+    FixedFunctions.insert(Fn);
+  return Fix;
 }
 
 void UnguardedAccessCheck::reportThreadRace(const ContainerAccess &Access, GuardInference &Inference,
                                             ASTContext &Ctx) {
   // A global written on another thread, with no mutex anywhere, while other code uses it.
-  if (!isa<VarDecl>(Access.Container) || !Access.DeferredBy || !Access.DeferredBy->NewThread || !Access.Use.Write ||
-      !Access.Held.empty())
+  if (!isa<VarDecl>(Access.Container))
     return;
-  const Deferral &Start = *Access.DeferredBy;
-  const ContainerAccess *Other = nullptr;
-  for (const ContainerAccess &Candidate : Inference.accesses()) {
-    if (Candidate.Container != Access.Container || Candidate.Function == Access.Function)
-      continue;
-    // In the function that starts the thread, only accesses that may run while it runs count:
-    // those reachable from the start without a join(), get() or wait() on the way.
-    if (Candidate.Function == Access.Enclosing && !Candidate.DeferredBy) {
-      const FunctionCfg *Cfg = Inference.cfgOf(Access.Enclosing, Ctx);
-      bool Concurrent = false;
-      if (Cfg)
-        Cfg->forEachElementAfter(Start.Call, [&](const CFGElement &Element) {
-          auto S = Element.getAs<CFGStmt>();
-          if (!S)
-            return FunctionCfg::Visit::Continue;
-          if (const auto *Call = dyn_cast<CXXMemberCallExpr>(S->getStmt()))
-            if (const auto *Method = Call->getMethodDecl(); Method && Method->getIdentifier() &&
-                                                            (Method->getName() == "join" || Method->getName() == "get" ||
-                                                             Method->getName() == "wait"))
-              return FunctionCfg::Visit::StopPath;
-          if (S->getStmt() == Candidate.Ref) {
-            Concurrent = true;
-            return FunctionCfg::Visit::Done;
-          }
-          return FunctionCfg::Visit::Continue;
-        });
-      if (!Concurrent)
-        continue;
-    }
-    Other = &Candidate;
-    break;
-  }
-  bool Repeated = Inference.startsRepeatedly(Start, Access.Enclosing, Ctx);
-  if (!Other && !Repeated)
+  bool Repeated = false;
+  const ContainerAccess *Other = concurrentAccess(Access, Inference, Ctx, Repeated);
+  if ((!Other && !Repeated) || !Access.DeferredBy)
     return;
   std::string Name = Access.Path.spelling();
   diag(Access.Ref->getExprLoc(),
@@ -195,7 +137,7 @@ void UnguardedAccessCheck::reportThreadRace(const ContainerAccess &Access, Guard
       << describe(Access) << Name
       << (Other ? "also accessed elsewhere" : "written by every thread this loop starts")
       << Access.Use.Site->getSourceRange();
-  diag(Start.Call->getBeginLoc(), "the thread is started here", DiagnosticIDs::Note);
+  diag(Access.DeferredBy->Call->getBeginLoc(), "the thread is started here", DiagnosticIDs::Note);
   if (Other)
     diag(Other->Ref->getExprLoc(), "'%0' is also accessed here", DiagnosticIDs::Note) << Name;
 }

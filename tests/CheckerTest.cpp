@@ -5,6 +5,7 @@
 //
 // Directives in a test file:
 //   // RUN-ARGS: -std=c++20 ...          compiler arguments (exactly one line)
+//   // CHECKS: -*,mapguard-x,...        the checks to enable (default: every mapguard check)
 //   // CHECK-OPTIONS: Key: Value, ...    check options (YAML flow-map entries)
 //   // NO-LIBCXX: reason                 skip the libc++ variant
 //   // NO-DEBUG-STDLIB: reason           skip the _GLIBCXX_DEBUG variant
@@ -37,6 +38,7 @@ struct TestFile {
   std::string Path, Name;
   std::vector<std::string> Args;
   std::string CheckOptions;
+  std::string Checks = "-*,mapguard-*";
   bool Libcxx = true, DebugStdlib = true;
   std::vector<Expected> Expectations;
 };
@@ -50,7 +52,7 @@ std::vector<std::string> splitArgs(const std::string &Text) {
 }
 
 TestFile parseTestFile(const std::string &Path) {
-  static const std::regex Directive(R"(//\s*(RUN-ARGS|CHECK-OPTIONS|NO-LIBCXX|NO-DEBUG-STDLIB):\s*(.*)$)");
+  static const std::regex Directive(R"(//\s*(RUN-ARGS|CHECKS|CHECK-OPTIONS|NO-LIBCXX|NO-DEBUG-STDLIB):\s*(.*)$)");
   static const std::regex Expectation(R"((expect|note)(@([+-][0-9]+))?:\s*([A-Za-z0-9-]+)?\s*\{\{(.*?)\}\})");
   TestFile File;
   File.Path = Path;
@@ -62,6 +64,8 @@ TestFile parseTestFile(const std::string &Path) {
     if (std::regex_search(Text, M, Directive)) {
       if (M[1] == "RUN-ARGS")
         File.Args = splitArgs(M[2]);
+      else if (M[1] == "CHECKS")
+        File.Checks = M[2];
       else if (M[1] == "CHECK-OPTIONS")
         File.CheckOptions = M[2];
       else if (M[1] == "NO-LIBCXX")
@@ -182,7 +186,7 @@ std::string firstDifference(const std::string &Got, const std::string &Want) {
 }
 
 std::string configFor(const TestFile &File) {
-  std::string Config = "{Checks: '-*,mapguard-*'";
+  std::string Config = "{Checks: '" + File.Checks + "'";
   if (!File.CheckOptions.empty())
     Config += ", CheckOptions: {" + File.CheckOptions + "}";
   return Config + "}";

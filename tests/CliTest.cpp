@@ -45,7 +45,10 @@ public:
     add("hazard.cpp", HazardSource);
     add("clean.cpp", CleanSource);
     if (WithBrokenUnit)
-      add("broken.cpp", "#include <map>\nvoid f( { std::map<int, int> m; }\n");
+      add("broken.cpp", "#include <map>\n#include <thread>\nvoid f( { std::map<int, int> m; }\n"
+                        // Error recovery inside a function the lock and callback checks analyse.
+                        "struct Conn {\n  void run();\n  std::map<int, int> M;\n"
+                        "  void start() { std::thread T(&Conn::run, this, Undeclared); Missing X = M[1]; }\n};\n");
     writeDatabase();
   }
   void add(const std::string &Name, const std::string &Source) {

@@ -80,8 +80,13 @@ TEST(SarifTest, CarriesWhatCodeScanningReads) {
   const Json &Driver = Run["tool"]["driver"];
   EXPECT_EQ(Driver["name"], "mapguard");
   ASSERT_FALSE(Driver["rules"].empty());
-  const Json &Rule = Driver["rules"][0];
-  EXPECT_EQ(Rule["id"], "mapguard-erase-during-iteration");
+  // Every check has a rule; results point at theirs by index.
+  size_t EraseRule = Driver["rules"].size();
+  for (size_t I = 0; I < Driver["rules"].size(); ++I)
+    if (Driver["rules"][I]["id"] == "mapguard-erase-during-iteration")
+      EraseRule = I;
+  ASSERT_LT(EraseRule, Driver["rules"].size());
+  const Json &Rule = Driver["rules"][EraseRule];
   for (const char *Field : {"name", "shortDescription", "fullDescription", "help", "helpUri", "defaultConfiguration"})
     EXPECT_TRUE(Rule.contains(Field)) << Field;
   EXPECT_NE(Rule["help"]["markdown"].get<std::string>().find("# mapguard-erase-during-iteration"), std::string::npos);
@@ -93,7 +98,7 @@ TEST(SarifTest, CarriesWhatCodeScanningReads) {
   ASSERT_EQ(Run["results"].size(), 2u);
   const Json &Result = Run["results"][0];
   EXPECT_EQ(Result["ruleId"], "mapguard-erase-during-iteration");
-  EXPECT_EQ(Result["ruleIndex"], 0);
+  EXPECT_EQ(Result["ruleIndex"], EraseRule);
   EXPECT_EQ(Result["level"], "warning");
   const Json &Location = Result["locations"][0]["physicalLocation"];
   EXPECT_EQ(Location["artifactLocation"]["uri"], "src/prune.cpp");

@@ -1,0 +1,189 @@
+#include "DeferredCaptureCheck.h"
+
+#include "Handover.h"
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/ASTMatchers/ASTMatchFinder.h"
+#include "clang/Lex/Lexer.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace clang;
+
+namespace mapguard {
+namespace {
+StringRef runsWhen(const Deferral &Start) { return Start.NewThread ? "on another thread" : "later"; }
+
+} // namespace
+
+void DeferredCaptureCheck::check(const ast_matchers::MatchFinder::MatchResult &Result) {
+  GuardedContainerCheck::check(Result);
+  const auto *Fn = Result.Nodes.getNodeAs<FunctionDecl>("fn");
+  const auto *Method = dyn_cast<CXXMethodDecl>(Fn);
+  if (!Fn->isDependentContext() && !(Method && Method->getParent()->isLambda()))
+    Functions.push_back(Fn);
+}
+
+void DeferredCaptureCheck::report(GuardInference &Inference, ASTContext &Ctx) {
+  MadeMutable.clear();
+  llvm::DenseSet<const Expr *> Reported;
+  for (const ContainerAccess &Access : Inference.accesses()) {
+    if (!Access.DeferredBy || Access.OptedOut || !Reported.insert(Access.Ref).second)
+      continue;
+    if (const GuardInfo *Guard = Inference.guardOf(Access.Container)) {
+      std::optional<ObjectPath> GuardPath = Inference.guardPath(Access, *Guard);
+      if (GuardPath && !Access.Held.find(*GuardPath))
+        reportUnguarded(Access, *Guard, *GuardPath, Inference, Ctx);
+      continue;
+    }
+    reportRace(Access, Inference, Ctx);
+  }
+  for (const FunctionDecl *Fn : Functions) {
+    const FunctionCfg *Cfg = nullptr;
+    std::vector<LocalCapture> Captures =
+        findLocalCaptures(Fn, Inference.deferring(), Inference.containers(), [&] {
+          return Cfg = Inference.cfgOf(Fn, Ctx);
+        });
+    llvm::DenseSet<std::pair<const VarDecl *, const Expr *>> Seen;
+    for (const LocalCapture &Capture : Captures)
+      if (Seen.insert({Capture.Local, Capture.Start.Call}).second)
+        reportLocal(Fn, Capture, *Cfg, Inference.containers(), Ctx);
+  }
+  Functions.clear();
+}
+
+void DeferredCaptureCheck::reportUnguarded(const ContainerAccess &Access, const GuardInfo &Guard,
+                                           const ObjectPath &GuardPath, GuardInference &Inference,
+                                           ASTContext &Ctx) {
+  std::string Mutex = GuardPath.spelling();
+  std::string Why = Guard.Annotated ? "GUARDED_BY"
+                                    : llvm::formatv("held at {0} of {1} accesses", Guard.HeldAt, Guard.Counted).str();
+  if (!Access.DeferredBy)
+    return;
+  const Deferral &Start = *Access.DeferredBy;
+  const HeldLock *AtSchedule = Access.ScheduledUnder.find(GuardPath);
+  std::string Message =
+      AtSchedule ? llvm::formatv("{0} in a callback that runs {1}, after the lock on '{2}' held where it is "
+                                 "scheduled is released; '{2}' guards '{3}' ({4}): lock '{2}' inside the callback",
+                                 describe(Access), runsWhen(Start), Mutex, Access.Path.spelling(), Why)
+                       .str()
+                 : llvm::formatv("{0} in a callback that runs {1}, without holding '{2}', which guards '{3}' ({4}); "
+                                 "lock '{2}' inside the callback",
+                                 describe(Access), runsWhen(Start), Mutex, Access.Path.spelling(), Why)
+                       .str();
+  {
+    auto Diag = diag(Access.Ref->getExprLoc(), "%0") << Message << Access.Use.Site->getSourceRange();
+    if (auto Fix = lockInsideLambda(Access, Guard, GuardPath, Inference, Ctx))
+      Diag << *Fix;
+  }
+  diag(Start.Call->getBeginLoc(), "the callback is handed over here", DiagnosticIDs::Note);
+  if (AtSchedule && AtSchedule->AcquiredAt)
+    diag(AtSchedule->AcquiredAt->getBeginLoc(), "'%0' is locked here, and released before the callback runs",
+         DiagnosticIDs::Note)
+        << Mutex;
+  if (Guard.Evidence && Guard.Evidence != &Access && !Guard.Evidence->DeferredBy)
+    diag(Guard.Evidence->Ref->getExprLoc(), "'%0' is accessed with '%1' held here", DiagnosticIDs::Note)
+        << Guard.Evidence->Path.spelling() << Mutex;
+  else if (Guard.Annotated)
+    diag(Access.Container->getLocation(), "'%0' is declared GUARDED_BY(%1) here", DiagnosticIDs::Note)
+        << Access.Container->getName() << Guard.Mutex->getName();
+}
+
+void DeferredCaptureCheck::reportRace(const ContainerAccess &Access, GuardInference &Inference, ASTContext &Ctx) {
+  bool Repeated = false;
+  const ContainerAccess *Other = concurrentAccess(Access, Inference, Ctx, Repeated);
+  if ((!Other && !Repeated) || !Access.DeferredBy)
+    return;
+  std::string Name = Access.Path.spelling();
+  diag(Access.Ref->getExprLoc(),
+       "%0 in a callback that runs on another thread with no mutex held, while '%1' is %2; guard '%1' with a "
+       "mutex held at every access, or use a concurrent container")
+      << describe(Access) << Name
+      << (Other ? "also used by other code at the same time" : "written by every thread this loop starts")
+      << Access.Use.Site->getSourceRange();
+  diag(Access.DeferredBy->Call->getBeginLoc(), "the thread is started here", DiagnosticIDs::Note);
+  if (Other)
+    diag(Other->Ref->getExprLoc(), "'%0' is also accessed here", DiagnosticIDs::Note) << Name;
+}
+
+void DeferredCaptureCheck::reportLocal(const FunctionDecl *Fn, const LocalCapture &Capture, const FunctionCfg &Cfg,
+                                       const ContainerModel &Containers, ASTContext &Ctx) {
+  StringRef Name = Capture.Local->getName();
+  Outliving Life = mayOutlive(Cfg, Capture.Start, Capture.Local);
+  if (Life.MayOutlive) {
+    StringRef Reason = Life.Detach ? "the thread is detached"
+                       : Capture.Start.NewThread
+                           ? "the thread is not joined on every path before it goes out of scope"
+                           : "it is posted, scheduled or registered and may run after this scope ends";
+    SmallVector<FixItHint, 2> Fixes = moveCaptureFix(Fn, Capture, Cfg, Ctx);
+    std::string Advice = Fixes.empty() ? "keep it alive with shared ownership (std::shared_ptr) or wait for the "
+                                         "callback before the scope ends"
+                                       : "capture it by move";
+    diag(Capture.At, "'%0' is %1 into a callback that may run after '%0' is destroyed (%2); %3")
+        << Name << (Capture.Lambda ? "captured by reference" : "passed by reference") << Reason << Advice
+        << Fixes;
+    diag(Capture.Start.Call->getBeginLoc(), "the callback is handed over here", DiagnosticIDs::Note);
+    if (Life.Detach)
+      diag(Life.Detach->getBeginLoc(), "the thread is detached here", DiagnosticIDs::Note);
+    diag(Capture.Local->getLocation(), "'%0' is declared here", DiagnosticIDs::Note) << Name;
+    return;
+  }
+  if (!Capture.Start.NewThread)
+    return;
+  // Both sides use the local while the thread runs, one of them writing: a race with no mutex.
+  const Stmt *Other = firstBeforeWait(Cfg, Capture.Start.Call, [&](const Stmt *S) {
+    const auto *Ref = dyn_cast<DeclRefExpr>(S);
+    return Ref && Ref->getDecl() == Capture.Local &&
+           (Capture.Written || classifyContainerUse(Ref, Cfg.parents(), Containers).Write);
+  });
+  if (!Other)
+    return;
+  diag(Capture.Use ? Capture.Use->getExprLoc() : Capture.At,
+       "'%0' is used in a callback that runs on another thread while this function still uses it, with no "
+       "mutex; wait for the thread (join, get) before using '%0' again, or guard it with a mutex")
+      << Name;
+  diag(Capture.Start.Call->getBeginLoc(), "the thread is started here", DiagnosticIDs::Note);
+  diag(Other->getBeginLoc(), "'%0' is used here before the thread is waited for", DiagnosticIDs::Note) << Name;
+}
+
+SmallVector<FixItHint, 2> DeferredCaptureCheck::moveCaptureFix(const FunctionDecl *Fn, const LocalCapture &Capture,
+                                                               const FunctionCfg &Cfg, ASTContext &Ctx) {
+  // `[&pending]` -> `[pending = std::move(pending)]` when nothing uses 'pending' after the hand-over.
+  const LambdaExpr *Lambda = Capture.Lambda;
+  const SourceManager &SM = Ctx.getSourceManager();
+  if (!Lambda || !mayRewrite(Fn) || Lambda->getBeginLoc().isMacroID() || Cfg.mayRunAgain(Capture.Start.Call) ||
+      usedAfter(Fn, Capture.Local, Capture.Start.Call, SM) || (!Capture.ExplicitByReference &&
+                                                                Lambda->getCaptureDefault() != LCD_ByRef))
+    return {};
+  std::string Name = Capture.Local->getNameAsString();
+  std::string Moved = Name + " = std::move(" + Name + ")";
+  SmallVector<FixItHint, 2> Fixes;
+  if (Capture.ExplicitByReference) {
+    // The '&' before the name.
+    const char *NameStart = SM.getCharacterData(Capture.At);
+    const char *Amp = NameStart;
+    while (Amp > SM.getCharacterData(Lambda->getBeginLoc()) && Amp[-1] != '&')
+      --Amp;
+    if (Amp == SM.getCharacterData(Lambda->getBeginLoc()) ||
+        StringRef(Amp, NameStart - Amp).find_first_not_of(" \t") != StringRef::npos)
+      return {};
+    SourceLocation AmpLoc = Capture.At.getLocWithOffset(-static_cast<int>(NameStart - Amp) - 1);
+    SourceLocation NameEnd = Capture.At.getLocWithOffset(static_cast<int>(Name.size()));
+    Fixes.push_back(FixItHint::CreateReplacement(CharSourceRange::getCharRange(AmpLoc, NameEnd), Moved));
+  } else {
+    Fixes.push_back(FixItHint::CreateInsertion(Lambda->getIntroducerRange().getEnd(), ", " + Moved));
+  }
+  // A captured copy is const in a lambda that is not mutable.
+  if (Capture.Written && !Lambda->isMutable() && MadeMutable.insert(Lambda).second) {
+    if (Lambda->hasExplicitParameters()) {
+      SourceLocation RParen = Lambda->getCallOperator()->getFunctionTypeLoc().getRParenLoc();
+      Fixes.push_back(FixItHint::CreateInsertion(RParen.getLocWithOffset(1), " mutable"));
+    } else {
+      SourceLocation AfterIntroducer =
+          Lexer::getLocForEndOfToken(Lambda->getIntroducerRange().getEnd(), 0, SM, Ctx.getLangOpts());
+      Fixes.push_back(FixItHint::CreateInsertion(AfterIntroducer, "() mutable"));
+    }
+  }
+  return Fixes;
+}
+
+} // namespace mapguard
