@@ -80,7 +80,7 @@ void DeferredCaptureCheck::reportUnguarded(const ContainerAccess &Access, const 
     diag(AtSchedule->AcquiredAt->getBeginLoc(), "'%0' is locked here, and released before the callback runs",
          DiagnosticIDs::Note)
         << Mutex;
-  if (Guard.Evidence && Guard.Evidence != &Access && !Guard.Evidence->DeferredBy)
+  if (Guard.Evidence && Guard.Evidence != &Access)
     diag(Guard.Evidence->Ref->getExprLoc(), "'%0' is accessed with '%1' held here", DiagnosticIDs::Note)
         << Guard.Evidence->Path.spelling() << Mutex;
   else if (Guard.Annotated)

@@ -106,7 +106,7 @@ DeferringCalleesOptions DeferringCalleesOptions::defaults() {
                         "boost::asio::defer;QTimer::singleShot";
   O.ExecutorMethods = "^(post|submit|enqueue|schedule|dispatch|defer|execute|add_task|run_after|runAfter|"
                       "schedule_after|set_timeout|setTimeout|async_.*)$";
-  O.RegistrationMethods = "^(set|add|register|subscribe)[A-Za-z0-9_]*(Callback|Handler|Listener|Observer)$";
+  O.RegistrationMethods = "^(set|add|register|subscribe)[A-Za-z0-9_]*([Cc]allback|[Hh]andler|[Ll]istener|[Oo]bserver)$";
   O.CallbackTypes = "std::function;std::move_only_function;std::copyable_function;boost::function;"
                     "absl::AnyInvocable;folly::Function";
   O.ScopeExitTypes = "absl::Cleanup;gsl::final_action;folly::detail::ScopeGuardImpl;"

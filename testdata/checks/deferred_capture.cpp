@@ -80,6 +80,31 @@ private:
   std::function<void()> OnClose;
 };
 
+// Registration through a setter named like websocketpp's set_open_handler.
+class Server {
+public:
+  void set_open_handler(std::function<void(int)> Handler);
+};
+class Broadcaster {
+public:
+  explicit Broadcaster(Server &S) {
+    S.set_open_handler(std::bind(&Broadcaster::onOpen, this, std::placeholders::_1));
+  }
+  void onOpen(int Id) { Connections.insert(Id); } // expect: mapguard-deferred-capture {{'insert' on 'Connections' in a callback that runs later, without holding 'Mu', which guards 'Connections' (held at 2 of 3 accesses)}} note@-2: {{the callback is handed over here}} note@+3: {{'Connections' is accessed with 'Mu' held here}}
+  void process() {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Connections.erase(1);
+  }
+  size_t count() {
+    std::lock_guard<std::mutex> Lock(Mu);
+    return Connections.size();
+  }
+
+private:
+  std::mutex Mu;
+  std::set<int> Connections;
+};
+
 // 2. A member with no mutex, written by a thread while the starting function still uses it.
 class Indexer {
 public:
