@@ -1,5 +1,7 @@
 #include "session_cache.h"
 
+#include <thread>
+
 void SessionCache::touch(const std::string &Id, const std::string &User) {
   std::lock_guard<std::mutex> Lock(Mu);
   Sessions[Id] = Session{User, std::chrono::steady_clock::now()};
@@ -25,3 +27,9 @@ void SessionCache::closeAll() {
 
 // Bug: every other access holds Mu; this one races with them.
 size_t SessionCache::size() const { return Sessions.size(); }
+
+// Bug: the thread erases after the lock taken here is gone.
+void SessionCache::logoutSoon(const std::string &Id) {
+  std::lock_guard<std::mutex> Lock(Mu);
+  std::thread([this, Id] { Sessions.erase(Id); }).detach();
+}

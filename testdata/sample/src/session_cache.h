@@ -14,6 +14,7 @@ public:
   void touch(const std::string &Id, const std::string &User);
   void expireIdle(std::chrono::seconds MaxIdle);
   void closeAll();
+  void logoutSoon(const std::string &Id);
   size_t size() const;
 
 private:
