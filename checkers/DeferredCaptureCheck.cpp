@@ -12,7 +12,6 @@ using namespace clang;
 namespace mapguard {
 namespace {
 StringRef runsWhen(const Deferral &Start) { return Start.NewThread ? "on another thread" : "later"; }
-
 } // namespace
 
 void DeferredCaptureCheck::check(const ast_matchers::MatchFinder::MatchResult &Result) {
