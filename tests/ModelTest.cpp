@@ -1,6 +1,8 @@
 // Unit tests of the shared models on real headers: which types are containers (through aliases,
-// inline namespaces, debug mode, derived classes) and which expressions name the same object.
+// inline namespaces, debug mode, derived classes), which expressions name the same object, and
+// which calls run a callable later (entry points of libraries not packaged here are declared).
 #include "ContainerModel.h"
+#include "DeferringCallees.h"
 #include "ObjectPath.h"
 
 #include "clang/AST/ASTContext.h"
@@ -146,4 +148,61 @@ TEST(ObjectPathTest, AliasesPointersAndMembersNameTheSameObject) {
   EXPECT_EQ(Paths, (std::vector<std::string>(5, "m")));
 }
 
+} // namespace
+
+namespace {
+TEST(DeferringCalleesTest, ClassifiesHandOversByLibraryAndName) {
+  auto AST = parse(R"(
+    #include <algorithm>
+    #include <functional>
+    #include <future>
+    #include <thread>
+    #include <vector>
+    namespace folly { struct Executor { virtual ~Executor(); virtual void add(std::function<void()>); }; }
+    struct CPUThreadPoolExecutor : folly::Executor { void add(std::function<void()>) override; };
+    namespace tbb { struct task_group { template <typename F> void run(F &&) {} }; }
+    namespace Qt { enum ConnectionType { DirectConnection, QueuedConnection }; }
+    struct QObject {};
+    struct QMetaObject { template <typename F> static bool invokeMethod(QObject *, F, Qt::ConnectionType) { return true; } };
+    struct Pool { void enqueue(std::function<void()>); void setDoneCallback(std::function<void()>); };
+    struct Widget { std::function<void()> OnClick; std::vector<std::function<void()>> Handlers; };
+    void f(CPUThreadPoolExecutor &E, tbb::task_group &G, QObject *O, Pool &P, Widget &W, std::vector<int> &V) {
+      E.add([] { return 1; });
+      G.run([] { return 2; });
+      QMetaObject::invokeMethod(O, [] { return 3; }, Qt::QueuedConnection);
+      QMetaObject::invokeMethod(O, [] { return 4; }, Qt::DirectConnection);
+      auto Later = std::async(std::launch::deferred, [] { return 5; });
+      auto Now = std::async(std::launch::async, [] { return 6; });
+      P.enqueue(std::bind([](int) { return 7; }, 0));
+      auto Stored = [] { return 8; };
+      P.enqueue(Stored);
+      P.setDoneCallback([] { return 9; });
+      W.OnClick = [] { return 10; };
+      W.Handlers.push_back([] { return 11; });
+      std::sort(V.begin(), V.end(), [](int A, int B) { return A < B + 12; });
+      [] { return 13; }();
+      std::thread([] { return 14; }).join();
+    }
+  )");
+  ASSERT_TRUE(AST);
+  DeferringCallees Deferring(DeferringCalleesOptions::defaults());
+  auto Found = match(functionDecl(hasName("f"), isDefinition()).bind("f"), AST->getASTContext());
+  ASSERT_EQ(Found.size(), 1u);
+  const auto *F = Found[0].getNodeAs<FunctionDecl>("f");
+  ParentMap Parents(F->getBody());
+  std::map<int, std::string> Seen;
+  for (const auto &Node : match(findAll(lambdaExpr().bind("l")), *F->getBody(), AST->getASTContext())) {
+    const auto *Lambda = Node.getNodeAs<LambdaExpr>("l");
+    // Each lambda's body names a distinct number.
+    auto Numbers = match(findAll(integerLiteral().bind("n")), *Lambda->getBody(), AST->getASTContext());
+    ASSERT_FALSE(Numbers.empty());
+    int Id = static_cast<int>(Numbers.back().getNodeAs<IntegerLiteral>("n")->getValue().getZExtValue());
+    std::optional<Deferral> D = Deferring.deferralOf(Lambda, Parents);
+    Seen[Id] = !D ? "sync" : D->NewThread ? "thread" : "later";
+  }
+  EXPECT_EQ(Seen, (std::map<int, std::string>{{1, "thread"},  {2, "thread"}, {3, "later"}, {4, "sync"},
+                                               {5, "sync"},    {6, "thread"}, {7, "later"}, {8, "later"},
+                                               {9, "later"},   {10, "later"}, {11, "later"}, {12, "sync"},
+                                               {13, "sync"},   {14, "thread"}}));
+}
 } // namespace
