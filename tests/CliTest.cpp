@@ -119,6 +119,28 @@ TEST(CliTest, WerrorInTheBuildDoesNotFailUnits) {
   EXPECT_EQ(parseDiagnostics(R.Out).size(), 0u) << R.Out;
 }
 
+TEST(CliTest, HeaderFindingIsReportedOnceWhenUnitsDescribeItDifferently) {
+  // Each unit counts the accesses it sees: "held at 1 of 2" in one, "2 of 3" in the other.
+  Project P;
+  writeFile(P.path("include/store.h"), R"(#pragma once
+#include <map>
+#include <mutex>
+struct Store {
+  std::mutex Mu;
+  std::map<int, int> M;
+  void put(int K) { std::lock_guard<std::mutex> Lock(Mu); M[K] = K; }
+  bool peek(int K) { return M.count(K) != 0; }
+  void drop();
+};
+)");
+  P.add("store_user.cpp", "#include \"store.h\"\nbool use(Store &S) { return S.peek(1); }\n");
+  P.add("store.cpp", "#include \"store.h\"\nvoid Store::drop() { std::lock_guard<std::mutex> Lock(Mu); M.erase(1); }\n");
+  P.writeDatabase();
+  CommandResult R = run({Mapguard, "-p", P.root(), "-j", "1", "--header-filter=.*store.h",
+                         "--checks=-*,mapguard-unguarded-access", P.path("src/store.cpp"), P.path("src/store_user.cpp")});
+  EXPECT_EQ(countWarnings(R.Out), 1u) << R.Out;
+}
+
 TEST(CliTest, FindsTheDatabaseAsClangTidyDoes) {
   Project P;
   TempDir Elsewhere;

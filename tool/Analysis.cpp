@@ -29,6 +29,12 @@ auto findingKey(const ClangTidyError &E) {
   return std::make_tuple(E.Message.FilePath, E.Message.FileOffset, E.DiagnosticName, E.Message.Message);
 }
 
+/// One finding per place and check: a header seen from several units may be described a little
+/// differently by each (the guard checks count the accesses each unit sees).
+auto placeKey(const ClangTidyError &E) {
+  return std::make_tuple(E.Message.FilePath, E.Message.FileOffset, E.DiagnosticName);
+}
+
 void addStats(tidy::ClangTidyStats &Sum, const tidy::ClangTidyStats &Unit) {
   Sum.ErrorsDisplayed += Unit.ErrorsDisplayed;
   Sum.ErrorsIgnoredCheckFilter += Unit.ErrorsIgnoredCheckFilter;
@@ -69,14 +75,14 @@ AnalysisResult analyze(const tooling::CompilationDatabase &Db, llvm::ArrayRef<st
   }
 
   AnalysisResult Result;
-  std::set<decltype(findingKey(std::declval<ClangTidyError>()))> Seen;
+  std::set<decltype(placeKey(std::declval<ClangTidyError>()))> Seen;
   for (size_t I = 0; I < Files.size(); ++I) {
     addStats(Result.Stats, UnitStats[I]);
     UnitFailure Failure{Files[I], {}};
     for (ClangTidyError &E : PerUnit[I]) {
       if (isCompilerError(E))
         Failure.Errors.push_back(std::move(E));
-      else if (Seen.insert(findingKey(E)).second) // a finding in a header, seen from several units
+      else if (Seen.insert(placeKey(E)).second) // a finding in a header, seen from several units
         Result.Findings.push_back(std::move(E));
     }
     if (!Failure.Errors.empty())
