@@ -149,9 +149,11 @@ SmallVector<FixItHint, 2> DeferredCaptureCheck::moveCaptureFix(const FunctionDec
   // `[&pending]` -> `[pending = std::move(pending)]` when nothing uses 'pending' after the hand-over.
   const LambdaExpr *Lambda = Capture.Lambda;
   const SourceManager &SM = Ctx.getSourceManager();
+  // The move happens where the lambda is created (a stored lambda may be handed over later).
   if (!Lambda || !mayRewrite(Fn) || Lambda->getBeginLoc().isMacroID() || Cfg.mayRunAgain(Capture.Start.Call) ||
-      usedAfter(Fn, Capture.Local, Capture.Start.Call, SM) || (!Capture.ExplicitByReference &&
-                                                                Lambda->getCaptureDefault() != LCD_ByRef))
+      Cfg.mayRunAgain(Lambda) || usedAfter(Fn, Capture.Local, Lambda, SM) ||
+      usedAfter(Fn, Capture.Local, Capture.Start.Call, SM) ||
+      (!Capture.ExplicitByReference && Lambda->getCaptureDefault() != LCD_ByRef))
     return {};
   std::string Name = Capture.Local->getNameAsString();
   std::string Moved = Name + " = std::move(" + Name + ")";

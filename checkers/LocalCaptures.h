@@ -28,7 +28,7 @@ std::vector<LocalCapture> findLocalCaptures(const clang::FunctionDecl *Fn, const
                                             const ContainerModel &Containers,
                                             llvm::function_ref<const FunctionCfg *()> CfgOf);
 
-/// Whether \p Local is named anywhere in \p Fn after \p After ends (outside \p Except).
+/// Whether \p Local is named anywhere in \p Fn after \p After ends.
 bool usedAfter(const clang::FunctionDecl *Fn, const clang::VarDecl *Local, const clang::Expr *After,
                const clang::SourceManager &SM);
 

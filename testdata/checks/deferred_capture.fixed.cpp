@@ -156,6 +156,14 @@ void postedThenUsed(ThreadPool &Pool) {
   Pool.post([&Pending] { Pending.clear(); }); // expect: mapguard-deferred-capture {{may run after 'Pending' is destroyed (it is posted, scheduled or registered and may run after this scope ends); keep it alive with shared ownership (std::shared_ptr) or wait for the callback before the scope ends}} note: {{the callback is handed over here}} note@-1: {{'Pending' is declared here}}
   Pending[1] = 1;
 }
+// A lambda kept in a variable captures by reference where it is created: a use before the
+// hand-over would see a moved-from map, so no fix.
+void storedThenPosted(ThreadPool &Pool) {
+  std::map<int, int> Pending;
+  auto Task = [&Pending] { Pending.clear(); }; // expect: mapguard-deferred-capture {{'Pending' is captured by reference into a callback that may run after 'Pending' is destroyed (it is posted, scheduled or registered and may run after this scope ends); keep it alive}} note@+2: {{the callback is handed over here}} note@-1: {{'Pending' is declared here}}
+  Pending[1] = 1;
+  Pool.post(Task);
+}
 void referenceArgument() {
   std::map<int, int> Pending;
   std::thread T([](std::map<int, int> &M) { M.clear(); }, std::ref(Pending)); // expect: mapguard-deferred-capture {{'Pending' is passed by reference into a callback that may run after 'Pending' is destroyed (the thread is detached); keep it alive}} note: {{the callback is handed over here}} note@+1: {{the thread is detached here}} note@-1: {{'Pending' is declared here}}
