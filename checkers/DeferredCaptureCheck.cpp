@@ -34,7 +34,8 @@ void DeferredCaptureCheck::report(GuardInference &Inference, ASTContext &Ctx) {
         reportUnguarded(Access, *Guard, *GuardPath, Inference, Ctx);
       continue;
     }
-    reportRace(Access, Inference, Ctx);
+    reportThreadRace(Access, Inference, Ctx, "in a callback that runs on another thread",
+                     "also used by other code at the same time");
   }
   for (const FunctionDecl *Fn : Functions) {
     const FunctionCfg *Cfg = nullptr;
@@ -85,23 +86,6 @@ void DeferredCaptureCheck::reportUnguarded(const ContainerAccess &Access, const 
   else if (Guard.Annotated)
     diag(Access.Container->getLocation(), "'%0' is declared GUARDED_BY(%1) here", DiagnosticIDs::Note)
         << Access.Container->getName() << Guard.Mutex->getName();
-}
-
-void DeferredCaptureCheck::reportRace(const ContainerAccess &Access, GuardInference &Inference, ASTContext &Ctx) {
-  bool Repeated = false;
-  const ContainerAccess *Other = concurrentAccess(Access, Inference, Ctx, Repeated);
-  if ((!Other && !Repeated) || !Access.DeferredBy)
-    return;
-  std::string Name = Access.Path.spelling();
-  diag(Access.Ref->getExprLoc(),
-       "%0 in a callback that runs on another thread with no mutex held, while '%1' is %2; guard '%1' with a "
-       "mutex held at every access, or use a concurrent container")
-      << describe(Access) << Name
-      << (Other ? "also used by other code at the same time" : "written by every thread this loop starts")
-      << Access.Use.Site->getSourceRange();
-  diag(Access.DeferredBy->Call->getBeginLoc(), "the thread is started here", DiagnosticIDs::Note);
-  if (Other)
-    diag(Other->Ref->getExprLoc(), "'%0' is also accessed here", DiagnosticIDs::Note) << Name;
 }
 
 void DeferredCaptureCheck::reportLocal(const FunctionDecl *Fn, const LocalCapture &Capture, const FunctionCfg &Cfg,

@@ -22,7 +22,6 @@ protected:
 private:
   void reportUnguarded(const ContainerAccess &Access, const GuardInfo &Guard, const ObjectPath &GuardPath,
                        GuardInference &Inference, clang::ASTContext &Ctx);
-  void reportRace(const ContainerAccess &Access, GuardInference &Inference, clang::ASTContext &Ctx);
   void reportLocal(const clang::FunctionDecl *Fn, const LocalCapture &Capture, const FunctionCfg &Cfg,
                    const ContainerModel &Containers, clang::ASTContext &Ctx);
   llvm::SmallVector<clang::FixItHint, 2> moveCaptureFix(const clang::FunctionDecl *Fn, const LocalCapture &Capture,

@@ -1,5 +1,6 @@
 #include "GuardedContainerCheck.h"
 
+#include "Handover.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
@@ -178,6 +179,22 @@ std::optional<FixItHint> GuardedContainerCheck::lockInsideLambda(const Container
   if (Fix)
     LockedLambdas.insert(Lambda);
   return Fix;
+}
+
+void GuardedContainerCheck::reportThreadRace(const ContainerAccess &Access, GuardInference &Inference,
+                                             ASTContext &Ctx, StringRef Lead, StringRef Elsewhere) {
+  bool Repeated = false;
+  const ContainerAccess *Other = concurrentAccess(Access, Inference, Ctx, Repeated);
+  if ((!Other && !Repeated) || !Access.DeferredBy)
+    return;
+  std::string Name = Access.Path.spelling();
+  diag(Access.Ref->getExprLoc(), "%0 %1 with no mutex held, while '%2' is %3; guard '%2' with a mutex held at "
+                                 "every access, or use a concurrent container")
+      << describe(Access) << Lead << Name << (Other ? Elsewhere : "written by every thread this loop starts")
+      << Access.Use.Site->getSourceRange();
+  diag(Access.DeferredBy->Call->getBeginLoc(), "the thread is started here", DiagnosticIDs::Note);
+  if (Other)
+    diag(Other->Ref->getExprLoc(), "'%0' is also accessed here", DiagnosticIDs::Note) << Name;
 }
 
 } // namespace mapguard

@@ -41,6 +41,11 @@ protected:
   std::optional<clang::FixItHint> lockInsideLambda(const ContainerAccess &Access, const GuardInfo &Guard,
                                                    const ObjectPath &GuardPath, GuardInference &Inference,
                                                    const clang::ASTContext &Ctx);
+  /// Reports \p Access, in a callable started on another thread, if its container (which has no
+  /// guard) is used at the same time by other code or by another copy of the callable.
+  /// \p Lead and \p Elsewhere word the message for the reporting check.
+  void reportThreadRace(const ContainerAccess &Access, GuardInference &Inference, clang::ASTContext &Ctx,
+                        llvm::StringRef Lead, llvm::StringRef Elsewhere);
   /// Whether another check of this run is enabled: the more specific check reports an access.
   bool isCheckEnabled(llvm::StringRef Name) const;
 

@@ -1,7 +1,6 @@
 #include "UnguardedAccessCheck.h"
 
 #include "AstUtil.h"
-#include "Handover.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
@@ -39,7 +38,9 @@ void UnguardedAccessCheck::report(GuardInference &Inference, ASTContext &Ctx) {
       continue;
     const GuardInfo *Guard = Inference.guardOf(Access.Container);
     if (!Guard) {
-      reportThreadRace(Access, Inference, Ctx);
+      // A global written on another thread, with no mutex anywhere, while other code uses it.
+      if (isa<VarDecl>(Access.Container))
+        reportThreadRace(Access, Inference, Ctx, "runs on another thread", "also accessed elsewhere");
       continue;
     }
     std::optional<ObjectPath> GuardPath = Inference.guardPath(Access, *Guard);
@@ -119,27 +120,6 @@ std::optional<FixItHint> UnguardedAccessCheck::lockGuardFix(const ContainerAcces
   if (Fix)
     FixedFunctions.insert(Fn);
   return Fix;
-}
-
-void UnguardedAccessCheck::reportThreadRace(const ContainerAccess &Access, GuardInference &Inference,
-                                            ASTContext &Ctx) {
-  // A global written on another thread, with no mutex anywhere, while other code uses it.
-  if (!isa<VarDecl>(Access.Container))
-    return;
-  bool Repeated = false;
-  const ContainerAccess *Other = concurrentAccess(Access, Inference, Ctx, Repeated);
-  if ((!Other && !Repeated) || !Access.DeferredBy)
-    return;
-  std::string Name = Access.Path.spelling();
-  diag(Access.Ref->getExprLoc(),
-       "%0 runs on another thread with no mutex held, while '%1' is %2; guard '%1' with a mutex held at "
-       "every access, or use a concurrent container")
-      << describe(Access) << Name
-      << (Other ? "also accessed elsewhere" : "written by every thread this loop starts")
-      << Access.Use.Site->getSourceRange();
-  diag(Access.DeferredBy->Call->getBeginLoc(), "the thread is started here", DiagnosticIDs::Note);
-  if (Other)
-    diag(Other->Ref->getExprLoc(), "'%0' is also accessed here", DiagnosticIDs::Note) << Name;
 }
 
 } // namespace mapguard

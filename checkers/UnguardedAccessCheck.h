@@ -19,7 +19,6 @@ protected:
 private:
   void reportUnguarded(const ContainerAccess &Access, const GuardInfo &Guard, const ObjectPath &GuardPath,
                        GuardInference &Inference, clang::ASTContext &Ctx);
-  void reportThreadRace(const ContainerAccess &Access, GuardInference &Inference, clang::ASTContext &Ctx);
   std::optional<clang::FixItHint> lockGuardFix(const ContainerAccess &Access, const GuardInfo &Guard,
                                                const ObjectPath &GuardPath, GuardInference &Inference,
                                                clang::ASTContext &Ctx);
