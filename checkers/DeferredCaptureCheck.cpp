@@ -80,12 +80,7 @@ void DeferredCaptureCheck::reportUnguarded(const ContainerAccess &Access, const 
     diag(AtSchedule->AcquiredAt->getBeginLoc(), "'%0' is locked here, and released before the callback runs",
          DiagnosticIDs::Note)
         << Mutex;
-  if (Guard.Evidence && Guard.Evidence != &Access)
-    diag(Guard.Evidence->Ref->getExprLoc(), "'%0' is accessed with '%1' held here", DiagnosticIDs::Note)
-        << Guard.Evidence->Path.spelling() << Mutex;
-  else if (Guard.Annotated)
-    diag(Access.Container->getLocation(), "'%0' is declared GUARDED_BY(%1) here", DiagnosticIDs::Note)
-        << Access.Container->getName() << Guard.Mutex->getName();
+  noteGuardEvidence(Access, Guard, Mutex);
 }
 
 void DeferredCaptureCheck::reportLocal(const FunctionDecl *Fn, const LocalCapture &Capture, const FunctionCfg &Cfg,

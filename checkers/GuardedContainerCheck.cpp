@@ -197,4 +197,14 @@ void GuardedContainerCheck::reportThreadRace(const ContainerAccess &Access, Guar
     diag(Other->Ref->getExprLoc(), "'%0' is also accessed here", DiagnosticIDs::Note) << Name;
 }
 
+void GuardedContainerCheck::noteGuardEvidence(const ContainerAccess &Access, const GuardInfo &Guard,
+                                              StringRef Mutex) {
+  if (Guard.Evidence && Guard.Evidence != &Access)
+    diag(Guard.Evidence->Ref->getExprLoc(), "'%0' is accessed with '%1' held here", DiagnosticIDs::Note)
+        << Guard.Evidence->Path.spelling() << Mutex;
+  else if (Guard.Annotated)
+    diag(Access.Container->getLocation(), "'%0' is declared GUARDED_BY(%1) here", DiagnosticIDs::Note)
+        << Access.Container->getName() << Guard.Mutex->getName();
+}
+
 } // namespace mapguard

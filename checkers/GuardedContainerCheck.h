@@ -46,6 +46,8 @@ protected:
   /// \p Lead and \p Elsewhere word the message for the reporting check.
   void reportThreadRace(const ContainerAccess &Access, GuardInference &Inference, clang::ASTContext &Ctx,
                         llvm::StringRef Lead, llvm::StringRef Elsewhere);
+  /// A note that shows why \p Guard guards the container: an access holding it, or its annotation.
+  void noteGuardEvidence(const ContainerAccess &Access, const GuardInfo &Guard, llvm::StringRef Mutex);
   /// Whether another check of this run is enabled: the more specific check reports an access.
   bool isCheckEnabled(llvm::StringRef Name) const;
 

@@ -86,12 +86,7 @@ void UnguardedAccessCheck::reportUnguarded(const ContainerAccess &Access, const 
   if (Access.DeferredBy)
     diag(Access.DeferredBy->Call->getBeginLoc(), "the callable runs on another thread or later, handed over here",
          DiagnosticIDs::Note);
-  if (Guard.Evidence && Guard.Evidence != &Access)
-    diag(Guard.Evidence->Ref->getExprLoc(), "'%0' is accessed with '%1' held here", DiagnosticIDs::Note)
-        << Guard.Evidence->Path.spelling() << Mutex;
-  else if (Guard.Annotated)
-    diag(Access.Container->getLocation(), "'%0' is declared GUARDED_BY(%1) here", DiagnosticIDs::Note)
-        << Access.Container->getName() << Guard.Mutex->getName();
+  noteGuardEvidence(Access, Guard, Mutex);
 }
 
 std::optional<FixItHint> UnguardedAccessCheck::lockGuardFix(const ContainerAccess &Access, const GuardInfo &Guard,
