@@ -1,6 +1,7 @@
 #include "AstUtil.h"
 
 #include "clang/AST/ExprCXX.h"
+#include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/Lex/Lexer.h"
 
 using namespace clang;
@@ -68,6 +69,21 @@ bool assignsTo(const Stmt *S, const ValueDecl *Var) {
   const Expr *Target = assignmentTarget(S);
   const auto *Ref = Target ? dyn_cast<DeclRefExpr>(Target->IgnoreParenImpCasts()) : nullptr;
   return Ref && Ref->getDecl() == Var;
+}
+
+SmallVector<const DeclRefExpr *, 4> referencesTo(const Stmt *S, const ValueDecl *D) {
+  struct Finder : RecursiveASTVisitor<Finder> {
+    const ValueDecl *D;
+    SmallVector<const DeclRefExpr *, 4> Found;
+    bool VisitDeclRefExpr(DeclRefExpr *E) {
+      if (E->getDecl() == D)
+        Found.push_back(E);
+      return true;
+    }
+  } Refs;
+  Refs.D = D;
+  Refs.TraverseStmt(const_cast<Stmt *>(S));
+  return Refs.Found;
 }
 
 } // namespace mapguard

@@ -5,6 +5,7 @@
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ParentMap.h"
 #include "clang/AST/Stmt.h"
+#include "llvm/ADT/SmallVector.h"
 #include <string>
 
 namespace mapguard {
@@ -25,6 +26,9 @@ std::string sourceText(const clang::Stmt *S, const clang::ASTContext &Ctx);
 
 /// The left-hand side if \p S is a plain assignment (builtin or operator=), else null.
 const clang::Expr *assignmentTarget(const clang::Stmt *S);
+
+/// Every expression in \p S (lambda bodies included) that names \p D, in source order.
+llvm::SmallVector<const clang::DeclRefExpr *, 4> referencesTo(const clang::Stmt *S, const clang::ValueDecl *D);
 
 /// Whether \p S assigns to the variable \p Var (`Var = ...`).
 bool assignsTo(const clang::Stmt *S, const clang::ValueDecl *Var);

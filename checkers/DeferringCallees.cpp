@@ -3,7 +3,6 @@
 #include "AstUtil.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/DeclTemplate.h"
-#include "clang/AST/RecursiveASTVisitor.h"
 
 using namespace clang;
 
@@ -225,18 +224,7 @@ std::optional<Deferral> DeferringCallees::deferralOf(const Expr *Callable, const
           Holder = Var;
       if (!Holder || Depth > 0 || !Holder->hasLocalStorage())
         return std::nullopt;
-      struct Uses : RecursiveASTVisitor<Uses> {
-        const VarDecl *Var;
-        SmallVector<const DeclRefExpr *, 4> Found;
-        bool VisitDeclRefExpr(DeclRefExpr *E) {
-          if (E->getDecl() == Var)
-            Found.push_back(E);
-          return true;
-        }
-      } Finder;
-      Finder.Var = Holder;
-      Finder.TraverseStmt(const_cast<Stmt *>(rootOf(Parents, Declaration)));
-      for (const DeclRefExpr *Use : Finder.Found)
+      for (const DeclRefExpr *Use : referencesTo(rootOf(Parents, Declaration), Holder))
         if (auto Deferred = deferralOf(Use, Parents, Depth + 1))
           return Deferred;
       return std::nullopt;

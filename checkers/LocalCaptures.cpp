@@ -89,24 +89,14 @@ struct Candidates : RecursiveASTVisitor<Candidates> {
   }
 
   void noteUses(LocalCapture &C, const VarDecl *Alias, bool Pointer) {
-    struct Uses : RecursiveASTVisitor<Uses> {
-      const VarDecl *Alias;
-      SmallVector<const DeclRefExpr *, 4> Refs;
-      bool VisitDeclRefExpr(DeclRefExpr *E) {
-        if (E->getDecl() == Alias)
-          Refs.push_back(E);
-        return true;
-      }
-    } Finder;
-    Finder.Alias = Alias;
-    Finder.TraverseStmt(C.Lambda->getBody());
-    if (Finder.Refs.empty())
+    SmallVector<const DeclRefExpr *, 4> Refs = referencesTo(C.Lambda->getBody(), Alias);
+    if (Refs.empty())
       return;
-    C.Use = Finder.Refs.front();
+    C.Use = Refs.front();
     if (Pointer)
       return;
     ParentMap Parents(C.Lambda->getBody());
-    for (const DeclRefExpr *Ref : Finder.Refs)
+    for (const DeclRefExpr *Ref : Refs)
       if (classifyContainerUse(Ref, Parents, Containers).Write) {
         C.Written = true;
         C.Use = Ref;
@@ -138,21 +128,9 @@ std::vector<LocalCapture> findLocalCaptures(const FunctionDecl *Fn, const Deferr
 }
 
 bool usedAfter(const FunctionDecl *Fn, const VarDecl *Local, const Expr *After, const SourceManager &SM) {
-  struct Finder : RecursiveASTVisitor<Finder> {
-    const VarDecl *Local;
-    SourceLocation End;
-    const SourceManager *SM;
-    bool Found = false;
-    bool VisitDeclRefExpr(DeclRefExpr *E) {
-      Found |= E->getDecl() == Local && SM->isBeforeInTranslationUnit(End, E->getBeginLoc());
-      return !Found;
-    }
-  } Uses;
-  Uses.Local = Local;
-  Uses.End = After->getEndLoc();
-  Uses.SM = &SM;
-  Uses.TraverseStmt(Fn->getBody());
-  return Uses.Found;
+  return llvm::any_of(referencesTo(Fn->getBody(), Local), [&](const DeclRefExpr *Ref) {
+    return SM.isBeforeInTranslationUnit(After->getEndLoc(), Ref->getBeginLoc());
+  });
 }
 
 } // namespace mapguard

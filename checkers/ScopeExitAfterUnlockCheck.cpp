@@ -35,20 +35,6 @@ bool mayLeaveScope(const Stmt *S, const LockModel &Locks, bool Exceptions) {
   return Finder.Found;
 }
 
-bool refersTo(const Stmt *S, const VarDecl *Var) {
-  struct Scan : RecursiveASTVisitor<Scan> {
-    const VarDecl *Var;
-    bool Found = false;
-    bool VisitDeclRefExpr(DeclRefExpr *E) {
-      Found |= E->getDecl() == Var;
-      return !Found;
-    }
-  } Finder;
-  Finder.Var = Var;
-  Finder.TraverseStmt(const_cast<Stmt *>(S));
-  return Finder.Found;
-}
-
 /// The statement of \p Block that declares \p Var, and its index.
 std::optional<unsigned> declarationIndex(const CompoundStmt *Block, const VarDecl *Var) {
   unsigned Index = 0;
@@ -144,7 +130,7 @@ SmallVector<FixItHint, 2> ScopeExitAfterUnlockCheck::moveAfterGuard(const VarDec
     return {};
   bool Exceptions = Ctx.getLangOpts().CXXExceptions;
   for (unsigned I = *From + 1; I < *To; ++I)
-    if (mayLeaveScope(Block->body_begin()[I], Locks, Exceptions) || refersTo(Block->body_begin()[I], ScopeExit))
+    if (mayLeaveScope(Block->body_begin()[I], Locks, Exceptions) || !referencesTo(Block->body_begin()[I], ScopeExit).empty())
       return {};
   const Stmt *Declaration = Block->body_begin()[*From];
   const Stmt *GuardDeclaration = Block->body_begin()[*To];
