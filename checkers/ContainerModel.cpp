@@ -4,7 +4,7 @@
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/ExprCXX.h"
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/ADT/StringSwitch.h"
+#include "llvm/ADT/STLExtras.h"
 
 using namespace clang;
 
@@ -14,15 +14,22 @@ namespace {
 constexpr unsigned MaxBaseDepth = 4;
 
 std::optional<ContainerOpKind> memberOpKind(StringRef Name) {
-  return llvm::StringSwitch<std::optional<ContainerOpKind>>(Name)
-      .Cases({"erase", "unsafe_erase", "clear", "extract", "remove", "take", "removeIf"},
-             ContainerOpKind::Erase)
-      .Cases({"insert", "emplace", "emplace_hint", "try_emplace", "insert_or_assign", "insert_range",
-              "insertMulti", "unite", "operator[]", "merge"},
-             ContainerOpKind::Insert)
-      .Cases({"rehash", "reserve", "squeeze"}, ContainerOpKind::Rehash)
-      .Cases({"swap", "operator="}, ContainerOpKind::Replace)
-      .Default(std::nullopt);
+  // Arrays, not StringSwitch::Cases: its initializer-list form is new in LLVM 20.
+  static constexpr StringRef Erase[] = {"erase", "unsafe_erase", "clear", "extract", "remove", "take", "removeIf"};
+  static constexpr StringRef Insert[] = {"insert",   "emplace",          "emplace_hint", "try_emplace",
+                                         "insert_or_assign", "insert_range", "insertMulti", "unite",
+                                         "operator[]", "merge"};
+  static constexpr StringRef Rehash[] = {"rehash", "reserve", "squeeze"};
+  static constexpr StringRef Replace[] = {"swap", "operator="};
+  if (llvm::is_contained(Erase, Name))
+    return ContainerOpKind::Erase;
+  if (llvm::is_contained(Insert, Name))
+    return ContainerOpKind::Insert;
+  if (llvm::is_contained(Rehash, Name))
+    return ContainerOpKind::Rehash;
+  if (llvm::is_contained(Replace, Name))
+    return ContainerOpKind::Replace;
+  return std::nullopt;
 }
 } // namespace
 

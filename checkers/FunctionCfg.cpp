@@ -4,6 +4,7 @@
 #include "clang/AST/Decl.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/Config/llvm-config.h"
 
 using namespace clang;
 
@@ -44,7 +45,11 @@ FunctionCfg::FunctionCfg(const FunctionDecl *Fn, ASTContext &Ctx) {
   if (!Cfg)
     return;
   Parents = std::make_unique<ParentMap>(Body);
+#if LLVM_VERSION_MAJOR >= 22
   StmtToBlock = std::make_unique<CFGStmtMap>(*Cfg, *Parents);
+#else
+  StmtToBlock.reset(CFGStmtMap::Build(Cfg.get(), Parents.get()));
+#endif
 }
 
 const CFGBlock *FunctionCfg::blockOf(const Stmt *S) const {
