@@ -1,6 +1,6 @@
 #include "Analysis.h"
 
-#include "clang-tidy/ClangTidy.h"
+#include "ClangTidyCompat.h"
 #include "llvm/Support/ThreadPool.h"
 #include "llvm/Support/Threading.h"
 #include "llvm/Support/VirtualFileSystem.h"
@@ -59,16 +59,14 @@ AnalysisResult analyze(const tooling::CompilationDatabase &Db, llvm::ArrayRef<st
         // Each unit gets its own file system: ClangTool changes the working directory of the one it
         // is given, and the process-wide one must not move under other workers.
         auto FS = llvm::makeIntrusiveRefCnt<llvm::vfs::OverlayFileSystem>(llvm::vfs::createPhysicalFileSystem());
-        tidy::ClangTidyContext Context(MakeOptions(FS), /*AllowEnablingAnalyzerAlphaCheckers=*/false,
-                                       /*EnableModuleHeadersParsing=*/false, /*ExperimentalCustomChecks=*/false);
-        PerUnit[I] = tidy::runClangTidy(Context, Db, {Files[I]}, FS, /*ApplyAnyFix=*/false,
-                                        /*EnableCheckProfile=*/false, "", /*Quiet=*/true);
-        UnitStats[I] = Context.getStats();
+        auto Context = compat::makeContext(MakeOptions(FS));
+        PerUnit[I] = compat::runQuietly(*Context, Db, {Files[I]}, FS);
+        UnitStats[I] = Context->getStats();
         std::lock_guard<std::mutex> Lock(ProgressMutex);
         ++Done;
         FindingsSoFar += llvm::count_if(PerUnit[I], [](const ClangTidyError &E) { return !isCompilerError(E); });
         if (Progress)
-          Progress(Done, Files.size(), FindingsSoFar);
+          Progress(Done, Files.size(), FindingsSoFar, Files[I]);
       });
     }
     Pool.wait();

@@ -29,8 +29,8 @@ struct AnalysisResult {
 using OptionsProviderFactory = std::function<std::unique_ptr<clang::tidy::ClangTidyOptionsProvider>(
     llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem>)>;
 
-/// Called after each unit: (units done, units total, findings so far).
-using ProgressCallback = std::function<void(size_t, size_t, size_t)>;
+/// Called after each unit: (units done, units total, findings so far, the unit's file).
+using ProgressCallback = std::function<void(size_t, size_t, size_t, llvm::StringRef)>;
 
 AnalysisResult analyze(const clang::tooling::CompilationDatabase &Db, llvm::ArrayRef<std::string> Files,
                        const OptionsProviderFactory &MakeOptions, unsigned Jobs,

@@ -38,6 +38,12 @@ llvm::Expected<OptionsProviderFactory> makeOptionsProviderFactory(const ConfigOv
   Override.Checks = Overrides.Checks.value_or("") + ",-clang-analyzer-*";
   if (Overrides.HeaderFilter)
     Override.HeaderFilterRegex = *Overrides.HeaderFilter;
+  if (Overrides.ExcludeHeaderFilter)
+    Override.ExcludeHeaderFilterRegex = *Overrides.ExcludeHeaderFilter;
+  ClangTidyGlobalOptions Global;
+  if (Overrides.LineFilter)
+    if (std::error_code EC = parseLineFilter(*Overrides.LineFilter, Global))
+      return configError("invalid --line-filter: " + EC.message());
 
   std::optional<ClangTidyOptions> Inline;
   if (Overrides.Config && Overrides.ConfigFile)
@@ -60,10 +66,10 @@ llvm::Expected<OptionsProviderFactory> makeOptionsProviderFactory(const ConfigOv
   return OptionsProviderFactory([=](const llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> &FS)
                                     -> std::unique_ptr<ClangTidyOptionsProvider> {
     if (Inline)
-      return std::make_unique<ConfigOptionsProvider>(ClangTidyGlobalOptions(),
+      return std::make_unique<ConfigOptionsProvider>(Global,
                                                      ClangTidyOptions::getDefaults().merge(Defaults, 0),
                                                      *Inline, Override, FS);
-    return std::make_unique<FileOptionsProvider>(ClangTidyGlobalOptions(), Defaults, Override, FS);
+    return std::make_unique<FileOptionsProvider>(Global, Defaults, Override, FS);
   });
 }
 

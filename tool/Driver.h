@@ -21,6 +21,8 @@ enum ExitCode : int {
 struct ConfigOverrides {
   std::optional<std::string> Checks;
   std::optional<std::string> HeaderFilter;
+  std::optional<std::string> ExcludeHeaderFilter;
+  std::optional<std::string> LineFilter; // JSON, as clang-tidy's --line-filter
   std::optional<std::string> Config;     // --config: inline YAML, replaces the files
   std::optional<std::string> ConfigFile; // --config-file
 };

@@ -1,6 +1,7 @@
 #include "Sarif.h"
 
 #include "CheckCatalog.h"
+#include "SourceText.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/ConvertUTF.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -19,40 +20,6 @@ namespace {
 
 constexpr const char *SchemaUri = "https://json.schemastore.org/sarif-2.1.0.json";
 
-/// Line and column (1-based, in Unicode code points, as the log's columnKind says) of byte offsets.
-class SourceText {
-public:
-  explicit SourceText(const std::string &Path) {
-    if (auto Buffer = llvm::MemoryBuffer::getFile(Path))
-      Text = (*Buffer)->getBuffer().str();
-    LineStarts.push_back(0);
-    for (size_t I = 0; I < Text.size(); ++I)
-      if (Text[I] == '\n')
-        LineStarts.push_back(I + 1);
-  }
-  std::pair<unsigned, unsigned> position(unsigned Offset) const {
-    Offset = std::min<unsigned>(Offset, Text.size());
-    size_t Line = std::upper_bound(LineStarts.begin(), LineStarts.end(), Offset) - LineStarts.begin();
-    size_t Start = LineStarts[Line - 1];
-    unsigned Column = 1;
-    for (size_t I = Start; I < Offset; ++I)
-      if ((static_cast<unsigned char>(Text[I]) & 0xC0) != 0x80) // count UTF-8 lead bytes only
-        ++Column;
-    return {static_cast<unsigned>(Line), Column};
-  }
-  llvm::StringRef line(unsigned Line) const {
-    if (Line == 0 || Line > LineStarts.size())
-      return {};
-    size_t Start = LineStarts[Line - 1];
-    size_t End = Line < LineStarts.size() ? LineStarts[Line] : Text.size();
-    return llvm::StringRef(Text).slice(Start, End).rtrim("\r\n");
-  }
-
-private:
-  std::string Text;
-  std::vector<size_t> LineStarts;
-};
-
 class LogBuilder {
 public:
   explicit LogBuilder(const SarifOptions &Options) : Options(Options) {
@@ -61,19 +28,10 @@ public:
       Root += "/";
   }
 
-  const SourceText &source(const std::string &Path) {
-    auto It = Sources.find(Path);
-    if (It == Sources.end())
-      It = Sources.emplace(Path, SourceText(Path)).first;
-    return It->second;
-  }
+  const SourceText &source(const std::string &Path) { return Sources.get(Path); }
 
   static std::string absolutePath(const DiagnosticMessage &M, llvm::StringRef BuildDir) {
-    llvm::SmallString<256> Path(M.FilePath);
-    if (!llvm::sys::path::is_absolute(Path) && !BuildDir.empty())
-      llvm::sys::path::make_absolute(BuildDir, Path);
-    llvm::sys::path::remove_dots(Path, /*remove_dot_dot=*/true);
-    return std::string(Path);
+    return mapguard::absolutePath(M.FilePath, BuildDir);
   }
 
   static std::string encodeUri(llvm::StringRef Path) {
@@ -122,19 +80,13 @@ public:
     return Out;
   }
 
-  static std::string absolutePath(llvm::StringRef File, llvm::StringRef BuildDir) {
-    DiagnosticMessage M;
-    M.FilePath = File.str();
-    return absolutePath(M, BuildDir);
-  }
-
   Json fixes(const ClangTidyError &E) {
     Json Changes = Json::array();
     std::map<std::string, const clang::tooling::Replacements *> ByFile;
     for (const auto &Entry : E.Message.Fix)
       ByFile[Entry.getKey().str()] = &Entry.getValue();
     for (const auto &[File, Replacements] : ByFile) {
-      std::string Path = absolutePath(File, E.BuildDirectory);
+      std::string Path = mapguard::absolutePath(File, E.BuildDirectory);
       Json Edits = Json::array();
       for (const clang::tooling::Replacement &R : *Replacements) {
         Json Region = region(Path, R.getOffset(), R.getOffset() + R.getLength());
@@ -171,7 +123,20 @@ public:
                 {"properties", {{"tags", Tags}, {"precision", Info->Precision.str()}, {"problem.severity", "warning"}}}};
   }
 
-  Json result(const ClangTidyError &E, size_t RuleIndex, std::map<std::string, unsigned> &HashCounts) {
+  /// The hash covers the rule and the text of the line, not its number, so it survives edits
+  /// elsewhere in the file; the occurrence index tells identical lines apart.
+  FindingIdentity identity(const ClangTidyError &E, std::map<std::string, unsigned> &HashCounts) {
+    std::string Path = absolutePath(E.Message, E.BuildDirectory);
+    Json Location = physicalLocation(E.Message, E.BuildDirectory);
+    unsigned Line = Location["region"]["startLine"].get<unsigned>();
+    std::string LineText = source(Path).line(Line).trim().str();
+    std::string Hash = llvm::utohexstr(llvm::xxh3_64bits(E.DiagnosticName + "\n" + LineText), true, 16);
+    unsigned Occurrence = ++HashCounts[Path + "\n" + Hash];
+    return {E.DiagnosticName, Location["artifactLocation"]["uri"].get<std::string>(),
+            Hash + ":" + std::to_string(Occurrence)};
+  }
+
+  Json result(const ClangTidyError &E, size_t RuleIndex, const FindingIdentity &Identity) {
     Json Related = Json::array();
     std::string Text = escapeMessage(E.Message.Message);
     for (size_t I = 0; I < E.Notes.size(); ++I) {
@@ -184,20 +149,12 @@ public:
     }
     if (!E.Notes.empty())
       Text += ")";
-    std::string Path = absolutePath(E.Message, E.BuildDirectory);
-    Json Location = physicalLocation(E.Message, E.BuildDirectory);
-    // The hash covers the rule and the text of the line, not its number, so it survives edits
-    // elsewhere in the file; the occurrence index tells identical lines apart.
-    unsigned Line = Location["region"]["startLine"].get<unsigned>();
-    std::string LineText = source(Path).line(Line).trim().str();
-    std::string Hash = llvm::utohexstr(llvm::xxh3_64bits(E.DiagnosticName + "\n" + LineText), true, 16);
-    unsigned Occurrence = ++HashCounts[Path + "\n" + Hash];
     Json R{{"ruleId", E.DiagnosticName},
            {"ruleIndex", RuleIndex},
            {"level", E.DiagLevel == ClangTidyError::Error ? "error" : "warning"},
            {"message", {{"text", Text}}},
-           {"locations", Json::array({Json{{"physicalLocation", Location}}})},
-           {"partialFingerprints", {{"primaryLocationLineHash", Hash + ":" + std::to_string(Occurrence)}}}};
+           {"locations", Json::array({Json{{"physicalLocation", physicalLocation(E.Message, E.BuildDirectory)}}})},
+           {"partialFingerprints", {{"primaryLocationLineHash", Identity.LineHash}}}};
     if (!Related.empty())
       R["relatedLocations"] = Related;
     if (Json Fixes = fixes(E); !Fixes.empty())
@@ -222,10 +179,31 @@ public:
 
   const SarifOptions &Options;
   std::string Root;
-  std::map<std::string, SourceText> Sources;
+  SourceCache Sources;
 };
 
+std::vector<FindingIdentity> identify(LogBuilder &Builder, const AnalysisResult &Result) {
+  std::vector<FindingIdentity> Identities;
+  std::map<std::string, unsigned> HashCounts;
+  for (const ClangTidyError &E : Result.Findings)
+    Identities.push_back(Builder.identity(E, HashCounts));
+  return Identities;
+}
+
+/// Errors before warnings before notes: code scanning keeps the most severe when it truncates.
+int severityRank(const Json &Result) {
+  std::string Level = Result.value("level", "warning");
+  return Level == "error" ? 0 : Level == "warning" ? 1 : 2;
+}
+
 } // namespace
+
+std::vector<FindingIdentity> identifyFindings(const AnalysisResult &Result, llvm::StringRef SourceRoot) {
+  SarifOptions Options;
+  Options.SourceRoot = SourceRoot.str();
+  LogBuilder Builder(Options);
+  return identify(Builder, Result);
+}
 
 std::string renderSarif(const AnalysisResult &Result, const SarifOptions &Options) {
   LogBuilder Builder(Options);
@@ -241,15 +219,40 @@ std::string renderSarif(const AnalysisResult &Result, const SarifOptions &Option
   Json Rules = Json::array();
   for (const std::string &Id : RuleIds)
     Rules.push_back(Builder.rule(Id));
-  Json Results = Json::array();
-  std::map<std::string, unsigned> HashCounts;
-  for (const ClangTidyError &E : Result.Findings) {
+  std::vector<FindingIdentity> Identities = identify(Builder, Result);
+  std::vector<Json> Ordered;
+  for (size_t I = 0; I < Result.Findings.size(); ++I) {
+    const ClangTidyError &E = Result.Findings[I];
     size_t Index = std::find(RuleIds.begin(), RuleIds.end(), E.DiagnosticName) - RuleIds.begin();
-    Results.push_back(Builder.result(E, Index, HashCounts));
+    Ordered.push_back(Builder.result(E, Index, Identities[I]));
+    if (Options.Baseline)
+      Ordered.back()["baselineState"] = Options.Baseline->Unchanged[I] ? "unchanged" : "new";
   }
+  if (Options.Baseline)
+    for (Json Gone : Options.Baseline->Absent) {
+      // A fixed finding: kept for the record, but not a failure that code scanning should alert on.
+      Gone.erase("ruleIndex");
+      Gone["baselineState"] = "absent";
+      Gone["kind"] = "pass";
+      Gone["level"] = "none";
+      Ordered.push_back(std::move(Gone));
+    }
+  std::stable_sort(Ordered.begin(), Ordered.end(),
+                   [](const Json &A, const Json &B) { return severityRank(A) < severityRank(B); });
+  size_t Dropped = Ordered.size() > Options.MaxResults ? Ordered.size() - Options.MaxResults : 0;
+  Ordered.resize(Ordered.size() - Dropped);
+  Json Results = Json::array();
+  for (Json &R : Ordered)
+    Results.push_back(std::move(R));
   Json Notifications = Json::array();
   for (const UnitFailure &Failure : Result.Failures)
     Notifications.push_back(Builder.notification(Failure));
+  if (Dropped)
+    Notifications.push_back(Json{{"level", "warning"},
+                                 {"message",
+                                  {{"text", std::to_string(Dropped) + " of " + std::to_string(Dropped + Results.size()) +
+                                                " results were left out: code scanning accepts at most " +
+                                                std::to_string(Options.MaxResults) + " per run"}}}});
 
   Json Run;
   Run["tool"] = Json{{"driver",

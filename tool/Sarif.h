@@ -5,15 +5,40 @@
 #include "Analysis.h"
 #include "llvm/ADT/StringMap.h"
 #include <string>
+#include <nlohmann/json.hpp>
 
 namespace mapguard {
+
+/// How code scanning recognises a finding across runs: its rule, file (relative to the source
+/// root when inside it) and partialFingerprints.primaryLocationLineHash.
+struct FindingIdentity {
+  std::string RuleId, Uri, LineHash;
+  bool operator<(const FindingIdentity &O) const {
+    return std::tie(RuleId, Uri, LineHash) < std::tie(O.RuleId, O.Uri, O.LineHash);
+  }
+};
+
+/// Findings of this run against a baseline log (--baseline).
+struct BaselineComparison {
+  std::vector<bool> Unchanged;                // per finding: the baseline has it too
+  std::vector<nlohmann::ordered_json> Absent; // baseline results this run no longer finds
+  size_t newCount() const { return llvm::count(Unchanged, false); }
+};
+
+/// GitHub code scanning rejects runs with more results than this.
+inline constexpr size_t CodeScanningMaxResults = 25000;
 
 struct SarifOptions {
   std::string SourceRoot;               // absolute directory that %SRCROOT% stands for
   std::string ToolVersion;
   std::string DocsUrl;                  // base of helpUri; the check id and ".md" are appended
   llvm::StringMap<std::string> RuleHelp; // check id -> Markdown doc
+  const BaselineComparison *Baseline = nullptr; // sets each result's baselineState
+  size_t MaxResults = CodeScanningMaxResults;   // the rest are dropped, and the log says so
 };
+
+/// The identity of each finding, in order.
+std::vector<FindingIdentity> identifyFindings(const AnalysisResult &Result, llvm::StringRef SourceRoot);
 
 /// The SARIF log for one run, as text (same input -> same bytes).
 std::string renderSarif(const AnalysisResult &Result, const SarifOptions &Options);

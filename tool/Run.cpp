@@ -1,0 +1,205 @@
+#include "Run.h"
+
+#include "Baseline.h"
+#include "ChangedLines.h"
+#include "ClangTidyCompat.h"
+#include "JsonReport.h"
+#include "Progress.h"
+#include "clang-tidy/ClangTidy.h"
+#include "clang-tidy/GlobList.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/VirtualFileSystem.h"
+#include "llvm/Support/WithColor.h"
+#include <set>
+
+using namespace llvm;
+using clang::tidy::ClangTidyError;
+
+namespace mapguard {
+namespace {
+
+int fail(const Twine &Message) {
+  WithColor::error(errs(), "mapguard") << Message << "\n";
+  return ExitUsage;
+}
+
+std::string absolute(StringRef File) {
+  SmallString<256> Path(File);
+  (void)sys::fs::make_absolute(Path); // only picks the .clang-tidy that applies
+  return std::string(Path);
+}
+
+/// clang-tidy's --explain-config: which configuration source enables each check.
+void explainConfig(clang::tidy::ClangTidyOptionsProvider &Provider, StringRef File,
+                   ArrayRef<std::string> Enabled) {
+  auto Sources = Provider.getRawOptions(File);
+  for (const std::string &Check : Enabled)
+    for (const auto &[Options, Source] : llvm::reverse(Sources))
+      if (Options.Checks && clang::tidy::GlobList(*Options.Checks).contains(Check)) {
+        outs() << "'" << Check << "' is enabled in the " << Source << ".\n";
+        break;
+      }
+}
+
+/// --diff: restricts the run to the changed lines; false when nothing changed.
+Expected<bool> restrictToChanges(RunRequest &Request, std::set<std::string> &ChangedFiles) {
+  if (Request.Config.LineFilter)
+    return createStringError(std::errc::invalid_argument, "--diff and --line-filter are mutually exclusive");
+  auto Changes = changedLinesSince(*Request.DiffRevision);
+  if (!Changes)
+    return Changes.takeError();
+  if (Changes->Files.empty())
+    return false;
+  for (const std::string &File : Changes->absolutePaths())
+    ChangedFiles.insert(File);
+  Request.Config.LineFilter = toLineFilter(*Changes);
+  // Changed headers are reported too; the line filter keeps everything else out.
+  if (!Request.Config.HeaderFilter)
+    Request.Config.HeaderFilter = ".*";
+  return true;
+}
+
+void printSummary(const RunRequest &Request, const AnalysisResult &Result, size_t Units,
+                  const BaselineComparison *Compared) {
+  errs() << "mapguard: " << Result.Findings.size() << " finding(s) in " << Units << " translation unit(s)";
+  if (Compared)
+    errs() << " (" << Compared->newCount() << " new, " << Result.Findings.size() - Compared->newCount()
+           << " in the baseline; " << Compared->Absent.size() << " baseline finding(s) gone)";
+  if (Result.Stats.ErrorsIgnoredNOLINT)
+    errs() << "; " << Result.Stats.ErrorsIgnoredNOLINT << " suppressed by NOLINT";
+  if (Request.DiffRevision)
+    errs() << "; only lines changed since " << *Request.DiffRevision;
+  errs() << "\n";
+}
+
+} // namespace
+
+int runMapguard(RunRequest Request) {
+  if (Request.Fix && Request.Format != OutputFormat::Text)
+    return fail("--fix reports as text; use --format=text (or --sarif <file>) with it");
+  std::set<std::string> ChangedFiles;
+  if (Request.DiffRevision) {
+    auto Changed = restrictToChanges(Request, ChangedFiles);
+    if (!Changed)
+      return fail(toString(Changed.takeError()));
+    if (!*Changed) {
+      if (!Request.Quiet)
+        errs() << "mapguard: no lines changed since " << *Request.DiffRevision << "\n";
+      return ExitClean;
+    }
+  }
+  auto MakeOptions = makeOptionsProviderFactory(Request.Config);
+  if (!MakeOptions)
+    return fail(toString(MakeOptions.takeError()));
+  auto OutputFS = makeIntrusiveRefCnt<vfs::OverlayFileSystem>(vfs::getRealFileSystem());
+  auto Provider = (*MakeOptions)(OutputFS);
+  auto &ProviderRef = *Provider;
+  auto ContextOwner = compat::makeContext(std::move(Provider));
+  clang::tidy::ClangTidyContext &Context = *ContextOwner;
+  // As in clang-tidy, the configuration of the first input decides which checks are enabled.
+  auto EnabledChecksFor = [&](StringRef File) {
+    return compat::checkNames(Context.getOptionsForFile(absolute(File)));
+  };
+  const std::vector<std::string> Files = Request.Database.Files;
+  if (Request.ListChecks || Request.ExplainConfig) {
+    std::string Probe = absolute(Files.empty() ? "dummy.cpp" : Files.front());
+    if (Request.ExplainConfig) {
+      explainConfig(ProviderRef, Probe, EnabledChecksFor(Probe));
+      return ExitClean;
+    }
+    outs() << "Enabled checks:";
+    for (const std::string &Check : EnabledChecksFor(Probe))
+      outs() << "\n    " << Check;
+    outs() << "\n\n";
+    return ExitClean;
+  }
+
+  std::optional<Baseline> Previous;
+  if (!Request.BaselinePath.empty()) {
+    auto Loaded = Baseline::load(Request.BaselinePath);
+    if (!Loaded)
+      return fail(toString(Loaded.takeError()));
+    Previous = std::move(*Loaded);
+  }
+  auto Db = loadCompilations(std::move(Request.Database));
+  if (!Db)
+    return fail(toString(Db.takeError()));
+  std::vector<std::string> Inputs = filesToAnalyse(**Db, Files);
+  if (Request.DiffRevision && Files.empty()) // like clang-tidy-diff: the changed units only
+    llvm::erase_if(Inputs, [&](const std::string &File) { return !ChangedFiles.count(File); });
+  if (Inputs.empty()) {
+    if (Request.DiffRevision) {
+      if (!Request.Quiet)
+        errs() << "mapguard: no changed file is in the compilation database\n";
+      return ExitClean;
+    }
+    return fail("no input files: the compilation database is empty");
+  }
+  if (EnabledChecksFor(Inputs.front()).empty())
+    return fail("no checks are enabled for '" + Inputs.front() + "': the 'Checks' of the .clang-tidy that applies "
+                "to it enable no mapguard check; add 'mapguard-*' there or pass --checks='mapguard-*'");
+
+  InitializeAllTargetInfos();
+  InitializeAllTargetMCs();
+  InitializeAllAsmParsers();
+  Progress Bar(errs(), sys::Process::StandardErrIsDisplayed());
+  ProgressCallback OnUnit = nullptr;
+  if (!Request.Quiet)
+    OnUnit = [&](size_t Done, size_t Total, size_t Findings, StringRef File) { Bar.unitDone(Done, Total, Findings, File); };
+  AnalysisResult Result = analyze(**Db, Inputs, *MakeOptions, Request.Jobs, OnUnit);
+  Bar.finish();
+
+  if (Request.Sarif.SourceRoot.empty()) {
+    SmallString<256> Cwd;
+    if (std::error_code EC = sys::fs::current_path(Cwd))
+      return fail("cannot read the working directory: " + EC.message());
+    Request.Sarif.SourceRoot = std::string(Cwd);
+  }
+  std::optional<BaselineComparison> Compared;
+  if (Previous)
+    Compared = Previous->compare(identifyFindings(Result, Request.Sarif.SourceRoot));
+  Request.Sarif.Baseline = Compared ? &*Compared : nullptr;
+
+  std::vector<ClangTidyError> Shown;
+  for (size_t I = 0; I < Result.Findings.size(); ++I)
+    if (!Compared || !Compared->Unchanged[I])
+      Shown.push_back(Result.Findings[I]);
+  size_t Reported = Shown.size();
+  if (Request.Format == OutputFormat::Text) {
+    for (const UnitFailure &Failure : Result.Failures)
+      Shown.insert(Shown.end(), Failure.Errors.begin(), Failure.Errors.end());
+    bool ApplyFixes = Request.Fix && Result.Failures.empty();
+    unsigned WarningsAsErrors = 0;
+    clang::tidy::handleErrors(Shown, Context, ApplyFixes ? clang::tidy::FB_Fix : clang::tidy::FB_NoFix,
+                              WarningsAsErrors, OutputFS);
+    if (Request.Fix && !ApplyFixes)
+      errs() << "mapguard: fixes were not applied because some units did not compile\n";
+  } else {
+    outs() << (Request.Format == OutputFormat::Json ? renderJson(Result, Request.Sarif.Baseline)
+                                                    : renderSarif(Result, Request.Sarif));
+  }
+
+  if (!Request.SarifFile.empty())
+    if (Error E = writeFileAtomically(Request.SarifFile,
+                                      [&](raw_ostream &OS) { OS << renderSarif(Result, Request.Sarif); }))
+      return fail("cannot write '" + Request.SarifFile + "': " + toString(std::move(E)));
+  if (!Request.ExportFixes.empty())
+    if (Error E = writeFileAtomically(Request.ExportFixes, [&](raw_ostream &OS) {
+          clang::tidy::exportReplacements(Inputs.front(), Result.Findings, OS);
+        }))
+      return fail("cannot write '" + Request.ExportFixes + "': " + toString(std::move(E)));
+
+  if (!Request.Quiet)
+    printSummary(Request, Result, Inputs.size(), Request.Sarif.Baseline);
+  for (const UnitFailure &Failure : Result.Failures)
+    WithColor::error(errs(), "mapguard") << "'" << Failure.File << "' could not be analysed ("
+                                         << Failure.Errors.size() << " compiler error(s)); its findings may be incomplete\n";
+  if (!Result.Failures.empty())
+    return ExitUnitFailed;
+  return Reported == 0 ? ExitClean : ExitFindings;
+}
+
+} // namespace mapguard

@@ -1,0 +1,30 @@
+// One mapguard run, from parsed command-line settings to an exit code: the CLI's main only
+// parses options and calls this.
+#ifndef MAPGUARD_TOOL_RUN_H
+#define MAPGUARD_TOOL_RUN_H
+
+#include "Driver.h"
+#include "Sarif.h"
+
+namespace mapguard {
+
+enum class OutputFormat { Text, Sarif, Json };
+
+struct RunRequest {
+  ConfigOverrides Config;
+  DatabaseRequest Database;
+  std::optional<std::string> DiffRevision; // --diff: only lines changed since this revision
+  std::string BaselinePath;                // --baseline: gate on findings not in this SARIF log
+  OutputFormat Format = OutputFormat::Text;
+  std::string SarifFile, ExportFixes;
+  SarifOptions Sarif; // tool version, docs, source root (default: the working directory)
+  bool Fix = false, Quiet = false, ListChecks = false, ExplainConfig = false;
+  unsigned Jobs = 0;
+};
+
+/// Runs the analysis and writes its outputs; returns the documented exit code.
+int runMapguard(RunRequest Request);
+
+} // namespace mapguard
+
+#endif
