@@ -235,8 +235,9 @@ TEST_P(CheckerTest, BothFrontEndsReportExactlyTheExpectations) {
       std::vector<Diag> Diags = parseDiagnostics(R.Out);
       std::string Problems = compare(File, Diags);
       EXPECT_TRUE(Problems.empty()) << File.Path << ":\n" << Problems << "stderr:\n" << R.Err;
-      if (FrontEnd == "mapguard CLI")
+      if (FrontEnd == "mapguard CLI") {
         EXPECT_EQ(R.ExitCode, File.Expectations.empty() ? 0 : 1) << R.Err;
+      }
       std::string Difference = firstDifference(readFile(Copy), WantFixed);
       EXPECT_TRUE(Difference.empty()) << "fixes applied by the " << FrontEnd << " differ from "
                                       << (WantFixed == Original ? File.Path : FixedPath) << " at " << Difference;

@@ -1,4 +1,5 @@
 // The mapguard CLI as a user runs it: a small project with a compile_commands.json.
+#include "TestProject.h"
 #include "TestSupport.h"
 
 #include "CheckCatalog.h"
@@ -12,64 +13,6 @@ namespace {
 
 const std::string Mapguard = MAPGUARD_BINARY_DIR "/bin/mapguard";
 const std::string LoadPlugin = "--load=" MAPGUARD_BINARY_DIR "/lib/libMapGuard.so";
-
-const char *const HazardSource = R"(#include <map>
-#include "shared.h"
-bool dead(int Value);
-void prune(std::map<int, int> &Counts) {
-  for (auto &[Key, Value] : Counts)
-    if (dead(Value)) Counts.erase(Key);
-}
-)";
-const char *const CleanSource = R"(#include <map>
-#include "shared.h"
-int total(const std::map<int, int> &Counts) {
-  int Sum = 0;
-  for (auto &[Key, Value] : Counts) Sum += Value;
-  return Sum;
-}
-)";
-// Included by both units: its finding must be reported once.
-const char *const SharedHeader = R"(#pragma once
-#include <unordered_map>
-inline void grow(std::unordered_map<int, int> &Table) {
-  for (auto &[Key, Value] : Table) Table[Key + 1] = Value;
-}
-)";
-
-/// A project directory: src/*.cpp, include/shared.h, compile_commands.json at the root.
-class Project {
-public:
-  explicit Project(bool WithBrokenUnit = false) {
-    writeFile(Dir.file("include/shared.h"), SharedHeader);
-    add("hazard.cpp", HazardSource);
-    add("clean.cpp", CleanSource);
-    if (WithBrokenUnit)
-      add("broken.cpp", "#include <map>\n#include <thread>\nvoid f( { std::map<int, int> m; }\n"
-                        // Error recovery inside a function the lock and callback checks analyse.
-                        "struct Conn {\n  void run();\n  std::map<int, int> M;\n"
-                        "  void start() { std::thread T(&Conn::run, this, Undeclared); Missing X = M[1]; }\n};\n");
-    writeDatabase();
-  }
-  void add(const std::string &Name, const std::string &Source) {
-    writeFile(Dir.file("src/" + Name), Source);
-    Units.push_back(Name);
-  }
-  void writeDatabase() {
-    Json Db = Json::array();
-    for (const std::string &Unit : Units)
-      Db.push_back({{"directory", Dir.path()},
-                    {"command", "/usr/bin/c++ -std=c++17 -I" + Dir.file("include") + " -c src/" + Unit},
-                    {"file", "src/" + Unit}});
-    writeFile(Dir.file("compile_commands.json"), Db.dump(2));
-  }
-  std::string path(const std::string &Name) const { return Dir.file(Name); }
-  const std::string &root() const { return Dir.path(); }
-
-private:
-  TempDir Dir;
-  std::vector<std::string> Units;
-};
 
 size_t countWarnings(const std::string &Out) {
   size_t Count = 0;
@@ -231,6 +174,117 @@ TEST(CliTest, ListChecksMatchesTheCatalogAndThePlugin) {
     Expected += "\n    " + Info.Id.str();
   EXPECT_EQ(Cli.Out, Expected + "\n\n");
   EXPECT_EQ(Plugin.Out, Expected + "\n\n");
+}
+
+} // namespace
+
+namespace {
+
+TEST(CliTest, OutputFormatsCarryTheSameFindings) {
+  Project P;
+  CommandResult AsJson = run({Mapguard, "-p", P.root(), "--quiet", "--format=json", P.path("src/hazard.cpp")});
+  EXPECT_EQ(AsJson.ExitCode, 1) << AsJson.Err;
+  Json Report = Json::parse(AsJson.Out);
+  ASSERT_EQ(Report["findings"].size(), 1u) << AsJson.Out;
+  const Json &Finding = Report["findings"][0];
+  EXPECT_EQ(Finding["check"], "mapguard-erase-during-iteration");
+  EXPECT_EQ(Finding["file"], P.path("src/hazard.cpp"));
+  EXPECT_EQ(Finding["line"], 6);
+  EXPECT_EQ(Finding["notes"][0]["line"], 5);
+  EXPECT_EQ(Finding["fix"], true);
+  EXPECT_TRUE(Report["failedUnits"].empty());
+
+  CommandResult AsSarif = run({Mapguard, "-p", P.root(), "--quiet", "--format=sarif", P.path("src/hazard.cpp")});
+  EXPECT_EQ(AsSarif.ExitCode, 1);
+  EXPECT_EQ(Json::parse(AsSarif.Out)["runs"][0]["results"].size(), 1u) << AsSarif.Out;
+
+  CommandResult FixAsJson = run({Mapguard, "-p", P.root(), "--fix", "--format=json", P.path("src/hazard.cpp")});
+  EXPECT_EQ(FixAsJson.ExitCode, 2);
+  EXPECT_NE(FixAsJson.Err.find("--fix reports as text"), std::string::npos) << FixAsJson.Err;
+}
+
+TEST(CliTest, HeaderAndLineFiltersHaveClangTidysMeaning) {
+  Project P;
+  auto Warnings = [&](std::vector<std::string> Extra) {
+    std::vector<std::string> Command = {Mapguard, "-p", P.root(), "--quiet", P.path("src/hazard.cpp")};
+    Command.insert(Command.end(), Extra.begin(), Extra.end());
+    return countWarnings(run(Command).Out);
+  };
+  EXPECT_EQ(Warnings({"--header-filter=.*"}), 2u);
+  EXPECT_EQ(Warnings({"--header-filter=.*", "--exclude-header-filter=shared\\.h"}), 1u);
+  // Line filters name files by suffix; a file not listed is filtered out entirely.
+  EXPECT_EQ(Warnings({"--header-filter=.*", R"(--line-filter=[{"name":"src/hazard.cpp","lines":[[6,6]]}])"}), 1u);
+  EXPECT_EQ(Warnings({"--header-filter=.*", R"(--line-filter=[{"name":"src/hazard.cpp","lines":[[1,4]]}])"}), 0u);
+  EXPECT_EQ(Warnings({"--header-filter=.*", R"(--line-filter=[{"name":"shared.h"}])"}), 1u);
+  CommandResult Bad = run({Mapguard, "-p", P.root(), "--line-filter=[{", P.path("src/hazard.cpp")});
+  EXPECT_EQ(Bad.ExitCode, 2);
+  EXPECT_NE(Bad.Err.find("invalid --line-filter"), std::string::npos) << Bad.Err;
+}
+
+TEST(CliTest, ExplainConfigNamesWhereEachCheckIsEnabled) {
+  Project P;
+  writeFile(P.path(".clang-tidy"), "Checks: '-*,mapguard-erase-during-iteration,mapguard-manual-lock'\n");
+  CommandResult R = run({Mapguard, "--explain-config", P.path("src/hazard.cpp")});
+  EXPECT_EQ(R.ExitCode, 0) << R.Err;
+  EXPECT_EQ(R.Out, "'mapguard-erase-during-iteration' is enabled in the " + P.path(".clang-tidy") + ".\n" +
+                       "'mapguard-manual-lock' is enabled in the " + P.path(".clang-tidy") + ".\n");
+}
+
+TEST(CliTest, ProgressIsALinePerUnitOffATerminalAndQuietSilencesIt) {
+  Project P;
+  CommandResult Plain = run({Mapguard, "-p", P.root(), "-j", "1"});
+  EXPECT_NE(Plain.Err.find("mapguard: [1/2] "), std::string::npos) << Plain.Err;
+  EXPECT_NE(Plain.Err.find("mapguard: [2/2] "), std::string::npos) << Plain.Err;
+  EXPECT_EQ(Plain.Err.find('\r'), std::string::npos) << "no redrawn bar when stderr is not a terminal";
+  CommandResult Quiet = run({Mapguard, "-p", P.root(), "--quiet"});
+  EXPECT_EQ(Quiet.ExitCode, 1);
+  EXPECT_EQ(Quiet.Err, "");
+}
+
+/// A Project under git, committed once.
+struct GitProject : Project {
+  GitProject() {
+    git({"init", "-q"});
+    git({"add", "."});
+    git({"commit", "-q", "-m", "legacy code with a finding"});
+  }
+  CommandResult git(std::vector<std::string> Args) const {
+    Args.insert(Args.begin(), {"git", "-c", "user.name=mapguard", "-c", "user.email=mapguard@example.com"});
+    return run(Args, root());
+  }
+};
+
+const char *const NewHazard = R"(
+void pruneAgain(std::map<int, int> &Counts) {
+  for (auto &[Key, Value] : Counts)
+    if (dead(Value)) Counts.erase(Key);
+}
+)";
+
+TEST(CliTest, DiffReportsOnlyTheChangedLines) {
+  GitProject P;
+  CommandResult Unchanged = run({Mapguard, "-p", P.root(), "--diff"}, P.root());
+  EXPECT_EQ(Unchanged.ExitCode, 0) << Unchanged.Err;
+  EXPECT_NE(Unchanged.Err.find("no lines changed since HEAD"), std::string::npos) << Unchanged.Err;
+
+  writeFile(P.path("src/hazard.cpp"), std::string(HazardSource) + NewHazard);
+  CommandResult Changed = run({Mapguard, "-p", P.root(), "--diff"}, P.root());
+  EXPECT_EQ(Changed.ExitCode, 1) << Changed.Err;
+  std::vector<Diag> Diags = parseDiagnostics(Changed.Out);
+  ASSERT_EQ(countWarnings(Changed.Out), 1u) << Changed.Out; // the old finding on line 6 is not reported
+  EXPECT_EQ(Diags[0].Line, 11u);
+  // Without files, only the changed units are analysed.
+  EXPECT_NE(Changed.Err.find("in 1 translation unit(s)"), std::string::npos) << Changed.Err;
+
+  // Against the commit before: everything in it is new.
+  P.git({"commit", "-q", "-am", "more"});
+  CommandResult SinceFirst = run({Mapguard, "-p", P.root(), "--diff=HEAD~1", P.path("src/hazard.cpp")}, P.root());
+  EXPECT_EQ(countWarnings(SinceFirst.Out), 1u) << SinceFirst.Out;
+  CommandResult BadRevision = run({Mapguard, "-p", P.root(), "--diff=no-such-revision"}, P.root());
+  EXPECT_EQ(BadRevision.ExitCode, 2);
+  EXPECT_NE(BadRevision.Err.find("unknown revision 'no-such-revision'"), std::string::npos) << BadRevision.Err;
+  CommandResult Both = run({Mapguard, "-p", P.root(), "--diff", "--line-filter=[]"}, P.root());
+  EXPECT_EQ(Both.ExitCode, 2);
 }
 
 } // namespace

@@ -1,9 +1,11 @@
 // SARIF logs from the CLI: valid against the official 2.1.0 schema, deterministic, and carrying
 // what GitHub code scanning reads.
+#include "Sarif.h"
 #include "TestSupport.h"
 
 #include "gtest/gtest.h"
 #include "llvm/Support/FileSystem.h"
+#include <map>
 #include <nlohmann/json.hpp>
 
 using namespace mapguard::test;
@@ -138,6 +140,69 @@ TEST(SarifTest, UnitsThatFailedAreNotifications) {
   EXPECT_EQ(Note["level"], "error");
   EXPECT_NE(Note["message"]["text"].get<std::string>().find("broken.cpp' could not be analysed"), std::string::npos);
   EXPECT_EQ(Log["runs"][0]["results"].size(), 2u); // the other unit is still reported
+}
+
+TEST(SarifTest, BaselineMarksNewUnchangedAndAbsentResults) {
+  TempDir Dir;
+  auto Analyse = [&](const std::string &Code, const std::vector<std::string> &Extra) {
+    writeFile(Dir.file("src/prune.cpp"), Code);
+    std::vector<std::string> Command = {Mapguard, "--quiet", "--source-root=" + Dir.path(), Dir.file("src/prune.cpp")};
+    Command.insert(Command.end(), Extra.begin(), Extra.end());
+    Command.insert(Command.end(), {"--", "-std=c++17"});
+    return run(Command);
+  };
+  EXPECT_EQ(Analyse(Source, {"--sarif=" + Dir.file("base.sarif")}).ExitCode, 1);
+  // grow() is fixed, prune() stays, and a new hazard arrives above it (the old one moves down).
+  std::string Edited = Source;
+  Edited.replace(Edited.find("void grow"), std::string::npos, "");
+  Edited.insert(Edited.find("void prune"), "void fresh(std::map<int, int> &M) {\n  for (auto &[K, V] : M) M.erase(K);\n}\n");
+  CommandResult Gated = Analyse(Edited, {"--baseline=" + Dir.file("base.sarif"), "--sarif=" + Dir.file("new.sarif")});
+  EXPECT_EQ(Gated.ExitCode, 1);
+  std::vector<Diag> Shown = parseDiagnostics(Gated.Out);
+  ASSERT_FALSE(Shown.empty()) << Gated.Out;
+  EXPECT_EQ(Shown[0].Line, 5u); // only the new finding (and its note)
+  EXPECT_EQ(std::count_if(Shown.begin(), Shown.end(), [](const Diag &D) { return D.Kind == "warning"; }), 1);
+  EXPECT_EQ(validate(Dir.file("new.sarif")), "");
+  std::map<std::string, std::vector<std::string>> States; // baselineState -> ruleId:line (or kind)
+  Json Log = Json::parse(readFile(Dir.file("new.sarif")));
+  for (const Json &R : Log["runs"][0]["results"])
+    States[R["baselineState"].get<std::string>()].push_back(std::to_string(R["locations"][0]["physicalLocation"]["region"]["startLine"].get<int>()) +
+                                         (R.contains("kind") ? ":" + R["kind"].get<std::string>() : ""));
+  EXPECT_EQ(States["new"], std::vector<std::string>{"5"});
+  EXPECT_EQ(States["unchanged"], std::vector<std::string>{"9"});
+  EXPECT_EQ(States["absent"], std::vector<std::string>{"10:pass"}); // fixed: not an alert
+  // The new log as the next baseline: nothing new, and absent results are not carried over.
+  CommandResult Again = Analyse(Edited, {"--baseline=" + Dir.file("new.sarif"), "--format=json"});
+  EXPECT_EQ(Again.ExitCode, 0) << Again.Err;
+  EXPECT_EQ(Json::parse(Again.Out)["absentFromBaseline"], 0);
+  CommandResult NotSarif = Analyse(Edited, {"--baseline=" + Dir.file("src/prune.cpp")});
+  EXPECT_EQ(NotSarif.ExitCode, 2);
+}
+
+TEST(SarifTest, ResultsAreCappedForCodeScanningMostSevereFirst) {
+  TempDir Dir;
+  writeFile(Dir.file("a.cpp"), "int a;\nint b;\nint c;\nint d;\nint e;\n");
+  mapguard::AnalysisResult Result;
+  for (unsigned Line = 0; Line < 5; ++Line) {
+    clang::tidy::ClangTidyError E("mapguard-manual-lock",
+                                  Line == 3 ? clang::tidy::ClangTidyError::Error : clang::tidy::ClangTidyError::Warning,
+                                  Dir.path(), false);
+    E.Message.Message = "finding " + std::to_string(Line + 1);
+    E.Message.FilePath = Dir.file("a.cpp");
+    E.Message.FileOffset = Line * 7;
+    Result.Findings.push_back(E);
+  }
+  mapguard::SarifOptions Options;
+  Options.SourceRoot = Dir.path();
+  Options.MaxResults = 3;
+  Json Run = Json::parse(mapguard::renderSarif(Result, Options))["runs"][0];
+  ASSERT_EQ(Run["results"].size(), 3u);
+  EXPECT_EQ(Run["results"][0]["message"]["text"], "finding 4"); // the error first
+  EXPECT_EQ(Run["results"][1]["message"]["text"], "finding 1");
+  const Json &Note = Run["invocations"][0]["toolExecutionNotifications"][0];
+  EXPECT_EQ(Note["level"], "warning");
+  EXPECT_EQ(Note["message"]["text"], "2 of 5 results were left out: code scanning accepts at most 3 per run");
+  EXPECT_EQ(mapguard::CodeScanningMaxResults, 25000u);
 }
 
 } // namespace
