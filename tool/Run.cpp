@@ -75,6 +75,45 @@ void printSummary(const RunRequest &Request, const AnalysisResult &Result, size_
   errs() << "\n";
 }
 
+/// Prints the findings in the requested format (applying fixes for text) and writes the output
+/// files. Returns how many findings count for the exit code: all, or those new since the baseline.
+Expected<size_t> writeOutputs(const RunRequest &Request, const AnalysisResult &Result,
+                              clang::tidy::ClangTidyContext &Context,
+                              const IntrusiveRefCntPtr<vfs::OverlayFileSystem> &FS, StringRef FirstInput) {
+  const BaselineComparison *Compared = Request.Sarif.Baseline;
+  std::vector<ClangTidyError> Shown;
+  for (size_t I = 0; I < Result.Findings.size(); ++I)
+    if (!Compared || !Compared->Unchanged[I])
+      Shown.push_back(Result.Findings[I]);
+  size_t Reported = Shown.size();
+  if (Request.Format == OutputFormat::Text) {
+    for (const UnitFailure &Failure : Result.Failures)
+      Shown.insert(Shown.end(), Failure.Errors.begin(), Failure.Errors.end());
+    bool ApplyFixes = Request.Fix && Result.Failures.empty();
+    unsigned WarningsAsErrors = 0;
+    clang::tidy::handleErrors(Shown, Context, ApplyFixes ? clang::tidy::FB_Fix : clang::tidy::FB_NoFix,
+                              WarningsAsErrors, FS);
+    if (Request.Fix && !ApplyFixes)
+      errs() << "mapguard: fixes were not applied because some units did not compile\n";
+  } else {
+    outs() << (Request.Format == OutputFormat::Json ? renderJson(Result, Compared) : renderSarif(Result, Request.Sarif));
+  }
+  auto CannotWrite = [](StringRef Path, Error E) {
+    return createStringError(std::errc::io_error, "cannot write '%s': %s", Path.str().c_str(),
+                             toString(std::move(E)).c_str());
+  };
+  if (!Request.SarifFile.empty())
+    if (Error E = writeFileAtomically(Request.SarifFile,
+                                      [&](raw_ostream &OS) { OS << renderSarif(Result, Request.Sarif); }))
+      return CannotWrite(Request.SarifFile, std::move(E));
+  if (!Request.ExportFixes.empty())
+    if (Error E = writeFileAtomically(Request.ExportFixes, [&](raw_ostream &OS) {
+          clang::tidy::exportReplacements(FirstInput, Result.Findings, OS);
+        }))
+      return CannotWrite(Request.ExportFixes, std::move(E));
+  return Reported;
+}
+
 } // namespace
 
 int runMapguard(RunRequest Request) {
@@ -163,35 +202,9 @@ int runMapguard(RunRequest Request) {
     Compared = Previous->compare(identifyFindings(Result, Request.Sarif.SourceRoot));
   Request.Sarif.Baseline = Compared ? &*Compared : nullptr;
 
-  std::vector<ClangTidyError> Shown;
-  for (size_t I = 0; I < Result.Findings.size(); ++I)
-    if (!Compared || !Compared->Unchanged[I])
-      Shown.push_back(Result.Findings[I]);
-  size_t Reported = Shown.size();
-  if (Request.Format == OutputFormat::Text) {
-    for (const UnitFailure &Failure : Result.Failures)
-      Shown.insert(Shown.end(), Failure.Errors.begin(), Failure.Errors.end());
-    bool ApplyFixes = Request.Fix && Result.Failures.empty();
-    unsigned WarningsAsErrors = 0;
-    clang::tidy::handleErrors(Shown, Context, ApplyFixes ? clang::tidy::FB_Fix : clang::tidy::FB_NoFix,
-                              WarningsAsErrors, OutputFS);
-    if (Request.Fix && !ApplyFixes)
-      errs() << "mapguard: fixes were not applied because some units did not compile\n";
-  } else {
-    outs() << (Request.Format == OutputFormat::Json ? renderJson(Result, Request.Sarif.Baseline)
-                                                    : renderSarif(Result, Request.Sarif));
-  }
-
-  if (!Request.SarifFile.empty())
-    if (Error E = writeFileAtomically(Request.SarifFile,
-                                      [&](raw_ostream &OS) { OS << renderSarif(Result, Request.Sarif); }))
-      return fail("cannot write '" + Request.SarifFile + "': " + toString(std::move(E)));
-  if (!Request.ExportFixes.empty())
-    if (Error E = writeFileAtomically(Request.ExportFixes, [&](raw_ostream &OS) {
-          clang::tidy::exportReplacements(Inputs.front(), Result.Findings, OS);
-        }))
-      return fail("cannot write '" + Request.ExportFixes + "': " + toString(std::move(E)));
-
+  auto Reported = writeOutputs(Request, Result, Context, OutputFS, Inputs.front());
+  if (!Reported)
+    return fail(toString(Reported.takeError()));
   if (!Request.Quiet)
     printSummary(Request, Result, Inputs.size(), Request.Sarif.Baseline);
   for (const UnitFailure &Failure : Result.Failures)
@@ -199,7 +212,7 @@ int runMapguard(RunRequest Request) {
                                          << Failure.Errors.size() << " compiler error(s)); its findings may be incomplete\n";
   if (!Result.Failures.empty())
     return ExitUnitFailed;
-  return Reported == 0 ? ExitClean : ExitFindings;
+  return *Reported == 0 ? ExitClean : ExitFindings;
 }
 
 } // namespace mapguard
