@@ -18,7 +18,7 @@ int llvmMajorOf(const char *Path) {
   if (std::strncmp(Name, "libLLVM", 7) != 0)
     return 0;
   const char *Digits = std::strpbrk(Name + 7, "0123456789");
-  return Digits ? std::atoi(Digits) : 0;
+  return Digits ? static_cast<int>(std::strtol(Digits, nullptr, 10)) : 0;
 }
 
 int reportForeignLLVM(struct dl_phdr_info *Info, size_t /*Size*/, void *Found) {

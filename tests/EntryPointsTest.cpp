@@ -101,7 +101,7 @@ TEST(EntryPointsTest, PlainGitHookRefusesAHazardAndPassesACleanCommit) {
   Repository Repo(P);
   std::string Hook = P.path(".git/hooks/pre-commit");
   writeFile(Hook, readFile(SourceDir + "/integration/git-hooks/pre-commit"));
-  llvm::sys::fs::setPermissions(Hook, llvm::sys::fs::all_read | llvm::sys::fs::all_exe | llvm::sys::fs::owner_write);
+  ASSERT_EQ(run({"chmod", "+x", Hook}).ExitCode, 0);
   Repo.git({"config", "mapguard.buildDir", "."});
   // The hook reports changed lines, headers included: the shared header's finding is legacy.
   Repo.git({"add", "compile_commands.json", "include"});
@@ -186,7 +186,8 @@ TEST(EntryPointsTest, DebianPackageHoldsTheProductAndRunsWhenUnpacked) {
   if (!llvm::sys::findProgramByName("dpkg-deb"))
     GTEST_SKIP() << "dpkg-deb is not installed";
   TempDir Out;
-  CommandResult Pack = run({"cpack", "--config", MAPGUARD_BINARY_DIR "/CPackConfig.cmake", "-B", Out.path()});
+  const std::string Config = MAPGUARD_BINARY_DIR "/CPackConfig.cmake";
+  CommandResult Pack = run({"cpack", "--config", Config, "-B", Out.path()});
   ASSERT_EQ(Pack.ExitCode, 0) << output(Pack);
   std::string Deb = Out.file("mapguard_" MAPGUARD_VERSION "-llvm" MAPGUARD_LLVM_MAJOR "_amd64.deb");
   ASSERT_TRUE(llvm::sys::fs::exists(Deb)) << Pack.Out;
@@ -198,9 +199,9 @@ TEST(EntryPointsTest, DebianPackageHoldsTheProductAndRunsWhenUnpacked) {
   std::string Depends = run({"dpkg-deb", "--field", Deb, "Depends"}).Out;
   EXPECT_NE(Depends.find("libclang-cpp" MAPGUARD_LLVM_MAJOR), std::string::npos) << Depends;
   // Every dependency is a package this (Debian 12) machine has: the package installs here.
-  CommandResult Installable =
-      run({"/bin/sh", "-c", "for p in $(echo \"$1\" | tr -d ' ' | tr ',' ' '); do dpkg -s \"$p\" >/dev/null || "
-                            "{ echo \"missing $p\"; exit 1; }; done", "sh", Depends});
+  const std::string EachInstalled = "for p in $(echo \"$1\" | tr -d ' ' | tr ',' ' '); do "
+                                    "dpkg -s \"$p\" >/dev/null || { echo \"missing $p\"; exit 1; }; done";
+  CommandResult Installable = run({"/bin/sh", "-c", EachInstalled, "sh", Depends});
   EXPECT_EQ(Installable.ExitCode, 0) << Installable.Out;
   ASSERT_EQ(run({"dpkg-deb", "-x", Deb, Out.file("root")}).ExitCode, 0);
   CommandResult Version = run({Out.file("root/usr/bin/mapguard"), "--version"});

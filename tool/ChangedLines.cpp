@@ -36,7 +36,7 @@ llvm::Expected<GitOutput> runGit(llvm::ArrayRef<llvm::StringRef> Args) {
   for (auto [Path, Text] : {std::pair{&OutPath, &Result.Out}, std::pair{&ErrPath, &Result.Err}}) {
     if (auto Buffer = llvm::MemoryBuffer::getFile(*Path))
       *Text = (*Buffer)->getBuffer().str();
-    llvm::sys::fs::remove(*Path);
+    (void)llvm::sys::fs::remove(*Path);
   }
   return Result;
 }

@@ -4,7 +4,7 @@
 #include "llvm/Config/llvm-config.h"
 
 namespace clang::clangd {
-int clangdMain(int argc, char *argv[]); // libclangdMain.a, which ships no header for it
+int clangdMain(int Argc, char *Argv[]); // libclangdMain.a, which ships no header for it
 } // namespace clang::clangd
 
 // Keeps the mapguard module's registration linked in (clang-tidy's anchor idiom).
@@ -12,4 +12,4 @@ int clangdMain(int argc, char *argv[]); // libclangdMain.a, which ships no heade
 extern volatile int MapGuardModuleAnchorSource;
 [[maybe_unused]] static int MapGuardModuleAnchorDestination = MapGuardModuleAnchorSource;
 
-int main(int argc, char *argv[]) { return clang::clangd::clangdMain(argc, argv); }
+int main(int Argc, char *Argv[]) { return clang::clangd::clangdMain(Argc, Argv); }

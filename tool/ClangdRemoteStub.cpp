@@ -17,9 +17,9 @@ template <> struct std::default_delete<clang::clangd::SymbolIndex> {
 namespace clang::clangd {
 namespace remote {
 
-std::unique_ptr<SymbolIndex> getClient(llvm::StringRef Address, llvm::StringRef IndexRoot);
-
-std::unique_ptr<SymbolIndex> getClient(llvm::StringRef Address, llvm::StringRef IndexRoot) {
+// Replaces the definition in libclangdRemoteIndex.a, so it must keep external linkage.
+// NOLINTNEXTLINE(misc-use-internal-linkage)
+std::unique_ptr<SymbolIndex> getClient(llvm::StringRef Address, llvm::StringRef /*IndexRoot*/) {
   llvm::errs() << "mapguard-clangd: remote index '" << Address << "' is not supported; using the local index\n";
   return nullptr;
 }

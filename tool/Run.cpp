@@ -45,10 +45,10 @@ void explainConfig(clang::tidy::ClangTidyOptionsProvider &Provider, StringRef Fi
 }
 
 /// --diff: restricts the run to the changed lines; false when nothing changed.
-Expected<bool> restrictToChanges(RunRequest &Request, std::set<std::string> &ChangedFiles) {
+Expected<bool> restrictToChanges(StringRef Revision, RunRequest &Request, std::set<std::string> &ChangedFiles) {
   if (Request.Config.LineFilter)
     return createStringError(std::errc::invalid_argument, "--diff and --line-filter are mutually exclusive");
-  auto Changes = changedLinesSince(*Request.DiffRevision);
+  auto Changes = changedLinesSince(Revision);
   if (!Changes)
     return Changes.takeError();
   if (Changes->Files.empty())
@@ -121,7 +121,7 @@ int runMapguard(RunRequest Request) {
     return fail("--fix reports as text; use --format=text (or --sarif <file>) with it");
   std::set<std::string> ChangedFiles;
   if (Request.DiffRevision) {
-    auto Changed = restrictToChanges(Request, ChangedFiles);
+    auto Changed = restrictToChanges(*Request.DiffRevision, Request, ChangedFiles);
     if (!Changed)
       return fail(toString(Changed.takeError()));
     if (!*Changed) {

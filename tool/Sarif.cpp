@@ -184,6 +184,7 @@ public:
 
 std::vector<FindingIdentity> identify(LogBuilder &Builder, const AnalysisResult &Result) {
   std::vector<FindingIdentity> Identities;
+  Identities.reserve(Result.Findings.size());
   std::map<std::string, unsigned> HashCounts;
   for (const ClangTidyError &E : Result.Findings)
     Identities.push_back(Builder.identity(E, HashCounts));
