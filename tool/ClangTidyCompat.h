@@ -5,6 +5,7 @@
 
 #include "clang-tidy/ClangTidy.h"
 #include "llvm/Config/llvm-config.h"
+#include <array>
 
 namespace mapguard::compat {
 
@@ -31,6 +32,14 @@ runQuietly(clang::tidy::ClangTidyContext &Context, const clang::tooling::Compila
                                    /*EnableCheckProfile=*/false, "");
 #endif
 }
+
+/// Compiler arguments that silence clang's per-unit "N warnings generated." on stderr, which
+/// runClangTidy's Quiet parameter does from LLVM 22 on.
+#if LLVM_VERSION_MAJOR >= 22
+inline constexpr std::array<const char *, 0> QuietCompilerArguments{};
+#else
+inline constexpr std::array<const char *, 1> QuietCompilerArguments{"-fno-caret-diagnostics"};
+#endif
 
 inline std::vector<std::string> checkNames(const clang::tidy::ClangTidyOptions &Options) {
 #if LLVM_VERSION_MAJOR >= 22

@@ -1,5 +1,6 @@
 #include "Driver.h"
 
+#include "ClangTidyCompat.h"
 #include "clang/Tooling/ArgumentsAdjusters.h"
 #include "clang/Tooling/CommonOptionsParser.h"
 #include "clang/Tooling/JSONCompilationDatabase.h"
@@ -109,6 +110,8 @@ llvm::Expected<std::unique_ptr<tooling::CompilationDatabase>> loadCompilations(D
   Adjusting->appendArgumentsAdjuster(tooling::getInsertArgumentAdjuster("-Wno-error", tooling::ArgumentInsertPosition::END));
   Adjusting->appendArgumentsAdjuster(
       tooling::getInsertArgumentAdjuster(Request.ExtraArgs, tooling::ArgumentInsertPosition::END));
+  for (const char *Quiet : compat::QuietCompilerArguments) // "N warnings generated." per unit
+    Adjusting->appendArgumentsAdjuster(tooling::getInsertArgumentAdjuster(Quiet, tooling::ArgumentInsertPosition::END));
   std::string ResourceDir = Request.ResourceDir;
   Adjusting->appendArgumentsAdjuster([ResourceDir](const tooling::CommandLineArguments &Args, llvm::StringRef) {
     if (ResourceDir.empty() || hasResourceDir(Args) || Args.empty())
