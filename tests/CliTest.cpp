@@ -248,10 +248,7 @@ struct GitProject : Project {
     git({"add", "."});
     git({"commit", "-q", "-m", "legacy code with a finding"});
   }
-  CommandResult git(std::vector<std::string> Args) const {
-    Args.insert(Args.begin(), {"git", "-c", "user.name=mapguard", "-c", "user.email=mapguard@example.com"});
-    return run(Args, root());
-  }
+  CommandResult git(const std::vector<std::string> &Args) const { return run(gitCommand(Args), root()); }
 };
 
 const char *const NewHazard = R"(

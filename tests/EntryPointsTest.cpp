@@ -27,11 +27,11 @@ void pruneLater(std::map<int, int> &Counts) {
 class Repository {
 public:
   explicit Repository(const Project &P) : P(P) { git({"init", "-q"}); }
-  CommandResult git(std::vector<std::string> Args) const {
+  CommandResult git(const std::vector<std::string> &Args) const {
     std::vector<std::string> Command = {"/usr/bin/env", "PATH=" + BinDir + ":/usr/local/bin:/usr/bin:/bin",
-                                        "PRE_COMMIT_HOME=" + Home.path(), "git", "-c", "user.name=mapguard",
-                                        "-c", "user.email=mapguard@example.com"};
-    Command.insert(Command.end(), Args.begin(), Args.end());
+                                        "PRE_COMMIT_HOME=" + Home.path()};
+    std::vector<std::string> Git = gitCommand(Args);
+    Command.insert(Command.end(), Git.begin(), Git.end());
     return run(Command, P.root());
   }
   CommandResult commit(const std::vector<std::string> &Files, const std::string &Message) const {
@@ -49,10 +49,7 @@ std::string output(const CommandResult &R) { return R.Out + R.Err; }
 /// The hooks repository pre-commit clones: this checkout's .pre-commit-hooks.yaml, committed.
 std::string hooksRepository(const TempDir &Dir) {
   writeFile(Dir.file(".pre-commit-hooks.yaml"), readFile(SourceDir + "/.pre-commit-hooks.yaml"));
-  auto Git = [&](std::vector<std::string> Args) {
-    Args.insert(Args.begin(), {"git", "-c", "user.name=mapguard", "-c", "user.email=mapguard@example.com"});
-    return run(Args, Dir.path());
-  };
+  auto Git = [&](const std::vector<std::string> &Args) { return run(gitCommand(Args), Dir.path()); };
   Git({"init", "-q"});
   Git({"add", "."});
   Git({"commit", "-q", "-m", "hooks"});

@@ -66,6 +66,13 @@ private:
   std::vector<std::string> Units;
 };
 
+/// A git command line with an author set, so commits work on a machine without git config.
+inline std::vector<std::string> gitCommand(const std::vector<std::string> &Args) {
+  std::vector<std::string> Command = {"git", "-c", "user.name=mapguard", "-c", "user.email=mapguard@example.com"};
+  Command.insert(Command.end(), Args.begin(), Args.end());
+  return Command;
+}
+
 } // namespace mapguard::test
 
 #endif
