@@ -232,7 +232,7 @@ TEST(CliTest, ExplainConfigNamesWhereEachCheckIsEnabled) {
 
 TEST(CliTest, ProgressIsALinePerUnitOffATerminalAndQuietSilencesIt) {
   Project P;
-  CommandResult Plain = run({Mapguard, "-p", P.root(), "-j", "1"});
+  CommandResult Plain = run({Mapguard, "-p", P.root(), "-j1"}); // make's spelling works too
   EXPECT_NE(Plain.Err.find("mapguard: [1/2] "), std::string::npos) << Plain.Err;
   EXPECT_NE(Plain.Err.find("mapguard: [2/2] "), std::string::npos) << Plain.Err;
   EXPECT_EQ(Plain.Err.find('\r'), std::string::npos) << "no redrawn bar when stderr is not a terminal";

@@ -50,8 +50,8 @@ static Opt<std::string> SarifFile("sarif", cl::desc("Write a SARIF 2.1.0 log of 
 static Opt<std::string> SourceRoot("source-root", cl::desc("Directory SARIF paths are relative to "
                                                            "(default: the working directory)"),
                                    cl::cat(Category));
-static Opt<unsigned> Jobs("j", cl::desc("Translation units analysed in parallel (default: all cores)"), cl::init(0),
-                          cl::cat(Category));
+static Opt<unsigned> Jobs("j", cl::Prefix, cl::desc("Translation units analysed in parallel (default: all cores)"),
+                          cl::init(0), cl::cat(Category));
 static Opt<bool> Quiet("quiet", cl::desc("No progress and no summary on stderr"), cl::cat(Category));
 static Opt<bool> ListChecks("list-checks", cl::desc("List the enabled checks and exit"), cl::cat(Category));
 static Opt<bool> ExplainConfig("explain-config", cl::desc("Say which configuration enables each check, and exit"),
