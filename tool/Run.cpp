@@ -95,16 +95,20 @@ Expected<size_t> writeOutputs(const RunRequest &Request, const AnalysisResult &R
                               WarningsAsErrors, FS);
     if (Request.Fix && !ApplyFixes)
       errs() << "mapguard: fixes were not applied because some units did not compile\n";
-  } else {
-    outs() << (Request.Format == OutputFormat::Json ? renderJson(Result, Compared) : renderSarif(Result, Request.Sarif));
   }
+  std::string Log; // rendered once for stdout and the file
+  if (Request.Format == OutputFormat::Sarif || !Request.SarifFile.empty())
+    Log = renderSarif(Result, Request.Sarif);
+  if (Request.Format == OutputFormat::Json)
+    outs() << renderJson(Result, Compared);
+  else if (Request.Format == OutputFormat::Sarif)
+    outs() << Log;
   auto CannotWrite = [](StringRef Path, Error E) {
     return createStringError(std::errc::io_error, "cannot write '%s': %s", Path.str().c_str(),
                              toString(std::move(E)).c_str());
   };
   if (!Request.SarifFile.empty())
-    if (Error E = writeFileAtomically(Request.SarifFile,
-                                      [&](raw_ostream &OS) { OS << renderSarif(Result, Request.Sarif); }))
+    if (Error E = writeFileAtomically(Request.SarifFile, [&](raw_ostream &OS) { OS << Log; }))
       return CannotWrite(Request.SarifFile, std::move(E));
   if (!Request.ExportFixes.empty())
     if (Error E = writeFileAtomically(Request.ExportFixes, [&](raw_ostream &OS) {
