@@ -2,6 +2,7 @@
 #include "TestProject.h"
 #include "TestSupport.h"
 
+#include "ChangedLines.h"
 #include "CheckCatalog.h"
 #include "gtest/gtest.h"
 #include <nlohmann/json.hpp>
@@ -282,6 +283,47 @@ TEST(CliTest, DiffReportsOnlyTheChangedLines) {
   EXPECT_NE(BadRevision.Err.find("unknown revision 'no-such-revision'"), std::string::npos) << BadRevision.Err;
   CommandResult Both = run({Mapguard, "-p", P.root(), "--diff", "--line-filter=[]"}, P.root());
   EXPECT_EQ(Both.ExitCode, 2);
+}
+
+} // namespace
+
+namespace {
+
+TEST(ChangedLinesTest, ReadsTheAddedLinesOfAGitDiff) {
+  const char *const Diff = "diff --git a/src/a.cpp b/src/a.cpp\n"
+                           "index 1..2 100644\n"
+                           "--- a/src/a.cpp\n"
+                           "+++ b/src/a.cpp\n"
+                           "@@ -3 +3,2 @@ void f() {\n"
+                           "-  old();\n"
+                           "+  counter();\n"
+                           "+++ i; // the added line \"++ i;\", not a file header\n"
+                           "@@ -9,2 +10,0 @@\n" // a pure deletion adds nothing
+                           "-  gone();\n"
+                           "-  gone();\n"
+                           "@@ -20 +20 @@\n"
+                           "-x\n"
+                           "+y\n"
+                           "diff --git a/old.h b/old.h\n"
+                           "deleted file mode 100644\n"
+                           "--- a/old.h\n"
+                           "+++ /dev/null\n"
+                           "@@ -1 +0,0 @@\n"
+                           "-int x;\n"
+                           "diff --git a/inc/new.h b/inc/new.h\n"
+                           "new file mode 100644\n"
+                           "--- /dev/null\n"
+                           "+++ b/inc/new.h\n"
+                           "@@ -0,0 +1,3 @@\n"
+                           "+#pragma once\n+int y;\n+int z;\n";
+  mapguard::ChangedLines Lines = mapguard::parseUnifiedDiff(Diff, "/repo");
+  using Ranges = std::vector<std::pair<unsigned, unsigned>>;
+  EXPECT_EQ(Lines.Files.size(), 2u);
+  EXPECT_EQ(Lines.Files["src/a.cpp"], (Ranges{{3, 4}, {20, 20}}));
+  EXPECT_EQ(Lines.Files["inc/new.h"], (Ranges{{1, 3}}));
+  EXPECT_EQ(Lines.absolutePaths(), (std::vector<std::string>{"/repo/inc/new.h", "/repo/src/a.cpp"}));
+  EXPECT_EQ(mapguard::toLineFilter(Lines),
+            R"([{"lines":[[1,3]],"name":"inc/new.h"},{"lines":[[3,4],[20,20]],"name":"src/a.cpp"}])");
 }
 
 } // namespace

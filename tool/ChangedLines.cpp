@@ -67,8 +67,14 @@ ChangedLines parseUnifiedDiff(llvm::StringRef Diff, llvm::StringRef RepoRoot) {
   std::string File;
   llvm::SmallVector<llvm::StringRef> DiffLines;
   Diff.split(DiffLines, '\n');
+  bool InHeader = false; // between "diff --git" and the first hunk: an added line may start with "++ "
   for (llvm::StringRef Line : DiffLines) {
-    if (Line.consume_front("+++ ")) {
+    if (Line.starts_with("diff --git ")) {
+      InHeader = true;
+      File.clear();
+      continue;
+    }
+    if (InHeader && Line.consume_front("+++ ")) {
       File.clear();
       if (Line.trim() == "/dev/null") // a deleted file has no lines to report
         continue;
@@ -77,6 +83,7 @@ ChangedLines parseUnifiedDiff(llvm::StringRef Diff, llvm::StringRef RepoRoot) {
     }
     if (File.empty() || !Line.consume_front("@@ "))
       continue;
+    InHeader = false;
     // "@@ -a[,b] +c[,d] @@": d lines added from line c; d == 0 is a pure deletion.
     auto Plus = Line.find('+');
     if (Plus == llvm::StringRef::npos)
