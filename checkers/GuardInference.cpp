@@ -218,7 +218,7 @@ private:
     std::optional<Deferral> Deferred = GI.Deferring.deferralOf(Lambda, Cfg.parents());
     CallableContext Inner = Context;
     if (Deferred && !Context.DeferredBy)
-      Inner = CallableContext{Deferred, nullptr, Lambda, Before};
+      Inner = CallableContext{Deferred, nullptr, Lambda, Before, {}};
     GI.analyseFunction(Lambda->getCallOperator(), Enclosing, Deferred ? LockSet() : Before, Inner, Ctx,
                        LambdaDepth + 1);
   }
@@ -278,7 +278,7 @@ private:
     if (const auto *AddrOf = dyn_cast_or_null<UnaryOperator>(Parent); AddrOf && AddrOf->getOpcode() == UO_AddrOf)
       Callable = AddrOf;
     if (auto Deferred = GI.Deferring.deferralOf(Callable, Cfg.parents()))
-      GI.DeferredEntries.try_emplace(canonical(Function), CallableContext{Deferred, nullptr, Callable, Before});
+      GI.DeferredEntries.try_emplace(canonical(Function), CallableContext{Deferred, nullptr, Callable, Before, {}});
     GI.EscapingHelpers.insert(canonical(Function));
   }
 

@@ -59,7 +59,8 @@ bool LockModel::isMutex(QualType T) const {
   if (const auto *Typedef = T->getAs<TypedefType>(); Typedef && Mutexes.match(Typedef->getDecl()))
     return true;
   const RecordDecl *Record = recordOf(T);
-  return Mutexes.match(Record).has_value() || (Record && Record->hasAttr<CapabilityAttr>());
+  return Mutexes.match(Record).has_value() || (Record && Record->hasAttr<CapabilityAttr>()) ||
+         isInferredMutex(dyn_cast_or_null<CXXRecordDecl>(Record));
 }
 
 std::optional<StringRef> LockModel::guardName(QualType T) const {
@@ -84,7 +85,7 @@ std::optional<LockKind> LockModel::guardKind(QualType T) const {
     return LockKind::Exclusive;
   if (SharedGuards.match(D))
     return LockKind::Shared;
-  return std::nullopt;
+  return inferredGuardKind(dyn_cast_or_null<CXXRecordDecl>(recordOf(T)));
 }
 
 std::optional<LockModel::Role> LockModel::roleOf(const FunctionDecl *Function) const {
@@ -108,7 +109,12 @@ std::optional<LockModel::Role> LockModel::roleOf(const FunctionDecl *Function) c
     return roleOfName("operator bool");
   if (!Function->getDeclName().isIdentifier())
     return std::nullopt;
-  return roleOfName(Function->getName());
+  std::optional<Role> Named = roleOfName(Function->getName());
+  // `release()` gives up a guard's ownership; on a project's own mutex it is its unlock.
+  if (!Named || Named->Action == LockAction::Disown)
+    if (std::optional<Role> FromBody = inferredRole(Function))
+      return FromBody;
+  return Named;
 }
 
 SmallVector<const Expr *, 2> LockModel::annotatedMutexes(const FunctionDecl *Function) {

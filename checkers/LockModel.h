@@ -3,12 +3,14 @@
 // cover the standard library, pthreads, abseil, Boost and Qt. The lock-state engine interprets
 // these events over a CFG; the model itself holds no flow state. Types and functions carrying
 // Clang's thread-safety attributes (capability, scoped_lockable, acquire/release_capability) are
-// mutexes, guards and lock functions whatever their names.
+// mutexes, guards and lock functions whatever their names. A project's own wrappers are read from
+// their bodies (LockWrappers.cpp): a model lives for one translation unit, as a check does.
 #ifndef MAPGUARD_CHECKERS_LOCKMODEL_H
 #define MAPGUARD_CHECKERS_LOCKMODEL_H
 
 #include "NameList.h"
 #include "clang/AST/ExprCXX.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
 #include <optional>
 
@@ -82,6 +84,17 @@ public:
   llvm::SmallVector<const clang::Expr *, 2> mutexOperands(llvm::ArrayRef<const clang::Expr *> Args) const;
 
 private:
+  struct LockCall;
+  enum class Inferred : unsigned char { Pending, None, Mutex };
+  llvm::SmallVector<LockCall, 4> lockCallsIn(const clang::Stmt *Body) const;
+  std::optional<Role> netEffectOnMembers(const clang::FunctionDecl *Fn) const;
+  bool isInferredMutex(const clang::CXXRecordDecl *Record) const;
+  std::optional<LockKind> inferredGuardKind(const clang::CXXRecordDecl *Record) const;
+  std::optional<Role> inferredRole(const clang::FunctionDecl *Function) const;
+
+  mutable llvm::DenseMap<const clang::CXXRecordDecl *, Inferred> InferredRecords;
+  mutable llvm::DenseMap<const clang::CXXRecordDecl *, std::optional<LockKind>> InferredGuards;
+  mutable llvm::DenseMap<const clang::FunctionDecl *, std::optional<Role>> InferredRoles;
   NameList Mutexes, ExclusiveGuards, SharedGuards, LockFunctions, SharedLockFunctions, UnlockFunctions,
       TryLockFunctions, SharedTryLockFunctions, AssertHeldFunctions;
 };

@@ -1,0 +1,259 @@
+// RUN-ARGS: -std=c++17 -Wno-unused -pthread
+// A project's own mutex and guard classes need no configuration: mapguard reads their bodies (a
+// class whose methods leave a member mutex locked and unlocked is a mutex; a class whose
+// constructor locks the mutex it is given and whose destructor unlocks it is a scoped guard),
+// and, where the bodies are in another file, the lock model's method names. Every check sees
+// them. Each hazard has a negative twin.
+#include <map>
+#include <pthread.h>
+#include <set>
+#include <string>
+
+namespace port {
+// leveldb/RocksDB style: pthread inside, bodies visible.
+class Mutex {
+public:
+  Mutex() { pthread_mutex_init(&mu_, nullptr); }
+  ~Mutex() { pthread_mutex_destroy(&mu_); }
+  void Lock() { pthread_mutex_lock(&mu_); }
+  void Unlock() { pthread_mutex_unlock(&mu_); }
+
+private:
+  pthread_mutex_t mu_;
+};
+
+class MutexLock {
+public:
+  explicit MutexLock(Mutex *mu) : mu_(mu) { this->mu_->Lock(); }
+  ~MutexLock() { this->mu_->Unlock(); }
+  MutexLock(const MutexLock &) = delete;
+  MutexLock &operator=(const MutexLock &) = delete;
+
+private:
+  Mutex *const mu_;
+};
+
+// Windows-style names no list knows: the bodies say which is the lock and which the unlock.
+class CriticalSection {
+public:
+  void Enter() { pthread_mutex_lock(&cs_); }
+  void Leave() { pthread_mutex_unlock(&cs_); }
+
+private:
+  pthread_mutex_t cs_ = PTHREAD_MUTEX_INITIALIZER;
+};
+
+class Guard {
+public:
+  explicit Guard(CriticalSection &cs) : cs_(cs) { cs_.Enter(); }
+  ~Guard() { cs_.Leave(); }
+
+private:
+  CriticalSection &cs_;
+};
+
+// A reader/writer wrapper and its two guards; shared by what the constructor calls.
+class RWMutex {
+public:
+  void ReadLock() { pthread_rwlock_rdlock(&rw_); }
+  void WriteLock() { pthread_rwlock_wrlock(&rw_); }
+  void ReadUnlock() { pthread_rwlock_unlock(&rw_); }
+  void WriteUnlock() { pthread_rwlock_unlock(&rw_); }
+
+private:
+  pthread_rwlock_t rw_ = PTHREAD_RWLOCK_INITIALIZER;
+};
+
+class ReadLock {
+public:
+  explicit ReadLock(RWMutex *mu) : mu_(mu) { mu_->ReadLock(); }
+  ~ReadLock() { mu_->ReadUnlock(); }
+
+private:
+  RWMutex *mu_;
+};
+
+class WriteLock {
+public:
+  explicit WriteLock(RWMutex *mu) : mu_(mu) { mu_->WriteLock(); }
+  ~WriteLock() { mu_->WriteUnlock(); }
+
+private:
+  RWMutex *mu_;
+};
+
+// Bodies in another file: a mutex member and the model's method names.
+class OpaqueMutex {
+public:
+  void Lock();
+  void Unlock();
+
+private:
+  pthread_mutex_t mu_;
+};
+} // namespace port
+
+// A guard declared by a macro needs nothing more.
+#define LOCK(cs) port::Guard lock_##cs(cs)
+
+class SessionTable {
+public:
+  void Add(const std::string &Id) {
+    port::MutexLock L(&mu_);
+    sessions_[Id] = 1;
+  }
+  bool Has(const std::string &Id) {
+    port::MutexLock L(&mu_);
+    return sessions_.count(Id) != 0;
+  }
+  void Remove(const std::string &Id) {
+    sessions_.erase(Id); // expect: mapguard-unguarded-access {{'erase' on 'sessions_' without holding 'mu_', which guards it at 2 of 3 accesses}} note@-7: {{'sessions_' is accessed with 'mu_' held here}}
+  }
+
+private:
+  port::Mutex mu_;
+  std::map<std::string, int> sessions_;
+};
+
+// Negative twin: every access under the project's guard.
+class GuardedSessionTable {
+public:
+  void Add(const std::string &Id) {
+    port::MutexLock L(&mu_);
+    sessions_[Id] = 1;
+  }
+  void Remove(const std::string &Id) {
+    port::MutexLock L(&mu_);
+    sessions_.erase(Id);
+  }
+
+private:
+  port::Mutex mu_;
+  std::map<std::string, int> sessions_;
+};
+
+class Registry {
+public:
+  void Register(int Id) {
+    LOCK(cs_);
+    ids_.insert(Id);
+  }
+  void Unregister(int Id) {
+    LOCK(cs_);
+    ids_.erase(Id);
+  }
+  bool Known(int Id) {
+    return ids_.count(Id) != 0; // expect: mapguard-unguarded-access {{'count' on 'ids_' without holding 'cs_', which guards it at 3 of 4 accesses}} note@-7: {{accessed with 'cs_' held here}}
+  }
+  // Locked and unlocked by hand with the wrapper's own names.
+  bool KnownByHand(int Id) {
+    cs_.Enter();
+    bool Found = ids_.count(Id) != 0;
+    cs_.Leave();
+    return Found;
+  }
+
+private:
+  port::CriticalSection cs_;
+  std::set<int> ids_;
+};
+
+// Manual locking with the wrapper: a return skips Leave().
+int countOrFail(port::CriticalSection &cs, const std::set<int> &ids, bool fail) {
+  cs.Enter(); // expect: mapguard-manual-lock {{'cs' is locked by hand and a 'return' leaves the function with it still locked}} note@+2: {{'cs' is still locked when this 'return' leaves}}
+  if (fail)
+    return -1;
+  int n = static_cast<int>(ids.size());
+  cs.Leave();
+  return n;
+}
+
+// Negative twin: every path leaves.
+int countAlways(port::CriticalSection &cs, const std::set<int> &ids, bool fail) {
+  cs.Enter();
+  int n = fail ? -1 : static_cast<int>(ids.size());
+  cs.Leave();
+  return n;
+}
+
+class Routes {
+public:
+  int Lookup(int Key) {
+    port::ReadLock L(&mu_);
+    auto It = table_.find(Key);
+    return It == table_.end() ? 0 : It->second;
+  }
+  int LookupOrAdd(int Key) {
+    port::ReadLock L(&mu_);
+    return table_[Key]; // expect: mapguard-write-under-shared-lock {{'operator[]' on 'table_' while 'mu_' is held only shared}} note@-1: {{'mu_' is locked shared here}}
+  }
+  void Set(int Key, int Value) {
+    port::WriteLock L(&mu_);
+    table_[Key] = Value; // the negative twin: the writer guard
+  }
+
+private:
+  port::RWMutex mu_;
+  std::map<int, int> table_;
+};
+
+class Opaque {
+public:
+  void Put(int Key) {
+    mu_.Lock();
+    keys_.insert(Key);
+    mu_.Unlock();
+  }
+  void Drop(int Key) {
+    mu_.Lock();
+    keys_.erase(Key);
+    mu_.Unlock();
+  }
+  size_t Size() const { return keys_.size(); } // expect: mapguard-unguarded-access {{'size' on 'keys_' without holding 'mu_', which guards it at 2 of 3 accesses}} note@-8: {{accessed with 'mu_' held here}}
+
+private:
+  mutable port::OpaqueMutex mu_;
+  std::set<int> keys_;
+};
+
+// Negative twin: a class with lock-like names but no mutex member is not a mutex, and a member
+// function that locks and unlocks its own mutex is not a lock function.
+class Door {
+public:
+  void Lock() { locked_ = true; }
+  void Unlock() { locked_ = false; }
+
+private:
+  bool locked_ = false;
+};
+
+class Counter {
+public:
+  void Bump(int Key) {
+    mu_.Lock();
+    counts_[Key]++;
+    mu_.Unlock();
+  }
+  void BumpTwice(int Key) {
+    Bump(Key);
+    Bump(Key);
+  }
+
+private:
+  port::Mutex mu_;
+  std::map<int, int> counts_;
+};
+
+class Users {
+public:
+  void Visit(Door &D, Counter &C, int Key) {
+    D.Lock();
+    C.Bump(Key);
+    names_.insert(Key);
+    D.Unlock();
+  }
+  void Leave(int Key) { names_.erase(Key); }
+
+private:
+  std::set<int> names_;
+};
