@@ -19,6 +19,7 @@ struct ManualLockCheck::Escape {
   HeldLock Lock;
   const Stmt *Exit = nullptr;          // return, break, continue, goto, throw (may be unknown)
   const CallExpr *MayThrow = nullptr;  // a call that may throw while the lock is held
+  std::optional<ThrowSite> Thrown;     // what it throws and where, when known
   bool AtEnd = false;                  // the end of the function is reached with it locked
 };
 
@@ -125,11 +126,13 @@ bool parseBool(StringRef Value, bool Fallback) {
 
 ManualLockCheck::ManualLockCheck(StringRef Name, tidy::ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context), Models(ModelOptions::read(Options)),
-      ReportThrowingCalls(parseBool(Options.get("ReportThrowingCalls", "true"), true)), Locks(Models.Locks) {}
+      ReportThrowingCalls(parseBool(Options.get("ReportThrowingCalls", "true"), true)),
+      StrictExceptions(parseBool(Options.get("StrictExceptions", "false"), false)), Locks(Models.Locks) {}
 
 void ManualLockCheck::storeOptions(tidy::ClangTidyOptions::OptionMap &Opts) {
   Models.store(Options, Opts);
   Options.store(Opts, "ReportThrowingCalls", ReportThrowingCalls ? "true" : "false");
+  Options.store(Opts, "StrictExceptions", StrictExceptions ? "true" : "false");
 }
 
 void ManualLockCheck::registerMatchers(MatchFinder *Finder) {
@@ -177,19 +180,26 @@ void ManualLockCheck::checkFunction(const FunctionDecl *Fn, ASTContext &Ctx) {
     const LockModel &Model;
     const LockSet &Entry;
     bool Exceptions;
+    ThrowSummaries *Throws; // null: the strict rule, any call that is not noexcept
     llvm::MapVector<const Stmt *, Escape> Escapes; // by lock call, in CFG order
-    Handler(const LockModel &M, const LockSet &E, bool Exceptions) : Model(M), Entry(E), Exceptions(Exceptions) {}
+    Handler(const LockModel &M, const LockSet &E, bool Exceptions, ThrowSummaries *Throws)
+        : Model(M), Entry(E), Exceptions(Exceptions), Throws(Throws) {}
     bool isManual(const HeldLock &Lock) const {
       return !Lock.Guard && isa_and_nonnull<CallExpr>(Lock.AcquiredAt) && !Entry.find(Lock.Mutex);
     }
     void element(const CFGElement &Element, const LockSet &Before) override {
       auto S = Element.getAs<CFGStmt>();
       const auto *Call = S ? dyn_cast<CallExpr>(S->getStmt()) : nullptr;
-      if (!Exceptions || !Call || !Model.mayThrow(Call))
+      if (!Exceptions || !Call || !Model.mayThrow(Call) ||
+          llvm::none_of(Before.held(), [&](const HeldLock &Lock) { return isManual(Lock); }))
+        return;
+      // Allocation failure alone is not reported: most code is written as if it cannot happen.
+      std::optional<ThrowSite> Thrown = Throws ? Throws->throwSiteOf(Call) : std::nullopt;
+      if (Throws && !Thrown)
         return;
       for (const HeldLock &Lock : Before.held())
         if (isManual(Lock) && !Escapes.count(Lock.AcquiredAt))
-          Escapes[Lock.AcquiredAt] = Escape{Lock, nullptr, Call};
+          Escapes[Lock.AcquiredAt] = Escape{Lock, nullptr, Call, Thrown};
     }
     void heldOnSomePaths(const HeldLock &Lock, const CFGBlock &Join, const CFGBlock &HoldingPred) override {
       if (!isManual(Lock))
@@ -204,9 +214,10 @@ void ManualLockCheck::checkFunction(const FunctionDecl *Fn, ASTContext &Ctx) {
         return;
       Escape &E = Escapes[Lock.AcquiredAt];
       if (!E.Exit && !E.AtEnd) // a skipping path is a stronger reason than a call that may throw
-        E = Escape{Lock, Exit, nullptr, !Exit};
+        E = Escape{Lock, Exit, nullptr, std::nullopt, !Exit};
     }
-  } Collect(Locks, Entry, Ctx.getLangOpts().CXXExceptions && ReportThrowingCalls && !exceptionsTerminate(Fn));
+  } Collect(Locks, Entry, Ctx.getLangOpts().CXXExceptions && ReportThrowingCalls && !exceptionsTerminate(Fn),
+            StrictExceptions ? nullptr : &Throws);
   Analysis.run(*Cfg, Entry, Collect);
   for (const auto &[Site, E] : Collect.Escapes)
     if (llvm::any_of(Calls.Locks, [&, Site = Site](const auto &Lock) { return Lock.first == Site; }))
@@ -259,9 +270,16 @@ void ManualLockCheck::reportEscape(const Escape &E, const ManualCalls &Calls, co
   if (E.Exit)
     diag(E.Exit->getBeginLoc(), "'%0' is still locked when this '%1' leaves", DiagnosticIDs::Note)
         << Mutex << exitName(E.Exit);
-  else if (E.MayThrow)
+  else if (E.MayThrow && (!E.Thrown || E.Thrown->Exception.empty()))
     diag(E.MayThrow->getExprLoc(), "this call may throw while '%0' is locked", DiagnosticIDs::Note)
         << Mutex << E.MayThrow->getSourceRange();
+  else if (E.MayThrow)
+    diag(E.MayThrow->getExprLoc(), "this call may throw '%0' while '%1' is locked", DiagnosticIDs::Note)
+        << E.Thrown->Exception << Mutex << E.MayThrow->getSourceRange();
+  // The throw itself, where it is the project's own code.
+  if (E.Thrown && E.Thrown->At != E.MayThrow &&
+      !Ctx.getSourceManager().isInSystemHeader(E.Thrown->At->getBeginLoc()))
+    diag(E.Thrown->At->getBeginLoc(), "it can throw here", DiagnosticIDs::Note);
 }
 
 } // namespace mapguard

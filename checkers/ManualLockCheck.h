@@ -5,6 +5,7 @@
 #include "LockModel.h"
 #include "ModelOptions.h"
 #include "ObjectPath.h"
+#include "ThrowSummaries.h"
 #include "clang-tidy/ClangTidyCheck.h"
 
 namespace mapguard {
@@ -21,7 +22,10 @@ public:
   void storeOptions(clang::tidy::ClangTidyOptions::OptionMap &Opts) override;
   void registerMatchers(clang::ast_matchers::MatchFinder *Finder) override;
   void check(const clang::ast_matchers::MatchFinder::MatchResult &Result) override;
-  void onEndOfTranslationUnit() override { Cfgs.clear(); }
+  void onEndOfTranslationUnit() override {
+    Cfgs.clear();
+    Throws.clear();
+  }
 
 private:
   struct Escape;
@@ -33,8 +37,10 @@ private:
 
   const ModelOptions Models;
   const bool ReportThrowingCalls; // false for code bases that report errors without exceptions
+  const bool StrictExceptions;    // any call that is not noexcept may throw, allocation failure too
   const LockModel Locks;
   FunctionCfgCache Cfgs;
+  ThrowSummaries Throws;
 };
 
 } // namespace mapguard

@@ -20,11 +20,51 @@ void earlyReturn(int Key) {
   }
 }
 
+// A standard call documented to throw (std::map::at: std::out_of_range), read from the library.
 void mayThrow(int Key) {
   {
-    std::lock_guard<std::mutex> lock(Mu); // expect: mapguard-manual-lock {{an exception from a call before the unlock leaves the function}} note@+1: {{this call may throw while 'Mu' is locked}}
-  Table[Key] = 1;
+    std::lock_guard<std::mutex> lock(Mu); // expect: mapguard-manual-lock {{an exception from a call before the unlock leaves the function}} note@+1: {{this call may throw 'std::out_of_range' while 'Mu' is locked}}
+  Table.at(Key) = 1;
   }
+}
+
+// Negative twin: only allocation can fail here (std::bad_alloc is not reported by default; see
+// manual_lock_strict.cpp).
+void onlyAllocates(int Key) {
+  Mu.lock();
+  Table[Key] = 1;
+  Table.insert({Key + 1, 2});
+  Mu.unlock();
+}
+
+// The project's own code throws, two calls down: the note shows the throw.
+void validate(int Key) {
+  if (Key < 0)
+    throw std::invalid_argument("negative key");
+}
+void store(std::map<int, int> &Into, int Key) {
+  validate(Key);
+  Into[Key] = 1;
+}
+void throwsInCallee(int Key) {
+  {
+    std::lock_guard<std::mutex> lock(Mu); // expect: mapguard-manual-lock {{an exception from a call before the unlock}} note@+1: {{this call may throw 'std::invalid_argument' while 'Mu' is locked}} note@-7: {{it can throw here}}
+  store(Table, Key);
+  }
+}
+
+// Negative twin: the callee's code throws nothing (error codes), whatever its signature says.
+bool storeChecked(std::map<int, int> &Into, int Key) {
+  if (Key < 0)
+    return false;
+  Into[Key] = 1;
+  return true;
+}
+bool errorCodes(int Key) {
+  Mu.lock();
+  bool Ok = storeChecked(Table, Key);
+  Mu.unlock();
+  return Ok;
 }
 
 // noexcept, but the function catches: the handler runs with Mu still locked.
@@ -32,7 +72,7 @@ void catchesInside(int Key) noexcept {
   try {
     {
       std::lock_guard<std::mutex> lock(Mu); // expect: mapguard-manual-lock {{an exception from a call before the unlock}} note@+1: {{this call may throw}}
-    Table[Key] = 1;
+    Table.at(Key) = 1;
     }
   } catch (...) {
   }

@@ -10,7 +10,7 @@ std::map<int, int> Table;
 
 void mayThrow(int Key) {
   Mu.lock();
-  Table[Key] = 1;
+  Table.at(Key) = 1;
   Mu.unlock();
 }
 

@@ -1,0 +1,98 @@
+#include "ThrowSummaries.h"
+
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+
+using namespace clang;
+
+namespace mapguard {
+namespace {
+// How many calls deep a summary follows; library code reaches its throw helpers within a few.
+constexpr unsigned MaxDepth = 8;
+
+/// Allocation failure, broken preconditions, and a lock primitive failing inside the library
+/// (libstdc++ debug mode's `__concurrence_lock_error`): not a reason to report an exception path.
+bool isAllocationFailure(StringRef Exception) {
+  return Exception.contains("bad_alloc") || Exception.contains("bad_array_new_length") ||
+         Exception.contains("length_error") || Exception.contains("logic_error") ||
+         Exception.contains("concurrence_") || Exception.contains("BadAlloc") || Exception.contains("LengthError");
+}
+
+/// A library helper that throws by its name (its body is in the library's binary): libstdc++ and
+/// libc++ `std::__throw_out_of_range`, abseil `ThrowStdOutOfRange`. The exception it names.
+std::optional<std::string> thrownByHelper(const FunctionDecl *Fn) {
+  if (!Fn->getIdentifier())
+    return std::nullopt;
+  StringRef Name = Fn->getName();
+  if (Name.consume_front("__throw_")) {
+    Name.consume_back("_fmt");
+    return ("std::" + Name).str();
+  }
+  if (Name.consume_front("ThrowStd"))
+    return ("std::" + Name).str(); // abseil's CamelCase spelling
+  return std::nullopt;
+}
+
+bool isNothrow(const FunctionDecl *Fn) {
+  const auto *Proto = Fn->getType()->getAs<FunctionProtoType>();
+  return Fn->hasAttr<NoThrowAttr>() || (Proto && Proto->isNothrow());
+}
+} // namespace
+
+std::optional<ThrowSite> ThrowSummaries::throwSiteOf(const CallExpr *Call) { return ofCall(Call, 0); }
+
+std::optional<ThrowSite> ThrowSummaries::ofCall(const CallExpr *Call, unsigned Depth) {
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  if (!Callee)
+    return std::nullopt; // a call through a pointer: what it runs is not known here
+  if (std::optional<std::string> Helper = thrownByHelper(Callee))
+    return isAllocationFailure(*Helper) ? std::nullopt : std::optional(ThrowSite{Call, *Helper});
+  return ofFunction(Callee, Depth);
+}
+
+std::optional<ThrowSite> ThrowSummaries::throwSiteOf(const CXXConstructExpr *Construct) {
+  return ofFunction(Construct->getConstructor(), 0);
+}
+
+std::optional<ThrowSite> ThrowSummaries::ofFunction(const FunctionDecl *Callee, unsigned Depth) {
+  const FunctionDecl *Def = nullptr;
+  if (!Callee || isNothrow(Callee) || !Callee->hasBody(Def) || !Def || Depth > MaxDepth)
+    return std::nullopt;
+  if (auto Known = Cache.find(Def); Known != Cache.end())
+    return Known->second;
+  Cache[Def] = std::nullopt; // recursion: the cycle adds nothing
+  struct Scan : RecursiveASTVisitor<Scan> {
+    ThrowSummaries &Summaries;
+    unsigned Depth;
+    std::optional<ThrowSite> Found;
+    Scan(ThrowSummaries &S, unsigned D) : Summaries(S), Depth(D) {}
+    bool TraverseLambdaExpr(LambdaExpr *) { return true; } // runs when called, judged there
+    bool VisitCXXThrowExpr(CXXThrowExpr *Throw) {
+      // `throw;` rethrows what a handler caught from code seen on its own.
+      if (const Expr *Thrown = Throw->getSubExpr()) {
+        std::string Type = Thrown->getType().getUnqualifiedType().getAsString();
+        if (!isAllocationFailure(Type))
+          Found = ThrowSite{Throw, Type};
+      }
+      return !Found;
+    }
+    bool VisitCallExpr(CallExpr *Call) {
+      Found = Summaries.ofCall(Call, Depth + 1);
+      return !Found;
+    }
+    bool VisitCXXConstructExpr(CXXConstructExpr *Construct) {
+      Found = Summaries.ofFunction(Construct->getConstructor(), Depth + 1);
+      return !Found;
+    }
+  } Scanner(*this, Depth);
+  Scanner.TraverseStmt(Def->getBody());
+  if (const auto *Ctor = dyn_cast<CXXConstructorDecl>(Def); Ctor && !Scanner.Found)
+    for (const CXXCtorInitializer *Init : Ctor->inits())
+      if (!Scanner.Found && Init->isWritten())
+        Scanner.TraverseStmt(Init->getInit());
+  Cache[Def] = Scanner.Found;
+  return Scanner.Found;
+}
+
+} // namespace mapguard

@@ -1,0 +1,40 @@
+// Which calls can throw something other than allocation failure, read from the code they run:
+// a `throw` in the callee or in what it calls (transitively, within the translation unit, standard
+// library bodies included), or a library throw helper (`std::__throw_out_of_range`,
+// `absl::base_internal::ThrowStdOutOfRange`) whose name says what it throws. `std::bad_alloc`,
+// `std::bad_array_new_length` and `std::length_error` (a container grown past max_size()) are
+// allocation failure; `std::logic_error` from a null `const char*` is a broken precondition;
+// libstdc++ debug mode's `__concurrence_lock_error` is a failing lock primitive. Code
+// written without exceptions throws nothing else, so a region it runs is not left by an exception.
+// Computed once per function and translation unit (a summary, as Infer's are).
+#ifndef MAPGUARD_CHECKERS_THROWSUMMARIES_H
+#define MAPGUARD_CHECKERS_THROWSUMMARIES_H
+
+#include "clang/AST/Expr.h"
+#include "llvm/ADT/DenseMap.h"
+#include <string>
+
+namespace mapguard {
+
+struct ThrowSite {
+  const clang::Stmt *At = nullptr; // the throw expression or the throw helper's call
+  std::string Exception;           // "std::out_of_range", or "" when the type is not known
+};
+
+class ThrowSummaries {
+public:
+  /// Where \p Call may throw something other than allocation failure, if it may.
+  std::optional<ThrowSite> throwSiteOf(const clang::CallExpr *Call);
+  /// The same for a constructor call (`std::string s(p)`, `Widget w(args)`).
+  std::optional<ThrowSite> throwSiteOf(const clang::CXXConstructExpr *Construct);
+  void clear() { Cache.clear(); }
+
+private:
+  std::optional<ThrowSite> ofCall(const clang::CallExpr *Call, unsigned Depth);
+  std::optional<ThrowSite> ofFunction(const clang::FunctionDecl *Callee, unsigned Depth);
+  llvm::DenseMap<const clang::FunctionDecl *, std::optional<ThrowSite>> Cache;
+};
+
+} // namespace mapguard
+
+#endif
