@@ -1,5 +1,6 @@
 #include "ContainerMutations.h"
 
+#include "IteratorLoops.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
@@ -16,7 +17,39 @@ struct Frame {
   std::optional<ObjectPath> This; // what `*this` is in caller terms; none if unknown
   llvm::DenseMap<const ParmVarDecl *, std::pair<ObjectPath, bool /*ViaDeref*/>> Params;
   bool Identity = false; // the function that holds the searched statement
+  // Values computed from the tracked variable: locals, parameters, and `*this` when the function
+  // was called on such a value.
+  llvm::SmallPtrSet<const ValueDecl *, 4> Derived;
+  bool ThisDerived = false;
+  const VarDecl *Iterator = nullptr; // the tracked iterator: what it points to is tracked
 };
+
+/// Whether \p E reads a value of \p F computed from the tracked variable.
+bool isDerived(const Stmt *E, const Frame &F) {
+  if (!E || (F.Derived.empty() && !F.ThisDerived && !F.Iterator))
+    return false;
+  struct Scan : RecursiveASTVisitor<Scan> {
+    const Frame &F;
+    bool Found = false;
+    explicit Scan(const Frame &F) : F(F) {}
+    bool VisitExpr(Expr *E) {
+      // The element the iterator points to (`it->first`, `*it`, `it.key()`); not the iterator
+      // itself (`it++`, `std::next(it)` point elsewhere).
+      Found |= F.Iterator && dereferencedVariable(E) == F.Iterator;
+      return !Found;
+    }
+    bool VisitDeclRefExpr(DeclRefExpr *Ref) {
+      Found |= F.Derived.contains(Ref->getDecl());
+      return !Found;
+    }
+    bool VisitCXXThisExpr(CXXThisExpr *) {
+      Found |= F.ThisDerived;
+      return !Found;
+    }
+  } Scanner(F);
+  Scanner.TraverseStmt(const_cast<Stmt *>(E));
+  return Scanner.Found;
+}
 
 /// The definition a call runs, if the finder may enter it: user code with a body.
 const FunctionDecl *enterableCallee(const CallExpr *Call) {
@@ -56,13 +89,28 @@ public:
   // A lambda that is only created here runs elsewhere (or later): do not enter its body.
   bool TraverseLambdaExpr(LambdaExpr *) { return true; }
 
+  // A local initialised from a tracked value is tracked too (`auto k = it->first;`,
+  // `auto &[k, v] = *it;`).
+  bool VisitVarDecl(VarDecl *Var) {
+    if (!Var->hasLocalStorage() || !isDerived(Var->getInit(), *CurFrame))
+      return true;
+    CurFrame->Derived.insert(Var);
+    if (const auto *Decomposition = dyn_cast<DecompositionDecl>(Var))
+      for (const BindingDecl *Binding : Decomposition->bindings())
+        CurFrame->Derived.insert(Binding);
+    return true;
+  }
+
   bool VisitCallExpr(CallExpr *Call) {
     const CallExpr *Site = CurSite ? CurSite : Call;
     bool Matched = false;
     for (const ContainerOp &Op : containerOpsOf(Call, Model)) {
       auto Object = Op.ViaPointer ? Resolver.pointeeOf(Op.Object) : Resolver.objectOf(Op.Object);
       if (auto Path = translate(Object); Path && *Path == Target) {
-        Out.push_back({Op.Kind, Op.Name, Call, Site, CurCallee});
+        bool FromTracked = llvm::any_of(Call->arguments(), [&](const Expr *Arg) {
+          return Arg != Op.Object && isDerived(Arg, *CurFrame);
+        });
+        Out.push_back({Op.Kind, Op.Name, Call, Site, CurCallee, FromTracked});
         Matched = true;
       }
     }
@@ -106,14 +154,20 @@ private:
       // A lambda called in place sees the caller's variables and `this` through its captures.
       Next = *CurFrame;
     } else {
-      if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call))
+      if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call)) {
         Next.This = translate(Resolver.objectOfCall(Member));
+        Next.ThisDerived = isDerived(Member->getImplicitObjectArgument(), *CurFrame);
+      }
       unsigned ArgOffset = isa<CXXOperatorCallExpr>(Call) && Method ? 1 : 0;
-      if (ArgOffset == 1)
+      if (ArgOffset == 1) {
         Next.This = translate(Resolver.objectOf(Call->getArg(0)));
+        Next.ThisDerived = isDerived(Call->getArg(0), *CurFrame);
+      }
       for (unsigned I = 0; I < Def->getNumParams() && I + ArgOffset < Call->getNumArgs(); ++I) {
         const ParmVarDecl *Parm = Def->getParamDecl(I);
         const Expr *Arg = Call->getArg(I + ArgOffset);
+        if (isDerived(Arg, *CurFrame))
+          Next.Derived.insert(Parm);
         if (Parm->getType()->isReferenceType()) {
           if (auto Bound = translate(Resolver.objectOf(Arg)))
             Next.Params.try_emplace(Parm, *Bound, false);
@@ -164,11 +218,13 @@ bool MutationSummaries::mayChangeContainers(const FunctionDecl *Definition) {
   return Scanner.Found;
 }
 
-std::vector<ContainerOpSite> ContainerOpFinder::find(const Stmt *Root, const ObjectPath &Target) {
+std::vector<ContainerOpSite> ContainerOpFinder::find(const Stmt *Root, const ObjectPath &Target,
+                                                     const VarDecl *Tracked) {
   std::vector<ContainerOpSite> Found;
   Walker W(Model, Resolver, MaxCallDepth, Summaries, Target, Found);
   Frame Identity;
   Identity.Identity = true;
+  Identity.Iterator = Tracked;
   W.walk(Root, Identity, 0, nullptr, nullptr);
   return Found;
 }

@@ -18,6 +18,7 @@ struct ContainerOpSite {
   const clang::CallExpr *OpCall;         // where the operation happens (maybe in a callee)
   const clang::CallExpr *SiteCall;       // the call in the searched statement that leads there
   const clang::FunctionDecl *Callee;     // the function called at SiteCall; null if direct
+  bool FromTracked = false;              // an argument is computed from the tracked variable
 };
 
 /// Per translation unit: whether a function can change any container, itself or through any
@@ -40,8 +41,12 @@ public:
                     MutationSummaries &Summaries)
       : Model(Model), Resolver(Resolver), MaxCallDepth(MaxCallDepth), Summaries(Summaries) {}
 
-  /// All operations on \p Target in \p Root, in source order of their sites.
-  std::vector<ContainerOpSite> find(const clang::Stmt *Root, const ObjectPath &Target);
+  /// All operations on \p Target in \p Root, in source order of their sites. With \p Tracked,
+  /// each says whether its arguments are computed from that variable (`m.erase(it->first)`,
+  /// `remove(it->second)` whose callee erases `m.erase(s->id())`, a method of the element that
+  /// erases its own `name_`): through locals initialised from it, parameters and `this`.
+  std::vector<ContainerOpSite> find(const clang::Stmt *Root, const ObjectPath &Target,
+                                    const clang::VarDecl *Tracked = nullptr);
 
 private:
   const ContainerModel &Model;

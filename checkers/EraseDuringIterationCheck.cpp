@@ -90,6 +90,111 @@ const VarDecl *erasedIteratorVariable(const CXXMemberCallExpr *Call) {
     return nullptr;
   return StringRef(Method->getParamDecl(0)->getType().getAsString()).contains("iterator") ? Var : nullptr;
 }
+
+/// The first use of \p Iter on some path after \p S (an increment, a dereference, a comparison)
+/// before it gets a new value; null if every path reassigns it, ends its scope or leaves.
+const Stmt *firstUseAfter(const FunctionCfg &Cfg, const Stmt *S, const VarDecl *Iter) {
+  const Stmt *FirstUse = nullptr;
+  Cfg.forEachElementAfter(S, [&](const CFGElement &Element) {
+    // The variable's scope ends, or the next loop iteration declares it afresh: a new value.
+    if (auto Lifetime = Element.getAs<CFGLifetimeEnds>(); Lifetime && Lifetime->getVarDecl() == Iter)
+      return FunctionCfg::Visit::StopPath;
+    auto Statement = Element.getAs<CFGStmt>();
+    if (!Statement)
+      return FunctionCfg::Visit::Continue;
+    if (const auto *Decl = dyn_cast<DeclStmt>(Statement->getStmt()); Decl && llvm::is_contained(Decl->decls(), Iter))
+      return FunctionCfg::Visit::StopPath;
+    const auto *Ref = dyn_cast<DeclRefExpr>(Statement->getStmt());
+    if (!Ref || Ref->getDecl() != Iter)
+      return FunctionCfg::Visit::Continue;
+    const Stmt *Parent = Cfg.parents().getParentIgnoreParenImpCasts(const_cast<DeclRefExpr *>(Ref));
+    if (assignmentTarget(Parent) && assignmentTarget(Parent)->IgnoreParenImpCasts() == Ref)
+      return FunctionCfg::Visit::StopPath; // reassigned before any use on this path
+    FirstUse = Ref;
+    return FunctionCfg::Visit::Done;
+  });
+  return FirstUse;
+}
+
+/// Whether the erase call's first parameter is an iterator (`erase(it)`, `erase(first, last)`).
+bool takesIterator(const CallExpr *Erase) {
+  const FunctionDecl *Callee = Erase->getDirectCallee();
+  return Callee && Callee->getNumParams() > 0 &&
+         StringRef(Callee->getParamDecl(0)->getType().getAsString()).contains_insensitive("iterator");
+}
+
+const DeclStmt *declStmtOf(const Stmt *Root, const Decl *D) {
+  struct Scan : RecursiveASTVisitor<Scan> {
+    const Decl *D;
+    const DeclStmt *Found = nullptr;
+    explicit Scan(const Decl *D) : D(D) {}
+    bool VisitDeclStmt(DeclStmt *S) {
+      if (llvm::is_contained(S->decls(), D))
+        Found = S;
+      return !Found;
+    }
+  } Scanner(D);
+  Scanner.TraverseStmt(const_cast<Stmt *>(Root));
+  return Scanner.Found;
+}
+
+/// Whether \p Site still acts on the element \p Loop's iterator points to: it reads it through the
+/// iterator itself, or through a local taken from it with no path that advances the iterator in
+/// between (`auto k = it->first; ++it; m.erase(k);` erases the previous element: correct).
+bool actsOnCurrentElement(const CallExpr *Site, const IteratorLoop &Loop, const FunctionCfg &Cfg) {
+  if (modifiesVariable(Site, Loop.Iter))
+    return false; // `m.erase((it++)->first)`
+  bool Direct = false;
+  SmallVector<const DeclStmt *, 2> Locals;
+  struct Scan : RecursiveASTVisitor<Scan> {
+    const IteratorLoop &Loop;
+    bool &Direct;
+    SmallVector<const DeclStmt *, 2> &Locals;
+    Scan(const IteratorLoop &L, bool &D, SmallVector<const DeclStmt *, 2> &Ls) : Loop(L), Direct(D), Locals(Ls) {}
+    bool VisitExpr(Expr *E) {
+      Direct |= dereferencedVariable(E) == Loop.Iter;
+      return true;
+    }
+    bool VisitDeclRefExpr(DeclRefExpr *Ref) {
+      const Decl *D = Ref->getDecl();
+      if (const auto *Binding = dyn_cast<BindingDecl>(D))
+        D = Binding->getDecomposedDecl();
+      if (const DeclStmt *Decl = D ? declStmtOf(Loop.Body, D) : nullptr)
+        Locals.push_back(Decl);
+      return true;
+    }
+  } Scanner(Loop, Direct, Locals);
+  Scanner.TraverseStmt(const_cast<CallExpr *>(Site));
+  if (Direct)
+    return true;
+  return llvm::any_of(Locals, [&](const DeclStmt *Decl) {
+    if (modifiesVariable(Decl, Loop.Iter))
+      return false;
+    bool Reaches = false;
+    Cfg.forEachElementAfter(Decl, [&](const CFGElement &Element) {
+      auto Statement = Element.getAs<CFGStmt>();
+      if (!Statement)
+        return FunctionCfg::Visit::Continue;
+      if (Statement->getStmt() == Site) {
+        Reaches = true;
+        return FunctionCfg::Visit::Done;
+      }
+      return modifiesVariable(Statement->getStmt(), Loop.Iter) ? FunctionCfg::Visit::StopPath
+                                                               : FunctionCfg::Visit::Continue;
+    });
+    return Reaches;
+  });
+}
+
+/// `m.erase(it->first)` / `s.erase(*it)`: the key of the element \p Iter points to, exactly.
+bool isKeyOfIterator(const Expr *Arg, const VarDecl *Iter, bool IsSet) {
+  Arg = ignoringImplicit(Arg);
+  if (const auto *Member = dyn_cast<MemberExpr>(Arg);
+      Member && Member->getMemberDecl()->getName() == "first")
+    return dereferencedVariable(Member->getBase()->IgnoreParenImpCasts()) == Iter ||
+           dereferencedVariable(Member) == Iter;
+  return IsSet && dereferencedVariable(Arg) == Iter;
+}
 } // namespace
 
 void EraseDuringIterationCheck::check(const MatchFinder::MatchResult &Result) {
@@ -108,6 +213,12 @@ void EraseDuringIterationCheck::checkFunction(const FunctionDecl *Fn, ASTContext
     Walk(EraseDuringIterationCheck &C, const FunctionDecl *F, ASTContext &X) : Check(C), Fn(F), Ctx(X) {}
     bool VisitCXXForRangeStmt(CXXForRangeStmt *Loop) {
       Check.checkRangeFor(Loop, Fn, Ctx);
+      return true;
+    }
+    bool VisitStmt(Stmt *S) {
+      if (isa<ForStmt, WhileStmt, DoStmt>(S))
+        if (std::optional<IteratorLoop> Loop = iteratorLoopOf(S))
+          Check.checkIteratorLoop(*Loop, Fn, Ctx);
       return true;
     }
     bool VisitCXXMemberCallExpr(CXXMemberCallExpr *Call) {
@@ -171,25 +282,7 @@ void EraseDuringIterationCheck::checkIteratorErase(const CXXMemberCallExpr *Eras
   const FunctionCfg *Cfg = Cfgs.get(Fn, Ctx);
   if (!Cfg || assignsTo(parentIgnoringImplicit(Cfg->parents(), Erase), Iter))
     return; // no CFG, or it = C.erase(it)
-  const Stmt *FirstUse = nullptr;
-  Cfg->forEachElementAfter(Erase, [&](const CFGElement &Element) {
-    // The variable's scope ends, or the next loop iteration declares it afresh: a new value.
-    if (auto Lifetime = Element.getAs<CFGLifetimeEnds>(); Lifetime && Lifetime->getVarDecl() == Iter)
-      return FunctionCfg::Visit::StopPath;
-    auto Statement = Element.getAs<CFGStmt>();
-    if (!Statement)
-      return FunctionCfg::Visit::Continue;
-    if (const auto *Decl = dyn_cast<DeclStmt>(Statement->getStmt()); Decl && llvm::is_contained(Decl->decls(), Iter))
-      return FunctionCfg::Visit::StopPath;
-    const auto *Ref = dyn_cast<DeclRefExpr>(Statement->getStmt());
-    if (!Ref || Ref->getDecl() != Iter)
-      return FunctionCfg::Visit::Continue;
-    const Stmt *Parent = Cfg->parents().getParentIgnoreParenImpCasts(const_cast<DeclRefExpr *>(Ref));
-    if (assignmentTarget(Parent) && assignmentTarget(Parent)->IgnoreParenImpCasts() == Ref)
-      return FunctionCfg::Visit::StopPath; // reassigned before any use on this path
-    FirstUse = Ref;
-    return FunctionCfg::Visit::Done;
-  });
+  const Stmt *FirstUse = firstUseAfter(*Cfg, Erase, Iter);
   if (!FirstUse)
     return;
   ObjectPathResolver Resolver(Ctx);
@@ -209,6 +302,67 @@ void EraseDuringIterationCheck::checkIteratorErase(const CXXMemberCallExpr *Eras
         Diag << Fix;
   }
   diag(FirstUse->getBeginLoc(), "'%0' is used here after the erase", DiagnosticIDs::Note) << It;
+}
+
+void EraseDuringIterationCheck::checkIteratorLoop(const IteratorLoop &Loop, const FunctionDecl *Fn, ASTContext &Ctx) {
+  std::optional<ContainerTraits> Traits = Model.classifyObject(Loop.Container);
+  if (!Traits)
+    return;
+  ObjectPathResolver Resolver(Ctx);
+  std::optional<ObjectPath> Container = Resolver.objectOf(Loop.Container);
+  if (!Container)
+    return;
+  ContainerOpFinder Finder(Model, Resolver, MaxCallDepth, Summaries);
+  std::string Name = Container->spelling();
+  std::string It = Loop.Iter->getNameAsString();
+  llvm::SmallPtrSet<const CallExpr *, 8> Reported;
+  const FunctionCfg *Cfg = nullptr;
+  for (const ContainerOpSite &Op : Finder.find(Loop.Body, *Container, Loop.Iter)) {
+    if (!isMutation(Op.Kind) || Reported.contains(Op.SiteCall))
+      continue;
+    // Erasing by key removes one element: only the one `it` points to matters. Clearing,
+    // reassigning and rehashing invalidate every iterator.
+    bool ByKey = isEraseLike(Op) && Op.OpName != "merge";
+    bool InvalidatesAll = (Op.Kind == ContainerOpKind::Erase && Op.OpName == "clear") ||
+                          Op.Kind == ContainerOpKind::Replace ||
+                          ((Op.Kind == ContainerOpKind::Insert || Op.Kind == ContainerOpKind::Rehash) &&
+                           Traits->InsertInvalidates);
+    if (ByKey ? (!Op.FromTracked || takesIterator(Op.OpCall)) : !InvalidatesAll)
+      continue;
+    Cfg = Cfg ? Cfg : Cfgs.get(Fn, Ctx);
+    if (!Cfg)
+      return;
+    if (ByKey && !actsOnCurrentElement(Op.SiteCall, Loop, *Cfg))
+      continue;
+    const Stmt *Use = firstUseAfter(*Cfg, Op.SiteCall, Loop.Iter);
+    if (!Use)
+      continue; // every path leaves the loop, reassigns 'it' or restarts from begin()
+    Reported.insert(Op.SiteCall);
+    std::string Subject = "'" + Op.OpName + "' on '" + Name + "'";
+    if (Op.Callee)
+      Subject = "call to '" + calleeName(Op) + "', which calls " + Subject + ",";
+    {
+      StringRef Message = ByKey ? "%0 erases the element '%1' points to while a loop over '%2' uses '%1'; '%1' "
+                                  "is dangling when the loop uses it next: write '%1 = %2.erase(%1)' and advance "
+                                  "only when nothing was erased"
+                                : "%0 inside a loop over '%2' with '%1' invalidates '%1', which the loop uses "
+                                  "next; collect the changes and apply them after the loop";
+      auto Diag = diag(Op.SiteCall->getExprLoc(), Message) << Subject << It << Name << Op.SiteCall->getSourceRange();
+      const auto *Erase = dyn_cast<CXXMemberCallExpr>(Op.OpCall);
+      bool IsSet = StringRef(Traits->Name).ends_with("set");
+      if (ByKey && !Op.Callee && Erase && Erase->getNumArgs() == 1 && Traits->UniqueKeys &&
+          Traits->Library == ContainerLibrary::Std && !Fn->isTemplateInstantiation() && !Fn->isTemplated() &&
+          isKeyOfIterator(Erase->getArg(0), Loop.Iter, IsSet))
+        if (auto Fixes = iteratorLoopEraseFix(Erase, Loop.Iter, Use, Cfg->parents(), Ctx, /*ReplaceKey=*/true))
+          for (const FixItHint &Fix : *Fixes)
+            Diag << Fix;
+    }
+    diag(Loop.Loop->getBeginLoc(), "iteration over '%0' with '%1' starts here", DiagnosticIDs::Note) << Name << It;
+    if (Op.Callee)
+      diag(Op.OpCall->getExprLoc(), "'%0' changes '%1' here", DiagnosticIDs::Note)
+          << Op.OpName << Name << Op.OpCall->getSourceRange();
+    diag(Use->getBeginLoc(), "'%0' is used here after the change", DiagnosticIDs::Note) << It;
+  }
 }
 
 } // namespace mapguard

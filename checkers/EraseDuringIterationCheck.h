@@ -4,13 +4,16 @@
 #include "ContainerModel.h"
 #include "ContainerMutations.h"
 #include "FunctionCfg.h"
+#include "IteratorLoops.h"
 #include "clang-tidy/ClangTidyCheck.h"
 
 namespace mapguard {
 
 /// Finds a map or set changed while a loop iterates over it: erase/clear/assignment inside a
 /// range-for over the container (directly or through called functions), inserts that may rehash
-/// an unordered container, and iterator loops that use `it` after `C.erase(it)`.
+/// an unordered container, iterator loops that use `it` after `C.erase(it)`, and iterator loops
+/// whose body erases the element `it` points to by key (directly or through calls) or clears,
+/// reassigns or rehashes the container, then uses `it` again.
 /// Docs: docs/checks/mapguard-erase-during-iteration.md
 class EraseDuringIterationCheck : public clang::tidy::ClangTidyCheck {
 public:
@@ -32,6 +35,7 @@ private:
                      clang::ASTContext &Ctx);
   void checkIteratorErase(const clang::CXXMemberCallExpr *Erase, const clang::VarDecl *Iter,
                           const clang::FunctionDecl *Fn, clang::ASTContext &Ctx);
+  void checkIteratorLoop(const IteratorLoop &Loop, const clang::FunctionDecl *Fn, clang::ASTContext &Ctx);
 
   const std::string Containers;
   const std::string InsertInvalidatingContainers;

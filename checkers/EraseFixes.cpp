@@ -149,7 +149,7 @@ std::optional<FixItHint> rangeForEraseIfFix(const CXXForRangeStmt *Loop, const C
 
 std::optional<std::vector<FixItHint>> iteratorLoopEraseFix(const CXXMemberCallExpr *Erase, const VarDecl *Iter,
                                                            const Stmt *FirstUse, const ParentMap &Parents,
-                                                           ASTContext &Ctx) {
+                                                           ASTContext &Ctx, bool ReplaceKey) {
   const SourceManager &SM = Ctx.getSourceManager();
   const LangOptions &LO = Ctx.getLangOpts();
   // The erase must be the whole then-branch of an `if` without else that ends the body of a `for`
@@ -200,11 +200,16 @@ std::optional<std::vector<FixItHint>> iteratorLoopEraseFix(const CXXMemberCallEx
   std::vector<FixItHint> Fixes;
   Fixes.push_back(FixItHint::CreateRemoval(CharSourceRange::getTokenRange(IncRange)));
   std::string Name = Iter->getNameAsString();
-  if (Erase->getType()->isVoidType())
+  if (Erase->getType()->isVoidType() && !ReplaceKey) {
     Fixes.push_back(FixItHint::CreateReplacement(
         CharSourceRange::getTokenRange(Erase->getArg(0)->getSourceRange()), Name + "++"));
-  else
+  } else {
+    // A standard container's erase(iterator) returns the next iterator.
     Fixes.push_back(FixItHint::CreateInsertion(Erase->getBeginLoc(), Name + " = "));
+    if (ReplaceKey)
+      Fixes.push_back(
+          FixItHint::CreateReplacement(CharSourceRange::getTokenRange(Erase->getArg(0)->getSourceRange()), Name));
+  }
   if (isa<CompoundStmt>(ThenBranch)) {
     SourceLocation After = Lexer::getLocForEndOfToken(ThenBranch->getEndLoc(), 0, SM, LO);
     Fixes.push_back(FixItHint::CreateInsertion(After, " else { " + IncText + "; }"));

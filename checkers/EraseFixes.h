@@ -24,12 +24,14 @@ std::optional<clang::FixItHint> rangeForEraseIfFix(const clang::CXXForRangeStmt 
                                                    clang::ASTContext &Ctx);
 
 /// `for (...; ...; ++it) { ...; if (cond) C.erase(it); }` -> `it = C.erase(it)` (or `C.erase(it++)`
-/// where erase returns void), with the increment moved into an `else` branch.
+/// where erase returns void), with the increment moved into an `else` branch. With \p ReplaceKey,
+/// the erase is by the current element's key (`C.erase(it->first)`, unique keys): it becomes
+/// `it = C.erase(it)`.
 std::optional<std::vector<clang::FixItHint>> iteratorLoopEraseFix(const clang::CXXMemberCallExpr *Erase,
                                                                   const clang::VarDecl *Iter,
                                                                   const clang::Stmt *FirstUse,
                                                                   const clang::ParentMap &Parents,
-                                                                  clang::ASTContext &Ctx);
+                                                                  clang::ASTContext &Ctx, bool ReplaceKey = false);
 
 } // namespace mapguard
 
