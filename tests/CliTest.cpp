@@ -5,6 +5,7 @@
 #include "ChangedLines.h"
 #include "CheckCatalog.h"
 #include "gtest/gtest.h"
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 using namespace mapguard::test;
@@ -41,12 +42,62 @@ TEST(CliTest, ExitCodesFollowTheDocumentation) {
   EXPECT_NE(Help.Out.find("3 some translation unit could not be analysed"), std::string::npos);
 }
 
+// Clang's loader half-reads a broken compile_commands.json (a YAML error, then the files without
+// their flags, exit 0): the CLI must stop with exit code 2 and name the file, before analysing.
+TEST(CliTest, BrokenCompilationDatabaseIsAConfigurationError) {
+  Project P;
+  const std::string Database = P.path("compile_commands.json");
+  const std::string Valid = readFile(Database);
+  for (const std::string &Broken : {Valid.substr(0, Valid.size() / 2), std::string("{\"file\": \"a.cpp\"}"),
+                                    std::string("[{\"file\": \"a.cpp\"}]")}) {
+    writeFile(Database, Broken);
+    for (const std::vector<std::string> &Args :
+         {std::vector<std::string>{Mapguard, "-p", P.root(), P.path("src/hazard.cpp")},
+          std::vector<std::string>{Mapguard, P.path("src/hazard.cpp")}}) {
+      CommandResult R = run(Args);
+      EXPECT_EQ(R.ExitCode, 2) << Broken << "\n" << R.Out << R.Err;
+      EXPECT_NE(R.Err.find("compilation database '" + Database + "'"), std::string::npos) << R.Err;
+      EXPECT_EQ(R.Out.find("warning:"), std::string::npos) << R.Out;
+    }
+  }
+  writeFile(Database, Valid);
+  EXPECT_EQ(run({Mapguard, "-p", P.root(), P.path("src/hazard.cpp")}).ExitCode, 1);
+}
+
 TEST(CliTest, BrokenUnitIsNamedAndTheOthersAreStillReported) {
   Project P(/*WithBrokenUnit=*/true);
   CommandResult R = run({Mapguard, "-p", P.root(), "--header-filter=.*"});
   EXPECT_EQ(R.ExitCode, 3);
   EXPECT_NE(R.Err.find("'" + P.path("src/broken.cpp") + "' could not be analysed"), std::string::npos) << R.Err;
   EXPECT_EQ(countWarnings(R.Out), 2u) << R.Out; // hazard.cpp and the shared header, once
+}
+
+// A crash in one unit (MAPGUARD_TEST_CRASH_IN, a trigger compiled into test builds only) becomes
+// "this unit could not be analysed": named on stderr and in SARIF, exit code 3, the other units'
+// findings kept - on one thread and on several.
+TEST(CliTest, CrashInOneUnitKeepsTheOthers) {
+  Project P;
+  P.add("crashing.cpp", "#include <map>\nstd::map<int, int> M;\n");
+  P.writeDatabase();
+  ::setenv("MAPGUARD_TEST_CRASH_IN", "crashing.cpp", 1);
+  for (const char *Jobs : {"-j1", "-j2"}) {
+    const std::string Sarif = P.path(std::string("out") + Jobs + ".sarif");
+    CommandResult R = run({Mapguard, "-p", P.root(), Jobs, "--header-filter=.*", "--sarif", Sarif});
+    EXPECT_EQ(R.ExitCode, 3) << R.Out << R.Err;
+    EXPECT_NE(R.Err.find("'" + P.path("src/crashing.cpp") + "' could not be analysed: the analysis crashed"),
+              std::string::npos)
+        << R.Err;
+    EXPECT_EQ(countWarnings(R.Out), 2u) << R.Out; // hazard.cpp and the shared header, once
+    nlohmann::json Log = nlohmann::json::parse(readFile(Sarif));
+    const nlohmann::json &Invocation = Log["runs"][0]["invocations"][0];
+    EXPECT_FALSE(Invocation["executionSuccessful"].get<bool>());
+    ASSERT_EQ(Invocation["toolExecutionNotifications"].size(), 1u) << Invocation.dump(2);
+    EXPECT_NE(Invocation["toolExecutionNotifications"][0]["message"]["text"].get<std::string>().find(
+                  "crashing.cpp' could not be analysed: the analysis crashed"),
+              std::string::npos);
+    EXPECT_EQ(Log["runs"][0]["results"].size(), 2u);
+  }
+  ::unsetenv("MAPGUARD_TEST_CRASH_IN");
 }
 
 TEST(CliTest, WerrorInTheBuildDoesNotFailUnits) {

@@ -1,9 +1,12 @@
 #include "Analysis.h"
 
 #include "ClangTidyCompat.h"
+#include "llvm/Support/CrashRecoveryContext.h"
 #include "llvm/Support/ThreadPool.h"
 #include "llvm/Support/Threading.h"
 #include "llvm/Support/VirtualFileSystem.h"
+#include <csignal>
+#include <cstdlib>
 #include <mutex>
 #include <set>
 #include <tuple>
@@ -35,6 +38,15 @@ auto placeKey(const ClangTidyError &E) {
   return std::make_tuple(E.Message.FilePath, E.Message.FileOffset, E.DiagnosticName);
 }
 
+/// Test builds only (MAPGUARD_TESTING_HOOKS): crash in the unit whose path contains the value of
+/// MAPGUARD_TEST_CRASH_IN, so the tests can show what a crash in one unit leaves of a run.
+void crashForTesting([[maybe_unused]] llvm::StringRef File) {
+#ifdef MAPGUARD_TESTING_HOOKS
+  if (const char *Pattern = std::getenv("MAPGUARD_TEST_CRASH_IN"); Pattern && *Pattern && File.contains(Pattern))
+    std::raise(SIGSEGV);
+#endif
+}
+
 void addStats(tidy::ClangTidyStats &Sum, const tidy::ClangTidyStats &Unit) {
   Sum.ErrorsDisplayed += Unit.ErrorsDisplayed;
   Sum.ErrorsIgnoredCheckFilter += Unit.ErrorsIgnoredCheckFilter;
@@ -50,6 +62,10 @@ AnalysisResult analyze(const tooling::CompilationDatabase &Db, llvm::ArrayRef<st
                        const ProgressCallback &Progress) {
   std::vector<std::vector<ClangTidyError>> PerUnit(Files.size());
   std::vector<tidy::ClangTidyStats> UnitStats(Files.size());
+  std::vector<char> Crashed(Files.size(), 0);
+  // A crash in one unit (a checker bug, clang on code it cannot parse) must not lose the others:
+  // each unit runs under LLVM's crash recovery, which turns the signal into a failed unit.
+  llvm::CrashRecoveryContext::Enable();
   std::mutex ProgressMutex;
   size_t Done = 0, FindingsSoFar = 0;
   {
@@ -60,8 +76,15 @@ AnalysisResult analyze(const tooling::CompilationDatabase &Db, llvm::ArrayRef<st
         // is given, and the process-wide one must not move under other workers.
         auto FS = llvm::makeIntrusiveRefCnt<llvm::vfs::OverlayFileSystem>(llvm::vfs::createPhysicalFileSystem());
         auto Context = compat::makeContext(MakeOptions(FS));
-        PerUnit[I] = compat::runQuietly(*Context, Db, {Files[I]}, FS);
-        UnitStats[I] = Context->getStats();
+        llvm::CrashRecoveryContext Recovery;
+        bool Completed = Recovery.RunSafely([&] {
+          crashForTesting(Files[I]);
+          PerUnit[I] = compat::runQuietly(*Context, Db, {Files[I]}, FS);
+        });
+        if (Completed)
+          UnitStats[I] = Context->getStats();
+        else
+          Crashed[I] = 1;
         std::lock_guard<std::mutex> Lock(ProgressMutex);
         ++Done;
         FindingsSoFar += llvm::count_if(PerUnit[I], [](const ClangTidyError &E) { return !isCompilerError(E); });
@@ -76,14 +99,14 @@ AnalysisResult analyze(const tooling::CompilationDatabase &Db, llvm::ArrayRef<st
   std::set<decltype(placeKey(std::declval<ClangTidyError>()))> Seen;
   for (size_t I = 0; I < Files.size(); ++I) {
     addStats(Result.Stats, UnitStats[I]);
-    UnitFailure Failure{Files[I], {}};
+    UnitFailure Failure{Files[I], {}, Crashed[I] != 0};
     for (ClangTidyError &E : PerUnit[I]) {
       if (isCompilerError(E))
         Failure.Errors.push_back(std::move(E));
       else if (Seen.insert(placeKey(E)).second) // a finding in a header, seen from several units
         Result.Findings.push_back(std::move(E));
     }
-    if (!Failure.Errors.empty())
+    if (!Failure.Errors.empty() || Failure.Crashed)
       Result.Failures.push_back(std::move(Failure));
   }
   llvm::stable_sort(Result.Findings, [](const ClangTidyError &A, const ClangTidyError &B) {

@@ -14,10 +14,12 @@
 
 namespace mapguard {
 
-/// A translation unit whose analysis is incomplete, and the compiler errors that say why.
+/// A translation unit whose analysis is incomplete, and the compiler errors that say why; or one
+/// whose analysis crashed (its findings are dropped, the other units' are kept).
 struct UnitFailure {
   std::string File;
   std::vector<clang::tidy::ClangTidyError> Errors;
+  bool Crashed = false;
 };
 
 struct AnalysisResult {

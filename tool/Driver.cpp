@@ -5,6 +5,7 @@
 #include "clang/Tooling/CommonOptionsParser.h"
 #include "clang/Tooling/JSONCompilationDatabase.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
@@ -74,12 +75,48 @@ llvm::Expected<OptionsProviderFactory> makeOptionsProviderFactory(const ConfigOv
   });
 }
 
+namespace {
+/// The compile_commands.json clang's loader would pick from \p Dir (searching upwards), checked
+/// first: the loader half-reads a broken one (it prints a YAML error and keeps what it parsed),
+/// which would analyse files without their flags and report success.
+llvm::Error checkDatabaseAbove(llvm::StringRef Dir) {
+  for (llvm::StringRef D = Dir; !D.empty(); D = llvm::sys::path::parent_path(D)) {
+    llvm::SmallString<256> Path(D);
+    llvm::sys::path::append(Path, "compile_commands.json");
+    if (!llvm::sys::fs::exists(Path))
+      continue;
+    auto Buffer = llvm::MemoryBuffer::getFile(Path);
+    if (!Buffer)
+      return configError("cannot read compilation database '" + Path + "': " + Buffer.getError().message());
+    llvm::Expected<llvm::json::Value> Json = llvm::json::parse((*Buffer)->getBuffer());
+    if (!Json)
+      return configError("compilation database '" + Path + "' is not valid JSON: " + llvm::toString(Json.takeError()));
+    const llvm::json::Array *Entries = Json->getAsArray();
+    if (!Entries)
+      return configError("compilation database '" + Path + "' is not a JSON array of compile commands");
+    for (size_t I = 0; I < Entries->size(); ++I) {
+      const llvm::json::Object *Entry = (*Entries)[I].getAsObject();
+      if (!Entry || !Entry->getString("directory") || !Entry->getString("file") ||
+          (!Entry->getString("command") && !Entry->getArray("arguments")))
+        return configError("compilation database '" + Path + "': entry " + llvm::Twine(I + 1) +
+                           " needs \"directory\", \"file\" and \"command\" or \"arguments\"");
+    }
+    return llvm::Error::success();
+  }
+  return llvm::Error::success();
+}
+} // namespace
+
 llvm::Expected<std::unique_ptr<tooling::CompilationDatabase>> loadCompilations(DatabaseRequest Request) {
   std::unique_ptr<tooling::CompilationDatabase> Db = std::move(Request.Fixed);
   std::string Error;
   if (!Db && !Request.BuildPath.empty()) {
     if (!llvm::sys::fs::is_directory(Request.BuildPath))
       return configError("-p '" + Request.BuildPath + "' is not a directory");
+    llvm::SmallString<256> Absolute(Request.BuildPath);
+    llvm::sys::fs::make_absolute(Absolute);
+    if (llvm::Error Broken = checkDatabaseAbove(Absolute))
+      return Broken;
     Db = tooling::CompilationDatabase::autoDetectFromDirectory(Request.BuildPath, Error);
     if (!Db)
       return configError("no compilation database in '" + Request.BuildPath + "' or its parents: " + Error);
@@ -90,10 +127,14 @@ llvm::Expected<std::unique_ptr<tooling::CompilationDatabase>> loadCompilations(D
       Start = Request.Files.front();
       if (std::error_code EC = llvm::sys::fs::make_absolute(Start))
         return configError("cannot resolve '" + Start + "': " + EC.message());
+      if (llvm::Error Broken = checkDatabaseAbove(llvm::sys::path::parent_path(Start)))
+        return Broken;
       Db = tooling::CompilationDatabase::autoDetectFromSource(Start, Error);
     } else {
       if (std::error_code EC = llvm::sys::fs::current_path(Start))
         return configError("cannot read the working directory: " + EC.message());
+      if (llvm::Error Broken = checkDatabaseAbove(Start))
+        return Broken;
       Db = tooling::CompilationDatabase::autoDetectFromDirectory(Start, Error);
     }
     if (!Db)

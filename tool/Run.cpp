@@ -211,9 +211,16 @@ int runMapguard(RunRequest Request) {
     return fail(toString(Reported.takeError()));
   if (!Request.Quiet)
     printSummary(Request, Result, Inputs.size(), Request.Sarif.Baseline);
-  for (const UnitFailure &Failure : Result.Failures)
-    WithColor::error(errs(), "mapguard") << "'" << Failure.File << "' could not be analysed ("
-                                         << Failure.Errors.size() << " compiler error(s)); its findings may be incomplete\n";
+  for (const UnitFailure &Failure : Result.Failures) {
+    if (Failure.Crashed)
+      WithColor::error(errs(), "mapguard") << "'" << Failure.File
+                                           << "' could not be analysed: the analysis crashed (please report it with "
+                                              "this file); the other units' results are kept\n";
+    else
+      WithColor::error(errs(), "mapguard") << "'" << Failure.File << "' could not be analysed ("
+                                           << Failure.Errors.size()
+                                           << " compiler error(s)); its findings may be incomplete\n";
+  }
   if (!Result.Failures.empty())
     return ExitUnitFailed;
   return *Reported == 0 ? ExitClean : ExitFindings;

@@ -164,6 +164,8 @@ public:
 
   Json notification(const UnitFailure &Failure) {
     std::string Text = "'" + Failure.File + "' could not be analysed; its findings may be incomplete";
+    if (Failure.Crashed)
+      Text = "'" + Failure.File + "' could not be analysed: the analysis crashed; no findings are reported for it";
     Json Entry{{"level", "error"}};
     if (!Failure.Errors.empty()) {
       const ClangTidyError &First = Failure.Errors.front();
