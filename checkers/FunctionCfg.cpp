@@ -32,8 +32,12 @@ FunctionCfg::FunctionCfg(const FunctionDecl *Fn, ASTContext &Ctx) {
   Stmt *Body = Fn->getBody();
   if (!Body || Fn->isInvalidDecl())
     return;
-  // A unit that did not compile: only functions that error recovery did not touch.
-  if (Ctx.getDiagnostics().hasUncompilableErrorOccurred() && containsErrors(Body))
+  // A unit that did not compile: only functions that error recovery did not touch. After a fatal
+  // error (a missing header: a database used before the build generated its headers) the parser
+  // stops diagnosing and the AST is not trustworthy anywhere; Clang's CFG builder crashed on
+  // sogou/workflow's EncodeStream.cc there. Clang's own CFG-based warnings skip such units too.
+  const DiagnosticsEngine &Diags = Ctx.getDiagnostics();
+  if (Diags.hasFatalErrorOccurred() || (Diags.hasUncompilableErrorOccurred() && containsErrors(Body)))
     return;
   CFG::BuildOptions Options;
   Options.setAllAlwaysAdd();

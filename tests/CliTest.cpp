@@ -72,6 +72,50 @@ TEST(CliTest, BrokenUnitIsNamedAndTheOthersAreStillReported) {
   EXPECT_EQ(countWarnings(R.Out), 2u) << R.Out; // hazard.cpp and the shared header, once
 }
 
+// A database used before the build generated its headers: after the fatal "file not found", the
+// AST of a private helper (an intrusive-list loop through undefined macros) crashed Clang's CFG
+// builder, in the CLI and in clang-tidy with the plugin. Now no CFG is built after a fatal error.
+TEST(CliTest, UnitMissingAGeneratedHeaderIsAFailedUnitNotACrash) {
+  Project P;
+  P.add("intrusive.cpp", R"(#include "generated/list.h"
+#include <map>
+struct Node {
+  struct list_head link;
+  int key;
+};
+class Registry {
+public:
+  Registry() { INIT_LIST_HEAD(&items_); }
+  ~Registry() { clear(); }
+  void reset() { clear(); }
+
+private:
+  void clear();
+  struct list_head items_;
+  std::map<int, Node *> index_;
+};
+void Registry::clear() {
+  struct list_head *pos, *tmp;
+  struct Node *entry;
+  list_for_each_safe(pos, tmp, &items_) {
+    entry = list_entry(pos, struct Node, link);
+    list_del(pos);
+    delete[](char *)entry;
+  }
+}
+)");
+  P.writeDatabase();
+  CommandResult R = run({Mapguard, "-p", P.root(), "--header-filter=.*"});
+  EXPECT_EQ(R.ExitCode, 3) << R.Err;
+  EXPECT_NE(R.Err.find("intrusive.cpp' could not be analysed (1 compiler error(s))"), std::string::npos) << R.Err;
+  EXPECT_EQ(countWarnings(R.Out), 2u) << R.Out;
+  CommandResult Plugin = run({MAPGUARD_CLANG_TIDY, LoadPlugin, "--checks=-*,mapguard-*", "-p", P.root(),
+                              P.path("src/intrusive.cpp")});
+  EXPECT_EQ(Plugin.ExitCode, 1) << Plugin.Err; // clang-tidy's exit code for compiler errors, not a signal
+  EXPECT_EQ(Plugin.Err.find("Stack dump"), std::string::npos) << Plugin.Err;
+  EXPECT_NE(Plugin.Out.find("'generated/list.h' file not found"), std::string::npos) << Plugin.Out;
+}
+
 // A crash in one unit (MAPGUARD_TEST_CRASH_IN, a trigger compiled into test builds only) becomes
 // "this unit could not be analysed": named on stderr and in SARIF, exit code 3, the other units'
 // findings kept - on one thread and on several.
