@@ -63,12 +63,27 @@ void GuardInference::clear() {
 }
 
 bool GuardInference::isHelperCandidate(const FunctionDecl *Fn) const {
-  if (const auto *Method = dyn_cast<CXXMethodDecl>(Fn)) {
-    if (isa<CXXConstructorDecl, CXXDestructorDecl>(Method) || Method->isVirtual() || Method->getParent()->isLambda())
-      return false;
-    return Method->getAccess() == AS_private;
+  // A member function called only with a lock held in this unit runs with it: private helpers,
+  // and protected or public ones (`virtual void add_server_locked()` called under the lock by
+  // the class's own public functions). Its other callers, if any, are in the same class's code.
+  if (const auto *Method = dyn_cast<CXXMethodDecl>(Fn))
+    return !isa<CXXConstructorDecl, CXXDestructorDecl>(Method) && !Method->getParent()->isLambda();
+  return (!Fn->isExternallyVisible() && !Fn->isMain()) || expectsLockHeld(Fn);
+}
+
+bool GuardInference::expectsLockHeld(const FunctionDecl *Fn) const {
+  if (Fn->getIdentifier()) {
+    StringRef Name = Fn->getName();
+    bool Query = Name.starts_with("is") || Name.starts_with("Is"); // isLocked(), is_locked()
+    if (!Query && ((Name.size() > 6 && Name.ends_with("Locked")) || Name.ends_with_insensitive("_locked") ||
+                   Name.ends_with("NoLock") || Name.ends_with_insensitive("_nolock") ||
+                   Name.ends_with("WithLock") || Name.ends_with_insensitive("_with_lock") ||
+                   Name.ends_with("UnderLock") || Name.ends_with_insensitive("_under_lock")))
+      return true;
   }
-  return !Fn->isExternallyVisible() && !Fn->isMain();
+  return llvm::any_of(Fn->parameters(), [&](const ParmVarDecl *Param) {
+    return Locks.guardKind(Param->getType().getNonReferenceType()).has_value();
+  });
 }
 
 /// Whether a function can matter: it names a shared container or calls a helper whose entry
@@ -253,6 +268,10 @@ private:
         !Context.DeferredBy && isa<CXXConstructorDecl, CXXDestructorDecl>(Enclosing);
     Access.OptedOut =
         Fn->hasAttr<NoThreadSafetyAnalysisAttr>() || Enclosing->hasAttr<NoThreadSafetyAnalysisAttr>();
+    // (An annotated REQUIRES names the mutex: the access is judged with it held.)
+    Access.HeldByContract = !Context.DeferredBy && !Context.ScopeExit && GI.expectsLockHeld(Enclosing) &&
+                            !GI.InferredEntry.count(canonical(Enclosing)) &&
+                            !Enclosing->hasAttr<RequiresCapabilityAttr>();
     Access.Held = Before;
     GI.Accesses.push_back(std::move(Access));
   }
@@ -262,6 +281,10 @@ private:
     if (Callee && !Before.empty())
       GI.CalledWithLocks.insert(Callee);
     if (!Callee || !GI.isHelperCandidate(Callee))
+      return;
+    // A recursive call holds what the function's own entry holds: it must not empty the meet of
+    // the calls from outside.
+    if (Callee == canonical(Fn) || Callee == canonical(Enclosing))
       return;
     LockSet AtCall = rebaseToCallee(Call, Callee, Before, Resolver);
     auto [It, Inserted] = GI.CallSiteLocks.try_emplace(Callee, AtCall);
@@ -322,6 +345,16 @@ void GuardInference::analyse(ASTContext &Ctx) {
     for (const auto &[Helper, AtCalls] : CallSiteLocks)
       if (!AtCalls.empty() && !EscapingHelpers.contains(Helper))
         Next[Helper] = AtCalls;
+    // An override runs where the function it overrides is called (`this->add_server_locked()` in
+    // the base class calls the derived one).
+    for (const FunctionDecl *Fn : Functions)
+      if (const auto *Method = dyn_cast<CXXMethodDecl>(Fn); Method && !Next.count(canonical(Method)))
+        for (const CXXMethodDecl *Overridden : Method->overridden_methods())
+          if (auto It = Next.find(canonical(Overridden)); It != Next.end()) {
+            LockSet Entry = It->second;
+            Next[canonical(Method)] = std::move(Entry);
+            break;
+          }
     bool Stable = Next.size() == InferredEntry.size() && llvm::all_of(Next, [&](const auto &Entry) {
                     auto It = InferredEntry.find(Entry.first);
                     return It != InferredEntry.end() && It->second == Entry.second;
@@ -378,7 +411,7 @@ void GuardInference::inferGuards() {
     auto [It, Inserted] = Tallies.try_emplace(Access.Container);
     if (Inserted)
       Seen.push_back(Access.Container);
-    if (Access.InConstructorOrDestructor)
+    if (Access.InConstructorOrDestructor || Access.HeldByContract)
       continue;
     Tally &T = It->second;
     ++T.Counted;

@@ -3,7 +3,9 @@
 // the mutex named by GUARDED_BY (any spelling), or else the mutex of the same class (for globals: a
 // namespace-scope/static mutex) held at most of its accesses outside constructors and destructors.
 // Locks held on entry come from requires-capability annotations and, for private and internal
-// helpers, from every call site in the translation unit (transitively, with a cap). Lambdas run
+// helpers, from every call site in the translation unit (transitively, with a cap): private,
+// protected and public member functions (virtual ones too; an override takes the entry locks of
+// the function it overrides) and internal functions. Lambdas run
 // synchronously inherit the locks held where they are created; those handed to a thread or an
 // executor start with none. Shared by mapguard-unguarded-access and
 // mapguard-write-under-shared-lock (and the deferred-callback checks).
@@ -33,6 +35,8 @@ struct ContainerAccess {
   llvm::SmallVector<ObjectPath, 1> MayHoldAtExit; // scope exit: mutexes held on some path at destruction
   bool InConstructorOrDestructor = false;      // runs before or after the object is shared
   bool OptedOut = false;                       // in a function marked no_thread_safety_analysis
+  bool HeldByContract = false; // in a function that says its caller holds the lock (`*_locked`, a lock
+                               // parameter) and whose callers are not in this unit: not judged
   LockSet Held;                                // locks held just before the access
 };
 
@@ -87,6 +91,10 @@ private:
   LockSet entryOf(const clang::FunctionDecl *Fn, ObjectPathResolver &Resolver) const;
   bool isRelevant(const clang::FunctionDecl *Fn);
   bool isHelperCandidate(const clang::FunctionDecl *Fn) const;
+  /// Whether \p Fn says its caller holds the lock: its name (`eraseLocked`, `remove_locked`,
+  /// `flush_nolock`, `addWithLock`) or a lock parameter (`const std::lock_guard<std::mutex> &`,
+  /// `std::unique_lock<std::mutex> &`, a project guard): the "lock token" idiom.
+  bool expectsLockHeld(const clang::FunctionDecl *Fn) const;
   void inferGuards();
   void markDeferredEntries();
 

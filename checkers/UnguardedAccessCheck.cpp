@@ -33,7 +33,7 @@ void UnguardedAccessCheck::report(GuardInference &Inference, ASTContext &Ctx) {
   bool ScopeExitChecked = isCheckEnabled("mapguard-scope-exit-after-unlock");
   llvm::DenseSet<const Expr *> Reported;
   for (const ContainerAccess &Access : Inference.accesses()) {
-    if (Access.InConstructorOrDestructor || Access.OptedOut || !Reported.insert(Access.Ref).second ||
+    if (Access.InConstructorOrDestructor || Access.OptedOut || Access.HeldByContract || !Reported.insert(Access.Ref).second ||
         (Access.DeferredBy && DeferredChecked))
       continue;
     const GuardInfo *Guard = Inference.guardOf(Access.Container);

@@ -59,7 +59,7 @@ void WriteUnderSharedLockCheck::report(GuardInference &Inference, ASTContext &Ct
   llvm::DenseSet<const Expr *> Reported;
   llvm::DenseSet<const VarDecl *> FixedGuards;
   for (const ContainerAccess &Access : Inference.accesses()) {
-    if (!Access.Use.Write || Access.InConstructorOrDestructor || Access.OptedOut || !Reported.insert(Access.Ref).second)
+    if (!Access.Use.Write || Access.InConstructorOrDestructor || Access.OptedOut || Access.HeldByContract || !Reported.insert(Access.Ref).second)
       continue;
     const GuardInfo *Guard = Inference.guardOf(Access.Container);
     std::optional<ObjectPath> GuardPath = Guard ? Inference.guardPath(Access, *Guard) : std::nullopt;
