@@ -229,6 +229,14 @@ std::optional<Deferral> DeferringCallees::deferralOf(const Expr *Callable, const
           return Deferred;
       return std::nullopt;
     }
+    // `[cb = std::move(cb)] { cb(); }`, `[cb] { cb(); }`: the lambda carries it on.
+    if (const auto *Lambda = dyn_cast<LambdaExpr>(Parent);
+        Lambda && llvm::any_of(Lambda->capture_inits(), [&](const Expr *Init) {
+          return Init && ignoringImplicit(Init) == ignoringImplicit(Current);
+        })) {
+      Current = Lambda;
+      continue;
+    }
     if (!isArgumentOf(Parent, Current))
       return std::nullopt;
     if (const auto *Call = dyn_cast<CallExpr>(Parent)) {
@@ -238,7 +246,9 @@ std::optional<Deferral> DeferringCallees::deferralOf(const Expr *Callable, const
       }
       if (auto Deferred = classify(Call))
         return Deferred;
-      return registrationOf(Call);
+      if (auto Registered = registrationOf(Call))
+        return Registered;
+      return inferredDeferral(Call, Current, Depth);
     }
     const auto *Construct = cast<CXXConstructExpr>(Parent);
     if (auto Deferred = classify(Construct))
@@ -249,7 +259,7 @@ std::optional<Deferral> DeferringCallees::deferralOf(const Expr *Callable, const
       Current = Construct;
       continue;
     }
-    return std::nullopt;
+    return inferredDeferral(Construct, Current, Depth);
   }
   return std::nullopt;
 }

@@ -9,7 +9,9 @@
 #include "NameList.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/ParentMap.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/Support/Regex.h"
+#include <memory>
 #include <optional>
 
 namespace mapguard {
@@ -46,14 +48,26 @@ public:
   const clang::VarDecl *scopeExitObjectOf(const clang::LambdaExpr *Lambda, const clang::ParentMap &Parents) const;
   bool isScopeExitType(clang::QualType T) const;
 
+  /// Whether the function called by \p CallOrConstruct hands its argument \p Arg over, read from its
+  /// body (DeferringInference.cpp): the parameter (or a copy, a `std::move`, a `std::function` or a
+  /// lambda made from it) reaches a deferring call or long-lived storage.
+  std::optional<Deferral> inferredDeferral(const clang::Expr *CallOrConstruct, const clang::Expr *Arg,
+                                           unsigned Depth) const;
+
 private:
   std::optional<Deferral> deferralOf(const clang::Expr *Callable, const clang::ParentMap &Parents,
                                      unsigned Depth) const;
+  std::optional<bool> parameterDeferred(const clang::FunctionDecl *Def, unsigned Index, unsigned Depth) const;
+  const clang::ParentMap &parentsOf(const clang::FunctionDecl *Def) const;
   std::optional<Deferral> registrationOf(const clang::Stmt *Parent) const;
   bool isThreadType(clang::QualType T) const;
   bool isThreadFunction(const clang::FunctionDecl *Callee) const;
   NameList ThreadTypes, ThreadFunctions, ExecutorFunctions, CallbackTypes, ScopeExitTypes;
   llvm::Regex ExecutorMethods, RegistrationMethods;
+  // Per translation unit (a model lives as long as its check): the parameters found to be handed
+  // over (and whether to a new thread), and the parent maps of the bodies read for that.
+  mutable llvm::DenseMap<std::pair<const clang::FunctionDecl *, unsigned>, std::optional<bool>> DeferredParameters;
+  mutable llvm::DenseMap<const clang::FunctionDecl *, std::unique_ptr<clang::ParentMap>> BodyParents;
 };
 
 /// Whether \p Call is `std::bind`, `std::bind_front` or `boost::bind`.
