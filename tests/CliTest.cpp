@@ -3,9 +3,11 @@
 #include "TestSupport.h"
 
 #include "ChangedLines.h"
+#include "DistinctCommands.h"
 #include "CheckCatalog.h"
 #include "gtest/gtest.h"
 #include <cstdlib>
+#include "clang/Tooling/JSONCompilationDatabase.h"
 #include <nlohmann/json.hpp>
 
 using namespace mapguard::test;
@@ -114,6 +116,57 @@ void Registry::clear() {
   EXPECT_EQ(Plugin.ExitCode, 1) << Plugin.Err; // clang-tidy's exit code for compiler errors, not a signal
   EXPECT_EQ(Plugin.Err.find("Stack dump"), std::string::npos) << Plugin.Err;
   EXPECT_NE(Plugin.Out.find("'generated/list.h' file not found"), std::string::npos) << Plugin.Out;
+}
+
+// A CMake project that builds a static and a shared library lists each source twice (-fPIC, other
+// object files, dependency files): one analysis. Different defines, includes or standards: two.
+TEST(DistinctCommandsTest, AFileListedForTwoLibrariesIsAnalysedOnce) {
+  const std::string Database = R"([
+    {"directory": "/p/build", "file": "/p/src/a.cpp",
+     "command": "/usr/bin/c++ -DAPP=1 -I/p/include -O2 -g -std=c++17 -o CMakeFiles/s.dir/a.cpp.o -c /p/src/a.cpp"},
+    {"directory": "/p/build", "file": "/p/src/a.cpp",
+     "command": "/usr/bin/c++ -DAPP=1 -I/p/include -O0 -fPIC -Wall -Werror -std=c++17 -MD -MT x -MF CMakeFiles/d.dir/a.cpp.o.d -o CMakeFiles/d.dir/a.cpp.o -c /p/src/a.cpp"},
+    {"directory": "/p/build", "file": "/p/src/a.cpp",
+     "command": "/usr/bin/c++ -DAPP=2 -I/p/include -std=c++17 -c /p/src/a.cpp"},
+    {"directory": "/p/build", "file": "/p/src/b.cpp",
+     "arguments": ["clang++", "-std=c++20", "-Wl,--as-needed", "-c", "/p/src/b.cpp"]},
+    {"directory": "/p/build", "file": "/p/src/b.cpp",
+     "arguments": ["clang++", "-std=c++17", "-c", "/p/src/b.cpp"]}
+  ])";
+  std::string Error;
+  auto Json = clang::tooling::JSONCompilationDatabase::loadFromBuffer(Database, Error,
+                                                                      clang::tooling::JSONCommandLineSyntax::Gnu);
+  ASSERT_TRUE(Json) << Error;
+  EXPECT_EQ(Json->getCompileCommands("/p/src/a.cpp").size(), 3u);
+  mapguard::DistinctCommandsDatabase Distinct(std::move(Json));
+  std::vector<clang::tooling::CompileCommand> A = Distinct.getCompileCommands("/p/src/a.cpp");
+  ASSERT_EQ(A.size(), 2u);
+  EXPECT_NE(llvm::find(A[0].CommandLine, "-DAPP=1"), A[0].CommandLine.end());
+  EXPECT_NE(llvm::find(A[1].CommandLine, "-DAPP=2"), A[1].CommandLine.end());
+  EXPECT_EQ(Distinct.getCompileCommands("/p/src/b.cpp").size(), 2u); // -std differs
+  EXPECT_EQ(Distinct.getAllFiles().size(), 2u);
+}
+
+// End to end: with duplicate entries (and with --every-command, which analyses each of them) the
+// findings are the same and reported once. Which entries are one analysis is tested above.
+TEST(CliTest, DuplicateDatabaseEntriesKeepTheirFindings) {
+  Project P;
+  nlohmann::json Db = nlohmann::json::parse(readFile(P.path("compile_commands.json")));
+  nlohmann::json Twice = nlohmann::json::array();
+  for (const nlohmann::json &Entry : Db) {
+    Twice.push_back(Entry);
+    nlohmann::json Shared = Entry;
+    Shared["command"] = Entry["command"].get<std::string>() + " -fPIC -o shared.o";
+    Twice.push_back(Shared);
+  }
+  writeFile(P.path("compile_commands.json"), Twice.dump(2));
+  CommandResult R = run({Mapguard, "-p", P.root(), "-j1", "--header-filter=.*", P.path("src/hazard.cpp")});
+  EXPECT_EQ(R.ExitCode, 1) << R.Err;
+  EXPECT_EQ(countWarnings(R.Out), 2u) << R.Out;
+  CommandResult Every = run({Mapguard, "-p", P.root(), "-j1", "--every-command", "--header-filter=.*",
+                             P.path("src/hazard.cpp")});
+  EXPECT_EQ(Every.ExitCode, 1) << Every.Err;
+  EXPECT_EQ(countWarnings(Every.Out), 2u) << Every.Out; // the same findings, reported once
 }
 
 // A crash in one unit (MAPGUARD_TEST_CRASH_IN, a trigger compiled into test builds only) becomes

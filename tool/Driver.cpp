@@ -1,6 +1,7 @@
 #include "Driver.h"
 
 #include "ClangTidyCompat.h"
+#include "DistinctCommands.h"
 #include "clang/Tooling/ArgumentsAdjusters.h"
 #include "clang/Tooling/CommonOptionsParser.h"
 #include "clang/Tooling/JSONCompilationDatabase.h"
@@ -143,6 +144,8 @@ llvm::Expected<std::unique_ptr<tooling::CompilationDatabase>> loadCompilations(D
   }
   // Headers and new files get the flags of their nearest neighbour, as clang-tidy and clangd do.
   Db = tooling::inferMissingCompileCommands(std::move(Db));
+  if (!Request.EveryCommand) // a file listed for a static and a shared library is one analysis
+    Db = std::make_unique<DistinctCommandsDatabase>(std::move(Db));
   auto Adjusting = std::make_unique<tooling::ArgumentsAdjustingCompilations>(std::move(Db));
   Adjusting->appendArgumentsAdjuster(
       tooling::getInsertArgumentAdjuster(Request.ExtraArgsBefore, tooling::ArgumentInsertPosition::BEGIN));

@@ -39,6 +39,7 @@ struct DatabaseRequest {
   std::vector<std::string> Files;                             // positional
   std::vector<std::string> ExtraArgs, ExtraArgsBefore;
   std::string ResourceDir; // clang's builtin headers, added unless the command has its own
+  bool EveryCommand = false; // analyse every entry of a file, as clang-tidy does (--every-command)
 };
 
 /// The compilation database to use, searched as clang-tidy does when -p is not given.

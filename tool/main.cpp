@@ -56,6 +56,10 @@ static Opt<bool> Quiet("quiet", cl::desc("No progress and no summary on stderr")
 static Opt<bool> ListChecks("list-checks", cl::desc("List the enabled checks and exit"), cl::cat(Category));
 static Opt<bool> ExplainConfig("explain-config", cl::desc("Say which configuration enables each check, and exit"),
                                cl::cat(Category));
+static Opt<bool> EveryCommand("every-command",
+                               cl::desc("Analyse a file once per database entry, as clang-tidy does (default: "
+                                        "once per distinct set of flags that can change the analysis)"),
+                               cl::cat(Category));
 static cl::list<std::string> ExtraArgs("extra-arg", cl::desc("Compiler argument to append"), cl::cat(Category));
 static cl::list<std::string> ExtraArgsBefore("extra-arg-before", cl::desc("Compiler argument to prepend"),
                                              cl::cat(Category));
@@ -92,6 +96,7 @@ int main(int argc, const char **argv) {
   Request.Database.ExtraArgs = ExtraArgs;
   Request.Database.ExtraArgsBefore = ExtraArgsBefore;
   Request.Database.ResourceDir = MAPGUARD_CLANG_RESOURCE_DIR;
+  Request.Database.EveryCommand = EveryCommand;
   if (Diff.getNumOccurrences())
     Request.DiffRevision = Diff.empty() ? "HEAD" : Diff.getValue();
   Request.BaselinePath = BaselineFile;
