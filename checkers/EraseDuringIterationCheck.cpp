@@ -91,110 +91,6 @@ const VarDecl *erasedIteratorVariable(const CXXMemberCallExpr *Call) {
   return StringRef(Method->getParamDecl(0)->getType().getAsString()).contains("iterator") ? Var : nullptr;
 }
 
-/// The first use of \p Iter on some path after \p S (an increment, a dereference, a comparison)
-/// before it gets a new value; null if every path reassigns it, ends its scope or leaves.
-const Stmt *firstUseAfter(const FunctionCfg &Cfg, const Stmt *S, const VarDecl *Iter) {
-  const Stmt *FirstUse = nullptr;
-  Cfg.forEachElementAfter(S, [&](const CFGElement &Element) {
-    // The variable's scope ends, or the next loop iteration declares it afresh: a new value.
-    if (auto Lifetime = Element.getAs<CFGLifetimeEnds>(); Lifetime && Lifetime->getVarDecl() == Iter)
-      return FunctionCfg::Visit::StopPath;
-    auto Statement = Element.getAs<CFGStmt>();
-    if (!Statement)
-      return FunctionCfg::Visit::Continue;
-    if (const auto *Decl = dyn_cast<DeclStmt>(Statement->getStmt()); Decl && llvm::is_contained(Decl->decls(), Iter))
-      return FunctionCfg::Visit::StopPath;
-    const auto *Ref = dyn_cast<DeclRefExpr>(Statement->getStmt());
-    if (!Ref || Ref->getDecl() != Iter)
-      return FunctionCfg::Visit::Continue;
-    const Stmt *Parent = Cfg.parents().getParentIgnoreParenImpCasts(const_cast<DeclRefExpr *>(Ref));
-    if (assignmentTarget(Parent) && assignmentTarget(Parent)->IgnoreParenImpCasts() == Ref)
-      return FunctionCfg::Visit::StopPath; // reassigned before any use on this path
-    FirstUse = Ref;
-    return FunctionCfg::Visit::Done;
-  });
-  return FirstUse;
-}
-
-/// Whether the erase call's first parameter is an iterator (`erase(it)`, `erase(first, last)`).
-bool takesIterator(const CallExpr *Erase) {
-  const FunctionDecl *Callee = Erase->getDirectCallee();
-  return Callee && Callee->getNumParams() > 0 &&
-         StringRef(Callee->getParamDecl(0)->getType().getAsString()).contains_insensitive("iterator");
-}
-
-const DeclStmt *declStmtOf(const Stmt *Root, const Decl *D) {
-  struct Scan : RecursiveASTVisitor<Scan> {
-    const Decl *D;
-    const DeclStmt *Found = nullptr;
-    explicit Scan(const Decl *D) : D(D) {}
-    bool VisitDeclStmt(DeclStmt *S) {
-      if (llvm::is_contained(S->decls(), D))
-        Found = S;
-      return !Found;
-    }
-  } Scanner(D);
-  Scanner.TraverseStmt(const_cast<Stmt *>(Root));
-  return Scanner.Found;
-}
-
-/// Whether \p Site still acts on the element \p Loop's iterator points to: it reads it through the
-/// iterator itself, or through a local taken from it with no path that advances the iterator in
-/// between (`auto k = it->first; ++it; m.erase(k);` erases the previous element: correct).
-bool actsOnCurrentElement(const CallExpr *Site, const IteratorLoop &Loop, const FunctionCfg &Cfg) {
-  if (modifiesVariable(Site, Loop.Iter))
-    return false; // `m.erase((it++)->first)`
-  bool Direct = false;
-  SmallVector<const DeclStmt *, 2> Locals;
-  struct Scan : RecursiveASTVisitor<Scan> {
-    const IteratorLoop &Loop;
-    bool &Direct;
-    SmallVector<const DeclStmt *, 2> &Locals;
-    Scan(const IteratorLoop &L, bool &D, SmallVector<const DeclStmt *, 2> &Ls) : Loop(L), Direct(D), Locals(Ls) {}
-    bool VisitExpr(Expr *E) {
-      Direct |= dereferencedVariable(E) == Loop.Iter;
-      return true;
-    }
-    bool VisitDeclRefExpr(DeclRefExpr *Ref) {
-      const Decl *D = Ref->getDecl();
-      if (const auto *Binding = dyn_cast<BindingDecl>(D))
-        D = Binding->getDecomposedDecl();
-      if (const DeclStmt *Decl = D ? declStmtOf(Loop.Body, D) : nullptr)
-        Locals.push_back(Decl);
-      return true;
-    }
-  } Scanner(Loop, Direct, Locals);
-  Scanner.TraverseStmt(const_cast<CallExpr *>(Site));
-  if (Direct)
-    return true;
-  return llvm::any_of(Locals, [&](const DeclStmt *Decl) {
-    if (modifiesVariable(Decl, Loop.Iter))
-      return false;
-    bool Reaches = false;
-    Cfg.forEachElementAfter(Decl, [&](const CFGElement &Element) {
-      auto Statement = Element.getAs<CFGStmt>();
-      if (!Statement)
-        return FunctionCfg::Visit::Continue;
-      if (Statement->getStmt() == Site) {
-        Reaches = true;
-        return FunctionCfg::Visit::Done;
-      }
-      return modifiesVariable(Statement->getStmt(), Loop.Iter) ? FunctionCfg::Visit::StopPath
-                                                               : FunctionCfg::Visit::Continue;
-    });
-    return Reaches;
-  });
-}
-
-/// `m.erase(it->first)` / `s.erase(*it)`: the key of the element \p Iter points to, exactly.
-bool isKeyOfIterator(const Expr *Arg, const VarDecl *Iter, bool IsSet) {
-  Arg = ignoringImplicit(Arg);
-  if (const auto *Member = dyn_cast<MemberExpr>(Arg);
-      Member && Member->getMemberDecl()->getName() == "first")
-    return dereferencedVariable(Member->getBase()->IgnoreParenImpCasts()) == Iter ||
-           dereferencedVariable(Member) == Iter;
-  return IsSet && dereferencedVariable(Arg) == Iter;
-}
 } // namespace
 
 void EraseDuringIterationCheck::check(const MatchFinder::MatchResult &Result) {
@@ -219,6 +115,10 @@ void EraseDuringIterationCheck::checkFunction(const FunctionDecl *Fn, ASTContext
       if (isa<ForStmt, WhileStmt, DoStmt>(S))
         if (std::optional<IteratorLoop> Loop = iteratorLoopOf(S))
           Check.checkIteratorLoop(*Loop, Fn, Ctx);
+      return true;
+    }
+    bool VisitVarDecl(VarDecl *Var) {
+      Check.checkHeldIterator(Var, Fn, Ctx);
       return true;
     }
     bool VisitCXXMemberCallExpr(CXXMemberCallExpr *Call) {
@@ -256,8 +156,10 @@ void EraseDuringIterationCheck::checkRangeFor(const CXXForRangeStmt *Loop, const
       continue;
     // A change after which every path leaves the loop (break, return, throw) is safe.
     const FunctionCfg *Cfg = Cfgs.get(Fn, Ctx); // built only when a change is found
-    if (Cfg && !Cfg->mayContinueLoopAfter(Op.SiteCall, Loop))
+    if (Cfg && !Cfg->mayContinueLoopAfter(Op.SiteCall, Loop)) {
+      checkElementReferenceAfterErase(Loop, Op, *Cfg, Name);
       continue;
+    }
     Reported.insert(Op.SiteCall);
     {
       auto Diag = diag(Op.SiteCall->getExprLoc(), "%0")
@@ -315,10 +217,9 @@ void EraseDuringIterationCheck::checkIteratorLoop(const IteratorLoop &Loop, cons
   ContainerOpFinder Finder(Model, Resolver, MaxCallDepth, Summaries);
   std::string Name = Container->spelling();
   std::string It = Loop.Iter->getNameAsString();
-  llvm::SmallPtrSet<const CallExpr *, 8> Reported;
   const FunctionCfg *Cfg = nullptr;
   for (const ContainerOpSite &Op : Finder.find(Loop.Body, *Container, Loop.Iter)) {
-    if (!isMutation(Op.Kind) || Reported.contains(Op.SiteCall))
+    if (!isMutation(Op.Kind) || ReportedSites.contains(Op.SiteCall))
       continue;
     // Erasing by key removes one element: only the one `it` points to matters. Clearing,
     // reassigning and rehashing invalidate every iterator.
@@ -337,7 +238,7 @@ void EraseDuringIterationCheck::checkIteratorLoop(const IteratorLoop &Loop, cons
     const Stmt *Use = firstUseAfter(*Cfg, Op.SiteCall, Loop.Iter);
     if (!Use)
       continue; // every path leaves the loop, reassigns 'it' or restarts from begin()
-    Reported.insert(Op.SiteCall);
+    ReportedSites.insert(Op.SiteCall);
     std::string Subject = "'" + Op.OpName + "' on '" + Name + "'";
     if (Op.Callee)
       Subject = "call to '" + calleeName(Op) + "', which calls " + Subject + ",";
@@ -363,6 +264,87 @@ void EraseDuringIterationCheck::checkIteratorLoop(const IteratorLoop &Loop, cons
           << Op.OpName << Name << Op.OpCall->getSourceRange();
     diag(Use->getBeginLoc(), "'%0' is used here after the change", DiagnosticIDs::Note) << It;
   }
+}
+
+
+void EraseDuringIterationCheck::checkElementReferenceAfterErase(const CXXForRangeStmt *Loop, const ContainerOpSite &Op,
+                                                                const FunctionCfg &Cfg, StringRef Container) {
+  // `for (auto &[k, v] : m) if (...) { m.erase(k); log(k); return; }`: the loop leaves, but `k`
+  // refers into the node just freed.
+  const VarDecl *Element = Loop->getLoopVariable();
+  if (!isEraseLike(Op) || Op.Callee || !Element || !Element->getType()->isReferenceType())
+    return;
+  SmallVector<const ValueDecl *, 4> Refs{Element};
+  if (const auto *Decomposition = dyn_cast<DecompositionDecl>(Element))
+    for (const BindingDecl *Binding : Decomposition->bindings())
+      Refs.push_back(Binding);
+  bool ErasesElement = llvm::any_of(Op.OpCall->arguments(), [&](const Expr *Arg) {
+    return llvm::any_of(Refs, [&](const ValueDecl *Ref) { return !referencesTo(Arg, Ref).empty(); });
+  });
+  if (!ErasesElement)
+    return;
+  const Stmt *Use = firstUseAfter(Cfg, Op.SiteCall, Refs);
+  if (!Use)
+    return;
+  const auto *UsedRef = cast<DeclRefExpr>(Use);
+  std::string Name = UsedRef->getDecl()->getNameAsString();
+  diag(Use->getBeginLoc(), "'%0' refers into the element that '%1' removed from '%2'; it is dangling here: copy "
+                           "what you need before the erase")
+      << Name << Op.OpName << Container;
+  diag(Op.SiteCall->getExprLoc(), "the element is erased here", DiagnosticIDs::Note) << Op.SiteCall->getSourceRange();
+}
+
+void EraseDuringIterationCheck::checkHeldIterator(const VarDecl *Var, const FunctionDecl *Fn, ASTContext &Ctx) {
+  // `auto it = m.find(k); m[other] = v; use(it->second);` on a hash container: the insert may
+  // rehash and invalidate every iterator.
+  if (!Var->hasLocalStorage() || isa<ParmVarDecl>(Var) || !Var->getInit() || Var->getType()->isReferenceType() ||
+      !StringRef(Var->getType().getCanonicalType().getAsString()).contains_insensitive("iterator"))
+    return;
+  const Expr *Init = ignoringImplicit(Var->getInit());
+  if (const auto *First = dyn_cast<MemberExpr>(Init); First && First->getMemberDecl()->getName() == "first")
+    Init = ignoringImplicit(First->getBase()); // `m.emplace(k, v).first`
+  const auto *Call = dyn_cast<CXXMemberCallExpr>(Init);
+  const Expr *Object = Call ? Call->getImplicitObjectArgument() : nullptr;
+  std::optional<ContainerTraits> Traits = Object ? Model.classifyObject(Object) : std::nullopt;
+  if (!Traits || !Traits->InsertInvalidates)
+    return;
+  ObjectPathResolver Resolver(Ctx);
+  std::optional<ObjectPath> Container = Resolver.objectOf(Object);
+  const FunctionCfg *Cfg = Container ? Cfgs.get(Fn, Ctx) : nullptr;
+  const DeclStmt *Declaration = Cfg ? declStmtOf(Fn->getBody(), Var) : nullptr;
+  if (!Declaration)
+    return;
+  // A loop's own iterator belongs to the iterator-loop rules.
+  if (const auto *For = dyn_cast_or_null<ForStmt>(Cfg->parents().getParent(Declaration)); For && For->getInit() == Declaration)
+    return;
+  ContainerOpFinder Finder(Model, Resolver, MaxCallDepth, Summaries);
+  Cfg->forEachElementAfter(Declaration, [&](const CFGElement &Element) {
+    auto Statement = Element.getAs<CFGStmt>();
+    const auto *Site = Statement ? dyn_cast<CallExpr>(Statement->getStmt()) : nullptr;
+    if (!Site)
+      return FunctionCfg::Visit::Continue;
+    if (modifiesVariable(Site, Var))
+      return FunctionCfg::Visit::StopPath;
+    for (const ContainerOpSite &Op : Finder.find(Site, *Container)) {
+      if ((Op.Kind != ContainerOpKind::Insert && Op.Kind != ContainerOpKind::Rehash) || Op.SiteCall != Site ||
+          ReportedSites.contains(Site))
+        continue;
+      const Stmt *Use = firstUseAfter(*Cfg, Site, Var);
+      if (!Use)
+        return FunctionCfg::Visit::Done;
+      ReportedSites.insert(Site);
+      std::string Subject = "'" + Op.OpName + "' on '" + Container->spelling() + "'";
+      if (Op.Callee)
+        Subject = "call to '" + Op.Callee->getNameAsString() + "', which calls " + Subject + ",";
+      diag(Site->getExprLoc(), "%0 may rehash '%1' and invalidate '%2', which is used after it; look the element up "
+                               "again after the insert, or reserve() before taking '%2'")
+          << Subject << Container->spelling() << Var->getName() << Site->getSourceRange();
+      diag(Var->getLocation(), "'%0' is taken here", DiagnosticIDs::Note) << Var->getName();
+      diag(Use->getBeginLoc(), "'%0' is used here after the insert", DiagnosticIDs::Note) << Var->getName();
+      return FunctionCfg::Visit::Done;
+    }
+    return FunctionCfg::Visit::Continue;
+  });
 }
 
 } // namespace mapguard

@@ -6,6 +6,7 @@
 #include "FunctionCfg.h"
 #include "IteratorLoops.h"
 #include "clang-tidy/ClangTidyCheck.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 namespace mapguard {
 
@@ -27,6 +28,7 @@ public:
   void onEndOfTranslationUnit() override {
     Cfgs.clear();
     Summaries.clear();
+    ReportedSites.clear();
   }
 
 private:
@@ -36,6 +38,9 @@ private:
   void checkIteratorErase(const clang::CXXMemberCallExpr *Erase, const clang::VarDecl *Iter,
                           const clang::FunctionDecl *Fn, clang::ASTContext &Ctx);
   void checkIteratorLoop(const IteratorLoop &Loop, const clang::FunctionDecl *Fn, clang::ASTContext &Ctx);
+  void checkHeldIterator(const clang::VarDecl *Var, const clang::FunctionDecl *Fn, clang::ASTContext &Ctx);
+  void checkElementReferenceAfterErase(const clang::CXXForRangeStmt *Loop, const ContainerOpSite &Op,
+                                       const FunctionCfg &Cfg, llvm::StringRef Container);
 
   const std::string Containers;
   const std::string InsertInvalidatingContainers;
@@ -43,6 +48,7 @@ private:
   const ContainerModel Model;
   FunctionCfgCache Cfgs;
   MutationSummaries Summaries;
+  llvm::SmallPtrSet<const clang::Stmt *, 16> ReportedSites; // iterator-loop and held-iterator reports
 };
 
 } // namespace mapguard

@@ -1,6 +1,7 @@
 #include "IteratorLoops.h"
 
 #include "AstUtil.h"
+#include "clang/Analysis/CFG.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
@@ -142,4 +143,118 @@ bool modifiesVariable(const Stmt *S, const VarDecl *Var) {
   return Scanner.Found;
 }
 
+const Stmt *firstUseAfter(const FunctionCfg &Cfg, const Stmt *S, const VarDecl *Iter) {
+  const ValueDecl *Decls[] = {Iter};
+  return firstUseAfter(Cfg, S, Decls);
+}
+
+const Stmt *firstUseAfter(const FunctionCfg &Cfg, const Stmt *S, llvm::ArrayRef<const ValueDecl *> Decls) {
+  const Stmt *FirstUse = nullptr;
+  Cfg.forEachElementAfter(S, [&](const CFGElement &Element) {
+    // The variable's scope ends, or the next loop iteration declares it afresh: a new value.
+    if (auto Lifetime = Element.getAs<CFGLifetimeEnds>(); Lifetime && llvm::is_contained(Decls, Lifetime->getVarDecl()))
+      return FunctionCfg::Visit::StopPath;
+    auto Statement = Element.getAs<CFGStmt>();
+    if (!Statement)
+      return FunctionCfg::Visit::Continue;
+    if (const auto *Decl = dyn_cast<DeclStmt>(Statement->getStmt());
+        Decl && llvm::any_of(Decl->decls(), [&](const clang::Decl *D) {
+          const auto *Var = dyn_cast<VarDecl>(D);
+          return Var && (llvm::is_contained(Decls, Var) ||
+                         (isa<DecompositionDecl>(Var) &&
+                          llvm::any_of(cast<DecompositionDecl>(Var)->bindings(),
+                                       [&](const BindingDecl *B) { return llvm::is_contained(Decls, B); })));
+        }))
+      return FunctionCfg::Visit::StopPath;
+    const auto *Ref = dyn_cast<DeclRefExpr>(Statement->getStmt());
+    if (!Ref || !llvm::is_contained(Decls, Ref->getDecl()))
+      return FunctionCfg::Visit::Continue;
+    const Stmt *Parent = Cfg.parents().getParentIgnoreParenImpCasts(const_cast<DeclRefExpr *>(Ref));
+    if (assignmentTarget(Parent) && assignmentTarget(Parent)->IgnoreParenImpCasts() == Ref)
+      return FunctionCfg::Visit::StopPath; // reassigned before any use on this path
+    FirstUse = Ref;
+    return FunctionCfg::Visit::Done;
+  });
+  return FirstUse;
+}
+
+/// Whether the erase call's first parameter is an iterator (`erase(it)`, `erase(first, last)`).
+bool takesIterator(const CallExpr *Erase) {
+  const FunctionDecl *Callee = Erase->getDirectCallee();
+  return Callee && Callee->getNumParams() > 0 &&
+         StringRef(Callee->getParamDecl(0)->getType().getAsString()).contains_insensitive("iterator");
+}
+
+const DeclStmt *declStmtOf(const Stmt *Root, const Decl *D) {
+  struct Scan : RecursiveASTVisitor<Scan> {
+    const Decl *D;
+    const DeclStmt *Found = nullptr;
+    explicit Scan(const Decl *D) : D(D) {}
+    bool VisitDeclStmt(DeclStmt *S) {
+      if (llvm::is_contained(S->decls(), D))
+        Found = S;
+      return !Found;
+    }
+  } Scanner(D);
+  Scanner.TraverseStmt(const_cast<Stmt *>(Root));
+  return Scanner.Found;
+}
+
+/// Whether \p Site still acts on the element \p Loop's iterator points to: it reads it through the
+/// iterator itself, or through a local taken from it with no path that advances the iterator in
+/// between (`auto k = it->first; ++it; m.erase(k);` erases the previous element: correct).
+bool actsOnCurrentElement(const CallExpr *Site, const IteratorLoop &Loop, const FunctionCfg &Cfg) {
+  if (modifiesVariable(Site, Loop.Iter))
+    return false; // `m.erase((it++)->first)`
+  bool Direct = false;
+  SmallVector<const DeclStmt *, 2> Locals;
+  struct Scan : RecursiveASTVisitor<Scan> {
+    const IteratorLoop &Loop;
+    bool &Direct;
+    SmallVector<const DeclStmt *, 2> &Locals;
+    Scan(const IteratorLoop &L, bool &D, SmallVector<const DeclStmt *, 2> &Ls) : Loop(L), Direct(D), Locals(Ls) {}
+    bool VisitExpr(Expr *E) {
+      Direct |= dereferencedVariable(E) == Loop.Iter;
+      return true;
+    }
+    bool VisitDeclRefExpr(DeclRefExpr *Ref) {
+      const Decl *D = Ref->getDecl();
+      if (const auto *Binding = dyn_cast<BindingDecl>(D))
+        D = Binding->getDecomposedDecl();
+      if (const DeclStmt *Decl = D ? declStmtOf(Loop.Body, D) : nullptr)
+        Locals.push_back(Decl);
+      return true;
+    }
+  } Scanner(Loop, Direct, Locals);
+  Scanner.TraverseStmt(const_cast<CallExpr *>(Site));
+  if (Direct)
+    return true;
+  return llvm::any_of(Locals, [&](const DeclStmt *Decl) {
+    if (modifiesVariable(Decl, Loop.Iter))
+      return false;
+    bool Reaches = false;
+    Cfg.forEachElementAfter(Decl, [&](const CFGElement &Element) {
+      auto Statement = Element.getAs<CFGStmt>();
+      if (!Statement)
+        return FunctionCfg::Visit::Continue;
+      if (Statement->getStmt() == Site) {
+        Reaches = true;
+        return FunctionCfg::Visit::Done;
+      }
+      return modifiesVariable(Statement->getStmt(), Loop.Iter) ? FunctionCfg::Visit::StopPath
+                                                               : FunctionCfg::Visit::Continue;
+    });
+    return Reaches;
+  });
+}
+
+/// `m.erase(it->first)` / `s.erase(*it)`: the key of the element \p Iter points to, exactly.
+bool isKeyOfIterator(const Expr *Arg, const VarDecl *Iter, bool IsSet) {
+  Arg = ignoringImplicit(Arg);
+  if (const auto *Member = dyn_cast<MemberExpr>(Arg);
+      Member && Member->getMemberDecl()->getName() == "first")
+    return dereferencedVariable(Member->getBase()->IgnoreParenImpCasts()) == Iter ||
+           dereferencedVariable(Member) == Iter;
+  return IsSet && dereferencedVariable(Arg) == Iter;
+}
 } // namespace mapguard

@@ -3,6 +3,7 @@
 #ifndef MAPGUARD_CHECKERS_ITERATORLOOPS_H
 #define MAPGUARD_CHECKERS_ITERATORLOOPS_H
 
+#include "FunctionCfg.h"
 #include "clang/AST/Expr.h"
 #include "clang/AST/Stmt.h"
 #include <optional>
@@ -24,6 +25,27 @@ const clang::VarDecl *dereferencedVariable(const clang::Expr *E);
 
 /// Whether \p S moves \p Var (`++it`, `it++`, `--it`, `it = ...`, `it += n`, `std::advance(it, n)`).
 bool modifiesVariable(const clang::Stmt *S, const clang::VarDecl *Var);
+
+/// The first use of \p Iter on some path after \p S (an increment, a dereference, a comparison)
+/// before it gets a new value; null if every path reassigns it, ends its scope or leaves.
+const clang::Stmt *firstUseAfter(const FunctionCfg &Cfg, const clang::Stmt *S, const clang::VarDecl *Iter);
+/// The same for any of \p Decls (a reference and the bindings of a structured binding).
+const clang::Stmt *firstUseAfter(const FunctionCfg &Cfg, const clang::Stmt *S,
+                                 llvm::ArrayRef<const clang::ValueDecl *> Decls);
+
+/// The statement in \p Root that declares \p D.
+const clang::DeclStmt *declStmtOf(const clang::Stmt *Root, const clang::Decl *D);
+
+/// Whether the erase call's first parameter is an iterator (`erase(it)`, `erase(first, last)`).
+bool takesIterator(const clang::CallExpr *Erase);
+
+/// Whether \p Site still acts on the element \p Loop's iterator points to: it reads it through the
+/// iterator itself, or through a local taken from it with no path that advances the iterator in
+/// between (`auto k = it->first; ++it; m.erase(k);` erases the previous element: correct).
+bool actsOnCurrentElement(const clang::CallExpr *Site, const IteratorLoop &Loop, const FunctionCfg &Cfg);
+
+/// `m.erase(it->first)` / `s.erase(*it)`: the key of the element \p Iter points to, exactly.
+bool isKeyOfIterator(const clang::Expr *Arg, const clang::VarDecl *Iter, bool IsSet);
 
 } // namespace mapguard
 

@@ -114,3 +114,73 @@ void correctForms(std::map<int, int> &Counts, std::set<int> &Ids, int Other) {
     Counts[i->first + 1] = 0;
   }
 }
+
+// --- An iterator of a hash container held across an insert that may rehash -----------------------
+
+int heldAcrossInsert(std::unordered_map<int, int> &Table, int Key) {
+  auto Found = Table.find(Key);
+  if (Found == Table.end())
+    return 0;
+  Table[Key + 1] = 1; // expect: mapguard-erase-during-iteration {{'operator[]' on 'Table' may rehash 'Table' and invalidate 'Found', which is used after it; look the element up again after the insert}} note@-3: {{'Found' is taken here}} note@+1: {{'Found' is used here after the insert}}
+  return Found->second;
+}
+
+class Index {
+public:
+  int touch(int Key) {
+    auto Slot = Slots.emplace(Key, 0).first;
+    add(Key * 2); // expect: mapguard-erase-during-iteration {{call to 'add', which calls 'operator[]' on 'Slots', may rehash 'Slots' and invalidate 'Slot'}} note@-1: {{'Slot' is taken here}} note@+1: {{'Slot' is used here after the insert}}
+    return ++Slot->second;
+  }
+  void add(int Key) { Slots[Key] = 1; }
+
+private:
+  std::unordered_map<int, int> Slots;
+};
+
+// Negative twins: looked up again after the insert; an ordered map (no rehash); not used after.
+int lookedUpAgain(std::unordered_map<int, int> &Table, std::map<int, int> &Ordered, int Key) {
+  auto Found = Table.find(Key);
+  Table[Key + 1] = 1;
+  Found = Table.find(Key);
+  auto Stable = Ordered.find(Key);
+  Ordered[Key + 1] = 1;
+  auto Unused = Table.find(Key + 2);
+  if (Unused != Table.end())
+    return 0;
+  Table[Key + 3] = 3;
+  return Found->second + Stable->second;
+}
+
+// --- A reference into the erased element, used after the erase -----------------------------------
+
+void logKey(const std::string &Key);
+
+void danglingKey(std::map<std::string, int> &Sessions) {
+  for (auto &[Key, Value] : Sessions) {
+    if (dead(Value)) {
+      Sessions.erase(Key); // the loop leaves: no iterator is used again, but 'Key' is
+      logKey(Key); // expect: mapguard-erase-during-iteration {{'Key' refers into the element that 'erase' removed from 'Sessions'; it is dangling here: copy what you need before the erase}} note@-1: {{the element is erased here}}
+      return;
+    }
+  }
+}
+
+// Negative twin: the key is copied before the erase (a by-value loop variable is a copy too).
+void copiedKey(std::map<std::string, int> &Sessions) {
+  for (auto &[Key, Value] : Sessions) {
+    if (dead(Value)) {
+      std::string Copy = Key;
+      Sessions.erase(Key);
+      logKey(Copy);
+      return;
+    }
+  }
+  for (auto Entry : Sessions) {
+    if (dead(Entry.second)) {
+      Sessions.erase(Entry.first);
+      logKey(Entry.first);
+      return;
+    }
+  }
+}
