@@ -125,7 +125,7 @@ TEST(DistinctCommandsTest, AFileListedForTwoLibrariesIsAnalysedOnce) {
     {"directory": "/p/build", "file": "/p/src/a.cpp",
      "command": "/usr/bin/c++ -DAPP=1 -I/p/include -O2 -g -std=c++17 -o CMakeFiles/s.dir/a.cpp.o -c /p/src/a.cpp"},
     {"directory": "/p/build", "file": "/p/src/a.cpp",
-     "command": "/usr/bin/c++ -DAPP=1 -I/p/include -O0 -fPIC -Wall -Werror -std=c++17 -MD -MT x -MF CMakeFiles/d.dir/a.cpp.o.d -o CMakeFiles/d.dir/a.cpp.o -c /p/src/a.cpp"},
+     "command": "/usr/bin/c++ -DAPP=1 -Dapp_shared_EXPORTS -I/p/include -O0 -fPIC -Wall -Werror -std=c++17 -MD -MT x -MF CMakeFiles/d.dir/a.cpp.o.d -o CMakeFiles/d.dir/a.cpp.o -c /p/src/a.cpp"},
     {"directory": "/p/build", "file": "/p/src/a.cpp",
      "command": "/usr/bin/c++ -DAPP=2 -I/p/include -std=c++17 -c /p/src/a.cpp"},
     {"directory": "/p/build", "file": "/p/src/b.cpp",

@@ -21,6 +21,10 @@ bool isIrrelevant(llvm::StringRef Arg) {
     return true;
   if (Arg.starts_with("-W") && !Arg.starts_with("-Wl,") && !Arg.starts_with("-Wp,") && !Arg.starts_with("-Wa,"))
     return true;
+  // CMake's DEFINE_SYMBOL for a shared library's objects (`-Drocksdb_shared_EXPORTS`): it selects
+  // export attributes, the only difference between a project's static and shared builds.
+  if (Arg.starts_with("-D") && Arg.ends_with("_EXPORTS") && !Arg.contains('='))
+    return true;
   return Arg.starts_with("-fdiagnostics-") || Arg == "-fcolor-diagnostics" || Arg == "-fno-color-diagnostics";
 }
 } // namespace
