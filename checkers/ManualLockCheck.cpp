@@ -174,8 +174,25 @@ void ManualLockCheck::checkFunction(const FunctionDecl *Fn, ASTContext &Ctx) {
   if (!Cfg)
     return;
   LockStateAnalysis Analysis(Locks, Resolver);
-  // A function that requires a lock may unlock and relock it: its caller owns the unlock.
+  // A function that requires a lock may unlock and relock it: its caller owns the unlock. So may
+  // one whose first act on a mutex, on some path, is to unlock it (RocksDB's
+  // `mutex_.Unlock(); notify(); mutex_.Lock();`): its caller holds it.
   LockSet Entry = Analysis.annotatedEntry(Fn);
+  struct UnlocksUnheld : LockStateHandler {
+    const ManualCalls &Calls;
+    SmallVector<ObjectPath, 1> Mutexes;
+    explicit UnlocksUnheld(const ManualCalls &C) : Calls(C) {}
+    void element(const CFGElement &Element, const LockSet &Before) override {
+      auto S = Element.getAs<CFGStmt>();
+      for (const auto &[Unlock, Mutex] : Calls.Unlocks)
+        if (S && S->getStmt() == Unlock && !Before.find(Mutex) && !llvm::is_contained(Mutexes, Mutex))
+          Mutexes.push_back(Mutex);
+    }
+  } CallerHeld(Calls);
+  Analysis.run(*Cfg, Entry, CallerHeld);
+  for (const ObjectPath &Mutex : CallerHeld.Mutexes)
+    if (!Entry.find(Mutex))
+      Entry.acquire({Mutex, LockKind::Exclusive, nullptr, nullptr});
   struct Handler : LockStateHandler {
     const LockModel &Model;
     const LockSet &Entry;

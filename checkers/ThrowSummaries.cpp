@@ -3,13 +3,18 @@
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/Basic/SourceManager.h"
 
 using namespace clang;
 
 namespace mapguard {
 namespace {
-// How many calls deep a summary follows; library code reaches its throw helpers within a few.
-constexpr unsigned MaxDepth = 8;
+// How many calls of the project's own code a summary follows from the region (library code, in
+// system headers, is followed to its throw helpers at no cost). A `throw` further away than
+// that, behind layers of error-code APIs (RocksDB's Recover() reaching an `at()` eight calls
+// down), is not what a maintainer acts on at this lock.
+constexpr unsigned MaxProjectDepth = 2;
+constexpr unsigned MaxLibraryDepth = 8;
 
 /// Allocation failure, broken preconditions, and a lock primitive failing inside the library
 /// (libstdc++ debug mode's `__concurrence_lock_error`): not a reason to report an exception path.
@@ -57,11 +62,18 @@ std::optional<ThrowSite> ThrowSummaries::throwSiteOf(const CXXConstructExpr *Con
 
 std::optional<ThrowSite> ThrowSummaries::ofFunction(const FunctionDecl *Callee, unsigned Depth) {
   const FunctionDecl *Def = nullptr;
-  if (!Callee || isNothrow(Callee) || !Callee->hasBody(Def) || !Def || Depth > MaxDepth)
+  if (!Callee || isNothrow(Callee) || !Callee->hasBody(Def) || !Def)
     return std::nullopt;
-  if (auto Known = Cache.find(Def); Known != Cache.end())
+  // Depth counts the project's frames; library frames count apart, to their own bound.
+  bool Library = Def->getASTContext().getSourceManager().isInSystemHeader(Def->getLocation());
+  unsigned ProjectDepth = Depth % 16, LibraryDepth = Depth / 16;
+  if (Library ? ++LibraryDepth > MaxLibraryDepth : ++ProjectDepth > MaxProjectDepth)
+    return std::nullopt;
+  Depth = LibraryDepth * 16 + ProjectDepth;
+  auto Key = std::make_pair(Def, Depth);
+  if (auto Known = Cache.find(Key); Known != Cache.end())
     return Known->second;
-  Cache[Def] = std::nullopt; // recursion: the cycle adds nothing
+  Cache[Key] = std::nullopt; // recursion: the cycle adds nothing
   struct Scan : RecursiveASTVisitor<Scan> {
     ThrowSummaries &Summaries;
     unsigned Depth;
@@ -78,11 +90,11 @@ std::optional<ThrowSite> ThrowSummaries::ofFunction(const FunctionDecl *Callee, 
       return !Found;
     }
     bool VisitCallExpr(CallExpr *Call) {
-      Found = Summaries.ofCall(Call, Depth + 1);
+      Found = Summaries.ofCall(Call, Depth);
       return !Found;
     }
     bool VisitCXXConstructExpr(CXXConstructExpr *Construct) {
-      Found = Summaries.ofFunction(Construct->getConstructor(), Depth + 1);
+      Found = Summaries.ofFunction(Construct->getConstructor(), Depth);
       return !Found;
     }
   } Scanner(*this, Depth);
@@ -91,7 +103,7 @@ std::optional<ThrowSite> ThrowSummaries::ofFunction(const FunctionDecl *Callee, 
     for (const CXXCtorInitializer *Init : Ctor->inits())
       if (!Scanner.Found && Init->isWritten())
         Scanner.TraverseStmt(Init->getInit());
-  Cache[Def] = Scanner.Found;
+  Cache[Key] = Scanner.Found;
   return Scanner.Found;
 }
 

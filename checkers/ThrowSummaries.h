@@ -1,6 +1,6 @@
 // Which calls can throw something other than allocation failure, read from the code they run:
-// a `throw` in the callee or in what it calls (transitively, within the translation unit, standard
-// library bodies included), or a library throw helper (`std::__throw_out_of_range`,
+// a `throw` in the callee or in what it calls (within the translation unit: two calls of the
+// project's own code deep, standard library bodies followed to their throw helpers), or a library throw helper (`std::__throw_out_of_range`,
 // `absl::base_internal::ThrowStdOutOfRange`) whose name says what it throws. `std::bad_alloc`,
 // `std::bad_array_new_length` and `std::length_error` (a container grown past max_size()) are
 // allocation failure; `std::logic_error` from a null `const char*` is a broken precondition;
@@ -32,7 +32,8 @@ public:
 private:
   std::optional<ThrowSite> ofCall(const clang::CallExpr *Call, unsigned Depth);
   std::optional<ThrowSite> ofFunction(const clang::FunctionDecl *Callee, unsigned Depth);
-  llvm::DenseMap<const clang::FunctionDecl *, std::optional<ThrowSite>> Cache;
+  // By function and how deep it was reached (a deeper visit may stop short of a throw).
+  llvm::DenseMap<std::pair<const clang::FunctionDecl *, unsigned>, std::optional<ThrowSite>> Cache;
 };
 
 } // namespace mapguard

@@ -257,3 +257,31 @@ public:
 private:
   std::set<int> names_;
 };
+
+// A class derived from a project mutex is a mutex (RocksDB's CacheAlignedInstrumentedMutex): the
+// guard owns a relock by hand under it; without the guard, a return skips the unlock.
+class AlignedMutex : public port::Mutex {};
+int recover();
+
+class Recovery {
+public:
+  int Resume(bool Stopped) {
+    port::MutexLock L(&mu_);
+    if (Stopped)
+      return 0;
+    mu_.Unlock();
+    int Status = recover();
+    mu_.Lock();
+    return Status;
+  }
+  int ResumeByHand(bool Stopped) {
+    mu_.Lock(); // expect: mapguard-manual-lock {{'mu_' is locked by hand and a 'return' leaves the function with it still locked}} note@+2: {{'mu_' is still locked when this 'return' leaves}}
+    if (Stopped)
+      return 0;
+    mu_.Unlock();
+    return 1;
+  }
+
+private:
+  AlignedMutex mu_;
+};
