@@ -51,7 +51,7 @@ std::optional<ThrowSite> ThrowSummaries::ofCall(const CallExpr *Call, unsigned D
   const FunctionDecl *Callee = Call->getDirectCallee();
   if (!Callee)
     return std::nullopt; // a call through a pointer: what it runs is not known here
-  if (std::optional<std::string> Helper = thrownByHelper(Callee))
+  if (std::optional<std::string> Helper = thrownByHelper(Callee); Helper && (Depth % 16 == 0 || Depth / 16 > 0))
     return isAllocationFailure(*Helper) ? std::nullopt : std::optional(ThrowSite{Call, *Helper});
   return ofFunction(Callee, Depth);
 }
@@ -67,6 +67,10 @@ std::optional<ThrowSite> ThrowSummaries::ofFunction(const FunctionDecl *Callee, 
   // Depth counts the project's frames; library frames count apart, to their own bound.
   bool Library = Def->getASTContext().getSourceManager().isInSystemHeader(Def->getLocation());
   unsigned ProjectDepth = Depth % 16, LibraryDepth = Depth / 16;
+  // A library call's documented throws (`at`, `substr`, `stoi`) count where the call is written in
+  // the region; inside the project's callees only their own `throw`s do.
+  if (Library && LibraryDepth == 0 && ProjectDepth > 0)
+    return std::nullopt;
   if (Library ? ++LibraryDepth > MaxLibraryDepth : ++ProjectDepth > MaxProjectDepth)
     return std::nullopt;
   Depth = LibraryDepth * 16 + ProjectDepth;

@@ -1,6 +1,7 @@
 // Which calls can throw something other than allocation failure, read from the code they run:
-// a `throw` in the callee or in what it calls (within the translation unit: two calls of the
-// project's own code deep, standard library bodies followed to their throw helpers), or a library throw helper (`std::__throw_out_of_range`,
+// a `throw` of the project's own code in the callee or in what it calls (two calls deep, within
+// the translation unit), or, for a library call written in the region itself, the throw helpers
+// its body reaches (standard library bodies included), or a library throw helper (`std::__throw_out_of_range`,
 // `absl::base_internal::ThrowStdOutOfRange`) whose name says what it throws. `std::bad_alloc`,
 // `std::bad_array_new_length` and `std::length_error` (a container grown past max_size()) are
 // allocation failure; `std::logic_error` from a null `const char*` is a broken precondition;
