@@ -41,6 +41,16 @@ bool isGlobalVariable(const ValueDecl *D) {
 }
 
 const FunctionDecl *canonical(const FunctionDecl *Fn) { return Fn ? Fn->getCanonicalDecl() : nullptr; }
+
+/// A function its name marks as test-only (RocksDB's `TEST_GetFilesGrabbedForPurge`, Chromium's
+/// `*ForTesting`): its unlocked reads are what tests do between operations, not a maintainer's bug.
+bool isTestOnly(const FunctionDecl *Fn) {
+  if (!Fn->getIdentifier())
+    return false;
+  StringRef Name = Fn->getName();
+  return Name.starts_with("TEST_") || Name.ends_with("ForTesting") || Name.ends_with("ForTest") ||
+         Name.ends_with("_for_testing") || Name.ends_with("_for_test");
+}
 } // namespace
 
 GuardInference::GuardInference(const ContainerModel &Containers, const LockModel &Locks,
@@ -266,8 +276,8 @@ private:
     Access.MayHoldAtExit = Context.MayHoldAtExit;
     Access.InConstructorOrDestructor =
         !Context.DeferredBy && isa<CXXConstructorDecl, CXXDestructorDecl>(Enclosing);
-    Access.OptedOut =
-        Fn->hasAttr<NoThreadSafetyAnalysisAttr>() || Enclosing->hasAttr<NoThreadSafetyAnalysisAttr>();
+    Access.OptedOut = Fn->hasAttr<NoThreadSafetyAnalysisAttr>() ||
+                      Enclosing->hasAttr<NoThreadSafetyAnalysisAttr>() || isTestOnly(Enclosing);
     // (An annotated REQUIRES names the mutex: the access is judged with it held.)
     Access.HeldByContract = !Context.DeferredBy && !Context.ScopeExit && GI.expectsLockHeld(Enclosing) &&
                             !GI.InferredEntry.count(canonical(Enclosing)) &&
@@ -411,7 +421,7 @@ void GuardInference::inferGuards() {
     auto [It, Inserted] = Tallies.try_emplace(Access.Container);
     if (Inserted)
       Seen.push_back(Access.Container);
-    if (Access.InConstructorOrDestructor || Access.HeldByContract)
+    if (Access.InConstructorOrDestructor || Access.HeldByContract || Access.OptedOut)
       continue;
     Tally &T = It->second;
     ++T.Counted;
