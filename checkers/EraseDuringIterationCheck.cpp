@@ -38,11 +38,20 @@ std::string calleeName(const ContainerOpSite &Op) {
   return Op.Callee->getNameAsString();
 }
 
+/// "'erase' on 'm'", or "call to 'f', which calls 'erase' on 'm',".
+std::string changeSubject(const ContainerOpSite &Op, StringRef Container) {
+  std::string Subject = "'" + Op.OpName + "' on '" + Container.str() + "'";
+  if (!Op.Callee)
+    return Subject;
+  std::string Through = "call to '" + calleeName(Op) + "', which calls ";
+  Through += Subject;
+  Through += ",";
+  return Through;
+}
+
 std::string rangeForMessage(const ContainerOpSite &Op, const ContainerTraits &Traits, StringRef Container,
                             const LangOptions &LO) {
-  std::string Subject = "'" + Op.OpName + "' on '" + Container.str() + "'";
-  if (Op.Callee)
-    Subject = "call to '" + calleeName(Op) + "', which calls " + Subject + ",";
+  std::string Subject = changeSubject(Op, Container);
   if (Op.Kind == ContainerOpKind::Insert || Op.Kind == ContainerOpKind::Rehash) {
     StringRef How = StringRef(Traits.Name).contains("btree") ? "rebalance" : "rehash";
     return Subject + " inside a range-for over it may " + How.str() + " '" + Container.str() +
@@ -239,9 +248,7 @@ void EraseDuringIterationCheck::checkIteratorLoop(const IteratorLoop &Loop, cons
     if (!Use)
       continue; // every path leaves the loop, reassigns 'it' or restarts from begin()
     ReportedSites.insert(Op.SiteCall);
-    std::string Subject = "'" + Op.OpName + "' on '" + Name + "'";
-    if (Op.Callee)
-      Subject = "call to '" + calleeName(Op) + "', which calls " + Subject + ",";
+    std::string Subject = changeSubject(Op, Name);
     {
       StringRef Message = ByKey ? "%0 erases the element '%1' points to while a loop over '%2' uses '%1'; '%1' "
                                   "is dangling when the loop uses it next: write '%1 = %2.erase(%1)' and advance "
@@ -333,9 +340,7 @@ void EraseDuringIterationCheck::checkHeldIterator(const VarDecl *Var, const Func
       if (!Use)
         return FunctionCfg::Visit::Done;
       ReportedSites.insert(Site);
-      std::string Subject = "'" + Op.OpName + "' on '" + Container->spelling() + "'";
-      if (Op.Callee)
-        Subject = "call to '" + Op.Callee->getNameAsString() + "', which calls " + Subject + ",";
+      std::string Subject = changeSubject(Op, Container->spelling());
       diag(Site->getExprLoc(), "%0 may rehash '%1' and invalidate '%2', which is used after it; look the element up "
                                "again after the insert, or reserve() before taking '%2'")
           << Subject << Container->spelling() << Var->getName() << Site->getSourceRange();

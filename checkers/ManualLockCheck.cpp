@@ -287,12 +287,12 @@ void ManualLockCheck::reportEscape(const Escape &E, const ManualCalls &Calls, co
   if (E.Exit)
     diag(E.Exit->getBeginLoc(), "'%0' is still locked when this '%1' leaves", DiagnosticIDs::Note)
         << Mutex << exitName(E.Exit);
-  else if (E.MayThrow && (!E.Thrown || E.Thrown->Exception.empty()))
-    diag(E.MayThrow->getExprLoc(), "this call may throw while '%0' is locked", DiagnosticIDs::Note)
-        << Mutex << E.MayThrow->getSourceRange();
-  else if (E.MayThrow)
+  else if (E.MayThrow && E.Thrown && !E.Thrown->Exception.empty())
     diag(E.MayThrow->getExprLoc(), "this call may throw '%0' while '%1' is locked", DiagnosticIDs::Note)
         << E.Thrown->Exception << Mutex << E.MayThrow->getSourceRange();
+  else if (E.MayThrow)
+    diag(E.MayThrow->getExprLoc(), "this call may throw while '%0' is locked", DiagnosticIDs::Note)
+        << Mutex << E.MayThrow->getSourceRange();
   // The throw itself, where it is the project's own code.
   if (E.Thrown && E.Thrown->At != E.MayThrow &&
       !Ctx.getSourceManager().isInSystemHeader(E.Thrown->At->getBeginLoc()))

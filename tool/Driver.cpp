@@ -115,7 +115,7 @@ llvm::Expected<std::unique_ptr<tooling::CompilationDatabase>> loadCompilations(D
     if (!llvm::sys::fs::is_directory(Request.BuildPath))
       return configError("-p '" + Request.BuildPath + "' is not a directory");
     llvm::SmallString<256> Absolute(Request.BuildPath);
-    llvm::sys::fs::make_absolute(Absolute);
+    (void)llvm::sys::fs::make_absolute(Absolute); // a relative path is then searched as it is
     if (llvm::Error Broken = checkDatabaseAbove(Absolute))
       return Broken;
     Db = tooling::CompilationDatabase::autoDetectFromDirectory(Request.BuildPath, Error);
