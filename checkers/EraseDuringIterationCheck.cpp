@@ -304,14 +304,28 @@ void EraseDuringIterationCheck::checkElementReferenceAfterErase(const CXXForRang
 void EraseDuringIterationCheck::checkHeldIterator(const VarDecl *Var, const FunctionDecl *Fn, ASTContext &Ctx) {
   // `auto it = m.find(k); m[other] = v; use(it->second);` on a hash container: the insert may
   // rehash and invalidate every iterator.
-  if (!Var->hasLocalStorage() || isa<ParmVarDecl>(Var) || !Var->getInit() || Var->getType()->isReferenceType() ||
-      !StringRef(Var->getType().getCanonicalType().getAsString()).contains_insensitive("iterator"))
+  // Cheap tests first: this runs for every local variable of the unit.
+  if (!Var->hasLocalStorage() || isa<ParmVarDecl>(Var) || !Var->getInit() || Var->getType()->isReferenceType())
     return;
   const Expr *Init = ignoringImplicit(Var->getInit());
-  if (const auto *First = dyn_cast<MemberExpr>(Init); First && First->getMemberDecl()->getName() == "first")
+  bool ViaFirst = false;
+  if (const auto *First = dyn_cast<MemberExpr>(Init);
+      First && First->getMemberDecl()->getIdentifier() && First->getMemberDecl()->getName() == "first") {
     Init = ignoringImplicit(First->getBase()); // `m.emplace(k, v).first`
+    ViaFirst = true;
+  }
   const auto *Call = dyn_cast<CXXMemberCallExpr>(Init);
-  const Expr *Object = Call ? Call->getImplicitObjectArgument() : nullptr;
+  const CXXMethodDecl *Method = Call ? Call->getMethodDecl() : nullptr;
+  if (!Method || !Method->getIdentifier())
+    return;
+  // The calls that return an iterator (or, with `.first`, a pair holding one).
+  StringRef Name = Method->getName();
+  bool Lookup = Name == "find" || Name == "begin" || Name == "cbegin" || Name == "lower_bound" ||
+                Name == "upper_bound";
+  bool Insertion = Name == "emplace" || Name == "insert" || Name == "try_emplace" || Name == "insert_or_assign";
+  if (!(ViaFirst ? Insertion : Lookup || Name == "emplace_hint"))
+    return;
+  const Expr *Object = Call->getImplicitObjectArgument();
   std::optional<ContainerTraits> Traits = Object ? Model.classifyObject(Object) : std::nullopt;
   if (!Traits || !Traits->InsertInvalidates)
     return;
