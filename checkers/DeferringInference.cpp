@@ -96,28 +96,13 @@ std::optional<bool> DeferringCallees::parameterDeferred(const FunctionDecl *Def,
   if (!waitsInside(Def->getBody())) {
     const ParmVarDecl *Param = Def->getParamDecl(Index);
     const ParentMap &Parents = parentsOf(Def);
-    struct Uses : RecursiveASTVisitor<Uses> {
-      const ParmVarDecl *Param;
-      SmallVector<const DeclRefExpr *, 4> Found;
-      explicit Uses(const ParmVarDecl *P) : Param(P) {}
-      bool VisitDeclRefExpr(DeclRefExpr *Ref) {
-        if (Ref->getDecl() == Param)
-          Found.push_back(Ref);
-        return true;
-      }
-    } Scanner(Param);
-    Scanner.TraverseStmt(Def->getBody());
     if (const auto *Ctor = dyn_cast<CXXConstructorDecl>(Def)) // `Timer(F cb) : cb_(std::move(cb))`
       for (const CXXCtorInitializer *Init : Ctor->inits())
         if (Init->isWritten() && Init->getMember() && Init->getInit())
           if (const auto *FieldRecord = Init->getMember()->getType()->getAsCXXRecordDecl();
-              FieldRecord && CallbackTypes.match(FieldRecord)) {
-            Uses InInit(Param);
-            InInit.TraverseStmt(Init->getInit());
-            if (!InInit.Found.empty())
-              Result = false;
-          }
-    for (const DeclRefExpr *Use : Scanner.Found) {
+              FieldRecord && CallbackTypes.match(FieldRecord) && !referencesTo(Init->getInit(), Param).empty())
+            Result = false;
+    for (const DeclRefExpr *Use : referencesTo(Def->getBody(), Param)) {
       if (Result)
         break;
       if (std::optional<Deferral> Deferred = deferralOf(Use, Parents, Depth + 1))

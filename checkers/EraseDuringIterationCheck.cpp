@@ -97,7 +97,7 @@ const VarDecl *erasedIteratorVariable(const CXXMemberCallExpr *Call) {
   const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
   if (!Var || !Var->hasLocalStorage() || isa<ParmVarDecl>(Var))
     return nullptr;
-  return StringRef(Method->getParamDecl(0)->getType().getAsString()).contains("iterator") ? Var : nullptr;
+  return takesIterator(Call) ? Var : nullptr;
 }
 
 } // namespace

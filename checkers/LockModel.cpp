@@ -59,14 +59,8 @@ bool LockModel::isMutex(QualType T) const {
   if (const auto *Typedef = T->getAs<TypedefType>(); Typedef && Mutexes.match(Typedef->getDecl()))
     return true;
   const RecordDecl *Record = recordOf(T);
-  if (Mutexes.match(Record).has_value() || (Record && Record->hasAttr<CapabilityAttr>()) ||
-      isInferredMutex(dyn_cast_or_null<CXXRecordDecl>(Record)))
-    return true;
-  // A class derived from a mutex is one (RocksDB's CacheAlignedInstrumentedMutex).
-  const auto *Class = dyn_cast_or_null<CXXRecordDecl>(Record);
-  return Class && Class->hasDefinition() && llvm::any_of(Class->bases(), [&](const CXXBaseSpecifier &Base) {
-           return Base.getAccessSpecifier() == AS_public && isMutex(Base.getType());
-         });
+  return Mutexes.match(Record).has_value() || (Record && Record->hasAttr<CapabilityAttr>()) ||
+         isInferredMutex(dyn_cast_or_null<CXXRecordDecl>(Record));
 }
 
 std::optional<StringRef> LockModel::guardName(QualType T) const {

@@ -1,7 +1,8 @@
 // A project's own mutex and guard classes, read from their bodies (part of LockModel).
 //
-// A class is a mutex when one of its methods leaves one of its members locked (`void Lock() {
-// pthread_mutex_lock(&mu_); }`) and another leaves one unlocked; when those bodies are not visible
+// A class is a mutex when it publicly derives from one, or when one of its methods leaves one of
+// its members locked (`void Lock() { pthread_mutex_lock(&mu_); }`) and another leaves one
+// unlocked; when those bodies are not visible
 // (defined in another file), when it has a mutex member and declares methods with the lock model's
 // lock and unlock names. A class is a scoped guard when its constructor locks a mutex it is given
 // (by reference or pointer, directly or through the member it stores it in) and its destructor
@@ -123,6 +124,13 @@ bool LockModel::isInferredMutex(const CXXRecordDecl *Record) const {
   if (auto Known = InferredRecords.find(Record); Known != InferredRecords.end())
     return Known->second == Inferred::Mutex;
   InferredRecords[Record] = Inferred::Pending; // a member of its own type, a method calling another
+  // A class derived from a mutex is one (RocksDB's CacheAlignedInstrumentedMutex).
+  if (llvm::any_of(Record->bases(), [&](const CXXBaseSpecifier &Base) {
+        return Base.getAccessSpecifier() == AS_public && isMutex(Base.getType());
+      })) {
+    InferredRecords[Record] = Inferred::Mutex;
+    return true;
+  }
   // Only a class with a mutex member can leave one locked: others are not read further.
   bool HasMutexMember = llvm::any_of(Record->fields(), [&](const FieldDecl *Field) {
     QualType T = Field->getType().getNonReferenceType();

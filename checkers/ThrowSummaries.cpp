@@ -45,44 +45,43 @@ bool isNothrow(const FunctionDecl *Fn) {
 }
 } // namespace
 
-std::optional<ThrowSite> ThrowSummaries::throwSiteOf(const CallExpr *Call) { return ofCall(Call, 0); }
+std::optional<ThrowSite> ThrowSummaries::throwSiteOf(const CallExpr *Call) { return ofCall(Call, Reach()); }
 
-std::optional<ThrowSite> ThrowSummaries::ofCall(const CallExpr *Call, unsigned Depth) {
+std::optional<ThrowSite> ThrowSummaries::ofCall(const CallExpr *Call, Reach From) {
   const FunctionDecl *Callee = Call->getDirectCallee();
   if (!Callee)
     return std::nullopt; // a call through a pointer: what it runs is not known here
-  if (std::optional<std::string> Helper = thrownByHelper(Callee); Helper && (Depth % 16 == 0 || Depth / 16 > 0))
+  // A helper counts in the region itself or inside library code, not called from the project's callees.
+  if (std::optional<std::string> Helper = thrownByHelper(Callee); Helper && (From.Project == 0 || From.Library > 0))
     return isAllocationFailure(*Helper) ? std::nullopt : std::optional(ThrowSite{Call, *Helper});
-  return ofFunction(Callee, Depth);
+  return ofFunction(Callee, From);
 }
 
 std::optional<ThrowSite> ThrowSummaries::throwSiteOf(const CXXConstructExpr *Construct) {
-  return ofFunction(Construct->getConstructor(), 0);
+  return ofFunction(Construct->getConstructor(), Reach());
 }
 
-std::optional<ThrowSite> ThrowSummaries::ofFunction(const FunctionDecl *Callee, unsigned Depth) {
+std::optional<ThrowSite> ThrowSummaries::ofFunction(const FunctionDecl *Callee, Reach From) {
   const FunctionDecl *Def = nullptr;
   if (!Callee || isNothrow(Callee) || !Callee->hasBody(Def) || !Def)
     return std::nullopt;
-  // Depth counts the project's frames; library frames count apart, to their own bound.
   bool Library = Def->getASTContext().getSourceManager().isInSystemHeader(Def->getLocation());
-  unsigned ProjectDepth = Depth % 16, LibraryDepth = Depth / 16;
   // A library call's documented throws (`at`, `substr`, `stoi`) count where the call is written in
   // the region; inside the project's callees only their own `throw`s do.
-  if (Library && LibraryDepth == 0 && ProjectDepth > 0)
+  if (Library && From.Library == 0 && From.Project > 0)
     return std::nullopt;
-  if (Library ? ++LibraryDepth > MaxLibraryDepth : ++ProjectDepth > MaxProjectDepth)
+  Reach Here = From;
+  if (Library ? ++Here.Library > MaxLibraryDepth : ++Here.Project > MaxProjectDepth)
     return std::nullopt;
-  Depth = LibraryDepth * 16 + ProjectDepth;
-  auto Key = std::make_pair(Def, Depth);
+  auto Key = std::make_tuple(Def, Here.Project, Here.Library);
   if (auto Known = Cache.find(Key); Known != Cache.end())
     return Known->second;
   Cache[Key] = std::nullopt; // recursion: the cycle adds nothing
   struct Scan : RecursiveASTVisitor<Scan> {
     ThrowSummaries &Summaries;
-    unsigned Depth;
+    Reach Here;
     std::optional<ThrowSite> Found;
-    Scan(ThrowSummaries &S, unsigned D) : Summaries(S), Depth(D) {}
+    Scan(ThrowSummaries &S, Reach R) : Summaries(S), Here(R) {}
     bool TraverseLambdaExpr(LambdaExpr *) { return true; } // runs when called, judged there
     bool VisitCXXThrowExpr(CXXThrowExpr *Throw) {
       // `throw;` rethrows what a handler caught from code seen on its own.
@@ -94,14 +93,14 @@ std::optional<ThrowSite> ThrowSummaries::ofFunction(const FunctionDecl *Callee, 
       return !Found;
     }
     bool VisitCallExpr(CallExpr *Call) {
-      Found = Summaries.ofCall(Call, Depth);
+      Found = Summaries.ofCall(Call, Here);
       return !Found;
     }
     bool VisitCXXConstructExpr(CXXConstructExpr *Construct) {
-      Found = Summaries.ofFunction(Construct->getConstructor(), Depth);
+      Found = Summaries.ofFunction(Construct->getConstructor(), Here);
       return !Found;
     }
-  } Scanner(*this, Depth);
+  } Scanner(*this, Here);
   Scanner.TraverseStmt(Def->getBody());
   if (const auto *Ctor = dyn_cast<CXXConstructorDecl>(Def); Ctor && !Scanner.Found)
     for (const CXXCtorInitializer *Init : Ctor->inits())

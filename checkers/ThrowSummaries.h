@@ -31,10 +31,15 @@ public:
   void clear() { Cache.clear(); }
 
 private:
-  std::optional<ThrowSite> ofCall(const clang::CallExpr *Call, unsigned Depth);
-  std::optional<ThrowSite> ofFunction(const clang::FunctionDecl *Callee, unsigned Depth);
-  // By function and how deep it was reached (a deeper visit may stop short of a throw).
-  llvm::DenseMap<std::pair<const clang::FunctionDecl *, unsigned>, std::optional<ThrowSite>> Cache;
+  /// How far a summary has followed calls from the region: frames of the project's own code, and
+  /// frames of library code (system headers) below them.
+  struct Reach {
+    unsigned Project = 0, Library = 0;
+  };
+  std::optional<ThrowSite> ofCall(const clang::CallExpr *Call, Reach From);
+  std::optional<ThrowSite> ofFunction(const clang::FunctionDecl *Callee, Reach From);
+  // By function and how it was reached (a deeper visit may stop short of a throw).
+  llvm::DenseMap<std::tuple<const clang::FunctionDecl *, unsigned, unsigned>, std::optional<ThrowSite>> Cache;
 };
 
 } // namespace mapguard
