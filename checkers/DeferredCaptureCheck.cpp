@@ -1,6 +1,6 @@
 #include "DeferredCaptureCheck.h"
 
-#include "Handover.h"
+#include "analysis/Handover.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"

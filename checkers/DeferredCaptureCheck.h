@@ -2,7 +2,7 @@
 #define MAPGUARD_CHECKERS_DEFERREDCAPTURECHECK_H
 
 #include "GuardedContainerCheck.h"
-#include "LocalCaptures.h"
+#include "analysis/LocalCaptures.h"
 
 namespace mapguard {
 

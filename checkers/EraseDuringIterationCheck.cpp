@@ -1,7 +1,7 @@
 #include "EraseDuringIterationCheck.h"
 
-#include "AstUtil.h"
-#include "ContainerMutations.h"
+#include "utils/AstUtil.h"
+#include "analysis/ContainerMutations.h"
 #include "EraseFixes.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ExprCXX.h"

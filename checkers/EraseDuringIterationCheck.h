@@ -1,10 +1,10 @@
 #ifndef MAPGUARD_CHECKERS_ERASEDURINGITERATIONCHECK_H
 #define MAPGUARD_CHECKERS_ERASEDURINGITERATIONCHECK_H
 
-#include "ContainerModel.h"
-#include "ContainerMutations.h"
-#include "FunctionCfg.h"
-#include "IteratorLoops.h"
+#include "model/ContainerModel.h"
+#include "analysis/ContainerMutations.h"
+#include "analysis/FunctionCfg.h"
+#include "analysis/IteratorLoops.h"
 #include "clang-tidy/ClangTidyCheck.h"
 #include "llvm/ADT/SmallPtrSet.h"
 

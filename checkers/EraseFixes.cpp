@@ -1,6 +1,6 @@
 #include "EraseFixes.h"
 
-#include "AstUtil.h"
+#include "utils/AstUtil.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/Basic/SourceManager.h"

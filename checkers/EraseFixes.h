@@ -3,8 +3,8 @@
 #ifndef MAPGUARD_CHECKERS_ERASEFIXES_H
 #define MAPGUARD_CHECKERS_ERASEFIXES_H
 
-#include "ContainerModel.h"
-#include "ObjectPath.h"
+#include "model/ContainerModel.h"
+#include "analysis/ObjectPath.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ParentMap.h"
 #include "clang/AST/StmtCXX.h"

@@ -1,6 +1,6 @@
 #include "GuardedContainerCheck.h"
 
-#include "Handover.h"
+#include "analysis/Handover.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"

@@ -5,8 +5,8 @@
 #ifndef MAPGUARD_CHECKERS_GUARDEDCONTAINERCHECK_H
 #define MAPGUARD_CHECKERS_GUARDEDCONTAINERCHECK_H
 
-#include "GuardInference.h"
-#include "ModelOptions.h"
+#include "analysis/GuardInference.h"
+#include "model/ModelOptions.h"
 #include "clang-tidy/ClangTidyCheck.h"
 #include <memory>
 

@@ -1,7 +1,7 @@
 #include "ManualLockCheck.h"
 
-#include "AstUtil.h"
-#include "LockState.h"
+#include "utils/AstUtil.h"
+#include "analysis/LockState.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"

@@ -1,11 +1,11 @@
 #ifndef MAPGUARD_CHECKERS_MANUALLOCKCHECK_H
 #define MAPGUARD_CHECKERS_MANUALLOCKCHECK_H
 
-#include "FunctionCfg.h"
-#include "LockModel.h"
-#include "ModelOptions.h"
-#include "ObjectPath.h"
-#include "ThrowSummaries.h"
+#include "analysis/FunctionCfg.h"
+#include "model/LockModel.h"
+#include "model/ModelOptions.h"
+#include "analysis/ObjectPath.h"
+#include "analysis/ThrowSummaries.h"
 #include "clang-tidy/ClangTidyCheck.h"
 
 namespace mapguard {

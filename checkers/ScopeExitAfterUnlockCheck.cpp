@@ -1,6 +1,6 @@
 #include "ScopeExitAfterUnlockCheck.h"
 
-#include "AstUtil.h"
+#include "utils/AstUtil.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"

@@ -1,6 +1,6 @@
 #include "UnguardedAccessCheck.h"
 
-#include "AstUtil.h"
+#include "utils/AstUtil.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"

@@ -1,9 +1,9 @@
 // Unit tests of the shared models on real headers: which types are containers (through aliases,
 // inline namespaces, debug mode, derived classes), which expressions name the same object, and
 // which calls run a callable later (entry points of libraries not packaged here are declared).
-#include "ContainerModel.h"
-#include "DeferringCallees.h"
-#include "ObjectPath.h"
+#include "model/ContainerModel.h"
+#include "model/DeferringCallees.h"
+#include "analysis/ObjectPath.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"

@@ -1,0 +1,59 @@
+// Clang CFGs for the functions a check looks at, built once per function and translation unit,
+// with the options the flow analyses need (implicit destructors end a guard's lock).
+#ifndef MAPGUARD_CHECKERS_ANALYSIS_FUNCTIONCFG_H
+#define MAPGUARD_CHECKERS_ANALYSIS_FUNCTIONCFG_H
+
+#include "clang/AST/ParentMap.h"
+#include "clang/Analysis/CFG.h"
+#include "clang/Analysis/CFGStmtMap.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/FunctionExtras.h"
+#include <memory>
+
+namespace mapguard {
+
+class FunctionCfg {
+public:
+  FunctionCfg(const clang::FunctionDecl *Fn, clang::ASTContext &Ctx);
+  bool valid() const { return Cfg != nullptr; }
+  const clang::CFG &cfg() const { return *Cfg; }
+  const clang::ParentMap &parents() const { return *Parents; }
+
+  /// The block that evaluates \p S (or its nearest enclosing statement that the CFG contains).
+  const clang::CFGBlock *blockOf(const clang::Stmt *S) const;
+  /// Whether the back edge of \p Loop (its condition block) can be reached from \p S, i.e. the loop
+  /// may run another iteration after S without leaving it first (break, return, throw, goto).
+  bool mayContinueLoopAfter(const clang::Stmt *S, const clang::Stmt *Loop) const;
+
+  /// Whether \p S may run more than once in one call (it sits on a cycle: a loop, a goto).
+  bool mayRunAgain(const clang::Stmt *S) const;
+
+  enum class Visit { Continue, StopPath, Done };
+  /// Visits the CFG elements (statements, lifetime ends, destructors) that may run after \p S, in
+  /// CFG order along each path, each block once. The visitor stops a path (StopPath) or the whole
+  /// walk (Done).
+  void forEachElementAfter(const clang::Stmt *S,
+                           llvm::function_ref<Visit(const clang::CFGElement &)> Visitor) const;
+
+private:
+  /// Whether a block satisfying \p Target can be reached from \p S's block by at least one edge.
+  bool reachesFrom(const clang::Stmt *S, llvm::function_ref<bool(const clang::CFGBlock &)> Target) const;
+
+  std::unique_ptr<clang::CFG> Cfg;
+  std::unique_ptr<clang::ParentMap> Parents;
+  std::unique_ptr<clang::CFGStmtMap> StmtToBlock;
+};
+
+/// One FunctionCfg per function; checks clear it at the end of each translation unit.
+class FunctionCfgCache {
+public:
+  const FunctionCfg *get(const clang::FunctionDecl *Fn, clang::ASTContext &Ctx);
+  void clear() { Cache.clear(); }
+
+private:
+  llvm::DenseMap<const clang::FunctionDecl *, std::unique_ptr<FunctionCfg>> Cache;
+};
+
+} // namespace mapguard
+
+#endif

@@ -1,0 +1,122 @@
+// Which mutex guards each shared container of a translation unit, and the lock state at every
+// access to one. A container is a class member or a namespace-scope/static variable; its guard is
+// the mutex named by GUARDED_BY (any spelling), or else the mutex of the same class (for globals: a
+// namespace-scope/static mutex) held at most of its accesses outside constructors and destructors.
+// Locks held on entry come from requires-capability annotations and, for private and internal
+// helpers, from every call site in the translation unit (transitively, with a cap): private,
+// protected and public member functions (virtual ones too; an override takes the entry locks of
+// the function it overrides) and internal functions. Lambdas run
+// synchronously inherit the locks held where they are created; those handed to a thread or an
+// executor start with none. Shared by mapguard-unguarded-access and
+// mapguard-write-under-shared-lock (and the deferred-callback checks).
+#ifndef MAPGUARD_CHECKERS_ANALYSIS_GUARDINFERENCE_H
+#define MAPGUARD_CHECKERS_ANALYSIS_GUARDINFERENCE_H
+
+#include "model/ContainerAccess.h"
+#include "model/DeferringCallees.h"
+#include "analysis/FunctionCfg.h"
+#include "analysis/LockState.h"
+#include "llvm/ADT/DenseSet.h"
+#include <vector>
+
+namespace mapguard {
+
+struct ContainerAccess {
+  const clang::ValueDecl *Container = nullptr; // a FieldDecl, or a global or static VarDecl
+  ObjectPath Path = ObjectPath::thisObject();  // e.g. `this->sessions_`
+  const clang::Expr *Ref = nullptr;            // the expression naming the container
+  ContainerUse Use;
+  const clang::FunctionDecl *Function = nullptr;  // innermost function (a lambda's call operator)
+  const clang::FunctionDecl *Enclosing = nullptr; // the function the access is written in
+  std::optional<Deferral> DeferredBy;          // the access runs in a callable handed to this call
+  const clang::VarDecl *ScopeExit = nullptr;   // ... or in the callable this scope-exit object runs
+  const clang::Expr *Callable = nullptr;       // that callable (a lambda, or the deferred function's name)
+  LockSet ScheduledUnder;                      // locks held where the callable was handed over
+  llvm::SmallVector<ObjectPath, 1> MayHoldAtExit; // scope exit: mutexes held on some path at destruction
+  bool InConstructorOrDestructor = false;      // runs before or after the object is shared
+  bool OptedOut = false; // in a function marked no_thread_safety_analysis, or named test-only (TEST_*)
+  bool HeldByContract = false; // in a function that says its caller holds the lock (`*_locked`, a lock
+                               // parameter) and whose callers are not in this unit: not judged
+  LockSet Held;                                // locks held just before the access
+};
+
+struct GuardInfo {
+  const clang::ValueDecl *Mutex = nullptr;
+  bool Annotated = false;                  // GUARDED_BY, not inferred
+  unsigned HeldAt = 0;                     // accesses (outside constructors/destructors) holding it
+  unsigned Counted = 0;                    // all such accesses
+  const ContainerAccess *Evidence = nullptr; // one access that holds it
+};
+
+class GuardInference {
+public:
+  GuardInference(const ContainerModel &Containers, const LockModel &Locks, const DeferringCallees &Deferring,
+                 unsigned MaxHelperDepth);
+
+  /// A function definition of the translation unit to analyse (lambdas come with their function).
+  void addFunction(const clang::FunctionDecl *Fn);
+  /// Analyses every added function; call once, at the end of the translation unit.
+  void analyse(clang::ASTContext &Ctx);
+  void clear();
+
+  const std::vector<ContainerAccess> &accesses() const { return Accesses; }
+  const ContainerModel &containers() const { return Containers; }
+  const DeferringCallees &deferring() const { return Deferring; }
+  const LockModel &locks() const { return Locks; }
+  const GuardInfo *guardOf(const clang::ValueDecl *Container) const;
+  /// The guard as an object on the same instance as the access (`other.mu_` for `other.map_`).
+  std::optional<ObjectPath> guardPath(const ContainerAccess &Access, const GuardInfo &Guard) const;
+  /// Whether \p Fn (or a lambda in it) takes any lock itself.
+  bool takesLocks(const clang::FunctionDecl *Fn) const { return LockingFunctions.contains(Fn); }
+  /// Whether some call of \p Fn in the translation unit is made with a lock held.
+  bool calledWithLocks(const clang::FunctionDecl *Fn) const {
+    return CalledWithLocks.contains(Fn->getCanonicalDecl());
+  }
+  /// How often the callable started by \p Start may run at once: true if the start may repeat.
+  bool startsRepeatedly(const Deferral &Start, const clang::FunctionDecl *In, clang::ASTContext &Ctx);
+  const FunctionCfg *cfgOf(const clang::FunctionDecl *Fn, clang::ASTContext &Ctx) { return Cfgs.get(Fn, Ctx); }
+
+private:
+  class Collector;
+  /// How the code of a callable runs relative to the function it is written in.
+  struct CallableContext {
+    std::optional<Deferral> DeferredBy;
+    const clang::VarDecl *ScopeExit = nullptr;
+    const clang::Expr *Callable = nullptr;
+    LockSet ScheduledUnder;
+    llvm::SmallVector<ObjectPath, 1> MayHoldAtExit;
+  };
+  void analyseFunction(const clang::FunctionDecl *Fn, const clang::FunctionDecl *Enclosing, const LockSet &Entry,
+                       const CallableContext &Context, clang::ASTContext &Ctx, unsigned LambdaDepth);
+  LockSet entryOf(const clang::FunctionDecl *Fn, ObjectPathResolver &Resolver) const;
+  bool isRelevant(const clang::FunctionDecl *Fn);
+  bool isHelperCandidate(const clang::FunctionDecl *Fn) const;
+  /// Whether \p Fn says its caller holds the lock: its name (`eraseLocked`, `remove_locked`,
+  /// `flush_nolock`, `addWithLock`) or a lock parameter (`const std::lock_guard<std::mutex> &`,
+  /// `std::unique_lock<std::mutex> &`, a project guard): the "lock token" idiom.
+  bool expectsLockHeld(const clang::FunctionDecl *Fn) const;
+  void inferGuards();
+  void markDeferredEntries();
+
+  const ContainerModel &Containers;
+  const LockModel &Locks;
+  const DeferringCallees &Deferring;
+  const unsigned MaxHelperDepth;
+
+  std::vector<const clang::FunctionDecl *> Functions;
+  FunctionCfgCache Cfgs;
+  std::vector<ContainerAccess> Accesses;
+  llvm::DenseMap<const clang::ValueDecl *, GuardInfo> Guards;
+  llvm::DenseSet<const clang::FunctionDecl *> LockingFunctions;
+  llvm::DenseSet<const clang::FunctionDecl *> CalledWithLocks;
+  // Helper inference: the meet of the (rebased) locks held at each helper's call sites.
+  llvm::DenseMap<const clang::FunctionDecl *, LockSet> CallSiteLocks;
+  llvm::DenseMap<const clang::FunctionDecl *, LockSet> InferredEntry;
+  llvm::DenseSet<const clang::FunctionDecl *> EscapingHelpers;
+  // Functions handed over by name (`std::thread(&C::run, this)`, `post(std::bind(&C::f, this))`).
+  llvm::DenseMap<const clang::FunctionDecl *, CallableContext> DeferredEntries;
+};
+
+} // namespace mapguard
+
+#endif

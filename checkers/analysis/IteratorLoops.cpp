@@ -1,0 +1,260 @@
+#include "analysis/IteratorLoops.h"
+
+#include "utils/AstUtil.h"
+#include "clang/Analysis/CFG.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/AST/StmtCXX.h"
+
+using namespace clang;
+
+namespace mapguard {
+namespace {
+
+const VarDecl *localVariable(const Expr *E) {
+  const auto *Ref = dyn_cast_or_null<DeclRefExpr>(E ? ignoringImplicit(E) : nullptr);
+  const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+  return Var && Var->hasLocalStorage() && !isa<ParmVarDecl>(Var) ? Var : nullptr;
+}
+
+/// The object of `c.end()`, `c.cend()`, `std::end(c)`, or of the variable initialised with one.
+const Expr *endOf(const Expr *E) {
+  E = ignoringImplicit(E);
+  if (const VarDecl *Var = localVariable(E); Var && Var->getInit()) // `auto e = c.end();`
+    E = ignoringImplicit(Var->getInit());
+  if (const auto *Member = dyn_cast<CXXMemberCallExpr>(E)) {
+    const CXXMethodDecl *Method = Member->getMethodDecl();
+    if (Method && Method->getIdentifier() && (Method->getName() == "end" || Method->getName() == "cend"))
+      return Member->getImplicitObjectArgument();
+    return nullptr;
+  }
+  if (const auto *Call = dyn_cast<CallExpr>(E); Call && Call->getNumArgs() == 1) {
+    const FunctionDecl *Callee = Call->getDirectCallee();
+    if (Callee && Callee->getIdentifier() && (Callee->getName() == "end" || Callee->getName() == "cend"))
+      return Call->getArg(0);
+  }
+  return nullptr;
+}
+
+/// Finds `it != end` (or `==`, either order; rewritten C++20 comparisons too) in a condition.
+bool matchComparison(const Expr *Cond, IteratorLoop &Out) {
+  Cond = Cond->IgnoreParenImpCasts();
+  if (const auto *Not = dyn_cast<UnaryOperator>(Cond); Not && Not->getOpcode() == UO_LNot)
+    return matchComparison(Not->getSubExpr(), Out);
+  const Expr *LHS = nullptr, *RHS = nullptr;
+  if (const auto *Binary = dyn_cast<BinaryOperator>(Cond)) {
+    if (Binary->getOpcode() == BO_LAnd || Binary->getOpcode() == BO_LOr)
+      return matchComparison(Binary->getLHS(), Out) || matchComparison(Binary->getRHS(), Out);
+    if (!Binary->isEqualityOp())
+      return false;
+    LHS = Binary->getLHS();
+    RHS = Binary->getRHS();
+  } else if (const auto *Rewritten = dyn_cast<CXXRewrittenBinaryOperator>(Cond)) {
+    LHS = Rewritten->getLHS();
+    RHS = Rewritten->getRHS();
+  } else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Cond);
+             Op && (Op->getOperator() == OO_ExclaimEqual || Op->getOperator() == OO_EqualEqual) &&
+             Op->getNumArgs() == 2) {
+    LHS = Op->getArg(0);
+    RHS = Op->getArg(1);
+  } else {
+    return false;
+  }
+  for (auto [Iter, End] : {std::pair(LHS, RHS), std::pair(RHS, LHS)}) {
+    const VarDecl *Var = localVariable(Iter);
+    if (const Expr *Container = Var ? endOf(End) : nullptr) {
+      Out.Iter = Var;
+      Out.Container = Container;
+      return true;
+    }
+  }
+  return false;
+}
+
+} // namespace
+
+std::optional<IteratorLoop> iteratorLoopOf(const Stmt *Loop) {
+  IteratorLoop Result;
+  Result.Loop = Loop;
+  const Expr *Cond = nullptr;
+  if (const auto *For = dyn_cast<ForStmt>(Loop)) {
+    Cond = For->getCond();
+    Result.Body = For->getBody();
+  } else if (const auto *While = dyn_cast<WhileStmt>(Loop)) {
+    Cond = While->getCond();
+    Result.Body = While->getBody();
+  } else if (const auto *Do = dyn_cast<DoStmt>(Loop)) {
+    Cond = Do->getCond();
+    Result.Body = Do->getBody();
+  }
+  if (!Cond || !Result.Body || !matchComparison(Cond, Result))
+    return std::nullopt;
+  return Result;
+}
+
+const VarDecl *dereferencedVariable(const Expr *E) {
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E)) {
+    if ((Op->getOperator() == OO_Arrow || Op->getOperator() == OO_Star) && Op->getNumArgs() == 1)
+      return localVariable(Op->getArg(0));
+    return nullptr;
+  }
+  if (const auto *Unary = dyn_cast<UnaryOperator>(E); Unary && Unary->getOpcode() == UO_Deref)
+    return localVariable(Unary->getSubExpr());
+  if (const auto *Member = dyn_cast<MemberExpr>(E); Member && Member->isArrow())
+    return localVariable(Member->getBase()); // a pointer used as an iterator
+  if (const auto *Call = dyn_cast<CXXMemberCallExpr>(E)) {
+    const CXXMethodDecl *Method = Call->getMethodDecl();
+    if (Method && Method->getIdentifier() && (Method->getName() == "key" || Method->getName() == "value"))
+      return localVariable(Call->getImplicitObjectArgument()); // Qt's it.key(), it.value()
+  }
+  return nullptr;
+}
+
+bool modifiesVariable(const Stmt *S, const VarDecl *Var) {
+  struct Scan : RecursiveASTVisitor<Scan> {
+    const VarDecl *Var;
+    bool Found = false;
+    explicit Scan(const VarDecl *V) : Var(V) {}
+    bool is(const Expr *E) const { return localVariable(E) == Var; }
+    bool VisitUnaryOperator(UnaryOperator *Op) {
+      Found |= Op->isIncrementDecrementOp() && is(Op->getSubExpr());
+      return !Found;
+    }
+    bool VisitBinaryOperator(BinaryOperator *Op) {
+      Found |= Op->isAssignmentOp() && is(Op->getLHS());
+      return !Found;
+    }
+    bool VisitCXXOperatorCallExpr(CXXOperatorCallExpr *Op) {
+      OverloadedOperatorKind K = Op->getOperator();
+      Found |= (K == OO_PlusPlus || K == OO_MinusMinus || K == OO_Equal || K == OO_PlusEqual ||
+                K == OO_MinusEqual) &&
+               Op->getNumArgs() > 0 && is(Op->getArg(0));
+      return !Found;
+    }
+    bool VisitCallExpr(CallExpr *Call) {
+      const FunctionDecl *Callee = Call->getDirectCallee();
+      Found |= Callee && Callee->getIdentifier() && Callee->getName() == "advance" && Call->getNumArgs() > 0 &&
+               is(Call->getArg(0));
+      return !Found;
+    }
+  } Scanner(Var);
+  Scanner.TraverseStmt(const_cast<Stmt *>(S));
+  return Scanner.Found;
+}
+
+const Stmt *firstUseAfter(const FunctionCfg &Cfg, const Stmt *S, const VarDecl *Iter) {
+  const ValueDecl *Decls[] = {Iter};
+  return firstUseAfter(Cfg, S, Decls);
+}
+
+const Stmt *firstUseAfter(const FunctionCfg &Cfg, const Stmt *S, llvm::ArrayRef<const ValueDecl *> Decls) {
+  const Stmt *FirstUse = nullptr;
+  Cfg.forEachElementAfter(S, [&](const CFGElement &Element) {
+    // The variable's scope ends, or the next loop iteration declares it afresh: a new value.
+    if (auto Lifetime = Element.getAs<CFGLifetimeEnds>(); Lifetime && llvm::is_contained(Decls, Lifetime->getVarDecl()))
+      return FunctionCfg::Visit::StopPath;
+    auto Statement = Element.getAs<CFGStmt>();
+    if (!Statement)
+      return FunctionCfg::Visit::Continue;
+    if (const auto *Decl = dyn_cast<DeclStmt>(Statement->getStmt());
+        Decl && llvm::any_of(Decl->decls(), [&](const clang::Decl *D) {
+          const auto *Var = dyn_cast<VarDecl>(D);
+          return Var && (llvm::is_contained(Decls, Var) ||
+                         (isa<DecompositionDecl>(Var) &&
+                          llvm::any_of(cast<DecompositionDecl>(Var)->bindings(),
+                                       [&](const BindingDecl *B) { return llvm::is_contained(Decls, B); })));
+        }))
+      return FunctionCfg::Visit::StopPath;
+    const auto *Ref = dyn_cast<DeclRefExpr>(Statement->getStmt());
+    if (!Ref || !llvm::is_contained(Decls, Ref->getDecl()))
+      return FunctionCfg::Visit::Continue;
+    const Stmt *Parent = Cfg.parents().getParentIgnoreParenImpCasts(const_cast<DeclRefExpr *>(Ref));
+    if (assignmentTarget(Parent) && assignmentTarget(Parent)->IgnoreParenImpCasts() == Ref)
+      return FunctionCfg::Visit::StopPath; // reassigned before any use on this path
+    FirstUse = Ref;
+    return FunctionCfg::Visit::Done;
+  });
+  return FirstUse;
+}
+
+/// Whether the erase call's first parameter is an iterator (`erase(it)`, `erase(first, last)`).
+bool takesIterator(const CallExpr *Erase) {
+  const FunctionDecl *Callee = Erase->getDirectCallee();
+  return Callee && Callee->getNumParams() > 0 &&
+         StringRef(Callee->getParamDecl(0)->getType().getAsString()).contains_insensitive("iterator");
+}
+
+const DeclStmt *declStmtOf(const Stmt *Root, const Decl *D) {
+  struct Scan : RecursiveASTVisitor<Scan> {
+    const Decl *D;
+    const DeclStmt *Found = nullptr;
+    explicit Scan(const Decl *D) : D(D) {}
+    bool VisitDeclStmt(DeclStmt *S) {
+      if (llvm::is_contained(S->decls(), D))
+        Found = S;
+      return !Found;
+    }
+  } Scanner(D);
+  Scanner.TraverseStmt(const_cast<Stmt *>(Root));
+  return Scanner.Found;
+}
+
+/// Whether \p Site still acts on the element \p Loop's iterator points to: it reads it through the
+/// iterator itself, or through a local taken from it with no path that advances the iterator in
+/// between (`auto k = it->first; ++it; m.erase(k);` erases the previous element: correct).
+bool actsOnCurrentElement(const CallExpr *Site, const IteratorLoop &Loop, const FunctionCfg &Cfg) {
+  if (modifiesVariable(Site, Loop.Iter))
+    return false; // `m.erase((it++)->first)`
+  bool Direct = false;
+  SmallVector<const DeclStmt *, 2> Locals;
+  struct Scan : RecursiveASTVisitor<Scan> {
+    const IteratorLoop &Loop;
+    bool &Direct;
+    SmallVector<const DeclStmt *, 2> &Locals;
+    Scan(const IteratorLoop &L, bool &D, SmallVector<const DeclStmt *, 2> &Ls) : Loop(L), Direct(D), Locals(Ls) {}
+    bool VisitExpr(Expr *E) {
+      Direct |= dereferencedVariable(E) == Loop.Iter;
+      return true;
+    }
+    bool VisitDeclRefExpr(DeclRefExpr *Ref) {
+      const Decl *D = Ref->getDecl();
+      if (const auto *Binding = dyn_cast<BindingDecl>(D))
+        D = Binding->getDecomposedDecl();
+      if (const DeclStmt *Decl = D ? declStmtOf(Loop.Body, D) : nullptr)
+        Locals.push_back(Decl);
+      return true;
+    }
+  } Scanner(Loop, Direct, Locals);
+  Scanner.TraverseStmt(const_cast<CallExpr *>(Site));
+  if (Direct)
+    return true;
+  return llvm::any_of(Locals, [&](const DeclStmt *Decl) {
+    if (modifiesVariable(Decl, Loop.Iter))
+      return false;
+    bool Reaches = false;
+    Cfg.forEachElementAfter(Decl, [&](const CFGElement &Element) {
+      auto Statement = Element.getAs<CFGStmt>();
+      if (!Statement)
+        return FunctionCfg::Visit::Continue;
+      if (Statement->getStmt() == Site) {
+        Reaches = true;
+        return FunctionCfg::Visit::Done;
+      }
+      return modifiesVariable(Statement->getStmt(), Loop.Iter) ? FunctionCfg::Visit::StopPath
+                                                               : FunctionCfg::Visit::Continue;
+    });
+    return Reaches;
+  });
+}
+
+/// `m.erase(it->first)` / `s.erase(*it)`: the key of the element \p Iter points to, exactly.
+bool isKeyOfIterator(const Expr *Arg, const VarDecl *Iter, bool IsSet) {
+  Arg = ignoringImplicit(Arg);
+  if (const auto *Member = dyn_cast<MemberExpr>(Arg);
+      Member && Member->getMemberDecl()->getName() == "first")
+    return dereferencedVariable(Member->getBase()->IgnoreParenImpCasts()) == Iter ||
+           dereferencedVariable(Member) == Iter;
+  return IsSet && dereferencedVariable(Arg) == Iter;
+}
+} // namespace mapguard

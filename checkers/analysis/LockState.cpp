@@ -1,0 +1,387 @@
+#include "analysis/LockState.h"
+
+#include "utils/AstUtil.h"
+#include "clang/AST/Attr.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/Analysis/Analyses/PostOrderCFGView.h"
+
+using namespace clang;
+
+namespace mapguard {
+namespace {
+// Fixpoint rounds over all blocks; lock sets only shrink and releases only grow, so this is a
+// safety net for pathological CFGs, not a precision knob.
+constexpr unsigned MaxRounds = 16;
+
+const HeldLock *findIn(ArrayRef<HeldLock> Held, const ObjectPath &Mutex) {
+  for (const HeldLock &Lock : Held)
+    if (Lock.Mutex == Mutex)
+      return &Lock;
+  return nullptr;
+}
+
+SourceLocation scopeEndOf(const CFGAutomaticObjDtor &Dtor) {
+  const Stmt *Trigger = Dtor.getTriggerStmt();
+  return Trigger ? Trigger->getEndLoc() : SourceLocation();
+}
+} // namespace
+
+const HeldLock *LockSet::find(const ObjectPath &Mutex) const { return findIn(Held, Mutex); }
+
+const ReleasedLock *LockSet::released(const ObjectPath &Mutex) const {
+  for (const ReleasedLock &R : Released)
+    if (R.Mutex == Mutex)
+      return &R;
+  return nullptr;
+}
+
+void LockSet::acquire(const HeldLock &Lock) {
+  HeldLock Taken = Lock;
+  auto *Owner = llvm::find_if(Suspended, [&](const auto &S) { return S.first == Lock.Mutex; });
+  if (Owner != Suspended.end()) {
+    if (!Taken.Guard)
+      Taken.Guard = Owner->second;
+    Suspended.erase(Owner);
+  }
+  for (HeldLock &Existing : Held)
+    if (Existing.Mutex == Taken.Mutex) {
+      Existing = Taken;
+      return;
+    }
+  Held.push_back(Taken);
+}
+
+void LockSet::release(const ObjectPath &Mutex, SourceLocation At, const VarDecl *ByGuard) {
+  auto *It = llvm::find_if(Held, [&](const HeldLock &L) { return L.Mutex == Mutex; });
+  if (It == Held.end())
+    return;
+  if (It->Guard)
+    Suspended.emplace_back(It->Mutex, It->Guard);
+  Held.erase(It);
+  llvm::erase_if(Released, [&](const ReleasedLock &R) { return R.Mutex == Mutex; });
+  Released.push_back({Mutex, At, ByGuard});
+}
+
+void LockSet::releaseGuard(const VarDecl *Guard, SourceLocation At) {
+  SmallVector<ObjectPath, 2> Owned;
+  for (const HeldLock &Lock : Held)
+    if (Lock.Guard == Guard)
+      Owned.push_back(Lock.Mutex);
+  for (const ObjectPath &Mutex : Owned)
+    release(Mutex, At, Guard);
+  llvm::erase_if(Suspended, [&](const auto &S) { return S.second == Guard; });
+}
+
+void LockSet::disown(const VarDecl *Guard) {
+  for (HeldLock &Lock : Held)
+    if (Lock.Guard == Guard)
+      Lock.Guard = nullptr;
+}
+
+LockSet LockSet::meet(const LockSet &A, const LockSet &B) {
+  LockSet Result;
+  for (const HeldLock &Lock : A.Held) {
+    const HeldLock *Other = findIn(B.Held, Lock.Mutex);
+    if (!Other)
+      continue;
+    HeldLock Met = Lock;
+    if (Other->Kind == LockKind::Shared)
+      Met.Kind = LockKind::Shared;
+    if (Other->Guard != Lock.Guard)
+      Met.Guard = nullptr;
+    Result.Held.push_back(Met);
+  }
+  for (const auto &S : A.Suspended)
+    if (llvm::is_contained(B.Suspended, S))
+      Result.Suspended.push_back(S);
+  Result.Released = A.Released;
+  for (const ReleasedLock &R : B.Released)
+    if (!Result.released(R.Mutex))
+      Result.Released.push_back(R);
+  return Result;
+}
+
+bool LockSet::operator==(const LockSet &O) const {
+  auto SameHeld = [](const HeldLock &X, const HeldLock &Y) {
+    return X.Mutex == Y.Mutex && X.Kind == Y.Kind && X.Guard == Y.Guard && X.AcquiredAt == Y.AcquiredAt;
+  };
+  auto SameReleased = [](const ReleasedLock &X, const ReleasedLock &Y) {
+    return X.Mutex == Y.Mutex && X.At == Y.At;
+  };
+  return Held.size() == O.Held.size() && Released.size() == O.Released.size() && Suspended == O.Suspended &&
+         std::equal(Held.begin(), Held.end(), O.Held.begin(), SameHeld) &&
+         std::equal(Released.begin(), Released.end(), O.Released.begin(), SameReleased);
+}
+
+LockStateHandler::~LockStateHandler() = default;
+void LockStateHandler::element(const CFGElement &, const LockSet &) {}
+void LockStateHandler::heldOnSomePaths(const HeldLock &, const CFGBlock &, const CFGBlock &) {}
+
+SmallVector<ObjectPath, 2> LockStateAnalysis::mutexPaths(ArrayRef<const Expr *> Args) {
+  SmallVector<ObjectPath, 2> Paths;
+  for (const Expr *Operand : Model.mutexOperands(Args)) {
+    if (auto Path = Resolver.objectOrPointee(Operand))
+      Paths.push_back(*Path);
+  }
+  return Paths;
+}
+
+const LockStateAnalysis::GuardBinding *LockStateAnalysis::bindingOf(const Expr *GuardExpr, const VarDecl *&Guard) {
+  const auto *Ref = dyn_cast_or_null<DeclRefExpr>(GuardExpr ? GuardExpr->IgnoreParenImpCasts() : nullptr);
+  Guard = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+  auto It = Guard ? Guards.find(Guard) : Guards.end();
+  return It == Guards.end() ? nullptr : &It->second;
+}
+
+void LockStateAnalysis::transferDecl(const VarDecl *Var, const Stmt *Site, LockSet &State) {
+  std::optional<LockKind> Kind = Model.guardKind(Var->getType());
+  if (!Kind || Var->getType()->isReferenceType() || !Var->getInit())
+    return;
+  const auto *Construct = dyn_cast<CXXConstructExpr>(ignoringImplicit(Var->getInit()));
+  if (!Construct)
+    return;
+  SmallVector<const Expr *, 4> Args(Construct->arguments());
+  GuardBinding Binding{mutexPaths(Args), *Kind};
+  GuardStart Start = LockModel::guardStart(Construct);
+  for (const ObjectPath &Mutex : Binding.Mutexes) {
+    if (Start == GuardStart::Locks || (Start == GuardStart::Adopts && !State.find(Mutex)))
+      State.acquire({Mutex, *Kind, Var, Site});
+    else if (Start == GuardStart::Adopts)
+      State.acquire({Mutex, State.find(Mutex)->Kind, Var, State.find(Mutex)->AcquiredAt});
+  }
+  Guards[Var] = std::move(Binding);
+}
+
+void LockStateAnalysis::transferCall(const CallExpr *Call, LockSet &State) {
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  std::optional<LockModel::Role> Role = Model.roleOf(Callee);
+  if (!Role || Role->Action == LockAction::TryLock || Role->Action == LockAction::OwnsLock)
+    return; // try-locks and ownership tests act on the branch edges
+  // `void Cache::lockAll() ACQUIRE(mu_)`: the annotation names the mutexes, in the callee's terms.
+  if (SmallVector<const Expr *, 2> Named = LockModel::annotatedMutexes(Callee); !Named.empty()) {
+    for (const ObjectPath &Mutex : annotatedPaths(Call, Named)) {
+      if (Role->Action == LockAction::Assert && !State.find(Mutex))
+        State.acquire({Mutex, Role->Kind, nullptr, nullptr});
+      else if (Role->Action == LockAction::Lock)
+        State.acquire({Mutex, Role->Kind, nullptr, Call});
+      else if (Role->Action == LockAction::Unlock)
+        State.release(Mutex, Call->getExprLoc());
+    }
+    return;
+  }
+  if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call)) {
+    const Expr *Object = Member->getImplicitObjectArgument();
+    if (!Object)
+      return;
+    const VarDecl *Guard = nullptr;
+    if (const GuardBinding *Binding = bindingOf(Object, Guard)) {
+      for (const ObjectPath &Mutex : Binding->Mutexes) {
+        if (Role->Action == LockAction::Lock)
+          State.acquire({Mutex, Binding->Kind, Guard, Call});
+        else if (Role->Action == LockAction::Unlock)
+          State.release(Mutex, Call->getExprLoc());
+      }
+      if (Role->Action == LockAction::Disown)
+        State.disown(Guard);
+      return;
+    }
+    if (!Model.isMutex(Object->getType()) && !(Object->getType()->isPointerType() &&
+                                               Model.isMutex(Object->getType()->getPointeeType())))
+      return;
+    auto Mutex = Resolver.objectOfCall(Member);
+    if (!Mutex)
+      return;
+    if (Role->Action == LockAction::Assert && !State.find(*Mutex))
+      State.acquire({*Mutex, Role->Kind, nullptr, nullptr}); // held by contract, not taken here
+    else if (Role->Action == LockAction::Lock)
+      State.acquire({*Mutex, Role->Kind, nullptr, Call});
+    else if (Role->Action == LockAction::Unlock)
+      State.release(*Mutex, Call->getExprLoc());
+    return;
+  }
+  if (isa<CXXOperatorCallExpr>(Call))
+    return;
+  // Free functions: pthread_mutex_lock(&m), std::lock(a, b, ...).
+  SmallVector<const Expr *, 4> Args(Call->arguments());
+  for (const ObjectPath &Mutex : mutexPaths(Args)) {
+    if (Role->Action == LockAction::Lock)
+      State.acquire({Mutex, Role->Kind, nullptr, Call});
+    else if (Role->Action == LockAction::Unlock)
+      State.release(Mutex, Call->getExprLoc());
+  }
+}
+
+void LockStateAnalysis::transfer(const CFGElement &Element, LockSet &State) {
+  if (auto Dtor = Element.getAs<CFGAutomaticObjDtor>()) {
+    State.releaseGuard(Dtor->getVarDecl(), scopeEndOf(*Dtor));
+    return;
+  }
+  auto Statement = Element.getAs<CFGStmt>();
+  if (!Statement)
+    return;
+  const Stmt *S = Statement->getStmt();
+  if (const auto *Decl = dyn_cast<DeclStmt>(S)) {
+    for (const clang::Decl *D : Decl->decls())
+      if (const auto *Var = dyn_cast<VarDecl>(D))
+        transferDecl(Var, Decl, State);
+  } else if (const auto *Call = dyn_cast<CallExpr>(S)) {
+    transferCall(Call, State);
+  }
+}
+
+void LockStateAnalysis::applyBranch(const CFGBlock &Pred, const CFGBlock &Succ, LockSet &State) {
+  if (Pred.succ_size() != 2)
+    return;
+  const Expr *Cond = dyn_cast_or_null<Expr>(Pred.getTerminatorCondition());
+  if (!Cond)
+    return;
+  bool OnTrueEdge = Pred.succ_begin()->getReachableBlock() == &Succ;
+  bool Truthy = OnTrueEdge;
+  // Peel `!x`, `x == 0`, `x != 0` down to the call whose result decides.
+  for (;;) {
+    Cond = Cond->IgnoreParenImpCasts();
+    if (const auto *Not = dyn_cast<UnaryOperator>(Cond); Not && Not->getOpcode() == UO_LNot) {
+      Truthy = !Truthy;
+      Cond = Not->getSubExpr();
+      continue;
+    }
+    if (const auto *Cmp = dyn_cast<BinaryOperator>(Cond); Cmp && Cmp->isEqualityOp()) {
+      const auto *Zero = dyn_cast<IntegerLiteral>(Cmp->getRHS()->IgnoreParenImpCasts());
+      if (!Zero || Zero->getValue() != 0)
+        return;
+      if (Cmp->getOpcode() == BO_EQ)
+        Truthy = !Truthy;
+      Cond = Cmp->getLHS();
+      continue;
+    }
+    break;
+  }
+  const auto *Call = dyn_cast<CallExpr>(Cond);
+  const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+  if (!Callee)
+    return;
+  std::optional<LockModel::Role> Role = Model.roleOf(Callee);
+  if (!Role || (Role->Action != LockAction::TryLock && Role->Action != LockAction::OwnsLock))
+    return;
+  bool Locked = Role->SuccessIsZero ? !Truthy : Truthy;
+  const auto *Member = dyn_cast<CXXMemberCallExpr>(Call);
+  const VarDecl *Guard = nullptr;
+  if (const GuardBinding *Binding = Member ? bindingOf(Member->getImplicitObjectArgument(), Guard) : nullptr) {
+    for (const ObjectPath &Mutex : Binding->Mutexes) {
+      if (Locked && !State.find(Mutex))
+        State.acquire({Mutex, Binding->Kind, Guard, Call});
+      else if (!Locked && Role->Action == LockAction::OwnsLock)
+        State.release(Mutex, Call->getExprLoc());
+    }
+    return;
+  }
+  if (!Locked || Role->Action != LockAction::TryLock)
+    return;
+  SmallVector<ObjectPath, 2> Mutexes;
+  if (Member) {
+    if (Model.isMutex(Member->getImplicitObjectArgument()->getType()))
+      if (auto Path = Resolver.objectOfCall(Member))
+        Mutexes.push_back(*Path);
+  } else {
+    SmallVector<const Expr *, 4> Args(Call->arguments());
+    Mutexes = mutexPaths(Args);
+  }
+  for (const ObjectPath &Mutex : Mutexes)
+    State.acquire({Mutex, Role->Kind, nullptr, Call});
+}
+
+LockSet LockStateAnalysis::annotatedEntry(const FunctionDecl *Fn) {
+  LockSet Entry;
+  for (const auto *Attr : Fn->specific_attrs<RequiresCapabilityAttr>()) {
+    for (const Expr *Arg : Attr->args()) {
+      if (auto Mutex = Resolver.objectOrPointee(Arg))
+        Entry.acquire({*Mutex, Attr->isShared() ? LockKind::Shared : LockKind::Exclusive, nullptr, nullptr});
+    }
+  }
+  return Entry;
+}
+
+SmallVector<ObjectPath, 2> LockStateAnalysis::annotatedPaths(const CallExpr *Call, ArrayRef<const Expr *> Named) {
+  std::optional<ObjectPath> Object = ObjectPath::thisObject();
+  if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call))
+    Object = Resolver.objectOfCall(Member);
+  SmallVector<ObjectPath, 2> Paths;
+  for (const Expr *Arg : Named) {
+    std::optional<ObjectPath> Path = Resolver.objectOrPointee(Arg);
+    if (!Path)
+      continue;
+    if (!Path->isRootedAtThis())
+      Paths.push_back(*Path); // a global mutex
+    else if (Object)
+      Paths.push_back(Path->rebased(*Object));
+  }
+  return Paths;
+}
+
+bool LockStateAnalysis::acquiresLock(const Stmt *S) {
+  LockSet Probe;
+  if (const auto *Decl = dyn_cast<DeclStmt>(S)) {
+    for (const clang::Decl *D : Decl->decls())
+      if (const auto *Var = dyn_cast<VarDecl>(D); Var && Model.guardKind(Var->getType()))
+        return true;
+    return false;
+  }
+  if (const auto *Call = dyn_cast<CallExpr>(S)) {
+    auto Role = Model.roleOf(Call->getDirectCallee());
+    return Role && (Role->Action == LockAction::Lock || Role->Action == LockAction::TryLock);
+  }
+  return false;
+}
+
+void LockStateAnalysis::run(const FunctionCfg &Function, const LockSet &Entry, LockStateHandler &Handler) {
+  const CFG &Cfg = Function.cfg();
+  PostOrderCFGView Order(&Cfg);
+  std::vector<std::optional<LockSet>> Out(Cfg.getNumBlockIDs());
+  // The state on entry to a block: the meet over its analysed predecessors' exits, each refined
+  // by the branch it came through.
+  auto EntryOf = [&](const CFGBlock &Block, bool Report) {
+    if (&Block == &Cfg.getEntry())
+      return Entry;
+    std::optional<LockSet> Met;
+    SmallVector<std::pair<const CFGBlock *, LockSet>, 4> Incoming;
+    for (const CFGBlock::AdjacentBlock &Pred : Block.preds()) {
+      const CFGBlock *P = Pred.getReachableBlock();
+      if (!P || !Out[P->getBlockID()])
+        continue;
+      LockSet State = *Out[P->getBlockID()];
+      applyBranch(*P, Block, State);
+      Met = Met ? LockSet::meet(*Met, State) : State;
+      if (Report)
+        Incoming.emplace_back(P, std::move(State));
+    }
+    if (Report && Met)
+      for (const auto &[Pred, State] : Incoming)
+        for (const HeldLock &Lock : State.held())
+          if (!Lock.Guard && Lock.AcquiredAt && !Met->find(Lock.Mutex))
+            Handler.heldOnSomePaths(Lock, Block, *Pred);
+    return Met.value_or(LockSet());
+  };
+  bool Changed = true;
+  for (unsigned Round = 0; Changed && Round < MaxRounds; ++Round) {
+    Changed = false;
+    for (const CFGBlock *Block : Order) {
+      LockSet State = EntryOf(*Block, /*Report=*/false);
+      for (const CFGElement &Element : *Block)
+        transfer(Element, State);
+      std::optional<LockSet> &Slot = Out[Block->getBlockID()];
+      if (!Slot || *Slot != State) {
+        Slot = std::move(State);
+        Changed = true;
+      }
+    }
+  }
+  for (const CFGBlock *Block : Order) {
+    LockSet State = EntryOf(*Block, /*Report=*/true);
+    for (const CFGElement &Element : *Block) {
+      Handler.element(Element, State);
+      transfer(Element, State);
+    }
+  }
+}
+
+} // namespace mapguard

@@ -1,0 +1,186 @@
+#include "analysis/ObjectPath.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/ASTMatchers/ASTMatchFinder.h"
+
+using namespace clang;
+
+namespace mapguard {
+namespace {
+// Aliases are followed this deep; deeper chains are treated as distinct objects.
+constexpr unsigned MaxAliasDepth = 8;
+
+bool isIdentityFunction(const FunctionDecl *F) {
+  if (!F || !F->getIdentifier())
+    return false;
+  StringRef Name = F->getName();
+  if (Name == "qAsConst")
+    return true;
+  return Name == "as_const" && F->isInStdNamespace();
+}
+} // namespace
+
+ObjectPath ObjectPath::withField(const FieldDecl *F) const {
+  ObjectPath P = *this;
+  P.Steps.push_back({F});
+  return P;
+}
+
+ObjectPath ObjectPath::withDeref() const {
+  ObjectPath P = *this;
+  P.Steps.push_back({nullptr});
+  return P;
+}
+
+ObjectPath ObjectPath::rebased(const ObjectPath &NewRoot, size_t DropLeadingSteps) const {
+  ObjectPath P = NewRoot;
+  for (const Step &S : llvm::ArrayRef<Step>(Steps).drop_front(DropLeadingSteps))
+    P.Steps.push_back(S);
+  return P;
+}
+
+bool ObjectPath::hasPrefix(const ObjectPath &Prefix) const {
+  return Root == Prefix.Root && Prefix.Steps.size() <= Steps.size() &&
+         std::equal(Prefix.Steps.begin(), Prefix.Steps.end(), Steps.begin());
+}
+
+ObjectPath ObjectPath::withoutLastStep() const {
+  ObjectPath P = *this;
+  if (!P.Steps.empty())
+    P.Steps.pop_back();
+  return P;
+}
+
+std::string ObjectPath::spelling() const {
+  std::string S = Root ? Root->getNameAsString() : std::string();
+  bool PendingDeref = false;
+  for (const Step &Part : Steps) {
+    if (!Part.Field) {
+      PendingDeref = true;
+      continue;
+    }
+    std::string Name = Part.Field->getNameAsString();
+    if (S.empty())
+      S = Name;
+    else
+      S += (PendingDeref ? "->" : ".") + Name;
+    PendingDeref = false;
+  }
+  if (S.empty())
+    return "*this";
+  return PendingDeref ? "*" + S : S;
+}
+
+std::optional<ObjectPath> ObjectPathResolver::objectOf(const Expr *E) { return objectOfImpl(E, 0); }
+std::optional<ObjectPath> ObjectPathResolver::pointeeOf(const Expr *E) { return pointeeOfImpl(E, 0); }
+
+std::optional<ObjectPath> ObjectPathResolver::objectOfCall(const CXXMemberCallExpr *Call) {
+  const auto *Callee = dyn_cast<MemberExpr>(Call->getCallee()->IgnoreParens());
+  if (!Callee)
+    return std::nullopt;
+  return Callee->isArrow() ? pointeeOf(Callee->getBase()) : objectOf(Callee->getBase());
+}
+
+bool ObjectPathResolver::isNeverReassigned(const VarDecl *V) {
+  if (V->getType().isConstQualified())
+    return true;
+  auto Cached = NeverReassigned.find(V);
+  if (Cached != NeverReassigned.end())
+    return Cached->second;
+  bool Result = false;
+  if (const auto *Fn = dyn_cast_or_null<FunctionDecl>(V->getParentFunctionOrMethod())) {
+    if (const Stmt *Body = Fn->getBody()) {
+      using namespace ast_matchers;
+      auto Ref = ignoringParenImpCasts(declRefExpr(to(varDecl(equalsNode(V)))));
+      auto Change = stmt(anyOf(binaryOperator(isAssignmentOperator(), hasLHS(Ref)),
+                               unaryOperator(hasAnyOperatorName("++", "--", "&"), hasUnaryOperand(Ref))));
+      Result = match(findAll(Change.bind("change")), *Body, Ctx).empty();
+    }
+  }
+  NeverReassigned[V] = Result;
+  return Result;
+}
+
+std::optional<ObjectPath> ObjectPathResolver::variableObject(const ValueDecl *D, unsigned Depth) {
+  const auto *V = dyn_cast<VarDecl>(D);
+  // A reference local is another name for the object it was bound to. Range-for variables are
+  // bound to `*__begin`, which names an element, not a stable object: keep them as they are.
+  if (V && V->getType()->isReferenceType() && !isa<ParmVarDecl>(V) && !V->isCXXForRangeDecl() &&
+      V->getInit() && Depth < MaxAliasDepth) {
+    if (auto Aliased = objectOfImpl(V->getInit(), Depth + 1))
+      return Aliased;
+  }
+  return ObjectPath::variable(D);
+}
+
+std::optional<ObjectPath> ObjectPathResolver::objectOfImpl(const Expr *E, unsigned Depth) {
+  if (!E)
+    return std::nullopt;
+  E = E->IgnoreParenImpCasts();
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) {
+    if (isa<VarDecl, BindingDecl>(Ref->getDecl()))
+      return variableObject(Ref->getDecl(), Depth);
+    return std::nullopt;
+  }
+  if (const auto *Member = dyn_cast<MemberExpr>(E)) {
+    if (const auto *Static = dyn_cast<VarDecl>(Member->getMemberDecl()))
+      return variableObject(Static, Depth);
+    const auto *Field = dyn_cast<FieldDecl>(Member->getMemberDecl());
+    if (!Field)
+      return std::nullopt;
+    auto Base = Member->isArrow() ? pointeeOfImpl(Member->getBase(), Depth)
+                                  : objectOfImpl(Member->getBase(), Depth);
+    if (!Base)
+      return std::nullopt;
+    return Base->withField(Field);
+  }
+  if (const auto *Unary = dyn_cast<UnaryOperator>(E)) {
+    if (Unary->getOpcode() == UO_Deref)
+      return pointeeOfImpl(Unary->getSubExpr(), Depth);
+    return std::nullopt;
+  }
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E)) {
+    if (Op->getOperator() == OO_Star && Op->getNumArgs() == 1)
+      return pointeeOfImpl(Op->getArg(0), Depth);
+    return std::nullopt;
+  }
+  if (const auto *Call = dyn_cast<CallExpr>(E)) {
+    if (Call->getNumArgs() == 1 && isIdentityFunction(Call->getDirectCallee()))
+      return objectOfImpl(Call->getArg(0), Depth);
+  }
+  return std::nullopt;
+}
+
+std::optional<ObjectPath> ObjectPathResolver::pointeeOfImpl(const Expr *E, unsigned Depth) {
+  if (!E)
+    return std::nullopt;
+  E = E->IgnoreParenImpCasts();
+  if (isa<CXXThisExpr>(E))
+    return ObjectPath::thisObject();
+  if (const auto *Unary = dyn_cast<UnaryOperator>(E)) {
+    if (Unary->getOpcode() == UO_AddrOf)
+      return objectOfImpl(Unary->getSubExpr(), Depth);
+    return std::nullopt;
+  }
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E)) {
+    // `sp->` on a smart pointer: the pointee of the smart pointer object.
+    if (Op->getOperator() == OO_Arrow && Op->getNumArgs() == 1) {
+      auto Owner = objectOfImpl(Op->getArg(0), Depth);
+      return Owner ? std::optional(Owner->withDeref()) : std::nullopt;
+    }
+  }
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) {
+    const auto *V = dyn_cast<VarDecl>(Ref->getDecl());
+    if (V && V->getType()->isPointerType() && V->hasLocalStorage() && !isa<ParmVarDecl>(V) &&
+        V->getInit() && Depth < MaxAliasDepth && isNeverReassigned(V)) {
+      if (auto Target = pointeeOfImpl(V->getInit(), Depth + 1))
+        return Target;
+    }
+  }
+  auto Pointer = objectOfImpl(E, Depth);
+  return Pointer ? std::optional(Pointer->withDeref()) : std::nullopt;
+}
+
+} // namespace mapguard

@@ -1,0 +1,113 @@
+#include "analysis/ThrowSummaries.h"
+
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/Basic/SourceManager.h"
+
+using namespace clang;
+
+namespace mapguard {
+namespace {
+// How many calls of the project's own code a summary follows from the region (library code, in
+// system headers, is followed to its throw helpers at no cost). A `throw` further away than
+// that, behind layers of error-code APIs (RocksDB's Recover() reaching an `at()` eight calls
+// down), is not what a maintainer acts on at this lock.
+constexpr unsigned MaxProjectDepth = 2;
+constexpr unsigned MaxLibraryDepth = 8;
+
+/// Allocation failure, broken preconditions, and a lock primitive failing inside the library
+/// (libstdc++ debug mode's `__concurrence_lock_error`): not a reason to report an exception path.
+bool isAllocationFailure(StringRef Exception) {
+  return Exception.contains("bad_alloc") || Exception.contains("bad_array_new_length") ||
+         Exception.contains("length_error") || Exception.contains("logic_error") ||
+         Exception.contains("concurrence_") || Exception.contains("BadAlloc") || Exception.contains("LengthError");
+}
+
+/// A library helper that throws by its name (its body is in the library's binary): libstdc++ and
+/// libc++ `std::__throw_out_of_range`, abseil `ThrowStdOutOfRange`. The exception it names.
+std::optional<std::string> thrownByHelper(const FunctionDecl *Fn) {
+  if (!Fn->getIdentifier())
+    return std::nullopt;
+  StringRef Name = Fn->getName();
+  if (Name.consume_front("__throw_")) {
+    Name.consume_back("_fmt");
+    return ("std::" + Name).str();
+  }
+  if (Name.consume_front("ThrowStd"))
+    return ("std::" + Name).str(); // abseil's CamelCase spelling
+  return std::nullopt;
+}
+
+bool isNothrow(const FunctionDecl *Fn) {
+  const auto *Proto = Fn->getType()->getAs<FunctionProtoType>();
+  return Fn->hasAttr<NoThrowAttr>() || (Proto && Proto->isNothrow());
+}
+} // namespace
+
+std::optional<ThrowSite> ThrowSummaries::throwSiteOf(const CallExpr *Call) { return ofCall(Call, Reach()); }
+
+std::optional<ThrowSite> ThrowSummaries::ofCall(const CallExpr *Call, Reach From) {
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  if (!Callee)
+    return std::nullopt; // a call through a pointer: what it runs is not known here
+  // A helper counts in the region itself or inside library code, not called from the project's callees.
+  if (std::optional<std::string> Helper = thrownByHelper(Callee); Helper && (From.Project == 0 || From.Library > 0))
+    return isAllocationFailure(*Helper) ? std::nullopt : std::optional(ThrowSite{Call, *Helper});
+  return ofFunction(Callee, From);
+}
+
+std::optional<ThrowSite> ThrowSummaries::throwSiteOf(const CXXConstructExpr *Construct) {
+  return ofFunction(Construct->getConstructor(), Reach());
+}
+
+std::optional<ThrowSite> ThrowSummaries::ofFunction(const FunctionDecl *Callee, Reach From) {
+  const FunctionDecl *Def = nullptr;
+  if (!Callee || isNothrow(Callee) || !Callee->hasBody(Def) || !Def)
+    return std::nullopt;
+  bool Library = Def->getASTContext().getSourceManager().isInSystemHeader(Def->getLocation());
+  // A library call's documented throws (`at`, `substr`, `stoi`) count where the call is written in
+  // the region; inside the project's callees only their own `throw`s do.
+  if (Library && From.Library == 0 && From.Project > 0)
+    return std::nullopt;
+  Reach Here = From;
+  if (Library ? ++Here.Library > MaxLibraryDepth : ++Here.Project > MaxProjectDepth)
+    return std::nullopt;
+  auto Key = std::make_tuple(Def, Here.Project, Here.Library);
+  if (auto Known = Cache.find(Key); Known != Cache.end())
+    return Known->second;
+  Cache[Key] = std::nullopt; // recursion: the cycle adds nothing
+  struct Scan : RecursiveASTVisitor<Scan> {
+    ThrowSummaries &Summaries;
+    Reach Here;
+    std::optional<ThrowSite> Found;
+    Scan(ThrowSummaries &S, Reach R) : Summaries(S), Here(R) {}
+    bool TraverseLambdaExpr(LambdaExpr *) { return true; } // runs when called, judged there
+    bool VisitCXXThrowExpr(CXXThrowExpr *Throw) {
+      // `throw;` rethrows what a handler caught from code seen on its own.
+      if (const Expr *Thrown = Throw->getSubExpr()) {
+        std::string Type = Thrown->getType().getUnqualifiedType().getAsString();
+        if (!isAllocationFailure(Type))
+          Found = ThrowSite{Throw, Type};
+      }
+      return !Found;
+    }
+    bool VisitCallExpr(CallExpr *Call) {
+      Found = Summaries.ofCall(Call, Here);
+      return !Found;
+    }
+    bool VisitCXXConstructExpr(CXXConstructExpr *Construct) {
+      Found = Summaries.ofFunction(Construct->getConstructor(), Here);
+      return !Found;
+    }
+  } Scanner(*this, Here);
+  Scanner.TraverseStmt(Def->getBody());
+  if (const auto *Ctor = dyn_cast<CXXConstructorDecl>(Def); Ctor && !Scanner.Found)
+    for (const CXXCtorInitializer *Init : Ctor->inits())
+      if (!Scanner.Found && Init->isWritten())
+        Scanner.TraverseStmt(Init->getInit());
+  Cache[Key] = Scanner.Found;
+  return Scanner.Found;
+}
+
+} // namespace mapguard

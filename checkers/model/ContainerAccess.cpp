@@ -1,0 +1,101 @@
+#include "model/ContainerAccess.h"
+
+#include "utils/AstUtil.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/ExprCXX.h"
+
+using namespace clang;
+
+namespace mapguard {
+namespace {
+bool isNonConstReference(QualType T) {
+  return T->isReferenceType() && !T.getNonReferenceType().isConstQualified();
+}
+
+bool isPointerToNonConst(QualType T) { return T->isPointerType() && !T->getPointeeType().isConstQualified(); }
+
+/// The parameter type an argument binds to, if \p Arg is an argument of \p Call.
+std::optional<QualType> parameterTypeOf(const Stmt *Call, const Expr *Arg) {
+  const FunctionDecl *Callee = nullptr;
+  ArrayRef<const Expr *> Args;
+  if (const auto *C = dyn_cast<CallExpr>(Call)) {
+    Callee = C->getDirectCallee();
+    Args = ArrayRef(C->getArgs(), C->getNumArgs());
+    // Operators that are members take the object as argument 0.
+    if (isa<CXXOperatorCallExpr>(C) && isa_and_nonnull<CXXMethodDecl>(Callee))
+      Args = Args.drop_front();
+  } else if (const auto *Construct = dyn_cast<CXXConstructExpr>(Call)) {
+    Callee = Construct->getConstructor();
+    Args = ArrayRef(Construct->getArgs(), Construct->getNumArgs());
+  }
+  if (!Callee)
+    return std::nullopt;
+  for (size_t I = 0; I < Args.size() && I < Callee->getNumParams(); ++I)
+    if (ignoringImplicit(Args[I]) == Arg || Args[I]->IgnoreParenImpCasts() == Arg)
+      return Callee->getParamDecl(I)->getType();
+  return std::nullopt;
+}
+
+ContainerUse opUse(const CallExpr *Call, const Expr *Ref, const ContainerModel &Model) {
+  for (const ContainerOp &Op : containerOpsOf(Call, Model)) {
+    const Expr *Object = ignoringImplicit(Op.Object);
+    if (Object == Ref || Op.Object == Ref)
+      return {isMutation(Op.Kind), Op.Name, Call};
+  }
+  return {false, "", nullptr};
+}
+} // namespace
+
+ContainerUse classifyContainerUse(const Expr *Ref, const ParentMap &Parents, const ContainerModel &Model) {
+  const Stmt *Parent = parentIgnoringImplicit(Parents, Ref);
+  ContainerUse Read{false, "read", Ref};
+  if (!Parent)
+    return Read;
+  // `m.erase(k)`: the callee MemberExpr sits between the object and the call.
+  if (const auto *Callee = dyn_cast<MemberExpr>(Parent); Callee && isa<CXXMethodDecl>(Callee->getMemberDecl())) {
+    const auto *Call = dyn_cast_or_null<CXXMemberCallExpr>(Parents.getParentIgnoreParens(Callee));
+    if (!Call)
+      return Read;
+    ContainerUse Use = opUse(Call, Ref, Model);
+    if (!Use.Site) // a method the model does not list: begin(), size(), user extensions
+      Use = {false, Call->getMethodDecl() ? Call->getMethodDecl()->getNameAsString() : "read", Call};
+    return Use;
+  }
+  if (const auto *Call = dyn_cast<CallExpr>(Parent)) {
+    ContainerUse Use = opUse(Call, Ref, Model);
+    if (Use.Site)
+      return Use;
+    if (auto Param = parameterTypeOf(Call, Ref); Param && isNonConstReference(*Param))
+      return {true, "non-const reference", Call};
+    return Read;
+  }
+  if (const auto *Construct = dyn_cast<CXXConstructExpr>(Parent)) {
+    if (auto Param = parameterTypeOf(Construct, Ref); Param && isNonConstReference(*Param))
+      return {true, "non-const reference", Construct};
+    return Read;
+  }
+  if (const auto *AddrOf = dyn_cast<UnaryOperator>(Parent); AddrOf && AddrOf->getOpcode() == UO_AddrOf) {
+    const Stmt *User = parentIgnoringImplicit(Parents, AddrOf);
+    std::optional<QualType> Param = User ? parameterTypeOf(User, AddrOf) : std::nullopt;
+    if (Param && !isPointerToNonConst(*Param))
+      return Read;
+    return {true, "pointer to non-const", AddrOf};
+  }
+  if (const auto *Decl = dyn_cast<DeclStmt>(Parent)) {
+    for (const clang::Decl *D : Decl->decls()) {
+      const auto *Var = dyn_cast<VarDecl>(D);
+      if (!Var || !Var->getInit() || ignoringImplicit(Var->getInit()) != Ref)
+        continue;
+      if (Var->isImplicit() || isa_and_nonnull<CXXForRangeStmt>(Parents.getParent(Decl)))
+        return {false, "iteration", Ref}; // the range of a range-for
+      if (isNonConstReference(Var->getType()))
+        return {true, "non-const reference", Ref};
+    }
+    return Read;
+  }
+  if (isa<CXXForRangeStmt>(Parent))
+    return {false, "iteration", Ref};
+  return Read;
+}
+
+} // namespace mapguard

@@ -1,0 +1,130 @@
+#include "model/ContainerModel.h"
+
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/DeclTemplate.h"
+#include "clang/AST/ExprCXX.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/STLExtras.h"
+
+using namespace clang;
+
+namespace mapguard {
+namespace {
+// Base classes are searched this deep (class SessionMap : public std::unordered_map<...>).
+constexpr unsigned MaxBaseDepth = 4;
+
+std::optional<ContainerOpKind> memberOpKind(StringRef Name) {
+  // Arrays, not StringSwitch::Cases: its initializer-list form is new in LLVM 20.
+  static constexpr StringRef Erase[] = {"erase", "unsafe_erase", "clear", "extract", "remove", "take", "removeIf"};
+  static constexpr StringRef Insert[] = {"insert",   "emplace",          "emplace_hint", "try_emplace",
+                                         "insert_or_assign", "insert_range", "insertMulti", "unite",
+                                         "operator[]", "merge"};
+  static constexpr StringRef Rehash[] = {"rehash", "reserve", "squeeze"};
+  static constexpr StringRef Replace[] = {"swap", "operator="};
+  if (llvm::is_contained(Erase, Name))
+    return ContainerOpKind::Erase;
+  if (llvm::is_contained(Insert, Name))
+    return ContainerOpKind::Insert;
+  if (llvm::is_contained(Rehash, Name))
+    return ContainerOpKind::Rehash;
+  if (llvm::is_contained(Replace, Name))
+    return ContainerOpKind::Replace;
+  return std::nullopt;
+}
+} // namespace
+
+ContainerModel::ContainerModel(StringRef ContainerList, StringRef InsertInvalidatingList)
+    : Containers(ContainerList), InsertInvalidating(InsertInvalidatingList) {}
+
+std::optional<ContainerTraits> ContainerModel::classifyRecord(const NamedDecl *D, unsigned Depth) const {
+  std::string Name = NameList::normalizedName(D);
+  if (std::optional<StringRef> Configured = Containers.matchNormalized(Name)) {
+    ContainerTraits Traits;
+    Traits.Name = Configured->str();
+    Traits.InsertInvalidates = InsertInvalidating.matchNormalized(Name).has_value();
+    Traits.UniqueKeys = !Configured->contains_insensitive("multi");
+    Traits.Library = Configured->starts_with("std::")    ? ContainerLibrary::Std
+                     : Configured->starts_with("absl::") ? ContainerLibrary::Absl
+                                                         : ContainerLibrary::Other;
+    return Traits;
+  }
+  const auto *Record = dyn_cast<CXXRecordDecl>(D);
+  if (!Record || Depth >= MaxBaseDepth || !Record->hasDefinition())
+    return std::nullopt;
+  for (const CXXBaseSpecifier &Base : Record->getDefinition()->bases()) {
+    if (Base.getAccessSpecifier() != AS_public)
+      continue;
+    if (const auto *BaseDecl = Base.getType()->getAsCXXRecordDecl())
+      if (auto Traits = classifyRecord(BaseDecl, Depth + 1))
+        return Traits;
+  }
+  return std::nullopt;
+}
+
+std::optional<ContainerTraits> ContainerModel::classify(QualType T) const {
+  if (T.isNull())
+    return std::nullopt;
+  T = T.getNonReferenceType();
+  if (const auto *Record = T->getAsCXXRecordDecl())
+    return classifyRecord(Record, 0);
+  // A dependent std::map<K, V> inside a template has no record yet; its template names it.
+  if (const auto *Spec = T->getAs<TemplateSpecializationType>())
+    if (const TemplateDecl *Template = Spec->getTemplateName().getAsTemplateDecl())
+      return classifyRecord(Template, 0);
+  return std::nullopt;
+}
+
+std::optional<ContainerTraits> ContainerModel::classifyObject(const Expr *E, bool ViaPointer) const {
+  if (!E)
+    return std::nullopt;
+  QualType Type = E->IgnoreParenImpCasts()->getType();
+  return classify(ViaPointer ? Type->getPointeeType() : Type);
+}
+
+bool isMutation(ContainerOpKind Kind) { return Kind != ContainerOpKind::Read; }
+
+SmallVector<ContainerOp, 2> containerOpsOf(const CallExpr *Call, const ContainerModel &Model) {
+  SmallVector<ContainerOp, 2> Ops;
+  auto AddIfContainer = [&](ContainerOpKind Kind, const Expr *Object, StringRef Name, bool ViaPointer = false) {
+    if (Object && Model.classifyObject(Object, ViaPointer))
+      Ops.push_back({Kind, Object->IgnoreParenImpCasts(), Name.str(), ViaPointer});
+  };
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  if (!Callee)
+    return Ops;
+  const auto *Method = dyn_cast<CXXMethodDecl>(Callee);
+  // Member calls, written `m.f()` or as operators `m[k]`, `m = x`.
+  const Expr *Object = nullptr;
+  bool ViaPointer = false;
+  llvm::ArrayRef<const Expr *> Args(Call->getArgs(), Call->getNumArgs());
+  if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call)) {
+    Object = Member->getImplicitObjectArgument();
+    if (const auto *Callee = dyn_cast<MemberExpr>(Member->getCallee()->IgnoreParens()))
+      ViaPointer = Callee->isArrow();
+  } else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Call); Op && Method && Op->getNumArgs() > 0) {
+    Object = Op->getArg(0);
+    Args = Args.drop_front();
+  }
+  if (Method && Object) {
+    std::string Name = Method->getNameAsString();
+    std::optional<ContainerOpKind> Kind = memberOpKind(Name);
+    if (!Kind || (*Kind == ContainerOpKind::Insert && Name == "operator[]" && Method->isConst()))
+      Kind = ContainerOpKind::Read;
+    AddIfContainer(*Kind, Object, Name, ViaPointer);
+    // `a.merge(b)` moves nodes out of b; `a.swap(b)` replaces b as well.
+    if ((Name == "merge" || Name == "swap") && !Args.empty())
+      AddIfContainer(Name == "merge" ? ContainerOpKind::Erase : ContainerOpKind::Replace, Args[0], Name);
+    return Ops;
+  }
+  // Free functions: std::swap and ADL swap, std::erase_if / absl::erase_if.
+  StringRef Name = Callee->getIdentifier() ? Callee->getName() : StringRef();
+  if (Name == "swap" && Call->getNumArgs() == 2) {
+    AddIfContainer(ContainerOpKind::Replace, Call->getArg(0), Name);
+    AddIfContainer(ContainerOpKind::Replace, Call->getArg(1), Name);
+  } else if (Name == "erase_if" && Call->getNumArgs() == 2) {
+    AddIfContainer(ContainerOpKind::Erase, Call->getArg(0), Name);
+  }
+  return Ops;
+}
+
+} // namespace mapguard

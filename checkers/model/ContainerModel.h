@@ -1,0 +1,80 @@
+// Which types are associative containers, and what each call does to one. Shared by every check:
+// the erase check asks "does this invalidate the loop's iterator?", the lock checks "read or write?".
+#ifndef MAPGUARD_CHECKERS_MODEL_CONTAINERMODEL_H
+#define MAPGUARD_CHECKERS_MODEL_CONTAINERMODEL_H
+
+#include "model/NameList.h"
+#include "clang/AST/Expr.h"
+#include "clang/AST/Type.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringRef.h"
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mapguard {
+
+enum class ContainerLibrary { Std, Absl, Other };
+
+struct ContainerTraits {
+  std::string Name;               // the configured name that matched, e.g. "std::unordered_map"
+  bool InsertInvalidates = false; // an insert may rehash/rebalance and invalidate every iterator
+  bool UniqueKeys = true;         // false for multi- containers: erase(key) removes several elements
+  ContainerLibrary Library = ContainerLibrary::Other;
+};
+
+class ContainerModel {
+public:
+  static constexpr llvm::StringLiteral DefaultContainers =
+      "std::map;std::multimap;std::set;std::multiset;std::unordered_map;std::unordered_set;"
+      "std::unordered_multimap;std::unordered_multiset;absl::flat_hash_map;absl::flat_hash_set;"
+      "absl::node_hash_map;absl::node_hash_set;absl::btree_map;absl::btree_set;"
+      "absl::btree_multimap;absl::btree_multiset;boost::unordered_map;boost::unordered_set;"
+      "QMap;QHash;QSet;QMultiMap;QMultiHash;tbb::concurrent_unordered_map";
+  static constexpr llvm::StringLiteral DefaultInsertInvalidating =
+      "std::unordered_map;std::unordered_set;std::unordered_multimap;std::unordered_multiset;"
+      "absl::flat_hash_map;absl::flat_hash_set;absl::node_hash_map;absl::node_hash_set;"
+      "absl::btree_map;absl::btree_set;absl::btree_multimap;absl::btree_multiset;"
+      "boost::unordered_map;boost::unordered_set;QHash;QSet;QMultiHash";
+
+  ContainerModel(llvm::StringRef Containers, llvm::StringRef InsertInvalidating);
+
+  /// The container a (possibly reference, alias, or derived-class) type is, if any.
+  std::optional<ContainerTraits> classify(clang::QualType T) const;
+  /// The container an expression designates (or points to), before any implicit derived-to-base
+  /// cast: members inherited from an implementation base (absl's raw_hash_set) are called
+  /// through one.
+  std::optional<ContainerTraits> classifyObject(const clang::Expr *E, bool ViaPointer = false) const;
+
+private:
+  std::optional<ContainerTraits> classifyRecord(const clang::NamedDecl *D, unsigned Depth) const;
+
+  NameList Containers;
+  NameList InsertInvalidating;
+};
+
+/// What a call does to the container it operates on.
+enum class ContainerOpKind {
+  Read,    // find, at, count, contains, size, begin, ... and const operator[]
+  Insert,  // insert, emplace, try_emplace, insert_or_assign, operator[], merge into this
+  Rehash,  // rehash, reserve
+  Erase,   // erase, clear, extract, remove, take; the source of a merge
+  Replace, // assignment, swap
+};
+
+struct ContainerOp {
+  ContainerOpKind Kind;
+  const clang::Expr *Object; // the container operand, or a pointer to it when ViaPointer
+  std::string Name;          // "erase", "operator[]", "operator=", "swap", "merge", ...
+  bool ViaPointer = false;   // `p->erase(k)`: Object is the pointer
+};
+
+/// The container operations a call performs (none, one, or two for swap/merge), by the method or
+/// function it calls. The caller decides which operands matter.
+llvm::SmallVector<ContainerOp, 2> containerOpsOf(const clang::CallExpr *Call, const ContainerModel &Model);
+
+bool isMutation(ContainerOpKind Kind);
+
+} // namespace mapguard
+
+#endif

@@ -1,0 +1,116 @@
+// Functions that hand a callable over, read from their bodies (part of DeferringCallees): a
+// project's thread pool, `parallel_for`, `asyncXxx(..., cb)`, an RPC `call(..., reply)`, a setter
+// that stores the callback (`setFinishCallBack(cb) { finish_ = cb; }`) need no names. A function
+// defers its parameter when a use of it - through copies, `std::move`/`std::forward`, a
+// `std::function` or a lambda capture - reaches a deferring call (by name, or inferred in turn, a
+// few calls deep) or is stored where it outlives the call (a member, a global, a member
+// container). A function that waits before it returns (`join`, `wait`, a future's `get`) runs
+// the callable within the call: it does not defer. Library code (system headers) is known by
+// name only.
+#include "model/DeferringCallees.h"
+
+#include "utils/AstUtil.h"
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/Basic/SourceManager.h"
+
+using namespace clang;
+
+namespace mapguard {
+namespace {
+constexpr unsigned MaxInferenceDepth = 3;
+
+/// Whether \p Body waits for what it started before it returns.
+bool waitsInside(const Stmt *Body) {
+  struct Scan : RecursiveASTVisitor<Scan> {
+    bool Found = false;
+    bool TraverseLambdaExpr(LambdaExpr *) { return true; } // a callback's own waits run later
+    bool VisitCXXMemberCallExpr(CXXMemberCallExpr *Call) {
+      const CXXMethodDecl *Method = Call->getMethodDecl();
+      if (!Method || !Method->getIdentifier())
+        return true;
+      StringRef Name = Method->getName();
+      const CXXRecordDecl *Object = Call->getRecordDecl();
+      bool Future = Object && Object->getIdentifier() && Object->getName().contains_insensitive("future");
+      Found |= Name == "join" || Name.starts_with("wait") || Name == "Wait" || (Future && Name == "get");
+      return !Found;
+    }
+  } Scanner;
+  Scanner.TraverseStmt(const_cast<Stmt *>(Body));
+  return Scanner.Found;
+}
+
+/// The parameter of \p Def that \p Arg, an argument of \p CallOrConstruct, binds to.
+std::optional<unsigned> parameterIndex(const Expr *CallOrConstruct, const Expr *Arg, const FunctionDecl *Def) {
+  llvm::ArrayRef<const Expr *> Args;
+  unsigned Offset = 0;
+  if (const auto *Call = dyn_cast<CallExpr>(CallOrConstruct)) {
+    Args = llvm::ArrayRef(Call->getArgs(), Call->getNumArgs());
+    if (isa<CXXOperatorCallExpr>(Call) && isa<CXXMethodDecl>(Def))
+      Offset = 1; // the object is argument 0
+  } else if (const auto *Construct = dyn_cast<CXXConstructExpr>(CallOrConstruct)) {
+    Args = llvm::ArrayRef(Construct->getArgs(), Construct->getNumArgs());
+  }
+  for (unsigned I = Offset; I < Args.size(); ++I)
+    if (ignoringImplicit(Args[I]) == ignoringImplicit(Arg) || Args[I]->IgnoreParenImpCasts() == Arg)
+      return I - Offset < Def->getNumParams() ? std::optional(I - Offset) : std::nullopt;
+  return std::nullopt;
+}
+} // namespace
+
+const ParentMap &DeferringCallees::parentsOf(const FunctionDecl *Def) const {
+  std::unique_ptr<ParentMap> &Parents = BodyParents[Def];
+  if (!Parents)
+    Parents = std::make_unique<ParentMap>(Def->getBody());
+  return *Parents;
+}
+
+std::optional<Deferral> DeferringCallees::inferredDeferral(const Expr *CallOrConstruct, const Expr *Arg,
+                                                           unsigned Depth) const {
+  const FunctionDecl *Callee = nullptr;
+  if (const auto *Call = dyn_cast<CallExpr>(CallOrConstruct))
+    Callee = Call->getDirectCallee();
+  else if (const auto *Construct = dyn_cast<CXXConstructExpr>(CallOrConstruct))
+    Callee = Construct->getConstructor();
+  const FunctionDecl *Def = nullptr;
+  if (!Callee || Depth >= MaxInferenceDepth || !Callee->hasBody(Def) || !Def ||
+      Def->getASTContext().getSourceManager().isInSystemHeader(Def->getLocation()))
+    return std::nullopt;
+  std::optional<unsigned> Index = parameterIndex(CallOrConstruct, Arg, Def);
+  if (!Index)
+    return std::nullopt;
+  std::optional<bool> NewThread = parameterDeferred(Def, *Index, Depth);
+  if (!NewThread)
+    return std::nullopt;
+  return Deferral{CallOrConstruct, *NewThread};
+}
+
+std::optional<bool> DeferringCallees::parameterDeferred(const FunctionDecl *Def, unsigned Index,
+                                                        unsigned Depth) const {
+  auto Key = std::make_pair(Def, Index);
+  if (auto Known = DeferredParameters.find(Key); Known != DeferredParameters.end())
+    return Known->second;
+  DeferredParameters[Key] = std::nullopt; // recursion: a cycle defers nothing by itself
+  std::optional<bool> Result;
+  if (!waitsInside(Def->getBody())) {
+    const ParmVarDecl *Param = Def->getParamDecl(Index);
+    const ParentMap &Parents = parentsOf(Def);
+    if (const auto *Ctor = dyn_cast<CXXConstructorDecl>(Def)) // `Timer(F cb) : cb_(std::move(cb))`
+      for (const CXXCtorInitializer *Init : Ctor->inits())
+        if (Init->isWritten() && Init->getMember() && Init->getInit())
+          if (const auto *FieldRecord = Init->getMember()->getType()->getAsCXXRecordDecl();
+              FieldRecord && CallbackTypes.match(FieldRecord) && !referencesTo(Init->getInit(), Param).empty())
+            Result = false;
+    for (const DeclRefExpr *Use : referencesTo(Def->getBody(), Param)) {
+      if (Result)
+        break;
+      if (std::optional<Deferral> Deferred = deferralOf(Use, Parents, Depth + 1))
+        Result = Deferred->NewThread;
+    }
+  }
+  DeferredParameters[Key] = Result;
+  return Result;
+}
+
+} // namespace mapguard

@@ -1,0 +1,210 @@
+#include "model/LockModel.h"
+
+#include "clang/AST/Attr.h"
+#include "clang/AST/DeclCXX.h"
+
+using namespace clang;
+
+namespace mapguard {
+namespace {
+const RecordDecl *recordOf(QualType T) {
+  if (T.isNull())
+    return nullptr;
+  T = T.getNonReferenceType();
+  if (const auto *Record = T->getAsRecordDecl())
+    return Record;
+  return nullptr;
+}
+
+/// A guard's template (std::lock_guard), or a plain guard class (absl::MutexLock).
+const NamedDecl *guardDeclOf(QualType T) {
+  const RecordDecl *Record = recordOf(T);
+  if (const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(Record))
+    return Spec->getSpecializedTemplate();
+  return Record;
+}
+} // namespace
+
+LockModelOptions LockModelOptions::defaults() {
+  LockModelOptions O;
+  O.Mutexes = "std::mutex;std::recursive_mutex;std::timed_mutex;std::recursive_timed_mutex;"
+              "std::shared_mutex;std::shared_timed_mutex;absl::Mutex;boost::mutex;boost::recursive_mutex;"
+              "boost::timed_mutex;boost::shared_mutex;QMutex;QRecursiveMutex;QReadWriteLock;"
+              "pthread_mutex_t;pthread_rwlock_t";
+  O.ExclusiveGuards = "std::lock_guard;std::unique_lock;std::scoped_lock;absl::MutexLock;"
+                      "absl::WriterMutexLock;boost::lock_guard;boost::unique_lock;QMutexLocker;QWriteLocker";
+  O.SharedGuards = "std::shared_lock;absl::ReaderMutexLock;boost::shared_lock;boost::upgrade_lock;QReadLocker";
+  O.LockFunctions = "lock;Lock;WriterLock;lockForWrite;relock;pthread_mutex_lock;pthread_rwlock_wrlock";
+  O.SharedLockFunctions = "lock_shared;ReaderLock;lockForRead;pthread_rwlock_rdlock";
+  O.UnlockFunctions = "unlock;Unlock;unlock_shared;ReaderUnlock;WriterUnlock;pthread_mutex_unlock;"
+                      "pthread_rwlock_unlock";
+  O.TryLockFunctions = "try_lock;TryLock;WriterTryLock;tryLock;tryLockForWrite;pthread_mutex_trylock;"
+                       "pthread_rwlock_trywrlock";
+  O.SharedTryLockFunctions = "try_lock_shared;ReaderTryLock;tryLockForRead;pthread_rwlock_tryrdlock";
+  O.AssertHeldFunctions = "AssertHeld;AssertReaderHeld;assertHeld;assertLocked;AssertLockHeld";
+  return O;
+}
+
+LockModel::LockModel(const LockModelOptions &O)
+    : Mutexes(O.Mutexes), ExclusiveGuards(O.ExclusiveGuards), SharedGuards(O.SharedGuards),
+      LockFunctions(O.LockFunctions), SharedLockFunctions(O.SharedLockFunctions),
+      UnlockFunctions(O.UnlockFunctions), TryLockFunctions(O.TryLockFunctions),
+      SharedTryLockFunctions(O.SharedTryLockFunctions), AssertHeldFunctions(O.AssertHeldFunctions) {}
+
+bool LockModel::isMutex(QualType T) const {
+  if (T.isNull())
+    return false;
+  T = T.getNonReferenceType();
+  // pthread_mutex_t is a typedef of an anonymous union: match the typedef's name.
+  if (const auto *Typedef = T->getAs<TypedefType>(); Typedef && Mutexes.match(Typedef->getDecl()))
+    return true;
+  const RecordDecl *Record = recordOf(T);
+  return Mutexes.match(Record).has_value() || (Record && Record->hasAttr<CapabilityAttr>()) ||
+         isInferredMutex(dyn_cast_or_null<CXXRecordDecl>(Record));
+}
+
+std::optional<StringRef> LockModel::guardName(QualType T) const {
+  const NamedDecl *D = guardDeclOf(T);
+  if (auto Name = ExclusiveGuards.match(D))
+    return Name;
+  return SharedGuards.match(D);
+}
+
+std::optional<LockKind> LockModel::guardKind(QualType T) const {
+  const NamedDecl *D = guardDeclOf(T);
+  if (!D)
+    return std::nullopt;
+  // A scoped_lockable class (SCOPED_CAPABILITY) is a guard; its constructor says which lock it takes.
+  if (const auto *Record = dyn_cast_or_null<CXXRecordDecl>(recordOf(T)); Record && Record->hasAttr<ScopedLockableAttr>()) {
+    for (const CXXConstructorDecl *Ctor : Record->ctors())
+      if (const auto *Acquire = Ctor->getAttr<AcquireCapabilityAttr>(); Acquire && Acquire->isShared())
+        return LockKind::Shared;
+    return LockKind::Exclusive;
+  }
+  if (ExclusiveGuards.match(D))
+    return LockKind::Exclusive;
+  if (SharedGuards.match(D))
+    return LockKind::Shared;
+  return inferredGuardKind(dyn_cast_or_null<CXXRecordDecl>(recordOf(T)));
+}
+
+std::optional<LockModel::Role> LockModel::roleOf(const FunctionDecl *Function) const {
+  if (!Function)
+    return std::nullopt;
+  if (const auto *Acquire = Function->getAttr<AcquireCapabilityAttr>())
+    return Role{LockAction::Lock, Acquire->isShared() ? LockKind::Shared : LockKind::Exclusive};
+  if (Function->hasAttr<ReleaseCapabilityAttr>())
+    return Role{LockAction::Unlock, LockKind::Exclusive};
+  if (const auto *Try = Function->getAttr<TryAcquireCapabilityAttr>()) {
+    bool SuccessIsZero = false;
+    if (const auto *Literal = dyn_cast<CXXBoolLiteralExpr>(Try->getSuccessValue()->IgnoreParenImpCasts()))
+      SuccessIsZero = !Literal->getValue();
+    else if (const auto *Int = dyn_cast<IntegerLiteral>(Try->getSuccessValue()->IgnoreParenImpCasts()))
+      SuccessIsZero = Int->getValue() == 0;
+    return Role{LockAction::TryLock, Try->isShared() ? LockKind::Shared : LockKind::Exclusive, SuccessIsZero};
+  }
+  if (const auto *Assert = Function->getAttr<AssertCapabilityAttr>())
+    return Role{LockAction::Assert, Assert->isShared() ? LockKind::Shared : LockKind::Exclusive};
+  if (isa<CXXConversionDecl>(Function)) // `if (guard)` converts through operator bool
+    return roleOfName("operator bool");
+  if (!Function->getDeclName().isIdentifier())
+    return std::nullopt;
+  std::optional<Role> Named = roleOfName(Function->getName());
+  // `release()` gives up a guard's ownership; on a project's own mutex it is its unlock.
+  if (!Named || Named->Action == LockAction::Disown)
+    if (std::optional<Role> FromBody = inferredRole(Function))
+      return FromBody;
+  return Named;
+}
+
+SmallVector<const Expr *, 2> LockModel::annotatedMutexes(const FunctionDecl *Function) {
+  SmallVector<const Expr *, 2> Mutexes;
+  if (const auto *Acquire = Function->getAttr<AcquireCapabilityAttr>())
+    Mutexes.append(Acquire->args_begin(), Acquire->args_end());
+  else if (const auto *Release = Function->getAttr<ReleaseCapabilityAttr>())
+    Mutexes.append(Release->args_begin(), Release->args_end());
+  else if (const auto *Try = Function->getAttr<TryAcquireCapabilityAttr>())
+    Mutexes.append(Try->args_begin(), Try->args_end());
+  return Mutexes;
+}
+
+std::optional<LockModel::Role> LockModel::roleOfName(StringRef Name) const {
+  bool Pthread = Name.starts_with("pthread_");
+  if (LockFunctions.contains(Name))
+    return Role{LockAction::Lock, LockKind::Exclusive};
+  if (SharedLockFunctions.contains(Name))
+    return Role{LockAction::Lock, LockKind::Shared};
+  if (UnlockFunctions.contains(Name))
+    return Role{LockAction::Unlock, LockKind::Exclusive};
+  if (TryLockFunctions.contains(Name))
+    return Role{LockAction::TryLock, LockKind::Exclusive, Pthread};
+  if (SharedTryLockFunctions.contains(Name))
+    return Role{LockAction::TryLock, LockKind::Shared, Pthread};
+  if (AssertHeldFunctions.contains(Name))
+    return Role{LockAction::Assert, Name.contains("Reader") || Name.contains("Shared") ? LockKind::Shared
+                                                                                        : LockKind::Exclusive};
+  if (Name == "release")
+    return Role{LockAction::Disown, LockKind::Exclusive};
+  if (Name == "owns_lock" || Name == "operator bool" || Name == "isLocked")
+    return Role{LockAction::OwnsLock, LockKind::Exclusive};
+  return std::nullopt;
+}
+
+std::string LockModel::guardDeclaration(QualType MutexType, StringRef MutexText, LockKind Kind, StringRef GuardName) {
+  const RecordDecl *Record = recordOf(MutexType);
+  if (!Record || MutexText.empty())
+    return "";
+  std::string Type = NameList::normalizedName(Record);
+  bool Shared = Kind == LockKind::Shared;
+  std::string Guard;
+  if (Type == "std::mutex" || Type == "std::recursive_mutex" || Type == "std::timed_mutex" ||
+      Type == "std::recursive_timed_mutex")
+    Guard = "std::lock_guard<" + Type + ">";
+  else if (Type == "std::shared_mutex" || Type == "std::shared_timed_mutex")
+    Guard = (Shared ? "std::shared_lock<" : "std::unique_lock<") + Type + ">";
+  else if (Type == "absl::Mutex")
+    return ((Shared ? "absl::ReaderMutexLock " : "absl::MutexLock ") + GuardName + "(&" + MutexText + ");").str();
+  else
+    return "";
+  return (Guard + " " + GuardName + "(" + MutexText + ");").str();
+}
+
+GuardStart LockModel::guardStart(const CXXConstructExpr *Construct) {
+  for (const Expr *Arg : Construct->arguments()) {
+    const RecordDecl *Tag = recordOf(Arg->getType());
+    if (!Tag || !Tag->getIdentifier())
+      continue;
+    StringRef Name = Tag->getName();
+    if (Name == "defer_lock_t")
+      return GuardStart::Defers;
+    if (Name == "try_to_lock_t")
+      return GuardStart::TriesToLock;
+    if (Name == "adopt_lock_t")
+      return GuardStart::Adopts;
+  }
+  return GuardStart::Locks;
+}
+
+SmallVector<const Expr *, 2> LockModel::mutexOperands(ArrayRef<const Expr *> Args) const {
+  SmallVector<const Expr *, 2> Operands;
+  for (const Expr *Arg : Args) {
+    QualType T = Arg->IgnoreParenImpCasts()->getType();
+    if (isMutex(T) || (T->isPointerType() && isMutex(T->getPointeeType())))
+      Operands.push_back(Arg);
+  }
+  return Operands;
+}
+
+bool LockModel::mayThrow(const CallExpr *Call) const {
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  if (!Callee)
+    return true;
+  if (Callee->getBuiltinID() || Callee->isExternC() || Callee->hasAttr<NoThrowAttr>())
+    return false;
+  if (roleOf(Callee))
+    return false;
+  const auto *Proto = Callee->getType()->getAs<FunctionProtoType>();
+  return !Proto || !Proto->isNothrow();
+}
+
+} // namespace mapguard

@@ -1,0 +1,104 @@
+// Which types are mutexes and lock guards, and what a call or declaration does to a lock. Names are
+// configurable (check options, also settable once for all checks as global options); the defaults
+// cover the standard library, pthreads, abseil, Boost and Qt. The lock-state engine interprets
+// these events over a CFG; the model itself holds no flow state. Types and functions carrying
+// Clang's thread-safety attributes (capability, scoped_lockable, acquire/release_capability) are
+// mutexes, guards and lock functions whatever their names. A project's own wrappers are read from
+// their bodies (LockWrappers.cpp): a model lives for one translation unit, as a check does.
+#ifndef MAPGUARD_CHECKERS_MODEL_LOCKMODEL_H
+#define MAPGUARD_CHECKERS_MODEL_LOCKMODEL_H
+
+#include "model/NameList.h"
+#include "clang/AST/ExprCXX.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallVector.h"
+#include <optional>
+
+namespace mapguard {
+
+enum class LockKind { Exclusive, Shared };
+
+/// How a guard object's constructor treats its mutex (`std::defer_lock` and friends).
+enum class GuardStart { Locks, Defers, TriesToLock, Adopts };
+
+/// What a call does to a mutex it names (directly, or through a guard object).
+enum class LockAction {
+  Lock,      // lock(), lock_shared(), pthread_mutex_lock(&m), guard.lock()
+  TryLock,   // held only on the branch where the result says so
+  Unlock,    // unlock(), unlock_shared(), guard.unlock()
+  Disown,    // unique_lock::release(): still locked, no longer unlocked by the guard
+  OwnsLock,  // guard.owns_lock() / `if (guard)`: tells a deferred or tried guard's state
+  Assert,    // mu.AssertHeld(), assert_capability: the caller holds it, from here on
+};
+
+struct LockModelOptions {
+  std::string Mutexes;
+  std::string ExclusiveGuards;
+  std::string SharedGuards;
+  std::string LockFunctions;
+  std::string SharedLockFunctions;
+  std::string UnlockFunctions;
+  std::string TryLockFunctions;
+  std::string SharedTryLockFunctions;
+  std::string AssertHeldFunctions;
+
+  static LockModelOptions defaults();
+};
+
+class LockModel {
+public:
+  explicit LockModel(const LockModelOptions &Options);
+
+  bool isMutex(clang::QualType T) const;
+  /// The kind of lock a guard type takes, if the type is a configured guard.
+  std::optional<LockKind> guardKind(clang::QualType T) const;
+  /// Guard names as configured, e.g. "std::shared_lock" for a std::shared_lock<std::shared_mutex>.
+  std::optional<llvm::StringRef> guardName(clang::QualType T) const;
+
+  /// The lock function role of a function or method name, and the kind it takes.
+  struct Role {
+    LockAction Action;
+    LockKind Kind;
+    bool SuccessIsZero = false; // pthread_*trylock returns 0 when it took the lock
+  };
+  /// By the function's thread-safety attributes (acquire_capability, release_capability,
+  /// try_acquire_capability and their older spellings), else by its name.
+  std::optional<Role> roleOf(const clang::FunctionDecl *Function) const;
+  std::optional<Role> roleOfName(llvm::StringRef FunctionName) const;
+  /// The mutexes a thread-safety attribute names on a lock function (`void lockAll() ACQUIRE(mu_)`),
+  /// in the callee's terms; empty when it names none (the function locks its own object).
+  static llvm::SmallVector<const clang::Expr *, 2> annotatedMutexes(const clang::FunctionDecl *Function);
+
+  /// The declaration of a scoped guard taking \p Kind of a mutex of type \p MutexType spelled
+  /// \p MutexText, for fix-its: `std::lock_guard<std::mutex> lock(mu_);`, `std::unique_lock` /
+  /// `std::shared_lock` for the shared mutexes, `absl::MutexLock lock(&mu_);`. A mutex without a
+  /// shared mode is locked exclusively. Empty when the type has no well-known guard.
+  /// Whether \p Call may throw: not noexcept, not C, not a builtin, not a lock operation.
+  bool mayThrow(const clang::CallExpr *Call) const;
+  static std::string guardDeclaration(clang::QualType MutexType, llvm::StringRef MutexText, LockKind Kind,
+                                      llvm::StringRef GuardName);
+
+  /// How a guard construction starts, from its tag arguments.
+  static GuardStart guardStart(const clang::CXXConstructExpr *Construct);
+  /// The mutex operands of a guard construction or lock function call (pointers are operands too).
+  llvm::SmallVector<const clang::Expr *, 2> mutexOperands(llvm::ArrayRef<const clang::Expr *> Args) const;
+
+private:
+  struct LockCall;
+  enum class Inferred : unsigned char { Pending, None, Mutex };
+  llvm::SmallVector<LockCall, 4> lockCallsIn(const clang::Stmt *Body) const;
+  std::optional<Role> netEffectOnMembers(const clang::FunctionDecl *Fn) const;
+  bool isInferredMutex(const clang::CXXRecordDecl *Record) const;
+  std::optional<LockKind> inferredGuardKind(const clang::CXXRecordDecl *Record) const;
+  std::optional<Role> inferredRole(const clang::FunctionDecl *Function) const;
+
+  mutable llvm::DenseMap<const clang::CXXRecordDecl *, Inferred> InferredRecords;
+  mutable llvm::DenseMap<const clang::CXXRecordDecl *, std::optional<LockKind>> InferredGuards;
+  mutable llvm::DenseMap<const clang::FunctionDecl *, std::optional<Role>> InferredRoles;
+  NameList Mutexes, ExclusiveGuards, SharedGuards, LockFunctions, SharedLockFunctions, UnlockFunctions,
+      TryLockFunctions, SharedTryLockFunctions, AssertHeldFunctions;
+};
+
+} // namespace mapguard
+
+#endif

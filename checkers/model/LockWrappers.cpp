@@ -1,0 +1,218 @@
+// A project's own mutex and guard classes, read from their bodies (part of LockModel).
+//
+// A class is a mutex when it publicly derives from one, or when one of its methods leaves one of
+// its members locked (`void Lock() { pthread_mutex_lock(&mu_); }`) and another leaves one
+// unlocked; when those bodies are not visible
+// (defined in another file), when it has a mutex member and declares methods with the lock model's
+// lock and unlock names. A class is a scoped guard when its constructor locks a mutex it is given
+// (by reference or pointer, directly or through the member it stores it in) and its destructor
+// unlocks a member; shared when the constructor takes the lock shared. A method of an inferred
+// mutex whose name the model does not know gets the role its body has: leaves a member locked
+// (Lock), unlocked (Unlock). Each answer is memoised per declaration for the translation unit.
+#include "model/LockModel.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/Basic/SourceManager.h"
+#include "llvm/ADT/SmallPtrSet.h"
+
+using namespace clang;
+
+namespace mapguard {
+namespace {
+
+const Expr *peel(const Expr *E) {
+  for (;;) {
+    E = E->IgnoreParenImpCasts();
+    if (const auto *Unary = dyn_cast<UnaryOperator>(E);
+        Unary && (Unary->getOpcode() == UO_AddrOf || Unary->getOpcode() == UO_Deref)) {
+      E = Unary->getSubExpr();
+      continue;
+    }
+    return E;
+  }
+}
+
+/// The member of `*this` an operand names (`mu_`, `&mu_`, `*mu_`, `this->mu_`), if it does.
+const FieldDecl *thisField(const Expr *Operand) {
+  const auto *Member = dyn_cast<MemberExpr>(peel(Operand));
+  if (!Member || !isa<CXXThisExpr>(Member->getBase()->IgnoreParenImpCasts()))
+    return nullptr;
+  return dyn_cast<FieldDecl>(Member->getMemberDecl());
+}
+
+const ParmVarDecl *parameterOf(const Expr *Operand) {
+  const auto *Ref = dyn_cast<DeclRefExpr>(peel(Operand));
+  return Ref ? dyn_cast<ParmVarDecl>(Ref->getDecl()) : nullptr;
+}
+
+bool isUserCode(const Decl *D) {
+  return !D->getASTContext().getSourceManager().isInSystemHeader(D->getLocation());
+}
+} // namespace
+
+/// One lock or unlock call of a body and the operand it acts on.
+struct LockModel::LockCall {
+  LockAction Action;
+  LockKind Kind;
+  const Expr *Operand;
+};
+
+SmallVector<LockModel::LockCall, 4> LockModel::lockCallsIn(const Stmt *Body) const {
+  struct Scan : RecursiveASTVisitor<Scan> {
+    const LockModel &Model;
+    SmallVector<LockCall, 4> Calls;
+    explicit Scan(const LockModel &M) : Model(M) {}
+    bool TraverseLambdaExpr(LambdaExpr *) { return true; } // runs elsewhere, or later
+    bool VisitCallExpr(CallExpr *Call) {
+      const FunctionDecl *Callee = Call->getDirectCallee();
+      std::optional<Role> R = Callee ? Model.roleOf(Callee) : std::nullopt;
+      if (!R || (R->Action != LockAction::Lock && R->Action != LockAction::Unlock))
+        return true;
+      if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call)) {
+        const Expr *Object = Member->getImplicitObjectArgument();
+        QualType T = Object ? Object->getType() : QualType();
+        if (!T.isNull() && (Model.isMutex(T) || (T->isPointerType() && Model.isMutex(T->getPointeeType()))))
+          Calls.push_back({R->Action, R->Kind, Object});
+        return true;
+      }
+      SmallVector<const Expr *, 4> Args(Call->arguments());
+      for (const Expr *Operand : Model.mutexOperands(Args))
+        Calls.push_back({R->Action, R->Kind, Operand});
+      return true;
+    }
+  } Scanner(*this);
+  if (Body)
+    Scanner.TraverseStmt(const_cast<Stmt *>(Body));
+  return std::move(Scanner.Calls);
+}
+
+std::optional<LockModel::Role> LockModel::netEffectOnMembers(const FunctionDecl *Fn) const {
+  const FunctionDecl *Def = nullptr;
+  if (!Fn->hasBody(Def) || !Def)
+    return std::nullopt;
+  // Per member: the last lock action the body takes on it. Straight-line wrapper bodies are the
+  // norm; a body that both locks and unlocks the same member leaves it as it found it.
+  llvm::SmallDenseMap<const FieldDecl *, std::pair<unsigned, unsigned>, 2> Counts; // locks, unlocks
+  LockKind Kind = LockKind::Exclusive;
+  for (const LockCall &Call : lockCallsIn(Def->getBody())) {
+    const FieldDecl *Field = thisField(Call.Operand);
+    if (!Field)
+      continue;
+    auto &[Locks, Unlocks] = Counts[Field];
+    if (Call.Action == LockAction::Lock) {
+      ++Locks;
+      Kind = Call.Kind;
+    } else {
+      ++Unlocks;
+    }
+  }
+  std::optional<Role> Effect;
+  for (const auto &[Field, Tally] : Counts) {
+    if (Tally.first > Tally.second)
+      Effect = Role{LockAction::Lock, Kind};
+    else if (Tally.second > Tally.first && !Effect)
+      Effect = Role{LockAction::Unlock, LockKind::Exclusive};
+  }
+  return Effect;
+}
+
+bool LockModel::isInferredMutex(const CXXRecordDecl *Record) const {
+  Record = Record ? Record->getDefinition() : nullptr;
+  if (!Record || Record->isLambda() || !isUserCode(Record))
+    return false;
+  if (auto Known = InferredRecords.find(Record); Known != InferredRecords.end())
+    return Known->second == Inferred::Mutex;
+  InferredRecords[Record] = Inferred::Pending; // a member of its own type, a method calling another
+  // A class derived from a mutex is one (RocksDB's CacheAlignedInstrumentedMutex).
+  if (llvm::any_of(Record->bases(), [&](const CXXBaseSpecifier &Base) {
+        return Base.getAccessSpecifier() == AS_public && isMutex(Base.getType());
+      })) {
+    InferredRecords[Record] = Inferred::Mutex;
+    return true;
+  }
+  // Only a class with a mutex member can leave one locked: others are not read further.
+  bool HasMutexMember = llvm::any_of(Record->fields(), [&](const FieldDecl *Field) {
+    QualType T = Field->getType().getNonReferenceType();
+    return isMutex(T) || (T->isPointerType() && isMutex(T->getPointeeType()));
+  });
+  if (!HasMutexMember) {
+    InferredRecords[Record] = Inferred::None;
+    return false;
+  }
+  bool Locks = false, Unlocks = false, NamedLock = false, NamedUnlock = false;
+  for (const CXXMethodDecl *Method : Record->methods()) {
+    if (Method->isStatic() || isa<CXXConstructorDecl, CXXDestructorDecl>(Method))
+      continue;
+    if (Method->hasBody()) {
+      if (std::optional<Role> Effect = netEffectOnMembers(Method)) {
+        Locks |= Effect->Action == LockAction::Lock;
+        Unlocks |= Effect->Action == LockAction::Unlock;
+      }
+      continue;
+    }
+    // Defined in another file: the method's name is all there is to read.
+    if (std::optional<Role> Named = Method->getIdentifier() ? roleOfName(Method->getName()) : std::nullopt) {
+      NamedLock |= Named->Action == LockAction::Lock;
+      NamedUnlock |= Named->Action == LockAction::Unlock;
+    }
+  }
+  bool Mutex = (Locks || NamedLock) && (Unlocks || NamedUnlock);
+  InferredRecords[Record] = Mutex ? Inferred::Mutex : Inferred::None;
+  return Mutex;
+}
+
+std::optional<LockKind> LockModel::inferredGuardKind(const CXXRecordDecl *Record) const {
+  Record = Record ? Record->getDefinition() : nullptr;
+  if (!Record || Record->isLambda() || !isUserCode(Record))
+    return std::nullopt;
+  if (auto Known = InferredGuards.find(Record); Known != InferredGuards.end())
+    return Known->second;
+  InferredGuards[Record] = std::nullopt;
+  const CXXDestructorDecl *Dtor = Record->getDestructor();
+  const FunctionDecl *DtorDef = nullptr;
+  if (!Dtor || !Dtor->hasBody(DtorDef) || !DtorDef)
+    return std::nullopt;
+  bool UnlocksMember = llvm::any_of(lockCallsIn(DtorDef->getBody()), [](const LockCall &Call) {
+    return Call.Action == LockAction::Unlock && thisField(Call.Operand);
+  });
+  if (!UnlocksMember)
+    return std::nullopt;
+  std::optional<LockKind> Kind;
+  for (const CXXConstructorDecl *Ctor : Record->ctors()) {
+    const FunctionDecl *Def = nullptr;
+    if (Ctor->isCopyOrMoveConstructor() || !Ctor->hasBody(Def) || !Def)
+      continue;
+    const auto *CtorDef = cast<CXXConstructorDecl>(Def);
+    // The members the constructor stores a mutex parameter in: `mu_(mu)`, `mu_(&mu)`.
+    llvm::SmallPtrSet<const FieldDecl *, 2> FromParams;
+    for (const CXXCtorInitializer *Init : CtorDef->inits())
+      if (Init->getMember() && parameterOf(Init->getInit()))
+        FromParams.insert(Init->getMember());
+    for (const LockCall &Call : lockCallsIn(CtorDef->getBody())) {
+      const FieldDecl *Field = thisField(Call.Operand);
+      if (Call.Action == LockAction::Lock && (parameterOf(Call.Operand) || (Field && FromParams.contains(Field))))
+        Kind = Call.Kind;
+    }
+    if (Kind)
+      break;
+  }
+  InferredGuards[Record] = Kind;
+  return Kind;
+}
+
+std::optional<LockModel::Role> LockModel::inferredRole(const FunctionDecl *Function) const {
+  const auto *Method = dyn_cast<CXXMethodDecl>(Function);
+  if (!Method || Method->isStatic() || isa<CXXConstructorDecl, CXXDestructorDecl>(Method) ||
+      !isInferredMutex(Method->getParent()))
+    return std::nullopt;
+  const FunctionDecl *Key = Method->getCanonicalDecl();
+  if (auto Known = InferredRoles.find(Key); Known != InferredRoles.end())
+    return Known->second;
+  InferredRoles[Key] = std::nullopt; // while reading the body: a call of itself has no role
+  std::optional<Role> Effect = netEffectOnMembers(Method);
+  InferredRoles[Key] = Effect;
+  return Effect;
+}
+
+} // namespace mapguard

@@ -1,0 +1,89 @@
+#include "utils/AstUtil.h"
+
+#include "clang/AST/ExprCXX.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/Lex/Lexer.h"
+
+using namespace clang;
+
+namespace mapguard {
+namespace {
+bool isImplicitWrapper(const Stmt *S) {
+  if (isa<ImplicitCastExpr, ParenExpr, MaterializeTemporaryExpr, CXXBindTemporaryExpr,
+          ExprWithCleanups, CXXFunctionalCastExpr>(S))
+    return true;
+  const auto *Construct = dyn_cast<CXXConstructExpr>(S);
+  return Construct && Construct->getNumArgs() == 1 && !isa<CXXTemporaryObjectExpr>(Construct) &&
+         (Construct->getConstructor()->isCopyOrMoveConstructor() ||
+          Construct->getConstructor()->isConvertingConstructor(false));
+}
+} // namespace
+
+const Stmt *parentIgnoringImplicit(const ParentMap &Parents, const Stmt *S) {
+  while (S) {
+    const Stmt *Parent = Parents.getParent(S);
+    if (!Parent || !isImplicitWrapper(Parent))
+      return Parent;
+    S = Parent;
+  }
+  return nullptr;
+}
+
+const Expr *ignoringImplicit(const Expr *E) {
+  while (E) {
+    const Expr *Next = E->IgnoreImplicit()->IgnoreParens();
+    if (const auto *Construct = dyn_cast<CXXConstructExpr>(Next);
+        Construct && isImplicitWrapper(Construct))
+      Next = Construct->getArg(0);
+    if (Next == E)
+      return E;
+    E = Next;
+  }
+  return E;
+}
+
+const Stmt *soleStatement(const Stmt *S) {
+  if (const auto *Block = dyn_cast_or_null<CompoundStmt>(S))
+    return Block->size() == 1 ? Block->body_front() : nullptr;
+  return S;
+}
+
+std::string sourceText(const Stmt *S, const ASTContext &Ctx) {
+  SourceRange Range = S->getSourceRange();
+  if (Range.getBegin().isMacroID() || Range.getEnd().isMacroID())
+    return {};
+  return Lexer::getSourceText(CharSourceRange::getTokenRange(Range), Ctx.getSourceManager(),
+                              Ctx.getLangOpts())
+      .str();
+}
+
+const Expr *assignmentTarget(const Stmt *S) {
+  if (const auto *Binary = dyn_cast_or_null<BinaryOperator>(S))
+    return Binary->getOpcode() == BO_Assign ? Binary->getLHS() : nullptr;
+  if (const auto *Op = dyn_cast_or_null<CXXOperatorCallExpr>(S))
+    return Op->getOperator() == OO_Equal && Op->getNumArgs() == 2 ? Op->getArg(0) : nullptr;
+  return nullptr;
+}
+
+bool assignsTo(const Stmt *S, const ValueDecl *Var) {
+  const Expr *Target = assignmentTarget(S);
+  const auto *Ref = Target ? dyn_cast<DeclRefExpr>(Target->IgnoreParenImpCasts()) : nullptr;
+  return Ref && Ref->getDecl() == Var;
+}
+
+SmallVector<const DeclRefExpr *, 4> referencesTo(const Stmt *S, const ValueDecl *D) {
+  struct Finder : RecursiveASTVisitor<Finder> {
+    const ValueDecl *D;
+    SmallVector<const DeclRefExpr *, 4> Found;
+    bool VisitDeclRefExpr(DeclRefExpr *E) {
+      if (E->getDecl() == D)
+        Found.push_back(E);
+      return true;
+    }
+  } Refs;
+  Refs.D = D;
+  Refs.TraverseStmt(const_cast<Stmt *>(S));
+  return Refs.Found;
+}
+
+} // namespace mapguard

@@ -1,0 +1,38 @@
+// Small AST helpers shared by the checks.
+#ifndef MAPGUARD_CHECKERS_UTILS_ASTUTIL_H
+#define MAPGUARD_CHECKERS_UTILS_ASTUTIL_H
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/ParentMap.h"
+#include "clang/AST/Stmt.h"
+#include "llvm/ADT/SmallVector.h"
+#include <string>
+
+namespace mapguard {
+
+/// The nearest parent statement of \p S that is not an implicit wrapper (casts, parens, temporaries,
+/// ExprWithCleanups, implicit copy/move constructions). Uses a function's own ParentMap: the
+/// ASTContext's parent map covers the whole translation unit and is costly to build.
+const clang::Stmt *parentIgnoringImplicit(const clang::ParentMap &Parents, const clang::Stmt *S);
+
+/// \p S with implicit wrappers removed (the downward counterpart of parentIgnoringImplicit).
+const clang::Expr *ignoringImplicit(const clang::Expr *E);
+
+/// The statement if it is one, or the only statement of a `{ ... }` block.
+const clang::Stmt *soleStatement(const clang::Stmt *S);
+
+/// Source text of a statement's token range; empty if it touches a macro expansion.
+std::string sourceText(const clang::Stmt *S, const clang::ASTContext &Ctx);
+
+/// The left-hand side if \p S is a plain assignment (builtin or operator=), else null.
+const clang::Expr *assignmentTarget(const clang::Stmt *S);
+
+/// Every expression in \p S (lambda bodies included) that names \p D, in source order.
+llvm::SmallVector<const clang::DeclRefExpr *, 4> referencesTo(const clang::Stmt *S, const clang::ValueDecl *D);
+
+/// Whether \p S assigns to the variable \p Var (`Var = ...`).
+bool assignsTo(const clang::Stmt *S, const clang::ValueDecl *Var);
+
+} // namespace mapguard
+
+#endif
