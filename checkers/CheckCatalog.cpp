@@ -8,6 +8,15 @@ const llvm::StringRef LockTags[] = {"correctness", "reliability", "concurrency",
 const llvm::StringRef ManualLockTags[] = {"correctness", "reliability", "concurrency", "deadlock"};
 
 const CheckInfo Catalog[] = {
+    {"mapguard-check-then-act", "CheckThenAct",
+     "A map or set is changed on the strength of a check made under an earlier lock, or with none.",
+     "A find, count, contains or at under one critical section, then the erase, insert_or_assign or "
+     "assigning operator[] it decided under another (or a check with no lock and the act under it) is "
+     "not atomic: between the two, another thread may insert or erase the same key. The same holds for "
+     "two member functions that each lock internally, a query deciding a write. Check again under the "
+     "lock that covers the act, or use one atomic operation: try_emplace, insert(...).second, "
+     "erase(key)'s result, extract, or one member function that checks and acts under the lock.",
+     "medium", LockTags},
     {"mapguard-deferred-capture", "DeferredCapture",
      "A map or set is used by a callback that runs later or on another thread, without its guard or after "
      "it is destroyed.",
@@ -27,6 +36,15 @@ const CheckInfo Catalog[] = {
      "behaviour. Use std::erase_if, 'it = C.erase(it)', or collect the changes and apply them after "
      "the loop.",
      "high", ContainerTags},
+    {"mapguard-escaping-reference", "EscapingReference",
+     "A reference, pointer or iterator into a guarded map or set is used after its lock is released.",
+     "A reference, pointer, iterator or view into a container that a mutex guards is only safe while "
+     "the mutex is held: once it is released, another thread may erase the element, rehash the "
+     "container or overwrite the value. Using it after unlock() or after the guard's scope, after the "
+     "lock was released and taken again, returning it from the function that took the lock, or storing "
+     "it in a member or out-parameter, reads memory that may be gone. Copy what you need while the lock "
+     "is held, return by value, or hold the lock until the last use.",
+     "high", LockTags},
     {"mapguard-manual-lock", "ManualLock",
      "A mutex locked by hand is not unlocked on every path.",
      "A mutex locked with lock(), lock_shared(), Lock() or pthread_mutex_lock() stays locked when a "

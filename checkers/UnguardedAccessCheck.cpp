@@ -1,5 +1,6 @@
 #include "UnguardedAccessCheck.h"
 
+#include "analysis/CheckThenAct.h"
 #include "utils/AstUtil.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"
@@ -31,10 +32,22 @@ void UnguardedAccessCheck::report(GuardInference &Inference, ASTContext &Ctx) {
   // One finding per access, from the most specific check enabled.
   bool DeferredChecked = isCheckEnabled("mapguard-deferred-capture");
   bool ScopeExitChecked = isCheckEnabled("mapguard-scope-exit-after-unlock");
+  // An unlocked check that decides a locked act is check-then-act's, with the accesses beside it.
+  SmallVector<SourceRange, 4> CheckRegions;
+  if (isCheckEnabled("mapguard-check-then-act"))
+    for (const CheckThenActPair &Pair : findCheckThenAct(Inference, Ctx))
+      if (Pair.Form == CheckThenActForm::UnlockedCheck)
+        CheckRegions.push_back(Pair.CheckRegion->getSourceRange());
+  const SourceManager &SM = Ctx.getSourceManager();
+  auto InCheckRegion = [&](const ContainerAccess &Access) {
+    return llvm::any_of(CheckRegions, [&](SourceRange Region) {
+      return SM.isPointWithin(Access.Ref->getExprLoc(), Region.getBegin(), Region.getEnd());
+    });
+  };
   llvm::DenseSet<const Expr *> Reported;
   for (const ContainerAccess &Access : Inference.accesses()) {
     if (Access.InConstructorOrDestructor || Access.OptedOut || Access.HeldByContract || !Reported.insert(Access.Ref).second ||
-        (Access.DeferredBy && DeferredChecked))
+        (Access.DeferredBy && DeferredChecked) || InCheckRegion(Access))
       continue;
     const GuardInfo *Guard = Inference.guardOf(Access.Container);
     if (!Guard) {

@@ -23,22 +23,6 @@ StringRef exclusiveCounterpart(StringRef SharedGuard) {
       .Default("");
 }
 
-/// Whether `m[k]` is used only to read: not assigned to, changed, or bound to a non-const reference.
-bool subscriptOnlyReads(const Expr *Subscript, const ParentMap &Parents) {
-  const Stmt *Parent = parentIgnoringImplicit(Parents, Subscript);
-  if (const Expr *Target = assignmentTarget(Parent); Target && ignoringImplicit(Target) == Subscript)
-    return false;
-  if (const auto *Op = dyn_cast_or_null<CXXOperatorCallExpr>(Parent); Op && Op->isAssignmentOp())
-    return false;
-  if (const auto *Op = dyn_cast_or_null<BinaryOperator>(Parent); Op && Op->isAssignmentOp())
-    return false;
-  if (const auto *Op = dyn_cast_or_null<UnaryOperator>(Parent); Op && Op->isIncrementDecrementOp())
-    return false;
-  if (isa_and_nonnull<MemberExpr, CXXMemberCallExpr, DeclStmt, CallExpr>(Parent))
-    return false; // calls on, or references to, the element may change it
-  return Parent != nullptr;
-}
-
 /// The guard variable is named nowhere but its declaration (so changing its type changes nothing else).
 bool isOnlyDeclared(const VarDecl *Guard, const FunctionDecl *Fn) {
   struct Finder : RecursiveASTVisitor<Finder> {

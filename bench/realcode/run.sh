@@ -14,7 +14,8 @@ list=${2:-$here/bench/realcode/projects.tsv}
 shift $(( $# >= 2 ? 2 : 1 ))
 mapguard=${MAPGUARD:-$here/build/bin/mapguard}
 checks=(mapguard-erase-during-iteration mapguard-unguarded-access mapguard-write-under-shared-lock
-        mapguard-manual-lock mapguard-deferred-capture mapguard-scope-exit-after-unlock)
+        mapguard-manual-lock mapguard-deferred-capture mapguard-scope-exit-after-unlock
+        mapguard-escaping-reference mapguard-check-then-act)
 mkdir -p "$work"
 printf '| project | units | failed | crashed | %s | CPU s | peak MiB |\n' "$(IFS='|'; echo "${checks[*]#mapguard-}" | sed 's/|/ | /g')"
 printf '|%s\n' "$(printf -- ' --- |%.0s' $(seq 1 $(( ${#checks[@]} + 6 ))))"

@@ -5,6 +5,7 @@
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/Config/llvm-config.h"
+#include <optional>
 
 using namespace clang;
 
@@ -58,6 +59,61 @@ FunctionCfg::FunctionCfg(const FunctionDecl *Fn, ASTContext &Ctx) {
 
 const CFGBlock *FunctionCfg::blockOf(const Stmt *S) const {
   return StmtToBlock ? StmtToBlock->getBlock(S) : nullptr;
+}
+
+CFGPoint FunctionCfg::pointOf(const Stmt *S) const {
+  const CFGBlock *Block = blockOf(S);
+  if (!Block)
+    return {};
+  for (unsigned I = 0; I < Block->size(); ++I)
+    if (auto Element = (*Block)[I].getAs<CFGStmt>(); Element && Element->getStmt() == S)
+      return {Block, I};
+  return {};
+}
+
+SourceLocation FunctionCfg::locationOf(CFGPoint At) {
+  if (!At.valid() || At.Index >= At.Block->size())
+    return {};
+  const CFGElement &Element = (*At.Block)[At.Index];
+  if (auto Statement = Element.getAs<CFGStmt>())
+    return Statement->getStmt()->getBeginLoc();
+  if (auto Dtor = Element.getAs<CFGAutomaticObjDtor>())
+    return Dtor->getTriggerStmt() ? Dtor->getTriggerStmt()->getEndLoc() : SourceLocation();
+  return {};
+}
+
+bool FunctionCfg::reaches(CFGPoint From, CFGPoint To, CFGPoint Avoid) const {
+  if (!From.valid() || !To.valid())
+    return false;
+  // Within one block, the first of To and Avoid after the start decides.
+  auto ReachesInBlock = [&](const CFGBlock *B, unsigned Start) -> std::optional<bool> {
+    bool HasTo = B == To.Block && To.Index >= Start;
+    bool HasAvoid = B == Avoid.Block && Avoid.Index >= Start;
+    if (HasTo && (!HasAvoid || To.Index < Avoid.Index))
+      return true;
+    if (HasAvoid)
+      return false;
+    return std::nullopt;
+  };
+  if (auto Decided = ReachesInBlock(From.Block, From.Index + 1))
+    return *Decided;
+  llvm::SmallPtrSet<const CFGBlock *, 32> Seen;
+  llvm::SmallVector<const CFGBlock *, 32> Work{From.Block};
+  while (!Work.empty()) {
+    const CFGBlock *B = Work.pop_back_val();
+    for (const CFGBlock::AdjacentBlock &Succ : B->succs()) {
+      const CFGBlock *Next = Succ.getReachableBlock();
+      if (!Next || !Seen.insert(Next).second)
+        continue;
+      if (auto Decided = ReachesInBlock(Next, 0)) {
+        if (*Decided)
+          return true;
+        continue;
+      }
+      Work.push_back(Next);
+    }
+  }
+  return false;
 }
 
 bool FunctionCfg::reachesFrom(const Stmt *S, llvm::function_ref<bool(const CFGBlock &)> Target) const {

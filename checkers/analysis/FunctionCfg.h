@@ -12,6 +12,14 @@
 
 namespace mapguard {
 
+/// One element of a CFG: its block and its index there.
+struct CFGPoint {
+  const clang::CFGBlock *Block = nullptr;
+  unsigned Index = 0;
+  bool valid() const { return Block != nullptr; }
+  bool operator==(const CFGPoint &O) const { return Block == O.Block && Index == O.Index; }
+};
+
 class FunctionCfg {
 public:
   FunctionCfg(const clang::FunctionDecl *Fn, clang::ASTContext &Ctx);
@@ -24,6 +32,15 @@ public:
   /// Whether the back edge of \p Loop (its condition block) can be reached from \p S, i.e. the loop
   /// may run another iteration after S without leaving it first (break, return, throw, goto).
   bool mayContinueLoopAfter(const clang::Stmt *S, const clang::Stmt *Loop) const;
+
+  /// The element that evaluates \p S (invalid if the CFG does not contain it).
+  CFGPoint pointOf(const clang::Stmt *S) const;
+  /// Where the element at \p At is in the source: its statement, or the end of the scope whose
+  /// exit runs a destructor.
+  static clang::SourceLocation locationOf(CFGPoint At);
+  /// Whether some path runs \p To after \p From without running \p Avoid in between (a re-binding
+  /// of a variable, say). A point does not reach itself unless a cycle leads back to it.
+  bool reaches(CFGPoint From, CFGPoint To, CFGPoint Avoid = {}) const;
 
   /// Whether \p S may run more than once in one call (it sits on a cycle: a loop, a goto).
   bool mayRunAgain(const clang::Stmt *S) const;

@@ -63,6 +63,9 @@ void GuardInference::clear() {
   Functions.clear();
   Cfgs.clear();
   Accesses.clear();
+  Aliases.clear();
+  AliasUses.clear();
+  Releases.clear();
   Guards.clear();
   LockingFunctions.clear();
   CalledWithLocks.clear();
@@ -200,12 +203,19 @@ public:
     const ValueDecl *Named = nullptr;
     if (const auto *Member = dyn_cast<MemberExpr>(S))
       Named = Member->getMemberDecl();
-    else if (const auto *Ref = dyn_cast<DeclRefExpr>(S))
+    else if (const auto *Ref = dyn_cast<DeclRefExpr>(S)) {
       Named = Ref->getDecl();
+      if (Aliases && Aliases->isAlias(Named) && !Aliases->isRebinding(Ref))
+        GI.AliasUses.push_back({Ref, Fn, Before});
+    }
     if (const auto *Function = dyn_cast_or_null<FunctionDecl>(Named))
       noteFunctionReference(cast<Expr>(S), Function, Before);
     else if (isSharedContainerDecl(Named, GI.Containers))
       record(cast<Expr>(S), Named, Before);
+  }
+
+  void released(const HeldLock &Lock, CFGPoint At) override {
+    GI.Releases[Fn].push_back({Lock, At});
   }
 
   /// Scope-exit callables run where their object dies, under the locks held there (on every path).
@@ -324,6 +334,9 @@ private:
   ASTContext &Ctx;
   unsigned LambdaDepth;
   SmallVector<PendingScopeExit, 1> ScopeExits;
+
+public:
+  const ContainerAliases *Aliases = nullptr; // the function's values pointing into containers, if any
 };
 
 void GuardInference::analyseFunction(const FunctionDecl *Fn, const FunctionDecl *Enclosing, const LockSet &Entry,
@@ -334,6 +347,11 @@ void GuardInference::analyseFunction(const FunctionDecl *Fn, const FunctionDecl 
   ObjectPathResolver Resolver(Ctx);
   LockStateAnalysis Analysis(Locks, Resolver);
   Collector Handler(*this, Resolver, Analysis, *Cfg, Fn, Enclosing, Context, Ctx, LambdaDepth);
+  std::unique_ptr<ContainerAliases> &FnAliases = Aliases[Fn];
+  if (!FnAliases)
+    FnAliases = std::make_unique<ContainerAliases>(
+        Fn, [this](const ValueDecl *D) { return isSharedContainerDecl(D, Containers); });
+  Handler.Aliases = FnAliases->empty() ? nullptr : FnAliases.get();
   Analysis.run(*Cfg, Entry, Handler);
   Handler.finish();
 }
@@ -343,6 +361,8 @@ void GuardInference::analyse(ASTContext &Ctx) {
   ObjectPathResolver Resolver(Ctx);
   for (unsigned Round = 0;; ++Round) {
     Accesses.clear();
+    AliasUses.clear();
+    Releases.clear();
     CallSiteLocks.clear();
     EscapingHelpers.clear();
     DeferredEntries.clear();
@@ -471,6 +491,16 @@ std::optional<ObjectPath> GuardInference::guardPath(const ContainerAccess &Acces
     return Access.Path.withoutLastStep().withField(Field);
   }
   return ObjectPath::variable(Guard.Mutex);
+}
+
+const ContainerAliases *GuardInference::aliasesOf(const FunctionDecl *Fn) const {
+  auto It = Aliases.find(Fn);
+  return It == Aliases.end() || It->second->empty() ? nullptr : It->second.get();
+}
+
+ArrayRef<LockRelease> GuardInference::releasesIn(const FunctionDecl *Fn) const {
+  auto It = Releases.find(Fn);
+  return It == Releases.end() ? ArrayRef<LockRelease>() : ArrayRef<LockRelease>(It->second);
 }
 
 bool GuardInference::startsRepeatedly(const Deferral &Start, const FunctionDecl *In, ASTContext &Ctx) {

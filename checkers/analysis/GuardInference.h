@@ -12,11 +12,13 @@
 #ifndef MAPGUARD_CHECKERS_ANALYSIS_GUARDINFERENCE_H
 #define MAPGUARD_CHECKERS_ANALYSIS_GUARDINFERENCE_H
 
+#include "analysis/ContainerAliases.h"
 #include "model/ContainerAccess.h"
 #include "model/DeferringCallees.h"
 #include "analysis/FunctionCfg.h"
 #include "analysis/LockState.h"
 #include "llvm/ADT/DenseSet.h"
+#include <memory>
 #include <vector>
 
 namespace mapguard {
@@ -40,6 +42,19 @@ struct ContainerAccess {
   LockSet Held;                                // locks held just before the access
 };
 
+/// A use of a variable that points into a shared container, and the locks held there.
+struct AliasUse {
+  const clang::DeclRefExpr *Ref = nullptr;
+  const clang::FunctionDecl *Function = nullptr;
+  LockSet Held;
+};
+
+/// The end of a critical section: \p Lock stops being held at \p At.
+struct LockRelease {
+  HeldLock Lock;
+  CFGPoint At;
+};
+
 struct GuardInfo {
   const clang::ValueDecl *Mutex = nullptr;
   bool Annotated = false;                  // GUARDED_BY, not inferred
@@ -60,6 +75,8 @@ public:
   void clear();
 
   const std::vector<ContainerAccess> &accesses() const { return Accesses; }
+  /// The functions analysed (those that name a shared container or call a member function).
+  const std::vector<const clang::FunctionDecl *> &functions() const { return Functions; }
   const ContainerModel &containers() const { return Containers; }
   const DeferringCallees &deferring() const { return Deferring; }
   const LockModel &locks() const { return Locks; }
@@ -75,6 +92,12 @@ public:
   /// How often the callable started by \p Start may run at once: true if the start may repeat.
   bool startsRepeatedly(const Deferral &Start, const clang::FunctionDecl *In, clang::ASTContext &Ctx);
   const FunctionCfg *cfgOf(const clang::FunctionDecl *Fn, clang::ASTContext &Ctx) { return Cfgs.get(Fn, Ctx); }
+  /// The values of \p Fn that point into shared containers (null: none).
+  const ContainerAliases *aliasesOf(const clang::FunctionDecl *Fn) const;
+  /// Every use of such a value, with the locks held there.
+  const std::vector<AliasUse> &aliasUses() const { return AliasUses; }
+  /// Where locks stop being held in \p Fn (a lambda's call operator is a function of its own).
+  llvm::ArrayRef<LockRelease> releasesIn(const clang::FunctionDecl *Fn) const;
 
 private:
   class Collector;
@@ -106,6 +129,9 @@ private:
   std::vector<const clang::FunctionDecl *> Functions;
   FunctionCfgCache Cfgs;
   std::vector<ContainerAccess> Accesses;
+  llvm::DenseMap<const clang::FunctionDecl *, std::unique_ptr<ContainerAliases>> Aliases; // per function, once
+  std::vector<AliasUse> AliasUses;
+  llvm::DenseMap<const clang::FunctionDecl *, llvm::SmallVector<LockRelease, 2>> Releases;
   llvm::DenseMap<const clang::ValueDecl *, GuardInfo> Guards;
   llvm::DenseSet<const clang::FunctionDecl *> LockingFunctions;
   llvm::DenseSet<const clang::FunctionDecl *> CalledWithLocks;

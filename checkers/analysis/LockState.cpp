@@ -116,6 +116,7 @@ bool LockSet::operator==(const LockSet &O) const {
 LockStateHandler::~LockStateHandler() = default;
 void LockStateHandler::element(const CFGElement &, const LockSet &) {}
 void LockStateHandler::heldOnSomePaths(const HeldLock &, const CFGBlock &, const CFGBlock &) {}
+void LockStateHandler::released(const HeldLock &, CFGPoint) {}
 
 SmallVector<ObjectPath, 2> LockStateAnalysis::mutexPaths(ArrayRef<const Expr *> Args) {
   SmallVector<ObjectPath, 2> Paths;
@@ -377,9 +378,23 @@ void LockStateAnalysis::run(const FunctionCfg &Function, const LockSet &Entry, L
   }
   for (const CFGBlock *Block : Order) {
     LockSet State = EntryOf(*Block, /*Report=*/true);
-    for (const CFGElement &Element : *Block) {
+    for (unsigned I = 0; I < Block->size(); ++I) {
+      const CFGElement &Element = (*Block)[I];
       Handler.element(Element, State);
+      // Only calls and destructors release; the copy is taken only while something is held.
+      bool MayRelease = !State.empty() && (Element.getAs<CFGAutomaticObjDtor>() ||
+                                           isa_and_nonnull<CallExpr>(Element.getAs<CFGStmt>()
+                                                                         ? Element.castAs<CFGStmt>().getStmt()
+                                                                         : nullptr));
+      if (!MayRelease) {
+        transfer(Element, State);
+        continue;
+      }
+      LockSet Before = State;
       transfer(Element, State);
+      for (const HeldLock &Lock : Before.held())
+        if (!State.find(Lock.Mutex))
+          Handler.released(Lock, {Block, I});
     }
   }
 }

@@ -64,6 +64,9 @@ public:
   /// another path into it: an unlock that some path (return, break, throw) skips.
   virtual void heldOnSomePaths(const HeldLock &Lock, const clang::CFGBlock &Join,
                                const clang::CFGBlock &HoldingPred);
+  /// \p Lock, held before element \p At, is not held after it (an unlock, a guard's destructor):
+  /// the end of a critical section, for checks that ask what happened between two of them.
+  virtual void released(const HeldLock &Lock, CFGPoint At);
 };
 
 class LockStateAnalysis {

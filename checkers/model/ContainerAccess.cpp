@@ -98,4 +98,19 @@ ContainerUse classifyContainerUse(const Expr *Ref, const ParentMap &Parents, con
   return Read;
 }
 
+bool subscriptOnlyReads(const Expr *Subscript, const ParentMap &Parents) {
+  const Stmt *Parent = parentIgnoringImplicit(Parents, Subscript);
+  if (const Expr *Target = assignmentTarget(Parent); Target && ignoringImplicit(Target) == Subscript)
+    return false;
+  if (const auto *Op = dyn_cast_or_null<CXXOperatorCallExpr>(Parent); Op && Op->isAssignmentOp())
+    return false;
+  if (const auto *Op = dyn_cast_or_null<BinaryOperator>(Parent); Op && Op->isAssignmentOp())
+    return false;
+  if (const auto *Op = dyn_cast_or_null<UnaryOperator>(Parent); Op && Op->isIncrementDecrementOp())
+    return false;
+  if (isa_and_nonnull<MemberExpr, CXXMemberCallExpr, DeclStmt, CallExpr>(Parent))
+    return false; // calls on, or references to, the element may change it
+  return Parent != nullptr;
+}
+
 } // namespace mapguard

@@ -20,6 +20,9 @@ struct ContainerUse {
 ContainerUse classifyContainerUse(const clang::Expr *Ref, const clang::ParentMap &Parents,
                                   const ContainerModel &Model);
 
+/// Whether `m[k]` is used only to read: not assigned to, changed, or bound to a non-const reference.
+bool subscriptOnlyReads(const clang::Expr *Subscript, const clang::ParentMap &Parents);
+
 } // namespace mapguard
 
 #endif

@@ -1,0 +1,305 @@
+#include "EscapingReferenceCheck.h"
+
+#include "utils/AstUtil.h"
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/Lex/Lexer.h"
+#include "llvm/ADT/StringExtras.h"
+
+using namespace clang;
+
+namespace mapguard {
+namespace {
+/// Whether \p What (an operation's name) removes elements or replaces the whole container.
+bool removesElements(StringRef What) {
+  return What == "erase" || What == "unsafe_erase" || What == "clear" || What == "extract" || What == "remove" ||
+         What == "take" || What == "removeIf" || What == "swap" || What == "operator=";
+}
+
+/// Whether \p What may rehash or reallocate the container.
+bool mayReallocate(StringRef What) {
+  return What == "insert" || What == "emplace" || What == "emplace_hint" || What == "try_emplace" ||
+         What == "insert_or_assign" || What == "insert_range" || What == "insertMulti" || What == "operator[]" ||
+         What == "rehash" || What == "reserve" || What == "merge" || What == "unite";
+}
+
+/// Whether references to elements survive a rehash (node-based hash containers).
+bool referencesSurviveRehash(const ContainerTraits &Traits) {
+  StringRef Name = Traits.Name;
+  return !Traits.InsertInvalidates || Name.starts_with("std::unordered") || Name.starts_with("absl::node_hash") ||
+         Name.starts_with("boost::unordered");
+}
+
+StringRef describeKind(AliasKind Kind) {
+  switch (Kind) {
+  case AliasKind::Container:
+    return "refers to";
+  case AliasKind::Element:
+    return "refers to an element of";
+  case AliasKind::Pointer:
+    return "points into an element of";
+  case AliasKind::Iterator:
+    return "is an iterator into";
+  }
+  return "refers to";
+}
+
+/// The return type as written before the name, if it is `const T &` or `T const &`: the range
+/// to replace and T.
+std::optional<std::pair<CharSourceRange, std::string>> constReferenceReturn(const FunctionDecl *Fn,
+                                                                          const ASTContext &Ctx) {
+  SourceLocation Begin = Fn->getBeginLoc();
+  SourceLocation Name = Fn->getQualifierLoc() ? Fn->getQualifierLoc().getBeginLoc() : Fn->getLocation();
+  if (Begin.isMacroID() || Name.isMacroID())
+    return std::nullopt;
+  const SourceManager &SM = Ctx.getSourceManager();
+  auto Range = CharSourceRange::getCharRange(Begin, Name);
+  StringRef Text = Lexer::getSourceText(Range, SM, Ctx.getLangOpts());
+  size_t Skipped = 0;
+  for (StringRef Specifier : {"inline ", "static ", "constexpr ", "[[nodiscard]] "}) {
+    StringRef Rest = Text.ltrim();
+    if (Rest.starts_with(Specifier)) {
+      Skipped += Text.size() - Rest.size() + Specifier.size();
+      Text = Rest.drop_front(Specifier.size());
+    }
+  }
+  StringRef Type = Text.rtrim();
+  if (!Type.consume_back("&") || Type.ends_with("&"))
+    return std::nullopt;
+  Type = Type.trim();
+  if (!Type.consume_front("const ") && !Type.consume_back(" const"))
+    return std::nullopt;
+  Type = Type.trim();
+  if (Type.empty() || Type.contains_insensitive("const") || Type.contains('('))
+    return std::nullopt;
+  return std::make_pair(CharSourceRange::getCharRange(Begin.getLocWithOffset(Skipped), Name),
+                        Type.str() + " ");
+}
+
+/// Whether \p Ref is an operand of `==` or `!=` (an iterator compared with end()).
+bool isComparedOnly(const DeclRefExpr *Ref, const ParentMap &Parents) {
+  const Stmt *Parent = parentIgnoringImplicit(Parents, Ref);
+  if (const auto *Op = dyn_cast_or_null<BinaryOperator>(Parent))
+    return Op->isEqualityOp();
+  if (const auto *Op = dyn_cast_or_null<CXXOperatorCallExpr>(Parent))
+    return Op->getOperator() == OO_EqualEqual || Op->getOperator() == OO_ExclaimEqual;
+  return isa_and_nonnull<CXXRewrittenBinaryOperator>(Parent);
+}
+
+bool isCopyable(const CXXRecordDecl *Record) {
+  if (!Record->hasDefinition())
+    return false;
+  if (Record->hasUserDeclaredCopyConstructor())
+    return llvm::any_of(Record->ctors(), [](const CXXConstructorDecl *Ctor) {
+      return Ctor->isCopyConstructor() && !Ctor->isDeleted();
+    });
+  // A user-declared move deletes the implicit copy.
+  return !Record->hasUserDeclaredMoveConstructor() && !Record->hasUserDeclaredMoveAssignment() &&
+         !Record->defaultedCopyConstructorIsDeleted();
+}
+
+/// Returning by value instead of by const reference, at every declaration of \p Fn: when the type
+/// is copyable and no override or template depends on the signature.
+std::vector<FixItHint> returnByValue(const FunctionDecl *Fn, const ASTContext &Ctx) {
+  QualType Returned = Fn->getReturnType();
+  if (!Returned->isLValueReferenceType() || !Returned.getNonReferenceType().isConstQualified() ||
+      Fn->isTemplated() || Fn->isTemplateInstantiation())
+    return {};
+  if (const auto *Method = dyn_cast<CXXMethodDecl>(Fn); Method && Method->isVirtual())
+    return {};
+  if (const auto *Record = Returned.getNonReferenceType()->getAsCXXRecordDecl(); Record && !isCopyable(Record))
+    return {};
+  std::vector<FixItHint> Fixes;
+  for (const FunctionDecl *Redecl : Fn->redecls()) {
+    auto Written = constReferenceReturn(Redecl, Ctx);
+    if (!Written)
+      return {};
+    Fixes.push_back(FixItHint::CreateReplacement(Written->first, Written->second));
+  }
+  return Fixes;
+}
+} // namespace
+
+struct EscapingReferenceCheck::Guarded {
+  const ContainerAccess *Access;
+  ObjectPath GuardPath;
+  const HeldLock *Held;
+};
+
+std::optional<EscapingReferenceCheck::Guarded> EscapingReferenceCheck::guardedAt(const AliasOrigin &Origin,
+                                                                                 GuardInference &Inference) const {
+  const ContainerAccess *Access = AccessAt.lookup(Origin.ContainerRef);
+  // Deferred and scope-exit callables are deferred-capture's and scope-exit-after-unlock's.
+  if (!Access || Access->InConstructorOrDestructor || Access->OptedOut || Access->HeldByContract ||
+      Access->DeferredBy || Access->ScopeExit)
+    return std::nullopt;
+  const GuardInfo *Guard = Inference.guardOf(Access->Container);
+  std::optional<ObjectPath> GuardPath = Guard ? Inference.guardPath(*Access, *Guard) : std::nullopt;
+  const HeldLock *Held = GuardPath ? Access->Held.find(*GuardPath) : nullptr;
+  if (!Held)
+    return std::nullopt; // taken without the lock: unguarded-access's
+  return Guarded{Access, *GuardPath, Held};
+}
+
+const ContainerAccess *EscapingReferenceCheck::invalidatingWrite(const ContainerAccess &Origin, AliasKind Kind,
+                                                                 GuardInference &Inference) const {
+  std::optional<ContainerTraits> Traits = Inference.containers().classify(Origin.Container->getType());
+  if (!Traits)
+    return nullptr;
+  // Prefer a write in another function: the one that runs on the other thread.
+  const ContainerAccess *Found = nullptr;
+  for (const ContainerAccess &Other : Inference.accesses()) {
+    if (Other.Container != Origin.Container || !Other.Use.Write || Other.InConstructorOrDestructor)
+      continue;
+    bool Invalidates = removesElements(Other.Use.What) ||
+                       (mayReallocate(Other.Use.What) &&
+                        (Kind == AliasKind::Iterator ? Traits->InsertInvalidates : !referencesSurviveRehash(*Traits)));
+    if (Invalidates && Other.Enclosing != Origin.Enclosing)
+      return &Other;
+    if (Invalidates && !Found)
+      Found = &Other;
+  }
+  return Found;
+}
+
+void EscapingReferenceCheck::noteInvalidation(const ContainerAccess *Write) {
+  diag(Write->Ref->getExprLoc(), "%0 here can invalidate it", DiagnosticIDs::Note) << describe(*Write);
+}
+
+void EscapingReferenceCheck::report(GuardInference &Inference, ASTContext &Ctx) {
+  AccessAt.clear();
+  ReportedOrigins.clear();
+  ReportedVariables.clear();
+  for (const ContainerAccess &Access : Inference.accesses())
+    AccessAt.try_emplace(Access.Ref, &Access);
+  for (const AliasUse &Use : Inference.aliasUses())
+    reportUse(Use, Inference, Ctx);
+  llvm::DenseSet<const FunctionDecl *> Seen;
+  for (const ContainerAccess &Access : Inference.accesses())
+    if (Seen.insert(Access.Function).second)
+      if (const ContainerAliases *Aliases = Inference.aliasesOf(Access.Function))
+        for (const AliasEscape &Escape : Aliases->escapes())
+          reportEscape(Escape, Access.Function, Inference, Ctx);
+}
+
+void EscapingReferenceCheck::reportUse(const AliasUse &Use, GuardInference &Inference, ASTContext &Ctx) {
+  const ContainerAliases *Aliases = Inference.aliasesOf(Use.Function);
+  const ValueDecl *Var = ContainerAliases::aliasVariable(Use.Ref->getDecl());
+  ArrayRef<AliasBinding> Bindings = Aliases ? Aliases->bindingsOf(Var) : ArrayRef<AliasBinding>();
+  if (Bindings.empty() || ReportedVariables.contains(Var))
+    return;
+  // Every binding must hold the guard; the use is judged against the first.
+  std::optional<Guarded> At;
+  for (const AliasBinding &Binding : Bindings) {
+    std::optional<Guarded> Here = guardedAt(Binding.Origin, Inference);
+    if (!Here || (At && Here->GuardPath != At->GuardPath))
+      return;
+    if (!At)
+      At = Here;
+  }
+  const AliasBinding &First = Bindings.front();
+  if (ReportedOrigins.contains(First.Origin.ContainerRef))
+    return;
+  const FunctionCfg *Cfg = Inference.cfgOf(Use.Function, Ctx);
+  if (!Cfg || isComparedOnly(Use.Ref, Cfg->parents()))
+    return; // comparing with end() reads no element; the dereference that follows is the use
+  const HeldLock *HeldAtUse = Use.Held.find(At->GuardPath);
+  SourceLocation ReleasedAt;
+  if (!HeldAtUse) {
+    const ReleasedLock *Released = Use.Held.released(At->GuardPath);
+    if (!Released)
+      return;
+    ReleasedAt = Released->At;
+  } else {
+    // Held again: was it released between the binding and this use?
+    CFGPoint UsePoint = Cfg->pointOf(Use.Ref);
+    for (const AliasBinding &Binding : Bindings) {
+      CFGPoint BindPoint = Cfg->pointOf(Binding.At);
+      for (const LockRelease &Release : Inference.releasesIn(Use.Function))
+        if (Release.Lock.Mutex == At->GuardPath && Cfg->reaches(BindPoint, Release.At) &&
+            Cfg->reaches(Release.At, UsePoint, BindPoint)) {
+          ReleasedAt = FunctionCfg::locationOf(Release.At);
+          break;
+        }
+      if (ReleasedAt.isValid())
+        break;
+    }
+    if (ReleasedAt.isInvalid())
+      return;
+  }
+  const ContainerAccess *Write = invalidatingWrite(*At->Access, First.Origin.Kind, Inference);
+  if (!Write)
+    return;
+  ReportedVariables.insert(Var);
+  ReportedOrigins.insert(First.Origin.ContainerRef);
+  std::string Container = At->Access->Path.spelling();
+  std::string Mutex = At->GuardPath.spelling();
+  if (Var->isImplicit()) { // the iterator of a range-for whose body unlocks and locks again
+    diag(First.Origin.ContainerRef->getExprLoc(),
+         "the loop over '%0' goes on after '%1' is released in its body; another thread may change '%0' "
+         "meanwhile and invalidate the loop's iterator: collect the work under the lock and do it after the "
+         "loop, or iterate over a copy")
+        << Container << Mutex;
+  } else {
+    if (HeldAtUse)
+      diag(Use.Ref->getLocation(), "'%0' %1 '%2' and is used after '%3' was released and locked again; "
+                                   "another thread may have changed or erased it in between: look it up "
+                                   "again under the new lock")
+          << Var->getName() << describeKind(First.Origin.Kind) << Container << Mutex;
+    else
+      diag(Use.Ref->getLocation(), "'%0' %1 '%2' and is used after '%3' was released; another thread may "
+                                   "change or erase it meanwhile: copy what you need while '%3' is held, or "
+                                   "hold '%3' until the last use")
+          << Var->getName() << describeKind(First.Origin.Kind) << Container << Mutex;
+    diag(First.At->getBeginLoc(), "'%0' is bound here, with '%1' held", DiagnosticIDs::Note)
+        << Var->getName() << Mutex;
+  }
+  if (ReleasedAt.isValid())
+    diag(ReleasedAt, "'%0' is released here", DiagnosticIDs::Note) << Mutex;
+  noteInvalidation(Write);
+}
+
+void EscapingReferenceCheck::reportEscape(const AliasEscape &Escape, const FunctionDecl *Fn,
+                                          GuardInference &Inference, ASTContext &Ctx) {
+  std::optional<Guarded> At = guardedAt(Escape.Origin, Inference);
+  // The lock must be taken here (not held on entry: the caller's lock still covers the result).
+  if (!At || !At->Held->AcquiredAt || ReportedOrigins.contains(Escape.Origin.ContainerRef))
+    return;
+  const ContainerAccess *Write = invalidatingWrite(*At->Access, Escape.Origin.Kind, Inference);
+  if (!Write)
+    return;
+  ReportedOrigins.insert(Escape.Origin.ContainerRef);
+  std::string Container = At->Access->Path.spelling();
+  std::string Mutex = At->GuardPath.spelling();
+  StringRef What = Escape.Origin.Kind == AliasKind::Iterator  ? "an iterator into"
+                   : Escape.Origin.Kind == AliasKind::Pointer ? "a pointer into"
+                   : Escape.Origin.Kind == AliasKind::Container ? "a reference to"
+                                                                : "a reference into";
+  if (isa<ReturnStmt>(Escape.At)) {
+    std::string Name = Fn->getIdentifier() ? Fn->getName().str() : "this function";
+    std::vector<FixItHint> Fixes;
+    if (mayRewrite(Fn) && Escape.Origin.Kind != AliasKind::Iterator)
+      Fixes = returnByValue(Fn, Ctx);
+    auto Diag = diag(Escape.At->getBeginLoc(),
+                     "'%0' returns %1 '%2' that outlives its lock on '%3'; callers use it after '%3' is "
+                     "released, while another thread may change or erase it: %4")
+                << Name << What << Container << Mutex
+                << (Fixes.empty() ? "return a copy, a shared_ptr to the value, or make callers hold the lock"
+                                  : "return a copy");
+    for (const FixItHint &Fix : Fixes)
+      Diag << Fix;
+  } else {
+    std::string Target = sourceText(Escape.Target, Ctx);
+    diag(Escape.At->getBeginLoc(), "%0 '%1' is stored in '%2', where it outlives the lock on '%3'; whoever "
+                                   "uses it later may find it changed or erased: store a copy or the key")
+        << What << Container << (Target.empty() ? "a variable that outlives the function" : Target) << Mutex;
+  }
+  if (At->Held->AcquiredAt)
+    diag(At->Held->AcquiredAt->getBeginLoc(), "'%0' is locked here and released when the function returns",
+         DiagnosticIDs::Note)
+        << Mutex;
+  noteInvalidation(Write);
+}
+
+} // namespace mapguard

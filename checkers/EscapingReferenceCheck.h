@@ -1,0 +1,37 @@
+#ifndef MAPGUARD_CHECKERS_ESCAPINGREFERENCECHECK_H
+#define MAPGUARD_CHECKERS_ESCAPINGREFERENCECHECK_H
+
+#include "GuardedContainerCheck.h"
+
+namespace mapguard {
+
+/// Finds a reference, pointer, iterator or view into a guarded container that is used when the
+/// container's guard is no longer held: after the release in the same function (or after the lock
+/// was released and taken again), returned out of the function that took the lock, or stored in a
+/// member, a global or an out-parameter. Docs: docs/checks/mapguard-escaping-reference.md
+class EscapingReferenceCheck : public GuardedContainerCheck {
+public:
+  using GuardedContainerCheck::GuardedContainerCheck;
+
+protected:
+  void report(GuardInference &Inference, clang::ASTContext &Ctx) override;
+
+private:
+  struct Guarded;
+  std::optional<Guarded> guardedAt(const AliasOrigin &Origin, GuardInference &Inference) const;
+  void reportUse(const AliasUse &Use, GuardInference &Inference, clang::ASTContext &Ctx);
+  void reportEscape(const AliasEscape &Escape, const clang::FunctionDecl *Fn, GuardInference &Inference,
+                    clang::ASTContext &Ctx);
+  /// A write elsewhere that can invalidate or change what a value of \p Kind points to.
+  const ContainerAccess *invalidatingWrite(const ContainerAccess &Origin, AliasKind Kind,
+                                           GuardInference &Inference) const;
+  void noteInvalidation(const ContainerAccess *Write);
+
+  llvm::DenseMap<const clang::Expr *, const ContainerAccess *> AccessAt;
+  llvm::DenseSet<const clang::Expr *> ReportedOrigins;
+  llvm::DenseSet<const clang::ValueDecl *> ReportedVariables;
+};
+
+} // namespace mapguard
+
+#endif
