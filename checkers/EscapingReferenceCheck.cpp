@@ -73,7 +73,7 @@ std::optional<std::pair<CharSourceRange, std::string>> constReferenceReturn(cons
   Type = Type.trim();
   if (Type.empty() || Type.contains_insensitive("const") || Type.contains('('))
     return std::nullopt;
-  return std::make_pair(CharSourceRange::getCharRange(Begin.getLocWithOffset(Skipped), Name),
+  return std::make_pair(CharSourceRange::getCharRange(Begin.getLocWithOffset(static_cast<int>(Skipped)), Name),
                         Type.str() + " ");
 }
 
@@ -136,7 +136,9 @@ std::optional<EscapingReferenceCheck::Guarded> EscapingReferenceCheck::guardedAt
     return std::nullopt;
   const GuardInfo *Guard = Inference.guardOf(Access->Container);
   std::optional<ObjectPath> GuardPath = Guard ? Inference.guardPath(*Access, *Guard) : std::nullopt;
-  const HeldLock *Held = GuardPath ? Access->Held.find(*GuardPath) : nullptr;
+  if (!GuardPath)
+    return std::nullopt;
+  const HeldLock *Held = Access->Held.find(*GuardPath);
   if (!Held)
     return std::nullopt; // taken without the lock: unguarded-access's
   return Guarded{Access, *GuardPath, Held};
@@ -183,60 +185,61 @@ void EscapingReferenceCheck::report(GuardInference &Inference, ASTContext &Ctx) 
           reportEscape(Escape, Access.Function, Inference, Ctx);
 }
 
+SourceLocation EscapingReferenceCheck::releasedBetween(ArrayRef<AliasBinding> Bindings, const AliasUse &Use,
+                                                      const ObjectPath &Mutex, const FunctionCfg &Cfg,
+                                                      GuardInference &Inference) {
+  CFGPoint UsePoint = Cfg.pointOf(Use.Ref);
+  for (const AliasBinding &Binding : Bindings) {
+    CFGPoint BindPoint = Cfg.pointOf(Binding.At);
+    for (const LockRelease &Release : Inference.releasesIn(Use.Function))
+      if (Release.Lock.Mutex == Mutex && Cfg.reaches(BindPoint, Release.At) &&
+          Cfg.reaches(Release.At, UsePoint, BindPoint))
+        return FunctionCfg::locationOf(Release.At);
+  }
+  return {};
+}
+
 void EscapingReferenceCheck::reportUse(const AliasUse &Use, GuardInference &Inference, ASTContext &Ctx) {
   const ContainerAliases *Aliases = Inference.aliasesOf(Use.Function);
   const ValueDecl *Var = ContainerAliases::aliasVariable(Use.Ref->getDecl());
   ArrayRef<AliasBinding> Bindings = Aliases ? Aliases->bindingsOf(Var) : ArrayRef<AliasBinding>();
   if (Bindings.empty() || ReportedVariables.contains(Var))
     return;
-  // Every binding must hold the guard; the use is judged against the first.
-  std::optional<Guarded> At;
-  for (const AliasBinding &Binding : Bindings) {
+  // Every binding must hold the same guard; the use is judged against the first.
+  std::optional<Guarded> First = guardedAt(Bindings.front().Origin, Inference);
+  if (!First)
+    return;
+  const Guarded &At = *First;
+  for (const AliasBinding &Binding : Bindings.drop_front()) {
     std::optional<Guarded> Here = guardedAt(Binding.Origin, Inference);
-    if (!Here || (At && Here->GuardPath != At->GuardPath))
+    if (!Here || Here->GuardPath != At.GuardPath)
       return;
-    if (!At)
-      At = Here;
   }
-  const AliasBinding &First = Bindings.front();
-  if (ReportedOrigins.contains(First.Origin.ContainerRef))
+  const AliasBinding &Bound = Bindings.front();
+  if (ReportedOrigins.contains(Bound.Origin.ContainerRef))
     return;
   const FunctionCfg *Cfg = Inference.cfgOf(Use.Function, Ctx);
   if (!Cfg || isComparedOnly(Use.Ref, Cfg->parents()))
     return; // comparing with end() reads no element; the dereference that follows is the use
-  const HeldLock *HeldAtUse = Use.Held.find(At->GuardPath);
+  const HeldLock *HeldAtUse = Use.Held.find(At.GuardPath);
   SourceLocation ReleasedAt;
   if (!HeldAtUse) {
-    const ReleasedLock *Released = Use.Held.released(At->GuardPath);
-    if (!Released)
-      return;
-    ReleasedAt = Released->At;
-  } else {
-    // Held again: was it released between the binding and this use?
-    CFGPoint UsePoint = Cfg->pointOf(Use.Ref);
-    for (const AliasBinding &Binding : Bindings) {
-      CFGPoint BindPoint = Cfg->pointOf(Binding.At);
-      for (const LockRelease &Release : Inference.releasesIn(Use.Function))
-        if (Release.Lock.Mutex == At->GuardPath && Cfg->reaches(BindPoint, Release.At) &&
-            Cfg->reaches(Release.At, UsePoint, BindPoint)) {
-          ReleasedAt = FunctionCfg::locationOf(Release.At);
-          break;
-        }
-      if (ReleasedAt.isValid())
-        break;
-    }
-    if (ReleasedAt.isInvalid())
-      return;
+    const ReleasedLock *Released = Use.Held.released(At.GuardPath);
+    ReleasedAt = Released ? Released->At : SourceLocation();
+  } else { // held again: was it released between the binding and this use?
+    ReleasedAt = releasedBetween(Bindings, Use, At.GuardPath, *Cfg, Inference);
   }
-  const ContainerAccess *Write = invalidatingWrite(*At->Access, First.Origin.Kind, Inference);
+  if (ReleasedAt.isInvalid())
+    return;
+  const ContainerAccess *Write = invalidatingWrite(*At.Access, Bound.Origin.Kind, Inference);
   if (!Write)
     return;
   ReportedVariables.insert(Var);
-  ReportedOrigins.insert(First.Origin.ContainerRef);
-  std::string Container = At->Access->Path.spelling();
-  std::string Mutex = At->GuardPath.spelling();
+  ReportedOrigins.insert(Bound.Origin.ContainerRef);
+  std::string Container = At.Access->Path.spelling();
+  std::string Mutex = At.GuardPath.spelling();
   if (Var->isImplicit()) { // the iterator of a range-for whose body unlocks and locks again
-    diag(First.Origin.ContainerRef->getExprLoc(),
+    diag(Bound.Origin.ContainerRef->getExprLoc(),
          "the loop over '%0' goes on after '%1' is released in its body; another thread may change '%0' "
          "meanwhile and invalidate the loop's iterator: collect the work under the lock and do it after the "
          "loop, or iterate over a copy")
@@ -246,13 +249,13 @@ void EscapingReferenceCheck::reportUse(const AliasUse &Use, GuardInference &Infe
       diag(Use.Ref->getLocation(), "'%0' %1 '%2' and is used after '%3' was released and locked again; "
                                    "another thread may have changed or erased it in between: look it up "
                                    "again under the new lock")
-          << Var->getName() << describeKind(First.Origin.Kind) << Container << Mutex;
+          << Var->getName() << describeKind(Bound.Origin.Kind) << Container << Mutex;
     else
       diag(Use.Ref->getLocation(), "'%0' %1 '%2' and is used after '%3' was released; another thread may "
                                    "change or erase it meanwhile: copy what you need while '%3' is held, or "
                                    "hold '%3' until the last use")
-          << Var->getName() << describeKind(First.Origin.Kind) << Container << Mutex;
-    diag(First.At->getBeginLoc(), "'%0' is bound here, with '%1' held", DiagnosticIDs::Note)
+          << Var->getName() << describeKind(Bound.Origin.Kind) << Container << Mutex;
+    diag(Bound.At->getBeginLoc(), "'%0' is bound here, with '%1' held", DiagnosticIDs::Note)
         << Var->getName() << Mutex;
   }
   if (ReleasedAt.isValid())
@@ -262,16 +265,19 @@ void EscapingReferenceCheck::reportUse(const AliasUse &Use, GuardInference &Infe
 
 void EscapingReferenceCheck::reportEscape(const AliasEscape &Escape, const FunctionDecl *Fn,
                                           GuardInference &Inference, ASTContext &Ctx) {
-  std::optional<Guarded> At = guardedAt(Escape.Origin, Inference);
-  // The lock must be taken here (not held on entry: the caller's lock still covers the result).
-  if (!At || !At->Held->AcquiredAt || ReportedOrigins.contains(Escape.Origin.ContainerRef))
+  std::optional<Guarded> Found = guardedAt(Escape.Origin, Inference);
+  if (!Found)
     return;
-  const ContainerAccess *Write = invalidatingWrite(*At->Access, Escape.Origin.Kind, Inference);
+  const Guarded &At = *Found;
+  // The lock must be taken here (not held on entry: the caller's lock still covers the result).
+  if (!At.Held->AcquiredAt || ReportedOrigins.contains(Escape.Origin.ContainerRef))
+    return;
+  const ContainerAccess *Write = invalidatingWrite(*At.Access, Escape.Origin.Kind, Inference);
   if (!Write)
     return;
   ReportedOrigins.insert(Escape.Origin.ContainerRef);
-  std::string Container = At->Access->Path.spelling();
-  std::string Mutex = At->GuardPath.spelling();
+  std::string Container = At.Access->Path.spelling();
+  std::string Mutex = At.GuardPath.spelling();
   StringRef What = Escape.Origin.Kind == AliasKind::Iterator  ? "an iterator into"
                    : Escape.Origin.Kind == AliasKind::Pointer ? "a pointer into"
                    : Escape.Origin.Kind == AliasKind::Container ? "a reference to"
@@ -295,8 +301,8 @@ void EscapingReferenceCheck::reportEscape(const AliasEscape &Escape, const Funct
                                    "uses it later may find it changed or erased: store a copy or the key")
         << What << Container << (Target.empty() ? "a variable that outlives the function" : Target) << Mutex;
   }
-  if (At->Held->AcquiredAt)
-    diag(At->Held->AcquiredAt->getBeginLoc(), "'%0' is locked here and released when the function returns",
+  if (At.Held->AcquiredAt)
+    diag(At.Held->AcquiredAt->getBeginLoc(), "'%0' is locked here and released when the function returns",
          DiagnosticIDs::Note)
         << Mutex;
   noteInvalidation(Write);

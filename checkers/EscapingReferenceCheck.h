@@ -20,6 +20,10 @@ private:
   struct Guarded;
   std::optional<Guarded> guardedAt(const AliasOrigin &Origin, GuardInference &Inference) const;
   void reportUse(const AliasUse &Use, GuardInference &Inference, clang::ASTContext &Ctx);
+  /// Where \p Mutex was released on a path from a binding to \p Use (which holds it again).
+  static clang::SourceLocation releasedBetween(llvm::ArrayRef<AliasBinding> Bindings, const AliasUse &Use,
+                                               const ObjectPath &Mutex, const FunctionCfg &Cfg,
+                                               GuardInference &Inference);
   void reportEscape(const AliasEscape &Escape, const clang::FunctionDecl *Fn, GuardInference &Inference,
                     clang::ASTContext &Ctx);
   /// A write elsewhere that can invalidate or change what a value of \p Kind points to.

@@ -333,7 +333,11 @@ lockingSummaries(GuardInference &GI, ArrayRef<const FunctionDecl *> Order,
     for (const ContainerAccess *A : ByFunction.lookup(Fn)) {
       const GuardInfo *Guard = GI.guardOf(A->Container);
       std::optional<ObjectPath> GuardPath = Guard ? GI.guardPath(*A, *Guard) : std::nullopt;
-      const HeldLock *Held = GuardPath ? A->Held.find(*GuardPath) : nullptr;
+      if (!GuardPath) {
+        Consistent = false;
+        break;
+      }
+      const HeldLock *Held = A->Held.find(*GuardPath);
       // Locked here, on this object: not held on entry, not another instance's.
       if (!isJudged(*A) || !Held || !Held->AcquiredAt || !A->Path.withoutLastStep().isRootedAtThis() ||
           A->Path.steps().size() != 1 || (Summary.Container && Summary.Container != A->Container)) {
@@ -398,8 +402,9 @@ void findAcrossCalls(GuardInference &GI, const FunctionDecl *Caller,
       if (Reads.Container != Writes.Container || Reads.Mutex != Writes.Mutex ||
           (removesKey(Writes.Act->Use.What) && !Reads.ReadsValue))
         continue;
-      auto QueryObject = Resolver.objectOfCall(Query), ActObject = Resolver.objectOfCall(Act);
-      if (!QueryObject || !ActObject || *QueryObject != *ActObject ||
+      std::optional<ObjectPath> QueryObject = Resolver.objectOfCall(Query);
+      std::optional<ObjectPath> ActObject = Resolver.objectOfCall(Act);
+      if (!QueryObject || !ActObject || !(*QueryObject == *ActObject) ||
           !Cfg->reaches(Cfg->pointOf(Query), Cfg->pointOf(Act)))
         continue;
       const Expr *QueryKey = Query->getNumArgs() ? ignoringImplicit(Query->getArg(0)) : nullptr;
