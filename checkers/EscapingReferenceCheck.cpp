@@ -99,6 +99,24 @@ bool isCopyable(const CXXRecordDecl *Record) {
          !Record->defaultedCopyConstructorIsDeleted();
 }
 
+/// Whether \p Ref is used to lock what it points to (`p->lock_read()`, `pthread_mutex_lock(p)`, a
+/// guard of `*p`): hand-over-hand locking keeps the element alive after the container's guard is
+/// released, by the protocol of whoever erases it.
+bool locksPointee(const DeclRefExpr *Ref, const ParentMap &Parents, const LockModel &Locks) {
+  const Stmt *Parent = parentIgnoringImplicit(Parents, Ref);
+  if (const auto *Deref = dyn_cast_or_null<UnaryOperator>(Parent); Deref && Deref->getOpcode() == UO_Deref)
+    Parent = parentIgnoringImplicit(Parents, Deref);
+  if (isa_and_nonnull<MemberExpr>(Parent))
+    Parent = Parents.getParentIgnoreParens(Parent);
+  if (const auto *Call = dyn_cast_or_null<CallExpr>(Parent)) {
+    std::optional<LockModel::Role> Role = Locks.roleOf(Call->getDirectCallee());
+    return Role && (Role->Action == LockAction::Lock || Role->Action == LockAction::TryLock);
+  }
+  if (const auto *Construct = dyn_cast_or_null<CXXConstructExpr>(Parent))
+    return Locks.guardKind(Construct->getType()).has_value();
+  return false;
+}
+
 /// Returning by value instead of by const reference, at every declaration of \p Fn: when the type
 /// is copyable and no override or template depends on the signature.
 std::vector<FixItHint> returnByValue(const FunctionDecl *Fn, const ASTContext &Ctx) {
@@ -189,13 +207,15 @@ SourceLocation EscapingReferenceCheck::releasedBetween(ArrayRef<AliasBinding> Bi
                                                       const ObjectPath &Mutex, const FunctionCfg &Cfg,
                                                       GuardInference &Inference) {
   CFGPoint UsePoint = Cfg.pointOf(Use.Ref);
-  for (const AliasBinding &Binding : Bindings) {
-    CFGPoint BindPoint = Cfg.pointOf(Binding.At);
+  SmallVector<CFGPoint, 2> BindPoints;
+  for (const AliasBinding &Binding : Bindings)
+    BindPoints.push_back(Cfg.pointOf(Binding.At));
+  // A release after some binding, then the use with no binding in between.
+  for (const CFGPoint &BindPoint : BindPoints)
     for (const LockRelease &Release : Inference.releasesIn(Use.Function))
       if (Release.Lock.Mutex == Mutex && Cfg.reaches(BindPoint, Release.At) &&
-          Cfg.reaches(Release.At, UsePoint, BindPoint))
+          Cfg.reaches(Release.At, UsePoint, BindPoints))
         return FunctionCfg::locationOf(Release.At);
-  }
   return {};
 }
 
@@ -221,6 +241,12 @@ void EscapingReferenceCheck::reportUse(const AliasUse &Use, GuardInference &Infe
   const FunctionCfg *Cfg = Inference.cfgOf(Use.Function, Ctx);
   if (!Cfg || isComparedOnly(Use.Ref, Cfg->parents()))
     return; // comparing with end() reads no element; the dereference that follows is the use
+  bool HandOverHand = llvm::any_of(Inference.aliasUses(), [&](const AliasUse &Other) {
+    return Other.Function == Use.Function && ContainerAliases::aliasVariable(Other.Ref->getDecl()) == Var &&
+           Other.Held.find(At.GuardPath) && locksPointee(Other.Ref, Cfg->parents(), Inference.locks());
+  });
+  if (HandOverHand)
+    return;
   const HeldLock *HeldAtUse = Use.Held.find(At.GuardPath);
   SourceLocation ReleasedAt;
   if (!HeldAtUse) {

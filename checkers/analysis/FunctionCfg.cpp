@@ -82,16 +82,19 @@ SourceLocation FunctionCfg::locationOf(CFGPoint At) {
   return {};
 }
 
-bool FunctionCfg::reaches(CFGPoint From, CFGPoint To, CFGPoint Avoid) const {
+bool FunctionCfg::reaches(CFGPoint From, CFGPoint To, ArrayRef<CFGPoint> Avoid) const {
   if (!From.valid() || !To.valid())
     return false;
-  // Within one block, the first of To and Avoid after the start decides.
+  // Within one block, the first of To and an avoided point after the start decides.
   auto ReachesInBlock = [&](const CFGBlock *B, unsigned Start) -> std::optional<bool> {
+    std::optional<unsigned> FirstAvoided;
+    for (const CFGPoint &Point : Avoid)
+      if (Point.Block == B && Point.Index >= Start && (!FirstAvoided || Point.Index < *FirstAvoided))
+        FirstAvoided = Point.Index;
     bool HasTo = B == To.Block && To.Index >= Start;
-    bool HasAvoid = B == Avoid.Block && Avoid.Index >= Start;
-    if (HasTo && (!HasAvoid || To.Index < Avoid.Index))
+    if (HasTo && (!FirstAvoided || To.Index < *FirstAvoided))
       return true;
-    if (HasAvoid)
+    if (FirstAvoided)
       return false;
     return std::nullopt;
   };

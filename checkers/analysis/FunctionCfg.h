@@ -38,9 +38,9 @@ public:
   /// Where the element at \p At is in the source: its statement, or the end of the scope whose
   /// exit runs a destructor.
   static clang::SourceLocation locationOf(CFGPoint At);
-  /// Whether some path runs \p To after \p From without running \p Avoid in between (a re-binding
-  /// of a variable, say). A point does not reach itself unless a cycle leads back to it.
-  bool reaches(CFGPoint From, CFGPoint To, CFGPoint Avoid = {}) const;
+  /// Whether some path runs \p To after \p From without running any of \p Avoid in between (the
+  /// re-bindings of a variable, say). A point does not reach itself unless a cycle leads back to it.
+  bool reaches(CFGPoint From, CFGPoint To, llvm::ArrayRef<CFGPoint> Avoid = {}) const;
 
   /// Whether \p S may run more than once in one call (it sits on a cycle: a loop, a goto).
   bool mayRunAgain(const clang::Stmt *S) const;

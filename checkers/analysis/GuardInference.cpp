@@ -1,5 +1,6 @@
 #include "analysis/GuardInference.h"
 
+#include "utils/AstUtil.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Attr.h"
 #include "clang/AST/DeclCXX.h"
@@ -287,7 +288,8 @@ private:
     Access.InConstructorOrDestructor =
         !Context.DeferredBy && isa<CXXConstructorDecl, CXXDestructorDecl>(Enclosing);
     Access.OptedOut = Fn->hasAttr<NoThreadSafetyAnalysisAttr>() ||
-                      Enclosing->hasAttr<NoThreadSafetyAnalysisAttr>() || isTestOnly(Enclosing);
+                      Enclosing->hasAttr<NoThreadSafetyAnalysisAttr>() || isTestOnly(Enclosing) ||
+                      isInDebugAssertion(Ref->getExprLoc(), Ctx);
     // (An annotated REQUIRES names the mutex: the access is judged with it held.)
     Access.HeldByContract = !Context.DeferredBy && !Context.ScopeExit && GI.expectsLockHeld(Enclosing) &&
                             !GI.InferredEntry.count(canonical(Enclosing)) &&

@@ -36,7 +36,8 @@ struct ContainerAccess {
   LockSet ScheduledUnder;                      // locks held where the callable was handed over
   llvm::SmallVector<ObjectPath, 1> MayHoldAtExit; // scope exit: mutexes held on some path at destruction
   bool InConstructorOrDestructor = false;      // runs before or after the object is shared
-  bool OptedOut = false; // in a function marked no_thread_safety_analysis, or named test-only (TEST_*)
+  bool OptedOut = false; // in a function marked no_thread_safety_analysis or named test-only (TEST_*), or
+                         // in a debug assertion (`assert(m.empty())`): not judged
   bool HeldByContract = false; // in a function that says its caller holds the lock (`*_locked`, a lock
                                // parameter) and whose callers are not in this unit: not judged
   LockSet Held;                                // locks held just before the access

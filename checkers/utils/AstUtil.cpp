@@ -2,6 +2,7 @@
 
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/Basic/SourceManager.h"
 #include "clang/Lex/Lexer.h"
 
 using namespace clang;
@@ -84,6 +85,19 @@ SmallVector<const DeclRefExpr *, 4> referencesTo(const Stmt *S, const ValueDecl 
   Refs.D = D;
   Refs.TraverseStmt(const_cast<Stmt *>(S));
   return Refs.Found;
+}
+
+bool isInDebugAssertion(SourceLocation Loc, const ASTContext &Ctx) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  for (unsigned Depth = 0; Loc.isMacroID() && Depth < 16; ++Depth) {
+    StringRef Name = Lexer::getImmediateMacroName(Loc, SM, Ctx.getLangOpts());
+    if (Name == "assert" || Name == "Q_ASSERT" || Name == "Q_ASSERT_X" || Name == "BOOST_ASSERT" ||
+        Name == "BOOST_ASSERT_MSG" || Name == "DCHECK" || Name.starts_with("DCHECK_") || Name == "ABSL_ASSERT" ||
+        Name == "DEBUG_ASSERT" || Name == "ASSERT_DEBUG")
+      return true;
+    Loc = SM.getImmediateMacroCallerLoc(Loc);
+  }
+  return false;
 }
 
 } // namespace mapguard

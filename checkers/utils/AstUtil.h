@@ -33,6 +33,10 @@ llvm::SmallVector<const clang::DeclRefExpr *, 4> referencesTo(const clang::Stmt 
 /// Whether \p S assigns to the variable \p Var (`Var = ...`).
 bool assignsTo(const clang::Stmt *S, const clang::ValueDecl *Var);
 
+/// Whether \p Loc is inside a debug assertion (`assert`, `DCHECK*`, `Q_ASSERT`, `BOOST_ASSERT`...):
+/// code that release builds drop and that states what the author believes, often read unlocked.
+bool isInDebugAssertion(clang::SourceLocation Loc, const clang::ASTContext &Ctx);
+
 } // namespace mapguard
 
 #endif

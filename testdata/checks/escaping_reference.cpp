@@ -100,6 +100,22 @@ public:
     std::lock_guard<std::mutex> Lock(Mu);
     Items.erase(Id);
   }
+  // Not reported: the loop's iterator is bound again, under the lock, on every pass of the outer
+  // loop before it is used (the lock is released between passes).
+  void sweep(const bool &Running) {
+    while (Running) {
+      {
+        std::unique_lock<std::mutex> Lock(Mu);
+        for (auto It = Items.begin(); It != Items.end();) {
+          if (It->second.Hits == 0)
+            It = Items.erase(It);
+          else
+            ++It;
+        }
+      }
+      notify(0);
+    }
+  }
 
 private:
   std::mutex Mu;
@@ -272,4 +288,28 @@ public:
 private:
   absl::Mutex Mu;
   absl::flat_hash_map<int, std::string> Entries;
+};
+
+// Hand-over-hand: the element's own lock is taken before the map's is released, and whoever
+// erases the element takes that lock too: not reported.
+class Listeners {
+public:
+  void dispatch(int Id) {
+    std::shared_mutex *Entry = nullptr;
+    {
+      std::lock_guard<std::mutex> Lock(Mu);
+      Entry = Items[Id].get();
+      Entry->lock_shared();
+    }
+    notify(Id);
+    Entry->unlock_shared();
+  }
+  void remove(int Id) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Items.erase(Id);
+  }
+
+private:
+  std::mutex Mu;
+  std::map<int, std::unique_ptr<std::shared_mutex>> Items;
 };

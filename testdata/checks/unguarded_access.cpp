@@ -4,6 +4,7 @@
 // see deferred_capture.cpp; without it, this check reports them.)
 // mapguard-unguarded-access: a member or global map accessed without the mutex that guards it at
 // its other accesses. Each hazard has a negative twin below it.
+#include <cassert>
 #include <map>
 #include <mutex>
 #include <set>
@@ -275,4 +276,24 @@ public:
 private:
   std::mutex Mu;
   std::map<int, int> Txns;
+};
+
+// Not reported: a debug assertion (compiled out in release builds) reads without the lock; the
+// same read outside an assertion is reported.
+class Pool {
+public:
+  void add(int Id) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Items[Id] = Id;
+  }
+  void drain() {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Items.clear();
+  }
+  void checkDrained() { assert(Items.empty()); }
+  bool drained() { return Items.empty(); } // expect: mapguard-unguarded-access {{'empty' on 'Items' without holding 'Mu'}} note@-7: {{'Items' is accessed with 'Mu' held here}}
+
+private:
+  std::mutex Mu;
+  std::map<int, int> Items;
 };
