@@ -40,6 +40,12 @@ void CheckThenActCheck::report(GuardInference &Inference, ASTContext &Ctx) {
                                    "erase under one lock)")
           << Pair.ActName << Pair.Container << Mutex;
       break;
+    case CheckThenActForm::LostUpdate:
+      diag(Pair.Act->getExprLoc(), "'%0' on '%1' stores a value computed from a read under an earlier lock "
+                                   "of '%2', released in between; an update another thread made in between "
+                                   "is lost: read, compute and write in one critical section")
+          << Pair.ActName << Pair.Container << Mutex;
+      break;
     case CheckThenActForm::AcrossCalls:
       diag(Pair.Act->getExprLoc(), "'%0' locks '%1' and changes '%2' on the strength of '%3', which released "
                                    "'%1' when it returned; another thread may change '%2' in between: do "

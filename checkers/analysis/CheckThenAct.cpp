@@ -1,5 +1,6 @@
 #include "analysis/CheckThenAct.h"
 
+#include "analysis/ContainerAliases.h"
 #include "utils/AstUtil.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"
@@ -66,6 +67,12 @@ const Expr *keyOf(const ContainerUse &Use) {
   return Call->getNumArgs() > First ? ignoringImplicit(Call->getArg(First)) : nullptr;
 }
 
+/// `m.erase(m.begin())`: erasing through an iterator needs the element to still be there.
+bool erasesByIterator(const ContainerAccess &W) {
+  const Expr *Key = keyOf(W.Use);
+  return Key && isIteratorType(Key->getType());
+}
+
 /// Whether two keys are the same: the same variable, or the same text. Unknown (either missing)
 /// counts as the same: a size() or empty() check is about the whole container.
 bool sameKey(const Expr *A, const Expr *B, const ASTContext &Ctx) {
@@ -126,27 +133,47 @@ bool contains(const Stmt *Outer, const Stmt *Inner, const ParentMap &Parents) {
   return false;
 }
 
-/// The conditions whose value \p Site decides: those containing it, and those testing a local
-/// initialised from it (one more step: `auto it = m.find(k); bool known = it != m.end();`).
-SmallVector<const Stmt *, 2> decidedBy(const Expr *Site, const Decisions &D, const ParentMap &Parents) {
-  SmallVector<const Stmt *, 2> Result;
+/// The locals whose value is computed from \p Site: initialised or assigned from it, and one
+/// more step (`auto it = m.find(k); bool known = it != m.end();`).
+SmallVector<const VarDecl *, 2> valuesFrom(const Expr *Site, const Decisions &D, const ParentMap &Parents) {
   SmallVector<const VarDecl *, 2> Vars;
   for (const auto &[Var, Init] : D.Locals)
-    if (contains(Init, Site, Parents))
+    if (contains(Init, Site, Parents) && !llvm::is_contained(Vars, Var))
       Vars.push_back(Var);
   for (unsigned I = 0; I < Vars.size() && I < 4; ++I)
     for (const auto &[Var, Init] : D.Locals)
       if (!llvm::is_contained(Vars, Var) && !referencesTo(Init, Vars[I]).empty())
         Vars.push_back(Var);
-  for (const auto &[Statement, Cond] : D.Conditions) {
-    if (!Cond)
-      continue;
-    bool Decides = contains(Cond, Site, Parents) ||
-                   llvm::any_of(Vars, [&](const VarDecl *Var) { return !referencesTo(Cond, Var).empty(); });
-    if (Decides)
+  return Vars;
+}
+
+bool referencesAny(const Stmt *S, ArrayRef<const VarDecl *> Vars) {
+  return llvm::any_of(Vars, [&](const VarDecl *Var) { return !referencesTo(S, Var).empty(); });
+}
+
+/// The conditions whose value \p Site decides: those containing it, and those testing a local
+/// computed from it.
+SmallVector<const Stmt *, 2> decidedBy(const Expr *Site, const Decisions &D, const ParentMap &Parents) {
+  SmallVector<const Stmt *, 2> Result;
+  SmallVector<const VarDecl *, 2> Vars = valuesFrom(Site, D, Parents);
+  for (const auto &[Statement, Cond] : D.Conditions)
+    if (Cond && (contains(Cond, Site, Parents) || referencesAny(Cond, Vars)))
       Result.push_back(Statement);
-  }
   return Result;
+}
+
+/// The value an act stores (`m[k] = v`, `m[k] += v`, `insert_or_assign(k, v)`), if any.
+const Expr *storedValue(const ContainerAccess &W, const ParentMap &Parents) {
+  if (W.Use.What == "insert_or_assign") {
+    const auto *Call = dyn_cast_or_null<CallExpr>(W.Use.Site);
+    return Call && Call->getNumArgs() >= 2 ? Call->getArg(Call->getNumArgs() - 1) : nullptr;
+  }
+  const Stmt *Parent = parentIgnoringImplicit(Parents, W.Use.Site);
+  if (const auto *Op = dyn_cast_or_null<CXXOperatorCallExpr>(Parent); Op && Op->isAssignmentOp())
+    return Op->getNumArgs() == 2 ? Op->getArg(1) : nullptr;
+  if (const auto *Op = dyn_cast_or_null<BinaryOperator>(Parent); Op && Op->isAssignmentOp())
+    return Op->getRHS();
+  return nullptr;
 }
 
 bool leaves(const Stmt *Branch) {
@@ -273,13 +300,18 @@ private:
       });
       // Erasing a key that an existence test found is a no-op if another thread erased it first;
       // a decision on its value (expired, stale) may erase a value another thread just replaced.
-      if (Decides && removesKey(W.Use.What) && !readsValue(*R))
+      if (Decides && removesKey(W.Use.What) && !readsValue(*R) && !erasesByIterator(W))
         continue;
+      bool SameExplicitKey = keyOf(R->Use) && keyOf(W.Use);
       std::optional<CheckThenActForm> Form;
       if (Decides)
         Form = CheckLocked ? CheckThenActForm::TwoSections : CheckThenActForm::UnlockedCheck;
-      else if (CheckLocked && readsValue(*R) && removesKey(W.Use.What) && keyOf(R->Use) && keyOf(W.Use))
+      else if (CheckLocked && readsValue(*R) && removesKey(W.Use.What) && SameExplicitKey)
         Form = CheckThenActForm::GetThenErase;
+      else if (CheckLocked && readsValue(*R) && SameExplicitKey)
+        if (const Expr *Stored = storedValue(W, Cfg.parents());
+            Stored && referencesAny(Stored, valuesFrom(R->Use.Site, D, Cfg.parents())))
+          Form = CheckThenActForm::LostUpdate;
       if (!Form)
         continue;
       CheckThenActPair Pair;

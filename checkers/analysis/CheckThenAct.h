@@ -19,6 +19,7 @@ enum class CheckThenActForm {
   TwoSections,    // the check under the guard, released, the act under the guard again
   UnlockedCheck,  // the check with no lock, the act under the guard, no second check
   GetThenErase,   // a value read under the guard, released, its key erased under the guard again
+  LostUpdate,     // a value read under the guard, released, a value computed from it stored again
   AcrossCalls,    // a locking query member function deciding a locking writing one
 };
 

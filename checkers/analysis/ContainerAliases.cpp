@@ -18,7 +18,6 @@ StringRef recordName(QualType T) {
   return Record && Record->getIdentifier() ? Record->getName() : StringRef();
 }
 
-bool isIteratorType(QualType T) { return recordName(T).contains_insensitive("iterator"); }
 
 bool isViewType(QualType T) {
   StringRef Name = recordName(T);
@@ -83,6 +82,8 @@ bool outlivesFunction(const Expr *Target) {
   return Var && (isa<ParmVarDecl>(Var) || (Var->hasGlobalStorage() && !Var->isStaticLocal()));
 }
 } // namespace
+
+bool isIteratorType(QualType T) { return recordName(T).contains_insensitive("iterator"); }
 
 class ContainerAliases::Scanner : public RecursiveASTVisitor<Scanner> {
 public:

@@ -41,6 +41,9 @@ struct AliasEscape {
   AliasOrigin Origin;
 };
 
+/// Whether \p T is an iterator class (`_Rb_tree_iterator`, `__hash_map_iterator`, a nested `iterator`).
+bool isIteratorType(clang::QualType T);
+
 class ContainerAliases {
 public:
   using IsSharedContainer = std::function<bool(const clang::ValueDecl *)>;

@@ -94,6 +94,41 @@ public:
     }
   }
 
+  // A read-modify-write across two critical sections loses updates.
+  void bump(int Key) {
+    int Value = 0;
+    {
+      std::lock_guard<std::mutex> Lock(Mu);
+      Value = Values.at(Key);
+    }
+    Value += compute(Value);
+    std::lock_guard<std::mutex> Lock(Mu);
+    Values[Key] = Value; // expect: mapguard-check-then-act {{'operator[]' on 'Values' stores a value computed from a read under an earlier lock of 'Mu', released in between; an update another thread made in between is lost: read, compute and write in one critical section}} note@-4: {{the check is here}} note@-3: {{'Mu' is released here}}
+  }
+  // Twin: one critical section.
+  void bumpAtomically(int Key) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Values[Key] += compute(Values.at(Key));
+  }
+  // Erasing through an iterator needs the element to be there still.
+  void evictOne() {
+    bool Full = false;
+    {
+      std::lock_guard<std::mutex> Lock(Mu);
+      Full = !Values.empty();
+    }
+    if (Full) {
+      std::lock_guard<std::mutex> Lock(Mu);
+      Values.erase(Values.begin()); // expect: mapguard-check-then-act {{'erase' on 'Values' acts on a 'empty' check made under an earlier lock of 'Mu', released in between}} note@-4: {{the check is here}} note@-3: {{'Mu' is released here}}
+    }
+  }
+  // Twin: checked again under the lock that erases.
+  void evictOneRechecked() {
+    std::lock_guard<std::mutex> Lock(Mu);
+    if (!Values.empty())
+      Values.erase(Values.begin());
+  }
+
 private:
   std::mutex Mu;
   std::map<int, int> Values;
