@@ -24,6 +24,15 @@ bool mayReallocate(StringRef What) {
          What == "rehash" || What == "reserve" || What == "merge" || What == "unite";
 }
 
+/// Whether \p W replaces an element's value (`m[k] = v`, `insert_or_assign`): a std::string or
+/// vector value frees its old buffer, and a reader still holding it reads freed memory.
+bool overwritesValue(const ContainerAccess &W, GuardInference &Inference, ASTContext &Ctx) {
+  if (W.Use.What == "insert_or_assign")
+    return true;
+  const FunctionCfg *Cfg = W.Use.What == "operator[]" ? Inference.cfgOf(W.Function, Ctx) : nullptr;
+  return Cfg && subscriptWritten(W.Use.Site, Cfg->parents());
+}
+
 /// Whether references to elements survive a rehash (node-based hash containers).
 bool referencesSurviveRehash(const ContainerTraits &Traits) {
   StringRef Name = Traits.Name;
@@ -163,7 +172,8 @@ std::optional<EscapingReferenceCheck::Guarded> EscapingReferenceCheck::guardedAt
 }
 
 const ContainerAccess *EscapingReferenceCheck::invalidatingWrite(const ContainerAccess &Origin, AliasKind Kind,
-                                                                 GuardInference &Inference) const {
+                                                                 GuardInference &Inference,
+                                                                 ASTContext &Ctx) const {
   std::optional<ContainerTraits> Traits = Inference.containers().classify(Origin.Container->getType());
   if (!Traits)
     return nullptr;
@@ -174,7 +184,8 @@ const ContainerAccess *EscapingReferenceCheck::invalidatingWrite(const Container
       continue;
     bool Invalidates = removesElements(Other.Use.What) ||
                        (mayReallocate(Other.Use.What) &&
-                        (Kind == AliasKind::Iterator ? Traits->InsertInvalidates : !referencesSurviveRehash(*Traits)));
+                        (Kind == AliasKind::Iterator ? Traits->InsertInvalidates : !referencesSurviveRehash(*Traits))) ||
+                       overwritesValue(Other, Inference, Ctx);
     if (Invalidates && Other.Enclosing != Origin.Enclosing)
       return &Other;
     if (Invalidates && !Found)
@@ -184,7 +195,9 @@ const ContainerAccess *EscapingReferenceCheck::invalidatingWrite(const Container
 }
 
 void EscapingReferenceCheck::noteInvalidation(const ContainerAccess *Write) {
-  diag(Write->Ref->getExprLoc(), "%0 here can invalidate it", DiagnosticIDs::Note) << describe(*Write);
+  bool Overwrites = Write->Use.What == "operator[]" || Write->Use.What == "insert_or_assign";
+  diag(Write->Ref->getExprLoc(), "%0 here can %select{invalidate|overwrite}1 it", DiagnosticIDs::Note)
+      << describe(*Write) << Overwrites;
 }
 
 void EscapingReferenceCheck::report(GuardInference &Inference, ASTContext &Ctx) {
@@ -257,7 +270,7 @@ void EscapingReferenceCheck::reportUse(const AliasUse &Use, GuardInference &Infe
   }
   if (ReleasedAt.isInvalid())
     return;
-  const ContainerAccess *Write = invalidatingWrite(*At.Access, Bound.Origin.Kind, Inference);
+  const ContainerAccess *Write = invalidatingWrite(*At.Access, Bound.Origin.Kind, Inference, Ctx);
   if (!Write)
     return;
   ReportedVariables.insert(Var);
@@ -298,7 +311,7 @@ void EscapingReferenceCheck::reportEscape(const AliasEscape &Escape, const Funct
   // The lock must be taken here (not held on entry: the caller's lock still covers the result).
   if (!At.Held->AcquiredAt || ReportedOrigins.contains(Escape.Origin.ContainerRef))
     return;
-  const ContainerAccess *Write = invalidatingWrite(*At.Access, Escape.Origin.Kind, Inference);
+  const ContainerAccess *Write = invalidatingWrite(*At.Access, Escape.Origin.Kind, Inference, Ctx);
   if (!Write)
     return;
   ReportedOrigins.insert(Escape.Origin.ContainerRef);

@@ -26,9 +26,9 @@ private:
                                                GuardInference &Inference);
   void reportEscape(const AliasEscape &Escape, const clang::FunctionDecl *Fn, GuardInference &Inference,
                     clang::ASTContext &Ctx);
-  /// A write elsewhere that can invalidate or change what a value of \p Kind points to.
-  const ContainerAccess *invalidatingWrite(const ContainerAccess &Origin, AliasKind Kind,
-                                           GuardInference &Inference) const;
+  /// A write elsewhere that can invalidate or overwrite what a value of \p Kind points to.
+  const ContainerAccess *invalidatingWrite(const ContainerAccess &Origin, AliasKind Kind, GuardInference &Inference,
+                                           clang::ASTContext &Ctx) const;
   void noteInvalidation(const ContainerAccess *Write);
 
   llvm::DenseMap<const clang::Expr *, const ContainerAccess *> AccessAt;

@@ -20,20 +20,6 @@ bool removesKey(StringRef What) {
   return What == "erase" || What == "extract" || What == "remove" || What == "take" || What == "unsafe_erase";
 }
 
-/// `m[k] = v`, `m[k] += v`, `++m[k]`: the subscript is written, not only read.
-bool subscriptWritten(const Expr *Subscript, const ParentMap &Parents) {
-  const Stmt *Parent = parentIgnoringImplicit(Parents, Subscript);
-  if (const Expr *Target = assignmentTarget(Parent))
-    return ignoringImplicit(Target) == Subscript;
-  if (const auto *Op = dyn_cast_or_null<CXXOperatorCallExpr>(Parent))
-    return Op->isAssignmentOp() && Op->getNumArgs() > 0 && ignoringImplicit(Op->getArg(0)) == Subscript;
-  if (const auto *Op = dyn_cast_or_null<BinaryOperator>(Parent))
-    return Op->isAssignmentOp() && ignoringImplicit(Op->getLHS()) == Subscript;
-  if (const auto *Op = dyn_cast_or_null<UnaryOperator>(Parent))
-    return Op->isIncrementDecrementOp();
-  return false;
-}
-
 /// A write whose effect depends on what is in the container: it removes a key, or overwrites
 /// a value. An insert or emplace that leaves an existing key alone is idempotent, not an act.
 bool isAct(const ContainerAccess &W, const ParentMap &Parents) {

@@ -113,4 +113,17 @@ bool subscriptOnlyReads(const Expr *Subscript, const ParentMap &Parents) {
   return Parent != nullptr;
 }
 
+bool subscriptWritten(const Expr *Subscript, const ParentMap &Parents) {
+  const Stmt *Parent = parentIgnoringImplicit(Parents, Subscript);
+  if (const Expr *Target = assignmentTarget(Parent))
+    return ignoringImplicit(Target) == Subscript;
+  if (const auto *Op = dyn_cast_or_null<CXXOperatorCallExpr>(Parent))
+    return Op->isAssignmentOp() && Op->getNumArgs() > 0 && ignoringImplicit(Op->getArg(0)) == Subscript;
+  if (const auto *Op = dyn_cast_or_null<BinaryOperator>(Parent))
+    return Op->isAssignmentOp() && ignoringImplicit(Op->getLHS()) == Subscript;
+  if (const auto *Op = dyn_cast_or_null<UnaryOperator>(Parent))
+    return Op->isIncrementDecrementOp();
+  return false;
+}
+
 } // namespace mapguard

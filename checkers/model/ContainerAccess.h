@@ -23,6 +23,9 @@ ContainerUse classifyContainerUse(const clang::Expr *Ref, const clang::ParentMap
 /// Whether `m[k]` is used only to read: not assigned to, changed, or bound to a non-const reference.
 bool subscriptOnlyReads(const clang::Expr *Subscript, const clang::ParentMap &Parents);
 
+/// Whether `m[k]` is written: `m[k] = v`, `m[k] += v`, `++m[k]` (not a call on the element).
+bool subscriptWritten(const clang::Expr *Subscript, const clang::ParentMap &Parents);
+
 } // namespace mapguard
 
 #endif

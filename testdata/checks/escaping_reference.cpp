@@ -127,7 +127,7 @@ class Config {
 public:
   const std::string &get(const std::string &Key) const {
     std::shared_lock<std::shared_mutex> Lock(Mu);
-    return Values.at(Key); // expect: mapguard-escaping-reference {{'get' returns a reference into 'Values' that outlives its lock on 'Mu'; callers use it after 'Mu' is released, while another thread may change or erase it: return a copy}} note@-1: {{'Mu' is locked here and released when the function returns}} note@+22: {{'erase' on 'Values' here can invalidate it}}
+    return Values.at(Key); // expect: mapguard-escaping-reference {{'get' returns a reference into 'Values' that outlives its lock on 'Mu'; callers use it after 'Mu' is released, while another thread may change or erase it: return a copy}} note@-1: {{'Mu' is locked here and released when the function returns}} note@+18: {{'operator[]' on 'Values' here can overwrite it}}
   }
   // Twin: by value.
   std::string getCopy(const std::string &Key) const {
@@ -137,7 +137,7 @@ public:
   const std::string *find(const std::string &Key) const {
     std::shared_lock<std::shared_mutex> Lock(Mu);
     auto It = Values.find(Key);
-    return It == Values.end() ? nullptr : &It->second; // expect: mapguard-escaping-reference {{'find' returns a pointer into 'Values' that outlives its lock on 'Mu'; callers use it after 'Mu' is released, while another thread may change or erase it: return a copy, a shared_ptr to the value, or make callers hold the lock}} note@-2: {{'Mu' is locked here}} note@+12: {{'erase' on 'Values'}}
+    return It == Values.end() ? nullptr : &It->second; // expect: mapguard-escaping-reference {{'find' returns a pointer into 'Values' that outlives its lock on 'Mu'; callers use it after 'Mu' is released, while another thread may change or erase it: return a copy, a shared_ptr to the value, or make callers hold the lock}} note@-2: {{'Mu' is locked here}} note@+8: {{'operator[]' on 'Values'}}
   }
   // Twin: the caller holds the lock (annotated), so the reference stays covered.
   const std::string &getLocked(const std::string &Key) const __attribute__((requires_capability(Mu))) {
@@ -157,12 +157,30 @@ private:
   std::unordered_map<std::string, std::string> Values;
 };
 
+// A std::string value overwritten under the lock frees the buffer a returned reference still
+// points to: reported although nothing is ever erased.
+class Labels {
+public:
+  const std::string &label(int Id) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    return Names[Id]; // expect: mapguard-escaping-reference {{'label' returns a reference into 'Names' that outlives its lock on 'Mu'}} note@-1: {{'Mu' is locked here}} note@+4: {{'operator[]' on 'Names' here can overwrite it}}
+  }
+  void relabel(int Id, const std::string &Name) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Names[Id] = Name;
+  }
+
+private:
+  std::mutex Mu;
+  std::map<int, std::string> Names;
+};
+
 // Stored where it outlives the lock; pthread; unique_ptr values own their objects.
 class Workers {
 public:
   void current(int Id, Session **Out) {
     pthread_mutex_lock(&Mu);
-    *Out = Items[Id].get(); // expect: mapguard-escaping-reference {{a pointer into 'Items' is stored in '*Out', where it outlives the lock on 'Mu'; whoever uses it later may find it changed or erased: store a copy or the key}} note@-1: {{'Mu' is locked here}} note@+16: {{'erase' on 'Items'}}
+    *Out = Items[Id].get(); // expect: mapguard-escaping-reference {{a pointer into 'Items' is stored in '*Out', where it outlives the lock on 'Mu'; whoever uses it later may find it changed or erased: store a copy or the key}} note@-1: {{'Mu' is locked here}} note@+11: {{'operator[]' on 'Items' here can overwrite it}}
     pthread_mutex_unlock(&Mu);
   }
   // Twin: a copy of the value is stored.
@@ -241,7 +259,7 @@ public:
       SpinGuard Guard(Lock);
       Route = Table[Id];
     }
-    return Route; // expect: mapguard-escaping-reference {{'Route' points into an element of 'Table' and is used after 'Lock' was released}} note@-2: {{'Route' is bound here}} note@-1: {{'Lock' is released here}} note@+17: {{'clear' on 'Table'}}
+    return Route; // expect: mapguard-escaping-reference {{'Route' points into an element of 'Table' and is used after 'Lock' was released}} note@-2: {{'Route' is bound here}} note@-1: {{'Lock' is released here}} note@+13: {{'operator[]' on 'Table'}}
   }
   // Twin: the string is copied inside the critical section.
   std::string routeCopy(int Id) {
@@ -272,7 +290,7 @@ public:
   const std::string *peek(int Key) {
     absl::ReaderMutexLock Lock(&Mu);
     auto It = Entries.find(Key);
-    return It == Entries.end() ? nullptr : &It->second; // expect: mapguard-escaping-reference {{'peek' returns a pointer into 'Entries' that outlives its lock on 'Mu'}} note@-2: {{'Mu' is locked here}} note@+10: {{'operator[]' on 'Entries' here can invalidate it}}
+    return It == Entries.end() ? nullptr : &It->second; // expect: mapguard-escaping-reference {{'peek' returns a pointer into 'Entries' that outlives its lock on 'Mu'}} note@-2: {{'Mu' is locked here}} note@+10: {{'operator[]' on 'Entries' here can overwrite it}}
   }
   // Twin: a copy.
   std::string peekCopy(int Key) {
