@@ -1,9 +1,12 @@
 #include "EscapingReferenceCheck.h"
 
+#include "EscapingReferenceFixes.h"
 #include "utils/AstUtil.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/Basic/SourceManager.h"
 #include "clang/Lex/Lexer.h"
 #include "llvm/ADT/StringExtras.h"
 
@@ -54,38 +57,6 @@ StringRef describeKind(AliasKind Kind) {
   return "refers to";
 }
 
-/// The return type as written before the name, if it is `const T &` or `T const &`: the range
-/// to replace and T.
-std::optional<std::pair<CharSourceRange, std::string>> constReferenceReturn(const FunctionDecl *Fn,
-                                                                          const ASTContext &Ctx) {
-  SourceLocation Begin = Fn->getBeginLoc();
-  SourceLocation Name = Fn->getQualifierLoc() ? Fn->getQualifierLoc().getBeginLoc() : Fn->getLocation();
-  if (Begin.isMacroID() || Name.isMacroID())
-    return std::nullopt;
-  const SourceManager &SM = Ctx.getSourceManager();
-  auto Range = CharSourceRange::getCharRange(Begin, Name);
-  StringRef Text = Lexer::getSourceText(Range, SM, Ctx.getLangOpts());
-  size_t Skipped = 0;
-  for (StringRef Specifier : {"inline ", "static ", "constexpr ", "[[nodiscard]] "}) {
-    StringRef Rest = Text.ltrim();
-    if (Rest.starts_with(Specifier)) {
-      Skipped += Text.size() - Rest.size() + Specifier.size();
-      Text = Rest.drop_front(Specifier.size());
-    }
-  }
-  StringRef Type = Text.rtrim();
-  if (!Type.consume_back("&") || Type.ends_with("&"))
-    return std::nullopt;
-  Type = Type.trim();
-  if (!Type.consume_front("const ") && !Type.consume_back(" const"))
-    return std::nullopt;
-  Type = Type.trim();
-  if (Type.empty() || Type.contains_insensitive("const") || Type.contains('('))
-    return std::nullopt;
-  return std::make_pair(CharSourceRange::getCharRange(Begin.getLocWithOffset(static_cast<int>(Skipped)), Name),
-                        Type.str() + " ");
-}
-
 /// Whether \p Ref is an operand of `==` or `!=` (an iterator compared with end()).
 bool isComparedOnly(const DeclRefExpr *Ref, const ParentMap &Parents) {
   const Stmt *Parent = parentIgnoringImplicit(Parents, Ref);
@@ -94,18 +65,6 @@ bool isComparedOnly(const DeclRefExpr *Ref, const ParentMap &Parents) {
   if (const auto *Op = dyn_cast_or_null<CXXOperatorCallExpr>(Parent))
     return Op->getOperator() == OO_EqualEqual || Op->getOperator() == OO_ExclaimEqual;
   return isa_and_nonnull<CXXRewrittenBinaryOperator>(Parent);
-}
-
-bool isCopyable(const CXXRecordDecl *Record) {
-  if (!Record->hasDefinition())
-    return false;
-  if (Record->hasUserDeclaredCopyConstructor())
-    return llvm::any_of(Record->ctors(), [](const CXXConstructorDecl *Ctor) {
-      return Ctor->isCopyConstructor() && !Ctor->isDeleted();
-    });
-  // A user-declared move deletes the implicit copy.
-  return !Record->hasUserDeclaredMoveConstructor() && !Record->hasUserDeclaredMoveAssignment() &&
-         !Record->defaultedCopyConstructorIsDeleted();
 }
 
 /// Whether \p Ref is used to lock what it points to (`p->lock_read()`, `pthread_mutex_lock(p)`, a
@@ -126,26 +85,6 @@ bool locksPointee(const DeclRefExpr *Ref, const ParentMap &Parents, const LockMo
   return false;
 }
 
-/// Returning by value instead of by const reference, at every declaration of \p Fn: when the type
-/// is copyable and no override or template depends on the signature.
-std::vector<FixItHint> returnByValue(const FunctionDecl *Fn, const ASTContext &Ctx) {
-  QualType Returned = Fn->getReturnType();
-  if (!Returned->isLValueReferenceType() || !Returned.getNonReferenceType().isConstQualified() ||
-      Fn->isTemplated() || Fn->isTemplateInstantiation())
-    return {};
-  if (const auto *Method = dyn_cast<CXXMethodDecl>(Fn); Method && Method->isVirtual())
-    return {};
-  if (const auto *Record = Returned.getNonReferenceType()->getAsCXXRecordDecl(); Record && !isCopyable(Record))
-    return {};
-  std::vector<FixItHint> Fixes;
-  for (const FunctionDecl *Redecl : Fn->redecls()) {
-    auto Written = constReferenceReturn(Redecl, Ctx);
-    if (!Written)
-      return {};
-    Fixes.push_back(FixItHint::CreateReplacement(Written->first, Written->second));
-  }
-  return Fixes;
-}
 } // namespace
 
 struct EscapingReferenceCheck::Guarded {
@@ -289,11 +228,15 @@ void EscapingReferenceCheck::reportUse(const AliasUse &Use, GuardInference &Infe
                                    "another thread may have changed or erased it in between: look it up "
                                    "again under the new lock")
           << Var->getName() << describeKind(Bound.Origin.Kind) << Container << Mutex;
-    else
-      diag(Use.Ref->getLocation(), "'%0' %1 '%2' and is used after '%3' was released; another thread may "
-                                   "change or erase it meanwhile: copy what you need while '%3' is held, or "
-                                   "hold '%3' until the last use")
-          << Var->getName() << describeKind(Bound.Origin.Kind) << Container << Mutex;
+    else {
+      auto Diag = diag(Use.Ref->getLocation(), "'%0' %1 '%2' and is used after '%3' was released; another "
+                                               "thread may change or erase it meanwhile: copy what you need while "
+                                               "'%3' is held, or hold '%3' until the last use")
+                  << Var->getName() << describeKind(Bound.Origin.Kind) << Container << Mutex;
+      if (mayRewrite(Use.Function))
+        if (auto Fix = keepLockFix(At.Held->Guard, Use.Function, Cfg->parents(), Inference.locks(), Ctx))
+          Diag << *Fix;
+    }
     diag(Bound.At->getBeginLoc(), "'%0' is bound here, with '%1' held", DiagnosticIDs::Note)
         << Var->getName() << Mutex;
   }
@@ -341,9 +284,10 @@ void EscapingReferenceCheck::reportEscape(const AliasEscape &Escape, const Funct
         << What << Container << (Target.empty() ? "a variable that outlives the function" : Target) << Mutex;
   }
   if (At.Held->AcquiredAt)
-    diag(At.Held->AcquiredAt->getBeginLoc(), "'%0' is locked here and released when the function returns",
+    diag(At.Held->AcquiredAt->getBeginLoc(), "'%0' is locked here; it is released before %select{callers use "
+                                             "the value|the stored value is used}1",
          DiagnosticIDs::Note)
-        << Mutex;
+        << Mutex << !isa<ReturnStmt>(Escape.At);
   noteInvalidation(Write);
 }
 

@@ -30,7 +30,7 @@ public:
     auto It = Items.find(Id);
     Mu.unlock();
     if (It != Items.end()) // (the unguarded end() is unguarded-access's)
-      It->second.Hits++; // expect: mapguard-escaping-reference {{'It' is an iterator into 'Items' and is used after 'Mu' was released; another thread may change or erase it meanwhile: copy what you need while 'Mu' is held, or hold 'Mu' until the last use}} note@-3: {{'It' is bound here, with 'Mu' held}} note@-2: {{'Mu' is released here}} note@+53: {{'erase' on 'Items' here can invalidate it}}
+      It->second.Hits++; // expect: mapguard-escaping-reference {{'It' is an iterator into 'Items' and is used after 'Mu' was released; another thread may change or erase it meanwhile: copy what you need while 'Mu' is held, or hold 'Mu' until the last use}} note@-3: {{'It' is bound here, with 'Mu' held}} note@-2: {{'Mu' is released here}} note@+60: {{'erase' on 'Items' here can invalidate it}}
   }
   // Twin: the work is done before the unlock.
   void touchLocked(int Id) {
@@ -45,7 +45,14 @@ public:
     Session &S = Items[Id];
     Lock.unlock();
     notify(Id);
-    S.Name = Name; // expect: mapguard-escaping-reference {{'S' refers to an element of 'Items' and is used after 'Mu' was released}} note@-3: {{'S' is bound here}} note@-2: {{'Mu' is released here}} note@+38: {{'erase' on 'Items'}}
+    S.Name = Name; // expect: mapguard-escaping-reference {{'S' refers to an element of 'Items' and is used after 'Mu' was released}} note@-3: {{'S' is bound here}} note@-2: {{'Mu' is released here}} note@+45: {{'erase' on 'Items'}}
+  }
+  // Nothing after the unlock takes a lock: the fix keeps the guard until its scope ends.
+  void retitle(int Id, const std::string &Name) {
+    std::unique_lock<std::mutex> Lock(Mu);
+    Session &S = Items[Id];
+    
+    S.Name = Name + "!"; // expect: mapguard-escaping-reference {{'S' refers to an element of 'Items' and is used after 'Mu' was released}} note@-2: {{'S' is bound here}} note@-1: {{'Mu' is released here}} note@+38: {{'erase' on 'Items'}}
   }
   // Twin: a copy taken under the lock.
   std::string nameOf(int Id) {
@@ -127,7 +134,7 @@ class Config {
 public:
   std::string get(const std::string &Key) const {
     std::shared_lock<std::shared_mutex> Lock(Mu);
-    return Values.at(Key); // expect: mapguard-escaping-reference {{'get' returns a reference into 'Values' that outlives its lock on 'Mu'; callers use it after 'Mu' is released, while another thread may change or erase it: return a copy}} note@-1: {{'Mu' is locked here and released when the function returns}} note@+18: {{'operator[]' on 'Values' here can overwrite it}}
+    return Values.at(Key); // expect: mapguard-escaping-reference {{'get' returns a reference into 'Values' that outlives its lock on 'Mu'; callers use it after 'Mu' is released, while another thread may change or erase it: return a copy}} note@-1: {{'Mu' is locked here; it is released before callers use the value}} note@+18: {{'operator[]' on 'Values' here can overwrite it}}
   }
   // Twin: by value.
   std::string getCopy(const std::string &Key) const {
@@ -180,7 +187,18 @@ class Workers {
 public:
   void current(int Id, Session **Out) {
     pthread_mutex_lock(&Mu);
-    *Out = Items[Id].get(); // expect: mapguard-escaping-reference {{a pointer into 'Items' is stored in '*Out', where it outlives the lock on 'Mu'; whoever uses it later may find it changed or erased: store a copy or the key}} note@-1: {{'Mu' is locked here}} note@+11: {{'operator[]' on 'Items' here can overwrite it}}
+    *Out = Items[Id].get(); // expect: mapguard-escaping-reference {{a pointer into 'Items' is stored in '*Out', where it outlives the lock on 'Mu'; whoever uses it later may find it changed or erased: store a copy or the key}} note@-1: {{'Mu' is locked here}} note@+22: {{'operator[]' on 'Items' here can overwrite it}}
+    pthread_mutex_unlock(&Mu);
+  }
+  void select(int Id) {
+    pthread_mutex_lock(&Mu);
+    Selected = Items[Id].get(); // expect: mapguard-escaping-reference {{a pointer into 'Items' is stored in 'Selected', where it outlives the lock on 'Mu'}} note@-1: {{'Mu' is locked here}} note@+17: {{'operator[]' on 'Items'}}
+    pthread_mutex_unlock(&Mu);
+  }
+  // Twin: the key is stored, and looked up again under the lock when needed.
+  void selectKey(int Id) {
+    pthread_mutex_lock(&Mu);
+    SelectedId = Items.count(Id) != 0 ? Id : -1;
     pthread_mutex_unlock(&Mu);
   }
   // Twin: a copy of the value is stored.
@@ -203,6 +221,8 @@ public:
 private:
   pthread_mutex_t Mu = PTHREAD_MUTEX_INITIALIZER;
   std::map<int, std::unique_ptr<Session>> Items;
+  Session *Selected = nullptr;
+  int SelectedId = -1;
 };
 
 // shared_ptr values: a copy keeps the object alive after the unlock. A map that is only ever
