@@ -346,6 +346,7 @@ lockingSummaries(GuardInference &GI, ArrayRef<const FunctionDecl *> Order,
     const FunctionCfg *Cfg = GI.cfgOf(Fn, Ctx);
     if (!Cfg)
       continue;
+    FunctionPairs Pairs(GI, Fn, *Cfg, Ctx); // the function's conditions and locals, scanned once
     LockingSummary Summary;
     bool Consistent = true, AllReads = true;
     for (const ContainerAccess *A : ByFunction.lookup(Fn)) {
@@ -368,7 +369,7 @@ lockingSummaries(GuardInference &GI, ArrayRef<const FunctionDecl *> Order,
       AllReads &= Check || !A->Use.Write;
       Summary.ReadsValue |= readsValue(*A);
       if (A->Use.Write && !Summary.Act && isAct(*A, Cfg->parents()) &&
-          !FunctionPairs(GI, Fn, *Cfg, Ctx).rechecked(*A, *GuardPath, ByFunction.lookup(Fn)))
+          !Pairs.rechecked(*A, *GuardPath, ByFunction.lookup(Fn)))
         Summary.Act = A;
     }
     if (!Consistent || !Summary.Container)
