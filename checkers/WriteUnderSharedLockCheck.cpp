@@ -6,6 +6,7 @@
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/AST/TypeLoc.h"
 #include "clang/Lex/Lexer.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Config/llvm-config.h"
 
@@ -42,7 +43,7 @@ bool isOnlyDeclared(const VarDecl *Guard, const FunctionDecl *Fn) {
 void WriteUnderSharedLockCheck::report(GuardInference &Inference, ASTContext &Ctx) {
   llvm::DenseSet<const Expr *> Reported;
   llvm::DenseSet<const VarDecl *> FixedGuards;
-  for (const ContainerAccess &Access : Inference.accesses()) {
+  for (const ContainerAccess &Access : llvm::concat<const ContainerAccess>(Inference.accesses(), Inference.otherAccesses())) {
     if (!Access.Use.Write || Access.InConstructorOrDestructor || Access.OptedOut || Access.HeldByContract || !Reported.insert(Access.Ref).second)
       continue;
     const GuardInfo *Guard = Inference.guardOf(Access.Container);

@@ -6,6 +6,7 @@
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
+#include "llvm/ADT/STLExtras.h"
 
 using namespace clang;
 
@@ -16,15 +17,17 @@ constexpr unsigned MaxLambdaDepth = 4;
 
 /// A container that may be shared between threads: a member, or a variable with static storage
 /// that is neither constant nor thread-local.
-bool isSharedContainerDecl(const ValueDecl *D, const ContainerModel &Model) {
+bool mayBeSharedObject(const ValueDecl *D) {
   if (!D || D->getType().isConstQualified() || D->getType()->isReferenceType())
     return false;
   if (const auto *Var = dyn_cast<VarDecl>(D))
     if (!Var->hasGlobalStorage() || Var->getTLSKind() != VarDecl::TLS_None || Var->isConstexpr())
       return false;
-  if (!isa<FieldDecl, VarDecl>(D))
-    return false;
-  return Model.classify(D->getType()).has_value();
+  return isa<FieldDecl, VarDecl>(D);
+}
+
+bool isSharedContainerDecl(const ValueDecl *D, const ContainerModel &Model) {
+  return mayBeSharedObject(D) && Model.classify(D->getType()).has_value();
 }
 
 const ValueDecl *declOfExpr(const Expr *E) {
@@ -64,6 +67,9 @@ void GuardInference::clear() {
   Functions.clear();
   Cfgs.clear();
   Accesses.clear();
+  OtherAccesses.clear();
+  Kinds.clear();
+  ScopesWithReaderWriterMutex.clear();
   Aliases.clear();
   AliasUses.clear();
   Releases.clear();
@@ -104,17 +110,17 @@ bool GuardInference::expectsLockHeld(const FunctionDecl *Fn) const {
 /// locks its call sites decide. Others are not given a CFG.
 bool GuardInference::isRelevant(const FunctionDecl *Fn) {
   struct Scan : RecursiveASTVisitor<Scan> {
-    const GuardInference &GI;
+    GuardInference &GI;
     bool Found = false;
-    explicit Scan(const GuardInference &GI) : GI(GI) {}
+    explicit Scan(GuardInference &GI) : GI(GI) {}
     bool shouldVisitLambdaBodies() const { return true; }
     bool VisitMemberExpr(MemberExpr *E) {
-      Found |= isSharedContainerDecl(E->getMemberDecl(), GI.Containers);
+      Found |= GI.sharedKind(E->getMemberDecl()) != SharedKind::None;
       return !Found;
     }
     bool VisitDeclRefExpr(DeclRefExpr *E) {
       // `&C::run` may hand a member function to a thread or executor.
-      Found |= isSharedContainerDecl(E->getDecl(), GI.Containers) || isa<CXXMethodDecl>(E->getDecl());
+      Found |= isa<CXXMethodDecl>(E->getDecl()) || GI.sharedKind(E->getDecl()) != SharedKind::None;
       return !Found;
     }
     bool VisitCallExpr(CallExpr *Call) {
@@ -211,7 +217,7 @@ public:
     }
     if (const auto *Function = dyn_cast_or_null<FunctionDecl>(Named))
       noteFunctionReference(cast<Expr>(S), Function, Before);
-    else if (isSharedContainerDecl(Named, GI.Containers))
+    else if (GI.sharedKind(Named) != SharedKind::None)
       record(cast<Expr>(S), Named, Before);
   }
 
@@ -295,7 +301,7 @@ private:
                             !GI.InferredEntry.count(canonical(Enclosing)) &&
                             !Enclosing->hasAttr<RequiresCapabilityAttr>();
     Access.Held = Before;
-    GI.Accesses.push_back(std::move(Access));
+    (GI.sharedKind(Container) == SharedKind::Other ? GI.OtherAccesses : GI.Accesses).push_back(std::move(Access));
   }
 
   void noteCall(const CallExpr *Call, const LockSet &Before) {
@@ -363,6 +369,7 @@ void GuardInference::analyse(ASTContext &Ctx) {
   ObjectPathResolver Resolver(Ctx);
   for (unsigned Round = 0;; ++Round) {
     Accesses.clear();
+    OtherAccesses.clear();
     AliasUses.clear();
     Releases.clear();
     CallSiteLocks.clear();
@@ -399,8 +406,44 @@ void GuardInference::analyse(ASTContext &Ctx) {
   inferGuards();
 }
 
+GuardInference::SharedKind GuardInference::sharedKind(const ValueDecl *D) {
+  if (!D || !isa<FieldDecl, VarDecl>(D))
+    return SharedKind::None;
+  auto [It, Inserted] = Kinds.try_emplace(D, SharedKind::None);
+  if (!Inserted)
+    return It->second;
+  SharedKind Kind = SharedKind::None;
+  if (mayBeSharedObject(D)) {
+    if (Containers.classify(D->getType()))
+      Kind = SharedKind::Associative;
+    else if (Containers.isOtherContainer(D->getType()) && mayBeReaderGuarded(D))
+      Kind = SharedKind::Other;
+  }
+  Kinds[D] = Kind;
+  return Kind;
+}
+
+/// A reader-writer mutex is declared next to \p D: a member of the same class, or a variable of
+/// the same namespace (or, for a static member, class). Only then can a write to a sequence be
+/// made under a reader lock; other sequences are not followed (they cost, and no check asks).
+bool GuardInference::mayBeReaderGuarded(const ValueDecl *D) {
+  if (const auto *Annotation = D->getAttr<GuardedByAttr>())
+    if (const ValueDecl *Mutex = declOfExpr(Annotation->getArg()))
+      return Locks.isReaderWriterMutex(Mutex->getType());
+  const DeclContext *Scope = D->getDeclContext()->getRedeclContext();
+  auto [It, Inserted] = ScopesWithReaderWriterMutex.try_emplace(Scope, false);
+  if (!Inserted)
+    return It->second;
+  bool Found = llvm::any_of(Scope->decls(), [&](const Decl *Member) {
+    const auto *Value = dyn_cast<ValueDecl>(Member);
+    return isa_and_nonnull<FieldDecl, VarDecl>(Value) && Locks.isReaderWriterMutex(Value->getType());
+  });
+  ScopesWithReaderWriterMutex[Scope] = Found;
+  return Found;
+}
+
 void GuardInference::markDeferredEntries() {
-  for (ContainerAccess &Access : Accesses) {
+  for (ContainerAccess &Access : llvm::concat<ContainerAccess>(Accesses, OtherAccesses)) {
     if (Access.DeferredBy || Access.ScopeExit)
       continue;
     auto It = DeferredEntries.find(canonical(Access.Enclosing));
@@ -439,7 +482,7 @@ void GuardInference::inferGuards() {
   };
   llvm::DenseMap<const ValueDecl *, Tally> Tallies;
   SmallVector<const ValueDecl *, 16> Seen;
-  for (const ContainerAccess &Access : Accesses) {
+  for (const ContainerAccess &Access : llvm::concat<const ContainerAccess>(Accesses, OtherAccesses)) {
     auto [It, Inserted] = Tallies.try_emplace(Access.Container);
     if (Inserted)
       Seen.push_back(Access.Container);

@@ -76,6 +76,9 @@ public:
   void clear();
 
   const std::vector<ContainerAccess> &accesses() const { return Accesses; }
+  /// Accesses to shared containers of other kinds (sequences, strings, a project's own) that a
+  /// reader-writer mutex of the same class or scope may guard: only write-under-shared-lock judges them.
+  const std::vector<ContainerAccess> &otherAccesses() const { return OtherAccesses; }
   /// The functions analysed (those that name a shared container or call a member function).
   const std::vector<const clang::FunctionDecl *> &functions() const { return Functions; }
   const ContainerModel &containers() const { return Containers; }
@@ -120,6 +123,10 @@ private:
   /// `std::unique_lock<std::mutex> &`, a project guard): the "lock token" idiom.
   bool expectsLockHeld(const clang::FunctionDecl *Fn) const;
   void inferGuards();
+  enum class SharedKind : unsigned char { None, Associative, Other };
+  /// Whether \p D is a shared container, and of which kind (memoised).
+  SharedKind sharedKind(const clang::ValueDecl *D);
+  bool mayBeReaderGuarded(const clang::ValueDecl *D);
   void markDeferredEntries();
 
   const ContainerModel &Containers;
@@ -130,6 +137,9 @@ private:
   std::vector<const clang::FunctionDecl *> Functions;
   FunctionCfgCache Cfgs;
   std::vector<ContainerAccess> Accesses;
+  std::vector<ContainerAccess> OtherAccesses;
+  llvm::DenseMap<const clang::ValueDecl *, SharedKind> Kinds;
+  llvm::DenseMap<const clang::DeclContext *, bool> ScopesWithReaderWriterMutex;
   llvm::DenseMap<const clang::FunctionDecl *, std::unique_ptr<ContainerAliases>> Aliases; // per function, once
   std::vector<AliasUse> AliasUses;
   llvm::DenseMap<const clang::FunctionDecl *, llvm::SmallVector<LockRelease, 2>> Releases;

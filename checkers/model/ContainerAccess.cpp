@@ -36,6 +36,65 @@ std::optional<QualType> parameterTypeOf(const Stmt *Call, const Expr *Arg) {
   return std::nullopt;
 }
 
+/// Whether \p Method has a const overload of the same name: an accessor (`operator[]`, `at`,
+/// `front`, `begin`, `data`) whose non-const form is chosen for a non-const object but changes
+/// nothing itself.
+bool hasConstOverload(const CXXMethodDecl *Method) {
+  if (Method->isConst())
+    return true;
+  for (const NamedDecl *D : Method->getParent()->lookup(Method->getDeclName())) {
+    if (const auto *Template = dyn_cast<FunctionTemplateDecl>(D))
+      D = Template->getTemplatedDecl();
+    if (const auto *Other = dyn_cast<CXXMethodDecl>(D); Other && Other->isConst())
+      return true;
+  }
+  return false;
+}
+
+/// Whether the element (or member) an accessor call returns is changed where it is used:
+/// `v[i] = x`, `++v.back()`, `v[i].count = 0`, `v.front().push_back(x)`.
+bool accessedElementChanged(const Expr *Access, const ParentMap &Parents) {
+  const Expr *Current = Access;
+  for (unsigned Depth = 0; Depth < 8; ++Depth) {
+    if (subscriptWritten(Current, Parents))
+      return true;
+    const Stmt *Parent = parentIgnoringImplicit(Parents, Current);
+    const auto *Member = dyn_cast_or_null<MemberExpr>(Parent);
+    if (Member && !Member->isArrow() && isa<FieldDecl>(Member->getMemberDecl())) {
+      Current = Member; // `v[i].count`
+      continue;
+    }
+    const CXXMethodDecl *Method = nullptr;
+    const Expr *Call = nullptr;
+    if (Member && !Member->isArrow()) {
+      Method = dyn_cast<CXXMethodDecl>(Member->getMemberDecl());
+      Call = dyn_cast_or_null<CXXMemberCallExpr>(Parents.getParentIgnoreParens(Member));
+    } else if (const auto *Op = dyn_cast_or_null<CXXOperatorCallExpr>(Parent);
+               Op && Op->getNumArgs() > 0 && ignoringImplicit(Op->getArg(0)) == Current) {
+      Method = dyn_cast_or_null<CXXMethodDecl>(Op->getDirectCallee());
+      Call = Op;
+    }
+    if (!Method || !Call)
+      return false;
+    if (!hasConstOverload(Method))
+      return true; // `v.front().push_back(x)`, `s[i] += "x"`
+    Current = Call;  // an accessor of the element: `v[i][j] = x`
+  }
+  return false;
+}
+
+/// A call of a member function the container model does not list: a write if the function is
+/// not const and has no const overload (`push_back`, `pop_front`, `resize`, `append`, a project's
+/// own `add`), or if it is an accessor whose result is changed (`v[i] = x`).
+ContainerUse unlistedMemberUse(const CallExpr *Call, const CXXMethodDecl *Method, const ParentMap &Parents) {
+  std::string Name = Method->getNameAsString();
+  if (Method->isConst() || Method->isStatic())
+    return {false, Name, Call};
+  if (!hasConstOverload(Method) || accessedElementChanged(Call, Parents))
+    return {true, Name, Call};
+  return {false, Name, Call};
+}
+
 ContainerUse opUse(const CallExpr *Call, const Expr *Ref, const ContainerModel &Model) {
   for (const ContainerOp &Op : containerOpsOf(Call, Model)) {
     const Expr *Object = ignoringImplicit(Op.Object);
@@ -57,14 +116,19 @@ ContainerUse classifyContainerUse(const Expr *Ref, const ParentMap &Parents, con
     if (!Call)
       return Read;
     ContainerUse Use = opUse(Call, Ref, Model);
-    if (!Use.Site) // a method the model does not list: begin(), size(), user extensions
-      Use = {false, Call->getMethodDecl() ? Call->getMethodDecl()->getNameAsString() : "read", Call};
+    if (!Use.Site) // a method the model does not list: begin(), size(), push_back(), user extensions
+      Use = Call->getMethodDecl() ? unlistedMemberUse(Call, Call->getMethodDecl(), Parents)
+                                  : ContainerUse{false, "read", Call};
     return Use;
   }
   if (const auto *Call = dyn_cast<CallExpr>(Parent)) {
     ContainerUse Use = opUse(Call, Ref, Model);
     if (Use.Site)
       return Use;
+    // An operator member of a container the model does not list: `v[i] = x`, `s += t`, `v = w`.
+    if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Call); Op && Op->getNumArgs() > 0 && ignoringImplicit(Op->getArg(0)) == Ref)
+      if (const auto *Method = dyn_cast_or_null<CXXMethodDecl>(Op->getDirectCallee()))
+        return unlistedMemberUse(Op, Method, Parents);
     if (auto Param = parameterTypeOf(Call, Ref); Param && isNonConstReference(*Param))
       return {true, "non-const reference", Call};
     return Read;

@@ -74,6 +74,37 @@ std::optional<ContainerTraits> ContainerModel::classify(QualType T) const {
   return std::nullopt;
 }
 
+bool ContainerModel::isIterableRecord(const CXXRecordDecl *Record, unsigned Depth) {
+  if (!Record || !Record->hasDefinition() || Depth >= MaxBaseDepth)
+    return false;
+  Record = Record->getDefinition();
+  auto Declares = [&](StringRef Name) {
+    return llvm::any_of(Record->decls(), [&](const Decl *D) {
+      const auto *Named = dyn_cast<NamedDecl>(D);
+      if (const auto *Template = dyn_cast<FunctionTemplateDecl>(D))
+        Named = Template->getTemplatedDecl();
+      return isa_and_nonnull<CXXMethodDecl>(Named) && Named->getIdentifier() && Named->getName() == Name;
+    });
+  };
+  if (Declares("begin") && Declares("end"))
+    return true;
+  return llvm::any_of(Record->bases(), [&](const CXXBaseSpecifier &Base) {
+    return Base.getAccessSpecifier() == AS_public && isIterableRecord(Base.getType()->getAsCXXRecordDecl(), Depth + 1);
+  });
+}
+
+bool ContainerModel::isOtherContainer(QualType T) const {
+  if (T.isNull() || classify(T))
+    return false;
+  T = T.getNonReferenceType();
+  if (const auto *Record = T->getAsCXXRecordDecl())
+    return isIterableRecord(Record, 0);
+  if (const auto *Spec = T->getAs<TemplateSpecializationType>())
+    if (const auto *Template = dyn_cast_or_null<ClassTemplateDecl>(Spec->getTemplateName().getAsTemplateDecl()))
+      return isIterableRecord(Template->getTemplatedDecl(), 0);
+  return false;
+}
+
 std::optional<ContainerTraits> ContainerModel::classifyObject(const Expr *E, bool ViaPointer) const {
   if (!E)
     return std::nullopt;

@@ -41,6 +41,10 @@ public:
 
   /// The container a (possibly reference, alias, or derived-class) type is, if any.
   std::optional<ContainerTraits> classify(clang::QualType T) const;
+  /// Whether \p T is a container of another kind: a class (not an associative container of the
+  /// model) with `begin()` and `end()` member functions, own or inherited: `std::vector`,
+  /// `std::list`, `std::deque`, `std::string`, Qt's and abseil's sequences, a project's own.
+  bool isOtherContainer(clang::QualType T) const;
   /// The container an expression designates (or points to), before any implicit derived-to-base
   /// cast: members inherited from an implementation base (absl's raw_hash_set) are called
   /// through one.
@@ -48,6 +52,7 @@ public:
 
 private:
   std::optional<ContainerTraits> classifyRecord(const clang::NamedDecl *D, unsigned Depth) const;
+  static bool isIterableRecord(const clang::CXXRecordDecl *Record, unsigned Depth);
 
   NameList Containers;
   NameList InsertInvalidating;

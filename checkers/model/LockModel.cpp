@@ -63,6 +63,27 @@ bool LockModel::isMutex(QualType T) const {
          isInferredMutex(dyn_cast_or_null<CXXRecordDecl>(Record));
 }
 
+bool LockModel::isReaderWriterMutex(QualType T) const {
+  if (!isMutex(T))
+    return false;
+  T = T.getNonReferenceType();
+  if (const auto *Typedef = T->getAs<TypedefType>(); Typedef && Typedef->getDecl()->getName().contains_insensitive("rwlock"))
+    return true;
+  const auto *Record = dyn_cast_or_null<CXXRecordDecl>(recordOf(T));
+  if (!Record || !Record->hasDefinition())
+    return false;
+  Record = Record->getDefinition();
+  auto [It, Inserted] = ReaderWriterRecords.try_emplace(Record, false);
+  if (!Inserted)
+    return It->second;
+  bool Shared = llvm::any_of(Record->methods(), [&](const CXXMethodDecl *Method) {
+    std::optional<Role> R = roleOf(Method);
+    return R && (R->Action == LockAction::Lock || R->Action == LockAction::TryLock) && R->Kind == LockKind::Shared;
+  });
+  ReaderWriterRecords[Record] = Shared;
+  return Shared;
+}
+
 std::optional<StringRef> LockModel::guardName(QualType T) const {
   const NamedDecl *D = guardDeclOf(T);
   if (auto Name = ExclusiveGuards.match(D))

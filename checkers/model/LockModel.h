@@ -50,6 +50,10 @@ public:
   explicit LockModel(const LockModelOptions &Options);
 
   bool isMutex(clang::QualType T) const;
+  /// Whether \p T is a mutex with a reader (shared) mode: one of its member functions locks it
+  /// shared (`lock_shared`, `ReaderLock`, `lockForRead`, an annotated acquire_shared), or a C
+  /// reader-writer lock (`pthread_rwlock_t`).
+  bool isReaderWriterMutex(clang::QualType T) const;
   /// The kind of lock a guard type takes, if the type is a configured guard.
   std::optional<LockKind> guardKind(clang::QualType T) const;
   /// Guard names as configured, e.g. "std::shared_lock" for a std::shared_lock<std::shared_mutex>.
@@ -93,6 +97,7 @@ private:
   std::optional<Role> inferredRole(const clang::FunctionDecl *Function) const;
 
   mutable llvm::DenseMap<const clang::CXXRecordDecl *, Inferred> InferredRecords;
+  mutable llvm::DenseMap<const clang::CXXRecordDecl *, bool> ReaderWriterRecords;
   mutable llvm::DenseMap<const clang::CXXRecordDecl *, std::optional<LockKind>> InferredGuards;
   mutable llvm::DenseMap<const clang::FunctionDecl *, std::optional<Role>> InferredRoles;
   NameList Mutexes, ExclusiveGuards, SharedGuards, LockFunctions, SharedLockFunctions, UnlockFunctions,
