@@ -20,6 +20,22 @@ bool isIdentityFunction(const FunctionDecl *F) {
     return true;
   return Name == "as_const" && F->isInStdNamespace();
 }
+
+/// The member a member function returns by reference and does nothing else with: an accessor
+/// (`const Map &items() const { return items_; }`), read from its body.
+const FieldDecl *accessedMember(const CXXMethodDecl *Method) {
+  if (!Method || !Method->getReturnType()->isLValueReferenceType() || Method->isStatic())
+    return nullptr;
+  const FunctionDecl *Definition = nullptr;
+  const auto *Body = dyn_cast_or_null<CompoundStmt>(Method->getBody(Definition));
+  if (!Body || Body->size() != 1)
+    return nullptr;
+  const auto *Return = dyn_cast<ReturnStmt>(Body->body_front());
+  const auto *Member = Return ? dyn_cast_or_null<MemberExpr>(Return->getRetValue() ? Return->getRetValue()->IgnoreParenImpCasts() : nullptr) : nullptr;
+  if (!Member || !isa<CXXThisExpr>(Member->getBase()->IgnoreParenImpCasts()))
+    return nullptr;
+  return dyn_cast<FieldDecl>(Member->getMemberDecl());
+}
 } // namespace
 
 ObjectPath ObjectPath::withField(const FieldDecl *F) const {
@@ -144,6 +160,17 @@ std::optional<ObjectPath> ObjectPathResolver::objectOfImpl(const Expr *E, unsign
   if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E)) {
     if (Op->getOperator() == OO_Star && Op->getNumArgs() == 1)
       return pointeeOfImpl(Op->getArg(0), Depth);
+    return std::nullopt;
+  }
+  if (const auto *Call = dyn_cast<CXXMemberCallExpr>(E)) {
+    // `obj->items()`: the member its accessor returns.
+    if (const FieldDecl *Field = accessedMember(Call->getMethodDecl()); Field && Depth < MaxAliasDepth) {
+      const auto *Callee = dyn_cast<MemberExpr>(Call->getCallee()->IgnoreParens());
+      std::optional<ObjectPath> Owner =
+          !Callee ? std::nullopt
+                  : Callee->isArrow() ? pointeeOfImpl(Callee->getBase(), Depth + 1) : objectOfImpl(Callee->getBase(), Depth + 1);
+      return Owner ? std::optional(Owner->withField(Field)) : std::nullopt;
+    }
     return std::nullopt;
   }
   if (const auto *Call = dyn_cast<CallExpr>(E)) {
