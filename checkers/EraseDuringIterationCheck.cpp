@@ -71,7 +71,8 @@ EraseDuringIterationCheck::EraseDuringIterationCheck(StringRef Name, tidy::Clang
       InsertInvalidatingContainers(
           Options.get("InsertInvalidatingContainers", ContainerModel::DefaultInsertInvalidating)),
       MaxCallDepth(Options.get("MaxCallDepth", DefaultMaxCallDepth)),
-      Model(Containers, InsertInvalidatingContainers), Summaries(Model) {}
+      Model(Containers, InsertInvalidatingContainers), Summaries(Model),
+      Reentrant(Model, MaxCallDepth, Summaries) {}
 
 void EraseDuringIterationCheck::storeOptions(tidy::ClangTidyOptions::OptionMap &Opts) {
   Options.store(Opts, "Containers", Containers);
@@ -156,6 +157,7 @@ void EraseDuringIterationCheck::checkRangeFor(const CXXForRangeStmt *Loop, const
   ContainerOpFinder Finder(Model, Resolver, MaxCallDepth, Summaries);
   std::string Name = Container->spelling();
   llvm::SmallPtrSet<const CallExpr *, 8> Reported;
+  checkReentrantCallbacks(Loop, Loop->getBody(), *Container, *Traits, Fn, Ctx);
   for (const ContainerOpSite &Op : Finder.find(Loop->getBody(), *Container)) {
     if (!isMutation(Op.Kind) || Reported.contains(Op.SiteCall))
       continue;
@@ -227,6 +229,7 @@ void EraseDuringIterationCheck::checkIteratorLoop(const IteratorLoop &Loop, cons
   std::string Name = Container->spelling();
   std::string It = Loop.Iter->getNameAsString();
   const FunctionCfg *Cfg = nullptr;
+  checkReentrantCallbacks(Loop.Loop, Loop.Body, *Container, *Traits, Fn, Ctx);
   for (const ContainerOpSite &Op : Finder.find(Loop.Body, *Container, Loop.Iter)) {
     if (!isMutation(Op.Kind) || ReportedSites.contains(Op.SiteCall))
       continue;
@@ -273,6 +276,28 @@ void EraseDuringIterationCheck::checkIteratorLoop(const IteratorLoop &Loop, cons
   }
 }
 
+
+void EraseDuringIterationCheck::checkReentrantCallbacks(const Stmt *Loop, const Stmt *Body, const ObjectPath &Container,
+                                                        const ContainerTraits &Traits, const FunctionDecl *Fn,
+                                                        ASTContext &Ctx) {
+  const FieldDecl *Field = Container.lastField();
+  llvm::SmallVector<ReentrantCall, 2> Calls = Field ? ReentrantCallbacks::opaqueCalls(Body) : decltype(Calls)();
+  std::optional<ContainerEraser> Eraser = Calls.empty() ? std::nullopt : Reentrant.eraserOf(Field, Traits, Fn, Ctx);
+  const FunctionCfg *Cfg = Eraser ? Cfgs.get(Fn, Ctx) : nullptr;
+  for (const ReentrantCall &Call : Calls) {
+    if (!Cfg || !Cfg->mayContinueLoopAfter(Call.Invocation, Loop) || !ReportedSites.insert(Call.Invocation).second)
+      continue;
+    std::string Name = Container.spelling();
+    diag(Call.Invocation->getBeginLoc(), "'%0' runs code this translation unit cannot see while a loop iterates over "
+                                         "'%1'; if it calls '%2', which changes '%1', the loop's iterator dangles: "
+                                         "iterate over a copy of '%1', or defer the change until the loop ends")
+        << Call.Callee << Name << Eraser->Method->getName() << Call.Invocation->getSourceRange();
+    diag(Loop->getBeginLoc(), "iteration over '%0' starts here", DiagnosticIDs::Note) << Name;
+    diag(Eraser->Op.OpCall->getExprLoc(), "'%0' calls '%1' on '%2' here", DiagnosticIDs::Note)
+        << Eraser->Method->getName() << Eraser->Op.OpName << Field->getName();
+    return; // one finding per loop
+  }
+}
 
 void EraseDuringIterationCheck::checkElementReferenceAfterErase(const CXXForRangeStmt *Loop, const ContainerOpSite &Op,
                                                                 const FunctionCfg &Cfg, StringRef Container) {

@@ -5,6 +5,7 @@
 #include "analysis/ContainerMutations.h"
 #include "analysis/FunctionCfg.h"
 #include "analysis/IteratorLoops.h"
+#include "analysis/ReentrantCallbacks.h"
 #include "clang-tidy/ClangTidyCheck.h"
 #include "llvm/ADT/SmallPtrSet.h"
 
@@ -14,7 +15,8 @@ namespace mapguard {
 /// range-for over the container (directly or through called functions), inserts that may rehash
 /// an unordered container, iterator loops that use `it` after `C.erase(it)`, and iterator loops
 /// whose body erases the element `it` points to by key (directly or through calls) or clears,
-/// reassigns or rehashes the container, then uses `it` again.
+/// reassigns or rehashes the container, then uses `it` again; and loops that invoke callbacks that
+/// may re-enter a member function erasing the container.
 /// Docs: docs/checks/mapguard-erase-during-iteration.md
 class EraseDuringIterationCheck : public clang::tidy::ClangTidyCheck {
 public:
@@ -28,6 +30,7 @@ public:
   void onEndOfTranslationUnit() override {
     Cfgs.clear();
     Summaries.clear();
+    Reentrant.clear();
     ReportedSites.clear();
   }
 
@@ -39,6 +42,9 @@ private:
                           const clang::FunctionDecl *Fn, clang::ASTContext &Ctx);
   void checkIteratorLoop(const IteratorLoop &Loop, const clang::FunctionDecl *Fn, clang::ASTContext &Ctx);
   void checkHeldIterator(const clang::VarDecl *Var, const clang::FunctionDecl *Fn, clang::ASTContext &Ctx);
+  /// A callback invoked in the loop that may re-enter a member function erasing the container.
+  void checkReentrantCallbacks(const clang::Stmt *Loop, const clang::Stmt *Body, const ObjectPath &Container,
+                               const ContainerTraits &Traits, const clang::FunctionDecl *Fn, clang::ASTContext &Ctx);
   void checkElementReferenceAfterErase(const clang::CXXForRangeStmt *Loop, const ContainerOpSite &Op,
                                        const FunctionCfg &Cfg, llvm::StringRef Container);
 
@@ -48,6 +54,7 @@ private:
   const ContainerModel Model;
   FunctionCfgCache Cfgs;
   MutationSummaries Summaries;
+  ReentrantCallbacks Reentrant;
   llvm::SmallPtrSet<const clang::Stmt *, 16> ReportedSites; // iterator-loop and held-iterator reports
 };
 
