@@ -1,5 +1,6 @@
 #include "DeferredCaptureCheck.h"
 
+#include "analysis/ConcurrentInvocations.h"
 #include "analysis/Handover.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ExprCXX.h"
@@ -44,9 +45,24 @@ void DeferredCaptureCheck::report(GuardInference &Inference, ASTContext &Ctx) {
           return Cfg = Inference.cfgOf(Fn, Ctx);
         });
     llvm::DenseSet<std::pair<const VarDecl *, const Expr *>> Seen;
+    // A container changed by a callable that runs on several threads at once gets that finding,
+    // more specific than "used while the thread runs".
+    std::vector<ConcurrentWrite> Concurrent = findConcurrentWrites(Fn, Inference, Ctx);
+    for (const ConcurrentWrite &Write : Concurrent)
+      if (const auto *Local = dyn_cast<VarDecl>(Write.Ref->getDecl()))
+        Seen.insert({Local, Write.HandOver});
     for (const LocalCapture &Capture : Captures)
       if (Seen.insert({Capture.Local, Capture.Start.Call}).second)
         reportLocal(Fn, Capture, *Cfg, Inference.containers(), Ctx);
+    for (const ConcurrentWrite &Write : Concurrent) {
+      std::string Name = Write.Ref->getDecl()->getNameAsString();
+      diag(Write.Ref->getExprLoc(), "'%0' on '%1', captured by reference, in a callable that %2 runs on several "
+                                    "threads at once, with no lock held: the threads change '%1' together; lock a "
+                                    "mutex around the change, or give each thread its own container and merge them "
+                                    "after the join")
+          << Write.Use.What << Name << Write.Runner << Write.Use.Site->getSourceRange();
+      diag(Write.HandOver->getBeginLoc(), "the callable is started on several threads here", DiagnosticIDs::Note);
+    }
   }
   Functions.clear();
 }

@@ -90,8 +90,10 @@ ContainerUse unlistedMemberUse(const CallExpr *Call, const CXXMethodDecl *Method
   std::string Name = Method->getNameAsString();
   if (Method->isConst() || Method->isStatic())
     return {false, Name, Call};
-  if (!hasConstOverload(Method) || accessedElementChanged(Call, Parents))
+  if (!hasConstOverload(Method))
     return {true, Name, Call};
+  if (accessedElementChanged(Call, Parents))
+    return {true, Name, Call, /*ElementOnly=*/true};
   return {false, Name, Call};
 }
 

@@ -14,6 +14,7 @@ struct ContainerUse {
   bool Write = false;
   std::string What;                 // "erase", "operator[]", "iteration", "non-const reference", "read"
   const clang::Expr *Site = nullptr; // the call or expression that performs the use
+  bool ElementOnly = false;          // a write of one element through an accessor (`v[i] = x`)
 };
 
 /// Classifies the use of \p Ref, an expression that designates a container, by its parents.

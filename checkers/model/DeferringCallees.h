@@ -54,6 +54,11 @@ public:
   std::optional<Deferral> inferredDeferral(const clang::Expr *CallOrConstruct, const clang::Expr *Arg,
                                            unsigned Depth) const;
 
+  /// Whether the function called by \p CallOrConstruct runs its argument \p Arg on several threads
+  /// at once, read from its body: the parameter is handed to a new thread (or a thread pool) inside
+  /// a loop (`parallel_for`, `for (i < n) workers.emplace_back(f)`), whether or not it then waits.
+  bool runsConcurrently(const clang::Expr *CallOrConstruct, const clang::Expr *Arg) const;
+
 private:
   std::optional<Deferral> deferralOf(const clang::Expr *Callable, const clang::ParentMap &Parents,
                                      unsigned Depth) const;
@@ -68,6 +73,7 @@ private:
   // over (and whether to a new thread), and the parent maps of the bodies read for that.
   mutable llvm::DenseMap<std::pair<const clang::FunctionDecl *, unsigned>, std::optional<bool>> DeferredParameters;
   mutable llvm::DenseMap<const clang::FunctionDecl *, std::unique_ptr<clang::ParentMap>> BodyParents;
+  mutable llvm::DenseMap<std::pair<const clang::FunctionDecl *, unsigned>, bool> ConcurrentParameters;
 };
 
 /// Whether \p Call is `std::bind`, `std::bind_front` or `boost::bind`.

@@ -113,4 +113,35 @@ std::optional<bool> DeferringCallees::parameterDeferred(const FunctionDecl *Def,
   return Result;
 }
 
+bool DeferringCallees::runsConcurrently(const Expr *CallOrConstruct, const Expr *Arg) const {
+  const FunctionDecl *Callee = nullptr;
+  if (const auto *Call = dyn_cast<CallExpr>(CallOrConstruct))
+    Callee = Call->getDirectCallee();
+  else if (const auto *Construct = dyn_cast<CXXConstructExpr>(CallOrConstruct))
+    Callee = Construct->getConstructor();
+  const FunctionDecl *Def = nullptr;
+  if (!Callee || !Callee->hasBody(Def) || !Def ||
+      Def->getASTContext().getSourceManager().isInSystemHeader(Def->getLocation()))
+    return false;
+  std::optional<unsigned> Index = parameterIndex(CallOrConstruct, Arg, Def);
+  if (!Index)
+    return false;
+  auto [It, Inserted] = ConcurrentParameters.try_emplace({Def, *Index}, false);
+  if (!Inserted)
+    return It->second;
+  const ParentMap &Parents = parentsOf(Def);
+  bool Concurrent = false;
+  for (const DeclRefExpr *Use : referencesTo(Def->getBody(), Def->getParamDecl(*Index))) {
+    std::optional<Deferral> Deferred = deferralOf(Use, Parents, 1);
+    if (!Deferred || !Deferred->NewThread)
+      continue;
+    for (const Stmt *S = Parents.getParent(Deferred->Call); S && !Concurrent; S = Parents.getParent(S))
+      Concurrent = isa<ForStmt, WhileStmt, DoStmt, CXXForRangeStmt>(S);
+    if (Concurrent)
+      break;
+  }
+  ConcurrentParameters[{Def, *Index}] = Concurrent;
+  return Concurrent;
+}
+
 } // namespace mapguard

@@ -1,0 +1,88 @@
+// RUN-ARGS: -std=c++17 -Wno-unused -pthread
+// mapguard-deferred-capture: one callable run by several threads at once (a thread started per
+// loop iteration, or a parallel_for-style function whose body does that with its parameter, read
+// from its body) that changes a container it captured by reference, with no lock held. The
+// caller waits for all of them, so the container outlives them, but they change it together.
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+// A project's parallel_for: starts one thread per index and waits. Nothing names it.
+void parallelFor(int N, const std::function<void(int)> &Body) {
+  std::vector<std::thread> Workers;
+  for (int I = 0; I < N; ++I)
+    Workers.emplace_back(Body, I);
+  for (std::thread &W : Workers)
+    W.join();
+}
+
+// Runs its callable once, on one thread, and waits: not concurrent with itself.
+void runOnce(const std::function<void(int)> &Body) {
+  std::thread T(Body, 0);
+  T.join();
+}
+
+int work(int I) { return I * 2; }
+
+void collect(int N) {
+  std::vector<int> Results;
+  std::map<int, int> ByIndex;
+  parallelFor(N, [&](int I) {
+    Results.push_back(work(I)); // expect: mapguard-deferred-capture {{'push_back' on 'Results', captured by reference, in a callable that 'parallelFor' runs on several threads at once, with no lock held: the threads change 'Results' together; lock a mutex around the change, or give each thread its own container and merge them after the join}} note@-1: {{the callable is started on several threads here}}
+    ByIndex[I] = work(I); // expect: mapguard-deferred-capture {{'operator[]' on 'ByIndex', captured by reference, in a callable that 'parallelFor' runs on several threads at once}} note@-2: {{the callable is started on several threads here}}
+  });
+}
+
+void startPerIteration(int N) {
+  std::map<std::string, int> Counts;
+  std::vector<std::thread> Threads;
+  for (int I = 0; I < N; ++I)
+    Threads.emplace_back([&Counts, I] {
+      Counts.emplace(std::to_string(I), I); // expect: mapguard-deferred-capture {{'emplace' on 'Counts', captured by reference, in a callable that a thread started in a loop runs on several threads at once}} note@-1: {{the callable is started on several threads here}}
+    });
+  for (std::thread &T : Threads)
+    T.join();
+}
+
+// Negative twins: a lock around the change; separate elements of a vector sized beforehand; a
+// callable run once; reads only; a container of the callable's own.
+void collectLocked(int N) {
+  std::vector<int> Results;
+  std::mutex Mu;
+  parallelFor(N, [&](int I) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Results.push_back(work(I));
+  });
+}
+
+void collectByIndex(int N) {
+  std::vector<int> Results(N);
+  parallelFor(N, [&](int I) { Results[I] = work(I); });
+}
+
+void collectOnce() {
+  std::vector<int> Results;
+  runOnce([&](int I) { Results.push_back(work(I)); });
+}
+
+int sumShared(int N) {
+  std::vector<int> Inputs(N, 1);
+  int Total = 0;
+  std::mutex Mu;
+  parallelFor(N, [&](int I) {
+    int V = Inputs[I] + static_cast<int>(Inputs.size());
+    std::lock_guard<std::mutex> Lock(Mu);
+    Total += V;
+  });
+  return Total;
+}
+
+void ownContainer(int N) {
+  parallelFor(N, [](int I) {
+    std::vector<int> Mine;
+    Mine.push_back(work(I));
+  });
+}
