@@ -41,6 +41,21 @@ bool waitsInside(const Stmt *Body) {
   return Scanner.Found;
 }
 
+/// The definition of the function a call or construction calls, when it is the project's own
+/// (its body is visible and not in a system header).
+const FunctionDecl *projectCallee(const Expr *CallOrConstruct) {
+  const FunctionDecl *Callee = nullptr;
+  if (const auto *Call = dyn_cast<CallExpr>(CallOrConstruct))
+    Callee = Call->getDirectCallee();
+  else if (const auto *Construct = dyn_cast<CXXConstructExpr>(CallOrConstruct))
+    Callee = Construct->getConstructor();
+  const FunctionDecl *Def = nullptr;
+  if (!Callee || !Callee->hasBody(Def) || !Def ||
+      Def->getASTContext().getSourceManager().isInSystemHeader(Def->getLocation()))
+    return nullptr;
+  return Def;
+}
+
 /// The parameter of \p Def that \p Arg, an argument of \p CallOrConstruct, binds to.
 std::optional<unsigned> parameterIndex(const Expr *CallOrConstruct, const Expr *Arg, const FunctionDecl *Def) {
   llvm::ArrayRef<const Expr *> Args;
@@ -68,16 +83,8 @@ const ParentMap &DeferringCallees::parentsOf(const FunctionDecl *Def) const {
 
 std::optional<Deferral> DeferringCallees::inferredDeferral(const Expr *CallOrConstruct, const Expr *Arg,
                                                            unsigned Depth) const {
-  const FunctionDecl *Callee = nullptr;
-  if (const auto *Call = dyn_cast<CallExpr>(CallOrConstruct))
-    Callee = Call->getDirectCallee();
-  else if (const auto *Construct = dyn_cast<CXXConstructExpr>(CallOrConstruct))
-    Callee = Construct->getConstructor();
-  const FunctionDecl *Def = nullptr;
-  if (!Callee || Depth >= MaxInferenceDepth || !Callee->hasBody(Def) || !Def ||
-      Def->getASTContext().getSourceManager().isInSystemHeader(Def->getLocation()))
-    return std::nullopt;
-  std::optional<unsigned> Index = parameterIndex(CallOrConstruct, Arg, Def);
+  const FunctionDecl *Def = Depth < MaxInferenceDepth ? projectCallee(CallOrConstruct) : nullptr;
+  std::optional<unsigned> Index = Def ? parameterIndex(CallOrConstruct, Arg, Def) : std::nullopt;
   if (!Index)
     return std::nullopt;
   std::optional<bool> NewThread = parameterDeferred(Def, *Index, Depth);
@@ -114,16 +121,8 @@ std::optional<bool> DeferringCallees::parameterDeferred(const FunctionDecl *Def,
 }
 
 bool DeferringCallees::runsConcurrently(const Expr *CallOrConstruct, const Expr *Arg) const {
-  const FunctionDecl *Callee = nullptr;
-  if (const auto *Call = dyn_cast<CallExpr>(CallOrConstruct))
-    Callee = Call->getDirectCallee();
-  else if (const auto *Construct = dyn_cast<CXXConstructExpr>(CallOrConstruct))
-    Callee = Construct->getConstructor();
-  const FunctionDecl *Def = nullptr;
-  if (!Callee || !Callee->hasBody(Def) || !Def ||
-      Def->getASTContext().getSourceManager().isInSystemHeader(Def->getLocation()))
-    return false;
-  std::optional<unsigned> Index = parameterIndex(CallOrConstruct, Arg, Def);
+  const FunctionDecl *Def = projectCallee(CallOrConstruct);
+  std::optional<unsigned> Index = Def ? parameterIndex(CallOrConstruct, Arg, Def) : std::nullopt;
   if (!Index)
     return false;
   auto [It, Inserted] = ConcurrentParameters.try_emplace({Def, *Index}, false);
