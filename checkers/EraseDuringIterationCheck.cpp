@@ -253,11 +253,14 @@ void EraseDuringIterationCheck::checkIteratorLoop(const IteratorLoop &Loop, cons
     ReportedSites.insert(Op.SiteCall);
     std::string Subject = changeSubject(Op, Name);
     {
-      StringRef Message = ByKey ? "%0 erases the element '%1' points to while a loop over '%2' uses '%1'; '%1' "
-                                  "is dangling when the loop uses it next: write '%1 = %2.erase(%1)' and advance "
-                                  "only when nothing was erased"
-                                : "%0 inside a loop over '%2' with '%1' invalidates '%1', which the loop uses "
-                                  "next; collect the changes and apply them after the loop";
+      StringRef Message = !ByKey ? "%0 inside a loop over '%2' with '%1' invalidates '%1', which the loop uses "
+                                   "next; collect the changes and apply them after the loop"
+                          : Loop.JavaStyle ? "%0 erases the element '%1' points to while a loop over '%2' uses "
+                                             "'%1'; '%1' is dangling when the loop uses it next: remove it "
+                                             "through the iterator, '%1.remove()'"
+                                           : "%0 erases the element '%1' points to while a loop over '%2' uses "
+                                             "'%1'; '%1' is dangling when the loop uses it next: write '%1 = "
+                                             "%2.erase(%1)' and advance only when nothing was erased";
       auto Diag = diag(Op.SiteCall->getExprLoc(), Message) << Subject << It << Name << Op.SiteCall->getSourceRange();
       const auto *Erase = dyn_cast<CXXMemberCallExpr>(Op.OpCall);
       bool IsSet = StringRef(Traits->Name).ends_with("set");

@@ -72,6 +72,40 @@ bool matchComparison(const Expr *Cond, IteratorLoop &Out) {
   return false;
 }
 
+/// Whether \p Record keeps a pointer or reference to an object of type \p Container (a
+/// mutable Java-style iterator, `QMutableMapIterator`), rather than a copy of it (`QMapIterator`,
+/// whose copy the original's changes do not touch).
+bool refersToContainerOfType(const CXXRecordDecl *Record, QualType Container) {
+  if (!Record || !Record->hasDefinition())
+    return false;
+  QualType Wanted = Container.getNonReferenceType().getCanonicalType().getUnqualifiedType();
+  return llvm::any_of(Record->getDefinition()->fields(), [&](const FieldDecl *Field) {
+    QualType T = Field->getType();
+    if (!T->isPointerType() && !T->isReferenceType())
+      return false;
+    return T->getPointeeType().getCanonicalType().getUnqualifiedType() == Wanted;
+  });
+}
+
+/// `i.hasNext()` where `i` is a local mutable Java-style iterator constructed from a container.
+bool matchJavaStyle(const Expr *Cond, IteratorLoop &Out) {
+  const auto *Call = dyn_cast<CXXMemberCallExpr>(Cond->IgnoreParenImpCasts());
+  const CXXMethodDecl *Method = Call ? Call->getMethodDecl() : nullptr;
+  if (!Method || !Method->getIdentifier() || (Method->getName() != "hasNext" && Method->getName() != "hasPrevious"))
+    return false;
+  const VarDecl *Var = localVariable(Call->getImplicitObjectArgument());
+  const auto *Construct = Var && Var->getInit() ? dyn_cast<CXXConstructExpr>(ignoringImplicit(Var->getInit())) : nullptr;
+  if (!Construct || Construct->getNumArgs() < 1)
+    return false;
+  const Expr *Container = ignoringImplicit(Construct->getArg(0));
+  if (!refersToContainerOfType(Var->getType()->getAsCXXRecordDecl(), Container->getType()))
+    return false;
+  Out.Iter = Var;
+  Out.Container = Container;
+  Out.JavaStyle = true;
+  return true;
+}
+
 } // namespace
 
 std::optional<IteratorLoop> iteratorLoopOf(const Stmt *Loop) {
@@ -88,7 +122,7 @@ std::optional<IteratorLoop> iteratorLoopOf(const Stmt *Loop) {
     Cond = Do->getCond();
     Result.Body = Do->getBody();
   }
-  if (!Cond || !Result.Body || !matchComparison(Cond, Result))
+  if (!Cond || !Result.Body || !(matchComparison(Cond, Result) || matchJavaStyle(Cond, Result)))
     return std::nullopt;
   return Result;
 }

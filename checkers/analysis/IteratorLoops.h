@@ -17,6 +17,7 @@ struct IteratorLoop {
   const clang::Stmt *Body = nullptr;
   const clang::VarDecl *Iter = nullptr;   // the local iterator compared with end()
   const clang::Expr *Container = nullptr; // the object whose end() it is compared with
+  bool JavaStyle = false;                 // `while (i.hasNext())` with a mutable Java-style iterator
 };
 std::optional<IteratorLoop> iteratorLoopOf(const clang::Stmt *Loop);
 

@@ -14,9 +14,12 @@ bool isImplicitWrapper(const Stmt *S) {
           ExprWithCleanups, CXXFunctionalCastExpr>(S))
     return true;
   const auto *Construct = dyn_cast<CXXConstructExpr>(S);
+  // A converting constructor is a wrapper only where it converts implicitly: `QWriteLocker l(&mu)`
+  // (non-explicit, written with parentheses) constructs a guard, it does not convert `&mu`.
   return Construct && Construct->getNumArgs() == 1 && !isa<CXXTemporaryObjectExpr>(Construct) &&
          (Construct->getConstructor()->isCopyOrMoveConstructor() ||
-          Construct->getConstructor()->isConvertingConstructor(false));
+          (Construct->getConstructor()->isConvertingConstructor(false) &&
+           Construct->getParenOrBraceRange().isInvalid()));
 }
 } // namespace
 
