@@ -157,7 +157,10 @@ void EraseDuringIterationCheck::checkRangeFor(const CXXForRangeStmt *Loop, const
   ContainerOpFinder Finder(Model, Resolver, MaxCallDepth, Summaries);
   std::string Name = Container->spelling();
   llvm::SmallPtrSet<const CallExpr *, 8> Reported;
-  checkReentrantCallbacks(Loop, Loop->getBody(), *Container, *Traits, Fn, Ctx);
+  llvm::SmallVector<const ValueDecl *, 4> Element{Loop->getLoopVariable()};
+  if (const auto *Decomposition = dyn_cast<DecompositionDecl>(Loop->getLoopVariable()))
+    Element.append(Decomposition->bindings().begin(), Decomposition->bindings().end());
+  checkReentrantCallbacks(Loop, Loop->getBody(), Element, *Container, *Traits, Fn, Ctx);
   for (const ContainerOpSite &Op : Finder.find(Loop->getBody(), *Container)) {
     if (!isMutation(Op.Kind) || Reported.contains(Op.SiteCall))
       continue;
@@ -229,7 +232,7 @@ void EraseDuringIterationCheck::checkIteratorLoop(const IteratorLoop &Loop, cons
   std::string Name = Container->spelling();
   std::string It = Loop.Iter->getNameAsString();
   const FunctionCfg *Cfg = nullptr;
-  checkReentrantCallbacks(Loop.Loop, Loop.Body, *Container, *Traits, Fn, Ctx);
+  checkReentrantCallbacks(Loop.Loop, Loop.Body, {Loop.Iter}, *Container, *Traits, Fn, Ctx);
   for (const ContainerOpSite &Op : Finder.find(Loop.Body, *Container, Loop.Iter)) {
     if (!isMutation(Op.Kind) || ReportedSites.contains(Op.SiteCall))
       continue;
@@ -280,15 +283,18 @@ void EraseDuringIterationCheck::checkIteratorLoop(const IteratorLoop &Loop, cons
 }
 
 
-void EraseDuringIterationCheck::checkReentrantCallbacks(const Stmt *Loop, const Stmt *Body, const ObjectPath &Container,
-                                                        const ContainerTraits &Traits, const FunctionDecl *Fn,
-                                                        ASTContext &Ctx) {
+void EraseDuringIterationCheck::checkReentrantCallbacks(const Stmt *Loop, const Stmt *Body,
+                                                        ArrayRef<const ValueDecl *> Element,
+                                                        const ObjectPath &Container, const ContainerTraits &Traits,
+                                                        const FunctionDecl *Fn, ASTContext &Ctx) {
   const FieldDecl *Field = Container.lastField();
-  llvm::SmallVector<ReentrantCall, 2> Calls = Field ? ReentrantCallbacks::opaqueCalls(Body) : decltype(Calls)();
+  llvm::SmallVector<ReentrantCall, 2> Calls =
+      Field ? ReentrantCallbacks::opaqueCalls(Body, Element) : decltype(Calls)();
   std::optional<ContainerEraser> Eraser = Calls.empty() ? std::nullopt : Reentrant.eraserOf(Field, Traits, Fn, Ctx);
   const FunctionCfg *Cfg = Eraser ? Cfgs.get(Fn, Ctx) : nullptr;
   for (const ReentrantCall &Call : Calls) {
-    if (!Cfg || !Cfg->mayContinueLoopAfter(Call.Invocation, Loop) || !ReportedSites.insert(Call.Invocation).second)
+    if (!Cfg || !mayReachBack(Call, *Eraser) || !Cfg->mayContinueLoopAfter(Call.Invocation, Loop) ||
+        !ReportedSites.insert(Call.Invocation).second)
       continue;
     std::string Name = Container.spelling();
     diag(Call.Invocation->getBeginLoc(), "'%0' runs code this translation unit cannot see while a loop iterates over "

@@ -43,7 +43,8 @@ private:
   void checkIteratorLoop(const IteratorLoop &Loop, const clang::FunctionDecl *Fn, clang::ASTContext &Ctx);
   void checkHeldIterator(const clang::VarDecl *Var, const clang::FunctionDecl *Fn, clang::ASTContext &Ctx);
   /// A callback invoked in the loop that may re-enter a member function erasing the container.
-  void checkReentrantCallbacks(const clang::Stmt *Loop, const clang::Stmt *Body, const ObjectPath &Container,
+  void checkReentrantCallbacks(const clang::Stmt *Loop, const clang::Stmt *Body,
+                               llvm::ArrayRef<const clang::ValueDecl *> Element, const ObjectPath &Container,
                                const ContainerTraits &Traits, const clang::FunctionDecl *Fn, clang::ASTContext &Ctx);
   void checkElementReferenceAfterErase(const clang::CXXForRangeStmt *Loop, const ContainerOpSite &Op,
                                        const FunctionCfg &Cfg, llvm::StringRef Container);

@@ -254,10 +254,11 @@ private:
     return Site;
   }
 
-  /// A release of \p Mutex on some path from \p From to \p To.
+  /// A release of \p Mutex on some path from \p From to \p To that does not run \p From again
+  /// after the release (a check in a loop runs again in the act's section: that is a re-check).
   const LockRelease *releaseBetween(const ObjectPath &Mutex, CFGPoint From, CFGPoint To) const {
     for (const LockRelease &Release : GI.releasesIn(Fn))
-      if (Release.Lock.Mutex == Mutex && Cfg.reaches(From, Release.At) && Cfg.reaches(Release.At, To))
+      if (Release.Lock.Mutex == Mutex && Cfg.reaches(From, Release.At) && Cfg.reaches(Release.At, To, {From}))
         return &Release;
     return nullptr;
   }

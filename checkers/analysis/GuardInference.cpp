@@ -69,6 +69,7 @@ void GuardInference::clear() {
   Accesses.clear();
   OtherAccesses.clear();
   Kinds.clear();
+  UnsharedLocals.clear();
   ScopesWithReaderWriterMutex.clear();
   Aliases.clear();
   AliasUses.clear();
@@ -295,7 +296,7 @@ private:
         !Context.DeferredBy && isa<CXXConstructorDecl, CXXDestructorDecl>(Enclosing);
     Access.OptedOut = Fn->hasAttr<NoThreadSafetyAnalysisAttr>() ||
                       Enclosing->hasAttr<NoThreadSafetyAnalysisAttr>() || isTestOnly(Enclosing) ||
-                      isInDebugAssertion(Ref->getExprLoc(), Ctx);
+                      isInDebugAssertion(Ref->getExprLoc(), Ctx) || GI.isUnsharedLocal(Path->rootVariable());
     // (An annotated REQUIRES names the mutex: the access is judged with it held.)
     Access.HeldByContract = !Context.DeferredBy && !Context.ScopeExit && GI.expectsLockHeld(Enclosing) &&
                             !GI.InferredEntry.count(canonical(Enclosing)) &&
@@ -404,6 +405,39 @@ void GuardInference::analyse(ASTContext &Ctx) {
   }
   markDeferredEntries();
   inferGuards();
+}
+
+bool GuardInference::isUnsharedLocal(const ValueDecl *Root) {
+  const auto *Var = dyn_cast_or_null<VarDecl>(Root);
+  if (!Var || !Var->hasLocalStorage() || Var->getType()->isReferenceType() || Var->getType()->isPointerType() ||
+      isa<ParmVarDecl>(Var))
+    return false;
+  auto [It, Inserted] = UnsharedLocals.try_emplace(Var, false);
+  if (!Inserted)
+    return It->second;
+  const auto *Fn = dyn_cast_or_null<FunctionDecl>(Var->getParentFunctionOrMethod());
+  bool Escapes = !Fn || !Fn->getBody();
+  if (!Escapes) {
+    ParentMap Parents(Fn->getBody());
+    for (const DeclRefExpr *Ref : referencesTo(Fn->getBody(), Var)) {
+      if (Ref->refersToEnclosingVariableOrCapture()) { // used in a lambda: shared with its callers
+        Escapes = true;
+        break;
+      }
+      const Stmt *Parent = parentIgnoringImplicit(Parents, Ref);
+      if (const auto *Member = dyn_cast_or_null<MemberExpr>(Parent); Member && isa<FieldDecl>(Member->getMemberDecl()))
+        continue; // `obj.map_`: judged as an access of its own
+      // Passed by const reference (a copy's source) or by value: the object itself stays here.
+      if (const auto *Construct = dyn_cast_or_null<CXXConstructExpr>(Parent);
+          Construct && Construct->getConstructor()->isCopyOrMoveConstructor() &&
+          Construct->getConstructor()->getParamDecl(0)->getType().getNonReferenceType().isConstQualified())
+        continue;
+      Escapes = true; // address taken, bound to a reference, passed, a member function called
+      break;
+    }
+  }
+  UnsharedLocals[Var] = !Escapes;
+  return !Escapes;
 }
 
 GuardInference::SharedKind GuardInference::sharedKind(const ValueDecl *D) {

@@ -36,8 +36,9 @@ struct ContainerAccess {
   LockSet ScheduledUnder;                      // locks held where the callable was handed over
   llvm::SmallVector<ObjectPath, 1> MayHoldAtExit; // scope exit: mutexes held on some path at destruction
   bool InConstructorOrDestructor = false;      // runs before or after the object is shared
-  bool OptedOut = false; // in a function marked no_thread_safety_analysis or named test-only (TEST_*), or
-                         // in a debug assertion (`assert(m.empty())`): not judged
+  bool OptedOut = false; // in a function marked no_thread_safety_analysis or named test-only (TEST_*),
+                         // in a debug assertion (`assert(m.empty())`), or on a local object that
+                         // never leaves its function: not judged
   bool HeldByContract = false; // in a function that says its caller holds the lock (`*_locked`, a lock
                                // parameter) and whose callers are not in this unit: not judged
   LockSet Held;                                // locks held just before the access
@@ -127,6 +128,10 @@ private:
   /// Whether \p D is a shared container, and of which kind (memoised).
   SharedKind sharedKind(const clang::ValueDecl *D);
   bool mayBeReaderGuarded(const clang::ValueDecl *D);
+  /// A local object of its function that never leaves it (no address taken, no reference bound,
+  /// not captured, passed or used as the object of a member call): its members are not shared
+  /// (a test reaching into `dispatcher.map_` of a local dispatcher).
+  bool isUnsharedLocal(const clang::ValueDecl *Root);
   void markDeferredEntries();
 
   const ContainerModel &Containers;
@@ -139,6 +144,7 @@ private:
   std::vector<ContainerAccess> Accesses;
   std::vector<ContainerAccess> OtherAccesses;
   llvm::DenseMap<const clang::ValueDecl *, SharedKind> Kinds;
+  llvm::DenseMap<const clang::VarDecl *, bool> UnsharedLocals;
   llvm::DenseMap<const clang::DeclContext *, bool> ScopesWithReaderWriterMutex;
   llvm::DenseMap<const clang::FunctionDecl *, std::unique_ptr<ContainerAliases>> Aliases; // per function, once
   std::vector<AliasUse> AliasUses;

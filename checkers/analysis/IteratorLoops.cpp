@@ -200,6 +200,9 @@ const Stmt *firstUseAfter(const FunctionCfg &Cfg, const Stmt *S, llvm::ArrayRef<
                                        [&](const BindingDecl *B) { return llvm::is_contained(Decls, B); })));
         }))
       return FunctionCfg::Visit::StopPath;
+    // `it = m.insert(v).first`: the target is named before the insert, the assignment comes after.
+    if (llvm::any_of(Decls, [&](const ValueDecl *D) { return assignsTo(Statement->getStmt(), D); }))
+      return FunctionCfg::Visit::StopPath;
     const auto *Ref = dyn_cast<DeclRefExpr>(Statement->getStmt());
     if (!Ref || !llvm::is_contained(Decls, Ref->getDecl()))
       return FunctionCfg::Visit::Continue;

@@ -1,6 +1,8 @@
 #include "analysis/ReentrantCallbacks.h"
 
+#include "analysis/LockState.h"
 #include "model/NameList.h"
+#include "utils/AstUtil.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
@@ -89,7 +91,77 @@ bool assignsAny(const FunctionDecl *Fn, const llvm::SmallPtrSet<const FieldDecl 
 }
 } // namespace
 
-llvm::SmallVector<ReentrantCall, 2> ReentrantCallbacks::opaqueCalls(const Stmt *Body) {
+namespace {
+/// Whether an argument of \p Call is `this`, or `*this` bound to a non-const reference.
+bool passesThis(const CallExpr *Call) {
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  for (unsigned I = 0; I < Call->getNumArgs(); ++I) {
+    const Expr *Arg = Call->getArg(I)->IgnoreParenImpCasts();
+    QualType Param = Callee && I < Callee->getNumParams() ? Callee->getParamDecl(I)->getType() : QualType();
+    if (isa<CXXThisExpr>(Arg) && (Param.isNull() || !Param->getPointeeType().isConstQualified()))
+      return true;
+    const auto *Deref = dyn_cast<UnaryOperator>(Arg);
+    if (Deref && Deref->getOpcode() == UO_Deref && isa<CXXThisExpr>(Deref->getSubExpr()->IgnoreParenImpCasts()) &&
+        !Param.isNull() && Param->isReferenceType() && !Param.getNonReferenceType().isConstQualified())
+      return true;
+  }
+  return false;
+}
+
+/// Whether \p T names \p Record (or a class derived from it or a base of it), through pointers,
+/// references and smart pointers' template arguments.
+bool refersToClass(QualType T, const CXXRecordDecl *Record) {
+  T = T.getNonReferenceType();
+  while (T->isPointerType())
+    T = T->getPointeeType();
+  const CXXRecordDecl *Other = T->getAsCXXRecordDecl();
+  if (!Other || !Other->hasDefinition() || !Record || !Record->hasDefinition())
+    return false;
+  if (const auto *Spec = dyn_cast<ClassTemplateSpecializationDecl>(Other))
+    for (const TemplateArgument &Arg : Spec->getTemplateArgs().asArray())
+      if (Arg.getKind() == TemplateArgument::Type && refersToClass(Arg.getAsType(), Record))
+        return true;
+  Other = Other->getDefinition();
+  Record = Record->getDefinition();
+  return Other == Record || Other->isDerivedFrom(Record) || Record->isDerivedFrom(Other);
+}
+} // namespace
+
+bool mayReachBack(const ReentrantCall &Call, const ContainerEraser &Eraser) {
+  if (!Call.VirtualOf || Call.PassesThis)
+    return true;
+  if (llvm::any_of(Eraser.Method->parameters(),
+                   [&](const ParmVarDecl *Param) { return refersToClass(Param->getType(), Call.VirtualOf); }))
+    return true;
+  const CXXRecordDecl *Element = Call.VirtualOf->getDefinition();
+  return Element && llvm::any_of(Element->fields(), [&](const FieldDecl *Field) {
+           return refersToClass(Field->getType(), Eraser.Method->getParent());
+         });
+}
+
+llvm::SmallVector<ReentrantCall, 2> ReentrantCallbacks::opaqueCalls(const Stmt *Body,
+                                                                    llvm::ArrayRef<const ValueDecl *> Element) {
+  // The element's values: the given variables, and locals initialised from them
+  // (`const timer_t &timer = it->second;`).
+  llvm::SmallVector<const ValueDecl *, 4> Values(Element.begin(), Element.end());
+  struct Locals : RecursiveASTVisitor<Locals> {
+    llvm::SmallVector<const ValueDecl *, 4> &Values;
+    explicit Locals(llvm::SmallVector<const ValueDecl *, 4> &Values) : Values(Values) {}
+    bool VisitVarDecl(VarDecl *Var) {
+      if (Var->getInit() && llvm::any_of(Values, [&](const ValueDecl *V) { return !referencesTo(Var->getInit(), V).empty(); }))
+        Values.push_back(Var);
+      return true;
+    }
+  } Derived(Values);
+  Derived.TraverseStmt(const_cast<Stmt *>(Body));
+  auto HeldByElementOrThis = [&](const Expr *Holder) {
+    if (llvm::any_of(Values, [&](const ValueDecl *V) { return !referencesTo(Holder, V).empty(); }))
+      return true;
+    const auto *Member = dyn_cast<MemberExpr>(Holder->IgnoreParenImpCasts());
+    while (Member && !isa<CXXThisExpr>(Member->getBase()->IgnoreParenImpCasts()))
+      Member = dyn_cast<MemberExpr>(Member->getBase()->IgnoreParenImpCasts());
+    return Member != nullptr; // `listener_->onEvent()`, `onItem_(x)`
+  };
   struct Scan : RecursiveASTVisitor<Scan> {
     llvm::SmallVector<ReentrantCall, 2> Calls;
     bool TraverseLambdaExpr(LambdaExpr *) { return true; } // created here, run elsewhere
@@ -97,7 +169,7 @@ llvm::SmallVector<ReentrantCall, 2> ReentrantCallbacks::opaqueCalls(const Stmt *
       if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Call)) {
         if (Op->getOperator() == OO_Call && Op->getNumArgs() > 0 &&
             isTypeErasedCallable(Op->getArg(0)->getType()->getAsCXXRecordDecl()))
-          Calls.push_back({Call, nameOf(Op->getArg(0))});
+          Calls.push_back({Call, nameOf(Op->getArg(0)), Op->getArg(0)});
         return true;
       }
       if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call)) {
@@ -106,20 +178,38 @@ llvm::SmallVector<ReentrantCall, 2> ReentrantCallbacks::opaqueCalls(const Stmt *
         bool OnThis = Object && isa<CXXThisExpr>(Object->IgnoreParenImpCasts());
         if (Method && Method->isVirtual() && !Method->hasAttr<FinalAttr>() &&
             !Method->getParent()->hasAttr<FinalAttr>() && !OnThis)
-          Calls.push_back({Call, Method->getNameAsString()});
+          Calls.push_back({Call, Method->getNameAsString(), Object, Method->getParent(), passesThis(Member)});
         return true;
       }
       if (!Call->getDirectCallee() && !isa<CXXPseudoDestructorExpr>(Call->getCallee()->IgnoreParenImpCasts())) {
         QualType Callee = Call->getCallee()->IgnoreParenImpCasts()->getType();
         if (Callee->isFunctionPointerType() || Callee->isMemberFunctionPointerType() ||
             isa<BinaryOperator>(Call->getCallee()->IgnoreParens()))
-          Calls.push_back({Call, nameOf(Call->getCallee())});
+          Calls.push_back({Call, nameOf(Call->getCallee()), Call->getCallee()});
       }
       return true;
     }
   } Found;
   Found.TraverseStmt(const_cast<Stmt *>(Body));
+  llvm::erase_if(Found.Calls, [&](const ReentrantCall &Call) { return !HeldByElementOrThis(Call.Holder); });
   return Found.Calls;
+}
+
+bool ReentrantCallbacks::takesLock(const FunctionDecl *Fn, ASTContext &Ctx) const {
+  struct Scan : RecursiveASTVisitor<Scan> {
+    LockStateAnalysis &Analysis;
+    bool Found = false;
+    explicit Scan(LockStateAnalysis &Analysis) : Analysis(Analysis) {}
+    bool VisitStmt(Stmt *S) {
+      Found |= Analysis.acquiresLock(S);
+      return !Found;
+    }
+  };
+  ObjectPathResolver Resolver(Ctx);
+  LockStateAnalysis Analysis(Locks, Resolver);
+  Scan Locking(Analysis);
+  Locking.TraverseStmt(Fn->getBody());
+  return Locking.Found;
 }
 
 std::optional<ContainerEraser> ReentrantCallbacks::eraserOf(const FieldDecl *Field, const ContainerTraits &Traits,
@@ -139,7 +229,10 @@ std::optional<ContainerEraser> ReentrantCallbacks::eraserOf(const FieldDecl *Fie
         bool Invalidates = Op.Kind == ContainerOpKind::Erase || Op.Kind == ContainerOpKind::Replace ||
                            ((Op.Kind == ContainerOpKind::Insert || Op.Kind == ContainerOpKind::Rehash) &&
                             Traits.InsertInvalidates);
-        if (Invalidates && Op.OpName != "merge") {
+        // An eraser that locks protects the container: a callback under the loop's lock would
+        // deadlock in it, and other threads wait.
+        bool Guarded = takesLock(Definition, Ctx) || (Op.Callee && Op.Callee->hasBody() && takesLock(Op.Callee, Ctx));
+        if (Invalidates && Op.OpName != "merge" && !Guarded) {
           It->second.push_back({cast<CXXMethodDecl>(Definition), Op});
           break;
         }

@@ -8,6 +8,7 @@
 #define MAPGUARD_CHECKERS_ANALYSIS_REENTRANTCALLBACKS_H
 
 #include "analysis/ContainerMutations.h"
+#include "model/LockModel.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
 #include <optional>
@@ -24,27 +25,46 @@ struct ContainerEraser {
 struct ReentrantCall {
   const clang::Expr *Invocation = nullptr; // the call of unseen code, in the loop body
   std::string Callee;                      // "onEvent", "callback", "fn"
+  const clang::Expr *Holder = nullptr;     // what holds the callable: `cb`, `*it`, `timer.handler`
+  const clang::CXXRecordDecl *VirtualOf = nullptr; // a virtual call: the class of its object
+  bool PassesThis = false;                 // `this` or `*this` is an argument, non-const
 };
+
+/// Whether the code \p Call runs can reach \p Eraser of the looping object. A type-erased
+/// callable or a function pointer was given by a user who may have bound the object into it. A
+/// virtual function of an element needs a way back: the call hands it the object (non-const), the
+/// eraser takes the element's type (`removeListener(Listener *)`: observers detach themselves), or
+/// the element's class keeps a pointer or reference to the looping class.
+bool mayReachBack(const ReentrantCall &Call, const ContainerEraser &Eraser);
 
 class ReentrantCallbacks {
 public:
   ReentrantCallbacks(const ContainerModel &Model, unsigned MaxCallDepth, MutationSummaries &Summaries)
-      : Model(Model), MaxCallDepth(MaxCallDepth), Summaries(Summaries) {}
+      : Model(Model), Locks(LockModelOptions::defaults()), MaxCallDepth(MaxCallDepth), Summaries(Summaries) {}
 
-  /// Calls in \p Body that run code the unit cannot see (not inside lambdas created there).
-  static llvm::SmallVector<ReentrantCall, 2> opaqueCalls(const clang::Stmt *Body);
+  /// Calls in \p Body that run code the unit cannot see (not inside lambdas created there), held
+  /// by the element being visited (\p Element: the loop variable, its bindings, or the iterator;
+  /// also locals taken from them) or by a member of `*this`: a callable passed in as a parameter
+  /// or an unrelated object's virtual function (`env->GetFileSize()`) has no way back to the loop.
+  static llvm::SmallVector<ReentrantCall, 2> opaqueCalls(const clang::Stmt *Body,
+                                                         llvm::ArrayRef<const clang::ValueDecl *> Element);
 
   /// A public or protected member function of the class that owns \p Field (other than \p Loop's
   /// function, constructors, destructors and assignment) that erases from it, clears it, or
   /// inserts into it when inserts invalidate iterators; none when that function first tests a
-  /// member that \p LoopFn assigns (a "notifying" flag that defers the removal). Memoised per field.
+  /// member that \p LoopFn assigns (a "notifying" flag that defers the removal), and none that
+  /// takes a lock (a callback running under the loop's lock would deadlock before it could change
+  /// the container; other threads wait for the lock). Memoised per field.
   std::optional<ContainerEraser> eraserOf(const clang::FieldDecl *Field, const ContainerTraits &Traits,
                                           const clang::FunctionDecl *LoopFn, clang::ASTContext &Ctx);
 
   void clear() { Erasers.clear(); }
 
 private:
+  bool takesLock(const clang::FunctionDecl *Fn, clang::ASTContext &Ctx) const;
+
   const ContainerModel &Model;
+  const LockModel Locks;
   unsigned MaxCallDepth;
   MutationSummaries &Summaries;
   llvm::DenseMap<const clang::FieldDecl *, llvm::SmallVector<ContainerEraser, 1>> Erasers;

@@ -276,3 +276,36 @@ void enrollOther(Registry &A, Registry &B, const std::string &Name) {
   if (!A.has(Name))
     B.add(Name, 1);
 }
+
+// A loop whose every iteration locks, checks and acts: the previous iteration's check is not what
+// decides this iteration's erase (pistache's write loop). Not reported; the same loop with the
+// check hoisted out of it, before the first lock's release, is.
+class Outbox {
+public:
+  void flush(int Fd) {
+    bool Stop = false;
+    while (!Stop) {
+      std::unique_lock<std::mutex> Lock(Mu);
+      auto It = Pending.find(Fd);
+      if (It == Pending.end())
+        return;
+      if (--It->second == 0) {
+        Pending.erase(Fd);
+        Stop = true;
+      }
+    }
+  }
+  void flushHoisted(int Fd) {
+    std::unique_lock<std::mutex> Lock(Mu);
+    auto It = Pending.find(Fd);
+    bool Done = It == Pending.end() || It->second <= 1;
+    Lock.unlock();
+    Lock.lock();
+    if (Done)
+      Pending.erase(Fd); // expect: mapguard-check-then-act {{'erase' on 'Pending' acts on a 'find' check made under an earlier lock of 'Mu', released in between}} note@-5: {{the check is here}} note@-3: {{'Mu' is released here}}
+  }
+
+private:
+  std::mutex Mu;
+  std::unordered_map<int, int> Pending;
+};

@@ -152,6 +152,14 @@ int lookedUpAgain(std::unordered_map<int, int> &Table, std::map<int, int> &Order
   return Found->second + Stable->second;
 }
 
+// Negative twin: the insert's own result is assigned to the iterator (pistache's connection pool).
+int insertedIfMissing(std::unordered_map<int, int> &Table, int Key) {
+  auto Found = Table.find(Key);
+  if (Found == Table.end())
+    Found = Table.insert({Key, 0}).first;
+  return Found->second;
+}
+
 // --- A reference into the erased element, used after the erase -----------------------------------
 
 void logKey(const std::string &Key);

@@ -133,3 +133,93 @@ public:
 private:
   std::map<int, std::function<void()>> Members;
 };
+
+// A callable that the element does not hold: a parameter's virtual function (RocksDB's
+// `env->GetFileSize()` inside a loop over `wals_`) has no way back to this object.
+class FileSystem {
+public:
+  virtual ~FileSystem() = default;
+  virtual long size(int File) = 0;
+};
+class WalSet {
+public:
+  void dropBefore(int Wal) { Wals.erase(Wals.begin(), Wals.lower_bound(Wal)); }
+  long total(FileSystem *Fs) {
+    long Sum = 0;
+    for (const auto &[Number, Name] : Wals)
+      Sum += Fs->size(Number);
+    return Sum;
+  }
+
+private:
+  std::map<int, std::string> Wals;
+};
+
+// An eraser that locks: a callback under the loop's lock would deadlock before it could change
+// the container, and other threads wait for the lock (oatpp's connection handlers).
+#include <mutex>
+class Connections {
+public:
+  void remove(int Id) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Handlers.erase(Id);
+  }
+  void invalidateAll() {
+    std::lock_guard<std::mutex> Lock(Mu);
+    for (auto &[Id, Handler] : Handlers)
+      Handler();
+  }
+
+private:
+  std::mutex Mu;
+  std::unordered_map<int, std::function<void()>> Handlers;
+};
+
+// A virtual function of an element with no way back to the looping object: it gets the logger
+// only as a const reference, the eraser takes a name, and the channel keeps no pointer to the
+// logger (ZLToolKit's Logger::writeChannels). Not reported.
+class Logger;
+class LogChannel {
+public:
+  virtual ~LogChannel() = default;
+  virtual void write(const Logger &L, const std::string &Line) = 0;
+};
+class Logger {
+public:
+  void del(const std::string &Name) { Channels.erase(Name); }
+  void write(const std::string &Line) {
+    for (auto &[Name, C] : Channels)
+      C->write(*this, Line);
+  }
+
+private:
+  std::map<std::string, std::shared_ptr<LogChannel>> Channels;
+};
+
+// The element's class keeps a pointer to its subject, or the call hands the subject over: it
+// can come back. Reported.
+class Room;
+class Member {
+public:
+  virtual ~Member() = default;
+  virtual void onMessage(const std::string &Text) = 0;
+  virtual void onClose(Room &R) = 0;
+
+protected:
+  Room *Joined = nullptr;
+};
+class Room {
+public:
+  void leave(int Id) { Members.erase(Id); }
+  void say(const std::string &Text) {
+    for (auto &[Id, M] : Members)
+      M->onMessage(Text); // expect: mapguard-erase-during-iteration {{'onMessage' runs code this translation unit cannot see while a loop iterates over 'Members'; if it calls 'leave', which changes 'Members'}} note@-1: {{iteration over 'Members' starts here}} note@-3: {{'leave' calls 'erase' on 'Members' here}}
+  }
+  void close() {
+    for (auto It = Members.begin(); It != Members.end(); ++It)
+      It->second->onClose(*this); // expect: mapguard-erase-during-iteration {{'onClose' runs code this translation unit cannot see while a loop iterates over 'Members'; if it calls 'leave', which changes 'Members'}} note@-1: {{iteration over 'Members' starts here}} note@-7: {{'leave' calls 'erase' on 'Members' here}}
+  }
+
+private:
+  std::map<int, std::unique_ptr<Member>> Members;
+};

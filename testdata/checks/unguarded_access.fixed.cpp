@@ -301,3 +301,32 @@ private:
   std::mutex Mu;
   std::map<int, int> Items;
 };
+
+// Not reported: the members of a local object that never leaves its function (a test reaching
+// into its own dispatcher). The same object once shared - a global, or a local whose member
+// function was called (`this` may have been handed to a thread) - is reported.
+struct Dispatcher {
+  void listen(int Id) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Listeners[Id] = Id;
+  }
+  void forget(int Id) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Listeners.erase(Id);
+  }
+  std::mutex Mu;
+  std::map<int, int> Listeners;
+};
+bool freshDispatcherIsEmpty() {
+  Dispatcher D;
+  return D.Listeners.empty() && D.Listeners.size() == 0;
+}
+Dispatcher GlobalDispatcher;
+bool globalDispatcherIsEmpty() {
+  return GlobalDispatcher.Listeners.empty(); // expect: mapguard-unguarded-access {{'empty' on 'GlobalDispatcher.Listeners' without holding 'GlobalDispatcher.Mu'}} note@-15: {{'Listeners' is accessed with 'GlobalDispatcher.Mu' held here}}
+}
+bool usedDispatcherIsEmpty() {
+  Dispatcher D;
+  D.listen(1);
+  return D.Listeners.empty(); // expect: mapguard-unguarded-access {{'empty' on 'D.Listeners' without holding 'D.Mu'}} note@-20: {{'Listeners' is accessed with 'D.Mu' held here}}
+}
