@@ -292,8 +292,10 @@ void EraseDuringIterationCheck::checkReentrantCallbacks(const Stmt *Loop, const 
       Field ? ReentrantCallbacks::opaqueCalls(Body, Element) : decltype(Calls)();
   std::optional<ContainerEraser> Eraser = Calls.empty() ? std::nullopt : Reentrant.eraserOf(Field, Traits, Fn, Ctx);
   const FunctionCfg *Cfg = Eraser ? Cfgs.get(Fn, Ctx) : nullptr;
+  if (!Eraser || !Cfg)
+    return;
   for (const ReentrantCall &Call : Calls) {
-    if (!Cfg || !mayReachBack(Call, *Eraser) || !Cfg->mayContinueLoopAfter(Call.Invocation, Loop) ||
+    if (!mayReachBack(Call, *Eraser) || !Cfg->mayContinueLoopAfter(Call.Invocation, Loop) ||
         !ReportedSites.insert(Call.Invocation).second)
       continue;
     std::string Name = Container.spelling();

@@ -64,11 +64,15 @@ std::vector<ConcurrentWrite> findConcurrentWrites(const FunctionDecl *Fn, GuardI
             Var && Var->hasLocalStorage() && (Inference.containers().classify(Var->getType()) ||
                                               Inference.containers().isOtherContainer(Var->getType())))
           Captured.push_back(Var);
-    if (Captured.empty() || !(Cfg = Cfg ? Cfg : Inference.cfgOf(Fn, Ctx)))
+    if (Captured.empty())
+      continue;
+    if (!Cfg)
+      Cfg = Inference.cfgOf(Fn, Ctx);
+    if (!Cfg)
       continue;
     auto Runner = concurrentRunner(Lambda, *Cfg, Inference.deferring());
     const FunctionCfg *Body = Runner ? Inference.cfgOf(Lambda->getCallOperator(), Ctx) : nullptr;
-    if (!Body)
+    if (!Runner || !Body)
       continue;
     llvm::SmallVector<std::pair<const DeclRefExpr *, ContainerUse>, 4> Changes;
     llvm::DenseSet<const Stmt *> Candidates;

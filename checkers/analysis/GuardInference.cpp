@@ -424,7 +424,8 @@ bool GuardInference::isUnsharedLocal(const ValueDecl *Root) {
         Escapes = true;
         break;
       }
-      const Stmt *Parent = parentIgnoringImplicit(Parents, Ref);
+      // (Not parentIgnoringImplicit: it skips the copy constructor this asks about.)
+      const Stmt *Parent = Parents.getParentIgnoreParenImpCasts(const_cast<DeclRefExpr *>(Ref));
       if (const auto *Member = dyn_cast_or_null<MemberExpr>(Parent); Member && isa<FieldDecl>(Member->getMemberDecl()))
         continue; // `obj.map_`: judged as an access of its own
       // Passed by const reference (a copy's source) or by value: the object itself stays here.
