@@ -1,5 +1,6 @@
 #include "analysis/ConcurrentInvocations.h"
 
+#include "analysis/Handover.h"
 #include "utils/AstUtil.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
@@ -13,8 +14,10 @@ namespace {
 std::optional<std::pair<const Expr *, std::string>> concurrentRunner(const LambdaExpr *Lambda, const FunctionCfg &Cfg,
                                                                       const DeferringCallees &Deferring) {
   // A new thread started in a loop of this function.
+  // (Started again before a join: `for (...) { std::thread t(f); t.join(); }` runs one at a time.)
   if (std::optional<Deferral> Start = Deferring.deferralOf(Lambda, Cfg.parents());
-      Start && Start->NewThread && Cfg.mayRunAgain(Start->Call)) {
+      Start && Start->NewThread &&
+      firstBeforeWait(Cfg, Start->Call, [&](const Stmt *S) { return S == Start->Call; })) {
     std::string Name = "a thread started in a loop";
     return std::make_pair(Start->Call, Name);
   }

@@ -134,8 +134,19 @@ bool DeferringCallees::runsConcurrently(const Expr *CallOrConstruct, const Expr 
     std::optional<Deferral> Deferred = deferralOf(Use, Parents, 1);
     if (!Deferred || !Deferred->NewThread)
       continue;
-    for (const Stmt *S = Parents.getParent(Deferred->Call); S && !Concurrent; S = Parents.getParent(S))
-      Concurrent = isa<ForStmt, WhileStmt, DoStmt, CXXForRangeStmt>(S);
+    // In a loop whose body does not wait for what it started (`t.join()` each pass is one at a time).
+    for (const Stmt *S = Parents.getParent(Deferred->Call); S && !Concurrent; S = Parents.getParent(S)) {
+      const Stmt *Body = nullptr;
+      if (const auto *For = dyn_cast<ForStmt>(S))
+        Body = For->getBody();
+      else if (const auto *While = dyn_cast<WhileStmt>(S))
+        Body = While->getBody();
+      else if (const auto *Do = dyn_cast<DoStmt>(S))
+        Body = Do->getBody();
+      else if (const auto *Range = dyn_cast<CXXForRangeStmt>(S))
+        Body = Range->getBody();
+      Concurrent = Body && !waitsInside(Body);
+    }
     if (Concurrent)
       break;
   }

@@ -25,6 +25,14 @@ void runOnce(const std::function<void(int)> &Body) {
   T.join();
 }
 
+// Starts one thread per index but joins each before the next: one at a time.
+void forEachInTurn(int N, const std::function<void(int)> &Body) {
+  for (int I = 0; I < N; ++I) {
+    std::thread T(Body, I);
+    T.join();
+  }
+}
+
 int work(int I) { return I * 2; }
 
 void collect(int N) {
@@ -66,6 +74,15 @@ void collectByIndex(int N) {
 void collectOnce() {
   std::vector<int> Results;
   runOnce([&](int I) { Results.push_back(work(I)); });
+  forEachInTurn(4, [&](int I) { Results.push_back(work(I)); });
+}
+
+void startAndJoinEachTime(int N) {
+  std::map<int, int> Counts;
+  for (int I = 0; I < N; ++I) {
+    std::thread T([&Counts, I] { Counts[I] = I; });
+    T.join();
+  }
 }
 
 int sumShared(int N) {
