@@ -1,0 +1,32 @@
+// RUN-ARGS: -std=c++17 -Wno-unused -fPIC -I/usr/include/x86_64-linux-gnu/qt5 -I/usr/include/x86_64-linux-gnu/qt5/QtCore -I/usr/include/x86_64-linux-gnu/qt5/QtConcurrent
+// mapguard-deferred-capture with Qt 5's own entry points, from Debian's qtbase5-dev headers: a
+// QTimer::singleShot callback runs later and a QtConcurrent::run callable on a pool thread, both
+// after the QMutexLocker that was held where they were scheduled has unlocked. The negative twin
+// locks inside the callable.
+#include <QtConcurrent/QtConcurrentRun>
+#include <QtCore/QHash>
+#include <QtCore/QMutex>
+#include <QtCore/QMutexLocker>
+#include <QtCore/QTimer>
+#include <QtCore/QObject>
+class Store : public QObject {
+public:
+  void put(int K) {
+    QMutexLocker L(&Mu);
+    Items.insert(K, K);
+  }
+  void later(int K) {
+    QMutexLocker L(&Mu);
+    QTimer::singleShot(10, this, [this, K] { Items.remove(K); }); // expect: mapguard-deferred-capture {{'remove' on 'Items' in a callback that runs later, after the lock on 'Mu' held where it is scheduled is released; 'Mu' guards 'Items' (held at 2 of 4 accesses): lock 'Mu' inside the callback}} note: {{the callback is handed over here}} note@-1: {{'Mu' is locked here, and released before the callback runs}} note@-4: {{'Items' is accessed with 'Mu' held here}}
+  }
+  void async(int K) {
+    QMutexLocker L(&Mu);
+    QtConcurrent::run([this, K] { Items.insert(K, 0); }); // expect: mapguard-deferred-capture {{'insert' on 'Items' in a callback that runs on another thread, after the lock on 'Mu' held where it is scheduled is released}} note: {{the callback is handed over here}} note@-1: {{'Mu' is locked here, and released before the callback runs}} note@-8: {{'Items' is accessed with 'Mu' held here}}
+  }
+  void asyncLocked(int K) {
+    QtConcurrent::run([this, K] { QMutexLocker L(&Mu); Items.insert(K, 0); });
+  }
+private:
+  QMutex Mu;
+  QHash<int, int> Items;
+};
