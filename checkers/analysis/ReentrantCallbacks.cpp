@@ -98,7 +98,7 @@ bool passesThis(const CallExpr *Call) {
   for (unsigned I = 0; I < Call->getNumArgs(); ++I) {
     const Expr *Arg = Call->getArg(I)->IgnoreParenImpCasts();
     QualType Param = Callee && I < Callee->getNumParams() ? Callee->getParamDecl(I)->getType() : QualType();
-    if (isa<CXXThisExpr>(Arg) && (Param.isNull() || !Param->getPointeeType().isConstQualified()))
+    if (isa<CXXThisExpr>(Arg) && (Param.isNull() || !Param->isPointerType() || !Param->getPointeeType().isConstQualified()))
       return true;
     const auto *Deref = dyn_cast<UnaryOperator>(Arg);
     if (Deref && Deref->getOpcode() == UO_Deref && isa<CXXThisExpr>(Deref->getSubExpr()->IgnoreParenImpCasts()) &&
