@@ -289,7 +289,7 @@ void EraseDuringIterationCheck::checkReentrantCallbacks(const Stmt *Loop, const 
                                                         const FunctionDecl *Fn, ASTContext &Ctx) {
   const FieldDecl *Field = Container.lastField();
   llvm::SmallVector<ReentrantCall, 2> Calls =
-      Field ? ReentrantCallbacks::opaqueCalls(Body, Element) : decltype(Calls)();
+      Field ? Reentrant.opaqueCalls(Body, Element) : decltype(Calls)();
   std::optional<ContainerEraser> Eraser = Calls.empty() ? std::nullopt : Reentrant.eraserOf(Field, Traits, Fn, Ctx);
   const FunctionCfg *Cfg = Eraser ? Cfgs.get(Fn, Ctx) : nullptr;
   if (!Eraser || !Cfg)

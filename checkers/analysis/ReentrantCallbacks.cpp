@@ -1,7 +1,6 @@
 #include "analysis/ReentrantCallbacks.h"
 
 #include "analysis/LockState.h"
-#include "model/NameList.h"
 #include "utils/AstUtil.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
@@ -13,17 +12,6 @@ using namespace clang;
 
 namespace mapguard {
 namespace {
-/// Type-erased callables: what they run is decided at run time, out of the unit's sight.
-bool isTypeErasedCallable(const CXXRecordDecl *Record) {
-  static constexpr StringRef Names[] = {"std::function",        "std::move_only_function", "std::copyable_function",
-                                        "std::function_ref",    "boost::function",         "absl::AnyInvocable",
-                                        "absl::FunctionRef",    "folly::Function",         "folly::FunctionRef"};
-  if (!Record)
-    return false;
-  std::string Name = NameList::normalizedName(Record);
-  return llvm::is_contained(Names, Name);
-}
-
 std::string nameOf(const Expr *E) {
   E = E->IgnoreParenImpCasts();
   if (const auto *Ref = dyn_cast<DeclRefExpr>(E))
@@ -140,7 +128,7 @@ bool mayReachBack(const ReentrantCall &Call, const ContainerEraser &Eraser) {
 }
 
 llvm::SmallVector<ReentrantCall, 2> ReentrantCallbacks::opaqueCalls(const Stmt *Body,
-                                                                    llvm::ArrayRef<const ValueDecl *> Element) {
+                                                                    llvm::ArrayRef<const ValueDecl *> Element) const {
   // The element's values: the given variables, and locals initialised from them
   // (`const timer_t &timer = it->second;`).
   llvm::SmallVector<const ValueDecl *, 4> Values(Element.begin(), Element.end());
@@ -163,12 +151,14 @@ llvm::SmallVector<ReentrantCall, 2> ReentrantCallbacks::opaqueCalls(const Stmt *
     return Member != nullptr; // `listener_->onEvent()`, `onItem_(x)`
   };
   struct Scan : RecursiveASTVisitor<Scan> {
+    const DeferringCallees &Deferring;
     llvm::SmallVector<ReentrantCall, 2> Calls;
+    explicit Scan(const DeferringCallees &Deferring) : Deferring(Deferring) {}
     bool TraverseLambdaExpr(LambdaExpr *) { return true; } // created here, run elsewhere
     bool VisitCallExpr(CallExpr *Call) {
       if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Call)) {
         if (Op->getOperator() == OO_Call && Op->getNumArgs() > 0 &&
-            isTypeErasedCallable(Op->getArg(0)->getType()->getAsCXXRecordDecl()))
+            Deferring.isCallbackType(Op->getArg(0)->getType()->getAsCXXRecordDecl()))
           Calls.push_back({Call, nameOf(Op->getArg(0)), Op->getArg(0)});
         return true;
       }
@@ -189,7 +179,7 @@ llvm::SmallVector<ReentrantCall, 2> ReentrantCallbacks::opaqueCalls(const Stmt *
       }
       return true;
     }
-  } Found;
+  } Found(Deferring);
   Found.TraverseStmt(const_cast<Stmt *>(Body));
   llvm::erase_if(Found.Calls, [&](const ReentrantCall &Call) { return !HeldByElementOrThis(Call.Holder); });
   return Found.Calls;

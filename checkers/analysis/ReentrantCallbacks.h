@@ -3,11 +3,13 @@
 // cannot see (a `std::function`, a function pointer, a virtual function of another object) is
 // unsafe when the same class has a public or protected member function that erases from that
 // container (`unsubscribe`, `removeObserver`, `cancel`): the callback may call it, and the loop's
-// iterator then dangles. Read from bodies; only the type-erased callable types are names.
+// iterator then dangles. Read from bodies; the type-erased callable types are the deferring
+// model's `CallbackTypes`.
 #ifndef MAPGUARD_CHECKERS_ANALYSIS_REENTRANTCALLBACKS_H
 #define MAPGUARD_CHECKERS_ANALYSIS_REENTRANTCALLBACKS_H
 
 #include "analysis/ContainerMutations.h"
+#include "model/DeferringCallees.h"
 #include "model/LockModel.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
@@ -40,14 +42,15 @@ bool mayReachBack(const ReentrantCall &Call, const ContainerEraser &Eraser);
 class ReentrantCallbacks {
 public:
   ReentrantCallbacks(const ContainerModel &Model, unsigned MaxCallDepth, MutationSummaries &Summaries)
-      : Model(Model), Locks(LockModelOptions::defaults()), MaxCallDepth(MaxCallDepth), Summaries(Summaries) {}
+      : Model(Model), Locks(LockModelOptions::defaults()), Deferring(DeferringCalleesOptions::defaults()),
+        MaxCallDepth(MaxCallDepth), Summaries(Summaries) {}
 
   /// Calls in \p Body that run code the unit cannot see (not inside lambdas created there), held
   /// by the element being visited (\p Element: the loop variable, its bindings, or the iterator;
   /// also locals taken from them) or by a member of `*this`: a callable passed in as a parameter
   /// or an unrelated object's virtual function (`env->GetFileSize()`) has no way back to the loop.
-  static llvm::SmallVector<ReentrantCall, 2> opaqueCalls(const clang::Stmt *Body,
-                                                         llvm::ArrayRef<const clang::ValueDecl *> Element);
+  llvm::SmallVector<ReentrantCall, 2> opaqueCalls(const clang::Stmt *Body,
+                                                  llvm::ArrayRef<const clang::ValueDecl *> Element) const;
 
   /// A public or protected member function of the class that owns \p Field (other than \p Loop's
   /// function, constructors, destructors and assignment) that erases from it, clears it, or
@@ -65,6 +68,7 @@ private:
 
   const ContainerModel &Model;
   const LockModel Locks;
+  const DeferringCallees Deferring; // its CallbackTypes: which calls run type-erased callables
   unsigned MaxCallDepth;
   MutationSummaries &Summaries;
   llvm::DenseMap<const clang::FieldDecl *, llvm::SmallVector<ContainerEraser, 1>> Erasers;

@@ -291,4 +291,8 @@ const VarDecl *DeferringCallees::scopeExitObjectOf(const LambdaExpr *Lambda, con
   return nullptr;
 }
 
+bool DeferringCallees::isCallbackType(const CXXRecordDecl *Record) const {
+  return Record && CallbackTypes.match(Record).has_value();
+}
+
 } // namespace mapguard

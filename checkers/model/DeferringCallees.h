@@ -47,6 +47,8 @@ public:
   /// destroyed, if any.
   const clang::VarDecl *scopeExitObjectOf(const clang::LambdaExpr *Lambda, const clang::ParentMap &Parents) const;
   bool isScopeExitType(clang::QualType T) const;
+  /// Whether \p Record is a type-erased callable (`CallbackTypes`: std::function and its kin).
+  bool isCallbackType(const clang::CXXRecordDecl *Record) const;
 
   /// Whether the function called by \p CallOrConstruct hands its argument \p Arg over, read from its
   /// body (DeferringInference.cpp): the parameter (or a copy, a `std::move`, a `std::function` or a
