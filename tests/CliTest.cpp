@@ -197,6 +197,63 @@ TEST(CliTest, CrashInOneUnitKeepsTheOthers) {
   ::unsetenv("MAPGUARD_TEST_CRASH_IN");
 }
 
+// --unit-timeout runs each unit in a worker process: a unit that hangs (MAPGUARD_TEST_HANG_IN,
+// test builds only) is stopped and named, a crash is still one unit's loss, exit code 3, and the
+// other units' findings are kept.
+TEST(CliTest, UnitTimeoutStopsAHangingUnitAndKeepsTheOthers) {
+  Project P;
+  P.add("hanging.cpp", "#include <map>\nstd::map<int, int> M;\n");
+  P.add("crashing.cpp", "#include <map>\nstd::map<int, int> N;\n");
+  P.writeDatabase();
+  ::setenv("MAPGUARD_TEST_HANG_IN", "hanging.cpp", 1);
+  ::setenv("MAPGUARD_TEST_CRASH_IN", "crashing.cpp", 1);
+  const std::string Sarif = P.path("out.sarif");
+  CommandResult R = run({Mapguard, "-p", P.root(), "-j2", "--unit-timeout=2", "--header-filter=.*", "--sarif", Sarif,
+                         "--format=json"});
+  ::unsetenv("MAPGUARD_TEST_HANG_IN");
+  ::unsetenv("MAPGUARD_TEST_CRASH_IN");
+  EXPECT_EQ(R.ExitCode, 3) << R.Out << R.Err;
+  EXPECT_NE(R.Err.find("'" + P.path("src/hanging.cpp") + "' could not be analysed: it ran past --unit-timeout=2s"),
+            std::string::npos)
+      << R.Err;
+  EXPECT_NE(R.Err.find("'" + P.path("src/crashing.cpp") + "' could not be analysed: the analysis crashed"),
+            std::string::npos)
+      << R.Err;
+  Json Report = Json::parse(R.Out);
+  EXPECT_EQ(Report["findings"].size(), 2u) << R.Out; // hazard.cpp and the shared header, once
+  ASSERT_EQ(Report["failedUnits"].size(), 2u) << R.Out;
+  for (const Json &Failed : Report["failedUnits"])
+    EXPECT_EQ(Failed["timedOut"].get<bool>(), Failed["file"].get<std::string>().find("hanging") != std::string::npos);
+  Json Log = Json::parse(readFile(Sarif));
+  const Json &Notifications = Log["runs"][0]["invocations"][0]["toolExecutionNotifications"];
+  ASSERT_EQ(Notifications.size(), 2u) << Notifications.dump(2);
+  EXPECT_NE(Notifications.dump().find("hanging.cpp' could not be analysed: it ran past the time limit"), std::string::npos);
+}
+
+// In worker processes the findings are those of one process: messages, notes, fixes, levels
+// (warnings as errors), NOLINT counts; the fixes apply the same way.
+TEST(CliTest, WorkerProcessesReportWhatOneProcessReports) {
+  Project P;
+  P.add("suppressed.cpp", "#include <map>\nvoid f(std::map<int, int> &M) {\n"
+                          "  for (auto &[K, V] : M) M.erase(K); // NOLINT\n}\n");
+  P.writeDatabase();
+  auto Report = [&](const std::vector<std::string> &Extra) {
+    std::vector<std::string> Args{Mapguard, "-p", P.root(), "--header-filter=.*", "--format=sarif",
+                                  "--config={Checks: 'mapguard-*', WarningsAsErrors: 'mapguard-erase-*'}"};
+    Args.insert(Args.end(), Extra.begin(), Extra.end());
+    CommandResult R = run(Args);
+    EXPECT_EQ(R.ExitCode, 1) << R.Err;
+    return Json::parse(R.Out)["runs"][0]["results"];
+  };
+  Json InProcess = Report({}), InWorkers = Report({"--unit-timeout=600"});
+  EXPECT_EQ(InProcess.size(), 2u);
+  EXPECT_EQ(InProcess, InWorkers);
+  CommandResult Text = run({Mapguard, "-p", P.root(), "--unit-timeout=600", "--header-filter=.*",
+                            "--config={Checks: 'mapguard-*', WarningsAsErrors: 'mapguard-*'}"});
+  EXPECT_NE(Text.Out.find("error: 'erase' on 'Counts'"), std::string::npos) << Text.Out;
+  EXPECT_NE(Text.Err.find("1 suppressed by NOLINT"), std::string::npos) << Text.Err;
+}
+
 TEST(CliTest, WerrorInTheBuildDoesNotFailUnits) {
   Project P;
   P.add("noisy.cpp", "int narrow(long Value) { int Unused; return Value; }\n");

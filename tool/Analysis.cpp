@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <mutex>
 #include <set>
+#include <thread>
 #include <tuple>
 
 using namespace clang;
@@ -39,11 +40,18 @@ auto placeKey(const ClangTidyError &E) {
 }
 
 /// Test builds only (MAPGUARD_TESTING_HOOKS): crash in the unit whose path contains the value of
-/// MAPGUARD_TEST_CRASH_IN, so the tests can show what a crash in one unit leaves of a run.
-void crashForTesting([[maybe_unused]] llvm::StringRef File) {
+/// MAPGUARD_TEST_CRASH_IN, hang in the one MAPGUARD_TEST_HANG_IN names, so the tests can show
+/// what a crash or a hang in one unit leaves of a run.
+void testingHooks([[maybe_unused]] llvm::StringRef File) {
 #ifdef MAPGUARD_TESTING_HOOKS
-  if (const char *Pattern = std::getenv("MAPGUARD_TEST_CRASH_IN"); Pattern && *Pattern && File.contains(Pattern))
+  auto Names = [&](const char *Variable) {
+    const char *Pattern = std::getenv(Variable);
+    return Pattern && *Pattern && File.contains(Pattern);
+  };
+  if (Names("MAPGUARD_TEST_CRASH_IN"))
     std::raise(SIGSEGV);
+  while (Names("MAPGUARD_TEST_HANG_IN"))
+    std::this_thread::sleep_for(std::chrono::seconds(1));
 #endif
 }
 
@@ -57,37 +65,45 @@ void addStats(tidy::ClangTidyStats &Sum, const tidy::ClangTidyStats &Unit) {
 
 } // namespace
 
+UnitOutcome analyzeUnit(const tooling::CompilationDatabase &Db, const std::string &File,
+                        const OptionsProviderFactory &MakeOptions) {
+  // Each unit gets its own file system: ClangTool changes the working directory of the one it is
+  // given, and the process-wide one must not move under other workers.
+  auto FS = llvm::makeIntrusiveRefCnt<llvm::vfs::OverlayFileSystem>(llvm::vfs::createPhysicalFileSystem());
+  auto Context = compat::makeContext(MakeOptions(FS));
+  UnitOutcome Outcome;
+  // A crash in one unit (a checker bug, clang on code it cannot parse) must not lose the others:
+  // LLVM's crash recovery turns the signal into a failed unit.
+  llvm::CrashRecoveryContext::Enable();
+  llvm::CrashRecoveryContext Recovery;
+  bool Completed = Recovery.RunSafely([&] {
+    testingHooks(File);
+    Outcome.Diagnostics = compat::runQuietly(*Context, Db, {File}, FS);
+  });
+  if (!Completed) {
+    Outcome.Diagnostics.clear();
+    Outcome.Status = UnitStatus::Crashed;
+  } else {
+    Outcome.Stats = Context->getStats();
+  }
+  return Outcome;
+}
+
 AnalysisResult analyze(const tooling::CompilationDatabase &Db, llvm::ArrayRef<std::string> Files,
                        const OptionsProviderFactory &MakeOptions, unsigned Jobs,
-                       const ProgressCallback &Progress) {
-  std::vector<std::vector<ClangTidyError>> PerUnit(Files.size());
-  std::vector<tidy::ClangTidyStats> UnitStats(Files.size());
-  std::vector<char> Crashed(Files.size(), 0);
-  // A crash in one unit (a checker bug, clang on code it cannot parse) must not lose the others:
-  // each unit runs under LLVM's crash recovery, which turns the signal into a failed unit.
-  llvm::CrashRecoveryContext::Enable();
+                       const ProgressCallback &Progress, const UnitRunner &RunUnit) {
+  std::vector<UnitOutcome> Outcomes(Files.size());
   std::mutex ProgressMutex;
   size_t Done = 0, FindingsSoFar = 0;
   {
     llvm::DefaultThreadPool Pool(llvm::hardware_concurrency(Jobs));
     for (size_t I = 0; I < Files.size(); ++I) {
       Pool.async([&, I] {
-        // Each unit gets its own file system: ClangTool changes the working directory of the one it
-        // is given, and the process-wide one must not move under other workers.
-        auto FS = llvm::makeIntrusiveRefCnt<llvm::vfs::OverlayFileSystem>(llvm::vfs::createPhysicalFileSystem());
-        auto Context = compat::makeContext(MakeOptions(FS));
-        llvm::CrashRecoveryContext Recovery;
-        bool Completed = Recovery.RunSafely([&] {
-          crashForTesting(Files[I]);
-          PerUnit[I] = compat::runQuietly(*Context, Db, {Files[I]}, FS);
-        });
-        if (Completed)
-          UnitStats[I] = Context->getStats();
-        else
-          Crashed[I] = 1;
+        Outcomes[I] = RunUnit ? RunUnit(Files[I]) : analyzeUnit(Db, Files[I], MakeOptions);
         std::lock_guard<std::mutex> Lock(ProgressMutex);
         ++Done;
-        FindingsSoFar += llvm::count_if(PerUnit[I], [](const ClangTidyError &E) { return !isCompilerError(E); });
+        FindingsSoFar +=
+            llvm::count_if(Outcomes[I].Diagnostics, [](const ClangTidyError &E) { return !isCompilerError(E); });
         if (Progress)
           Progress(Done, Files.size(), FindingsSoFar, Files[I]);
       });
@@ -98,15 +114,15 @@ AnalysisResult analyze(const tooling::CompilationDatabase &Db, llvm::ArrayRef<st
   AnalysisResult Result;
   std::set<decltype(placeKey(std::declval<ClangTidyError>()))> Seen;
   for (size_t I = 0; I < Files.size(); ++I) {
-    addStats(Result.Stats, UnitStats[I]);
-    UnitFailure Failure{Files[I], {}, Crashed[I] != 0};
-    for (ClangTidyError &E : PerUnit[I]) {
+    addStats(Result.Stats, Outcomes[I].Stats);
+    UnitFailure Failure{Files[I], {}, Outcomes[I].Status};
+    for (ClangTidyError &E : Outcomes[I].Diagnostics) {
       if (isCompilerError(E))
         Failure.Errors.push_back(std::move(E));
       else if (Seen.insert(placeKey(E)).second) // a finding in a header, seen from several units
         Result.Findings.push_back(std::move(E));
     }
-    if (!Failure.Errors.empty() || Failure.Crashed)
+    if (!Failure.Errors.empty() || Failure.Status != UnitStatus::Completed)
       Result.Failures.push_back(std::move(Failure));
   }
   llvm::stable_sort(Result.Findings, [](const ClangTidyError &A, const ClangTidyError &B) {

@@ -14,12 +14,23 @@
 
 namespace mapguard {
 
+/// How a unit's analysis ended. A crashed or timed-out unit has no findings; the others' are kept.
+enum class UnitStatus { Completed, Crashed, TimedOut };
+
+/// What one unit's analysis produced: its diagnostics (findings and compiler errors, not yet
+/// de-duplicated) and clang-tidy's counters.
+struct UnitOutcome {
+  std::vector<clang::tidy::ClangTidyError> Diagnostics;
+  clang::tidy::ClangTidyStats Stats;
+  UnitStatus Status = UnitStatus::Completed;
+};
+
 /// A translation unit whose analysis is incomplete, and the compiler errors that say why; or one
-/// whose analysis crashed (its findings are dropped, the other units' are kept).
+/// whose analysis crashed or ran past the time limit (its findings are dropped, the others' kept).
 struct UnitFailure {
   std::string File;
   std::vector<clang::tidy::ClangTidyError> Errors;
-  bool Crashed = false;
+  UnitStatus Status = UnitStatus::Completed;
 };
 
 struct AnalysisResult {
@@ -34,9 +45,16 @@ using OptionsProviderFactory = std::function<std::unique_ptr<clang::tidy::ClangT
 /// Called after each unit: (units done, units total, findings so far, the unit's file).
 using ProgressCallback = std::function<void(size_t, size_t, size_t, llvm::StringRef)>;
 
+/// Analyses one unit in this process, under LLVM's crash recovery.
+UnitOutcome analyzeUnit(const clang::tooling::CompilationDatabase &Db, const std::string &File,
+                        const OptionsProviderFactory &MakeOptions);
+
+/// Analyses one unit somewhere else (a worker process); analyzeUnit when not given.
+using UnitRunner = std::function<UnitOutcome(const std::string &File)>;
+
 AnalysisResult analyze(const clang::tooling::CompilationDatabase &Db, llvm::ArrayRef<std::string> Files,
                        const OptionsProviderFactory &MakeOptions, unsigned Jobs,
-                       const ProgressCallback &Progress = nullptr);
+                       const ProgressCallback &Progress = nullptr, const UnitRunner &RunUnit = nullptr);
 
 } // namespace mapguard
 

@@ -5,6 +5,7 @@
 #include "ClangTidyCompat.h"
 #include "JsonReport.h"
 #include "Progress.h"
+#include "UnitWorkers.h"
 #include "clang-tidy/ClangTidy.h"
 #include "clang-tidy/GlobList.h"
 #include "llvm/ADT/STLExtras.h"
@@ -170,6 +171,14 @@ int runMapguard(RunRequest Request) {
   auto Db = loadCompilations(std::move(Request.Database));
   if (!Db)
     return fail(toString(Db.takeError()));
+  InitializeAllTargetInfos();
+  InitializeAllTargetMCs();
+  InitializeAllAsmParsers();
+  if (!Request.WorkerOutput.empty()) { // a worker of a run with --unit-timeout: one unit, no output
+    if (Error E = writeUnitOutcome(Request.WorkerOutput, analyzeUnit(**Db, Request.WorkerUnit, *MakeOptions)))
+      return fail(toString(std::move(E)));
+    return ExitClean;
+  }
   std::vector<std::string> Inputs = filesToAnalyse(**Db, Files);
   if (Request.DiffRevision && Files.empty()) // like clang-tidy-diff: the changed units only
     llvm::erase_if(Inputs, [&](const std::string &File) { return !ChangedFiles.count(File); });
@@ -185,14 +194,16 @@ int runMapguard(RunRequest Request) {
     return fail("no checks are enabled for '" + Inputs.front() + "': the 'Checks' of the .clang-tidy that applies "
                 "to it enable no mapguard check; add 'mapguard-*' there or pass --checks='mapguard-*'");
 
-  InitializeAllTargetInfos();
-  InitializeAllTargetMCs();
-  InitializeAllAsmParsers();
   Progress Bar(errs(), sys::Process::StandardErrIsDisplayed());
   ProgressCallback OnUnit = nullptr;
   if (!Request.Quiet)
     OnUnit = [&](size_t Done, size_t Total, size_t Findings, StringRef File) { Bar.unitDone(Done, Total, Findings, File); };
-  AnalysisResult Result = analyze(**Db, Inputs, *MakeOptions, Request.Jobs, OnUnit);
+  UnitRunner InWorker = nullptr;
+  if (Request.UnitTimeoutSeconds > 0) {
+    WorkerProcesses Workers{Request.Executable, Request.Arguments, Request.UnitTimeoutSeconds};
+    InWorker = [Workers](const std::string &File) { return runUnitInWorker(Workers, File); };
+  }
+  AnalysisResult Result = analyze(**Db, Inputs, *MakeOptions, Request.Jobs, OnUnit, InWorker);
   Bar.finish();
 
   if (Request.Sarif.SourceRoot.empty()) {
@@ -212,10 +223,13 @@ int runMapguard(RunRequest Request) {
   if (!Request.Quiet)
     printSummary(Request, Result, Inputs.size(), Request.Sarif.Baseline);
   for (const UnitFailure &Failure : Result.Failures) {
-    if (Failure.Crashed)
+    if (Failure.Status == UnitStatus::Crashed)
       WithColor::error(errs(), "mapguard") << "'" << Failure.File
                                            << "' could not be analysed: the analysis crashed (please report it with "
                                               "this file); the other units' results are kept\n";
+    else if (Failure.Status == UnitStatus::TimedOut)
+      WithColor::error(errs(), "mapguard") << "'" << Failure.File << "' could not be analysed: it ran past --unit-timeout="
+                                           << Request.UnitTimeoutSeconds << "s; the other units' results are kept\n";
     else
       WithColor::error(errs(), "mapguard") << "'" << Failure.File << "' could not be analysed ("
                                            << Failure.Errors.size()

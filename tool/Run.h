@@ -20,6 +20,12 @@ struct RunRequest {
   SarifOptions Sarif; // tool version, docs, source root (default: the working directory)
   bool Fix = false, Quiet = false, ListChecks = false, ExplainConfig = false;
   unsigned Jobs = 0;
+  // --unit-timeout: each unit in a worker process (this executable, with these arguments), killed
+  // past the limit. A worker is told its unit and where to write its outcome.
+  unsigned UnitTimeoutSeconds = 0;
+  std::string Executable;
+  std::vector<std::string> Arguments;
+  std::string WorkerUnit, WorkerOutput;
 };
 
 /// Runs the analysis and writes its outputs; returns the documented exit code.

@@ -164,8 +164,10 @@ public:
 
   Json notification(const UnitFailure &Failure) {
     std::string Text = "'" + Failure.File + "' could not be analysed; its findings may be incomplete";
-    if (Failure.Crashed)
+    if (Failure.Status == UnitStatus::Crashed)
       Text = "'" + Failure.File + "' could not be analysed: the analysis crashed; no findings are reported for it";
+    else if (Failure.Status == UnitStatus::TimedOut)
+      Text = "'" + Failure.File + "' could not be analysed: it ran past the time limit; no findings are reported for it";
     Json Entry{{"level", "error"}};
     if (!Failure.Errors.empty()) {
       const ClangTidyError &First = Failure.Errors.front();

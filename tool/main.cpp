@@ -2,7 +2,9 @@
 // text output and fixes, plus SARIF for code scanning. Options here; the run is in Run.cpp.
 #include "CheckDocs.inc"
 #include "Run.h"
+#include "UnitWorkers.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/WithColor.h"
 
@@ -60,6 +62,14 @@ static Opt<bool> EveryCommand("every-command",
                                cl::desc("Analyse a file once per database entry, as clang-tidy does (default: "
                                         "once per distinct set of flags that can change the analysis)"),
                                cl::cat(Category));
+static Opt<unsigned> UnitTimeout("unit-timeout", cl::value_desc("seconds"),
+                                  cl::desc("Analyse each unit in its own process and stop it after this many "
+                                           "seconds; it is reported as not analysed (exit code 3). For CI; "
+                                           "default 0: no limit, one process"),
+                                  cl::init(0), cl::cat(Category));
+// A worker of a run with --unit-timeout: the unit to analyse and where to write what it found.
+static Opt<std::string> WorkerUnit(StringRef(WorkerUnitOption), cl::Hidden);
+static Opt<std::string> WorkerOutput(StringRef(WorkerOutputOption), cl::Hidden);
 static cl::list<std::string> ExtraArgs("extra-arg", cl::desc("Compiler argument to append"), cl::cat(Category));
 static cl::list<std::string> ExtraArgsBefore("extra-arg-before", cl::desc("Compiler argument to prepend"),
                                              cl::cat(Category));
@@ -78,8 +88,12 @@ template <typename T> static std::optional<T> given(const Opt<T> &Option) {
 
 int main(int argc, const char **argv) {
   InitLLVM X(argc, argv);
-  std::string FixedError;
   RunRequest Request;
+  // Workers get the run's own arguments, the compiler's after "--" included.
+  Request.Arguments.assign(argv + 1, argv + argc);
+  static int AddressInThisExecutable;
+  Request.Executable = sys::fs::getMainExecutable(argv[0], &AddressInThisExecutable);
+  std::string FixedError;
   Request.Database.Fixed = clang::tooling::FixedCompilationDatabase::loadFromCommandLine(argc, argv, FixedError);
   cl::HideUnrelatedOptions(Category);
   cl::SetVersionPrinter([](raw_ostream &OS) { OS << "mapguard " MAPGUARD_VERSION " (LLVM " LLVM_VERSION_STRING ")\n"; });
@@ -113,5 +127,10 @@ int main(int argc, const char **argv) {
   Request.ListChecks = ListChecks;
   Request.ExplainConfig = ExplainConfig;
   Request.Jobs = Jobs;
+  Request.UnitTimeoutSeconds = UnitTimeout;
+  Request.WorkerUnit = WorkerUnit;
+  Request.WorkerOutput = WorkerOutput;
+  if (!WorkerOutput.empty())
+    Request.Quiet = true;
   return runMapguard(std::move(Request));
 }
