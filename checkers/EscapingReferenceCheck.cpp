@@ -97,7 +97,7 @@ std::optional<EscapingReferenceCheck::Guarded> EscapingReferenceCheck::guardedAt
                                                                                  GuardInference &Inference) const {
   const ContainerAccess *Access = AccessAt.lookup(Origin.ContainerRef);
   // Deferred and scope-exit callables are deferred-capture's and scope-exit-after-unlock's.
-  if (!Access || Access->InConstructorOrDestructor || Access->OptedOut || Access->HeldByContract ||
+  if (!Access || Access->BeforeOrAfterSharing || Access->OptedOut || Access->HeldByContract ||
       Access->DeferredBy || Access->ScopeExit)
     return std::nullopt;
   const GuardInfo *Guard = Inference.guardOf(Access->Container);
@@ -119,7 +119,7 @@ const ContainerAccess *EscapingReferenceCheck::invalidatingWrite(const Container
   // Prefer a write in another function: the one that runs on the other thread.
   const ContainerAccess *Found = nullptr;
   for (const ContainerAccess &Other : Inference.accesses()) {
-    if (Other.Container != Origin.Container || !Other.Use.Write || Other.InConstructorOrDestructor)
+    if (Other.Container != Origin.Container || !Other.Use.Write || Other.BeforeOrAfterSharing)
       continue;
     bool Invalidates = removesElements(Other.Use.What) ||
                        (mayReallocate(Other.Use.What) &&

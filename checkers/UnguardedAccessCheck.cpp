@@ -46,7 +46,7 @@ void UnguardedAccessCheck::report(GuardInference &Inference, ASTContext &Ctx) {
   };
   llvm::DenseSet<const Expr *> Reported;
   for (const ContainerAccess &Access : Inference.accesses()) {
-    if (Access.InConstructorOrDestructor || Access.OptedOut || Access.HeldByContract || !Reported.insert(Access.Ref).second ||
+    if (Access.BeforeOrAfterSharing || Access.OptedOut || Access.HeldByContract || !Reported.insert(Access.Ref).second ||
         (Access.DeferredBy && DeferredChecked) || InCheckRegion(Access))
       continue;
     const GuardInfo *Guard = Inference.guardOf(Access.Container);

@@ -44,7 +44,7 @@ void WriteUnderSharedLockCheck::report(GuardInference &Inference, ASTContext &Ct
   llvm::DenseSet<const Expr *> Reported;
   llvm::DenseSet<const VarDecl *> FixedGuards;
   for (const ContainerAccess &Access : llvm::concat<const ContainerAccess>(Inference.accesses(), Inference.otherAccesses())) {
-    if (!Access.Use.Write || Access.InConstructorOrDestructor || Access.OptedOut || Access.HeldByContract || !Reported.insert(Access.Ref).second)
+    if (!Access.Use.Write || Access.BeforeOrAfterSharing || Access.OptedOut || Access.HeldByContract || !Reported.insert(Access.Ref).second)
       continue;
     const GuardInfo *Guard = Inference.guardOf(Access.Container);
     std::optional<ObjectPath> GuardPath = Guard ? Inference.guardPath(Access, *Guard) : std::nullopt;

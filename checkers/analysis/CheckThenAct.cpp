@@ -13,7 +13,7 @@ using namespace clang;
 namespace mapguard {
 namespace {
 bool isJudged(const ContainerAccess &A) {
-  return !A.InConstructorOrDestructor && !A.OptedOut && !A.HeldByContract && !A.DeferredBy && !A.ScopeExit;
+  return !A.BeforeOrAfterSharing && !A.OptedOut && !A.HeldByContract && !A.DeferredBy && !A.ScopeExit;
 }
 
 bool removesKey(StringRef What) {

@@ -5,8 +5,10 @@
 #include "clang/AST/Attr.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
+#include "clang/AST/ParentMapContext.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SetVector.h"
 
 using namespace clang;
 
@@ -292,7 +294,7 @@ private:
     Access.Callable = Context.Callable;
     Access.ScheduledUnder = Context.ScheduledUnder;
     Access.MayHoldAtExit = Context.MayHoldAtExit;
-    Access.InConstructorOrDestructor =
+    Access.BeforeOrAfterSharing =
         !Context.DeferredBy && isa<CXXConstructorDecl, CXXDestructorDecl>(Enclosing);
     Access.OptedOut = Fn->hasAttr<NoThreadSafetyAnalysisAttr>() ||
                       Enclosing->hasAttr<NoThreadSafetyAnalysisAttr>() || isTestOnly(Enclosing) ||
@@ -404,6 +406,7 @@ void GuardInference::analyse(ASTContext &Ctx) {
     InferredEntry = std::move(Next);
   }
   markDeferredEntries();
+  markAccessesBeforeThreadStart(Ctx);
   inferGuards();
 }
 
@@ -486,8 +489,75 @@ void GuardInference::markDeferredEntries() {
       Access.DeferredBy = It->second.DeferredBy;
       Access.Callable = It->second.Callable;
       Access.ScheduledUnder = It->second.ScheduledUnder;
-      Access.InConstructorOrDestructor = false;
+      Access.BeforeOrAfterSharing = false;
     }
+  }
+}
+
+namespace {
+/// Whether the thread started by \p Start is kept in a member of the object (`worker_ =
+/// std::thread(...)`, `workers_.emplace_back(...)`): a start/stop life cycle, not a thread per
+/// call that earlier calls' threads would race with.
+bool keptInMember(const Expr *Start, ASTContext &Ctx) {
+  auto IsMemberOfThis = [](const Expr *E) {
+    const auto *Member = dyn_cast_or_null<MemberExpr>(E ? E->IgnoreParenImpCasts() : nullptr);
+    return Member && isa<CXXThisExpr>(Member->getBase()->IgnoreParenImpCasts());
+  };
+  DynTypedNode Node = DynTypedNode::create(*Start);
+  for (unsigned Depth = 0; Depth < 6; ++Depth) {
+    if (const auto *Call = Node.get<CXXMemberCallExpr>())
+      return IsMemberOfThis(Call->getImplicitObjectArgument());
+    if (const auto *Operator = Node.get<CXXOperatorCallExpr>())
+      return Operator->getOperator() == OO_Equal && IsMemberOfThis(Operator->getArg(0));
+    auto Parents = Ctx.getParents(Node);
+    if (Parents.size() != 1 || !Parents[0].get<Expr>())
+      return false;
+    Node = Parents[0];
+  }
+  return false;
+}
+} // namespace
+
+void GuardInference::markAccessesBeforeThreadStart(ASTContext &Ctx) {
+  // The threads started and kept in members: those whose callables access each container, and
+  // all of them (a start that only reaches the container through helpers counts as a start too).
+  llvm::DenseMap<const ValueDecl *, SmallVector<const Expr *, 2>> ContainerStarts;
+  llvm::SmallSetVector<const Expr *, 8> AllStarts;
+  auto IsKeptThreadStart = [&](const std::optional<Deferral> &By) {
+    return By && By->NewThread && keptInMember(By->Call, Ctx);
+  };
+  for (const ContainerAccess &Access : llvm::concat<const ContainerAccess>(Accesses, OtherAccesses))
+    if (IsKeptThreadStart(Access.DeferredBy)) {
+      ContainerStarts[Access.Container].push_back(Access.DeferredBy->Call);
+      AllStarts.insert(Access.DeferredBy->Call);
+    }
+  if (ContainerStarts.empty())
+    return;
+  for (const auto &Entry : DeferredEntries)
+    if (IsKeptThreadStart(Entry.second.DeferredBy))
+      AllStarts.insert(Entry.second.DeferredBy->Call);
+  for (ContainerAccess &Access : llvm::concat<ContainerAccess>(Accesses, OtherAccesses)) {
+    if (Access.DeferredBy || Access.ScopeExit || Access.Function != Access.Enclosing || Access.BeforeOrAfterSharing)
+      continue;
+    auto Starts = ContainerStarts.find(Access.Container);
+    if (Starts == ContainerStarts.end())
+      continue;
+    const FunctionCfg *Cfg = Cfgs.get(Access.Function, Ctx);
+    if (!Cfg || llvm::none_of(Starts->second, [&](const Expr *Start) { return Cfg->pointOf(Start).valid(); }))
+      continue;
+    CFGPoint At;
+    for (const Stmt *S = Access.Ref; S && !At.valid(); S = Cfg->parents().getParent(S))
+      At = Cfg->pointOf(S);
+    SmallVector<CFGPoint, 4> StartPoints;
+    for (const Expr *Start : AllStarts)
+      if (CFGPoint Point = Cfg->pointOf(Start); Point.valid())
+        StartPoints.push_back(Point);
+    if (!At.valid())
+      continue;
+    CFGPoint Exit{&Cfg->cfg().getExit(), 0};
+    bool AfterAStart = llvm::any_of(StartPoints, [&](CFGPoint Start) { return Cfg->reaches(Start, At); });
+    if (!AfterAStart && !Cfg->reaches(At, Exit, StartPoints))
+      Access.BeforeOrAfterSharing = true;
   }
 }
 
@@ -521,7 +591,7 @@ void GuardInference::inferGuards() {
     auto [It, Inserted] = Tallies.try_emplace(Access.Container);
     if (Inserted)
       Seen.push_back(Access.Container);
-    if (Access.InConstructorOrDestructor || Access.HeldByContract || Access.OptedOut)
+    if (Access.BeforeOrAfterSharing || Access.HeldByContract || Access.OptedOut)
       continue;
     Tally &T = It->second;
     ++T.Counted;

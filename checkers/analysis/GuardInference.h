@@ -35,7 +35,8 @@ struct ContainerAccess {
   const clang::Expr *Callable = nullptr;       // that callable (a lambda, or the deferred function's name)
   LockSet ScheduledUnder;                      // locks held where the callable was handed over
   llvm::SmallVector<ObjectPath, 1> MayHoldAtExit; // scope exit: mutexes held on some path at destruction
-  bool InConstructorOrDestructor = false;      // runs before or after the object is shared
+  bool BeforeOrAfterSharing = false; // runs before or after the object is shared: in a constructor or
+                                     // destructor, or before the function starts the threads that use it
   bool OptedOut = false; // in a function marked no_thread_safety_analysis or named test-only (TEST_*),
                          // in a debug assertion (`assert(m.empty())`), or on a local object that
                          // never leaves its function: not judged
@@ -133,6 +134,11 @@ private:
   /// (a test reaching into `dispatcher.map_` of a local dispatcher).
   bool isUnsharedLocal(const clang::ValueDecl *Root);
   void markDeferredEntries();
+  /// Accesses a function makes before it starts the threads that use the same container (a
+  /// `start()` that fills a table, then spawns its workers): every path from the access leaves
+  /// through such a start, and none comes back to the access after one. Not judged, as in a
+  /// constructor.
+  void markAccessesBeforeThreadStart(clang::ASTContext &Ctx);
 
   const ContainerModel &Containers;
   const LockModel &Locks;

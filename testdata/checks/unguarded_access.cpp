@@ -329,3 +329,65 @@ bool usedDispatcherIsEmpty() {
   D.listen(1);
   return D.Listeners.empty(); // expect: mapguard-unguarded-access {{'empty' on 'D.Listeners' without holding 'D.Mu'}} note@-21: {{'Listeners' is accessed with 'D.Mu' held here}}
 }
+
+// Not reported: a start() that fills the table before it starts the threads that use it, kept
+// in members (a start/stop life cycle): no other thread runs yet, as in a constructor - also
+// when the loop starts no worker and only the scanner runs. Reported:
+// the same access after a thread started, or on a path that returns before starting one.
+class Inserter {
+public:
+  void start() {
+    Work.clear();
+    Work[0] = 0;
+    for (int I = 0; I < 2; ++I)
+      Workers.emplace_back(&Inserter::run, this);
+    Scanner = std::thread(&Inserter::scan, this);
+  }
+  void restart() {
+    Workers.emplace_back(&Inserter::run, this);
+    Work.clear(); // expect: mapguard-unguarded-access {{'clear' on 'Work' without holding 'Mu', which guards it at 3 of 5 accesses}} note@+10: {{'Work' is accessed with 'Mu' held here}}
+  }
+  void startIf(bool Go) {
+    Work.clear(); // expect: mapguard-unguarded-access {{'clear' on 'Work' without holding 'Mu', which guards it at 3 of 5 accesses}} note@+7: {{'Work' is accessed with 'Mu' held here}}
+    if (!Go)
+      return;
+    Scanner = std::thread(&Inserter::scan, this);
+  }
+  size_t pending() {
+    std::lock_guard<std::mutex> Lock(Mu);
+    return Work.size();
+  }
+
+private:
+  void run() {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Work.erase(1);
+  }
+  void scan() { schedule(); } // the scanner reaches 'Work' through a helper only
+  void schedule() {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Work[2] = 2;
+  }
+  std::mutex Mu;
+  std::map<int, int> Work;
+  std::vector<std::thread> Workers;
+  std::thread Scanner;
+};
+
+// Reported: a thread per call, detached: the threads of earlier calls are running when the next
+// call writes.
+class Spawner {
+public:
+  void add(int Key) {
+    Jobs[Key] = Key; // expect: mapguard-unguarded-access {{'operator[]' on 'Jobs' without holding 'Mu', which guards it at 1 of 2 accesses}} note@+7: {{'Jobs' is accessed with 'Mu' held here}}
+    std::thread(&Spawner::work, this).detach();
+  }
+
+private:
+  void work() {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Jobs.erase(1);
+  }
+  std::mutex Mu;
+  std::map<int, int> Jobs;
+};
