@@ -1,8 +1,8 @@
 // A project's own mutex and guard classes, read from their bodies (part of LockModel).
 //
 // A class is a mutex when it publicly derives from one, or when one of its methods leaves one of
-// its members locked (`void Lock() { pthread_mutex_lock(&mu_); }`) and another leaves one
-// unlocked; when those bodies are not visible
+// its members or its mutex base locked (`void Lock() { pthread_mutex_lock(&mu_); }`, `void lock()
+// { lockImpl(); }`) and another leaves one unlocked; when those bodies are not visible
 // (defined in another file), when it has a mutex member and declares methods with the lock model's
 // lock and unlock names. A class is a scoped guard when its constructor locks a mutex it is given
 // (by reference or pointer, directly or through the member it stores it in) and its destructor
@@ -39,6 +39,16 @@ const FieldDecl *thisField(const Expr *Operand) {
   if (!Member || !isa<CXXThisExpr>(Member->getBase()->IgnoreParenImpCasts()))
     return nullptr;
   return dyn_cast<FieldDecl>(Member->getMemberDecl());
+}
+
+/// What of `*this` an operand names: a member (`mu_`, `&mu_`), or the object itself (`this`, a
+/// call of an inherited `lockImpl()`), as null.
+std::optional<const FieldDecl *> thisPart(const Expr *Operand) {
+  if (isa<CXXThisExpr>(peel(Operand)))
+    return nullptr;
+  if (const FieldDecl *Field = thisField(Operand))
+    return Field;
+  return std::nullopt;
 }
 
 const ParmVarDecl *parameterOf(const Expr *Operand) {
@@ -96,10 +106,10 @@ std::optional<LockModel::Role> LockModel::netEffectOnMembers(const FunctionDecl 
   llvm::SmallDenseMap<const FieldDecl *, std::pair<unsigned, unsigned>, 2> Counts; // locks, unlocks
   LockKind Kind = LockKind::Exclusive;
   for (const LockCall &Call : lockCallsIn(Def->getBody())) {
-    const FieldDecl *Field = thisField(Call.Operand);
-    if (!Field)
+    std::optional<const FieldDecl *> Part = thisPart(Call.Operand);
+    if (!Part)
       continue;
-    auto &[Locks, Unlocks] = Counts[Field];
+    auto &[Locks, Unlocks] = Counts[*Part];
     if (Call.Action == LockAction::Lock) {
       ++Locks;
       Kind = Call.Kind;
@@ -131,11 +141,12 @@ bool LockModel::isInferredMutex(const CXXRecordDecl *Record) const {
     InferredRecords[Record] = Inferred::Mutex;
     return true;
   }
-  // Only a class with a mutex member can leave one locked: others are not read further.
+  // Only a class with a mutex member or a mutex base (private: Poco's FastMutex over its
+  // platform FastMutexImpl) can leave one locked: others are not read further.
   bool HasMutexMember = llvm::any_of(Record->fields(), [&](const FieldDecl *Field) {
     QualType T = Field->getType().getNonReferenceType();
     return isMutex(T) || (T->isPointerType() && isMutex(T->getPointeeType()));
-  });
+  }) || llvm::any_of(Record->bases(), [&](const CXXBaseSpecifier &Base) { return isMutex(Base.getType()); });
   if (!HasMutexMember) {
     InferredRecords[Record] = Inferred::None;
     return false;

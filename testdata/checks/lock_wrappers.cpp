@@ -285,3 +285,62 @@ public:
 private:
   AlignedMutex mu_;
 };
+
+// Poco style: the mutex derives privately from its platform implementation and locks through the
+// inherited methods; the guard is a class template over the mutex type. Both are read from
+// their bodies.
+namespace poco {
+class MutexImpl {
+protected:
+  MutexImpl() { pthread_mutex_init(&mutex_, nullptr); }
+  ~MutexImpl() { pthread_mutex_destroy(&mutex_); }
+  void lockImpl() { pthread_mutex_lock(&mutex_); }
+  void unlockImpl() { pthread_mutex_unlock(&mutex_); }
+
+private:
+  pthread_mutex_t mutex_;
+};
+template <class M> class ScopedLock {
+public:
+  explicit ScopedLock(M &mutex) : mutex_(mutex) { mutex_.lock(); }
+  ~ScopedLock() {
+    try {
+      mutex_.unlock();
+    } catch (...) {
+    }
+  }
+
+private:
+  M &mutex_;
+};
+class FastMutex : private MutexImpl {
+public:
+  using ScopedLock = poco::ScopedLock<FastMutex>;
+  void lock() { lockImpl(); }
+  void unlock() { unlockImpl(); }
+};
+} // namespace poco
+
+class CollectorRegistry {
+public:
+  void add(const std::string &Name, int Id) {
+    poco::FastMutex::ScopedLock Lock(mutex_);
+    collectors_[Name] = Id;
+  }
+  int find(const std::string &Name) {
+    poco::FastMutex::ScopedLock Lock(mutex_);
+    auto It = collectors_.find(Name);
+    return It == collectors_.end() ? 0 : It->second;
+  }
+  void remove(const std::string &Name) {
+    collectors_.erase(Name); // expect: mapguard-unguarded-access {{'erase' on 'collectors_' without holding 'mutex_', which guards it at 3 of 4 accesses}} note@-8: {{'collectors_' is accessed with 'mutex_' held here}}
+  }
+  void removeLocked(const std::string &Name) { // negative twin
+    poco::FastMutex::ScopedLock Lock(mutex_);
+    collectors_.erase(Name);
+  }
+
+private:
+  std::map<std::string, int> collectors_;
+  poco::FastMutex mutex_;
+};
