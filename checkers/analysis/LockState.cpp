@@ -141,6 +141,8 @@ void LockStateAnalysis::transferDecl(const VarDecl *Var, const Stmt *Site, LockS
   const auto *Construct = dyn_cast<CXXConstructExpr>(ignoringImplicit(Var->getInit()));
   if (!Construct)
     return;
+  if (std::optional<LockKind> Chosen = Model.kindChosenBy(Construct))
+    Kind = Chosen;
   SmallVector<const Expr *, 4> Args(Construct->arguments());
   GuardBinding Binding{mutexPaths(Args), *Kind};
   GuardStart Start = LockModel::guardStart(Construct);

@@ -56,6 +56,10 @@ public:
   bool isReaderWriterMutex(clang::QualType T) const;
   /// The kind of lock a guard type takes, if the type is a configured guard.
   std::optional<LockKind> guardKind(clang::QualType T) const;
+  /// The kind a guard construction takes when its constructor chooses by a flag it is given
+  /// (Poco's `RWLock::ScopedLock lock(rw, true)`: `if (write) writeLock(); else readLock();`) and
+  /// the argument, or its default, is a constant; none otherwise.
+  std::optional<LockKind> kindChosenBy(const clang::CXXConstructExpr *Construct) const;
   /// Guard names as configured, e.g. "std::shared_lock" for a std::shared_lock<std::shared_mutex>.
   std::optional<llvm::StringRef> guardName(clang::QualType T) const;
 

@@ -200,16 +200,45 @@ std::optional<LockKind> LockModel::inferredGuardKind(const CXXRecordDecl *Record
     for (const CXXCtorInitializer *Init : CtorDef->inits())
       if (Init->getMember() && parameterOf(Init->getInit()))
         FromParams.insert(Init->getMember());
+    // A constructor that locks either way (by a flag) is exclusive unless the construction's
+    // flag says otherwise (kindChosenBy): a write under it is not reported on a guess.
     for (const LockCall &Call : lockCallsIn(CtorDef->getBody())) {
       const FieldDecl *Field = thisField(Call.Operand);
       if (Call.Action == LockAction::Lock && (parameterOf(Call.Operand) || (Field && FromParams.contains(Field))))
-        Kind = Call.Kind;
+        Kind = Kind == LockKind::Exclusive ? LockKind::Exclusive : Call.Kind;
     }
     if (Kind)
       break;
   }
   InferredGuards[Record] = Kind;
   return Kind;
+}
+
+std::optional<LockKind> LockModel::kindChosenBy(const CXXConstructExpr *Construct) const {
+  const FunctionDecl *Def = nullptr;
+  const CXXConstructorDecl *Ctor = Construct->getConstructor();
+  if (!Ctor || !Ctor->hasBody(Def) || !Def)
+    return std::nullopt;
+  const auto *Body = dyn_cast_or_null<CompoundStmt>(Def->getBody());
+  for (const Stmt *S : Body ? Body->body() : ArrayRef<Stmt *>()) {
+    const auto *If = dyn_cast<IfStmt>(S);
+    const ParmVarDecl *Flag = If ? parameterOf(If->getCond()) : nullptr;
+    if (!Flag || Flag->getFunctionScopeIndex() >= Construct->getNumArgs())
+      continue;
+    auto KindIn = [&](const Stmt *Branch) -> std::optional<LockKind> {
+      for (const LockCall &Call : lockCallsIn(Branch))
+        if (Call.Action == LockAction::Lock)
+          return Call.Kind;
+      return std::nullopt;
+    };
+    bool Value = false;
+    const Expr *Arg = Construct->getArg(Flag->getFunctionScopeIndex());
+    if (!Arg->EvaluateAsBooleanCondition(Value, Ctor->getASTContext()))
+      return std::nullopt;
+    if (std::optional<LockKind> Kind = KindIn(Value ? If->getThen() : If->getElse()))
+      return Kind;
+  }
+  return std::nullopt;
 }
 
 std::optional<LockModel::Role> LockModel::inferredRole(const FunctionDecl *Function) const {

@@ -344,3 +344,61 @@ private:
   std::map<std::string, int> collectors_;
   poco::FastMutex mutex_;
 };
+
+// Poco's reader/writer guard chooses by a flag: `ScopedLock(rw)` reads, `ScopedLock(rw, true)`
+// writes. The flag at each construction decides.
+namespace poco {
+class RWLockImpl {
+protected:
+  void readLockImpl() { pthread_rwlock_rdlock(&rwl_); }
+  void writeLockImpl() { pthread_rwlock_wrlock(&rwl_); }
+  void unlockImpl() { pthread_rwlock_unlock(&rwl_); }
+
+private:
+  pthread_rwlock_t rwl_;
+};
+class RWLock;
+class ScopedRWLock {
+public:
+  ScopedRWLock(RWLock &rwl, bool write = false);
+  ~ScopedRWLock();
+
+private:
+  RWLock &rwl_;
+};
+class RWLock : private RWLockImpl {
+public:
+  using ScopedLock = ScopedRWLock;
+  void readLock() { readLockImpl(); }
+  void writeLock() { writeLockImpl(); }
+  void unlock() { unlockImpl(); }
+};
+inline ScopedRWLock::ScopedRWLock(RWLock &rwl, bool write) : rwl_(rwl) {
+  if (write)
+    rwl_.writeLock();
+  else
+    rwl_.readLock();
+}
+inline ScopedRWLock::~ScopedRWLock() { rwl_.unlock(); }
+} // namespace poco
+
+class EncodingManager {
+public:
+  void add(const std::string &Name, int Id) {
+    poco::RWLock::ScopedLock Lock(lock_, true);
+    encodings_[Name] = Id;
+  }
+  void addWhileReading(const std::string &Name, int Id) {
+    poco::RWLock::ScopedLock Lock(lock_);
+    encodings_[Name] = Id; // expect: mapguard-write-under-shared-lock {{'operator[]' on 'encodings_' while 'lock_' is held only shared}} note@-1: {{'lock_' is locked shared here}}
+  }
+  int find(const std::string &Name) const {
+    poco::RWLock::ScopedLock Lock(lock_);
+    auto It = encodings_.find(Name);
+    return It == encodings_.end() ? 0 : It->second;
+  }
+
+private:
+  std::map<std::string, int> encodings_;
+  mutable poco::RWLock lock_;
+};
