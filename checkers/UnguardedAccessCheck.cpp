@@ -45,9 +45,12 @@ void UnguardedAccessCheck::report(GuardInference &Inference, ASTContext &Ctx) {
     });
   };
   llvm::DenseSet<const Expr *> Reported;
+  // One finding per function and container: the fix (a lock at the top) covers the others.
+  llvm::DenseSet<std::pair<const FunctionDecl *, const ValueDecl *>> ReportedIn;
   for (const ContainerAccess &Access : Inference.accesses()) {
     if (Access.BeforeOrAfterSharing || Access.OptedOut || Access.HeldByContract || !Reported.insert(Access.Ref).second ||
-        (Access.DeferredBy && DeferredChecked) || InCheckRegion(Access))
+        (Access.DeferredBy && DeferredChecked) || InCheckRegion(Access) || Access.ReturnedWhole ||
+        ReportedIn.contains({Access.Function, Access.Container}))
       continue;
     const GuardInfo *Guard = Inference.guardOf(Access.Container);
     if (!Guard) {
@@ -61,8 +64,10 @@ void UnguardedAccessCheck::report(GuardInference &Inference, ASTContext &Ctx) {
     if (GuardPath && Access.ScopeExit && ScopeExitChecked && Access.Held.released(*GuardPath))
       continue;
     // Held in any mode: a write under a shared lock is mapguard-write-under-shared-lock's.
-    if (GuardPath && !Access.Held.find(*GuardPath))
+    if (GuardPath && !Access.Held.find(*GuardPath)) {
       reportUnguarded(Access, *Guard, *GuardPath, Inference, Ctx);
+      ReportedIn.insert({Access.Function, Access.Container});
+    }
   }
 }
 

@@ -85,6 +85,101 @@ void GuardInference::clear() {
   DeferredEntries.clear();
 }
 
+namespace {
+/// Constructors, destructors and copy or move assignment: the object is not shared yet, any
+/// more, or is being (re)initialised from another.
+bool isConstructionOrDestruction(const FunctionDecl *Fn) {
+  const auto *Method = dyn_cast<CXXMethodDecl>(Fn);
+  return Method && (isa<CXXConstructorDecl, CXXDestructorDecl>(Method) || Method->isCopyAssignmentOperator() ||
+                    Method->isMoveAssignmentOperator());
+}
+
+bool isReturnedWhole(const Expr *Ref, const FunctionDecl *Fn, const ParentMap &Parents) {
+  QualType Result = Fn->getReturnType();
+  if (!Result->isReferenceType() && !Result->isPointerType())
+    return false;
+  for (const Stmt *Up = Parents.getParent(Ref); Up; Up = Parents.getParent(Up)) {
+    if (isa<ReturnStmt>(Up))
+      return true;
+    const auto *AddrOf = dyn_cast<UnaryOperator>(Up);
+    if (!isa<ImplicitCastExpr, ParenExpr>(Up) && !(AddrOf && AddrOf->getOpcode() == UO_AddrOf))
+      return false;
+  }
+  return false;
+}
+
+/// A container passed by reference or pointer to a function whose body, before it names the
+/// parameter, declares a scoped guard (SocketProactor's `errorImpl(sock, handlers_, mutex_)` that
+/// locks the mutex it is given, a helper that locks a member mutex): the mutexes that guard
+/// locks, in the caller's terms.
+SmallVector<ObjectPath, 1> locksTakenFirstByCallee(const Expr *Ref, const ParentMap &Parents, const LockModel &Locks,
+                                                   ObjectPathResolver &Resolver) {
+  const Stmt *Arg = Ref;
+  const Stmt *Parent = Parents.getParentIgnoreParenImpCasts(const_cast<Expr *>(Ref));
+  if (const auto *AddrOf = dyn_cast_or_null<UnaryOperator>(Parent); AddrOf && AddrOf->getOpcode() == UO_AddrOf) {
+    Arg = AddrOf;
+    Parent = Parents.getParentIgnoreParenImpCasts(const_cast<UnaryOperator *>(AddrOf));
+  }
+  const auto *Call = dyn_cast_or_null<CallExpr>(Parent);
+  const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+  const FunctionDecl *Def = nullptr;
+  if (!Callee || !Callee->hasBody(Def) || !Def || isa<CXXOperatorCallExpr>(Call))
+    return {};
+  std::optional<unsigned> Index;
+  for (unsigned I = 0; I < Call->getNumArgs() && I < Def->getNumParams(); ++I)
+    if (Call->getArg(I)->IgnoreParenImpCasts() == Arg)
+      Index = I;
+  const auto *Body = dyn_cast_or_null<CompoundStmt>(Def->getBody());
+  if (!Index || !Body)
+    return {};
+  const ParmVarDecl *Param = Def->getParamDecl(*Index);
+  auto Names = [&](const Stmt *S) {
+    struct Finder : RecursiveASTVisitor<Finder> {
+      const ParmVarDecl *Param;
+      bool Found = false;
+      bool VisitDeclRefExpr(DeclRefExpr *E) {
+        Found |= E->getDecl() == Param;
+        return !Found;
+      }
+    } F;
+    F.Param = Param;
+    F.TraverseStmt(const_cast<Stmt *>(S));
+    return F.Found;
+  };
+  std::optional<ObjectPath> Object = ObjectPath::thisObject();
+  if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call))
+    Object = Resolver.objectOfCall(Member);
+  SmallVector<ObjectPath, 1> Mutexes;
+  for (const Stmt *S : Body->body()) {
+    if (Names(S))
+      break;
+    const auto *Decl = dyn_cast<DeclStmt>(S);
+    const auto *Var = Decl && Decl->isSingleDecl() ? dyn_cast<VarDecl>(Decl->getSingleDecl()) : nullptr;
+    const auto *Construct =
+        Var && Var->getInit() ? dyn_cast<CXXConstructExpr>(Var->getInit()->IgnoreImplicit()) : nullptr;
+    if (!Construct || !Locks.guardKind(Var->getType()) || LockModel::guardStart(Construct) != GuardStart::Locks)
+      continue;
+    SmallVector<const Expr *, 4> Args(Construct->arguments());
+    for (const Expr *Operand : Locks.mutexOperands(Args)) {
+      const Expr *Named = Operand->IgnoreParenImpCasts();
+      if (const auto *Deref = dyn_cast<UnaryOperator>(Named); Deref && Deref->getOpcode() == UO_Deref)
+        Named = Deref->getSubExpr()->IgnoreParenImpCasts();
+      const auto *NamedRef = dyn_cast<DeclRefExpr>(Named);
+      const auto *MutexParam = NamedRef ? dyn_cast<ParmVarDecl>(NamedRef->getDecl()) : nullptr;
+      const auto *Member = dyn_cast<MemberExpr>(Named);
+      if (MutexParam && MutexParam->getFunctionScopeIndex() < Call->getNumArgs()) {
+        if (auto Path = Resolver.objectOrPointee(Call->getArg(MutexParam->getFunctionScopeIndex())))
+          Mutexes.push_back(*Path);
+      } else if (Member && Object && isa<CXXThisExpr>(Member->getBase()->IgnoreParenImpCasts())) {
+        if (const auto *Field = dyn_cast<FieldDecl>(Member->getMemberDecl()))
+          Mutexes.push_back(Object->withField(Field));
+      }
+    }
+  }
+  return Mutexes;
+}
+} // namespace
+
 bool GuardInference::isHelperCandidate(const FunctionDecl *Fn) const {
   // A member function called only with a lock held in this unit runs with it: private helpers,
   // and protected or public ones (`virtual void add_server_locked()` called under the lock by
@@ -294,8 +389,7 @@ private:
     Access.Callable = Context.Callable;
     Access.ScheduledUnder = Context.ScheduledUnder;
     Access.MayHoldAtExit = Context.MayHoldAtExit;
-    Access.BeforeOrAfterSharing =
-        !Context.DeferredBy && isa<CXXConstructorDecl, CXXDestructorDecl>(Enclosing);
+    Access.BeforeOrAfterSharing = !Context.DeferredBy && isConstructionOrDestruction(Enclosing);
     Access.OptedOut = Fn->hasAttr<NoThreadSafetyAnalysisAttr>() ||
                       Enclosing->hasAttr<NoThreadSafetyAnalysisAttr>() || isTestOnly(Enclosing) ||
                       isInDebugAssertion(Ref->getExprLoc(), Ctx) || GI.isUnsharedLocal(Path->rootVariable());
@@ -303,7 +397,12 @@ private:
     Access.HeldByContract = !Context.DeferredBy && !Context.ScopeExit && GI.expectsLockHeld(Enclosing) &&
                             !GI.InferredEntry.count(canonical(Enclosing)) &&
                             !Enclosing->hasAttr<RequiresCapabilityAttr>();
+    Access.ReturnedWhole = isReturnedWhole(Ref, Fn, Cfg.parents());
     Access.Held = Before;
+    // Passed to a function that locks before it uses it: the callee's accesses hold those locks.
+    for (ObjectPath &Mutex : locksTakenFirstByCallee(Ref, Cfg.parents(), GI.Locks, Resolver))
+      if (!Access.Held.find(Mutex))
+        Access.Held.acquire({std::move(Mutex), LockKind::Exclusive, nullptr, Access.Use.Site});
     (GI.sharedKind(Container) == SharedKind::Other ? GI.OtherAccesses : GI.Accesses).push_back(std::move(Access));
   }
 
@@ -591,7 +690,7 @@ void GuardInference::inferGuards() {
     auto [It, Inserted] = Tallies.try_emplace(Access.Container);
     if (Inserted)
       Seen.push_back(Access.Container);
-    if (Access.BeforeOrAfterSharing || Access.HeldByContract || Access.OptedOut)
+    if (Access.BeforeOrAfterSharing || Access.HeldByContract || Access.OptedOut || Access.ReturnedWhole)
       continue;
     Tally &T = It->second;
     ++T.Counted;

@@ -40,6 +40,8 @@ struct ContainerAccess {
   bool OptedOut = false; // in a function marked no_thread_safety_analysis or named test-only (TEST_*),
                          // in a debug assertion (`assert(m.empty())`), or on a local object that
                          // never leaves its function: not judged
+  bool ReturnedWhole = false; // `return sessions_;` by reference or pointer: an accessor hands the
+                              // container to its callers, whose uses are the accesses; not counted
   bool HeldByContract = false; // in a function that says its caller holds the lock (`*_locked`, a lock
                                // parameter) and whose callers are not in this unit: not judged
   LockSet Held;                                // locks held just before the access

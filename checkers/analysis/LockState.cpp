@@ -62,6 +62,10 @@ void LockSet::release(const ObjectPath &Mutex, SourceLocation At, const VarDecl 
   Released.push_back({Mutex, At, ByGuard});
 }
 
+void LockSet::forget(const ObjectPath &Mutex) {
+  llvm::erase_if(Held, [&](const HeldLock &L) { return L.Mutex == Mutex; });
+}
+
 void LockSet::releaseGuard(const VarDecl *Guard, SourceLocation At) {
   SmallVector<ObjectPath, 2> Owned;
   for (const HeldLock &Lock : Held)
@@ -264,6 +268,13 @@ void LockStateAnalysis::applyBranch(const CFGBlock &Pred, const CFGBlock &Succ, 
   if (!Callee)
     return;
   std::optional<LockModel::Role> Role = Model.roleOf(Callee);
+  if (Role && Role->Action == LockAction::Lock && Role->SuccessIsZero && Truthy) {
+    // The lock call failed on this edge (it returns 0 when it locked): the mutex is not held.
+    SmallVector<const Expr *, 4> Args(Call->arguments());
+    for (const ObjectPath &Mutex : mutexPaths(Args))
+      State.forget(Mutex);
+    return;
+  }
   if (!Role || (Role->Action != LockAction::TryLock && Role->Action != LockAction::OwnsLock))
     return;
   bool Locked = Role->SuccessIsZero ? !Truthy : Truthy;

@@ -41,6 +41,8 @@ public:
   /// `mu.lock()`) goes back to that guard, which unlocks it at scope end as before.
   void acquire(const HeldLock &Lock);
   void release(const ObjectPath &Mutex, clang::SourceLocation At, const clang::VarDecl *ByGuard = nullptr);
+  /// A lock that was not taken after all (a lock call that reported failure): no release point.
+  void forget(const ObjectPath &Mutex);
   void releaseGuard(const clang::VarDecl *Guard, clang::SourceLocation At);
   void disown(const clang::VarDecl *Guard);
 

@@ -151,10 +151,12 @@ SmallVector<const Expr *, 2> LockModel::annotatedMutexes(const FunctionDecl *Fun
 
 std::optional<LockModel::Role> LockModel::roleOfName(StringRef Name) const {
   bool Pthread = Name.starts_with("pthread_");
+  // pthread's lock functions return 0 when they locked: `if (pthread_mutex_lock(&m)) throw ...;`
+  // throws with the mutex not held.
   if (LockFunctions.contains(Name))
-    return Role{LockAction::Lock, LockKind::Exclusive};
+    return Role{LockAction::Lock, LockKind::Exclusive, Pthread};
   if (SharedLockFunctions.contains(Name))
-    return Role{LockAction::Lock, LockKind::Shared};
+    return Role{LockAction::Lock, LockKind::Shared, Pthread};
   if (UnlockFunctions.contains(Name))
     return Role{LockAction::Unlock, LockKind::Exclusive};
   if (TryLockFunctions.contains(Name))

@@ -186,3 +186,27 @@ void guardManaged(int Key) {
     return;
   Lock.unlock();
 }
+
+// pthread's lock functions return 0 when they locked: a throw on their failure leaves with the
+// mutex not held (Poco's EventImpl::setImpl). Reported: a throw after the lock succeeded.
+pthread_mutex_t EventMutex = PTHREAD_MUTEX_INITIALIZER;
+pthread_cond_t EventCond = PTHREAD_COND_INITIALIZER;
+bool EventState = false;
+void setEvent() {
+  if (pthread_mutex_lock(&EventMutex))
+    throw std::runtime_error("cannot lock");
+  EventState = true;
+  if (pthread_cond_broadcast(&EventCond)) {
+    pthread_mutex_unlock(&EventMutex);
+    throw std::runtime_error("cannot signal");
+  }
+  pthread_mutex_unlock(&EventMutex);
+}
+void setEventLeaky() {
+  if (pthread_mutex_lock(&EventMutex) != 0) // expect: mapguard-manual-lock {{'EventMutex' is locked by hand and a 'throw' leaves the function with it still locked}} note@+4: {{'EventMutex' is still locked when this 'throw' leaves}}
+    throw std::runtime_error("cannot lock");
+  EventState = true;
+  if (pthread_cond_broadcast(&EventCond))
+    throw std::runtime_error("cannot signal");
+  pthread_mutex_unlock(&EventMutex);
+}

@@ -391,3 +391,52 @@ private:
   std::mutex Mu;
   std::map<int, int> Jobs;
 };
+
+// One finding per function and container: the lock at the top of 'has' covers both of its
+// accesses. An accessor that returns the container by reference hands it to its callers, whose
+// uses are the accesses; a copy returned is a read. Copy assignment initialises the object, as a
+// constructor does. A helper that locks the mutex it is given, or a member mutex, before it
+// uses the container it is given is an access under that lock; with the wrong mutex, it is not.
+class SessionPools {
+public:
+  SessionPools &operator=(const SessionPools &Other) {
+    Pools = Other.Pools;
+    return *this;
+  }
+  void add(int Key) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Pools[Key] = Key;
+  }
+  size_t count() {
+    std::lock_guard<std::mutex> Lock(Mu);
+    return Pools.size();
+  }
+  void clear() {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Pools.clear();
+  }
+  bool has(int Key) {
+    return Pools.find(Key) != Pools.end(); // expect: mapguard-unguarded-access {{'find' on 'Pools' without holding 'Mu', which guards it at 5 of 9 accesses}} note@-11: {{'Pools' is accessed with 'Mu' held here}}
+  }
+  const std::map<int, int> &all() const { return Pools; }
+  std::map<int, int> snapshot() const {
+    return Pools; // expect: mapguard-unguarded-access {{access to 'Pools' without holding 'Mu', which guards it at 5 of 9 accesses}} note@-15: {{'Pools' is accessed with 'Mu' held here}}
+  }
+  size_t drop(int Key) { return eraseUnder(Pools, Mu, Key); }
+  size_t dropUnderWrongMutex(int Key) {
+    return eraseUnder(Pools, OtherMu, Key); // expect: mapguard-unguarded-access {{'Pools' passed as a non-const reference without holding 'Mu', which guards it at 5 of 9 accesses (holding 'OtherMu' instead)}} note@-19: {{'Pools' is accessed with 'Mu' held here}}
+  }
+  bool known(int Key) { return hasUnderLock(Pools, Key); }
+
+private:
+  static size_t eraseUnder(std::map<int, int> &Map, std::mutex &Lock, int Key) {
+    std::lock_guard<std::mutex> Guard(Lock);
+    return Map.erase(Key);
+  }
+  bool hasUnderLock(std::map<int, int> &Map, int Key) {
+    std::lock_guard<std::mutex> Guard(Mu);
+    return Map.count(Key) != 0;
+  }
+  std::mutex Mu, OtherMu;
+  std::map<int, int> Pools;
+};
