@@ -622,19 +622,20 @@ void GuardInference::markAccessesBeforeThreadStart(ASTContext &Ctx) {
   // all of them (a start that only reaches the container through helpers counts as a start too).
   llvm::DenseMap<const ValueDecl *, SmallVector<const Expr *, 2>> ContainerStarts;
   llvm::SmallSetVector<const Expr *, 8> AllStarts;
-  auto IsKeptThreadStart = [&](const std::optional<Deferral> &By) {
-    return By && By->NewThread && keptInMember(By->Call, Ctx);
+  // The call that starts a thread kept in a member, if \p By is one.
+  auto KeptThreadStart = [&](const std::optional<Deferral> &By) -> const Expr * {
+    return By && By->NewThread && keptInMember(By->Call, Ctx) ? By->Call : nullptr;
   };
   for (const ContainerAccess &Access : llvm::concat<const ContainerAccess>(Accesses, OtherAccesses))
-    if (IsKeptThreadStart(Access.DeferredBy)) {
-      ContainerStarts[Access.Container].push_back(Access.DeferredBy->Call);
-      AllStarts.insert(Access.DeferredBy->Call);
+    if (const Expr *Start = KeptThreadStart(Access.DeferredBy)) {
+      ContainerStarts[Access.Container].push_back(Start);
+      AllStarts.insert(Start);
     }
   if (ContainerStarts.empty())
     return;
   for (const auto &Entry : DeferredEntries)
-    if (IsKeptThreadStart(Entry.second.DeferredBy))
-      AllStarts.insert(Entry.second.DeferredBy->Call);
+    if (const Expr *Start = KeptThreadStart(Entry.second.DeferredBy))
+      AllStarts.insert(Start);
   for (ContainerAccess &Access : llvm::concat<ContainerAccess>(Accesses, OtherAccesses)) {
     if (Access.DeferredBy || Access.ScopeExit || Access.Function != Access.Enclosing || Access.BeforeOrAfterSharing)
       continue;
