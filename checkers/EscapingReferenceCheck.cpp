@@ -245,6 +245,13 @@ void EscapingReferenceCheck::reportUse(const AliasUse &Use, GuardInference &Infe
   noteInvalidation(Write);
 }
 
+namespace {
+bool isRangeProtocolMember(const FunctionDecl *Fn) {
+  static constexpr llvm::StringLiteral Names[] = {"begin", "end", "cbegin", "cend", "rbegin", "rend"};
+  return isa<CXXMethodDecl>(Fn) && Fn->getIdentifier() && llvm::is_contained(Names, Fn->getName());
+}
+} // namespace
+
 void EscapingReferenceCheck::reportEscape(const AliasEscape &Escape, const FunctionDecl *Fn,
                                           GuardInference &Inference, ASTContext &Ctx) {
   std::optional<Guarded> Found = guardedAt(Escape.Origin, Inference);
@@ -265,6 +272,10 @@ void EscapingReferenceCheck::reportEscape(const AliasEscape &Escape, const Funct
                    : Escape.Origin.Kind == AliasKind::Container ? "a reference to"
                                                                 : "a reference into";
   if (isa<ReturnStmt>(Escape.At)) {
+    // A class's own begin()/end() hands out the container's iterators by design (it is a range):
+    // the hazard is the class's API, which no local change fixes (Poco's ClassLoader).
+    if (isRangeProtocolMember(Fn))
+      return;
     std::string Name = Fn->getIdentifier() ? Fn->getName().str() : "this function";
     std::vector<FixItHint> Fixes;
     if (mayRewrite(Fn) && Escape.Origin.Kind != AliasKind::Iterator)

@@ -351,3 +351,30 @@ private:
   std::mutex Mu;
   std::map<int, std::unique_ptr<std::shared_mutex>> Items;
 };
+
+// A class that is itself a range hands out its container's iterators by design: its begin() and
+// end() are not reported (Poco's ClassLoader); any other function returning one is.
+class Loader {
+public:
+  using Iterator = std::map<std::string, int>::const_iterator;
+  Iterator begin() const {
+    std::lock_guard<std::mutex> Lock(Mu);
+    return Classes.begin();
+  }
+  Iterator end() const {
+    std::lock_guard<std::mutex> Lock(Mu);
+    return Classes.end();
+  }
+  Iterator lookup(const std::string &Name) const {
+    std::lock_guard<std::mutex> Lock(Mu);
+    return Classes.find(Name); // expect: mapguard-escaping-reference {{'lookup' returns an iterator into 'Classes' that outlives its lock on 'Mu'}} note@-1: {{'Mu' is locked here; it is released before callers use the value}} note@+4: {{'erase' on 'Classes' here can invalidate it}}
+  }
+  void unload(const std::string &Name) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Classes.erase(Name);
+  }
+
+private:
+  mutable std::mutex Mu;
+  std::map<std::string, int> Classes;
+};
