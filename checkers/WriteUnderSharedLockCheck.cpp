@@ -26,17 +26,7 @@ StringRef exclusiveCounterpart(StringRef SharedGuard) {
 
 /// The guard variable is named nowhere but its declaration (so changing its type changes nothing else).
 bool isOnlyDeclared(const VarDecl *Guard, const FunctionDecl *Fn) {
-  struct Finder : RecursiveASTVisitor<Finder> {
-    const VarDecl *Guard;
-    bool Used = false;
-    bool VisitDeclRefExpr(DeclRefExpr *Ref) {
-      Used |= Ref->getDecl() == Guard;
-      return !Used;
-    }
-  } Uses;
-  Uses.Guard = Guard;
-  Uses.TraverseStmt(Fn->getBody());
-  return !Uses.Used;
+  return referencesTo(Fn->getBody(), Guard).empty();
 }
 } // namespace
 

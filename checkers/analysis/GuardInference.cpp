@@ -133,25 +133,12 @@ SmallVector<ObjectPath, 1> locksTakenFirstByCallee(const Expr *Ref, const Parent
   if (!Index || !Body)
     return {};
   const ParmVarDecl *Param = Def->getParamDecl(*Index);
-  auto Names = [&](const Stmt *S) {
-    struct Finder : RecursiveASTVisitor<Finder> {
-      const ParmVarDecl *Param;
-      bool Found = false;
-      bool VisitDeclRefExpr(DeclRefExpr *E) {
-        Found |= E->getDecl() == Param;
-        return !Found;
-      }
-    } F;
-    F.Param = Param;
-    F.TraverseStmt(const_cast<Stmt *>(S));
-    return F.Found;
-  };
   std::optional<ObjectPath> Object = ObjectPath::thisObject();
   if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call))
     Object = Resolver.objectOfCall(Member);
   SmallVector<ObjectPath, 1> Mutexes;
   for (const Stmt *S : Body->body()) {
-    if (Names(S))
+    if (!referencesTo(S, Param).empty())
       break;
     const auto *Decl = dyn_cast<DeclStmt>(S);
     const auto *Var = Decl && Decl->isSingleDecl() ? dyn_cast<VarDecl>(Decl->getSingleDecl()) : nullptr;
