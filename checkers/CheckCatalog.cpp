@@ -41,8 +41,9 @@ const CheckInfo Catalog[] = {
      "A reference, pointer, iterator or view into a container that a mutex guards is only safe while "
      "the mutex is held: once it is released, another thread may erase the element, rehash the "
      "container or overwrite the value. Using it after unlock() or after the guard's scope, after the "
-     "lock was released and taken again, returning it from the function that took the lock, or storing "
-     "it in a member or out-parameter, reads memory that may be gone. Copy what you need while the lock "
+     "lock was released and taken again, returning it from the function that took the lock, storing "
+     "it in a member or out-parameter, or capturing it in a callable that a thread or executor runs "
+     "later, reads memory that may be gone. Copy what you need while the lock "
      "is held, return by value, or hold the lock until the last use.",
      "high", LockTags},
     {"mapguard-manual-lock", "ManualLock",

@@ -1,6 +1,7 @@
 #include "EscapingReferenceCheck.h"
 
 #include "EscapingReferenceFixes.h"
+#include "analysis/Handover.h"
 #include "utils/AstUtil.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"
@@ -151,8 +152,23 @@ void EscapingReferenceCheck::report(GuardInference &Inference, ASTContext &Ctx) 
   for (const ContainerAccess &Access : Inference.accesses())
     if (Seen.insert(Access.Function).second)
       if (const ContainerAliases *Aliases = Inference.aliasesOf(Access.Function))
-        for (const AliasEscape &Escape : Aliases->escapes())
-          reportEscape(Escape, Access.Function, Inference, Ctx);
+        if (!Aliases->empty()) {
+          for (const AliasEscape &Escape : Aliases->escapes())
+            reportEscape(Escape, Access.Function, Inference, Ctx);
+          reportCaptures(Access.Function, *Aliases, Inference, Ctx);
+        }
+}
+
+std::optional<EscapingReferenceCheck::Guarded>
+EscapingReferenceCheck::guardedAtEvery(ArrayRef<AliasBinding> Bindings, GuardInference &Inference) const {
+  // Every binding must hold the same guard; uses are judged against the first.
+  std::optional<Guarded> First = guardedAt(Bindings.front().Origin, Inference);
+  for (const AliasBinding &Binding : Bindings.drop_front()) {
+    std::optional<Guarded> Here = guardedAt(Binding.Origin, Inference);
+    if (!First || !Here || Here->GuardPath != First->GuardPath)
+      return std::nullopt;
+  }
+  return First;
 }
 
 SourceLocation EscapingReferenceCheck::releasedBetween(ArrayRef<AliasBinding> Bindings, const AliasUse &Use,
@@ -177,16 +193,10 @@ void EscapingReferenceCheck::reportUse(const AliasUse &Use, GuardInference &Infe
   ArrayRef<AliasBinding> Bindings = Aliases ? Aliases->bindingsOf(Var) : ArrayRef<AliasBinding>();
   if (Bindings.empty() || ReportedVariables.contains(Var))
     return;
-  // Every binding must hold the same guard; the use is judged against the first.
-  std::optional<Guarded> First = guardedAt(Bindings.front().Origin, Inference);
+  std::optional<Guarded> First = guardedAtEvery(Bindings, Inference);
   if (!First)
     return;
   const Guarded &At = *First;
-  for (const AliasBinding &Binding : Bindings.drop_front()) {
-    std::optional<Guarded> Here = guardedAt(Binding.Origin, Inference);
-    if (!Here || Here->GuardPath != At.GuardPath)
-      return;
-  }
   const AliasBinding &Bound = Bindings.front();
   if (ReportedOrigins.contains(Bound.Origin.ContainerRef))
     return;
@@ -233,9 +243,14 @@ void EscapingReferenceCheck::reportUse(const AliasUse &Use, GuardInference &Infe
                                                "thread may change or erase it meanwhile: copy what you need while "
                                                "'%3' is held, or hold '%3' until the last use")
                   << Var->getName() << describeKind(Bound.Origin.Kind) << Container << Mutex;
-      if (mayRewrite(Use.Function))
-        if (auto Fix = keepLockFix(At.Held->Guard, Use.Function, Cfg->parents(), Inference.locks(), Ctx))
-          Diag << *Fix;
+      // A copy taken under the lock changes no locking; keeping the lock longer is the other fix.
+      std::optional<FixItHint> Fix;
+      if (mayRewrite(Use.Function) && Bound.Origin.Kind == AliasKind::Element)
+        Fix = copyBeforeReleaseFix(Var, Ctx);
+      if (mayRewrite(Use.Function) && !Fix)
+        Fix = keepLockFix(At.Held->Guard, Use.Function, Cfg->parents(), Inference.locks(), Ctx);
+      if (Fix)
+        Diag << *Fix;
     }
     diag(Bound.At->getBeginLoc(), "'%0' is bound here, with '%1' held", DiagnosticIDs::Note)
         << Var->getName() << Mutex;
@@ -300,6 +315,64 @@ void EscapingReferenceCheck::reportEscape(const AliasEscape &Escape, const Funct
          DiagnosticIDs::Note)
         << Mutex << !isa<ReturnStmt>(Escape.At);
   noteInvalidation(Write);
+}
+
+namespace {
+/// The lambdas of a function's own body (not those nested in another lambda, a function of its own).
+struct OwnLambdas : RecursiveASTVisitor<OwnLambdas> {
+  SmallVector<const LambdaExpr *, 4> Found;
+  bool shouldVisitLambdaBodies() const { return false; }
+  bool VisitLambdaExpr(LambdaExpr *Lambda) {
+    Found.push_back(Lambda);
+    return true;
+  }
+};
+
+/// Whether a capture keeps pointing into the container: any capture by reference, and a copy of an
+/// iterator or pointer (a copied element or container is the callable's own).
+bool captureKeepsPointing(const LambdaCapture &Capture, AliasKind Kind) {
+  return Capture.getCaptureKind() == LCK_ByRef || Kind == AliasKind::Iterator || Kind == AliasKind::Pointer;
+}
+} // namespace
+
+void EscapingReferenceCheck::reportCaptures(const FunctionDecl *Fn, const ContainerAliases &Aliases,
+                                            GuardInference &Inference, ASTContext &Ctx) {
+  OwnLambdas Lambdas;
+  Lambdas.TraverseStmt(Fn->getBody());
+  const FunctionCfg *Cfg = Lambdas.Found.empty() ? nullptr : Inference.cfgOf(Fn, Ctx);
+  for (const LambdaExpr *Lambda : Lambdas.Found) {
+    std::optional<Deferral> Start = Cfg ? Inference.deferring().deferralOf(Lambda, Cfg->parents()) : std::nullopt;
+    if (!Start)
+      continue;
+    for (const LambdaCapture &Capture : Lambda->captures()) {
+      const ValueDecl *Captured = Capture.capturesVariable() ? Capture.getCapturedVar() : nullptr;
+      const ValueDecl *Var = Captured ? ContainerAliases::aliasVariable(Captured) : nullptr;
+      ArrayRef<AliasBinding> Bindings = Var ? Aliases.bindingsOf(Var) : ArrayRef<AliasBinding>();
+      if (Bindings.empty() || ReportedVariables.contains(Var) ||
+          !captureKeepsPointing(Capture, Bindings.front().Origin.Kind))
+        continue;
+      std::optional<Guarded> At = guardedAtEvery(Bindings, Inference);
+      // A thread joined before its starter's guard is destroyed runs while the lock is held.
+      if (!At || (At->Held->Guard && !mayOutlive(*Cfg, *Start, At->Held->Guard).MayOutlive))
+        continue;
+      const AliasBinding &Bound = Bindings.front();
+      const ContainerAccess *Write = invalidatingWrite(*At->Access, Bound.Origin.Kind, Inference, Ctx);
+      if (!Write || ReportedOrigins.contains(Bound.Origin.ContainerRef))
+        continue;
+      ReportedVariables.insert(Var);
+      ReportedOrigins.insert(Bound.Origin.ContainerRef);
+      std::string Mutex = At->GuardPath.spelling();
+      diag(Capture.getLocation(), "'%0' %1 '%2' and is captured by a callable that runs %3, after '%4' is "
+                                  "released; another thread may change or erase it meanwhile: capture a copy of "
+                                  "what the callable needs, or the key to look it up again under '%4'")
+          << Var->getName() << describeKind(Bound.Origin.Kind) << At->Access->Path.spelling()
+          << (Start->NewThread ? "on another thread" : "later") << Mutex;
+      diag(Bound.At->getBeginLoc(), "'%0' is bound here, with '%1' held", DiagnosticIDs::Note)
+          << Var->getName() << Mutex;
+      diag(Start->Call->getBeginLoc(), "the callable is handed over here", DiagnosticIDs::Note);
+      noteInvalidation(Write);
+    }
+  }
 }
 
 } // namespace mapguard

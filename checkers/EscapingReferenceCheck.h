@@ -7,8 +7,9 @@ namespace mapguard {
 
 /// Finds a reference, pointer, iterator or view into a guarded container that is used when the
 /// container's guard is no longer held: after the release in the same function (or after the lock
-/// was released and taken again), returned out of the function that took the lock, or stored in a
-/// member, a global or an out-parameter. Docs: docs/checks/mapguard-escaping-reference.md
+/// was released and taken again), returned out of the function that took the lock, stored in a
+/// member, a global or an out-parameter, or captured by a callable that runs later.
+/// Docs: docs/checks/mapguard-escaping-reference.md
 class EscapingReferenceCheck : public GuardedContainerCheck {
 public:
   using GuardedContainerCheck::GuardedContainerCheck;
@@ -26,6 +27,12 @@ private:
                                                GuardInference &Inference);
   void reportEscape(const AliasEscape &Escape, const clang::FunctionDecl *Fn, GuardInference &Inference,
                     clang::ASTContext &Ctx);
+  /// Values pointing into a guarded container captured by a callable \p Fn hands to a thread,
+  /// executor or timer: the callable runs after the guard is released.
+  void reportCaptures(const clang::FunctionDecl *Fn, const ContainerAliases &Aliases, GuardInference &Inference,
+                      clang::ASTContext &Ctx);
+  /// The guard every binding of a variable was made under, if they agree.
+  std::optional<Guarded> guardedAtEvery(llvm::ArrayRef<AliasBinding> Bindings, GuardInference &Inference) const;
   /// A write elsewhere that can invalidate or overwrite what a value of \p Kind points to.
   const ContainerAccess *invalidatingWrite(const ContainerAccess &Origin, AliasKind Kind, GuardInference &Inference,
                                            clang::ASTContext &Ctx) const;

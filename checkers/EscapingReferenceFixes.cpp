@@ -1,10 +1,11 @@
 #include "EscapingReferenceFixes.h"
 
+#include "LockFixes.h"
 #include "utils/AstUtil.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
-#include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/AST/TypeLoc.h"
 #include "clang/Basic/SourceManager.h"
 #include "clang/Lex/Lexer.h"
 
@@ -59,6 +60,25 @@ bool isCopyable(const CXXRecordDecl *Record) {
 }
 } // namespace
 
+std::optional<FixItHint> copyBeforeReleaseFix(const ValueDecl *Var, const ASTContext &Ctx) {
+  const auto *Local = dyn_cast<VarDecl>(Var);
+  if (!Local || isa<ParmVarDecl, DecompositionDecl>(Local) || Local->isImplicit() || Local->isCXXForRangeDecl() ||
+      !Local->hasLocalStorage() || !Local->getTypeSourceInfo())
+    return std::nullopt;
+  QualType Referenced = Local->getType()->isLValueReferenceType() ? Local->getType().getNonReferenceType() : QualType();
+  if (Referenced.isNull() || !Referenced.isConstQualified() || Referenced->isArrayType() ||
+      Referenced->isFunctionType() || Referenced->isDependentType())
+    return std::nullopt;
+  if (const auto *Record = Referenced->getAsCXXRecordDecl(); Record && !isCopyable(Record))
+    return std::nullopt;
+  auto Written = Local->getTypeSourceInfo()->getTypeLoc().getAs<LValueReferenceTypeLoc>();
+  SourceLocation Sigil = Written ? Written.getSigilLoc() : SourceLocation();
+  const SourceManager &SM = Ctx.getSourceManager();
+  if (Sigil.isInvalid() || Sigil.isMacroID() || *SM.getCharacterData(Sigil) != '&')
+    return std::nullopt;
+  return FixItHint::CreateRemoval(CharSourceRange::getCharRange(Sigil, Sigil.getLocWithOffset(1)));
+}
+
 std::optional<FixItHint> keepLockFix(const VarDecl *Guard, const FunctionDecl *Fn, const ParentMap &Parents,
                                      const LockModel &Locks, const ASTContext &Ctx) {
   const auto *Record = Guard ? Guard->getType()->getAsCXXRecordDecl() : nullptr;
@@ -76,7 +96,6 @@ std::optional<FixItHint> keepLockFix(const VarDecl *Guard, const FunctionDecl *F
   if (!Block || !Unlock->getMethodDecl() || Unlock->getMethodDecl()->getName() != "unlock" ||
       Unlock->getBeginLoc().isMacroID())
     return std::nullopt;
-  const SourceManager &SM = Ctx.getSourceManager();
   bool InGuardBlock = false, AfterUnlock = false;
   for (const Stmt *S : Block->body()) {
     if (const auto *Decl = dyn_cast<DeclStmt>(S); Decl && llvm::is_contained(Decl->decls(), Guard))
@@ -85,32 +104,12 @@ std::optional<FixItHint> keepLockFix(const VarDecl *Guard, const FunctionDecl *F
       AfterUnlock = S == Unlock;
       continue;
     }
-    struct Calls : RecursiveASTVisitor<Calls> {
-      const LockModel &Locks;
-      const SourceManager &SM;
-      bool Safe = true;
-      Calls(const LockModel &Locks, const SourceManager &SM) : Locks(Locks), SM(SM) {}
-      bool VisitCallExpr(CallExpr *Call) {
-        const FunctionDecl *Callee = Call->getDirectCallee();
-        std::optional<LockModel::Role> Role = Callee ? Locks.roleOf(Callee) : std::nullopt;
-        Safe &= Callee && SM.isInSystemHeader(Callee->getLocation()) && !Role;
-        return Safe;
-      }
-      bool VisitCXXConstructExpr(CXXConstructExpr *Construct) {
-        Safe &= !Locks.guardKind(Construct->getType()) &&
-                SM.isInSystemHeader(Construct->getConstructor()->getLocation());
-        return Safe;
-      }
-    } Scan(Locks, SM);
-    Scan.TraverseStmt(const_cast<Stmt *>(S));
-    if (!Scan.Safe)
+    if (!callsOnlyLockFreeLibrary(S, Locks, Ctx.getSourceManager()))
       return std::nullopt;
   }
-  // `guard.unlock();` itself (its line's indentation stays).
-  SourceLocation AfterCall = Lexer::getLocForEndOfToken(Unlock->getEndLoc(), 0, SM, Ctx.getLangOpts());
-  if (!InGuardBlock || AfterCall.isInvalid() || *SM.getCharacterData(AfterCall) != ';')
+  if (!InGuardBlock)
     return std::nullopt;
-  return FixItHint::CreateRemoval(CharSourceRange::getCharRange(Unlock->getBeginLoc(), AfterCall.getLocWithOffset(1)));
+  return removeCallStatement(Unlock, Ctx);
 }
 
 std::vector<FixItHint> returnByValue(const FunctionDecl *Fn, const ASTContext &Ctx) {

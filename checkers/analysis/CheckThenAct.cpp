@@ -189,6 +189,77 @@ bool dependsOn(const Expr *Act, const Stmt *Decision, const ParentMap &Parents, 
          SM.isBeforeInTranslationUnit(If->getEndLoc(), Act->getBeginLoc());
 }
 
+/// A presence check (count, contains or find) and the local it initialises, if any.
+struct Presence {
+  const Expr *Check = nullptr;
+  const VarDecl *Var = nullptr;
+  bool VarMeansPresent = false;
+};
+
+/// Whether \p Cond is true exactly when the check found its key: `m.count(k)`, `m.count(k) != 0`,
+/// `m.contains(k)`, `m.find(k) != m.end()`, the local holding one of them, negations of them.
+std::optional<bool> presenceOf(const Expr *Cond, const Presence &P) {
+  Cond = ignoringImplicit(Cond);
+  if (const auto *Rewritten = dyn_cast<CXXRewrittenBinaryOperator>(Cond))
+    Cond = ignoringImplicit(Rewritten->getSemanticForm());
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(Cond))
+    return P.Var && Ref->getDecl() == P.Var ? std::optional<bool>(P.VarMeansPresent) : std::nullopt;
+  const auto *Call = dyn_cast<CXXMemberCallExpr>(Cond);
+  if (Call && Call == P.Check) {
+    StringRef Name = Call->getMethodDecl() ? Call->getMethodDecl()->getName() : "";
+    return Name == "count" || Name == "contains" ? std::optional<bool>(true) : std::nullopt;
+  }
+  if (const auto *Not = dyn_cast<UnaryOperator>(Cond); Not && Not->getOpcode() == UO_LNot) {
+    std::optional<bool> Inner = presenceOf(Not->getSubExpr(), P);
+    return Inner ? std::optional<bool>(!*Inner) : std::nullopt;
+  }
+  BinaryOperatorKind Op = BO_Comma;
+  const Expr *Left = nullptr, *Right = nullptr;
+  if (const auto *Binary = dyn_cast<BinaryOperator>(Cond)) {
+    std::tie(Op, Left, Right) = std::make_tuple(Binary->getOpcode(), Binary->getLHS(), Binary->getRHS());
+  } else if (const auto *Overloaded = dyn_cast<CXXOperatorCallExpr>(Cond); Overloaded && Overloaded->getNumArgs() == 2) {
+    std::tie(Op, Left, Right) = std::make_tuple(BinaryOperator::getOverloadedOpcode(Overloaded->getOperator()),
+                                                Overloaded->getArg(0), Overloaded->getArg(1));
+  }
+  const auto *Checked = Left ? dyn_cast<CXXMemberCallExpr>(ignoringImplicit(Left)) : nullptr;
+  if ((Op != BO_EQ && Op != BO_NE && Op != BO_GT) || !Checked || Checked != P.Check || !Checked->getMethodDecl())
+    return std::nullopt;
+  StringRef Name = Checked->getMethodDecl()->getName();
+  const auto *Zero = dyn_cast<IntegerLiteral>(ignoringImplicit(Right));
+  const auto *End = dyn_cast<CXXMemberCallExpr>(ignoringImplicit(Right));
+  bool ComparedWithEnd = End && End->getMethodDecl() && End->getMethodDecl()->getName() == "end";
+  if ((Name == "count" && Zero && Zero->getValue() == 0) || (Name == "find" && ComparedWithEnd && Op != BO_GT))
+    return Op != BO_EQ;
+  return std::nullopt;
+}
+
+/// Whether \p Act runs only where \p Check found its key absent, by an `if` that tests the check
+/// or a local initialised from it (`bool known = m.count(k) != 0; ... if (known) return;`).
+bool actsWhereAbsent(const Expr *Act, const Expr *Check, const Decisions &D, const ParentMap &Parents,
+                     const SourceManager &SM) {
+  Presence P{Check};
+  for (const auto &[Var, Value] : D.Locals)
+    if (contains(Value, Check, Parents))
+      if (std::optional<bool> Present = presenceOf(Value, P)) {
+        std::tie(P.Var, P.VarMeansPresent) = std::make_pair(Var, *Present);
+        break;
+      }
+  for (const auto &[Statement, Cond] : D.Conditions) {
+    const auto *If = dyn_cast<IfStmt>(Statement);
+    std::optional<bool> Present = If && Cond ? presenceOf(Cond, P) : std::nullopt;
+    if (!Present)
+      continue;
+    if (contains(If->getThen(), Act, Parents))
+      return !*Present;
+    if (If->getElse() && contains(If->getElse(), Act, Parents))
+      return *Present;
+    if (SM.isBeforeInTranslationUnit(If->getEndLoc(), Act->getBeginLoc()) &&
+        (*Present ? leaves(If->getThen()) : If->getElse() && leaves(If->getElse())))
+      return true;
+  }
+  return false;
+}
+
 /// Whether the act's operands use a value pointing into the container (`m.erase(it)` with a
 /// stale iterator): mapguard-escaping-reference reports that use.
 bool usesAlias(const ContainerAccess &W, const ContainerAliases *Aliases) {
@@ -312,8 +383,15 @@ private:
       Pair.Container = W.Path.spelling();
       Pair.ActName = W.Use.What;
       Pair.CheckName = R->Use.What;
-      if (Release)
+      if (Release) {
         Pair.ReleasedAt = FunctionCfg::locationOf(Release->At);
+        if (Release->At.Index < Release->At.Block->size())
+          if (auto Unlock = (*Release->At.Block)[Release->At.Index].getAs<CFGStmt>())
+            Pair.Release = Unlock->getStmt();
+        if (const HeldLock *Held = W.Held.find(GuardPath))
+          Pair.Reacquire = Held->AcquiredAt;
+      }
+      Pair.ActsWhereAbsent = Decides && actsWhereAbsent(W.Use.Site, R->Use.Site, D, Cfg.parents(), SM);
       Found = std::move(Pair);
     }
     return Found;

@@ -35,6 +35,9 @@ struct CheckThenActPair {
   std::string ActName;                 // "erase", "operator[]", or the writing member function
   std::string CheckName;               // "count", or the query member function
   clang::SourceLocation ReleasedAt;    // between the two, if known
+  bool ActsWhereAbsent = false;        // the act runs only where the check found the key absent
+  const clang::Stmt *Release = nullptr;   // the statement that released the guard in between, if one
+  const clang::Stmt *Reacquire = nullptr; // the statement that took it again for the act, if one
 };
 
 /// Every check-then-act pair of the translation unit, one per act.

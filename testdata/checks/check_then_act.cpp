@@ -309,3 +309,93 @@ private:
   std::mutex Mu;
   std::unordered_map<int, int> Pending;
 };
+
+// The fix-it: an assignment made where the check found the key absent becomes try_emplace, which
+// checks again, atomically, under the act's lock.
+class Claims {
+public:
+  void claim(const std::string &Name, int Owner) {
+    if (!Owners.count(Name)) {
+      std::lock_guard<std::mutex> Lock(Mu);
+      Owners[Name] = Owner; // expect: mapguard-check-then-act {{'operator[]' on 'Owners' acts on a 'count' check made without 'Mu' held}} note@-2: {{the check is here}}
+    }
+  }
+  void claimAgain(const std::string &Name, int Owner) {
+    bool Known;
+    {
+      std::lock_guard<std::mutex> Lock(Mu);
+      Known = Owners.find(Name) != Owners.end();
+    }
+    if (Known)
+      return;
+    std::lock_guard<std::mutex> Lock(Mu);
+    Owners.insert_or_assign(Name, Owner); // expect: mapguard-check-then-act {{'insert_or_assign' on 'Owners' acts on a 'find' check made under an earlier lock of 'Mu'}} note@-5: {{the check is here}} note@-4: {{'Mu' is released here}}
+  }
+  // Twin (no fix): the act updates a key the check found present; try_emplace would not.
+  void transfer(const std::string &Name, int Owner) {
+    if (Owners.count(Name) != 0) {
+      std::lock_guard<std::mutex> Lock(Mu);
+      Owners[Name] = Owner; // expect: mapguard-check-then-act {{'operator[]' on 'Owners' acts on a 'count' check made without 'Mu' held}} note@-2: {{the check is here}}
+    }
+  }
+  // Twin (no fix): a compound assignment is not an insert.
+  void bump(const std::string &Name) {
+    if (Owners.find(Name) == Owners.end()) {
+      std::lock_guard<std::mutex> Lock(Mu);
+      Owners[Name] += 1; // expect: mapguard-check-then-act {{'operator[]' on 'Owners' acts on a 'find' check made without 'Mu' held}} note@-2: {{the check is here}}
+    }
+  }
+  // Twin (not reported): try_emplace under one lock.
+  void claimOnce(const std::string &Name, int Owner) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Owners.try_emplace(Name, Owner);
+  }
+
+private:
+  std::mutex Mu;
+  std::map<std::string, int> Owners;
+};
+
+// The fix-it merges two critical sections that one unlock()/lock() pair in the same block
+// separates, when only library code that takes no lock runs in between.
+class Budgets {
+public:
+  void charge(const std::string &User, int Cost) {
+    std::unique_lock<std::mutex> Lock(Mu);
+    auto It = Left.find(User);
+    int Remaining = It == Left.end() ? 0 : It->second;
+    Lock.unlock();
+    std::string Label = User + ":" + std::to_string(Cost);
+    Lock.lock();
+    Left[User] = Remaining - Cost; // expect: mapguard-check-then-act {{'operator[]' on 'Left' stores a value computed from a read under an earlier lock of 'Mu', released in between}} note@-5: {{the check is here}} note@-3: {{'Mu' is released here}}
+  }
+  void expire(const std::string &User) {
+    Mu.lock();
+    auto It = Left.find(User);
+    bool Spent = It != Left.end() && It->second <= 0;
+    Mu.unlock();
+    Mu.lock();
+    if (Spent)
+      Left.erase(User); // expect: mapguard-check-then-act {{'erase' on 'Left' acts on a 'find' check made under an earlier lock of 'Mu', released in between}} note@-5: {{the check is here}} note@-3: {{'Mu' is released here}}
+    Mu.unlock();
+  }
+  // Twin (no merge): a project function runs in between, and might block or lock.
+  void chargeSlowly(const std::string &User, int Cost) {
+    std::unique_lock<std::mutex> Lock(Mu);
+    auto It = Left.find(User);
+    int Remaining = It == Left.end() ? 0 : It->second;
+    Lock.unlock();
+    int Extra = compute(Cost);
+    Lock.lock();
+    Left[User] = Remaining - Extra; // expect: mapguard-check-then-act {{'operator[]' on 'Left' stores a value computed from a read under an earlier lock of 'Mu', released in between}} note@-5: {{the check is here}} note@-3: {{'Mu' is released here}}
+  }
+  // Twin (not reported): one critical section.
+  void chargeAtOnce(const std::string &User, int Cost) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Left[User] -= Cost;
+  }
+
+private:
+  std::mutex Mu;
+  std::map<std::string, int> Left;
+};

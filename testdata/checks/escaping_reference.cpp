@@ -378,3 +378,36 @@ private:
   mutable std::mutex Mu;
   std::map<std::string, int> Classes;
 };
+
+// The fix-it copies a const reference's element while the lock is held.
+class Profiles {
+public:
+  void show(int Id) {
+    std::unique_lock<std::mutex> Lock(Mu);
+    const Session &S = Items.at(Id);
+    Lock.unlock();
+    use(S); // expect: mapguard-escaping-reference {{'S' refers to an element of 'Items' and is used after 'Mu' was released}} note@-2: {{'S' is bound here}} note@-1: {{'Mu' is released here}} note@+18: {{'erase' on 'Items'}}
+  }
+  // Twin (no copy: a non-const reference is written through; the lock is kept instead).
+  void retouch(int Id) {
+    std::unique_lock<std::mutex> Lock(Mu);
+    Session &S = Items.at(Id);
+    Lock.unlock();
+    S.Hits = 0; // expect: mapguard-escaping-reference {{'S' refers to an element of 'Items' and is used after 'Mu' was released}} note@-2: {{'S' is bound here}} note@-1: {{'Mu' is released here}} note@+11: {{'erase' on 'Items'}}
+  }
+  // Twin (not reported): a copy.
+  void showCopy(int Id) {
+    std::unique_lock<std::mutex> Lock(Mu);
+    const Session S = Items.at(Id);
+    Lock.unlock();
+    use(S);
+  }
+  void drop(int Id) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Items.erase(Id);
+  }
+
+private:
+  std::mutex Mu;
+  std::map<int, Session> Items;
+};

@@ -1,0 +1,57 @@
+#include "LockFixes.h"
+
+#include "clang/AST/ExprCXX.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/Basic/SourceManager.h"
+#include "clang/Lex/Lexer.h"
+
+using namespace clang;
+
+namespace mapguard {
+
+bool callsOnlyLockFreeLibrary(const Stmt *S, const LockModel &Locks, const SourceManager &SM) {
+  struct Calls : RecursiveASTVisitor<Calls> {
+    const LockModel &Locks;
+    const SourceManager &SM;
+    bool Safe = true;
+    Calls(const LockModel &Locks, const SourceManager &SM) : Locks(Locks), SM(SM) {}
+    bool VisitCallExpr(CallExpr *Call) {
+      const FunctionDecl *Callee = Call->getDirectCallee();
+      Safe &= Callee && SM.isInSystemHeader(Callee->getLocation()) && !Locks.roleOf(Callee);
+      return Safe;
+    }
+    bool VisitCXXConstructExpr(CXXConstructExpr *Construct) {
+      Safe &= !Locks.guardKind(Construct->getType()) &&
+              SM.isInSystemHeader(Construct->getConstructor()->getLocation());
+      return Safe;
+    }
+  } Scan(Locks, SM);
+  Scan.TraverseStmt(const_cast<Stmt *>(S));
+  return Scan.Safe;
+}
+
+std::optional<FixItHint> removeCallStatement(const Expr *Call, const ASTContext &Ctx) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  if (Call->getBeginLoc().isMacroID() || Call->getEndLoc().isMacroID())
+    return std::nullopt;
+  SourceLocation AfterCall = Lexer::getLocForEndOfToken(Call->getEndLoc(), 0, SM, Ctx.getLangOpts());
+  if (AfterCall.isInvalid() || *SM.getCharacterData(AfterCall) != ';')
+    return std::nullopt;
+  // A statement alone on its line takes the line with it: the removal starts at the previous
+  // line's end (the rewriter would take one more blank from a removal between two blanks).
+  const char *Begin = SM.getCharacterData(Call->getBeginLoc());
+  const char *End = SM.getCharacterData(AfterCall) + 1;
+  StringRef Buffer = SM.getBufferData(SM.getFileID(Call->getBeginLoc()));
+  const char *LineStart = Begin;
+  while (LineStart > Buffer.data() && (LineStart[-1] == ' ' || LineStart[-1] == '\t'))
+    --LineStart;
+  const char *LineEnd = End;
+  while (LineEnd < Buffer.end() && (*LineEnd == ' ' || *LineEnd == '\t'))
+    ++LineEnd;
+  bool OwnLine = LineStart > Buffer.data() && LineStart[-1] == '\n' && LineEnd < Buffer.end() && *LineEnd == '\n';
+  SourceLocation From = Call->getBeginLoc().getLocWithOffset(OwnLine ? -static_cast<int>(Begin - LineStart) - 1 : 0);
+  SourceLocation To = AfterCall.getLocWithOffset(OwnLine ? static_cast<int>(LineEnd - End) + 1 : 1);
+  return FixItHint::CreateRemoval(CharSourceRange::getCharRange(From, To));
+}
+
+} // namespace mapguard

@@ -1,0 +1,24 @@
+// Shared pieces of the fix-its that move a lock's release: whether code may run under a lock it
+// did not run under before, and the removal of an unlock or lock statement.
+#ifndef MAPGUARD_CHECKERS_LOCKFIXES_H
+#define MAPGUARD_CHECKERS_LOCKFIXES_H
+
+#include "model/LockModel.h"
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Stmt.h"
+#include "clang/Basic/Diagnostic.h"
+#include <optional>
+
+namespace mapguard {
+
+/// Whether \p S calls only library functions (declared in system headers) that take no lock, and
+/// constructs no guard: code that cannot block on, or deadlock with, a lock held over it.
+bool callsOnlyLockFreeLibrary(const clang::Stmt *S, const LockModel &Locks, const clang::SourceManager &SM);
+
+/// The removal of \p Call written as a statement of its own (`lock.unlock();`), its `;` included,
+/// and its whole line when nothing else is on it; none if a macro is involved.
+std::optional<clang::FixItHint> removeCallStatement(const clang::Expr *Call, const clang::ASTContext &Ctx);
+
+} // namespace mapguard
+
+#endif
