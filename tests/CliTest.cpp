@@ -290,6 +290,66 @@ struct Store {
   EXPECT_EQ(countWarnings(R.Out), 1u) << R.Out;
 }
 
+TEST(CliTest, ShardsMergeIntoTheLogOfOneRun) {
+  // Units with findings of their own, a header finding every unit reports (described differently
+  // by two of them: "held at 1 of 2" and "2 of 3"), identical lines in one file, a broken unit.
+  Project P(/*WithBrokenUnit=*/true);
+  writeFile(P.path("include/store.h"), R"(#pragma once
+#include <map>
+#include <mutex>
+struct Store {
+  std::mutex Mu;
+  std::map<int, int> M;
+  void put(int K) { std::lock_guard<std::mutex> Lock(Mu); M[K] = K; }
+  bool peek(int K) { return M.count(K) != 0; }
+  void drop();
+};
+)");
+  P.add("store_user.cpp", "#include \"store.h\"\nbool use(Store &S) { return S.peek(1); }\n");
+  P.add("store.cpp", "#include \"store.h\"\nvoid Store::drop() { std::lock_guard<std::mutex> Lock(Mu); M.erase(1); }\n");
+  for (int I = 0; I < 4; ++I)
+    P.add("prune" + std::to_string(I) + ".cpp", "#include <map>\nbool dead(int);\nvoid prune(std::map<int, int> &C) {\n"
+                                                "  for (auto &[K, V] : C) if (dead(V)) C.erase(K);\n"
+                                                "  for (auto &[K, V] : C) if (dead(V)) C.erase(K);\n}\n");
+  P.writeDatabase();
+  auto Analyse = [&](const std::vector<std::string> &Extra) {
+    std::vector<std::string> Args{Mapguard, "-p", P.root(), "--header-filter=.*", "--quiet", "--source-root", P.root()};
+    Args.insert(Args.end(), Extra.begin(), Extra.end());
+    return run(Args);
+  };
+  CommandResult Whole = Analyse({"--sarif", P.path("whole.sarif")});
+  EXPECT_EQ(Whole.ExitCode, 3) << Whole.Err; // the broken unit
+  std::string Expected = readFile(P.path("whole.sarif"));
+  ASSERT_GT(Json::parse(Expected)["runs"][0]["results"].size(), 8u);
+  for (unsigned Count : {2u, 3u, 12u}) {
+    std::vector<std::string> Merge{Mapguard, "merge-sarif"};
+    size_t Units = 0;
+    for (unsigned K = 1; K <= Count; ++K) {
+      std::string Part = P.path("part" + std::to_string(K) + ".sarif");
+      CommandResult R = Analyse({"--shard=" + std::to_string(K) + "/" + std::to_string(Count), "--sarif", Part,
+                                 "--format=json"});
+      EXPECT_LE(R.ExitCode, 3) << R.Err;
+      Json Report = Json::parse(R.Out);
+      Units += Report["failedUnits"].size();
+      Merge.push_back(Part);
+    }
+    EXPECT_EQ(Units, 1u) << "the broken unit is in exactly one of " << Count << " parts";
+    Merge.insert(Merge.end(), {"-o", P.path("merged.sarif")});
+    CommandResult Merged = run(Merge);
+    ASSERT_EQ(Merged.ExitCode, 0) << Merged.Err;
+    EXPECT_EQ(readFile(P.path("merged.sarif")), Expected) << Count << " parts";
+  }
+  // More parts than units: the empty parts write empty logs and exit 0.
+  CommandResult Empty = Analyse({"--shard=12/12", "--sarif", P.path("p12.sarif")});
+  EXPECT_LE(Empty.ExitCode, 3) << Empty.Err;
+  EXPECT_EQ(Analyse({"--shard=0/4"}).ExitCode, 2);
+  EXPECT_EQ(Analyse({"--shard=5/4"}).ExitCode, 2);
+  writeFile(P.path("other.sarif"), R"({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "cppcheck"}}}]})");
+  CommandResult Foreign = run({Mapguard, "merge-sarif", P.path("whole.sarif"), P.path("other.sarif")});
+  EXPECT_EQ(Foreign.ExitCode, 2);
+  EXPECT_NE(Foreign.Err.find("was not written by mapguard"), std::string::npos) << Foreign.Err;
+}
+
 TEST(CliTest, FindsTheDatabaseAsClangTidyDoes) {
   Project P;
   TempDir Elsewhere;

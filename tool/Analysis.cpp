@@ -1,14 +1,15 @@
 #include "Analysis.h"
 
 #include "ClangTidyCompat.h"
+#include "Sarif.h"
 #include "llvm/Support/CrashRecoveryContext.h"
 #include "llvm/Support/ThreadPool.h"
 #include "llvm/Support/Threading.h"
 #include "llvm/Support/VirtualFileSystem.h"
 #include <csignal>
 #include <cstdlib>
+#include <map>
 #include <mutex>
-#include <set>
 #include <thread>
 #include <tuple>
 
@@ -27,10 +28,6 @@ namespace {
 /// their own flag name and do not make a unit fail.
 bool isCompilerError(const ClangTidyError &E) {
   return E.DiagLevel == ClangTidyError::Error && E.DiagnosticName == "clang-diagnostic-error";
-}
-
-auto findingKey(const ClangTidyError &E) {
-  return std::make_tuple(E.Message.FilePath, E.Message.FileOffset, E.DiagnosticName, E.Message.Message);
 }
 
 /// One finding per place and check: a header seen from several units may be described a little
@@ -112,22 +109,43 @@ AnalysisResult analyze(const tooling::CompilationDatabase &Db, llvm::ArrayRef<st
   }
 
   AnalysisResult Result;
-  std::set<decltype(placeKey(std::declval<ClangTidyError>()))> Seen;
+  // A finding in a header, seen from several units, is kept once: the description that sorts
+  // first, whichever unit made it, so that a sharded run merges into what one run reports.
+  std::map<decltype(placeKey(std::declval<ClangTidyError>())), std::pair<std::string, size_t>> Seen;
   for (size_t I = 0; I < Files.size(); ++I) {
     addStats(Result.Stats, Outcomes[I].Stats);
     UnitFailure Failure{Files[I], {}, Outcomes[I].Status};
     for (ClangTidyError &E : Outcomes[I].Diagnostics) {
-      if (isCompilerError(E))
+      if (isCompilerError(E)) {
         Failure.Errors.push_back(std::move(E));
-      else if (Seen.insert(placeKey(E)).second) // a finding in a header, seen from several units
+        continue;
+      }
+      std::string Text = sarifMessageText(E);
+      auto [It, Inserted] = Seen.try_emplace(placeKey(E), Text, Result.Findings.size());
+      if (Inserted) {
         Result.Findings.push_back(std::move(E));
+      } else if (Text < It->second.first) {
+        It->second.first = std::move(Text);
+        Result.Findings[It->second.second] = std::move(E);
+      }
     }
     if (!Failure.Errors.empty() || Failure.Status != UnitStatus::Completed)
       Result.Failures.push_back(std::move(Failure));
   }
-  llvm::stable_sort(Result.Findings, [](const ClangTidyError &A, const ClangTidyError &B) {
-    return findingKey(A) < findingKey(B);
+  std::vector<std::pair<std::string, ClangTidyError *>> Keyed;
+  Keyed.reserve(Result.Findings.size());
+  for (ClangTidyError &E : Result.Findings)
+    Keyed.emplace_back(sarifMessageText(E), &E);
+  llvm::stable_sort(Keyed, [](const auto &A, const auto &B) {
+    return std::tuple_cat(placeKey(*A.second), std::tie(A.first)) <
+           std::tuple_cat(placeKey(*B.second), std::tie(B.first));
   });
+  std::vector<ClangTidyError> Sorted;
+  Sorted.reserve(Keyed.size());
+  for (auto &[Text, E] : Keyed)
+    Sorted.push_back(std::move(*E));
+  Result.Findings = std::move(Sorted);
+  llvm::stable_sort(Result.Failures, [](const UnitFailure &A, const UnitFailure &B) { return A.File < B.File; });
   return Result;
 }
 

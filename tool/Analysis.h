@@ -35,7 +35,7 @@ struct UnitFailure {
 
 struct AnalysisResult {
   std::vector<clang::tidy::ClangTidyError> Findings; // de-duplicated across units, sorted
-  std::vector<UnitFailure> Failures;                 // in input order
+  std::vector<UnitFailure> Failures;                 // sorted by file
   clang::tidy::ClangTidyStats Stats;                 // summed over units
 };
 

@@ -182,7 +182,20 @@ int runMapguard(RunRequest Request) {
   std::vector<std::string> Inputs = filesToAnalyse(**Db, Files);
   if (Request.DiffRevision && Files.empty()) // like clang-tidy-diff: the changed units only
     llvm::erase_if(Inputs, [&](const std::string &File) { return !ChangedFiles.count(File); });
-  if (Inputs.empty()) {
+  if (Request.Sarif.SourceRoot.empty()) {
+    SmallString<256> Cwd;
+    if (std::error_code EC = sys::fs::current_path(Cwd))
+      return fail("cannot read the working directory: " + EC.message());
+    Request.Sarif.SourceRoot = std::string(Cwd);
+  }
+  // A shard with no unit (more shards than units) still writes its (empty) outputs.
+  const std::string Probe = Inputs.empty() ? std::string() : Inputs.front();
+  if (Request.Shard)
+    Inputs = unitsOfShard(Inputs, *Request.Shard, Request.Sarif.SourceRoot, estimatedUnitCost);
+  if (Inputs.empty() && Request.Shard && !Probe.empty()) {
+    if (!Request.Quiet)
+      errs() << "mapguard: shard " << Request.Shard->Index << "/" << Request.Shard->Count << " has no unit\n";
+  } else if (Inputs.empty()) {
     if (Request.DiffRevision) {
       if (!Request.Quiet)
         errs() << "mapguard: no changed file is in the compilation database\n";
@@ -190,8 +203,8 @@ int runMapguard(RunRequest Request) {
     }
     return fail("no input files: the compilation database is empty");
   }
-  if (EnabledChecksFor(Inputs.front()).empty())
-    return fail("no checks are enabled for '" + Inputs.front() + "': the 'Checks' of the .clang-tidy that applies "
+  if (EnabledChecksFor(Probe).empty())
+    return fail("no checks are enabled for '" + Probe + "': the 'Checks' of the .clang-tidy that applies "
                 "to it enable no mapguard check; add 'mapguard-*' there or pass --checks='mapguard-*'");
 
   Progress Bar(errs(), sys::Process::StandardErrIsDisplayed());
@@ -206,18 +219,12 @@ int runMapguard(RunRequest Request) {
   AnalysisResult Result = analyze(**Db, Inputs, *MakeOptions, Request.Jobs, OnUnit, InWorker);
   Bar.finish();
 
-  if (Request.Sarif.SourceRoot.empty()) {
-    SmallString<256> Cwd;
-    if (std::error_code EC = sys::fs::current_path(Cwd))
-      return fail("cannot read the working directory: " + EC.message());
-    Request.Sarif.SourceRoot = std::string(Cwd);
-  }
   std::optional<BaselineComparison> Compared;
   if (Previous)
     Compared = Previous->compare(identifyFindings(Result, Request.Sarif.SourceRoot));
   Request.Sarif.Baseline = Compared ? &*Compared : nullptr;
 
-  auto Reported = writeOutputs(Request, Result, Context, OutputFS, Inputs.front());
+  auto Reported = writeOutputs(Request, Result, Context, OutputFS, Probe);
   if (!Reported)
     return fail(toString(Reported.takeError()));
   if (!Request.Quiet)

@@ -18,6 +18,16 @@ using Json = nlohmann::ordered_json;
 namespace mapguard {
 namespace {
 
+std::string escapeMessage(llvm::StringRef Text) {
+  std::string Out;
+  for (char C : Text) {
+    if (C == '[' || C == ']' || C == '\\')
+      Out += '\\';
+    Out += C;
+  }
+  return Out;
+}
+
 constexpr const char *SchemaUri = "https://json.schemastore.org/sarif-2.1.0.json";
 
 class LogBuilder {
@@ -68,16 +78,6 @@ public:
           M.FileOffset < Range.FileOffset + Range.Length)
         End = Range.FileOffset + Range.Length;
     return Json{{"artifactLocation", artifactLocation(Path)}, {"region", region(Path, M.FileOffset, End)}};
-  }
-
-  static std::string escapeMessage(llvm::StringRef Text) {
-    std::string Out;
-    for (char C : Text) {
-      if (C == '[' || C == ']' || C == '\\')
-        Out += '\\';
-      Out += C;
-    }
-    return Out;
   }
 
   Json fixes(const ClangTidyError &E) {
@@ -138,17 +138,14 @@ public:
 
   Json result(const ClangTidyError &E, size_t RuleIndex, const FindingIdentity &Identity) {
     Json Related = Json::array();
-    std::string Text = escapeMessage(E.Message.Message);
     for (size_t I = 0; I < E.Notes.size(); ++I) {
       const DiagnosticMessage &Note = E.Notes[I];
       Json Entry{{"id", I + 1}, {"message", {{"text", Note.Message}}}};
       if (!Note.FilePath.empty())
         Entry["physicalLocation"] = physicalLocation(Note, E.BuildDirectory);
       Related.push_back(Entry);
-      Text += (I == 0 ? " (" : "; ") + ("[" + escapeMessage(Note.Message) + "](" + std::to_string(I + 1) + ")");
     }
-    if (!E.Notes.empty())
-      Text += ")";
+    std::string Text = sarifMessageText(E);
     Json R{{"ruleId", E.DiagnosticName},
            {"ruleIndex", RuleIndex},
            {"level", E.DiagLevel == ClangTidyError::Error ? "error" : "warning"},
@@ -202,6 +199,15 @@ int severityRank(const Json &Result) {
 }
 
 } // namespace
+
+std::string sarifMessageText(const ClangTidyError &E) {
+  std::string Text = escapeMessage(E.Message.Message);
+  for (size_t I = 0; I < E.Notes.size(); ++I)
+    Text += (I == 0 ? " (" : "; ") + ("[" + escapeMessage(E.Notes[I].Message) + "](" + std::to_string(I + 1) + ")");
+  if (!E.Notes.empty())
+    Text += ")";
+  return Text;
+}
 
 std::vector<FindingIdentity> identifyFindings(const AnalysisResult &Result, llvm::StringRef SourceRoot) {
   SarifOptions Options;

@@ -40,6 +40,9 @@ struct SarifOptions {
 /// The identity of each finding, in order.
 std::vector<FindingIdentity> identifyFindings(const AnalysisResult &Result, llvm::StringRef SourceRoot);
 
+/// A result's message.text: the message, then its notes as links to the related locations.
+std::string sarifMessageText(const clang::tidy::ClangTidyError &E);
+
 /// The SARIF log for one run, as text (same input -> same bytes).
 std::string renderSarif(const AnalysisResult &Result, const SarifOptions &Options);
 

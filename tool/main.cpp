@@ -1,7 +1,9 @@
 // mapguard: the mapguard checks over a compilation database, with clang-tidy's configuration,
 // text output and fixes, plus SARIF for code scanning. Options here; the run is in Run.cpp.
 #include "CheckDocs.inc"
+#include "MergeSarif.h"
 #include "Run.h"
+#include "Shard.h"
 #include "UnitWorkers.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -62,6 +64,11 @@ static Opt<bool> EveryCommand("every-command",
                                cl::desc("Analyse a file once per database entry, as clang-tidy does (default: "
                                         "once per distinct set of flags that can change the analysis)"),
                                cl::cat(Category));
+static Opt<std::string> Shard("shard", cl::value_desc("K/N"),
+                              cl::desc("Analyse only part K of N of the units (for CI matrices; every part "
+                                       "must see the same database); merge the parts' SARIF logs with "
+                                       "'mapguard merge-sarif'"),
+                              cl::cat(Category));
 static Opt<unsigned> UnitTimeout("unit-timeout", cl::value_desc("seconds"),
                                   cl::desc("Analyse each unit in its own process and stop it after this many "
                                            "seconds; it is reported as not analysed (exit code 3). For CI; "
@@ -77,6 +84,8 @@ static cl::list<std::string> ExtraArgsBefore("extra-arg-before", cl::desc("Compi
 static const char *const Overview = R"(mapguard: finds maps and sets changed while iterated, unguarded
 shared maps and deferred callbacks, in C++ compiled from a compile_commands.json.
 
+Also: mapguard merge-sarif <log.sarif> ... [-o <merged.sarif>]  (the logs of --shard runs, as one)
+
 Exit codes: 0 no findings (with --baseline: no new ones), 1 findings,
             2 usage or configuration error,
             3 some translation unit could not be analysed (the others are still reported).
@@ -88,6 +97,8 @@ template <typename T> static std::optional<T> given(const Opt<T> &Option) {
 
 int main(int argc, const char **argv) {
   InitLLVM X(argc, argv);
+  if (argc > 1 && StringRef(argv[1]) == "merge-sarif")
+    return mergeSarifMain(argc - 1, argv + 1);
   RunRequest Request;
   // Workers get the run's own arguments, the compiler's after "--" included.
   Request.Arguments.assign(argv + 1, argv + argc);
@@ -127,6 +138,14 @@ int main(int argc, const char **argv) {
   Request.ListChecks = ListChecks;
   Request.ExplainConfig = ExplainConfig;
   Request.Jobs = Jobs;
+  if (Shard.getNumOccurrences()) {
+    Expected<ShardSpec> Spec = parseShard(Shard);
+    if (!Spec) {
+      WithColor::error(errs(), "mapguard") << toString(Spec.takeError()) << "\n";
+      return ExitUsage;
+    }
+    Request.Shard = *Spec;
+  }
   Request.UnitTimeoutSeconds = UnitTimeout;
   Request.WorkerUnit = WorkerUnit;
   Request.WorkerOutput = WorkerOutput;
