@@ -98,6 +98,7 @@ private:
   std::optional<Role> netEffectOnMembers(const clang::FunctionDecl *Fn) const;
   bool isInferredMutex(const clang::CXXRecordDecl *Record) const;
   std::optional<LockKind> inferredGuardKind(const clang::CXXRecordDecl *Record) const;
+  std::optional<LockKind> derivedGuardKind(const clang::CXXRecordDecl *Record) const;
   std::optional<Role> inferredRole(const clang::FunctionDecl *Function) const;
 
   mutable llvm::DenseMap<const clang::CXXRecordDecl *, Inferred> InferredRecords;

@@ -6,7 +6,8 @@
 // (defined in another file), when it has a mutex member and declares methods with the lock model's
 // lock and unlock names. A class is a scoped guard when its constructor locks a mutex it is given
 // (by reference or pointer, directly or through the member it stores it in) and its destructor
-// unlocks a member; shared when the constructor takes the lock shared. A method of an inferred
+// unlocks a member; shared when the constructor takes the lock shared; a class derived from a guard
+// whose constructors hand their mutex to the base's is one too. A method of an inferred
 // mutex whose name the model does not know gets the role its body has: leaves a member locked
 // (Lock), unlocked (Unlock). Each answer is memoised per declaration for the translation unit.
 #include "model/LockModel.h"
@@ -180,6 +181,10 @@ std::optional<LockKind> LockModel::inferredGuardKind(const CXXRecordDecl *Record
   if (auto Known = InferredGuards.find(Record); Known != InferredGuards.end())
     return Known->second;
   InferredGuards[Record] = std::nullopt;
+  if (std::optional<LockKind> Derived = derivedGuardKind(Record)) {
+    InferredGuards[Record] = Derived;
+    return Derived;
+  }
   const CXXDestructorDecl *Dtor = Record->getDestructor();
   const FunctionDecl *DtorDef = nullptr;
   if (!Dtor || !Dtor->hasBody(DtorDef) || !DtorDef)
@@ -212,6 +217,36 @@ std::optional<LockKind> LockModel::inferredGuardKind(const CXXRecordDecl *Record
   }
   InferredGuards[Record] = Kind;
   return Kind;
+}
+
+std::optional<LockKind> LockModel::derivedGuardKind(const CXXRecordDecl *Record) const {
+  // A guard derived from a guard whose constructors hand their mutex to the base's (Poco's
+  // ScopedReadRWLock: `ScopedReadRWLock(RWLock &rwl) : ScopedRWLock(rwl, false) {}`): the base's
+  // destructor unlocks; each base construction's constant flag picks the kind (exclusive if any
+  // constructor locks exclusively).
+  for (const CXXBaseSpecifier &Base : Record->bases()) {
+    std::optional<LockKind> BaseKind = guardKind(Base.getType());
+    const auto *BaseRecord = Base.getType()->getAsCXXRecordDecl();
+    if (!BaseKind || !BaseRecord)
+      continue;
+    std::optional<LockKind> Kind;
+    for (const CXXConstructorDecl *Ctor : Record->ctors()) {
+      const FunctionDecl *Def = nullptr;
+      if (Ctor->isCopyOrMoveConstructor() || !Ctor->hasBody(Def) || !Def)
+        continue;
+      for (const CXXCtorInitializer *Init : cast<CXXConstructorDecl>(Def)->inits()) {
+        const auto *Construct = Init->isBaseInitializer() ? dyn_cast<CXXConstructExpr>(Init->getInit()) : nullptr;
+        if (!Construct || Construct->getConstructor()->getParent()->getCanonicalDecl() != BaseRecord->getCanonicalDecl() ||
+            !llvm::any_of(Construct->arguments(), [](const Expr *Arg) { return parameterOf(Arg) != nullptr; }))
+          continue;
+        LockKind Here = kindChosenBy(Construct).value_or(*BaseKind);
+        Kind = Kind == LockKind::Exclusive ? LockKind::Exclusive : Here;
+      }
+    }
+    if (Kind)
+      return Kind;
+  }
+  return std::nullopt;
 }
 
 std::optional<LockKind> LockModel::kindChosenBy(const CXXConstructExpr *Construct) const {

@@ -402,3 +402,47 @@ private:
   std::map<std::string, int> encodings_;
   mutable poco::RWLock lock_;
 };
+
+// Poco's ScopedReadRWLock and ScopedWriteRWLock derive from that guard and fix its flag in their
+// base initializer: guards too, of the kind the flag picks.
+namespace poco {
+class ScopedReadRWLock : public ScopedRWLock {
+public:
+  explicit ScopedReadRWLock(RWLock &rwl) : ScopedRWLock(rwl, false) {}
+  ~ScopedReadRWLock() {}
+};
+class ScopedWriteRWLock : public ScopedRWLock {
+public:
+  explicit ScopedWriteRWLock(RWLock &rwl) : ScopedRWLock(rwl, true) {}
+  ~ScopedWriteRWLock() {}
+};
+} // namespace poco
+
+class CodecRegistry {
+public:
+  void add(const std::string &Name, int Id) {
+    poco::ScopedWriteRWLock Lock(lock_);
+    codecs_[Name] = Id;
+  }
+  void addWhileReading(const std::string &Name, int Id) {
+    poco::ScopedReadRWLock Lock(lock_);
+    codecs_[Name] = Id; // expect: mapguard-write-under-shared-lock {{'operator[]' on 'codecs_' while 'lock_' is held only shared}} note@-1: {{'lock_' is locked shared here}}
+  }
+  int find(const std::string &Name) const {
+    poco::ScopedReadRWLock Lock(lock_);
+    auto It = codecs_.find(Name);
+    return It == codecs_.end() ? 0 : It->second;
+  }
+  void drop(const std::string &Name) {
+    codecs_.erase(Name); // expect: mapguard-unguarded-access {{'erase' on 'codecs_' without holding 'lock_', which guards it at 4 of 5 accesses}} note@-12: {{'codecs_' is accessed with 'lock_' held here}}
+  }
+  // Twin: erased under the writer guard.
+  void dropLocked(const std::string &Name) {
+    poco::ScopedWriteRWLock Lock(lock_);
+    codecs_.erase(Name);
+  }
+
+private:
+  std::map<std::string, int> codecs_;
+  mutable poco::RWLock lock_;
+};
