@@ -103,7 +103,7 @@ std::vector<FixItHint> mergeSections(const CheckThenActPair &Pair, const ParentM
 } // namespace
 
 void CheckThenActCheck::report(GuardInference &Inference, ASTContext &Ctx) {
-  for (const CheckThenActPair &Pair : findCheckThenAct(Inference, Ctx)) {
+  for (const CheckThenActPair &Pair : checkThenActPairs(Inference, Ctx)) {
     std::string Mutex = Pair.Mutex.spelling();
     // One critical section where the code between allows it, else try_emplace for an insert-if-absent.
     std::vector<FixItHint> Fixes;

@@ -61,6 +61,7 @@ struct GuardedContainerCheck::SharedAnalysis {
   GuardInference Inference;
   llvm::DenseSet<const FunctionDecl *> Added;
   bool Analysed = false;
+  std::optional<std::vector<CheckThenActPair>> CheckThenActPairs;
 };
 
 std::shared_ptr<GuardedContainerCheck::SharedAnalysis>
@@ -85,6 +86,13 @@ GuardedContainerCheck::GuardedContainerCheck(StringRef Name, tidy::ClangTidyCont
     : ClangTidyCheck(Name, Context), Models(ModelOptions::read(Options)), TidyContext(Context) {}
 
 bool GuardedContainerCheck::isCheckEnabled(StringRef Name) const { return TidyContext->isCheckEnabled(Name); }
+
+const std::vector<CheckThenActPair> &GuardedContainerCheck::checkThenActPairs(GuardInference &Inference,
+                                                                             ASTContext &Ctx) {
+  if (!Shared->CheckThenActPairs)
+    Shared->CheckThenActPairs = findCheckThenAct(Inference, Ctx);
+  return *Shared->CheckThenActPairs;
+}
 
 void GuardedContainerCheck::storeOptions(tidy::ClangTidyOptions::OptionMap &Opts) { Models.store(Options, Opts); }
 

@@ -5,6 +5,7 @@
 #ifndef MAPGUARD_CHECKERS_GUARDEDCONTAINERCHECK_H
 #define MAPGUARD_CHECKERS_GUARDEDCONTAINERCHECK_H
 
+#include "analysis/CheckThenAct.h"
 #include "analysis/GuardInference.h"
 #include "model/ModelOptions.h"
 #include "clang-tidy/ClangTidyCheck.h"
@@ -50,6 +51,8 @@ protected:
   void noteGuardEvidence(const ContainerAccess &Access, const GuardInfo &Guard, llvm::StringRef Mutex);
   /// Whether another check of this run is enabled: the more specific check reports an access.
   bool isCheckEnabled(llvm::StringRef Name) const;
+  /// The unit's check-then-act pairs, computed once for the checks that share the inference.
+  const std::vector<CheckThenActPair> &checkThenActPairs(GuardInference &Inference, clang::ASTContext &Ctx);
 
   const ModelOptions Models;
 

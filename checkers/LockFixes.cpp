@@ -9,6 +9,25 @@ using namespace clang;
 
 namespace mapguard {
 
+namespace {
+/// Library calls that block: sleeping, waiting for another thread, I/O on a descriptor.
+bool blocks(const FunctionDecl *Callee) {
+  static constexpr llvm::StringLiteral Blocking[] = {
+      "sleep_for", "sleep_until", "sleep",  "usleep",  "nanosleep", "wait",       "wait_for", "wait_until",
+      "join",      "acquire",     "recv",   "recvfrom", "recvmsg",  "send",       "sendto",   "sendmsg",
+      "read",      "write",       "accept", "connect",  "poll",     "select",     "epoll_wait", "fsync",
+      "getline",   "system",      "pause",  "sigwait"};
+  if (!Callee->getIdentifier())
+    return false;
+  StringRef Name = Callee->getName();
+  if (llvm::is_contained(Blocking, Name))
+    return true;
+  // `future.get()` waits for the result; other get()s (std::get, unique_ptr::get) do not.
+  const auto *Method = dyn_cast<CXXMethodDecl>(Callee);
+  return Name == "get" && Method && Method->getParent()->getName().contains("future");
+}
+} // namespace
+
 bool callsOnlyLockFreeLibrary(const Stmt *S, const LockModel &Locks, const SourceManager &SM) {
   struct Calls : RecursiveASTVisitor<Calls> {
     const LockModel &Locks;
@@ -17,7 +36,7 @@ bool callsOnlyLockFreeLibrary(const Stmt *S, const LockModel &Locks, const Sourc
     Calls(const LockModel &Locks, const SourceManager &SM) : Locks(Locks), SM(SM) {}
     bool VisitCallExpr(CallExpr *Call) {
       const FunctionDecl *Callee = Call->getDirectCallee();
-      Safe &= Callee && SM.isInSystemHeader(Callee->getLocation()) && !Locks.roleOf(Callee);
+      Safe &= Callee && SM.isInSystemHeader(Callee->getLocation()) && !Locks.roleOf(Callee) && !blocks(Callee);
       return Safe;
     }
     bool VisitCXXConstructExpr(CXXConstructExpr *Construct) {

@@ -11,8 +11,9 @@
 
 namespace mapguard {
 
-/// Whether \p S calls only library functions (declared in system headers) that take no lock, and
-/// constructs no guard: code that cannot block on, or deadlock with, a lock held over it.
+/// Whether \p S calls only library functions (declared in system headers) that take no lock and
+/// do not block (sleep, wait for another thread, I/O on a descriptor), and constructs no guard:
+/// code that cannot block on, or deadlock with, a lock held over it.
 bool callsOnlyLockFreeLibrary(const clang::Stmt *S, const LockModel &Locks, const clang::SourceManager &SM);
 
 /// The removal of \p Call written as a statement of its own (`lock.unlock();`), its `;` included,

@@ -35,7 +35,7 @@ void UnguardedAccessCheck::report(GuardInference &Inference, ASTContext &Ctx) {
   // An unlocked check that decides a locked act is check-then-act's, with the accesses beside it.
   SmallVector<SourceRange, 4> CheckRegions;
   if (isCheckEnabled("mapguard-check-then-act"))
-    for (const CheckThenActPair &Pair : findCheckThenAct(Inference, Ctx))
+    for (const CheckThenActPair &Pair : checkThenActPairs(Inference, Ctx))
       if (Pair.Form == CheckThenActForm::UnlockedCheck)
         CheckRegions.push_back(Pair.CheckRegion->getSourceRange());
   const SourceManager &SM = Ctx.getSourceManager();

@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <shared_mutex>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
@@ -382,6 +383,16 @@ public:
     int Extra = compute(Cost);
     Lock.lock();
     Left[User] = Remaining - Extra; // expect: mapguard-check-then-act {{'operator[]' on 'Left' stores a value computed from a read under an earlier lock of 'Mu', released in between}} note@-5: {{the check is here}} note@-3: {{'Mu' is released here}}
+  }
+  // Twin (no merge): the code in between sleeps, which must not happen under the lock.
+  void chargeLater(const std::string &User, int Cost) {
+    std::unique_lock<std::mutex> Lock(Mu);
+    auto It = Left.find(User);
+    int Remaining = It == Left.end() ? 0 : It->second;
+    Lock.unlock();
+    std::this_thread::sleep_for(std::chrono::milliseconds(Cost));
+    Lock.lock();
+    Left[User] = Remaining - Cost; // expect: mapguard-check-then-act {{'operator[]' on 'Left' stores a value computed from a read under an earlier lock of 'Mu', released in between}} note@-5: {{the check is here}} note@-3: {{'Mu' is released here}}
   }
   // Twin (not reported): one critical section.
   void chargeAtOnce(const std::string &User, int Cost) {
