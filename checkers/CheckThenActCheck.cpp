@@ -22,9 +22,8 @@ StringRef alternativeFor(StringRef Act) {
 bool declaresMember(const CXXRecordDecl *Record, StringRef Name, unsigned Depth = 0) {
   if (!Record || !Record->hasDefinition() || Depth > 4)
     return false;
-  for (const Decl *D : Record->decls())
-    if (const auto *Named = dyn_cast<NamedDecl>(D); Named && Named->getIdentifier() && Named->getName() == Name)
-      return true;
+  if (declaresMethodNamed(Record->getDefinition(), Name))
+    return true;
   return llvm::any_of(Record->bases(), [&](const CXXBaseSpecifier &Base) {
     return declaresMember(Base.getType()->getAsCXXRecordDecl(), Name, Depth + 1);
   });

@@ -132,18 +132,11 @@ AnalysisResult analyze(const tooling::CompilationDatabase &Db, llvm::ArrayRef<st
     if (!Failure.Errors.empty() || Failure.Status != UnitStatus::Completed)
       Result.Failures.push_back(std::move(Failure));
   }
-  std::vector<std::pair<std::string, ClangTidyError *>> Keyed;
-  Keyed.reserve(Result.Findings.size());
-  for (ClangTidyError &E : Result.Findings)
-    Keyed.emplace_back(sarifMessageText(E), &E);
-  llvm::stable_sort(Keyed, [](const auto &A, const auto &B) {
-    return std::tuple_cat(placeKey(*A.second), std::tie(A.first)) <
-           std::tuple_cat(placeKey(*B.second), std::tie(B.first));
-  });
+  // One finding per place: the places' order (file, offset, check) is the findings' order.
   std::vector<ClangTidyError> Sorted;
-  Sorted.reserve(Keyed.size());
-  for (auto &[Text, E] : Keyed)
-    Sorted.push_back(std::move(*E));
+  Sorted.reserve(Seen.size());
+  for (auto &[Place, Kept] : Seen)
+    Sorted.push_back(std::move(Result.Findings[Kept.second]));
   Result.Findings = std::move(Sorted);
   llvm::stable_sort(Result.Failures, [](const UnitFailure &A, const UnitFailure &B) { return A.File < B.File; });
   return Result;

@@ -49,11 +49,6 @@ PlaceKey placeOf(const Json &Result, StringRef Root) {
 
 std::string textOf(const Json &Object) { return Object["message"].value("text", ""); }
 
-int severityRank(const Json &Result) {
-  std::string Level = Result.value("level", "warning");
-  return Level == "error" ? 0 : Level == "warning" ? 1 : 2;
-}
-
 /// The file a unit-failure notification names: "'<file>' could not be analysed...".
 std::string failedFileOf(const Json &Notification) {
   StringRef Text = textOf(Notification);
@@ -144,7 +139,7 @@ Expected<std::string> mergeSarifLogs(ArrayRef<SarifInput> Logs) {
     Result["ruleIndex"] = RuleIndex[Result.value("ruleId", "")];
     Results.push_back(std::move(Result));
   }
-  llvm::stable_sort(Results, [](const Json &A, const Json &B) { return severityRank(A) < severityRank(B); });
+  llvm::stable_sort(Results, [](const Json &A, const Json &B) { return sarifSeverityRank(A) < sarifSeverityRank(B); });
   size_t Dropped = Results.size() > CodeScanningMaxResults ? Results.size() - CodeScanningMaxResults : 0;
   Results.resize(Results.size() - Dropped);
 
@@ -152,11 +147,7 @@ Expected<std::string> mergeSarifLogs(ArrayRef<SarifInput> Logs) {
   for (auto &[File, Notification] : Failures)
     Notifications.push_back(Notification);
   if (Dropped)
-    Notifications.push_back(Json{{"level", "warning"},
-                                 {"message",
-                                  {{"text", std::to_string(Dropped) + " of " + std::to_string(Dropped + Results.size()) +
-                                                " results were left out: code scanning accepts at most " +
-                                                std::to_string(CodeScanningMaxResults) + " per run"}}}});
+    Notifications.push_back(droppedResultsNotification(Dropped, Results.size(), CodeScanningMaxResults));
   Json &Run = First["runs"][0];
   Run["tool"]["driver"]["rules"] = Rules;
   Json Invocation{{"executionSuccessful", Successful && Failures.empty()}};

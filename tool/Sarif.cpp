@@ -192,13 +192,20 @@ std::vector<FindingIdentity> identify(LogBuilder &Builder, const AnalysisResult 
   return Identities;
 }
 
-/// Errors before warnings before notes: code scanning keeps the most severe when it truncates.
-int severityRank(const Json &Result) {
+} // namespace
+
+int sarifSeverityRank(const Json &Result) {
   std::string Level = Result.value("level", "warning");
   return Level == "error" ? 0 : Level == "warning" ? 1 : 2;
 }
 
-} // namespace
+Json droppedResultsNotification(size_t Dropped, size_t Kept, size_t MaxResults) {
+  return Json{{"level", "warning"},
+              {"message",
+               {{"text", std::to_string(Dropped) + " of " + std::to_string(Dropped + Kept) +
+                             " results were left out: code scanning accepts at most " + std::to_string(MaxResults) +
+                             " per run"}}}};
+}
 
 std::string sarifMessageText(const ClangTidyError &E) {
   std::string Text = escapeMessage(E.Message.Message);
@@ -249,7 +256,7 @@ std::string renderSarif(const AnalysisResult &Result, const SarifOptions &Option
       Ordered.push_back(std::move(Gone));
     }
   std::stable_sort(Ordered.begin(), Ordered.end(),
-                   [](const Json &A, const Json &B) { return severityRank(A) < severityRank(B); });
+                   [](const Json &A, const Json &B) { return sarifSeverityRank(A) < sarifSeverityRank(B); });
   size_t Dropped = Ordered.size() > Options.MaxResults ? Ordered.size() - Options.MaxResults : 0;
   Ordered.resize(Ordered.size() - Dropped);
   Json Results = Json::array();
@@ -259,11 +266,7 @@ std::string renderSarif(const AnalysisResult &Result, const SarifOptions &Option
   for (const UnitFailure &Failure : Result.Failures)
     Notifications.push_back(Builder.notification(Failure));
   if (Dropped)
-    Notifications.push_back(Json{{"level", "warning"},
-                                 {"message",
-                                  {{"text", std::to_string(Dropped) + " of " + std::to_string(Dropped + Results.size()) +
-                                                " results were left out: code scanning accepts at most " +
-                                                std::to_string(Options.MaxResults) + " per run"}}}});
+    Notifications.push_back(droppedResultsNotification(Dropped, Results.size(), Options.MaxResults));
 
   Json Run;
   Run["tool"] = Json{{"driver",

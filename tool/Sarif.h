@@ -40,6 +40,12 @@ struct SarifOptions {
 /// The identity of each finding, in order.
 std::vector<FindingIdentity> identifyFindings(const AnalysisResult &Result, llvm::StringRef SourceRoot);
 
+/// Errors before warnings before notes: code scanning keeps the most severe when it truncates.
+int sarifSeverityRank(const nlohmann::ordered_json &Result);
+
+/// The notification that says how many results the log left out (code scanning's limit).
+nlohmann::ordered_json droppedResultsNotification(size_t Dropped, size_t Kept, size_t MaxResults);
+
 /// A result's message.text: the message, then its notes as links to the related locations.
 std::string sarifMessageText(const clang::tidy::ClangTidyError &E);
 

@@ -1,5 +1,7 @@
 #include "model/ContainerModel.h"
 
+#include "utils/AstUtil.h"
+
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/ExprCXX.h"
@@ -78,15 +80,7 @@ bool ContainerModel::isIterableRecord(const CXXRecordDecl *Record, unsigned Dept
   if (!Record || !Record->hasDefinition() || Depth >= MaxBaseDepth)
     return false;
   Record = Record->getDefinition();
-  auto Declares = [&](StringRef Name) {
-    return llvm::any_of(Record->decls(), [&](const Decl *D) {
-      const auto *Named = dyn_cast<NamedDecl>(D);
-      if (const auto *Template = dyn_cast<FunctionTemplateDecl>(D))
-        Named = Template->getTemplatedDecl();
-      return isa_and_nonnull<CXXMethodDecl>(Named) && Named->getIdentifier() && Named->getName() == Name;
-    });
-  };
-  if (Declares("begin") && Declares("end"))
+  if (declaresMethodNamed(Record, "begin") && declaresMethodNamed(Record, "end"))
     return true;
   return llvm::any_of(Record->bases(), [&](const CXXBaseSpecifier &Base) {
     return Base.getAccessSpecifier() == AS_public && isIterableRecord(Base.getType()->getAsCXXRecordDecl(), Depth + 1);

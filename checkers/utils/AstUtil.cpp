@@ -1,5 +1,6 @@
 #include "utils/AstUtil.h"
 
+#include "clang/AST/DeclTemplate.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/Basic/SourceManager.h"
@@ -88,6 +89,16 @@ SmallVector<const DeclRefExpr *, 4> referencesTo(const Stmt *S, const ValueDecl 
   Refs.D = D;
   Refs.TraverseStmt(const_cast<Stmt *>(S));
   return Refs.Found;
+}
+
+bool declaresMethodNamed(const CXXRecordDecl *Record, StringRef Name) {
+  return llvm::any_of(Record->decls(), [&](const Decl *D) {
+    const auto *Named = dyn_cast<NamedDecl>(D);
+    if (const auto *Template = dyn_cast<FunctionTemplateDecl>(D))
+      Named = Template->getTemplatedDecl();
+    const auto *Method = dyn_cast_or_null<CXXMethodDecl>(Named);
+    return Method && Method->getIdentifier() && Method->getName() == Name;
+  });
 }
 
 bool isInDebugAssertion(SourceLocation Loc, const ASTContext &Ctx) {

@@ -3,6 +3,7 @@
 #define MAPGUARD_CHECKERS_UTILS_ASTUTIL_H
 
 #include "clang/AST/ASTContext.h"
+#include "clang/AST/DeclCXX.h"
 #include "clang/AST/ParentMap.h"
 #include "clang/AST/Stmt.h"
 #include "llvm/ADT/SmallVector.h"
@@ -32,6 +33,10 @@ llvm::SmallVector<const clang::DeclRefExpr *, 4> referencesTo(const clang::Stmt 
 
 /// Whether \p S assigns to the variable \p Var (`Var = ...`).
 bool assignsTo(const clang::Stmt *S, const clang::ValueDecl *Var);
+
+/// Whether \p Record itself (not a base) declares a member function, or function template, named
+/// \p Name.
+bool declaresMethodNamed(const clang::CXXRecordDecl *Record, llvm::StringRef Name);
 
 /// Whether \p Loc is inside a debug assertion (`assert`, `DCHECK*`, `Q_ASSERT`, `BOOST_ASSERT`...):
 /// code that release builds drop and that states what the author believes, often read unlocked.
