@@ -37,6 +37,13 @@ TempDir::TempDir() {
 
 TempDir::~TempDir() { (void)llvm::sys::fs::remove_directories(Path); } // best effort
 
+namespace {
+// The CLI keeps results in $XDG_CACHE_HOME/mapguard by default: each test process gets a cache of
+// its own, so no test reads what another (or a user's own runs) left.
+const TempDir ProcessCache;
+[[maybe_unused]] const bool CacheIsolated = ::setenv("XDG_CACHE_HOME", ProcessCache.path().c_str(), 1) == 0;
+} // namespace
+
 CommandResult run(const std::vector<std::string> &Args, const std::string &WorkingDir) {
   // llvm::sys has no working-directory parameter; `env -C` provides one without a shell.
   std::vector<std::string> Command;
@@ -91,6 +98,13 @@ std::vector<Diag> parseDiagnostics(const std::string &Output) {
     Result.push_back(D);
   }
   return Result;
+}
+
+size_t countWarnings(const std::string &Output) {
+  size_t Count = 0;
+  for (const Diag &D : parseDiagnostics(Output))
+    Count += D.Kind == "warning";
+  return Count;
 }
 
 bool haveLibcxx() { return llvm::sys::fs::exists("/usr/lib/llvm-" MAPGUARD_LLVM_MAJOR "/include/c++/v1/map"); }

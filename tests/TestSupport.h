@@ -49,6 +49,9 @@ inline void PrintTo(const Diag &D, std::ostream *OS) { *OS << D.str(); }
 /// The diagnostics in a front-end's stdout, in order.
 std::vector<Diag> parseDiagnostics(const std::string &Output);
 
+/// How many warnings (findings) a front-end's stdout has.
+size_t countWarnings(const std::string &Output);
+
 /// Whether libc++ headers are installed, so tests also run against them.
 bool haveLibcxx();
 

@@ -1,6 +1,7 @@
 #include "Analysis.h"
 
 #include "ClangTidyCompat.h"
+#include "FileAccessLog.h"
 #include "Sarif.h"
 #include "llvm/Support/CrashRecoveryContext.h"
 #include "llvm/Support/ThreadPool.h"
@@ -39,17 +40,20 @@ auto placeKey(const ClangTidyError &E) {
 /// Test builds only (MAPGUARD_TESTING_HOOKS): crash in the unit whose path contains the value of
 /// MAPGUARD_TEST_CRASH_IN, hang in the one MAPGUARD_TEST_HANG_IN names, so the tests can show
 /// what a crash or a hang in one unit leaves of a run.
-void testingHooks([[maybe_unused]] llvm::StringRef File) {
+bool namedBy([[maybe_unused]] const char *Variable, [[maybe_unused]] llvm::StringRef File) {
 #ifdef MAPGUARD_TESTING_HOOKS
-  auto Names = [&](const char *Variable) {
-    const char *Pattern = std::getenv(Variable);
-    return Pattern && *Pattern && File.contains(Pattern);
-  };
-  if (Names("MAPGUARD_TEST_CRASH_IN"))
-    std::raise(SIGSEGV);
-  while (Names("MAPGUARD_TEST_HANG_IN"))
-    std::this_thread::sleep_for(std::chrono::seconds(1));
+  const char *Pattern = std::getenv(Variable);
+  return Pattern && *Pattern && File.contains(Pattern);
+#else
+  return false;
 #endif
+}
+
+void testingHooks(llvm::StringRef File) {
+  if (namedBy("MAPGUARD_TEST_CRASH_IN", File))
+    std::raise(SIGSEGV);
+  while (namedBy("MAPGUARD_TEST_HANG_IN", File))
+    std::this_thread::sleep_for(std::chrono::seconds(1));
 }
 
 void addStats(tidy::ClangTidyStats &Sum, const tidy::ClangTidyStats &Unit) {
@@ -62,11 +66,18 @@ void addStats(tidy::ClangTidyStats &Sum, const tidy::ClangTidyStats &Unit) {
 
 } // namespace
 
+bool namedByTestingHooks(llvm::StringRef File) {
+  return namedBy("MAPGUARD_TEST_CRASH_IN", File) || namedBy("MAPGUARD_TEST_HANG_IN", File);
+}
+
 UnitOutcome analyzeUnit(const tooling::CompilationDatabase &Db, const std::string &File,
-                        const OptionsProviderFactory &MakeOptions) {
+                        const OptionsProviderFactory &MakeOptions, FileAccessLog *Reads) {
   // Each unit gets its own file system: ClangTool changes the working directory of the one it is
   // given, and the process-wide one must not move under other workers.
-  auto FS = llvm::makeIntrusiveRefCnt<llvm::vfs::OverlayFileSystem>(llvm::vfs::createPhysicalFileSystem());
+  llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> Disk = llvm::vfs::createPhysicalFileSystem();
+  if (Reads)
+    Disk = recordingFileSystem(std::move(Disk), *Reads);
+  auto FS = llvm::makeIntrusiveRefCnt<llvm::vfs::OverlayFileSystem>(std::move(Disk));
   auto Context = compat::makeContext(MakeOptions(FS));
   UnitOutcome Outcome;
   // A crash in one unit (a checker bug, clang on code it cannot parse) must not lose the others:

@@ -45,9 +45,16 @@ using OptionsProviderFactory = std::function<std::unique_ptr<clang::tidy::ClangT
 /// Called after each unit: (units done, units total, findings so far, the unit's file).
 using ProgressCallback = std::function<void(size_t, size_t, size_t, llvm::StringRef)>;
 
-/// Analyses one unit in this process, under LLVM's crash recovery.
+struct FileAccessLog;
+
+/// Analyses one unit in this process, under LLVM's crash recovery; with \p Reads, records what
+/// the analysis read of the file system there (for the result cache).
 UnitOutcome analyzeUnit(const clang::tooling::CompilationDatabase &Db, const std::string &File,
-                        const OptionsProviderFactory &MakeOptions);
+                        const OptionsProviderFactory &MakeOptions, FileAccessLog *Reads = nullptr);
+
+/// Test builds only: whether MAPGUARD_TEST_CRASH_IN or MAPGUARD_TEST_HANG_IN names \p File (its
+/// analysis is then made to crash or hang, and it is never taken from the result cache).
+bool namedByTestingHooks(llvm::StringRef File);
 
 /// Analyses one unit somewhere else (a worker process); analyzeUnit when not given.
 using UnitRunner = std::function<UnitOutcome(const std::string &File)>;

@@ -63,9 +63,11 @@ Expected<bool> restrictToChanges(StringRef Revision, RunRequest &Request, std::s
   return true;
 }
 
-void printSummary(const RunRequest &Request, const AnalysisResult &Result, size_t Units,
+void printSummary(const RunRequest &Request, const AnalysisResult &Result, size_t Units, size_t FromCache,
                   const BaselineComparison *Compared) {
   errs() << "mapguard: " << Result.Findings.size() << " finding(s) in " << Units << " translation unit(s)";
+  if (FromCache)
+    errs() << " (" << FromCache << " from the cache)";
   if (Compared)
     errs() << " (" << Compared->newCount() << " new, " << Result.Findings.size() - Compared->newCount()
            << " in the baseline; " << Compared->Absent.size() << " baseline finding(s) gone)";
@@ -174,8 +176,20 @@ int runMapguard(RunRequest Request) {
   InitializeAllTargetInfos();
   InitializeAllTargetMCs();
   InitializeAllAsmParsers();
+  std::unique_ptr<ResultCache> Cache;
+  if (Request.Cache) {
+    auto Opened = ResultCache::open(*Request.Cache, Request.Config.LineFilter.value_or(""));
+    if (Opened)
+      Cache = std::move(*Opened);
+    else if (Request.WorkerOutput.empty()) // analysing everything is slower, not wrong
+      WithColor::warning(errs(), "mapguard") << "not using the result cache: " << toString(Opened.takeError()) << "\n";
+    else
+      consumeError(Opened.takeError());
+  }
   if (!Request.WorkerOutput.empty()) { // a worker of a run with --unit-timeout: one unit, no output
-    if (Error E = writeUnitOutcome(Request.WorkerOutput, analyzeUnit(**Db, Request.WorkerUnit, *MakeOptions)))
+    UnitOutcome Outcome = Cache ? analyzeAndStore(*Cache, **Db, Request.WorkerUnit, *MakeOptions)
+                                : analyzeUnit(**Db, Request.WorkerUnit, *MakeOptions);
+    if (Error E = writeUnitOutcome(Request.WorkerOutput, Outcome))
       return fail(toString(std::move(E)));
     return ExitClean;
   }
@@ -211,13 +225,17 @@ int runMapguard(RunRequest Request) {
   ProgressCallback OnUnit = nullptr;
   if (!Request.Quiet)
     OnUnit = [&](size_t Done, size_t Total, size_t Findings, StringRef File) { Bar.unitDone(Done, Total, Findings, File); };
-  UnitRunner InWorker = nullptr;
+  UnitRunner RunUnit = nullptr;
   if (Request.UnitTimeoutSeconds > 0) {
     WorkerProcesses Workers{Request.Executable, Request.Arguments, Request.UnitTimeoutSeconds};
-    InWorker = [Workers](const std::string &File) { return runUnitInWorker(Workers, File); };
+    RunUnit = [Workers](const std::string &File) { return runUnitInWorker(Workers, File); };
   }
-  AnalysisResult Result = analyze(**Db, Inputs, *MakeOptions, Request.Jobs, OnUnit, InWorker);
+  if (Cache)
+    RunUnit = cachedUnits(*Cache, **Db, *MakeOptions, std::move(RunUnit));
+  AnalysisResult Result = analyze(**Db, Inputs, *MakeOptions, Request.Jobs, OnUnit, RunUnit);
   Bar.finish();
+  if (Cache)
+    Cache->trim();
 
   std::optional<BaselineComparison> Compared;
   if (Previous)
@@ -228,7 +246,7 @@ int runMapguard(RunRequest Request) {
   if (!Reported)
     return fail(toString(Reported.takeError()));
   if (!Request.Quiet)
-    printSummary(Request, Result, Inputs.size(), Request.Sarif.Baseline);
+    printSummary(Request, Result, Inputs.size(), Cache ? Cache->hits() : 0, Request.Sarif.Baseline);
   for (const UnitFailure &Failure : Result.Failures) {
     if (Failure.Status == UnitStatus::Crashed)
       WithColor::error(errs(), "mapguard") << "'" << Failure.File

@@ -4,6 +4,7 @@
 #define MAPGUARD_TOOL_RUN_H
 
 #include "Driver.h"
+#include "ResultCache.h"
 #include "Sarif.h"
 #include "Shard.h"
 
@@ -22,6 +23,7 @@ struct RunRequest {
   bool Fix = false, Quiet = false, ListChecks = false, ExplainConfig = false;
   unsigned Jobs = 0;
   std::optional<ShardSpec> Shard; // --shard K/N: only this part of the units
+  std::optional<CacheSettings> Cache; // nothing: --no-cache
   // --unit-timeout: each unit in a worker process (this executable, with these arguments), killed
   // past the limit. A worker is told its unit and where to write its outcome.
   unsigned UnitTimeoutSeconds = 0;

@@ -1,58 +1,13 @@
 #include "UnitWorkers.h"
 
-#include "clang/Tooling/DiagnosticsYaml.h"
+#include "UnitOutcomeYaml.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Program.h"
-#include "llvm/Support/YAMLTraits.h"
 #include <chrono>
 #include <csignal>
 #include <thread>
-
-using clang::tidy::ClangTidyError;
-using clang::tidy::ClangTidyStats;
-
-namespace mapguard {
-namespace {
-
-/// The file a worker writes: its diagnostics as clang-tidy exports them, its counters, and
-/// whether its in-process crash recovery caught a crash.
-struct WorkerDiagnostic {
-  clang::tooling::Diagnostic Diagnostic;
-  bool WarningAsError = false;
-};
-
-struct WorkerReport {
-  std::vector<WorkerDiagnostic> Diagnostics;
-  ClangTidyStats Stats;
-  bool Crashed = false;
-};
-
-} // namespace
-} // namespace mapguard
-
-LLVM_YAML_IS_SEQUENCE_VECTOR(mapguard::WorkerDiagnostic)
-
-namespace llvm::yaml {
-template <> struct MappingTraits<mapguard::WorkerDiagnostic> {
-  static void mapping(IO &Io, mapguard::WorkerDiagnostic &D) {
-    Io.mapRequired("Diagnostic", D.Diagnostic);
-    Io.mapOptional("WarningAsError", D.WarningAsError);
-  }
-};
-template <> struct MappingTraits<mapguard::WorkerReport> {
-  static void mapping(IO &Io, mapguard::WorkerReport &Report) {
-    Io.mapRequired("Diagnostics", Report.Diagnostics);
-    Io.mapRequired("Crashed", Report.Crashed);
-    Io.mapOptional("ErrorsDisplayed", Report.Stats.ErrorsDisplayed);
-    Io.mapOptional("ErrorsIgnoredCheckFilter", Report.Stats.ErrorsIgnoredCheckFilter);
-    Io.mapOptional("ErrorsIgnoredNOLINT", Report.Stats.ErrorsIgnoredNOLINT);
-    Io.mapOptional("ErrorsIgnoredNonUserCode", Report.Stats.ErrorsIgnoredNonUserCode);
-    Io.mapOptional("ErrorsIgnoredLineFilter", Report.Stats.ErrorsIgnoredLineFilter);
-  }
-};
-} // namespace llvm::yaml
 
 namespace mapguard {
 namespace {
@@ -109,35 +64,16 @@ UnitOutcome runUnitInWorker(const WorkerProcesses &Workers, const std::string &F
   auto Buffer = llvm::MemoryBuffer::getFile(OutputPath);
   if (!Buffer)
     return failed(UnitStatus::Crashed);
-  WorkerReport Report;
-  llvm::yaml::Input Yaml((*Buffer)->getBuffer());
-  Yaml >> Report;
-  if (Yaml.error())
-    return failed(UnitStatus::Crashed);
-  UnitOutcome Outcome;
-  Outcome.Stats = Report.Stats;
-  Outcome.Status = Report.Crashed ? UnitStatus::Crashed : UnitStatus::Completed;
-  for (auto &[D, WarningAsError] : Report.Diagnostics) {
-    ClangTidyError E(D.DiagnosticName, D.DiagLevel, D.BuildDirectory, WarningAsError);
-    E.Message = std::move(D.Message);
-    E.Notes = std::move(D.Notes);
-    Outcome.Diagnostics.push_back(std::move(E));
-  }
-  return Outcome;
+  std::optional<UnitOutcome> Outcome = parseOutcome((*Buffer)->getBuffer());
+  return Outcome ? std::move(*Outcome) : failed(UnitStatus::Crashed);
 }
 
 llvm::Error writeUnitOutcome(llvm::StringRef Path, const UnitOutcome &Outcome) {
-  WorkerReport Report;
-  for (const ClangTidyError &E : Outcome.Diagnostics)
-    Report.Diagnostics.push_back({E, E.IsWarningAsError});
-  Report.Stats = Outcome.Stats;
-  Report.Crashed = Outcome.Status != UnitStatus::Completed;
   std::error_code EC;
   llvm::raw_fd_ostream OS(Path, EC);
   if (EC)
     return llvm::createStringError(EC, "cannot write '%s': %s", Path.str().c_str(), EC.message().c_str());
-  llvm::yaml::Output Yaml(OS);
-  Yaml << Report;
+  OS << serializeOutcome(Outcome);
   return llvm::Error::success();
 }
 

@@ -74,6 +74,16 @@ static Opt<unsigned> UnitTimeout("unit-timeout", cl::value_desc("seconds"),
                                            "seconds; it is reported as not analysed (exit code 3). For CI; "
                                            "default 0: no limit, one process"),
                                   cl::init(0), cl::cat(Category));
+static Opt<std::string> CacheDir("cache-dir", cl::value_desc("dir"),
+                                 cl::desc("Where results of unchanged units are kept between runs (default: "
+                                          "$XDG_CACHE_HOME/mapguard, else ~/.cache/mapguard)"),
+                                 cl::cat(Category));
+static Opt<bool> NoCache("no-cache", cl::desc("Analyse every unit; neither read nor write the result cache"),
+                         cl::cat(Category));
+static Opt<std::string> CacheMaxSize("cache-max-size", cl::value_desc("size"),
+                                     cl::desc("Bound of the result cache, least recently used results "
+                                              "removed first: bytes or 500M, 2G (default: 1G)"),
+                                     cl::init("1G"), cl::cat(Category));
 // A worker of a run with --unit-timeout: the unit to analyse and where to write what it found.
 static Opt<std::string> WorkerUnit(StringRef(WorkerUnitOption), cl::Hidden);
 static Opt<std::string> WorkerOutput(StringRef(WorkerOutputOption), cl::Hidden);
@@ -146,6 +156,15 @@ int main(int argc, const char **argv) {
     }
     Request.Shard = *Spec;
   }
+  std::optional<uint64_t> MaxBytes = parseByteSize(CacheMaxSize);
+  if (!MaxBytes) {
+    WithColor::error(errs(), "mapguard") << "--cache-max-size: '" << CacheMaxSize
+                                         << "' is not a size (bytes, or a number with K, M or G)\n";
+    return ExitUsage;
+  }
+  std::string CacheDirectory = CacheDir.getNumOccurrences() ? CacheDir.getValue() : defaultCacheDirectory();
+  if (!NoCache && !CacheDirectory.empty())
+    Request.Cache = CacheSettings{CacheDirectory, *MaxBytes};
   Request.UnitTimeoutSeconds = UnitTimeout;
   Request.WorkerUnit = WorkerUnit;
   Request.WorkerOutput = WorkerOutput;
