@@ -334,6 +334,18 @@ struct Store {
     ASSERT_EQ(Merged.ExitCode, 0) << Merged.Err;
     EXPECT_EQ(readFile(P.path("merged.sarif")), Expected) << Count << " parts";
   }
+  // Parts written in different places (Bazel's sandboxes): --source-root names the merged log's
+  // root, or leaves it undefined, and their relative paths are kept.
+  CommandResult Rooted = run({Mapguard, "merge-sarif", P.path("part1.sarif"), P.path("part2.sarif"),
+                              "--source-root=" + P.root(), "-o", P.path("rooted.sarif")});
+  ASSERT_EQ(Rooted.ExitCode, 0) << Rooted.Err;
+  Json WithRoot = Json::parse(readFile(P.path("rooted.sarif")));
+  EXPECT_EQ(WithRoot["runs"][0]["originalUriBaseIds"], Json::parse(Expected)["runs"][0]["originalUriBaseIds"]);
+  CommandResult Unrooted = run({Mapguard, "merge-sarif", P.path("part1.sarif"), P.path("part2.sarif"), "--source-root="});
+  ASSERT_EQ(Unrooted.ExitCode, 0) << Unrooted.Err;
+  Json WithoutRoot = Json::parse(Unrooted.Out);
+  EXPECT_FALSE(WithoutRoot["runs"][0].contains("originalUriBaseIds"));
+  EXPECT_EQ(WithoutRoot["runs"][0]["results"], WithRoot["runs"][0]["results"]);
   // More parts than units: the empty parts write empty logs and exit 0.
   CommandResult Empty = Analyse({"--shard=12/12", "--sarif", P.path("p12.sarif")});
   EXPECT_LE(Empty.ExitCode, 3) << Empty.Err;

@@ -61,7 +61,7 @@ Error invalid(const SarifInput &Log, const Twine &Why) {
 }
 } // namespace
 
-Expected<std::string> mergeSarifLogs(ArrayRef<SarifInput> Logs) {
+Expected<std::string> mergeSarifLogs(ArrayRef<SarifInput> Logs, const std::optional<std::string> &SourceRoot) {
   if (Logs.empty())
     return createStringError(std::errc::invalid_argument, "merge-sarif: no input logs");
   std::vector<Json> Runs;
@@ -80,7 +80,7 @@ Expected<std::string> mergeSarifLogs(ArrayRef<SarifInput> Logs) {
       const Json &FirstRun = First["runs"][0];
       if (Driver.value("version", "") != FirstRun["tool"]["driver"].value("version", ""))
         return invalid(Log, "was written by another mapguard version than '" + Logs.front().Name + "'");
-      if (Run.value("originalUriBaseIds", Json()) != FirstRun.value("originalUriBaseIds", Json()))
+      if (!SourceRoot && Run.value("originalUriBaseIds", Json()) != FirstRun.value("originalUriBaseIds", Json()))
         return invalid(Log, "has another source root than '" + Logs.front().Name + "' (--source-root)");
     } else {
       First = Parsed;
@@ -88,8 +88,17 @@ Expected<std::string> mergeSarifLogs(ArrayRef<SarifInput> Logs) {
     Runs.push_back(Run);
   }
   std::string Root;
-  if (const Json &Base = First["runs"][0].value("originalUriBaseIds", Json()); Base.contains("%SRCROOT%"))
+  if (SourceRoot) {
+    Root = *SourceRoot;
+    if (!Root.empty() && !StringRef(Root).ends_with("/"))
+      Root += "/";
+    if (Root.empty())
+      First["runs"][0].erase("originalUriBaseIds");
+    else
+      First["runs"][0]["originalUriBaseIds"] = sourceRootBaseIds(Root);
+  } else if (const Json &Base = First["runs"][0].value("originalUriBaseIds", Json()); Base.contains("%SRCROOT%")) {
     Root = percentDecode(StringRef(Base["%SRCROOT%"].value("uri", "")).drop_front(7));
+  }
 
   // Rules: the catalog's, then any other check's, sorted, as one run lists them.
   std::map<std::string, Json> OtherRules;
@@ -164,11 +173,14 @@ Expected<std::string> mergeSarifLogs(ArrayRef<SarifInput> Logs) {
 int mergeSarifMain(int Argc, const char **Argv) {
   // Parsed by hand: the main command's positional file list is registered in the same process.
   constexpr const char *Usage =
-      "usage: mapguard merge-sarif <log.sarif> ... [-o <merged.sarif>]\n"
+      "usage: mapguard merge-sarif <log.sarif> ... [-o <merged.sarif>] [--source-root=<dir>]\n"
       "  The SARIF logs of a sharded run (--shard K/N) merged into one, as one run over all the units\n"
-      "  writes it. Exit codes: 0 merged, 2 usage error or a log that is not mapguard's.\n";
+      "  writes it. --source-root: the logs may come from different places (Bazel sandboxes); their\n"
+      "  relative paths are relative to <dir> (empty: left for the reader to resolve).\n"
+      "  Exit codes: 0 merged, 2 usage error or a log that is not mapguard's.\n";
   std::vector<std::string> Inputs;
   std::string Output;
+  std::optional<std::string> SourceRoot;
   for (int I = 1; I < Argc; ++I) {
     StringRef Arg = Argv[I];
     if (Arg == "-h" || Arg == "--help") {
@@ -181,6 +193,8 @@ int mergeSarifMain(int Argc, const char **Argv) {
         return ExitUsage;
       }
       Output = Argv[++I];
+    } else if (Arg.consume_front("--source-root=")) {
+      SourceRoot = Arg.str();
     } else if (Arg.consume_front("--output=") || Arg.consume_front("-o")) {
       Output = Arg.str();
     } else if (Arg.starts_with("-") && Arg != "-") {
@@ -203,7 +217,7 @@ int mergeSarifMain(int Argc, const char **Argv) {
     }
     Logs.push_back({Path, (*Buffer)->getBuffer().str()});
   }
-  Expected<std::string> Merged = mergeSarifLogs(Logs);
+  Expected<std::string> Merged = mergeSarifLogs(Logs, SourceRoot);
   if (!Merged) {
     WithColor::error(errs(), "mapguard") << toString(Merged.takeError()) << "\n";
     return ExitUsage;

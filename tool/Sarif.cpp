@@ -199,6 +199,10 @@ int sarifSeverityRank(const Json &Result) {
   return Level == "error" ? 0 : Level == "warning" ? 1 : 2;
 }
 
+Json sourceRootBaseIds(llvm::StringRef Root) {
+  return Json{{"%SRCROOT%", {{"uri", "file://" + LogBuilder::encodeUri(Root)}}}};
+}
+
 Json droppedResultsNotification(size_t Dropped, size_t Kept, size_t MaxResults) {
   return Json{{"level", "warning"},
               {"message",
@@ -280,7 +284,7 @@ std::string renderSarif(const AnalysisResult &Result, const SarifOptions &Option
     Invocation["toolExecutionNotifications"] = Notifications;
   Run["invocations"] = Json::array({Invocation});
   if (!Builder.Root.empty())
-    Run["originalUriBaseIds"] = Json{{"%SRCROOT%", {{"uri", "file://" + LogBuilder::encodeUri(Builder.Root)}}}};
+    Run["originalUriBaseIds"] = sourceRootBaseIds(Builder.Root);
   Run["columnKind"] = "unicodeCodePoints";
   Run["results"] = Results;
   Json Log{{"$schema", SchemaUri}, {"version", "2.1.0"}, {"runs", Json::array({Run})}};

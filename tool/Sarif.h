@@ -43,6 +43,9 @@ std::vector<FindingIdentity> identifyFindings(const AnalysisResult &Result, llvm
 /// Errors before warnings before notes: code scanning keeps the most severe when it truncates.
 int sarifSeverityRank(const nlohmann::ordered_json &Result);
 
+/// The originalUriBaseIds of a log whose relative URIs are relative to \p Root (a directory).
+nlohmann::ordered_json sourceRootBaseIds(llvm::StringRef Root);
+
 /// The notification that says how many results the log left out (code scanning's limit).
 nlohmann::ordered_json droppedResultsNotification(size_t Dropped, size_t Kept, size_t MaxResults);
 
