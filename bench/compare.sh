@@ -19,7 +19,7 @@ echo "files: ${#files[@]} from $build"
 seconds() { /usr/bin/time -f '%U + %S' -o /tmp/mapguard-bench.$$ "$@" >/dev/null 2>&1 || true; tail -n 1 /tmp/mapguard-bench.$$ | bc; }
 base=$(seconds "clang-tidy-$llvm" -p "$build" --config="{Checks: '-*,llvm-namespace-comment'}" --quiet "${files[@]}")
 plugin=$(seconds "clang-tidy-$llvm" --load="$here/build/lib/libMapGuard.so" -p "$build" --config="{Checks: '-*,mapguard-*'}" --quiet "${files[@]}")
-cli=$(seconds "$here/build/bin/mapguard" -p "$build" -j 1 --config="{Checks: '-*,mapguard-*'}" --quiet "${files[@]}")
+cli=$(seconds "$here/build/bin/mapguard" -p "$build" -j 1 --no-cache --config="{Checks: '-*,mapguard-*'}" --quiet "${files[@]}")
 printf 'clang-tidy (parse only)  %8.1f s CPU\n' "$base"
 printf 'clang-tidy + mapguard    %8.1f s CPU   ratio %.2f\n' "$plugin" "$(echo "$plugin / $base" | bc -l)"
 printf 'mapguard CLI (-j 1)      %8.1f s CPU   ratio %.2f\n' "$cli" "$(echo "$cli / $base" | bc -l)"

@@ -1,4 +1,5 @@
 #include "DeferredCaptureCheck.h"
+#include "utils/AstUtil.h"
 
 #include "analysis/ConcurrentInvocations.h"
 #include "analysis/Handover.h"
@@ -19,7 +20,7 @@ void DeferredCaptureCheck::check(const ast_matchers::MatchFinder::MatchResult &R
   GuardedContainerCheck::check(Result);
   const auto *Fn = Result.Nodes.getNodeAs<FunctionDecl>("fn");
   const auto *Method = dyn_cast<CXXMethodDecl>(Fn);
-  if (!Fn->isDependentContext() && !(Method && Method->getParent()->isLambda()))
+  if ((!Fn->isDependentContext() || !templateInstantiatedInUnit(Fn)) && !(Method && Method->getParent()->isLambda()))
     Functions.push_back(Fn);
 }
 

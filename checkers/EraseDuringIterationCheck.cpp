@@ -88,11 +88,18 @@ void EraseDuringIterationCheck::registerMatchers(MatchFinder *Finder) {
 
 namespace {
 /// `C.erase(it)` with a local iterator variable: the erased iterator, or null.
-const VarDecl *erasedIteratorVariable(const CXXMemberCallExpr *Call) {
-  const CXXMethodDecl *Method = Call->getMethodDecl();
-  if (!Method || !Method->getIdentifier() || Call->getNumArgs() != 1 || Method->getNumParams() != 1 ||
-      (Method->getName() != "erase" && Method->getName() != "unsafe_erase"))
+const VarDecl *erasedIteratorVariable(const CallExpr *Call) {
+  if (Call->getNumArgs() != 1)
     return nullptr;
+  if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call)) {
+    const CXXMethodDecl *Method = Member->getMethodDecl();
+    if (!Method || !Method->getIdentifier() || Method->getNumParams() != 1 ||
+        (Method->getName() != "erase" && Method->getName() != "unsafe_erase"))
+      return nullptr;
+  } else if (std::optional<DependentMemberCall> Dependent = dependentMemberCall(Call); // a template's definition
+             !Dependent || (Dependent->Name != "erase" && Dependent->Name != "unsafe_erase")) {
+    return nullptr;
+  }
   // Debug-mode and class iterators arrive copied into a bound temporary.
   const auto *Ref = dyn_cast<DeclRefExpr>(ignoringImplicit(Call->getArg(0)));
   const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
@@ -108,6 +115,9 @@ void EraseDuringIterationCheck::check(const MatchFinder::MatchResult &Result) {
   const auto *Method = dyn_cast<CXXMethodDecl>(Fn);
   if (Method && Method->getParent()->isLambda())
     return; // walked as part of the function that contains the lambda
+  // A template is judged where it is instantiated; in its definition only if it is not.
+  if (Fn->isDependentContext() && templateInstantiatedInUnit(Fn))
+    return;
   checkFunction(Fn, *Result.Context);
 }
 
@@ -131,7 +141,7 @@ void EraseDuringIterationCheck::checkFunction(const FunctionDecl *Fn, ASTContext
       Check.checkHeldIterator(Var, Fn, Ctx);
       return true;
     }
-    bool VisitCXXMemberCallExpr(CXXMemberCallExpr *Call) {
+    bool VisitCallExpr(CallExpr *Call) {
       if (const VarDecl *Iter = erasedIteratorVariable(Call))
         Check.checkIteratorErase(Call, Iter, Fn, Ctx);
       return true;
@@ -174,6 +184,8 @@ void EraseDuringIterationCheck::checkRangeFor(const CXXForRangeStmt *Loop, const
       checkElementReferenceAfterErase(Loop, Op, *Cfg, Name);
       continue;
     }
+    if (!Cfg && leavesLoopSyntactically(Op.SiteCall, Loop, ParentMap(Fn->getBody())))
+      continue;
     Reported.insert(Op.SiteCall);
     {
       auto Diag = diag(Op.SiteCall->getExprLoc(), "%0")
@@ -191,18 +203,31 @@ void EraseDuringIterationCheck::checkRangeFor(const CXXForRangeStmt *Loop, const
   }
 }
 
-void EraseDuringIterationCheck::checkIteratorErase(const CXXMemberCallExpr *Erase, const VarDecl *Iter,
+void EraseDuringIterationCheck::checkIteratorErase(const CallExpr *Erase, const VarDecl *Iter,
                                                    const FunctionDecl *Fn, ASTContext &Ctx) {
-  if (containerOpsOf(Erase, Model).empty())
+  ObjectPathResolver Resolver(Ctx);
+  auto Ops = containerOpsOf(Erase, Model);
+  std::optional<ObjectPath> Container;
+  if (!Ops.empty()) {
+    Container = Ops.front().ViaPointer ? Resolver.pointeeOf(Ops.front().Object) : Resolver.objectOf(Ops.front().Object);
+  } else if (std::optional<DependentMemberCall> Dependent = dependentMemberCall(Erase);
+             Dependent && !Dependent->ViaPointer && Dependent->Object->isTypeDependent()) {
+    // A template's object of a type not known yet (`Map &Counts`): erase(it) invalidates `it` in
+    // every standard container, when `it` is an iterator of that same object.
+    Container = Resolver.objectOf(Dependent->Object);
+    const auto *Init = Iter->getInit() ? dyn_cast<CallExpr>(ignoringImplicit(Iter->getInit())) : nullptr;
+    std::optional<DependentMemberCall> Source = Init ? dependentMemberCall(Init) : std::nullopt;
+    if (!Container || !Source || Resolver.objectOf(Source->Object) != Container)
+      return;
+  } else {
     return; // not an erase on a configured container
+  }
   const FunctionCfg *Cfg = Cfgs.get(Fn, Ctx);
   if (!Cfg || assignsTo(parentIgnoringImplicit(Cfg->parents(), Erase), Iter))
     return; // no CFG, or it = C.erase(it)
   const Stmt *FirstUse = firstUseAfter(*Cfg, Erase, Iter);
   if (!FirstUse)
     return;
-  ObjectPathResolver Resolver(Ctx);
-  auto Container = Resolver.objectOfCall(Erase);
   std::string Object = Container ? Container->spelling() : "container";
   std::string It = Iter->getNameAsString();
   std::string SafeForm = Erase->getType()->isVoidType() ? Object + ".erase(" + It + "++)"
@@ -212,8 +237,10 @@ void EraseDuringIterationCheck::checkIteratorErase(const CXXMemberCallExpr *Eras
                      "'%0' is used after '%1.erase(%0)' invalidated it; write '%2' and advance only "
                      "when nothing was erased")
                 << It << Object << SafeForm << Erase->getSourceRange();
-    if (auto Fixes = Fn->isTemplateInstantiation() ? std::nullopt
-                                                  : iteratorLoopEraseFix(Erase, Iter, FirstUse, Cfg->parents(), Ctx))
+    const auto *Member = dyn_cast<CXXMemberCallExpr>(Erase);
+    if (auto Fixes = Fn->isTemplateInstantiation() || Fn->isTemplated() || !Member
+                         ? std::nullopt
+                         : iteratorLoopEraseFix(Member, Iter, FirstUse, Cfg->parents(), Ctx))
       for (const FixItHint &Fix : *Fixes)
         Diag << Fix;
   }

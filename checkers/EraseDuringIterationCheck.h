@@ -38,7 +38,7 @@ private:
   void checkFunction(const clang::FunctionDecl *Fn, clang::ASTContext &Ctx);
   void checkRangeFor(const clang::CXXForRangeStmt *Loop, const clang::FunctionDecl *Fn,
                      clang::ASTContext &Ctx);
-  void checkIteratorErase(const clang::CXXMemberCallExpr *Erase, const clang::VarDecl *Iter,
+  void checkIteratorErase(const clang::CallExpr *Erase, const clang::VarDecl *Iter,
                           const clang::FunctionDecl *Fn, clang::ASTContext &Ctx);
   void checkIteratorLoop(const IteratorLoop &Loop, const clang::FunctionDecl *Fn, clang::ASTContext &Ctx);
   void checkHeldIterator(const clang::VarDecl *Var, const clang::FunctionDecl *Fn, clang::ASTContext &Ctx);

@@ -1,4 +1,5 @@
 #include "GuardedContainerCheck.h"
+#include "utils/AstUtil.h"
 
 #include "analysis/Handover.h"
 #include "clang/AST/ASTContext.h"
@@ -60,6 +61,7 @@ struct GuardedContainerCheck::SharedAnalysis {
   const DeferringCallees Deferring;
   GuardInference Inference;
   llvm::DenseSet<const FunctionDecl *> Added;
+  std::vector<const FunctionDecl *> Patterns; // functions in templates' definitions
   bool Analysed = false;
   std::optional<std::vector<CheckThenActPair>> CheckThenActPairs;
 };
@@ -103,23 +105,28 @@ void GuardedContainerCheck::registerMatchers(MatchFinder *Finder) {
 
 void GuardedContainerCheck::check(const MatchFinder::MatchResult &Result) {
   const auto *Fn = Result.Nodes.getNodeAs<FunctionDecl>("fn");
-  // Lambdas are analysed with the function that creates them; templates through their
-  // instantiations, where container and mutex types are known.
+  // Lambdas are analysed with the function that creates them.
   if (const auto *Method = dyn_cast<CXXMethodDecl>(Fn); Method && Method->getParent()->isLambda())
-    return;
-  if (Fn->isDependentContext())
     return;
   if (!Shared || Context != Result.Context) {
     Context = Result.Context;
     Shared = sharedAnalysis(Context, Models);
   }
-  if (Shared->Added.insert(Fn).second)
+  // Templates are analysed through their instantiations, where container and mutex types are
+  // known; a template the unit never instantiates, in its definition (decided when the unit has
+  // been seen whole).
+  if (Fn->isDependentContext())
+    Shared->Patterns.push_back(Fn);
+  else if (Shared->Added.insert(Fn).second)
     Shared->Inference.addFunction(Fn);
 }
 
 void GuardedContainerCheck::onEndOfTranslationUnit() {
   if (Shared && Context) {
     if (!Shared->Analysed) {
+      for (const FunctionDecl *Pattern : Shared->Patterns)
+        if (!templateInstantiatedInUnit(Pattern) && Shared->Added.insert(Pattern).second)
+          Shared->Inference.addFunction(Pattern);
       Shared->Inference.analyse(*Context);
       Shared->Analysed = true;
     }

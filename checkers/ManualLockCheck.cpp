@@ -147,7 +147,7 @@ void ManualLockCheck::check(const MatchFinder::MatchResult &Result) {
 }
 
 void ManualLockCheck::checkFunction(const FunctionDecl *Fn, ASTContext &Ctx) {
-  if (Fn->isTemplated())
+  if (Fn->isTemplated() && templateInstantiatedInUnit(Fn))
     return; // judged in each instantiation, where the mutex types are known
   struct Lambdas : RecursiveASTVisitor<Lambdas> {
     ManualLockCheck &Check;

@@ -3,6 +3,7 @@
 #include "ClangTidyCompat.h"
 #include "FileAccessLog.h"
 #include "Sarif.h"
+#include "Shard.h"
 #include "llvm/Support/CrashRecoveryContext.h"
 #include "llvm/Support/ThreadPool.h"
 #include "llvm/Support/Threading.h"
@@ -11,6 +12,7 @@
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#include <numeric>
 #include <thread>
 #include <tuple>
 
@@ -103,9 +105,19 @@ AnalysisResult analyze(const tooling::CompilationDatabase &Db, llvm::ArrayRef<st
   std::vector<UnitOutcome> Outcomes(Files.size());
   std::mutex ProgressMutex;
   size_t Done = 0, FindingsSoFar = 0;
+  // The costliest units first (longest processing time first): a large unit started last would
+  // leave the other workers idle at the end. The outcomes keep the files' order.
+  std::vector<size_t> Order(Files.size());
+  std::iota(Order.begin(), Order.end(), 0);
+  if (Jobs != 1) {
+    std::vector<uint64_t> Cost(Files.size());
+    for (size_t I = 0; I < Files.size(); ++I)
+      Cost[I] = estimatedUnitCost(Files[I]);
+    llvm::stable_sort(Order, [&](size_t A, size_t B) { return Cost[A] > Cost[B]; });
+  }
   {
     llvm::DefaultThreadPool Pool(llvm::hardware_concurrency(Jobs));
-    for (size_t I = 0; I < Files.size(); ++I) {
+    for (size_t I : Order) {
       Pool.async([&, I] {
         Outcomes[I] = RunUnit ? RunUnit(Files[I]) : analyzeUnit(Db, Files[I], MakeOptions);
         std::lock_guard<std::mutex> Lock(ProgressMutex);

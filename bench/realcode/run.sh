@@ -33,7 +33,7 @@ while IFS=$'\t' read -r name repo commit configure builddir units; do
   mapfile -t files < <(python3 "$here/bench/realcode/units.py" "$dir" "$builddir" "$units")
   status=0
   /usr/bin/time -f '%U %S %M' -o "$work/$name.time" \
-    "$mapguard" -p "$dir/$builddir" -j "$(nproc)" --unit-timeout="$unit_timeout" --quiet --checks='-*,mapguard-*' --format=json "${files[@]}" \
+    "$mapguard" -p "$dir/$builddir" -j "$(nproc)" --no-cache --unit-timeout="$unit_timeout" --quiet --checks='-*,mapguard-*' --format=json "${files[@]}" \
     > "$work/$name.json" 2> "$work/$name.stderr" || status=$?
   if [ "$status" -gt 3 ]; then echo "mapguard failed on $name (exit $status): $work/$name.stderr" >&2; continue; fi
   python3 - "$work/$name.json" "$work/$name.time" "$name" "${#files[@]}" "${checks[@]}" <<'PY'

@@ -1,5 +1,8 @@
 #include "analysis/FunctionCfg.h"
 
+#include "clang/AST/ExprCXX.h"
+#include "clang/AST/StmtCXX.h"
+
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
 #include "clang/AST/RecursiveASTVisitor.h"
@@ -140,9 +143,42 @@ bool FunctionCfg::reachesFrom(const Stmt *S, llvm::function_ref<bool(const CFGBl
   return false;
 }
 
+bool leavesLoopSyntactically(const Stmt *S, const Stmt *Loop, const ParentMap &Parents) {
+  const Stmt *Child = S;
+  for (const Stmt *Parent = Parents.getParent(S); Parent && Parent != Loop;
+       Child = Parent, Parent = Parents.getParent(Parent)) {
+    if (isa<ForStmt, WhileStmt, DoStmt, CXXForRangeStmt, SwitchStmt>(Parent))
+      return false; // a break there leaves that statement, not Loop
+    const auto *Block = dyn_cast<CompoundStmt>(Parent);
+    if (!Block)
+      continue;
+    bool After = false;
+    for (const Stmt *Sibling : Block->body()) {
+      if (Sibling == Child) {
+        After = true;
+        continue;
+      }
+      if (!After)
+        continue;
+      if (isa<ContinueStmt>(Sibling))
+        return false;
+      if (isa<BreakStmt, ReturnStmt, GotoStmt, CXXThrowExpr>(Sibling))
+        return true;
+    }
+  }
+  return false;
+}
+
+namespace {
+bool isDependentRangeFor(const Stmt *Loop) {
+  const auto *RangeFor = dyn_cast<CXXForRangeStmt>(Loop);
+  return RangeFor && !RangeFor->getBeginStmt();
+}
+} // namespace
+
 bool FunctionCfg::mayContinueLoopAfter(const Stmt *S, const Stmt *Loop) const {
-  if (!blockOf(S))
-    return true; // unknown: assume the loop goes on
+  if (!blockOf(S) || isDependentRangeFor(Loop))
+    return !leavesLoopSyntactically(S, Loop, parents());
   return reachesFrom(S, [&](const CFGBlock &B) { return B.getTerminatorStmt() == Loop; });
 }
 

@@ -20,6 +20,12 @@ struct CFGPoint {
   bool operator==(const CFGPoint &O) const { return Block == O.Block && Index == O.Index; }
 };
 
+/// Read from the source, for a loop the CFG does not follow (a range-for over a container of
+/// dependent type, in a template's definition, or a function with no CFG): a `break`, `return`,
+/// `throw` or `goto` after the statement holding \p S, in a block between it and \p Loop, leaves
+/// the loop before its next iteration; a `continue` first, or a nested loop or switch, does not.
+bool leavesLoopSyntactically(const clang::Stmt *S, const clang::Stmt *Loop, const clang::ParentMap &Parents);
+
 class FunctionCfg {
 public:
   FunctionCfg(const clang::FunctionDecl *Fn, clang::ASTContext &Ctx);

@@ -1,5 +1,6 @@
 #include "analysis/IteratorLoops.h"
 
+#include "model/ContainerModel.h"
 #include "utils/AstUtil.h"
 #include "clang/Analysis/CFG.h"
 #include "clang/AST/DeclCXX.h"
@@ -29,9 +30,14 @@ const Expr *endOf(const Expr *E) {
       return Member->getImplicitObjectArgument();
     return nullptr;
   }
-  if (const auto *Call = dyn_cast<CallExpr>(E); Call && Call->getNumArgs() == 1) {
+  if (const auto *Call = dyn_cast<CallExpr>(E)) {
+    // `c.end()` on a container of dependent type, in a template's definition.
+    if (std::optional<DependentMemberCall> Dependent = dependentMemberCall(Call);
+        Dependent && !Dependent->ViaPointer && (Dependent->Name == "end" || Dependent->Name == "cend"))
+      return Dependent->Object;
     const FunctionDecl *Callee = Call->getDirectCallee();
-    if (Callee && Callee->getIdentifier() && (Callee->getName() == "end" || Callee->getName() == "cend"))
+    if (Call->getNumArgs() == 1 && Callee && Callee->getIdentifier() &&
+        (Callee->getName() == "end" || Callee->getName() == "cend"))
       return Call->getArg(0);
   }
   return nullptr;
@@ -137,6 +143,8 @@ const VarDecl *dereferencedVariable(const Expr *E) {
     return localVariable(Unary->getSubExpr());
   if (const auto *Member = dyn_cast<MemberExpr>(E); Member && Member->isArrow())
     return localVariable(Member->getBase()); // a pointer used as an iterator
+  if (const auto *Member = dyn_cast<CXXDependentScopeMemberExpr>(E); Member && Member->isArrow() && !Member->isImplicitAccess())
+    return localVariable(Member->getBase()); // `it->second` in a template's definition
   if (const auto *Call = dyn_cast<CXXMemberCallExpr>(E)) {
     const CXXMethodDecl *Method = Call->getMethodDecl();
     if (Method && Method->getIdentifier() && (Method->getName() == "key" || Method->getName() == "value"))
@@ -218,6 +226,18 @@ const Stmt *firstUseAfter(const FunctionCfg &Cfg, const Stmt *S, llvm::ArrayRef<
 /// Whether the erase call's first parameter is an iterator (`erase(it)`, `erase(first, last)`).
 bool takesIterator(const CallExpr *Erase) {
   const FunctionDecl *Callee = Erase->getDirectCallee();
+  if (!Callee && Erase->getNumArgs() > 0) {
+    // Not resolved yet (a template's definition): the argument is a local iterator variable,
+    // one initialised from begin()/find()/... of a container, or declared as an iterator.
+    const VarDecl *Var = localVariable(Erase->getArg(0));
+    if (!Var)
+      return false;
+    if (StringRef(Var->getType().getAsString()).contains_insensitive("iterator"))
+      return true;
+    const auto *Init = Var->getInit() ? dyn_cast<CallExpr>(ignoringImplicit(Var->getInit())) : nullptr;
+    std::optional<DependentMemberCall> Source = Init ? dependentMemberCall(Init) : std::nullopt;
+    return Source && llvm::is_contained({"begin", "cbegin", "find", "lower_bound", "upper_bound"}, Source->Name);
+  }
   return Callee && Callee->getNumParams() > 0 &&
          StringRef(Callee->getParamDecl(0)->getType().getAsString()).contains_insensitive("iterator");
 }
@@ -292,6 +312,9 @@ bool isKeyOfIterator(const Expr *Arg, const VarDecl *Iter, bool IsSet) {
       Member && Member->getMemberDecl()->getName() == "first")
     return dereferencedVariable(Member->getBase()->IgnoreParenImpCasts()) == Iter ||
            dereferencedVariable(Member) == Iter;
+  if (const auto *Member = dyn_cast<CXXDependentScopeMemberExpr>(Arg);
+      Member && Member->getMember().getAsString() == "first")
+    return dereferencedVariable(Member) == Iter;
   return IsSet && dereferencedVariable(Arg) == Iter;
 }
 } // namespace mapguard

@@ -2,6 +2,7 @@
 
 #include "utils/AstUtil.h"
 #include "clang/AST/DeclCXX.h"
+#include "clang/AST/DeclTemplate.h"
 #include "clang/AST/ExprCXX.h"
 
 using namespace clang;
@@ -97,6 +98,49 @@ ContainerUse unlistedMemberUse(const CallExpr *Call, const CXXMethodDecl *Method
   return {false, Name, Call};
 }
 
+/// The class whose member functions a dependent call on \p Object may call: the record of its
+/// type, or the pattern of the class template a dependent type names (`std::vector<T>`).
+const CXXRecordDecl *recordOfObject(const Expr *Object, bool ViaPointer) {
+  QualType T = Object->getType().getNonReferenceType();
+  if (ViaPointer)
+    T = T->getPointeeType();
+  if (T.isNull())
+    return nullptr;
+  if (const auto *Record = T->getAsCXXRecordDecl())
+    return Record->getDefinition();
+  if (const auto *Spec = T->getAs<TemplateSpecializationType>())
+    if (const auto *Template = dyn_cast_or_null<ClassTemplateDecl>(Spec->getTemplateName().getAsTemplateDecl()))
+      return Template->getTemplatedDecl()->getDefinition();
+  return nullptr;
+}
+
+/// A call in a template's definition of a member function the model does not list, judged by the
+/// member functions of that name the class declares: all const, a read; none const, a write
+/// (`push_back`); both, an accessor, a write only where its result is assigned (`v[i] = x`).
+ContainerUse dependentUnlistedUse(const CallExpr *Call, const DependentMemberCall &Dependent, const ParentMap &Parents) {
+  const CXXRecordDecl *Record = recordOfObject(Dependent.Object, Dependent.ViaPointer);
+  bool AnyConst = false, AnyMutable = false;
+  if (Record) {
+    for (const NamedDecl *D : Record->lookup(&Record->getASTContext().Idents.get(Dependent.Name))) {
+      if (const auto *Template = dyn_cast<FunctionTemplateDecl>(D))
+        D = Template->getTemplatedDecl();
+      if (const auto *Method = dyn_cast<CXXMethodDecl>(D))
+        (Method->isConst() || Method->isStatic() ? AnyConst : AnyMutable) = true;
+    }
+  }
+  if (Dependent.Name == "operator[]") // not found by identifier; an accessor of every container
+    AnyConst = AnyMutable = true;
+  if (Dependent.Name == "operator=")
+    return {true, Dependent.Name, Call};
+  if (!AnyMutable)
+    return {false, Dependent.Name, Call};
+  if (!AnyConst)
+    return {true, Dependent.Name, Call};
+  if (subscriptWritten(Call, Parents))
+    return {true, Dependent.Name, Call, /*ElementOnly=*/true};
+  return {false, Dependent.Name, Call};
+}
+
 ContainerUse opUse(const CallExpr *Call, const Expr *Ref, const ContainerModel &Model) {
   for (const ContainerOp &Op : containerOpsOf(Call, Model)) {
     const Expr *Object = ignoringImplicit(Op.Object);
@@ -123,6 +167,24 @@ ContainerUse classifyContainerUse(const Expr *Ref, const ParentMap &Parents, con
                                   : ContainerUse{false, "read", Call};
     return Use;
   }
+  // `m.erase(k)` in a template's definition: the unresolved member sits between object and call.
+  if (isa<CXXDependentScopeMemberExpr, UnresolvedMemberExpr>(Parent)) {
+    const auto *Call = dyn_cast_or_null<CallExpr>(Parents.getParentIgnoreParens(Parent));
+    std::optional<DependentMemberCall> Dependent = Call ? dependentMemberCall(Call) : std::nullopt;
+    if (!Dependent || ignoringImplicit(Dependent->Object) != Ref)
+      return Read;
+    ContainerUse Use = opUse(Call, Ref, Model);
+    return Use.Site ? Use : dependentUnlistedUse(Call, *Dependent, Parents);
+  }
+  // `m[k]` on a container of dependent type, in a template's definition: a map's inserts.
+  if (const auto *Subscript = dyn_cast<ArraySubscriptExpr>(Parent);
+      Subscript && ignoringImplicit(Subscript->getLHS()) == Ref && Ref->isTypeDependent()) {
+    if (Model.classifyObject(Ref))
+      return {true, "operator[]", Subscript};
+    if (subscriptWritten(Subscript, Parents))
+      return {true, "operator[]", Subscript, /*ElementOnly=*/true};
+    return {false, "operator[]", Subscript};
+  }
   if (const auto *Call = dyn_cast<CallExpr>(Parent)) {
     ContainerUse Use = opUse(Call, Ref, Model);
     if (Use.Site)
@@ -131,6 +193,9 @@ ContainerUse classifyContainerUse(const Expr *Ref, const ParentMap &Parents, con
     if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Call); Op && Op->getNumArgs() > 0 && ignoringImplicit(Op->getArg(0)) == Ref)
       if (const auto *Method = dyn_cast_or_null<CXXMethodDecl>(Op->getDirectCallee()))
         return unlistedMemberUse(Op, Method, Parents);
+    if (std::optional<DependentMemberCall> Dependent = dependentMemberCall(Call);
+        Dependent && ignoringImplicit(Dependent->Object) == Ref)
+      return dependentUnlistedUse(Call, *Dependent, Parents); // `v[i] = x` in a template's definition
     if (auto Param = parameterTypeOf(Call, Ref); Param && isNonConstReference(*Param))
       return {true, "non-const reference", Call};
     return Read;

@@ -108,6 +108,19 @@ std::optional<ContainerTraits> ContainerModel::classifyObject(const Expr *E, boo
 
 bool isMutation(ContainerOpKind Kind) { return Kind != ContainerOpKind::Read; }
 
+std::optional<DependentMemberCall> dependentMemberCall(const CallExpr *Call) {
+  const Expr *Callee = Call->getCallee()->IgnoreParens();
+  if (const auto *Member = dyn_cast<CXXDependentScopeMemberExpr>(Callee); Member && !Member->isImplicitAccess())
+    return DependentMemberCall{Member->getBase(), Member->getMember().getAsString(), Member->isArrow()};
+  if (const auto *Member = dyn_cast<UnresolvedMemberExpr>(Callee); Member && !Member->isImplicitAccess())
+    return DependentMemberCall{Member->getBase(), Member->getMemberName().getAsString(), Member->isArrow()};
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Call);
+      Op && Op->getNumArgs() > 0 && isa<UnresolvedLookupExpr>(Callee) &&
+      (Op->getOperator() == OO_Subscript || Op->getOperator() == OO_Equal))
+    return DependentMemberCall{Op->getArg(0), Op->getOperator() == OO_Subscript ? "operator[]" : "operator=", false};
+  return std::nullopt;
+}
+
 SmallVector<ContainerOp, 2> containerOpsOf(const CallExpr *Call, const ContainerModel &Model) {
   SmallVector<ContainerOp, 2> Ops;
   auto AddIfContainer = [&](ContainerOpKind Kind, const Expr *Object, StringRef Name, bool ViaPointer = false) {
@@ -115,8 +128,18 @@ SmallVector<ContainerOp, 2> containerOpsOf(const CallExpr *Call, const Container
       Ops.push_back({Kind, Object->IgnoreParenImpCasts(), Name.str(), ViaPointer});
   };
   const FunctionDecl *Callee = Call->getDirectCallee();
-  if (!Callee)
+  if (!Callee) {
+    // In a template's definition: `m.erase(k)` on a dependent container, or with a dependent
+    // argument; `m[k]`, `m = x` through an operator not yet resolved. Their names say what they do.
+    if (std::optional<DependentMemberCall> Dependent = dependentMemberCall(Call)) {
+      std::optional<ContainerOpKind> Kind = memberOpKind(Dependent->Name);
+      AddIfContainer(Kind.value_or(ContainerOpKind::Read), Dependent->Object, Dependent->Name, Dependent->ViaPointer);
+      if ((Dependent->Name == "merge" || Dependent->Name == "swap") && Call->getNumArgs() > 0 && !isa<CXXOperatorCallExpr>(Call))
+        AddIfContainer(Dependent->Name == "merge" ? ContainerOpKind::Erase : ContainerOpKind::Replace, Call->getArg(0),
+                       Dependent->Name);
+    }
     return Ops;
+  }
   const auto *Method = dyn_cast<CXXMethodDecl>(Callee);
   // Member calls, written `m.f()` or as operators `m[k]`, `m = x`.
   const Expr *Object = nullptr;

@@ -74,6 +74,15 @@ struct ContainerOp {
   bool ViaPointer = false;   // `p->erase(k)`: Object is the pointer
 };
 
+/// A call of a member function not resolved yet, in a template's definition: `m.erase(k)` on an
+/// object of dependent type or with dependent arguments, `m[k]` or `m = x` through an operator.
+struct DependentMemberCall {
+  const clang::Expr *Object; // the object, or a pointer to it when ViaPointer
+  std::string Name;          // "erase", "operator[]", "operator="
+  bool ViaPointer = false;
+};
+std::optional<DependentMemberCall> dependentMemberCall(const clang::CallExpr *Call);
+
 /// The container operations a call performs (none, one, or two for swap/merge), by the method or
 /// function it calls. The caller decides which operands matter.
 llvm::SmallVector<ContainerOp, 2> containerOpsOf(const clang::CallExpr *Call, const ContainerModel &Model);

@@ -114,4 +114,35 @@ bool isInDebugAssertion(SourceLocation Loc, const ASTContext &Ctx) {
   return false;
 }
 
+namespace {
+bool instantiatesAMember(const clang::CXXRecordDecl *Specialization) {
+  return llvm::any_of(Specialization->methods(), [](const clang::CXXMethodDecl *M) {
+    return M->isTemplateInstantiation() && M->doesThisDeclarationHaveABody();
+  });
+}
+} // namespace
+
+bool templateInstantiatedInUnit(const clang::FunctionDecl *Pattern) {
+  // The templates around it, innermost first (a lambda in a function template, a member of a
+  // class template, a member of a class nested in one): any that the unit instantiates.
+  for (const clang::DeclContext *Context = Pattern; Context; Context = Context->getParent()) {
+    if (const auto *Function = llvm::dyn_cast<clang::FunctionDecl>(Context)) {
+      if (const clang::FunctionTemplateDecl *Template = Function->getDescribedFunctionTemplate())
+        for (const clang::FunctionDecl *Instance : Template->specializations())
+          if (Instance->doesThisDeclarationHaveABody())
+            return true;
+      continue;
+    }
+    const auto *Record = llvm::dyn_cast<clang::CXXRecordDecl>(Context);
+    const clang::ClassTemplateDecl *Template = Record ? Record->getDescribedClassTemplate() : nullptr;
+    if (const auto *Partial = llvm::dyn_cast_or_null<clang::ClassTemplatePartialSpecializationDecl>(Record))
+      Template = Partial->getSpecializedTemplate();
+    if (Template)
+      for (const clang::ClassTemplateSpecializationDecl *Specialization : Template->specializations())
+        if (instantiatesAMember(Specialization))
+          return true;
+  }
+  return false;
+}
+
 } // namespace mapguard

@@ -34,6 +34,12 @@ llvm::SmallVector<const clang::DeclRefExpr *, 4> referencesTo(const clang::Stmt 
 /// Whether \p S assigns to the variable \p Var (`Var = ...`).
 bool assignsTo(const clang::Stmt *S, const clang::ValueDecl *Var);
 
+/// For a function in a template's definition: whether the translation unit instantiates it, or,
+/// for a member of a class template, any member of that class template. A template nothing
+/// instantiates is analysed in its definition; one that is instantiated, where it is (there the
+/// types are known), and not twice.
+bool templateInstantiatedInUnit(const clang::FunctionDecl *Pattern);
+
 /// Whether \p Record itself (not a base) declares a member function, or function template, named
 /// \p Name.
 bool declaresMethodNamed(const clang::CXXRecordDecl *Record, llvm::StringRef Name);
