@@ -86,30 +86,6 @@ void EraseDuringIterationCheck::registerMatchers(MatchFinder *Finder) {
   Finder->addMatcher(functionDecl(isDefinition(), unless(isExpansionInSystemHeader())).bind("fn"), this);
 }
 
-namespace {
-/// `C.erase(it)` with a local iterator variable: the erased iterator, or null.
-const VarDecl *erasedIteratorVariable(const CallExpr *Call) {
-  if (Call->getNumArgs() != 1)
-    return nullptr;
-  if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call)) {
-    const CXXMethodDecl *Method = Member->getMethodDecl();
-    if (!Method || !Method->getIdentifier() || Method->getNumParams() != 1 ||
-        (Method->getName() != "erase" && Method->getName() != "unsafe_erase"))
-      return nullptr;
-  } else if (std::optional<DependentMemberCall> Dependent = dependentMemberCall(Call); // a template's definition
-             !Dependent || (Dependent->Name != "erase" && Dependent->Name != "unsafe_erase")) {
-    return nullptr;
-  }
-  // Debug-mode and class iterators arrive copied into a bound temporary.
-  const auto *Ref = dyn_cast<DeclRefExpr>(ignoringImplicit(Call->getArg(0)));
-  const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
-  if (!Var || !Var->hasLocalStorage() || isa<ParmVarDecl>(Var))
-    return nullptr;
-  return takesIterator(Call) ? Var : nullptr;
-}
-
-} // namespace
-
 void EraseDuringIterationCheck::check(const MatchFinder::MatchResult &Result) {
   const auto *Fn = Result.Nodes.getNodeAs<FunctionDecl>("fn");
   const auto *Method = dyn_cast<CXXMethodDecl>(Fn);
@@ -215,9 +191,8 @@ void EraseDuringIterationCheck::checkIteratorErase(const CallExpr *Erase, const 
     // A template's object of a type not known yet (`Map &Counts`): erase(it) invalidates `it` in
     // every standard container, when `it` is an iterator of that same object.
     Container = Resolver.objectOf(Dependent->Object);
-    const auto *Init = Iter->getInit() ? dyn_cast<CallExpr>(ignoringImplicit(Iter->getInit())) : nullptr;
-    std::optional<DependentMemberCall> Source = Init ? dependentMemberCall(Init) : std::nullopt;
-    if (!Container || !Source || Resolver.objectOf(Source->Object) != Container)
+    const Expr *Source = dependentIteratorSource(Iter);
+    if (!Container || !Source || Resolver.objectOf(Source) != Container)
       return;
   } else {
     return; // not an erase on a configured container

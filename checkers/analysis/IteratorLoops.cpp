@@ -230,13 +230,8 @@ bool takesIterator(const CallExpr *Erase) {
     // Not resolved yet (a template's definition): the argument is a local iterator variable,
     // one initialised from begin()/find()/... of a container, or declared as an iterator.
     const VarDecl *Var = localVariable(Erase->getArg(0));
-    if (!Var)
-      return false;
-    if (StringRef(Var->getType().getAsString()).contains_insensitive("iterator"))
-      return true;
-    const auto *Init = Var->getInit() ? dyn_cast<CallExpr>(ignoringImplicit(Var->getInit())) : nullptr;
-    std::optional<DependentMemberCall> Source = Init ? dependentMemberCall(Init) : std::nullopt;
-    return Source && llvm::is_contained({"begin", "cbegin", "find", "lower_bound", "upper_bound"}, Source->Name);
+    return Var && (StringRef(Var->getType().getAsString()).contains_insensitive("iterator") ||
+                   dependentIteratorSource(Var));
   }
   return Callee && Callee->getNumParams() > 0 &&
          StringRef(Callee->getParamDecl(0)->getType().getAsString()).contains_insensitive("iterator");
@@ -317,4 +312,31 @@ bool isKeyOfIterator(const Expr *Arg, const VarDecl *Iter, bool IsSet) {
     return dereferencedVariable(Member) == Iter;
   return IsSet && dereferencedVariable(Arg) == Iter;
 }
+
+const Expr *dependentIteratorSource(const VarDecl *Iter) {
+  const auto *Init = Iter->getInit() ? dyn_cast<CallExpr>(ignoringImplicit(Iter->getInit())) : nullptr;
+  std::optional<DependentMemberCall> Source = Init ? dependentMemberCall(Init) : std::nullopt;
+  if (!Source || Source->ViaPointer ||
+      !llvm::is_contained({"begin", "cbegin", "find", "lower_bound", "upper_bound"}, Source->Name))
+    return nullptr;
+  return Source->Object;
+}
+
+const VarDecl *erasedIteratorVariable(const CallExpr *Call) {
+  if (Call->getNumArgs() != 1)
+    return nullptr;
+  if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call)) {
+    const CXXMethodDecl *Method = Member->getMethodDecl();
+    if (!Method || !Method->getIdentifier() || Method->getNumParams() != 1 ||
+        (Method->getName() != "erase" && Method->getName() != "unsafe_erase"))
+      return nullptr;
+  } else if (std::optional<DependentMemberCall> Dependent = dependentMemberCall(Call); // a template's definition
+             !Dependent || (Dependent->Name != "erase" && Dependent->Name != "unsafe_erase")) {
+    return nullptr;
+  }
+  // Debug-mode and class iterators arrive copied into a bound temporary.
+  const VarDecl *Var = localVariable(Call->getArg(0));
+  return Var && takesIterator(Call) ? Var : nullptr;
+}
+
 } // namespace mapguard

@@ -45,6 +45,14 @@ bool takesIterator(const clang::CallExpr *Erase);
 /// between (`auto k = it->first; ++it; m.erase(k);` erases the previous element: correct).
 bool actsOnCurrentElement(const clang::CallExpr *Site, const IteratorLoop &Loop, const FunctionCfg &Cfg);
 
+/// `c.erase(it)` with a local iterator variable (also unresolved, in a template's definition):
+/// the erased iterator, or null.
+const clang::VarDecl *erasedIteratorVariable(const clang::CallExpr *Call);
+
+/// In a template's definition, `auto it = c.begin()` (or `find`, `lower_bound`, ...) on an
+/// object of dependent type: that object, or null.
+const clang::Expr *dependentIteratorSource(const clang::VarDecl *Iter);
+
 /// `m.erase(it->first)` / `s.erase(*it)`: the key of the element \p Iter points to, exactly.
 bool isKeyOfIterator(const clang::Expr *Arg, const clang::VarDecl *Iter, bool IsSet);
 
