@@ -155,53 +155,53 @@ std::string ResultCache::entryPath(StringRef Key) const {
   return std::string(Path);
 }
 
-std::optional<std::string> ResultCache::contentHash(const std::string &Path) {
+std::optional<std::string> ResultCache::hashOnce(llvm::StringMap<std::pair<FileAccessLog::Version, std::string>> &Hashes,
+                                                 const std::string &Path,
+                                                 llvm::function_ref<std::optional<std::string>()> Compute) {
   std::optional<FileAccessLog::Version> Now = versionOf(Path);
   if (!Now)
     return std::nullopt;
   {
     std::lock_guard<std::mutex> Lock(Memo);
-    auto It = FileHashes.find(Path);
-    if (It != FileHashes.end() && It->second.first == *Now)
+    auto It = Hashes.find(Path);
+    if (It != Hashes.end() && It->second.first == *Now)
       return It->second.second;
   }
-  auto Buffer = MemoryBuffer::getFile(Path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
-  if (!Buffer)
-    return std::nullopt;
-  BLAKE3 Hasher;
-  Hasher.update((*Buffer)->getBuffer());
-  std::string Hash = hashText(Hasher);
-  std::lock_guard<std::mutex> Lock(Memo);
-  FileHashes[Path] = {*Now, Hash};
+  std::optional<std::string> Hash = Compute();
+  if (Hash) {
+    std::lock_guard<std::mutex> Lock(Memo);
+    Hashes[Path] = {*Now, *Hash};
+  }
   return Hash;
 }
 
+std::optional<std::string> ResultCache::contentHash(const std::string &Path) {
+  return hashOnce(FileHashes, Path, [&]() -> std::optional<std::string> {
+    auto Buffer = MemoryBuffer::getFile(Path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
+    if (!Buffer)
+      return std::nullopt;
+    BLAKE3 Hasher;
+    Hasher.update((*Buffer)->getBuffer());
+    return hashText(Hasher);
+  });
+}
+
 std::optional<std::string> ResultCache::listingHash(const std::string &Dir) {
-  std::optional<FileAccessLog::Version> Now = versionOf(Dir);
-  if (!Now)
-    return std::nullopt;
-  {
-    std::lock_guard<std::mutex> Lock(Memo);
-    auto It = DirHashes.find(Dir);
-    if (It != DirHashes.end() && It->second.first == *Now)
-      return It->second.second;
-  }
-  std::vector<std::string> Names;
-  std::error_code EC;
-  for (sys::fs::directory_iterator It(Dir, EC), End; It != End && !EC; It.increment(EC))
-    Names.push_back(sys::path::filename(It->path()).str());
-  if (EC)
-    return std::nullopt;
-  llvm::sort(Names);
-  BLAKE3 Hasher;
-  for (const std::string &Name : Names) {
-    Hasher.update(Name);
-    Hasher.update(StringRef("\0", 1));
-  }
-  std::string Hash = hashText(Hasher);
-  std::lock_guard<std::mutex> Lock(Memo);
-  DirHashes[Dir] = {*Now, Hash};
-  return Hash;
+  return hashOnce(DirHashes, Dir, [&]() -> std::optional<std::string> {
+    std::vector<std::string> Names;
+    std::error_code EC;
+    for (sys::fs::directory_iterator It(Dir, EC), End; It != End && !EC; It.increment(EC))
+      Names.push_back(sys::path::filename(It->path()).str());
+    if (EC)
+      return std::nullopt;
+    llvm::sort(Names);
+    BLAKE3 Hasher;
+    for (const std::string &Name : Names) {
+      Hasher.update(Name);
+      Hasher.update(StringRef("\0", 1));
+    }
+    return hashText(Hasher);
+  });
 }
 
 bool ResultCache::exists(const std::string &Path) {

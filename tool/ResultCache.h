@@ -56,6 +56,10 @@ public:
 private:
   ResultCache(CacheSettings Settings, std::string Salt) : Settings(std::move(Settings)), Salt(std::move(Salt)) {}
   std::string entryPath(llvm::StringRef Key) const;
+  /// \p Compute's hash of \p Path, computed once per version of it (size, modification time).
+  std::optional<std::string> hashOnce(llvm::StringMap<std::pair<FileAccessLog::Version, std::string>> &Hashes,
+                                      const std::string &Path,
+                                      llvm::function_ref<std::optional<std::string>()> Compute);
   std::optional<std::string> contentHash(const std::string &Path);
   std::optional<std::string> listingHash(const std::string &Dir);
   bool exists(const std::string &Path);
