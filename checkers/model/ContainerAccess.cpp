@@ -102,16 +102,8 @@ ContainerUse unlistedMemberUse(const CallExpr *Call, const CXXMethodDecl *Method
 /// type, or the pattern of the class template a dependent type names (`std::vector<T>`).
 const CXXRecordDecl *recordOfObject(const Expr *Object, bool ViaPointer) {
   QualType T = Object->getType().getNonReferenceType();
-  if (ViaPointer)
-    T = T->getPointeeType();
-  if (T.isNull())
-    return nullptr;
-  if (const auto *Record = T->getAsCXXRecordDecl())
-    return Record->getDefinition();
-  if (const auto *Spec = T->getAs<TemplateSpecializationType>())
-    if (const auto *Template = dyn_cast_or_null<ClassTemplateDecl>(Spec->getTemplateName().getAsTemplateDecl()))
-      return Template->getTemplatedDecl()->getDefinition();
-  return nullptr;
+  const CXXRecordDecl *Record = recordOrPattern(ViaPointer && !T.isNull() ? T->getPointeeType() : T);
+  return Record ? Record->getDefinition() : nullptr;
 }
 
 /// A call in a template's definition of a member function the model does not list, judged by the

@@ -90,13 +90,7 @@ bool ContainerModel::isIterableRecord(const CXXRecordDecl *Record, unsigned Dept
 bool ContainerModel::isOtherContainer(QualType T) const {
   if (T.isNull() || classify(T))
     return false;
-  T = T.getNonReferenceType();
-  if (const auto *Record = T->getAsCXXRecordDecl())
-    return isIterableRecord(Record, 0);
-  if (const auto *Spec = T->getAs<TemplateSpecializationType>())
-    if (const auto *Template = dyn_cast_or_null<ClassTemplateDecl>(Spec->getTemplateName().getAsTemplateDecl()))
-      return isIterableRecord(Template->getTemplatedDecl(), 0);
-  return false;
+  return isIterableRecord(recordOrPattern(T), 0);
 }
 
 std::optional<ContainerTraits> ContainerModel::classifyObject(const Expr *E, bool ViaPointer) const {

@@ -114,6 +114,19 @@ bool isInDebugAssertion(SourceLocation Loc, const ASTContext &Ctx) {
   return false;
 }
 
+const clang::CXXRecordDecl *recordOrPattern(clang::QualType T) {
+  if (T.isNull())
+    return nullptr;
+  T = T.getNonReferenceType();
+  if (const auto *Record = T->getAsCXXRecordDecl())
+    return Record;
+  if (const auto *Spec = T->getAs<clang::TemplateSpecializationType>())
+    if (const auto *Template =
+            llvm::dyn_cast_or_null<clang::ClassTemplateDecl>(Spec->getTemplateName().getAsTemplateDecl()))
+      return Template->getTemplatedDecl();
+  return nullptr;
+}
+
 namespace {
 bool instantiatesAMember(const clang::CXXRecordDecl *Specialization) {
   return llvm::any_of(Specialization->methods(), [](const clang::CXXMethodDecl *M) {

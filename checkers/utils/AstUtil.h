@@ -34,6 +34,10 @@ llvm::SmallVector<const clang::DeclRefExpr *, 4> referencesTo(const clang::Stmt 
 /// Whether \p S assigns to the variable \p Var (`Var = ...`).
 bool assignsTo(const clang::Stmt *S, const clang::ValueDecl *Var);
 
+/// The class a type names: its record, or, for a dependent specialization in a template's
+/// definition (`std::vector<T>`), the pattern of the class template. Null for other types.
+const clang::CXXRecordDecl *recordOrPattern(clang::QualType T);
+
 /// For a function in a template's definition: whether the translation unit instantiates it, or,
 /// for a member of a class template, any member of that class template. A template nothing
 /// instantiates is analysed in its definition; one that is instantiated, where it is (there the
