@@ -37,8 +37,7 @@ ManualLockCheck::ManualCalls ManualLockCheck::findManualCalls(const Stmt *Body, 
     Finder(const LockModel &M, ObjectPathResolver &R) : Model(M), Resolver(R) {}
     bool TraverseLambdaExpr(LambdaExpr *) { return true; } // checked as functions of their own
     bool VisitCallExpr(CallExpr *Call) {
-      const FunctionDecl *Callee = Call->getDirectCallee();
-      auto Role = Model.roleOf(Callee);
+      auto Role = Model.roleOfCall(Call);
       if (!Role || (Role->Action != LockAction::Lock && Role->Action != LockAction::Unlock &&
                     Role->Action != LockAction::Assert))
         return true;
@@ -49,6 +48,12 @@ ManualLockCheck::ManualCalls ManualLockCheck::findManualCalls(const Stmt *Body, 
         const Expr *Object = Member->getImplicitObjectArgument();
         if (Object && Model.isMutex(Object->getType()))
           if (auto Path = Resolver.objectOfCall(Member))
+            Into.emplace_back(Call, *Path);
+        return true;
+      }
+      if (std::optional<DependentMemberCall> Dependent = dependentMemberCall(Call)) { // a template's definition
+        if (Model.isMutex(Dependent->Object->getType(), declOfExpr(Dependent->Object)))
+          if (auto Path = Resolver.objectOf(Dependent->Object))
             Into.emplace_back(Call, *Path);
         return true;
       }

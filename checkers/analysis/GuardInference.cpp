@@ -32,15 +32,6 @@ bool isSharedContainerDecl(const ValueDecl *D, const ContainerModel &Model) {
   return mayBeSharedObject(D) && Model.classify(D->getType()).has_value();
 }
 
-const ValueDecl *declOfExpr(const Expr *E) {
-  E = E ? E->IgnoreParenImpCasts() : nullptr;
-  if (const auto *Member = dyn_cast_or_null<MemberExpr>(E))
-    return Member->getMemberDecl();
-  if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(E))
-    return Ref->getDecl();
-  return nullptr;
-}
-
 bool isGlobalVariable(const ValueDecl *D) {
   const auto *Var = dyn_cast_or_null<VarDecl>(D);
   return Var && Var->hasGlobalStorage();
@@ -142,12 +133,10 @@ SmallVector<ObjectPath, 1> locksTakenFirstByCallee(const Expr *Ref, const Parent
       break;
     const auto *Decl = dyn_cast<DeclStmt>(S);
     const auto *Var = Decl && Decl->isSingleDecl() ? dyn_cast<VarDecl>(Decl->getSingleDecl()) : nullptr;
-    const auto *Construct =
-        Var && Var->getInit() ? dyn_cast<CXXConstructExpr>(Var->getInit()->IgnoreImplicit()) : nullptr;
-    if (!Construct || !Locks.guardKind(Var->getType()) || LockModel::guardStart(Construct) != GuardStart::Locks)
+    std::optional<LockModel::GuardConstruction> Construction = Var ? Locks.guardConstruction(Var) : std::nullopt;
+    if (!Construction || Construction->Start != GuardStart::Locks)
       continue;
-    SmallVector<const Expr *, 4> Args(Construct->arguments());
-    for (const Expr *Operand : Locks.mutexOperands(Args)) {
+    for (const Expr *Operand : Construction->Mutexes) {
       const Expr *Named = Operand->IgnoreParenImpCasts();
       if (const auto *Deref = dyn_cast<UnaryOperator>(Named); Deref && Deref->getOpcode() == UO_Deref)
         Named = Deref->getSubExpr()->IgnoreParenImpCasts();
@@ -553,14 +542,14 @@ GuardInference::SharedKind GuardInference::sharedKind(const ValueDecl *D) {
 bool GuardInference::mayBeReaderGuarded(const ValueDecl *D) {
   if (const auto *Annotation = D->getAttr<GuardedByAttr>())
     if (const ValueDecl *Mutex = declOfExpr(Annotation->getArg()))
-      return Locks.isReaderWriterMutex(Mutex->getType());
+      return Locks.isReaderWriterMutex(Mutex->getType(), Mutex);
   const DeclContext *Scope = D->getDeclContext()->getRedeclContext();
   auto [It, Inserted] = ScopesWithReaderWriterMutex.try_emplace(Scope, false);
   if (!Inserted)
     return It->second;
   bool Found = llvm::any_of(Scope->decls(), [&](const Decl *Member) {
     const auto *Value = dyn_cast<ValueDecl>(Member);
-    return isa_and_nonnull<FieldDecl, VarDecl>(Value) && Locks.isReaderWriterMutex(Value->getType());
+    return isa_and_nonnull<FieldDecl, VarDecl>(Value) && Locks.isReaderWriterMutex(Value->getType(), Value);
   });
   ScopesWithReaderWriterMutex[Scope] = Found;
   return Found;

@@ -123,8 +123,12 @@ void LockStateHandler::heldOnSomePaths(const HeldLock &, const CFGBlock &, const
 void LockStateHandler::released(const HeldLock &, CFGPoint) {}
 
 SmallVector<ObjectPath, 2> LockStateAnalysis::mutexPaths(ArrayRef<const Expr *> Args) {
+  return operandPaths(Model.mutexOperands(Args));
+}
+
+SmallVector<ObjectPath, 2> LockStateAnalysis::operandPaths(ArrayRef<const Expr *> Operands) {
   SmallVector<ObjectPath, 2> Paths;
-  for (const Expr *Operand : Model.mutexOperands(Args)) {
+  for (const Expr *Operand : Operands) {
     if (auto Path = Resolver.objectOrPointee(Operand))
       Paths.push_back(*Path);
   }
@@ -139,20 +143,14 @@ const LockStateAnalysis::GuardBinding *LockStateAnalysis::bindingOf(const Expr *
 }
 
 void LockStateAnalysis::transferDecl(const VarDecl *Var, const Stmt *Site, LockSet &State) {
-  std::optional<LockKind> Kind = Model.guardKind(Var->getType());
-  if (!Kind || Var->getType()->isReferenceType() || !Var->getInit())
+  std::optional<LockModel::GuardConstruction> Construction = Model.guardConstruction(Var);
+  if (!Construction)
     return;
-  const auto *Construct = dyn_cast<CXXConstructExpr>(ignoringImplicit(Var->getInit()));
-  if (!Construct)
-    return;
-  if (std::optional<LockKind> Chosen = Model.kindChosenBy(Construct))
-    Kind = Chosen;
-  SmallVector<const Expr *, 4> Args(Construct->arguments());
-  GuardBinding Binding{mutexPaths(Args), *Kind};
-  GuardStart Start = LockModel::guardStart(Construct);
+  GuardBinding Binding{operandPaths(Construction->Mutexes), Construction->Kind};
+  GuardStart Start = Construction->Start;
   for (const ObjectPath &Mutex : Binding.Mutexes) {
     if (Start == GuardStart::Locks || (Start == GuardStart::Adopts && !State.find(Mutex)))
-      State.acquire({Mutex, *Kind, Var, Site});
+      State.acquire({Mutex, Binding.Kind, Var, Site});
     else if (Start == GuardStart::Adopts)
       State.acquire({Mutex, State.find(Mutex)->Kind, Var, State.find(Mutex)->AcquiredAt});
   }
@@ -161,11 +159,12 @@ void LockStateAnalysis::transferDecl(const VarDecl *Var, const Stmt *Site, LockS
 
 void LockStateAnalysis::transferCall(const CallExpr *Call, LockSet &State) {
   const FunctionDecl *Callee = Call->getDirectCallee();
-  std::optional<LockModel::Role> Role = Model.roleOf(Callee);
+  std::optional<LockModel::Role> Role = Model.roleOfCall(Call);
   if (!Role || Role->Action == LockAction::TryLock || Role->Action == LockAction::OwnsLock)
     return; // try-locks and ownership tests act on the branch edges
   // `void Cache::lockAll() ACQUIRE(mu_)`: the annotation names the mutexes, in the callee's terms.
-  if (SmallVector<const Expr *, 2> Named = LockModel::annotatedMutexes(Callee); !Named.empty()) {
+  if (SmallVector<const Expr *, 2> Named = Callee ? LockModel::annotatedMutexes(Callee) : SmallVector<const Expr *, 2>();
+      !Named.empty()) {
     for (const ObjectPath &Mutex : annotatedPaths(Call, Named)) {
       if (Role->Action == LockAction::Assert && !State.find(Mutex))
         State.acquire({Mutex, Role->Kind, nullptr, nullptr});
@@ -176,8 +175,10 @@ void LockStateAnalysis::transferCall(const CallExpr *Call, LockSet &State) {
     }
     return;
   }
-  if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call)) {
-    const Expr *Object = Member->getImplicitObjectArgument();
+  const auto *Member = dyn_cast<CXXMemberCallExpr>(Call);
+  std::optional<DependentMemberCall> Dependent = Callee ? std::nullopt : dependentMemberCall(Call);
+  if (Member || Dependent) {
+    const Expr *Object = Member ? Member->getImplicitObjectArgument() : (Dependent ? Dependent->Object : nullptr);
     if (!Object)
       return;
     const VarDecl *Guard = nullptr;
@@ -192,10 +193,10 @@ void LockStateAnalysis::transferCall(const CallExpr *Call, LockSet &State) {
         State.disown(Guard);
       return;
     }
-    if (!Model.isMutex(Object->getType()) && !(Object->getType()->isPointerType() &&
-                                               Model.isMutex(Object->getType()->getPointeeType())))
+    if (!Model.isMutex(Object->getType(), declOfExpr(Object)) &&
+        !(Object->getType()->isPointerType() && Model.isMutex(Object->getType()->getPointeeType())))
       return;
-    auto Mutex = Resolver.objectOfCall(Member);
+    auto Mutex = Member ? Resolver.objectOfCall(Member) : Resolver.objectOrPointee(Object);
     if (!Mutex)
       return;
     if (Role->Action == LockAction::Assert && !State.find(*Mutex))
@@ -221,6 +222,13 @@ void LockStateAnalysis::transferCall(const CallExpr *Call, LockSet &State) {
 void LockStateAnalysis::transfer(const CFGElement &Element, LockSet &State) {
   if (auto Dtor = Element.getAs<CFGAutomaticObjDtor>()) {
     State.releaseGuard(Dtor->getVarDecl(), scopeEndOf(*Dtor));
+    return;
+  }
+  // In a template's definition a guard of dependent type has no destructor call in the CFG: the
+  // end of its lifetime releases it.
+  if (auto Lifetime = Element.getAs<CFGLifetimeEnds>(); Lifetime && Lifetime->getVarDecl()->getType()->isDependentType()) {
+    const Stmt *Trigger = Lifetime->getTriggerStmt();
+    State.releaseGuard(Lifetime->getVarDecl(), Trigger ? Trigger->getEndLoc() : SourceLocation());
     return;
   }
   auto Statement = Element.getAs<CFGStmt>();
@@ -341,7 +349,7 @@ bool LockStateAnalysis::acquiresLock(const Stmt *S) {
     return false;
   }
   if (const auto *Call = dyn_cast<CallExpr>(S)) {
-    auto Role = Model.roleOf(Call->getDirectCallee());
+    auto Role = Model.roleOfCall(Call);
     return Role && (Role->Action == LockAction::Lock || Role->Action == LockAction::TryLock);
   }
   return false;
@@ -395,7 +403,7 @@ void LockStateAnalysis::run(const FunctionCfg &Function, const LockSet &Entry, L
       const CFGElement &Element = (*Block)[I];
       Handler.element(Element, State);
       // Only calls and destructors release; the copy is taken only while something is held.
-      bool MayRelease = !State.empty() && (Element.getAs<CFGAutomaticObjDtor>() ||
+      bool MayRelease = !State.empty() && (Element.getAs<CFGAutomaticObjDtor>() || Element.getAs<CFGLifetimeEnds>() ||
                                            isa_and_nonnull<CallExpr>(Element.getAs<CFGStmt>()
                                                                          ? Element.castAs<CFGStmt>().getStmt()
                                                                          : nullptr));

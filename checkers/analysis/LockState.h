@@ -94,6 +94,7 @@ private:
   void transferCall(const clang::CallExpr *Call, LockSet &State);
   void applyBranch(const clang::CFGBlock &Pred, const clang::CFGBlock &Succ, LockSet &State);
   llvm::SmallVector<ObjectPath, 2> mutexPaths(llvm::ArrayRef<const clang::Expr *> Args);
+  llvm::SmallVector<ObjectPath, 2> operandPaths(llvm::ArrayRef<const clang::Expr *> Operands);
   llvm::SmallVector<ObjectPath, 2> annotatedPaths(const clang::CallExpr *Call,
                                                   llvm::ArrayRef<const clang::Expr *> Named);
   const GuardBinding *bindingOf(const clang::Expr *GuardExpr, const clang::VarDecl *&Guard);

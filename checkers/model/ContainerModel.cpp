@@ -102,19 +102,6 @@ std::optional<ContainerTraits> ContainerModel::classifyObject(const Expr *E, boo
 
 bool isMutation(ContainerOpKind Kind) { return Kind != ContainerOpKind::Read; }
 
-std::optional<DependentMemberCall> dependentMemberCall(const CallExpr *Call) {
-  const Expr *Callee = Call->getCallee()->IgnoreParens();
-  if (const auto *Member = dyn_cast<CXXDependentScopeMemberExpr>(Callee); Member && !Member->isImplicitAccess())
-    return DependentMemberCall{Member->getBase(), Member->getMember().getAsString(), Member->isArrow()};
-  if (const auto *Member = dyn_cast<UnresolvedMemberExpr>(Callee); Member && !Member->isImplicitAccess())
-    return DependentMemberCall{Member->getBase(), Member->getMemberName().getAsString(), Member->isArrow()};
-  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Call);
-      Op && Op->getNumArgs() > 0 && isa<UnresolvedLookupExpr>(Callee) &&
-      (Op->getOperator() == OO_Subscript || Op->getOperator() == OO_Equal))
-    return DependentMemberCall{Op->getArg(0), Op->getOperator() == OO_Subscript ? "operator[]" : "operator=", false};
-  return std::nullopt;
-}
-
 SmallVector<ContainerOp, 2> containerOpsOf(const CallExpr *Call, const ContainerModel &Model) {
   SmallVector<ContainerOp, 2> Ops;
   auto AddIfContainer = [&](ContainerOpKind Kind, const Expr *Object, StringRef Name, bool ViaPointer = false) {

@@ -4,6 +4,7 @@
 #define MAPGUARD_CHECKERS_MODEL_CONTAINERMODEL_H
 
 #include "model/NameList.h"
+#include "utils/AstUtil.h"
 #include "clang/AST/Expr.h"
 #include "clang/AST/Type.h"
 #include "llvm/ADT/SmallVector.h"
@@ -73,15 +74,6 @@ struct ContainerOp {
   std::string Name;          // "erase", "operator[]", "operator=", "swap", "merge", ...
   bool ViaPointer = false;   // `p->erase(k)`: Object is the pointer
 };
-
-/// A call of a member function not resolved yet, in a template's definition: `m.erase(k)` on an
-/// object of dependent type or with dependent arguments, `m[k]` or `m = x` through an operator.
-struct DependentMemberCall {
-  const clang::Expr *Object; // the object, or a pointer to it when ViaPointer
-  std::string Name;          // "erase", "operator[]", "operator="
-  bool ViaPointer = false;
-};
-std::optional<DependentMemberCall> dependentMemberCall(const clang::CallExpr *Call);
 
 /// The container operations a call performs (none, one, or two for swap/merge), by the method or
 /// function it calls. The caller decides which operands matter.

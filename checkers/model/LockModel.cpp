@@ -1,7 +1,10 @@
 #include "model/LockModel.h"
 
+#include "utils/AstUtil.h"
+
 #include "clang/AST/Attr.h"
 #include "clang/AST/DeclCXX.h"
+#include "clang/AST/DeclTemplate.h"
 
 using namespace clang;
 
@@ -16,12 +19,73 @@ const RecordDecl *recordOf(QualType T) {
   return nullptr;
 }
 
-/// A guard's template (std::lock_guard), or a plain guard class (absl::MutexLock).
+/// A guard's template (std::lock_guard), or a plain guard class (absl::MutexLock). In a template's
+/// definition, the template a dependent guard type names: `std::lock_guard<Mutex>`, or
+/// `std::scoped_lock` deduced from a dependent mutex.
 const NamedDecl *guardDeclOf(QualType T) {
   const RecordDecl *Record = recordOf(T);
   if (const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(Record))
     return Spec->getSpecializedTemplate();
-  return Record;
+  if (Record || T.isNull())
+    return Record;
+  T = T.getNonReferenceType();
+  if (const auto *Spec = T->getAs<TemplateSpecializationType>())
+    return Spec->getTemplateName().getAsTemplateDecl();
+  if (const auto *Deduced = T->getAs<DeducedTemplateSpecializationType>())
+    return Deduced->getTemplateName().getAsTemplateDecl();
+  return nullptr;
+}
+
+/// The default argument of a template type parameter (`typename Mutex = std::mutex`): what a
+/// template's definition can know of a parameter's type.
+QualType defaultArgumentOf(QualType T, const Decl *Where) {
+  const auto *Param = T.isNull() ? nullptr : T->getAs<TemplateTypeParmType>();
+  if (!Param)
+    return {};
+  const TemplateTypeParmDecl *Declared = Param->getDecl();
+  // LLVM 19 gives the members of a class template the canonical parameter type, which has no
+  // declaration: find it by depth and index among the templates around Where.
+  const DeclContext *Context = nullptr;
+  if (Where)
+    Context = isa<DeclContext>(Where) ? cast<DeclContext>(Where) : Where->getDeclContext();
+  for (; !Declared && Context; Context = Context->getParent()) {
+    const TemplateParameterList *Params = nullptr;
+    if (const auto *Partial = dyn_cast<ClassTemplatePartialSpecializationDecl>(Context))
+      Params = Partial->getTemplateParameters();
+    else if (const auto *Record = dyn_cast<CXXRecordDecl>(Context); Record && Record->getDescribedClassTemplate())
+      Params = Record->getDescribedClassTemplate()->getTemplateParameters();
+    else if (const auto *Fn = dyn_cast<FunctionDecl>(Context); Fn && Fn->getDescribedFunctionTemplate())
+      Params = Fn->getDescribedFunctionTemplate()->getTemplateParameters();
+    if (Params && Params->getDepth() == Param->getDepth() && Param->getIndex() < Params->size())
+      Declared = dyn_cast<TemplateTypeParmDecl>(Params->getParam(Param->getIndex()));
+  }
+  if (!Declared || !Declared->hasDefaultArgument())
+    return {};
+  return Declared->getDefaultArgument().getArgument().getAsType();
+}
+
+/// The arguments of a guard variable's initialiser, resolved (`CXXConstructExpr`) or not yet (a
+/// template's definition: `(mu_)`, `{mu_}`, `Guard<M>(mu_)`).
+std::optional<SmallVector<const Expr *, 4>> constructionArguments(const Expr *Init, bool &Resolved) {
+  Resolved = false;
+  if (!Init)
+    return std::nullopt;
+  Init = Init->IgnoreImplicit();
+  if (const auto *Construct = dyn_cast<CXXConstructExpr>(Init)) {
+    Resolved = true;
+    return SmallVector<const Expr *, 4>(Construct->arguments());
+  }
+  if (const auto *Parens = dyn_cast<ParenListExpr>(Init)) {
+    SmallVector<const Expr *, 4> Args;
+    for (unsigned I = 0; I < Parens->getNumExprs(); ++I)
+      Args.push_back(Parens->getExpr(I));
+    return Args;
+  }
+  if (const auto *Braces = dyn_cast<InitListExpr>(Init))
+    return SmallVector<const Expr *, 4>(Braces->inits());
+  if (const auto *Unresolved = dyn_cast<CXXUnresolvedConstructExpr>(Init))
+    return SmallVector<const Expr *, 4>(Unresolved->arguments());
+  return std::nullopt;
 }
 } // namespace
 
@@ -51,22 +115,26 @@ LockModel::LockModel(const LockModelOptions &O)
       UnlockFunctions(O.UnlockFunctions), TryLockFunctions(O.TryLockFunctions),
       SharedTryLockFunctions(O.SharedTryLockFunctions), AssertHeldFunctions(O.AssertHeldFunctions) {}
 
-bool LockModel::isMutex(QualType T) const {
+bool LockModel::isMutex(QualType T, const Decl *Where) const {
   if (T.isNull())
     return false;
   T = T.getNonReferenceType();
   // pthread_mutex_t is a typedef of an anonymous union: match the typedef's name.
   if (const auto *Typedef = T->getAs<TypedefType>(); Typedef && Mutexes.match(Typedef->getDecl()))
     return true;
+  if (QualType Default = defaultArgumentOf(T, Where); !Default.isNull())
+    return isMutex(Default);
   const RecordDecl *Record = recordOf(T);
   return Mutexes.match(Record).has_value() || (Record && Record->hasAttr<CapabilityAttr>()) ||
          isInferredMutex(dyn_cast_or_null<CXXRecordDecl>(Record));
 }
 
-bool LockModel::isReaderWriterMutex(QualType T) const {
-  if (!isMutex(T))
+bool LockModel::isReaderWriterMutex(QualType T, const Decl *Where) const {
+  if (!isMutex(T, Where))
     return false;
   T = T.getNonReferenceType();
+  if (QualType Default = defaultArgumentOf(T, Where); !Default.isNull())
+    return isReaderWriterMutex(Default);
   if (const auto *Typedef = T->getAs<TypedefType>(); Typedef && Typedef->getDecl()->getName().contains_insensitive("rwlock"))
     return true;
   const auto *Record = dyn_cast_or_null<CXXRecordDecl>(recordOf(T));
@@ -192,8 +260,8 @@ std::string LockModel::guardDeclaration(QualType MutexType, StringRef MutexText,
   return (Guard + " " + GuardName + "(" + MutexText + ");").str();
 }
 
-GuardStart LockModel::guardStart(const CXXConstructExpr *Construct) {
-  for (const Expr *Arg : Construct->arguments()) {
+GuardStart LockModel::guardStart(ArrayRef<const Expr *> Args) {
+  for (const Expr *Arg : Args) {
     const RecordDecl *Tag = recordOf(Arg->getType());
     if (!Tag || !Tag->getIdentifier())
       continue;
@@ -212,10 +280,42 @@ SmallVector<const Expr *, 2> LockModel::mutexOperands(ArrayRef<const Expr *> Arg
   SmallVector<const Expr *, 2> Operands;
   for (const Expr *Arg : Args) {
     QualType T = Arg->IgnoreParenImpCasts()->getType();
-    if (isMutex(T) || (T->isPointerType() && isMutex(T->getPointeeType())))
+    if (isMutex(T, declOfExpr(Arg)) || (T->isPointerType() && isMutex(T->getPointeeType())))
       Operands.push_back(Arg);
   }
   return Operands;
+}
+
+std::optional<LockModel::GuardConstruction> LockModel::guardConstruction(const VarDecl *Var) const {
+  std::optional<LockKind> Kind = guardKind(Var->getType());
+  bool Resolved = false;
+  std::optional<SmallVector<const Expr *, 4>> Args = constructionArguments(Var->getInit(), Resolved);
+  if (!Kind || Var->getType()->isReferenceType() || !Args)
+    return std::nullopt;
+  GuardConstruction Result{*Kind, guardStart(*Args), mutexOperands(*Args)};
+  if (Resolved) {
+    if (std::optional<LockKind> Chosen = kindChosenBy(cast<CXXConstructExpr>(Var->getInit()->IgnoreImplicit())))
+      Result.Kind = *Chosen;
+    return Result;
+  }
+  for (const Expr *Arg : *Args)
+    if (Arg->isTypeDependent() && !llvm::is_contained(Result.Mutexes, Arg))
+      Result.Mutexes.push_back(Arg);
+  return Result;
+}
+
+std::optional<LockModel::Role> LockModel::roleOfCall(const CallExpr *Call) const {
+  if (const FunctionDecl *Callee = Call->getDirectCallee())
+    return roleOf(Callee);
+  std::optional<DependentMemberCall> Dependent = dependentMemberCall(Call);
+  if (!Dependent)
+    return std::nullopt;
+  QualType T = Dependent->Object->IgnoreParenImpCasts()->getType();
+  if (Dependent->ViaPointer && T->isPointerType())
+    T = T->getPointeeType();
+  if (!isMutex(T, declOfExpr(Dependent->Object)) && !guardKind(T)) // `mu_.lock()`, or `lock.unlock()` on a `std::unique_lock<Mutex>`
+    return std::nullopt;
+  return roleOfName(Dependent->Name);
 }
 
 bool LockModel::mayThrow(const CallExpr *Call) const {

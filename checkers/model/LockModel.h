@@ -49,11 +49,14 @@ class LockModel {
 public:
   explicit LockModel(const LockModelOptions &Options);
 
-  bool isMutex(clang::QualType T) const;
+  /// \p Where, when given, is the declaration whose type \p T is (a member, a variable): a type
+  /// that is a template parameter is a mutex when its default argument is one
+  /// (`template <class Mutex = std::mutex>`), and \p Where finds the parameter's declaration.
+  bool isMutex(clang::QualType T, const clang::Decl *Where = nullptr) const;
   /// Whether \p T is a mutex with a reader (shared) mode: one of its member functions locks it
   /// shared (`lock_shared`, `ReaderLock`, `lockForRead`, an annotated acquire_shared), or a C
   /// reader-writer lock (`pthread_rwlock_t`).
-  bool isReaderWriterMutex(clang::QualType T) const;
+  bool isReaderWriterMutex(clang::QualType T, const clang::Decl *Where = nullptr) const;
   /// The kind of lock a guard type takes, if the type is a configured guard.
   std::optional<LockKind> guardKind(clang::QualType T) const;
   /// The kind a guard construction takes when its constructor chooses by a flag it is given
@@ -87,7 +90,23 @@ public:
                                       llvm::StringRef GuardName);
 
   /// How a guard construction starts, from its tag arguments.
-  static GuardStart guardStart(const clang::CXXConstructExpr *Construct);
+  static GuardStart guardStart(llvm::ArrayRef<const clang::Expr *> Args);
+
+  /// A guard variable's construction: the lock it takes, how it starts, and its mutex operands.
+  /// Also in a template's definition, where the guard's type or its mutex depends on the template's
+  /// parameters (`std::lock_guard<Mutex> lock(mu_)`) and the construction is not resolved yet:
+  /// there an argument of dependent type is taken for a mutex (the guard's contract).
+  struct GuardConstruction {
+    LockKind Kind;
+    GuardStart Start;
+    llvm::SmallVector<const clang::Expr *, 2> Mutexes;
+  };
+  std::optional<GuardConstruction> guardConstruction(const clang::VarDecl *Var) const;
+
+  /// The lock role of a call: by its callee; for a member call a template's definition leaves
+  /// unresolved, by its name when its object is a mutex (`mu_.lock()` on a `Mutex mu_` whose
+  /// template parameter defaults to a mutex).
+  std::optional<Role> roleOfCall(const clang::CallExpr *Call) const;
   /// The mutex operands of a guard construction or lock function call (pointers are operands too).
   llvm::SmallVector<const clang::Expr *, 2> mutexOperands(llvm::ArrayRef<const clang::Expr *> Args) const;
 

@@ -127,6 +127,28 @@ const clang::CXXRecordDecl *recordOrPattern(clang::QualType T) {
   return nullptr;
 }
 
+const ValueDecl *declOfExpr(const Expr *E) {
+  E = E ? E->IgnoreParenImpCasts() : nullptr;
+  if (const auto *Member = dyn_cast_or_null<MemberExpr>(E))
+    return Member->getMemberDecl();
+  if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(E))
+    return Ref->getDecl();
+  return nullptr;
+}
+
+std::optional<DependentMemberCall> dependentMemberCall(const CallExpr *Call) {
+  const Expr *Callee = Call->getCallee()->IgnoreParens();
+  if (const auto *Member = dyn_cast<CXXDependentScopeMemberExpr>(Callee); Member && !Member->isImplicitAccess())
+    return DependentMemberCall{Member->getBase(), Member->getMember().getAsString(), Member->isArrow()};
+  if (const auto *Member = dyn_cast<UnresolvedMemberExpr>(Callee); Member && !Member->isImplicitAccess())
+    return DependentMemberCall{Member->getBase(), Member->getMemberName().getAsString(), Member->isArrow()};
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Call);
+      Op && Op->getNumArgs() > 0 && isa<UnresolvedLookupExpr>(Callee) &&
+      (Op->getOperator() == OO_Subscript || Op->getOperator() == OO_Equal))
+    return DependentMemberCall{Op->getArg(0), Op->getOperator() == OO_Subscript ? "operator[]" : "operator=", false};
+  return std::nullopt;
+}
+
 namespace {
 bool instantiatesAMember(const clang::CXXRecordDecl *Specialization) {
   return llvm::any_of(Specialization->methods(), [](const clang::CXXMethodDecl *M) {

@@ -7,6 +7,7 @@
 #include "clang/AST/ParentMap.h"
 #include "clang/AST/Stmt.h"
 #include "llvm/ADT/SmallVector.h"
+#include <optional>
 #include <string>
 
 namespace mapguard {
@@ -37,6 +38,18 @@ bool assignsTo(const clang::Stmt *S, const clang::ValueDecl *Var);
 /// The class a type names: its record, or, for a dependent specialization in a template's
 /// definition (`std::vector<T>`), the pattern of the class template. Null for other types.
 const clang::CXXRecordDecl *recordOrPattern(clang::QualType T);
+
+/// The declaration an expression names (`x`, `obj.member`, `this->member`), or null.
+const clang::ValueDecl *declOfExpr(const clang::Expr *E);
+
+/// A call of a member function not resolved yet, in a template's definition: `m.erase(k)` on an
+/// object of dependent type or with dependent arguments, `m[k]` or `m = x` through an operator.
+struct DependentMemberCall {
+  const clang::Expr *Object; // the object, or a pointer to it when ViaPointer
+  std::string Name;          // "erase", "operator[]", "operator="
+  bool ViaPointer = false;
+};
+std::optional<DependentMemberCall> dependentMemberCall(const clang::CallExpr *Call);
 
 /// For a function in a template's definition: whether the translation unit instantiates it, or,
 /// for a member of a class template, any member of that class template. A template nothing
