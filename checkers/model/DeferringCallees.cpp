@@ -3,6 +3,7 @@
 #include "utils/AstUtil.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/DeclTemplate.h"
+#include "clang/Basic/SourceManager.h"
 
 using namespace clang;
 
@@ -163,7 +164,7 @@ std::optional<Deferral> DeferringCallees::classify(const Expr *E) const {
     return hasEnumeratorArgument(Call, "QueuedConnection") ? std::optional(Deferral{E, false}) : std::nullopt;
   const auto *Member = dyn_cast<CXXMemberCallExpr>(Call);
   if (!Member || !Member->getImplicitObjectArgument())
-    return std::nullopt;
+    return bodilessExecutor(Call) ? std::optional(Deferral{E, false}) : std::nullopt;
   StringRef Name = Callee->getName();
   QualType ObjectType = Member->getImplicitObjectArgument()->getType();
   if (ObjectType->isPointerType())
@@ -177,6 +178,25 @@ std::optional<Deferral> DeferringCallees::classify(const Expr *E) const {
   if (Name.starts_with("async_"))
     return isRecordUnder(ObjectType, {"asio::", "boost::asio::"}) ? std::optional(Deferral{E, false}) : std::nullopt;
   return Deferral{E, isRecordUnder(ObjectType, {"asio::thread_pool", "boost::asio::thread_pool"})};
+}
+
+bool DeferringCallees::bodilessExecutor(const CallExpr *Call) const {
+  // A free or static function of the project defined in another unit (`post(f)`,
+  // `EventLoop::schedule(f)`): its name is all there is to read, as for a member. One whose body
+  // is visible is read from its body instead (inferredDeferral).
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  if (Callee->hasBody() || Callee->getASTContext().getSourceManager().isInSystemHeader(Callee->getLocation()) ||
+      Callee->getName().starts_with("async_") || !ExecutorMethods.match(Callee->getName()))
+    return false;
+  // It must take a callable: a type-erased one (`std::function`), a template parameter, or a
+  // function pointer.
+  const FunctionDecl *Declared = Callee;
+  if (const FunctionTemplateDecl *Template = Callee->getPrimaryTemplate())
+    Declared = Template->getTemplatedDecl(); // `template <class F> void post(F &&f);`
+  return llvm::any_of(Declared->parameters(), [&](const ParmVarDecl *Param) {
+    QualType T = Param->getType().getNonReferenceType();
+    return T->isFunctionPointerType() || T->isTemplateTypeParmType() || isCallbackType(T->getAsCXXRecordDecl());
+  });
 }
 
 std::optional<Deferral> DeferringCallees::registrationOf(const Stmt *Parent) const {

@@ -67,6 +67,7 @@ private:
   std::optional<bool> parameterDeferred(const clang::FunctionDecl *Def, unsigned Index, unsigned Depth) const;
   const clang::ParentMap &parentsOf(const clang::FunctionDecl *Def) const;
   std::optional<Deferral> registrationOf(const clang::Stmt *Parent) const;
+  bool bodilessExecutor(const clang::CallExpr *Call) const;
   bool isThreadType(clang::QualType T) const;
   bool isThreadFunction(const clang::FunctionDecl *Callee) const;
   NameList ThreadTypes, ThreadFunctions, ExecutorFunctions, CallbackTypes, ScopeExitTypes;
