@@ -64,17 +64,19 @@ QualType defaultArgumentOf(QualType T, const Decl *Where) {
   return Declared->getDefaultArgument().getArgument().getAsType();
 }
 
-/// The arguments of a guard variable's initialiser, resolved (`CXXConstructExpr`) or not yet (a
+/// The arguments of a guard variable's initialiser, resolved (`Construct` then set) or not yet (a
 /// template's definition: `(mu_)`, `{mu_}`, `Guard<M>(mu_)`).
-std::optional<SmallVector<const Expr *, 4>> constructionArguments(const Expr *Init, bool &Resolved) {
-  Resolved = false;
+std::optional<SmallVector<const Expr *, 4>> constructionArguments(const Expr *Init, const CXXConstructExpr *&Construct) {
+  Construct = nullptr;
+  Init = ignoringImplicit(Init); // also the copy of `auto lock = std::unique_lock<M>(mu)` before C++17
+  // `auto lock = std::unique_lock<M>(mu);`: a functional cast around the guard's construction.
+  if (const auto *Cast = dyn_cast_or_null<CXXFunctionalCastExpr>(Init))
+    Init = ignoringImplicit(Cast->getSubExpr());
   if (!Init)
     return std::nullopt;
-  Init = Init->IgnoreImplicit();
-  if (const auto *Construct = dyn_cast<CXXConstructExpr>(Init)) {
-    Resolved = true;
+  Construct = dyn_cast<CXXConstructExpr>(Init);
+  if (Construct)
     return SmallVector<const Expr *, 4>(Construct->arguments());
-  }
   if (const auto *Parens = dyn_cast<ParenListExpr>(Init)) {
     SmallVector<const Expr *, 4> Args;
     for (unsigned I = 0; I < Parens->getNumExprs(); ++I)
@@ -288,13 +290,13 @@ SmallVector<const Expr *, 2> LockModel::mutexOperands(ArrayRef<const Expr *> Arg
 
 std::optional<LockModel::GuardConstruction> LockModel::guardConstruction(const VarDecl *Var) const {
   std::optional<LockKind> Kind = guardKind(Var->getType());
-  bool Resolved = false;
-  std::optional<SmallVector<const Expr *, 4>> Args = constructionArguments(Var->getInit(), Resolved);
+  const CXXConstructExpr *Construct = nullptr;
+  std::optional<SmallVector<const Expr *, 4>> Args = constructionArguments(Var->getInit(), Construct);
   if (!Kind || Var->getType()->isReferenceType() || !Args)
     return std::nullopt;
   GuardConstruction Result{*Kind, guardStart(*Args), mutexOperands(*Args)};
-  if (Resolved) {
-    if (std::optional<LockKind> Chosen = kindChosenBy(cast<CXXConstructExpr>(Var->getInit()->IgnoreImplicit())))
+  if (Construct) {
+    if (std::optional<LockKind> Chosen = kindChosenBy(Construct))
       Result.Kind = *Chosen;
     return Result;
   }
