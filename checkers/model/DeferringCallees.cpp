@@ -188,14 +188,18 @@ bool DeferringCallees::bodilessExecutor(const CallExpr *Call) const {
   if (Callee->hasBody() || Callee->getASTContext().getSourceManager().isInSystemHeader(Callee->getLocation()) ||
       Callee->getName().starts_with("async_") || !ExecutorMethods.match(Callee->getName()))
     return false;
-  // It must take a callable: a type-erased one (`std::function`), a template parameter, or a
-  // function pointer.
+  // It must take a callable it can keep: a type-erased one (`std::function`) by value or by rvalue
+  // reference, a template parameter, or a function pointer. One taken by `const &` is a visitor
+  // run before the call returns (`forEach(const std::function<void(int)> &)`), by its signature.
   const FunctionDecl *Declared = Callee;
   if (const FunctionTemplateDecl *Template = Callee->getPrimaryTemplate())
     Declared = Template->getTemplatedDecl(); // `template <class F> void post(F &&f);`
   return llvm::any_of(Declared->parameters(), [&](const ParmVarDecl *Param) {
-    QualType T = Param->getType().getNonReferenceType();
-    return T->isFunctionPointerType() || T->isTemplateTypeParmType() || isCallbackType(T->getAsCXXRecordDecl());
+    QualType ParamType = Param->getType();
+    QualType T = ParamType.getNonReferenceType();
+    bool Kept = !ParamType->isLValueReferenceType() || !T.isConstQualified();
+    return T->isFunctionPointerType() || T->isTemplateTypeParmType() ||
+           (Kept && isCallbackType(T->getAsCXXRecordDecl()));
   });
 }
 

@@ -1,8 +1,9 @@
 // RUN-ARGS: -std=c++17 -Wno-unused -pthread
 // Executors defined in another translation unit: only their declarations are visible here, so
 // their names are all there is to read. A free or static function whose name matches
-// ExecutorMethods (`post`, `schedule`, `enqueue`, ...) and that takes a callable (a std::function,
-// a template parameter, a function pointer) runs it later, as a member of that name does. A function whose
+// ExecutorMethods (`post`, `schedule`, `enqueue`, ...) and that takes a callable it can keep (a
+// std::function by value or `&&`, a template parameter, a function pointer) runs it later, as a
+// member of that name does; one taking `const std::function<...> &` runs it within the call. A function whose
 // body is visible is read from its body instead, whatever its name.
 #include <functional>
 #include <map>
@@ -12,6 +13,7 @@ namespace rt {
 void post(std::function<void()> Task);                // defined in the runtime's own unit
 void schedule(int DelayMs, std::function<void()> Task);
 void forEachPending(const std::function<void(int)> &Visit); // runs Visit before it returns
+void dispatch(const std::function<void()> &Handler);        // by `const &`: runs it in the call
 void post(int Priority);                                    // takes no callable
 } // namespace rt
 
@@ -41,6 +43,7 @@ public:
     std::lock_guard<std::mutex> Lock(Mu);
     execute([this, Id] { Live.erase(Id); });
     rt::forEachPending([this](int Pending) { Live.erase(Pending); });
+    rt::dispatch([this, Id] { Live.erase(Id); });
   }
 
 private:
@@ -57,5 +60,6 @@ void countNow() {
   std::map<int, int> Counts;
   execute([&Counts] { Counts[1]++; });
   rt::forEachPending([&Counts](int Id) { Counts[Id]++; });
+  rt::dispatch([&Counts] { Counts[2]++; });
   rt::post(1);
 }
