@@ -290,9 +290,11 @@ SmallVector<const Expr *, 2> LockModel::mutexOperands(ArrayRef<const Expr *> Arg
 
 std::optional<LockModel::GuardConstruction> LockModel::guardConstruction(const VarDecl *Var) const {
   std::optional<LockKind> Kind = guardKind(Var->getType());
+  if (!Kind || Var->getType()->isReferenceType()) // every declaration passes here: decide cheaply
+    return std::nullopt;
   const CXXConstructExpr *Construct = nullptr;
   std::optional<SmallVector<const Expr *, 4>> Args = constructionArguments(Var->getInit(), Construct);
-  if (!Kind || Var->getType()->isReferenceType() || !Args)
+  if (!Args)
     return std::nullopt;
   GuardConstruction Result{*Kind, guardStart(*Args), mutexOperands(*Args)};
   if (Construct) {
