@@ -1,0 +1,143 @@
+// RUN-ARGS: -std=c++17 -Wno-unused -pthread
+// CHECKS: -*,mapguard-unguarded-access
+// mapguard-unguarded-access on locking protocols other than "one mutex at every access" (issue 25,
+// classes 5, 6 and 10): a container filled once under a lock and only read after it; two locks
+// that every writer takes, of which a reader holds either; a helper that every caller calls with
+// the lock held except the destructor. Each has a reported twin that breaks the protocol.
+#include <mutex>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+void fill(std::set<std::string> &Words);
+
+// Class 5: initialised once under a lock, read-only after.
+bool isKeyword(const std::string &Word) {
+  static std::mutex KeywordsMutex;
+  static std::set<std::string> Keywords;
+  {
+    std::lock_guard<std::mutex> Lock(KeywordsMutex);
+    if (Keywords.empty())
+      fill(Keywords);
+  }
+  return Keywords.count(Word) != 0;
+}
+
+// Twin: the set also grows on every call, so a reader races with the next insert.
+bool isKnown(const std::string &Word) {
+  static std::mutex KnownMutex;
+  static std::set<std::string> Known;
+  {
+    std::lock_guard<std::mutex> Lock(KnownMutex);
+    if (Known.empty())
+      fill(Known);
+    Known.insert(Word);
+  }
+  return Known.count(Word) != 0; // expect: mapguard-unguarded-access {{access to 'Known' without holding 'KnownMutex', which guards it at 3 of 4 accesses}} note@-5: {{'Known' is accessed with 'KnownMutex' held here}} note@-2: {{'KnownMutex' is released here}}
+}
+
+// Class 6: writers take the object lock and the data mutex; readers hold either.
+class Registry {
+public:
+  void add(const std::string &Name) {
+    std::lock_guard<std::mutex> Object(ObjectLock);
+    std::lock_guard<std::mutex> Data(DataMutex);
+    Names.push_back(Name);
+    Index[Name] = Names.size();
+  }
+  void remove(const std::string &Name) {
+    std::lock_guard<std::mutex> Object(ObjectLock);
+    std::lock_guard<std::mutex> Data(DataMutex);
+    Index.erase(Name);
+  }
+  bool hasUnderData(const std::string &Name) {
+    std::lock_guard<std::mutex> Data(DataMutex);
+    return Index.count(Name) != 0;
+  }
+  size_t positionUnderData(const std::string &Name) {
+    std::lock_guard<std::mutex> Data(DataMutex);
+    return Index.at(Name);
+  }
+  // Holds the object lock only: every writer holds it too.
+  bool hasUnderObject(const std::string &Name) {
+    std::lock_guard<std::mutex> Object(ObjectLock);
+    return Index.count(Name) != 0;
+  }
+
+private:
+  std::mutex ObjectLock;
+  std::mutex DataMutex;
+  std::vector<std::string> Names;
+  std::unordered_map<std::string, size_t> Index;
+};
+
+// Twin: a writer that takes the object lock only; a reader under the data mutex races with it.
+class BrokenRegistry {
+public:
+  void add(const std::string &Name) {
+    std::lock_guard<std::mutex> Object(ObjectLock);
+    std::lock_guard<std::mutex> Data(DataMutex);
+    Index[Name] = 1;
+  }
+  void remove(const std::string &Name) {
+    std::lock_guard<std::mutex> Object(ObjectLock);
+    std::lock_guard<std::mutex> Data(DataMutex);
+    Index.erase(Name);
+  }
+  bool hasUnderData(const std::string &Name) {
+    std::lock_guard<std::mutex> Data(DataMutex);
+    return Index.count(Name) != 0; // expect: mapguard-unguarded-access {{'count' on 'Index' without holding 'ObjectLock', which guards it at 5 of 6 accesses (holding 'DataMutex' instead)}} note@-11: {{'Index' is accessed with 'ObjectLock' held here}}
+  }
+  bool hasUnderObject(const std::string &Name) {
+    std::lock_guard<std::mutex> Object(ObjectLock);
+    return Index.count(Name) != 0;
+  }
+  void rename(const std::string &From, const std::string &To) {
+    std::lock_guard<std::mutex> Object(ObjectLock);
+    Index[To] = Index[From];
+  }
+
+private:
+  std::mutex ObjectLock;
+  std::mutex DataMutex;
+  std::unordered_map<std::string, size_t> Index;
+};
+
+// Class 10: a helper every caller locks for, except the destructor.
+class Journal {
+public:
+  ~Journal() { flushLocked(); }
+  void append(const std::string &Line) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Pending.insert(Line);
+    if (Pending.size() > 10)
+      flushLocked();
+  }
+  void sync() {
+    std::lock_guard<std::mutex> Lock(Mu);
+    flushLocked();
+  }
+
+private:
+  void flushLocked() { Pending.clear(); }
+  std::mutex Mu;
+  std::set<std::string> Pending;
+};
+
+// Twin: another member function calls the helper without the lock.
+class Ledger {
+public:
+  ~Ledger() { flush(); }
+  void append(const std::string &Line) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Pending.insert(Line);
+    flush();
+  }
+  void drop() { flush(); }
+
+private:
+  void flush() { Pending.clear(); } // expect: mapguard-unguarded-access {{'clear' on 'Pending' without holding 'Mu', which guards it at 1 of 2 accesses}} note@-5: {{'Pending' is accessed with 'Mu' held here}}
+  std::mutex Mu;
+  std::set<std::string> Pending;
+};
