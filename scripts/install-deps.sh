@@ -11,7 +11,8 @@ packages=(ca-certificates git cmake make g++ nlohmann-json3-dev
 if [ "${MAPGUARD_DEPS:-all}" != build ]; then
   packages+=(python3 python3-jsonschema python3-yaml pre-commit dpkg-dev file
              libgtest-dev libabsl-dev libasio-dev libmsgsl-dev libboost-dev qtbase5-dev
-             bazel-bootstrap) # the Bazel integration's end-to-end test (tests/BazelTest.cpp)
+             bazel-bootstrap # the Bazel integration's end-to-end test (tests/BazelTest.cpp)
+             libedit-dev)    # a development package that makes LLVM's CMake package probe C headers
   if [ "${MAPGUARD_LIBCXX:-1}" != 0 ]; then
     packages+=("libc++-${llvm}-dev" "libc++abi-${llvm}-dev")
   fi
