@@ -7,6 +7,56 @@ const llvm::StringRef ContainerTags[] = {"correctness", "reliability", "iterator
 const llvm::StringRef LockTags[] = {"correctness", "reliability", "concurrency", "data-race"};
 const llvm::StringRef ManualLockTags[] = {"correctness", "reliability", "concurrency", "deadlock"};
 
+
+// The numbered rules of each check doc, with their first-run figures (docs/real-code.md,
+// "First-run precision per rule"). Filled from the ledger; never from later runs.
+const RuleInfo CheckThenActRules[] = {
+    {"two-sections", "a check under one critical section decides an act under a later one", 0, 0},
+    {"unlocked-check", "a check with no lock decides an act under the guard", 0, 0},
+    {"across-calls", "a locking query member function decides a locking writer", 0, 0},
+    {"get-then-erase", "a value read under one critical section, its key erased under another", 0, 0},
+    {"lost-update", "a value read under one critical section, a value computed from it stored under another", 0, 0},
+};
+const RuleInfo DeferredCaptureRules[] = {
+    {"callback-without-guard", "a guarded container used in a deferred callback without its guard", 0, 0},
+    {"thread-race", "a container with no guard used by a thread and by other code at the same time", 0, 0},
+    {"local-outlived", "a local container captured by reference by a callback that may outlive it", 0, 0},
+    {"local-shared-with-thread", "a local container used by a thread and by its creator before the join", 0, 0},
+    {"concurrent-invocations", "one callable run by several threads at once changes a captured container", 0, 0},
+};
+const RuleInfo EraseDuringIterationRules[] = {
+    {"range-for-change", "a range-for over a container whose body changes it", 0, 0},
+    {"invalidating-insert", "an insert that may rehash or reallocate the container a range-for walks", 0, 0},
+    {"erase-then-use", "'it' used after 'c.erase(it)' in an iterator loop", 0, 0},
+    {"double-advance", "'it = c.erase(it)' in a for loop whose increment advances 'it' again", 0, 0},
+    {"iterator-loop-change", "an iterator loop whose body erases the current element by key or changes the container", 0, 0},
+    {"held-iterator-insert", "an iterator held across an insert that may rehash or reallocate its container", 0, 0},
+    {"erased-element-reference", "a reference into the erased element used after the erase", 0, 0},
+    {"reentrant-callback", "a callback invoked in the loop may re-enter a member function that erases", 0, 0},
+};
+const RuleInfo EscapingReferenceRules[] = {
+    {"used-after-release", "a reference, pointer or iterator used after its guard is released", 0, 0},
+    {"returned-after-release", "returned from the function that took the lock", 0, 0},
+    {"stored-beyond-lock", "stored in a member, a global or an out-parameter", 0, 0},
+    {"captured-by-deferred", "captured by a callable a thread or executor runs later", 0, 0},
+};
+const RuleInfo ManualLockRules[] = {
+    {"exit-while-locked", "a return, break, continue, goto or throw leaves with the mutex locked", 0, 0},
+    {"throw-while-locked", "a call that may throw runs while the mutex is locked by hand", 0, 0},
+    {"guard-locks-nothing", "a guard declared without a name: a new empty guard hiding the mutex, or a temporary", 0, 0},
+};
+const RuleInfo ScopeExitAfterUnlockRules[] = {
+    {"scope-exit-after-release", "a scope-exit callback uses a guarded container after its guard is released", 0, 0},
+};
+const RuleInfo UnguardedAccessRules[] = {
+    {"annotated-guard", "an access without the mutex named by GUARDED_BY", 0, 0},
+    {"inferred-guard", "an access without the mutex held at most of the container's other accesses", 0, 0},
+    {"global-thread-race", "a global container written on a worker thread with no mutex while other code uses it", 0, 0},
+};
+const RuleInfo WriteUnderSharedLockRules[] = {
+    {"write-under-reader-lock", "a container changed while its guard is held only shared", 0, 0},
+};
+
 const CheckInfo Catalog[] = {
     {"mapguard-check-then-act", "CheckThenAct",
      "A map or set is changed on the strength of a check made under an earlier lock, or with none.",
@@ -16,7 +66,7 @@ const CheckInfo Catalog[] = {
      "two member functions that each lock internally, a query deciding a write. Check again under the "
      "lock that covers the act, or use one atomic operation: try_emplace, insert(...).second, "
      "erase(key)'s result, extract, or one member function that checks and acts under the lock.",
-     "medium", LockTags},
+     LockTags, CheckThenActRules},
     {"mapguard-deferred-capture", "DeferredCapture",
      "A map or set is used by a callback that runs later or on another thread, without its guard or after "
      "it is destroyed.",
@@ -26,7 +76,7 @@ const CheckInfo Catalog[] = {
      "may be gone. Inside the callback, lock the container's guard; share an unguarded container only "
      "after the thread is joined; capture a local container by move or keep it alive with shared "
      "ownership.",
-     "high", LockTags},
+     LockTags, DeferredCaptureRules},
     {"mapguard-erase-during-iteration", "EraseDuringIteration",
      "A map or set is changed while a loop iterates over it, invalidating the loop's iterator.",
      "Erasing from, clearing, assigning or swapping an associative container inside a range-for over "
@@ -35,7 +85,7 @@ const CheckInfo Catalog[] = {
      "explicit iterator loop, using 'it' after 'C.erase(it)' without reassigning it is undefined "
      "behaviour. Use std::erase_if, 'it = C.erase(it)', or collect the changes and apply them after "
      "the loop.",
-     "high", ContainerTags},
+     ContainerTags, EraseDuringIterationRules},
     {"mapguard-escaping-reference", "EscapingReference",
      "A reference, pointer or iterator into a guarded map or set is used after its lock is released.",
      "A reference, pointer, iterator or view into a container that a mutex guards is only safe while "
@@ -45,14 +95,14 @@ const CheckInfo Catalog[] = {
      "it in a member or out-parameter, or capturing it in a callable that a thread or executor runs "
      "later, reads memory that may be gone. Copy what you need while the lock "
      "is held, return by value, or hold the lock until the last use.",
-     "high", LockTags},
+     LockTags, EscapingReferenceRules},
     {"mapguard-manual-lock", "ManualLock",
      "A mutex locked by hand is not unlocked on every path.",
      "A mutex locked with lock(), lock_shared(), Lock() or pthread_mutex_lock() stays locked when a "
      "return, break, continue or throw - or an exception from a call - leaves the region before the "
      "matching unlock; the next thread to lock it waits forever. A scoped guard (std::lock_guard, "
      "std::scoped_lock, std::unique_lock) unlocks on every path.",
-     "high", ManualLockTags},
+     ManualLockTags, ManualLockRules},
     {"mapguard-scope-exit-after-unlock", "ScopeExitAfterUnlock",
      "A scope-exit callback uses a guarded map or set after its lock has been released.",
      "Objects die in reverse order of declaration: a scope-exit object (absl::Cleanup, gsl::finally, "
@@ -60,7 +110,7 @@ const CheckInfo Catalog[] = {
      "guard runs its callback after the guard has unlocked, and one in a scope whose lock is released "
      "with unlock() runs after that. Its accesses to a container guarded by that mutex race with other "
      "threads. Declare the scope-exit object after the guard, or lock inside the callback.",
-     "high", LockTags},
+     LockTags, ScopeExitAfterUnlockRules},
     {"mapguard-unguarded-access", "UnguardedAccess",
      "A shared map or set is accessed without holding the mutex that guards it elsewhere.",
      "A container that is a class member or a global is guarded by the mutex named in its GUARDED_BY "
@@ -68,18 +118,62 @@ const CheckInfo Catalog[] = {
      "without that mutex - a method that forgets the lock, an access after unlock() or after the "
      "guard's scope, under the wrong mutex - races with the guarded ones; so does a global container "
      "written on a thread with no mutex at all while other code uses it.",
-     "medium", LockTags},
+     LockTags, UnguardedAccessRules},
     {"mapguard-write-under-shared-lock", "WriteUnderSharedLock",
      "A map or set is changed while its guard is held only as a reader (shared) lock.",
      "A shared lock (std::shared_lock, lock_shared(), absl::ReaderMutexLock, QReadLocker, "
      "pthread_rwlock_rdlock) admits other readers at the same time. Writes - erase, insert, emplace, "
      "operator[] (which inserts a missing key), clear, swap, assignment - need the exclusive lock; "
      "under the shared one they race with the readers.",
-     "high", LockTags},
+     LockTags, WriteUnderSharedLockRules},
 };
 } // namespace
 
+bool RuleInfo::defaultOn() const {
+  if (FirstRunTotal < MinFindingsToMeasure)
+    return FirstRunUseful == FirstRunTotal;
+  return FirstRunUseful * 10 >= FirstRunTotal * 9;
+}
+
+std::string RuleInfo::precisionText() const {
+  if (FirstRunTotal == 0)
+    return "no first-run finding";
+  std::string Text = std::to_string(FirstRunUseful) + " of " + std::to_string(FirstRunTotal) + " useful";
+  if (FirstRunTotal >= MinFindingsToMeasure)
+    Text += " (" + std::to_string(FirstRunUseful * 100 / FirstRunTotal) + "%)";
+  return Text + " on first runs";
+}
+
+namespace {
+llvm::StringRef precisionScale(unsigned Useful, unsigned Total) {
+  if (Total < MinFindingsToMeasure)
+    return Useful == Total ? "high" : "low";
+  unsigned Percent = Useful * 100 / Total;
+  return Percent >= 98 ? "very-high" : Percent >= 90 ? "high" : Percent >= 70 ? "medium" : "low";
+}
+} // namespace
+
+llvm::StringRef RuleInfo::sarifPrecision() const { return precisionScale(FirstRunUseful, FirstRunTotal); }
+
+llvm::StringRef CheckInfo::sarifPrecision() const {
+  unsigned Useful = 0, Total = 0;
+  for (const RuleInfo &Rule : Rules)
+    if (Rule.defaultOn()) {
+      Useful += Rule.FirstRunUseful;
+      Total += Rule.FirstRunTotal;
+    }
+  return precisionScale(Useful, Total);
+}
+
 llvm::ArrayRef<CheckInfo> checkCatalog() { return Catalog; }
+
+const CheckInfo *findCheckOfRule(llvm::StringRef RuleId) {
+  for (const CheckInfo &Info : Catalog)
+    for (const RuleInfo &Rule : Info.Rules)
+      if (Rule.Id == RuleId)
+        return &Info;
+  return nullptr;
+}
 
 const CheckInfo *findCheck(llvm::StringRef Id) {
   for (const CheckInfo &Info : Catalog)

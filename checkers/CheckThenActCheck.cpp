@@ -101,8 +101,26 @@ std::vector<FixItHint> mergeSections(const CheckThenActPair &Pair, const ParentM
 }
 } // namespace
 
+static StringRef ruleOf(CheckThenActForm Form) {
+  switch (Form) {
+  case CheckThenActForm::TwoSections:
+    return "two-sections";
+  case CheckThenActForm::UnlockedCheck:
+    return "unlocked-check";
+  case CheckThenActForm::GetThenErase:
+    return "get-then-erase";
+  case CheckThenActForm::LostUpdate:
+    return "lost-update";
+  case CheckThenActForm::AcrossCalls:
+    return "across-calls";
+  }
+  return "";
+}
+
 void CheckThenActCheck::report(GuardInference &Inference, ASTContext &Ctx) {
   for (const CheckThenActPair &Pair : checkThenActPairs(Inference, Ctx)) {
+    if (!Rules.enabled(ruleOf(Pair.Form)))
+      continue;
     std::string Mutex = Pair.Mutex.spelling();
     // One critical section where the code between allows it, else try_emplace for an insert-if-absent.
     std::vector<FixItHint> Fixes;

@@ -3,6 +3,7 @@
 
 #include "analysis/ConcurrentInvocations.h"
 #include "analysis/Handover.h"
+#include "analysis/IteratorLoops.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
@@ -27,16 +28,21 @@ void DeferredCaptureCheck::check(const ast_matchers::MatchFinder::MatchResult &R
 void DeferredCaptureCheck::report(GuardInference &Inference, ASTContext &Ctx) {
   MadeMutable.clear();
   llvm::DenseSet<const Expr *> Reported;
+  // One finding per callback and container: the fix (a lock inside the callback) covers the others.
+  llvm::DenseSet<std::pair<const FunctionDecl *, const ValueDecl *>> ReportedIn;
   for (const ContainerAccess &Access : Inference.accesses()) {
-    if (!Access.DeferredBy || Access.OptedOut || !Reported.insert(Access.Ref).second)
+    if (!Access.DeferredBy || Access.OptedOut || readsOnlySize(Access) || !Reported.insert(Access.Ref).second ||
+        ReportedIn.contains({Access.Function, Access.Container}))
       continue;
     if (const GuardInfo *Guard = Inference.guardOf(Access.Container)) {
       std::optional<ObjectPath> GuardPath = Inference.guardPath(Access, *Guard);
-      if (GuardPath && !Access.Held.find(*GuardPath))
-        reportUnguarded(Access, *Guard, *GuardPath, Inference, Ctx);
+      if (GuardPath && !Access.Held.find(*GuardPath) && !Inference.readHoldsWritersLock(Access, *Guard) &&
+          !Inference.readByLockingWriter(Access, *Guard) &&
+          reportUnguarded(Access, *Guard, *GuardPath, Inference, Ctx))
+        ReportedIn.insert({Access.Function, Access.Container});
       continue;
     }
-    reportThreadRace(Access, Inference, Ctx, "in a callback that runs on another thread",
+    reportThreadRace(Access, Inference, Ctx, "thread-race", "in a callback that runs on another thread",
                      "also used by other code at the same time");
   }
   for (const FunctionDecl *Fn : Functions) {
@@ -56,6 +62,8 @@ void DeferredCaptureCheck::report(GuardInference &Inference, ASTContext &Ctx) {
       if (Seen.insert({Capture.Local, Capture.Start.Call}).second)
         reportLocal(Fn, Capture, *Cfg, Inference.containers(), Ctx);
     for (const ConcurrentWrite &Write : Concurrent) {
+      if (!Rules.enabled("concurrent-invocations"))
+        break;
       std::string Name = Write.Ref->getDecl()->getNameAsString();
       diag(Write.Ref->getExprLoc(), "'%0' on '%1', captured by reference, in a callable that %2 runs on several "
                                     "threads at once, with no lock held: the threads change '%1' together; lock a "
@@ -68,14 +76,14 @@ void DeferredCaptureCheck::report(GuardInference &Inference, ASTContext &Ctx) {
   Functions.clear();
 }
 
-void DeferredCaptureCheck::reportUnguarded(const ContainerAccess &Access, const GuardInfo &Guard,
+bool DeferredCaptureCheck::reportUnguarded(const ContainerAccess &Access, const GuardInfo &Guard,
                                            const ObjectPath &GuardPath, GuardInference &Inference,
                                            ASTContext &Ctx) {
   std::string Mutex = GuardPath.spelling();
   std::string Why = Guard.Annotated ? "GUARDED_BY"
                                     : llvm::formatv("held at {0} of {1} accesses", Guard.HeldAt, Guard.Counted).str();
-  if (!Access.DeferredBy)
-    return;
+  if (!Access.DeferredBy || !Rules.enabled("callback-without-guard"))
+    return false;
   const Deferral &Start = *Access.DeferredBy;
   const HeldLock *AtSchedule = Access.ScheduledUnder.find(GuardPath);
   std::string Message =
@@ -98,13 +106,18 @@ void DeferredCaptureCheck::reportUnguarded(const ContainerAccess &Access, const 
          DiagnosticIDs::Note)
         << Mutex;
   noteGuardEvidence(Access, Guard, Mutex);
+  return true;
 }
 
 void DeferredCaptureCheck::reportLocal(const FunctionDecl *Fn, const LocalCapture &Capture, const FunctionCfg &Cfg,
                                        const ContainerModel &Containers, ASTContext &Ctx) {
   StringRef Name = Capture.Local->getName();
-  Outliving Life = mayOutlive(Cfg, Capture.Start, Capture.Local);
+  Outliving Life = mayOutlive(Cfg, Capture.Start, Capture.Local, Capture.Lambda);
   if (Life.MayOutlive) {
+    // A local of main()'s own block lives until the program ends: only exit could outlive it.
+    const DeclStmt *Declaration = Fn->isMain() ? declStmtOf(Fn->getBody(), Capture.Local) : nullptr;
+    if (!Rules.enabled("local-outlived") || (Declaration && Cfg.parents().getParent(Declaration) == Fn->getBody()))
+      return;
     StringRef Reason = Life.Detach ? "the thread is detached"
                        : Capture.Start.NewThread
                            ? "the thread is not joined on every path before it goes out of scope"
@@ -122,13 +135,15 @@ void DeferredCaptureCheck::reportLocal(const FunctionDecl *Fn, const LocalCaptur
     diag(Capture.Local->getLocation(), "'%0' is declared here", DiagnosticIDs::Note) << Name;
     return;
   }
-  if (!Capture.Start.NewThread)
+  if (!Capture.Start.NewThread || !Rules.enabled("local-shared-with-thread"))
     return;
   // Both sides use the local while the thread runs, one of them writing: a race with no mutex.
   const Stmt *Other = firstBeforeWait(Cfg, Capture.Start.Call, [&](const Stmt *S) {
     const auto *Ref = dyn_cast<DeclRefExpr>(S);
-    return Ref && Ref->getDecl() == Capture.Local &&
-           (Capture.Written || classifyContainerUse(Ref, Cfg.parents(), Containers).Write);
+    // Capturing it again (the next callable of a loop that starts several) uses nothing.
+    if (!Ref || Ref->getDecl() != Capture.Local || isa_and_nonnull<LambdaExpr>(Cfg.parents().getParent(Ref)))
+      return false;
+    return Capture.Written || classifyContainerUse(Ref, Cfg.parents(), Containers).Write;
   });
   if (!Other)
     return;

@@ -20,7 +20,7 @@ protected:
   void report(GuardInference &Inference, clang::ASTContext &Ctx) override;
 
 private:
-  void reportUnguarded(const ContainerAccess &Access, const GuardInfo &Guard, const ObjectPath &GuardPath,
+  bool reportUnguarded(const ContainerAccess &Access, const GuardInfo &Guard, const ObjectPath &GuardPath,
                        GuardInference &Inference, clang::ASTContext &Ctx);
   void reportLocal(const clang::FunctionDecl *Fn, const LocalCapture &Capture, const FunctionCfg &Cfg,
                    const ContainerModel &Containers, clang::ASTContext &Ctx);

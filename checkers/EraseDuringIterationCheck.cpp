@@ -53,8 +53,7 @@ std::string rangeForMessage(const ContainerOpSite &Op, const ContainerTraits &Tr
                             const LangOptions &LO) {
   std::string Subject = changeSubject(Op, Container);
   if (Op.Kind == ContainerOpKind::Insert || Op.Kind == ContainerOpKind::Rehash) {
-    StringRef How = StringRef(Traits.Name).contains("btree") ? "rebalance" : "rehash";
-    return Subject + " inside a range-for over it may " + How.str() + " '" + Container.str() +
+    return Subject + " inside a range-for over it may " + Traits.invalidatingInsertVerb().str() + " '" + Container.str() +
            "' and invalidate every iterator; collect the new entries and insert them after the loop";
   }
   std::string Advice = isEraseLike(Op) ? "use " + safeEraseForm(Traits, LO, Container) +
@@ -63,6 +62,31 @@ std::string rangeForMessage(const ContainerOpSite &Op, const ContainerTraits &Tr
   return Subject + " inside a range-for over it invalidates the loop's iterator; " + Advice;
 }
 
+/// How the advice calls erase on the container: `m.erase`, or `dic_->erase` through a pointer.
+std::string eraseCallOn(const ObjectPath &Container) {
+  ArrayRef<ObjectPath::Step> Steps = Container.steps();
+  if (!Steps.empty() && !Steps.back().Field)
+    return Container.withoutLastStep().spelling() + "->erase";
+  return Container.spelling() + ".erase";
+}
+
+/// Whether \p Subscript (`m[k]`) looks up the key of the element the range-for visits: `k` of
+/// `auto &[k, v]`, or `e.first` of `auto &e`.
+bool subscriptsCurrentKey(const CallExpr *Subscript, const CXXForRangeStmt *Loop) {
+  const auto *Op = dyn_cast<CXXOperatorCallExpr>(Subscript);
+  if (!Op || Op->getNumArgs() != 2)
+    return false;
+  const Expr *Key = Op->getArg(1)->IgnoreParenImpCasts();
+  const VarDecl *Element = Loop->getLoopVariable();
+  if (const auto *Decomposition = dyn_cast<DecompositionDecl>(Element)) {
+    const auto *Ref = dyn_cast<DeclRefExpr>(Key);
+    return Ref && !Decomposition->bindings().empty() && Ref->getDecl() == Decomposition->bindings().front();
+  }
+  const auto *First = dyn_cast<MemberExpr>(Key);
+  const auto *Base = First ? dyn_cast<DeclRefExpr>(First->getBase()->IgnoreParenImpCasts()) : nullptr;
+  return Base && Base->getDecl() == Element && First->getMemberDecl()->getIdentifier() &&
+         First->getMemberDecl()->getName() == "first";
+}
 } // namespace
 
 EraseDuringIterationCheck::EraseDuringIterationCheck(StringRef Name, tidy::ClangTidyContext *Context)
@@ -70,7 +94,7 @@ EraseDuringIterationCheck::EraseDuringIterationCheck(StringRef Name, tidy::Clang
       Containers(Options.get("Containers", ContainerModel::DefaultContainers)),
       InsertInvalidatingContainers(
           Options.get("InsertInvalidatingContainers", ContainerModel::DefaultInsertInvalidating)),
-      MaxCallDepth(Options.get("MaxCallDepth", DefaultMaxCallDepth)),
+      MaxCallDepth(Options.get("MaxCallDepth", DefaultMaxCallDepth)), Rules(RuleSelection::read(Name, Options, *this)),
       Model(Containers, InsertInvalidatingContainers), Summaries(Model),
       Reentrant(Model, MaxCallDepth, Summaries) {}
 
@@ -78,6 +102,7 @@ void EraseDuringIterationCheck::storeOptions(tidy::ClangTidyOptions::OptionMap &
   Options.store(Opts, "Containers", Containers);
   Options.store(Opts, "InsertInvalidatingContainers", InsertInvalidatingContainers);
   Options.store(Opts, "MaxCallDepth", MaxCallDepth);
+  Options.store(Opts, "Rules", Rules.spec());
 }
 
 void EraseDuringIterationCheck::registerMatchers(MatchFinder *Finder) {
@@ -152,7 +177,8 @@ void EraseDuringIterationCheck::checkRangeFor(const CXXForRangeStmt *Loop, const
       continue;
     bool Invalidates = Op.Kind == ContainerOpKind::Erase || Op.Kind == ContainerOpKind::Replace ||
                        Traits->InsertInvalidates;
-    if (!Invalidates)
+    // `m[k] = v` for the key being visited finds it: nothing is inserted, nothing rehashes.
+    if (!Invalidates || (Op.OpName == "operator[]" && !Op.Callee && subscriptsCurrentKey(Op.OpCall, Loop)))
       continue;
     // A change after which every path leaves the loop (break, return, throw) is safe.
     const FunctionCfg *Cfg = Cfgs.get(Fn, Ctx); // built only when a change is found
@@ -163,6 +189,9 @@ void EraseDuringIterationCheck::checkRangeFor(const CXXForRangeStmt *Loop, const
     if (!Cfg && leavesLoopSyntactically(Op.SiteCall, Loop, ParentMap(Fn->getBody())))
       continue;
     Reported.insert(Op.SiteCall);
+    bool Rehash = Op.Kind == ContainerOpKind::Insert || Op.Kind == ContainerOpKind::Rehash;
+    if (!Rules.enabled(Rehash ? "invalidating-insert" : "range-for-change"))
+      continue;
     {
       auto Diag = diag(Op.SiteCall->getExprLoc(), "%0")
                   << rangeForMessage(Op, *Traits, Name, Ctx.getLangOpts()) << Op.SiteCall->getSourceRange();
@@ -184,8 +213,12 @@ void EraseDuringIterationCheck::checkIteratorErase(const CallExpr *Erase, const 
   ObjectPathResolver Resolver(Ctx);
   auto Ops = containerOpsOf(Erase, Model);
   std::optional<ObjectPath> Container;
+  std::string Receiver; // `sessions.`, `dic_->`: how the advice calls erase
   if (!Ops.empty()) {
     Container = Ops.front().ViaPointer ? Resolver.pointeeOf(Ops.front().Object) : Resolver.objectOf(Ops.front().Object);
+    std::optional<ObjectPath> Pointer = Ops.front().ViaPointer ? Resolver.objectOf(Ops.front().Object) : std::nullopt;
+    if (Pointer)
+      Receiver = Pointer->spelling() + "->";
   } else if (std::optional<DependentMemberCall> Dependent = dependentMemberCall(Erase);
              Dependent && !Dependent->ViaPointer && Dependent->Object->isTypeDependent()) {
     // A template's object of a type not known yet (`Map &Counts`): erase(it) invalidates `it` in
@@ -198,15 +231,23 @@ void EraseDuringIterationCheck::checkIteratorErase(const CallExpr *Erase, const 
     return; // not an erase on a configured container
   }
   const FunctionCfg *Cfg = Cfgs.get(Fn, Ctx);
-  if (!Cfg || assignsTo(parentIgnoringImplicit(Cfg->parents(), Erase), Iter))
-    return; // no CFG, or it = C.erase(it)
+  if (!Cfg)
+    return;
+  std::string Object = Container ? Container->spelling() : "container";
+  if (Receiver.empty())
+    Receiver = Object + ".";
+  std::string It = Iter->getNameAsString();
+  if (const Stmt *Reassignment = parentIgnoringImplicit(Cfg->parents(), Erase); assignsTo(Reassignment, Iter)) {
+    checkDoubleAdvance(cast<Expr>(Reassignment), Iter, Receiver, Fn, *Cfg, Ctx); // it = C.erase(it)
+    return;
+  }
+  if (!Rules.enabled("erase-then-use"))
+    return;
   const Stmt *FirstUse = firstUseAfter(*Cfg, Erase, Iter);
   if (!FirstUse)
     return;
-  std::string Object = Container ? Container->spelling() : "container";
-  std::string It = Iter->getNameAsString();
-  std::string SafeForm = Erase->getType()->isVoidType() ? Object + ".erase(" + It + "++)"
-                                                        : It + " = " + Object + ".erase(" + It + ")";
+  std::string SafeForm = Erase->getType()->isVoidType() ? Receiver + "erase(" + It + "++)"
+                                                        : It + " = " + Receiver + "erase(" + It + ")";
   {
     auto Diag = diag(Erase->getExprLoc(),
                      "'%0' is used after '%1.erase(%0)' invalidated it; write '%2' and advance only "
@@ -222,19 +263,46 @@ void EraseDuringIterationCheck::checkIteratorErase(const CallExpr *Erase, const 
   diag(FirstUse->getBeginLoc(), "'%0' is used here after the erase", DiagnosticIDs::Note) << It;
 }
 
+void EraseDuringIterationCheck::checkDoubleAdvance(const Expr *Reassignment, const VarDecl *Iter,
+                                                   StringRef Receiver, const FunctionDecl *Fn, const FunctionCfg &Cfg,
+                                                   ASTContext &Ctx) {
+  const ForStmt *Loop = nullptr;
+  const Expr *Increment = Rules.enabled("double-advance") ? advancedAgainAfter(Cfg, Reassignment, Iter, Loop) : nullptr;
+  if (!Increment)
+    return;
+  std::string It = Iter->getNameAsString();
+  {
+    auto Diag = diag(Reassignment->getExprLoc(),
+                     "'%0 = %1erase(%0)' already moves '%0' to the next element, and the loop's '%2' advances it "
+                     "again: the element after each erased one is skipped, and erasing the last one steps past "
+                     "end(); advance only when nothing was erased")
+                << It << Receiver << sourceText(Increment, Ctx) << Reassignment->getSourceRange();
+    if (!Fn->isTemplateInstantiation() && !Fn->isTemplated())
+      if (auto Fixes = doubleAdvanceFix(Reassignment, Iter, Cfg.parents(), Ctx))
+        for (const FixItHint &Fix : *Fixes)
+          Diag << Fix;
+  }
+  diag(Increment->getExprLoc(), "the loop advances '%0' here", DiagnosticIDs::Note) << It;
+}
+
 void EraseDuringIterationCheck::checkIteratorLoop(const IteratorLoop &Loop, const FunctionDecl *Fn, ASTContext &Ctx) {
-  std::optional<ContainerTraits> Traits = Model.classifyObject(Loop.Container);
+  // `it != dic_->end()`: the container is reached through a pointer.
+  bool ViaPointer = Loop.Container->IgnoreParenImpCasts()->getType()->isPointerType();
+  std::optional<ContainerTraits> Traits = Model.classifyObject(Loop.Container, ViaPointer);
   if (!Traits)
     return;
   ObjectPathResolver Resolver(Ctx);
-  std::optional<ObjectPath> Container = Resolver.objectOf(Loop.Container);
+  std::optional<ObjectPath> Container =
+      ViaPointer ? Resolver.pointeeOf(Loop.Container) : Resolver.objectOf(Loop.Container);
   if (!Container)
+    return;
+  checkReentrantCallbacks(Loop.Loop, Loop.Body, {Loop.Iter}, *Container, *Traits, Fn, Ctx);
+  if (!Rules.enabled("iterator-loop-change"))
     return;
   ContainerOpFinder Finder(Model, Resolver, MaxCallDepth, Summaries);
   std::string Name = Container->spelling();
   std::string It = Loop.Iter->getNameAsString();
   const FunctionCfg *Cfg = nullptr;
-  checkReentrantCallbacks(Loop.Loop, Loop.Body, {Loop.Iter}, *Container, *Traits, Fn, Ctx);
   for (const ContainerOpSite &Op : Finder.find(Loop.Body, *Container, Loop.Iter)) {
     if (!isMutation(Op.Kind) || ReportedSites.contains(Op.SiteCall))
       continue;
@@ -265,11 +333,13 @@ void EraseDuringIterationCheck::checkIteratorLoop(const IteratorLoop &Loop, cons
                                              "through the iterator, '%1.remove()'"
                                            : "%0 erases the element '%1' points to while a loop over '%2' uses "
                                              "'%1'; '%1' is dangling when the loop uses it next: write '%1 = "
-                                             "%2.erase(%1)' and advance only when nothing was erased";
-      auto Diag = diag(Op.SiteCall->getExprLoc(), Message) << Subject << It << Name << Op.SiteCall->getSourceRange();
+                                             "%3(%1)' and advance only when nothing was erased";
+      auto Diag = diag(Op.SiteCall->getExprLoc(), Message)
+                  << Subject << It << Name << eraseCallOn(*Container) << Op.SiteCall->getSourceRange();
       const auto *Erase = dyn_cast<CXXMemberCallExpr>(Op.OpCall);
       bool IsSet = StringRef(Traits->Name).ends_with("set");
-      if (ByKey && !Op.Callee && Erase && Erase->getNumArgs() == 1 && Traits->UniqueKeys &&
+      if (ByKey && !Op.Callee && Erase && Erase->getNumArgs() == 1 && Traits->UniqueKeys && Op.OpName == "erase" &&
+          Traits->Shape == ContainerShape::Associative &&
           Traits->Library == ContainerLibrary::Std && !Fn->isTemplateInstantiation() && !Fn->isTemplated() &&
           isKeyOfIterator(Erase->getArg(0), Loop.Iter, IsSet))
         if (auto Fixes = iteratorLoopEraseFix(Erase, Loop.Iter, Use, Cfg->parents(), Ctx, /*ReplaceKey=*/true))
@@ -291,7 +361,7 @@ void EraseDuringIterationCheck::checkReentrantCallbacks(const Stmt *Loop, const 
                                                         const FunctionDecl *Fn, ASTContext &Ctx) {
   const FieldDecl *Field = Container.lastField();
   llvm::SmallVector<ReentrantCall, 2> Calls =
-      Field ? Reentrant.opaqueCalls(Body, Element) : decltype(Calls)();
+      Field && Rules.enabled("reentrant-callback") ? Reentrant.opaqueCalls(Body, Element) : decltype(Calls)();
   std::optional<ContainerEraser> Eraser = Calls.empty() ? std::nullopt : Reentrant.eraserOf(Field, Traits, Fn, Ctx);
   const FunctionCfg *Cfg = Eraser ? Cfgs.get(Fn, Ctx) : nullptr;
   if (!Eraser || !Cfg)
@@ -317,7 +387,7 @@ void EraseDuringIterationCheck::checkElementReferenceAfterErase(const CXXForRang
   // `for (auto &[k, v] : m) if (...) { m.erase(k); log(k); return; }`: the loop leaves, but `k`
   // refers into the node just freed.
   const VarDecl *Element = Loop->getLoopVariable();
-  if (!isEraseLike(Op) || Op.Callee || !Element || !Element->getType()->isReferenceType())
+  if (!Rules.enabled("erased-element-reference") || !isEraseLike(Op) || Op.Callee || !Element || !Element->getType()->isReferenceType())
     return;
   SmallVector<const ValueDecl *, 4> Refs{Element};
   if (const auto *Decomposition = dyn_cast<DecompositionDecl>(Element))
@@ -343,7 +413,7 @@ void EraseDuringIterationCheck::checkHeldIterator(const VarDecl *Var, const Func
   // `auto it = m.find(k); m[other] = v; use(it->second);` on a hash container: the insert may
   // rehash and invalidate every iterator.
   // Cheap tests first: this runs for every local variable of the unit.
-  if (!Var->hasLocalStorage() || isa<ParmVarDecl>(Var) || !Var->getInit() || Var->getType()->isReferenceType())
+  if (!Rules.enabled("held-iterator-insert") || !Var->hasLocalStorage() || isa<ParmVarDecl>(Var) || !Var->getInit() || Var->getType()->isReferenceType())
     return;
   const Expr *Init = ignoringImplicit(Var->getInit());
   bool ViaFirst = false;
@@ -393,9 +463,10 @@ void EraseDuringIterationCheck::checkHeldIterator(const VarDecl *Var, const Func
         return FunctionCfg::Visit::Done;
       ReportedSites.insert(Site);
       std::string Subject = changeSubject(Op, Container->spelling());
-      diag(Site->getExprLoc(), "%0 may rehash '%1' and invalidate '%2', which is used after it; look the element up "
-                               "again after the insert, or reserve() before taking '%2'")
-          << Subject << Container->spelling() << Var->getName() << Site->getSourceRange();
+      diag(Site->getExprLoc(), "%0 may %1 '%2' and invalidate '%3', which is used after it; look the element up "
+                               "again after the insert, or reserve() before taking '%3'")
+          << Subject << Traits->invalidatingInsertVerb() << Container->spelling() << Var->getName()
+          << Site->getSourceRange();
       diag(Var->getLocation(), "'%0' is taken here", DiagnosticIDs::Note) << Var->getName();
       diag(Use->getBeginLoc(), "'%0' is used here after the insert", DiagnosticIDs::Note) << Var->getName();
       return FunctionCfg::Visit::Done;

@@ -1,6 +1,7 @@
 #ifndef MAPGUARD_CHECKERS_ERASEDURINGITERATIONCHECK_H
 #define MAPGUARD_CHECKERS_ERASEDURINGITERATIONCHECK_H
 
+#include "RuleSelection.h"
 #include "model/ContainerModel.h"
 #include "analysis/ContainerMutations.h"
 #include "analysis/FunctionCfg.h"
@@ -40,6 +41,9 @@ private:
                      clang::ASTContext &Ctx);
   void checkIteratorErase(const clang::CallExpr *Erase, const clang::VarDecl *Iter,
                           const clang::FunctionDecl *Fn, clang::ASTContext &Ctx);
+  /// `it = c.erase(it)` in a `for (...; ...; ++it)` whose increment then runs too.
+  void checkDoubleAdvance(const clang::Expr *Reassignment, const clang::VarDecl *Iter, llvm::StringRef Receiver,
+                          const clang::FunctionDecl *Fn, const FunctionCfg &Cfg, clang::ASTContext &Ctx);
   void checkIteratorLoop(const IteratorLoop &Loop, const clang::FunctionDecl *Fn, clang::ASTContext &Ctx);
   void checkHeldIterator(const clang::VarDecl *Var, const clang::FunctionDecl *Fn, clang::ASTContext &Ctx);
   /// A callback invoked in the loop that may re-enter a member function erasing the container.
@@ -52,6 +56,7 @@ private:
   const std::string Containers;
   const std::string InsertInvalidatingContainers;
   const unsigned MaxCallDepth;
+  const RuleSelection Rules;
   const ContainerModel Model;
   FunctionCfgCache Cfgs;
   MutationSummaries Summaries;

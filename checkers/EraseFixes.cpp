@@ -147,31 +147,30 @@ std::optional<FixItHint> rangeForEraseIfFix(const CXXForRangeStmt *Loop, const C
   return FixItHint::CreateReplacement(CharSourceRange::getTokenRange(Range), Replacement);
 }
 
-std::optional<std::vector<FixItHint>> iteratorLoopEraseFix(const CXXMemberCallExpr *Erase, const VarDecl *Iter,
-                                                           const Stmt *FirstUse, const ParentMap &Parents,
-                                                           ASTContext &Ctx, bool ReplaceKey) {
+namespace {
+/// `for (...; ...; ++it) { ...; if (cond) <Action>; }`: the fixes that remove the loop's increment
+/// and advance in an `else` branch instead, when \p Action (an expression) is the whole then-branch
+/// of an `if` without else that ends the body of a `for` whose increment is exactly `++it`/`it++`
+/// and no `continue` could skip the new branch. \p Inc is set to the increment.
+std::optional<std::vector<FixItHint>> incrementIntoElse(const Expr *Action, const VarDecl *Iter, const ParentMap &Parents,
+                                                        ASTContext &Ctx, const Expr *&Inc) {
   const SourceManager &SM = Ctx.getSourceManager();
   const LangOptions &LO = Ctx.getLangOpts();
-  // The erase must be the whole then-branch of an `if` without else that ends the body of a `for`
-  // whose increment is the first use of the erased iterator.
-  const Stmt *Parent = parentIgnoringImplicit(Parents, Erase);
+  const Stmt *Parent = parentIgnoringImplicit(Parents, Action);
   if (const auto *Block = dyn_cast_or_null<CompoundStmt>(Parent); Block && Block->size() == 1)
     Parent = parentIgnoringImplicit(Parents, Block);
   const auto *If = dyn_cast_or_null<IfStmt>(Parent);
   const auto *ThenExpr = If ? dyn_cast_or_null<Expr>(soleStatement(If->getThen())) : nullptr;
-  if (!If || If->getElse() || If->isConstexpr() || !ThenExpr || ignoringImplicit(ThenExpr) != Erase)
+  if (!If || If->getElse() || If->isConstexpr() || !ThenExpr || ignoringImplicit(ThenExpr) != Action)
     return std::nullopt;
   const Stmt *ThenBranch = If->getThen();
   const Stmt *Body = parentIgnoringImplicit(Parents, If);
   const auto *For = dyn_cast_or_null<ForStmt>(Body);
   if (const auto *Block = dyn_cast_or_null<CompoundStmt>(Body); Block && Block->body_back() == If)
     For = dyn_cast_or_null<ForStmt>(parentIgnoringImplicit(Parents, Block));
-  if (!For || !For->getInc() || !FirstUse)
+  if (!For || !For->getInc())
     return std::nullopt;
-  const Expr *Inc = For->getInc();
-  SourceRange IncRange = Inc->getSourceRange();
-  if (!IncRange.fullyContains(FirstUse->getSourceRange()))
-    return std::nullopt;
+  Inc = For->getInc();
   // The increment must be exactly ++it / it++, and no `continue` may skip the new else branch.
   const auto *IncOperand = [&]() -> const Expr * {
     const Expr *Core = ignoringImplicit(Inc); // `it++` on a class iterator returns a bound temporary
@@ -196,20 +195,8 @@ std::optional<std::vector<FixItHint>> iteratorLoopEraseFix(const CXXMemberCallEx
   std::string IncText = sourceText(Inc, Ctx);
   if (Continues.Found || IncText.empty() || sourceText(If, Ctx).empty())
     return std::nullopt;
-
   std::vector<FixItHint> Fixes;
-  Fixes.push_back(FixItHint::CreateRemoval(CharSourceRange::getTokenRange(IncRange)));
-  std::string Name = Iter->getNameAsString();
-  if (Erase->getType()->isVoidType() && !ReplaceKey) {
-    Fixes.push_back(FixItHint::CreateReplacement(
-        CharSourceRange::getTokenRange(Erase->getArg(0)->getSourceRange()), Name + "++"));
-  } else {
-    // A standard container's erase(iterator) returns the next iterator.
-    Fixes.push_back(FixItHint::CreateInsertion(Erase->getBeginLoc(), Name + " = "));
-    if (ReplaceKey)
-      Fixes.push_back(
-          FixItHint::CreateReplacement(CharSourceRange::getTokenRange(Erase->getArg(0)->getSourceRange()), Name));
-  }
+  Fixes.push_back(FixItHint::CreateRemoval(CharSourceRange::getTokenRange(Inc->getSourceRange())));
   if (isa<CompoundStmt>(ThenBranch)) {
     SourceLocation After = Lexer::getLocForEndOfToken(ThenBranch->getEndLoc(), 0, SM, LO);
     Fixes.push_back(FixItHint::CreateInsertion(After, " else { " + IncText + "; }"));
@@ -220,6 +207,35 @@ std::optional<std::vector<FixItHint>> iteratorLoopEraseFix(const CXXMemberCallEx
     Fixes.push_back(FixItHint::CreateInsertion(AfterSemi, " else " + IncText + ";"));
   }
   return Fixes;
+}
+} // namespace
+
+std::optional<std::vector<FixItHint>> iteratorLoopEraseFix(const CXXMemberCallExpr *Erase, const VarDecl *Iter,
+                                                           const Stmt *FirstUse, const ParentMap &Parents,
+                                                           ASTContext &Ctx, bool ReplaceKey) {
+  const Expr *Inc = nullptr;
+  std::optional<std::vector<FixItHint>> Fixes = incrementIntoElse(Erase, Iter, Parents, Ctx, Inc);
+  // The increment must be the first use of the erased iterator.
+  if (!Fixes || !FirstUse || !Inc->getSourceRange().fullyContains(FirstUse->getSourceRange()))
+    return std::nullopt;
+  std::string Name = Iter->getNameAsString();
+  if (Erase->getType()->isVoidType() && !ReplaceKey) {
+    Fixes->push_back(FixItHint::CreateReplacement(
+        CharSourceRange::getTokenRange(Erase->getArg(0)->getSourceRange()), Name + "++"));
+  } else {
+    // A standard container's erase(iterator) returns the next iterator.
+    Fixes->push_back(FixItHint::CreateInsertion(Erase->getBeginLoc(), Name + " = "));
+    if (ReplaceKey)
+      Fixes->push_back(
+          FixItHint::CreateReplacement(CharSourceRange::getTokenRange(Erase->getArg(0)->getSourceRange()), Name));
+  }
+  return Fixes;
+}
+
+std::optional<std::vector<FixItHint>> doubleAdvanceFix(const Expr *Reassignment, const VarDecl *Iter,
+                                                       const ParentMap &Parents, ASTContext &Ctx) {
+  const Expr *Inc = nullptr;
+  return incrementIntoElse(Reassignment, Iter, Parents, Ctx, Inc);
 }
 
 } // namespace mapguard

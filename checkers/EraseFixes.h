@@ -33,6 +33,12 @@ std::optional<std::vector<clang::FixItHint>> iteratorLoopEraseFix(const clang::C
                                                                   const clang::ParentMap &Parents,
                                                                   clang::ASTContext &Ctx, bool ReplaceKey = false);
 
+/// `for (...; ...; ++it) { ...; if (cond) it = C.erase(it); }` -> the increment moved into an
+/// `else` branch, so that the loop advances only when nothing was erased.
+std::optional<std::vector<clang::FixItHint>> doubleAdvanceFix(const clang::Expr *Reassignment,
+                                                              const clang::VarDecl *Iter,
+                                                              const clang::ParentMap &Parents, clang::ASTContext &Ctx);
+
 } // namespace mapguard
 
 #endif

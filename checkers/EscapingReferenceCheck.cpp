@@ -1,6 +1,7 @@
 #include "EscapingReferenceCheck.h"
 
 #include "EscapingReferenceFixes.h"
+#include "analysis/CheckThenAct.h"
 #include "analysis/Handover.h"
 #include "utils/AstUtil.h"
 #include "clang/AST/ASTContext.h"
@@ -17,31 +18,36 @@ namespace mapguard {
 namespace {
 /// Whether \p What (an operation's name) removes elements or replaces the whole container.
 bool removesElements(StringRef What) {
-  return What == "erase" || What == "unsafe_erase" || What == "clear" || What == "extract" || What == "remove" ||
-         What == "take" || What == "removeIf" || What == "swap" || What == "operator=";
+  std::optional<ContainerOpKind> Kind = containerOpKindOf(What);
+  return Kind == ContainerOpKind::Erase || Kind == ContainerOpKind::Replace;
 }
 
 /// Whether \p What may rehash or reallocate the container.
 bool mayReallocate(StringRef What) {
-  return What == "insert" || What == "emplace" || What == "emplace_hint" || What == "try_emplace" ||
-         What == "insert_or_assign" || What == "insert_range" || What == "insertMulti" || What == "operator[]" ||
-         What == "rehash" || What == "reserve" || What == "merge" || What == "unite";
+  std::optional<ContainerOpKind> Kind = containerOpKindOf(What);
+  return Kind == ContainerOpKind::Insert || Kind == ContainerOpKind::Rehash;
 }
 
 /// Whether \p W replaces an element's value (`m[k] = v`, `insert_or_assign`): a std::string or
-/// vector value frees its old buffer, and a reader still holding it reads freed memory.
+/// vector value frees its old buffer, and a reader still holding it reads freed memory. Not when it
+/// runs only for a key just found absent under the same lock (a grow-only cache inserts).
 bool overwritesValue(const ContainerAccess &W, GuardInference &Inference, ASTContext &Ctx) {
-  if (W.Use.What == "insert_or_assign")
-    return true;
-  const FunctionCfg *Cfg = W.Use.What == "operator[]" ? Inference.cfgOf(W.Function, Ctx) : nullptr;
-  return Cfg && subscriptWritten(W.Use.Site, Cfg->parents());
+  bool Assigns = W.Use.What == "insert_or_assign";
+  if (const FunctionCfg *Cfg = W.Use.What == "operator[]" ? Inference.cfgOf(W.Function, Ctx) : nullptr)
+    Assigns = subscriptWritten(W.Use.Site, Cfg->parents());
+  return Assigns && !insertsWhereAbsent(W, Inference, Ctx);
 }
 
-/// Whether references to elements survive a rehash (node-based hash containers).
-bool referencesSurviveRehash(const ContainerTraits &Traits) {
-  StringRef Name = Traits.Name;
-  return !Traits.InsertInvalidates || Name.starts_with("std::unordered") || Name.starts_with("absl::node_hash") ||
-         Name.starts_with("boost::unordered");
+/// Whether references to elements survive the insert \p What: in node-based containers always (a
+/// rehash moves no node); in a deque, at either end only.
+bool referencesSurviveInsert(const ContainerTraits &Traits, StringRef What) {
+  if (!Traits.InsertInvalidates)
+    return true;
+  if (!Traits.ReferencesSurviveEndInsert)
+    return false;
+  if (!StringRef(Traits.Name).ends_with("deque"))
+    return true;
+  return What == "push_back" || What == "push_front" || What == "emplace_back" || What == "emplace_front";
 }
 
 StringRef describeKind(AliasKind Kind) {
@@ -124,7 +130,8 @@ const ContainerAccess *EscapingReferenceCheck::invalidatingWrite(const Container
       continue;
     bool Invalidates = removesElements(Other.Use.What) ||
                        (mayReallocate(Other.Use.What) &&
-                        (Kind == AliasKind::Iterator ? Traits->InsertInvalidates : !referencesSurviveRehash(*Traits))) ||
+                        (Kind == AliasKind::Iterator ? Traits->InsertInvalidates
+                                                     : !referencesSurviveInsert(*Traits, Other.Use.What))) ||
                        overwritesValue(Other, Inference, Ctx);
     if (Invalidates && Other.Enclosing != Origin.Enclosing)
       return &Other;
@@ -191,7 +198,7 @@ void EscapingReferenceCheck::reportUse(const AliasUse &Use, GuardInference &Infe
   const ContainerAliases *Aliases = Inference.aliasesOf(Use.Function);
   const ValueDecl *Var = ContainerAliases::aliasVariable(Use.Ref->getDecl());
   ArrayRef<AliasBinding> Bindings = Aliases ? Aliases->bindingsOf(Var) : ArrayRef<AliasBinding>();
-  if (Bindings.empty() || ReportedVariables.contains(Var))
+  if (Bindings.empty() || ReportedVariables.contains(Var) || !Rules.enabled("used-after-release"))
     return;
   std::optional<Guarded> First = guardedAtEvery(Bindings, Inference);
   if (!First)
@@ -274,7 +281,8 @@ void EscapingReferenceCheck::reportEscape(const AliasEscape &Escape, const Funct
     return;
   const Guarded &At = *Found;
   // The lock must be taken here (not held on entry: the caller's lock still covers the result).
-  if (!At.Held->AcquiredAt || ReportedOrigins.contains(Escape.Origin.ContainerRef))
+  if (!At.Held->AcquiredAt || ReportedOrigins.contains(Escape.Origin.ContainerRef) ||
+      !Rules.enabled(isa<ReturnStmt>(Escape.At) ? "returned-after-release" : "stored-beyond-lock"))
     return;
   const ContainerAccess *Write = invalidatingWrite(*At.Access, Escape.Origin.Kind, Inference, Ctx);
   if (!Write)
@@ -337,6 +345,8 @@ bool captureKeepsPointing(const LambdaCapture &Capture, AliasKind Kind) {
 
 void EscapingReferenceCheck::reportCaptures(const FunctionDecl *Fn, const ContainerAliases &Aliases,
                                             GuardInference &Inference, ASTContext &Ctx) {
+  if (!Rules.enabled("captured-by-deferred"))
+    return;
   OwnLambdas Lambdas;
   Lambdas.TraverseStmt(Fn->getBody());
   const FunctionCfg *Cfg = Lambdas.Found.empty() ? nullptr : Inference.cfgOf(Fn, Ctx);

@@ -15,24 +15,6 @@ using namespace clang::ast_matchers;
 
 namespace mapguard {
 namespace {
-/// Whether \p Name is declared or referred to in \p Body: a guard of that name would clash with it
-/// or hide it.
-bool usesName(const Stmt *Body, StringRef Name) {
-  struct Finder : RecursiveASTVisitor<Finder> {
-    StringRef Name;
-    bool Found = false;
-    bool check(const NamedDecl *D) {
-      Found |= D && D->getIdentifier() && D->getName() == Name;
-      return !Found;
-    }
-    bool VisitDeclRefExpr(DeclRefExpr *E) { return check(E->getDecl()); }
-    bool VisitMemberExpr(MemberExpr *E) { return check(E->getMemberDecl()); }
-    bool VisitNamedDecl(NamedDecl *D) { return check(D); }
-  } Uses;
-  Uses.Name = Name;
-  Uses.TraverseStmt(const_cast<Stmt *>(Body));
-  return Uses.Found;
-}
 /// Whether the lambda's body calls a function that takes a lock itself: a guard added around the
 /// body could then deadlock.
 bool callsLockingFunction(const LambdaExpr *Lambda, const GuardInference &Inference) {
@@ -85,7 +67,8 @@ GuardedContainerCheck::sharedAnalysis(const ASTContext *Ctx, const ModelOptions 
 }
 
 GuardedContainerCheck::GuardedContainerCheck(StringRef Name, tidy::ClangTidyContext *Context)
-    : ClangTidyCheck(Name, Context), Models(ModelOptions::read(Options)), TidyContext(Context) {}
+    : ClangTidyCheck(Name, Context), Models(ModelOptions::read(Options)), Rules(RuleSelection::read(Name, Options, *this)),
+      TidyContext(Context) {}
 
 bool GuardedContainerCheck::isCheckEnabled(StringRef Name) const { return TidyContext->isCheckEnabled(Name); }
 
@@ -96,7 +79,10 @@ const std::vector<CheckThenActPair> &GuardedContainerCheck::checkThenActPairs(Gu
   return *Shared->CheckThenActPairs;
 }
 
-void GuardedContainerCheck::storeOptions(tidy::ClangTidyOptions::OptionMap &Opts) { Models.store(Options, Opts); }
+void GuardedContainerCheck::storeOptions(tidy::ClangTidyOptions::OptionMap &Opts) {
+  Models.store(Options, Opts);
+  Options.store(Opts, "Rules", Rules.spec());
+}
 
 void GuardedContainerCheck::registerMatchers(MatchFinder *Finder) {
   // Every function once; the analysis runs when the translation unit has been seen whole.
@@ -149,6 +135,18 @@ std::string GuardedContainerCheck::describe(const ContainerAccess &Access) {
   return "'" + What + "' on " + Name;
 }
 
+bool GuardedContainerCheck::readsOnlySize(const ContainerAccess &Access) {
+  StringRef What = Access.Use.What;
+  if (Access.Use.Write)
+    return false;
+  if (What == "count") { // QList::count(), not a map's count(key)
+    const auto *Call = dyn_cast_or_null<CallExpr>(Access.Use.Site);
+    return Call && Call->getNumArgs() == 0;
+  }
+  return What == "size" || What == "empty" || What == "length" || What == "isEmpty" || What == "capacity" ||
+         What == "max_size";
+}
+
 bool GuardedContainerCheck::mayRewrite(const FunctionDecl *Fn) {
   return !Fn->isTemplateInstantiation() && !Fn->isTemplated() && Fn->getBody() &&
          !Fn->getBody()->getBeginLoc().isMacroID();
@@ -159,8 +157,8 @@ std::optional<FixItHint> GuardedContainerCheck::guardAtStart(const CompoundStmt 
                                                              const ASTContext &Ctx) {
   if (!Body || Body->body_empty())
     return std::nullopt;
-  StringRef GuardName = usesName(Body, "lock") ? "guard" : "lock";
-  if (usesName(Body, GuardName))
+  StringRef GuardName = namesDeclaredOrUsed(Body, "lock") ? "guard" : "lock";
+  if (namesDeclaredOrUsed(Body, GuardName))
     return std::nullopt;
   std::string Declaration = LockModel::guardDeclaration(Mutex->getType(), MutexSpelling.str(), Kind, GuardName);
   const Stmt *First = Body->body_front();
@@ -197,7 +195,9 @@ std::optional<FixItHint> GuardedContainerCheck::lockInsideLambda(const Container
 }
 
 void GuardedContainerCheck::reportThreadRace(const ContainerAccess &Access, GuardInference &Inference,
-                                             ASTContext &Ctx, StringRef Lead, StringRef Elsewhere) {
+                                             ASTContext &Ctx, StringRef Rule, StringRef Lead, StringRef Elsewhere) {
+  if (!Rules.enabled(Rule))
+    return;
   bool Repeated = false;
   const ContainerAccess *Other = concurrentAccess(Access, Inference, Ctx, Repeated);
   if ((!Other && !Repeated) || !Access.DeferredBy)

@@ -7,6 +7,7 @@
 
 #include "analysis/CheckThenAct.h"
 #include "analysis/GuardInference.h"
+#include "RuleSelection.h"
 #include "model/ModelOptions.h"
 #include "clang-tidy/ClangTidyCheck.h"
 #include <memory>
@@ -29,6 +30,9 @@ protected:
   virtual void report(GuardInference &Inference, clang::ASTContext &Ctx) = 0;
   /// "'erase' on 'sessions_'", "iteration over 'sessions_'", "access to 'sessions_'".
   static std::string describe(const ContainerAccess &Access);
+  /// Whether \p Access only reads the container's size (`size()`, `empty()`): a snapshot that an
+  /// unlocked fast path or a statistic takes and, where it matters, checks again under the lock.
+  static bool readsOnlySize(const ContainerAccess &Access);
   /// Whether a rewrite of \p Fn's body is safe: not a template, not in a macro.
   static bool mayRewrite(const clang::FunctionDecl *Fn);
   /// A fix-it that declares a guard of \p Mutex (spelled \p MutexSpelling) as the first statement of
@@ -44,9 +48,9 @@ protected:
                                                    const clang::ASTContext &Ctx);
   /// Reports \p Access, in a callable started on another thread, if its container (which has no
   /// guard) is used at the same time by other code or by another copy of the callable.
-  /// \p Lead and \p Elsewhere word the message for the reporting check.
+  /// \p Lead and \p Elsewhere word the message for the reporting check, whose rule \p Rule it is.
   void reportThreadRace(const ContainerAccess &Access, GuardInference &Inference, clang::ASTContext &Ctx,
-                        llvm::StringRef Lead, llvm::StringRef Elsewhere);
+                        llvm::StringRef Rule, llvm::StringRef Lead, llvm::StringRef Elsewhere);
   /// A note that shows why \p Guard guards the container: an access holding it, or its annotation.
   void noteGuardEvidence(const ContainerAccess &Access, const GuardInfo &Guard, llvm::StringRef Mutex);
   /// Whether another check of this run is enabled: the more specific check reports an access.
@@ -55,6 +59,7 @@ protected:
   const std::vector<CheckThenActPair> &checkThenActPairs(GuardInference &Inference, clang::ASTContext &Ctx);
 
   const ModelOptions Models;
+  const RuleSelection Rules; // which of the check's rules report
 
 private:
   struct SharedAnalysis;

@@ -132,12 +132,14 @@ bool parseBool(StringRef Value, bool Fallback) {
 ManualLockCheck::ManualLockCheck(StringRef Name, tidy::ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context), Models(ModelOptions::read(Options)),
       ReportThrowingCalls(parseBool(Options.get("ReportThrowingCalls", "true"), true)),
-      StrictExceptions(parseBool(Options.get("StrictExceptions", "false"), false)), Locks(Models.Locks) {}
+      StrictExceptions(parseBool(Options.get("StrictExceptions", "false"), false)), Locks(Models.Locks),
+      Rules(RuleSelection::read(Name, Options, *this)) {}
 
 void ManualLockCheck::storeOptions(tidy::ClangTidyOptions::OptionMap &Opts) {
   Models.store(Options, Opts);
   Options.store(Opts, "ReportThrowingCalls", ReportThrowingCalls ? "true" : "false");
   Options.store(Opts, "StrictExceptions", StrictExceptions ? "true" : "false");
+  Options.store(Opts, "Rules", Rules.spec());
 }
 
 void ManualLockCheck::registerMatchers(MatchFinder *Finder) {
@@ -164,6 +166,8 @@ void ManualLockCheck::checkFunction(const FunctionDecl *Fn, ASTContext &Ctx) {
     }
   } Nested(*this, Ctx);
   Nested.TraverseStmt(Fn->getBody());
+  if (Rules.enabled("guard-locks-nothing"))
+    checkGuardsThatLockNothing(Fn, Ctx);
 
   ObjectPathResolver Resolver(Ctx);
   ManualCalls Calls = findManualCalls(Fn->getBody(), Locks, Resolver);
@@ -238,7 +242,9 @@ void ManualLockCheck::checkFunction(const FunctionDecl *Fn, ASTContext &Ctx) {
       if (!E.Exit && !E.AtEnd) // a skipping path is a stronger reason than a call that may throw
         E = Escape{Lock, Exit, nullptr, std::nullopt, !Exit};
     }
-  } Collect(Locks, Entry, Ctx.getLangOpts().CXXExceptions && ReportThrowingCalls && !exceptionsTerminate(Fn),
+  } Collect(Locks, Entry,
+            Ctx.getLangOpts().CXXExceptions && ReportThrowingCalls && Rules.enabled("throw-while-locked") &&
+                !exceptionsTerminate(Fn),
             StrictExceptions ? nullptr : &Throws);
   Analysis.run(*Cfg, Entry, Collect);
   for (const auto &[Site, E] : Collect.Escapes)
@@ -248,6 +254,8 @@ void ManualLockCheck::checkFunction(const FunctionDecl *Fn, ASTContext &Ctx) {
 
 void ManualLockCheck::reportEscape(const Escape &E, const ManualCalls &Calls, const FunctionDecl *Fn,
                                    const FunctionCfg &Cfg, ASTContext &Ctx) {
+  if (!Rules.enabled(E.Exit || E.AtEnd ? "exit-while-locked" : "throw-while-locked"))
+    return;
   const auto *LockCall = cast<CallExpr>(E.Lock.AcquiredAt);
   std::string Mutex = E.Lock.Mutex.spelling();
   bool LeavesLoop = E.Exit && isa<BreakStmt, ContinueStmt>(E.Exit);
@@ -302,6 +310,96 @@ void ManualLockCheck::reportEscape(const Escape &E, const ManualCalls &Calls, co
   if (E.Thrown && E.Thrown->At != E.MayThrow &&
       !Ctx.getSourceManager().isInSystemHeader(E.Thrown->At->getBeginLoc()))
     diag(E.Thrown->At->getBeginLoc(), "it can throw here", DiagnosticIDs::Note);
+}
+
+namespace {
+/// The guard temporary an expression statement constructs and discards, and where its argument
+/// list opens: `std::lock_guard<std::mutex>{mu_};`, `std::lock_guard<std::mutex>(this->mu_);`.
+std::pair<const Expr *, SourceLocation> discardedTemporary(const Expr *Statement) {
+  const Expr *E = Statement->IgnoreImplicit();
+  if (const auto *Cast = dyn_cast<CXXFunctionalCastExpr>(E))
+    return {Cast, Cast->getLParenLoc()};
+  if (const auto *Temporary = dyn_cast<CXXTemporaryObjectExpr>(E))
+    return {Temporary, Temporary->getParenOrBraceRange().getBegin()};
+  return {nullptr, SourceLocation()};
+}
+} // namespace
+
+void ManualLockCheck::checkGuardsThatLockNothing(const FunctionDecl *Fn, ASTContext &Ctx) {
+  const Stmt *Body = Fn->getBody();
+  if (!Body)
+    return;
+  const auto *Method = dyn_cast<CXXMethodDecl>(Fn);
+  // A mutex of this name that a parenthesised declarator of the same name hides.
+  auto HiddenMutex = [&](const VarDecl *Guard) -> const ValueDecl * {
+    if (Method)
+      for (const FieldDecl *Field : Method->getParent()->fields())
+        if (Field->getName() == Guard->getName() && Locks.isMutex(Field->getType(), Field))
+          return Field;
+    for (const NamedDecl *Found : Fn->getParent()->lookup(Guard->getDeclName()))
+      if (const auto *Var = dyn_cast<VarDecl>(Found); Var && Var->hasGlobalStorage() && Locks.isMutex(Var->getType(), Var))
+        return Var;
+    return nullptr;
+  };
+  StringRef Name = namesDeclaredOrUsed(Body, "lock") ? "guard" : "lock";
+  const SourceManager &SM = Ctx.getSourceManager();
+  // The guard as it should read: the statement with the name inserted where its arguments open.
+  auto Named = [&](const Stmt *Written, SourceLocation Open) -> std::string {
+    std::string Text = sourceText(Written, Ctx);
+    if (Text.empty() || Open.isInvalid() || Open.isMacroID())
+      return "";
+    unsigned Offset = SM.getFileOffset(Open) - SM.getFileOffset(SM.getExpansionLoc(Written->getBeginLoc()));
+    if (Offset > Text.size())
+      return "";
+    StringRef Before = StringRef(Text).take_front(Offset).rtrim();
+    return (Before + " " + Name + StringRef(Text).drop_front(Offset).rtrim(';')).str();
+  };
+  auto Report = [&](SourceLocation At, const Stmt *Written, SourceLocation Open, StringRef Message, StringRef Mutex) {
+    std::string Suggestion = Named(Written, Open);
+    auto Diag = diag(At, Message) << Mutex << (Suggestion.empty() ? "give it a name" : "'" + Suggestion + "'");
+    if (!Suggestion.empty() && !Fn->isTemplated() && !Fn->isTemplateInstantiation() && !namesDeclaredOrUsed(Body, Name))
+      Diag << FixItHint::CreateInsertion(Open, (" " + Name).str());
+  };
+  struct Scan : RecursiveASTVisitor<Scan> {
+    SmallVector<const Stmt *, 4> Statements; // the statements of every block, lambdas excluded
+    bool TraverseLambdaExpr(LambdaExpr *) { return true; }
+    bool VisitCompoundStmt(CompoundStmt *Block) {
+      Statements.append(Block->body_begin(), Block->body_end());
+      return true;
+    }
+  } Blocks;
+  Blocks.TraverseStmt(const_cast<Stmt *>(Body));
+  for (const Stmt *S : Blocks.Statements) {
+    if (const auto *Declaration = dyn_cast<DeclStmt>(S); Declaration && Declaration->isSingleDecl()) {
+      const auto *Guard = dyn_cast<VarDecl>(Declaration->getSingleDecl());
+      std::optional<LockModel::GuardConstruction> Construction = Guard ? Locks.guardConstruction(Guard) : std::nullopt;
+      auto Paren = Guard && Guard->getTypeSourceInfo() ? Guard->getTypeSourceInfo()->getTypeLoc().getAs<ParenTypeLoc>()
+                                                       : ParenTypeLoc();
+      bool Empty = Locks.guardKind(Guard ? Guard->getType() : QualType()) && (!Construction || Construction->Mutexes.empty());
+      if (Paren && Empty && HiddenMutex(Guard)) {
+        Report(Guard->getLocation(), S, Paren.getLParenLoc(),
+               "this declares a new guard named '%0' that locks nothing and hides the mutex '%0': the code after it "
+               "runs without the lock; name the guard: %1",
+               Guard->getName());
+      }
+      continue;
+    }
+    const auto *Statement = dyn_cast<Expr>(S);
+    auto [Temporary, Open] = Statement ? discardedTemporary(Statement) : std::pair<const Expr *, SourceLocation>();
+    if (!Temporary || !Locks.guardKind(Temporary->getType()))
+      continue;
+    const auto *Construct = dyn_cast<CXXConstructExpr>(Temporary);
+    if (const auto *Cast = dyn_cast<CXXFunctionalCastExpr>(Temporary))
+      Construct = dyn_cast<CXXConstructExpr>(Cast->getSubExpr()->IgnoreImplicit());
+    SmallVector<const Expr *, 2> Mutexes =
+        Construct ? Locks.mutexOperands(ArrayRef(Construct->getArgs(), Construct->getNumArgs()))
+                  : SmallVector<const Expr *, 2>();
+    std::string Mutex = Mutexes.empty() ? "" : sourceText(Mutexes.front(), Ctx);
+    Report(Temporary->getBeginLoc(), Temporary, Open,
+           "this guard of '%0' is a temporary, destroyed at the end of the statement: the code after it runs "
+           "without the lock; name the guard: %1",
+           Mutex.empty() ? "the mutex" : Mutex);
+  }
 }
 
 } // namespace mapguard

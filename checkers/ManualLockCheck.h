@@ -1,6 +1,7 @@
 #ifndef MAPGUARD_CHECKERS_MANUALLOCKCHECK_H
 #define MAPGUARD_CHECKERS_MANUALLOCKCHECK_H
 
+#include "RuleSelection.h"
 #include "analysis/FunctionCfg.h"
 #include "model/LockModel.h"
 #include "model/ModelOptions.h"
@@ -34,11 +35,16 @@ private:
   void checkFunction(const clang::FunctionDecl *Fn, clang::ASTContext &Ctx);
   void reportEscape(const Escape &E, const ManualCalls &Calls, const clang::FunctionDecl *Fn,
                     const FunctionCfg &Cfg, clang::ASTContext &Ctx);
+  /// A guard statement that locks nothing: `std::unique_lock<std::mutex>(mu_);` declares a new,
+  /// empty guard named `mu_`; `std::lock_guard<std::mutex>{mu_};` is a temporary that unlocks at
+  /// the end of the statement.
+  void checkGuardsThatLockNothing(const clang::FunctionDecl *Fn, clang::ASTContext &Ctx);
 
   const ModelOptions Models;
   const bool ReportThrowingCalls; // false for code bases that report errors without exceptions
   const bool StrictExceptions;    // any call that is not noexcept may throw, allocation failure too
   const LockModel Locks;
+  const RuleSelection Rules;
   FunctionCfgCache Cfgs;
   ThrowSummaries Throws;
 };

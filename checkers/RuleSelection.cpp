@@ -2,6 +2,8 @@
 
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
+#include <mutex>
+#include <set>
 
 using namespace clang;
 
@@ -18,8 +20,10 @@ RuleSelection::RuleSelection(StringRef CheckId, StringRef Spec) : Spec(Spec.str(
         Enabled.insert(Rule.Id);
   };
   Reset(/*All=*/false);
-  SmallVector<StringRef, 8> Items;
-  Spec.split(Items, [](char C) { return C == ';' || C == ','; });
+  SmallVector<StringRef, 8> Groups, Items;
+  Spec.split(Groups, ';');
+  for (StringRef Group : Groups)
+    Group.split(Items, ',');
   for (StringRef Item : Items) {
     Item = Item.trim();
     if (Item.empty())
@@ -48,10 +52,29 @@ RuleSelection::RuleSelection(StringRef CheckId, StringRef Spec) : Spec(Spec.str(
 RuleSelection RuleSelection::read(StringRef CheckId, const tidy::ClangTidyCheck::OptionsView &Options,
                                   tidy::ClangTidyCheck &Check) {
   RuleSelection Selection(CheckId, Options.getLocalOrGlobal("Rules", ""));
-  for (const std::string &Item : Selection.unknownItems())
-    Check.configurationDiag("unknown rule '%0' in option 'Rules' of %1; the rules are listed in the check docs")
-        << Item << CheckId;
+  // Once per process and item: a global `Rules` is read by every check.
+  static std::mutex ReportedMutex;
+  static std::set<std::string> Reported;
+  for (const std::string &Item : Selection.unknownItems()) {
+    std::lock_guard<std::mutex> Lock(ReportedMutex);
+    if (Reported.insert(Item).second)
+      Check.configurationDiag("unknown rule '%0' in option 'Rules'; the rules are listed in the check docs") << Item;
+  }
   return Selection;
+}
+
+std::vector<std::string> RuleSelection::unknownRules(const tidy::ClangTidyOptions::OptionMap &CheckOptions) {
+  std::vector<std::string> Unknown;
+  for (const auto &Entry : CheckOptions) {
+    StringRef Key = Entry.getKey();
+    StringRef Name = Key;
+    if (Name != "Rules" && !(Name.consume_back(".Rules") && findCheck(Name)))
+      continue;
+    RuleSelection Selection(Name == "Rules" ? checkCatalog().front().Id : Name, Entry.getValue().Value);
+    for (const std::string &Item : Selection.unknownItems())
+      Unknown.push_back("'" + Item + "' (in " + Key.str() + ")");
+  }
+  return Unknown;
 }
 
 } // namespace mapguard

@@ -4,7 +4,7 @@
 //
 //   CheckOptions:
 //     Rules: all                                          # every rule of every mapguard check
-//     mapguard-erase-during-iteration.Rules: '+reentrant-callback;-rehash-insert'
+//     mapguard-erase-during-iteration.Rules: '+reentrant-callback;-invalidating-insert'
 //
 // Items are `all`, `default`, `+id` (or `id`) and `-id`, applied left to right to the default set.
 #ifndef MAPGUARD_CHECKERS_RULESELECTION_H
@@ -26,6 +26,10 @@ public:
   /// configuration errors of \p Check.
   static RuleSelection read(llvm::StringRef CheckId, const clang::tidy::ClangTidyCheck::OptionsView &Options,
                             clang::tidy::ClangTidyCheck &Check);
+
+  /// The items of every `Rules` option in \p CheckOptions (global, or of a mapguard check) that
+  /// name no rule, each with the option it is in: for front-ends that check a configuration first.
+  static std::vector<std::string> unknownRules(const clang::tidy::ClangTidyOptions::OptionMap &CheckOptions);
 
   bool enabled(llvm::StringRef RuleId) const { return Enabled.contains(RuleId); }
   const std::string &spec() const { return Spec; }

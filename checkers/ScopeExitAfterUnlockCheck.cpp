@@ -50,6 +50,8 @@ std::optional<unsigned> declarationIndex(const CompoundStmt *Block, const VarDec
 
 void ScopeExitAfterUnlockCheck::report(GuardInference &Inference, ASTContext &Ctx) {
   Moved.clear();
+  if (!Rules.enabled("scope-exit-after-release"))
+    return;
   llvm::DenseSet<const Expr *> Reported;
   for (const ContainerAccess &Access : Inference.accesses()) {
     if (!Access.ScopeExit || Access.OptedOut || !Reported.insert(Access.Ref).second)

@@ -5,6 +5,7 @@
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
+#include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/Basic/SourceManager.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -15,6 +16,22 @@ namespace mapguard {
 namespace {
 constexpr llvm::StringLiteral DefaultAlternatives =
     "folly::Synchronized;absl::Mutex with ABSL_GUARDED_BY;tbb::concurrent_hash_map";
+
+/// Whether \p Body constructs a guard that takes no lock here (`std::unique_lock<std::mutex>(mu_);`,
+/// a temporary): mapguard-manual-lock's fix names it, and a second guard would lock twice.
+bool constructsGuard(const Stmt *Body, const LockModel &Locks) {
+  struct Scan : RecursiveASTVisitor<Scan> {
+    const LockModel &Locks;
+    bool Found = false;
+    explicit Scan(const LockModel &Locks) : Locks(Locks) {}
+    bool VisitCXXConstructExpr(CXXConstructExpr *Construct) {
+      Found |= Locks.guardKind(Construct->getType()).has_value();
+      return !Found;
+    }
+  } Guards(Locks);
+  Guards.TraverseStmt(const_cast<Stmt *>(Body));
+  return Guards.Found;
+}
 
 } // namespace
 
@@ -48,7 +65,8 @@ void UnguardedAccessCheck::report(GuardInference &Inference, ASTContext &Ctx) {
   // One finding per function and container: the fix (a lock at the top) covers the others.
   llvm::DenseSet<std::pair<const FunctionDecl *, const ValueDecl *>> ReportedIn;
   for (const ContainerAccess &Access : Inference.accesses()) {
-    if (Access.BeforeOrAfterSharing || Access.OptedOut || Access.HeldByContract || !Reported.insert(Access.Ref).second ||
+    if (Access.BeforeOrAfterSharing || Access.OptedOut || Access.HeldByContract || readsOnlySize(Access) ||
+        !Reported.insert(Access.Ref).second ||
         (Access.DeferredBy && DeferredChecked) || InCheckRegion(Access) || Access.ReturnedWhole ||
         ReportedIn.contains({Access.Function, Access.Container}))
       continue;
@@ -56,7 +74,7 @@ void UnguardedAccessCheck::report(GuardInference &Inference, ASTContext &Ctx) {
     if (!Guard) {
       // A global written on another thread, with no mutex anywhere, while other code uses it.
       if (isa<VarDecl>(Access.Container))
-        reportThreadRace(Access, Inference, Ctx, "runs on another thread", "also accessed elsewhere");
+        reportThreadRace(Access, Inference, Ctx, "global-thread-race", "runs on another thread", "also accessed elsewhere");
       continue;
     }
     std::optional<ObjectPath> GuardPath = Inference.guardPath(Access, *Guard);
@@ -64,7 +82,9 @@ void UnguardedAccessCheck::report(GuardInference &Inference, ASTContext &Ctx) {
     if (GuardPath && Access.ScopeExit && ScopeExitChecked && Access.Held.released(*GuardPath))
       continue;
     // Held in any mode: a write under a shared lock is mapguard-write-under-shared-lock's.
-    if (GuardPath && !Access.Held.find(*GuardPath)) {
+    if (GuardPath && !Access.Held.find(*GuardPath) && !Inference.readHoldsWritersLock(Access, *Guard) &&
+        !Inference.readByLockingWriter(Access, *Guard) &&
+        Rules.enabled(Guard->Annotated ? "annotated-guard" : "inferred-guard")) {
       reportUnguarded(Access, *Guard, *GuardPath, Inference, Ctx);
       ReportedIn.insert({Access.Function, Access.Container});
     }
@@ -114,7 +134,7 @@ std::optional<FixItHint> UnguardedAccessCheck::lockGuardFix(const ContainerAcces
   const FunctionDecl *Fn = Access.Function;
   // (A caller that holds a lock may hold this one: locking it again would deadlock.)
   if (Fn != Access.Enclosing || Access.DeferredBy || Inference.takesLocks(Fn) || Inference.calledWithLocks(Fn) ||
-      !mayRewrite(Fn) || FixedFunctions.contains(Fn))
+      !mayRewrite(Fn) || FixedFunctions.contains(Fn) || constructsGuard(Fn->getBody(), Inference.locks()))
     return std::nullopt;
   if (!GuardPath.isRootedAtThis() && !isa<VarDecl>(Guard.Mutex))
     return std::nullopt;

@@ -31,6 +31,8 @@ bool isOnlyDeclared(const VarDecl *Guard, const FunctionDecl *Fn) {
 } // namespace
 
 void WriteUnderSharedLockCheck::report(GuardInference &Inference, ASTContext &Ctx) {
+  if (!Rules.enabled("write-under-reader-lock"))
+    return;
   llvm::DenseSet<const Expr *> Reported;
   llvm::DenseSet<const VarDecl *> FixedGuards;
   for (const ContainerAccess &Access : llvm::concat<const ContainerAccess>(Inference.accesses(), Inference.otherAccesses())) {

@@ -111,6 +111,74 @@ void Registry::clear() {
   EXPECT_NE(Plugin.Out.find("'generated/list.h' file not found"), std::string::npos) << Plugin.Out;
 }
 
+// A third-party header the compiler cannot parse (Debian's Boost 1.74 under clang 22) fails the
+// unit, but the unit's own code was analysed: its findings are kept, the failure says where the
+// errors are, and --allow-system-header-errors keeps such a unit from failing the run.
+TEST(CliTest, ErrorsOnlyInSystemHeadersKeepTheFindingsAndCanBeAllowed) {
+  TempDir Dir;
+  writeFile(Dir.file("vendor/third/party.h"), "#pragma once\ntemplate <int N> struct Wrapper { "
+                                              "static constexpr int value = N / 0; };\n"
+                                              "inline int broken() { return Wrapper<1>::value; }\n");
+  writeFile(Dir.file("src/app.cpp"), std::string("#include <third/party.h>\n") + HazardSource);
+  writeFile(Dir.file("include/shared.h"), SharedHeader);
+  writeFile(Dir.file("src/own.cpp"), "#include <map>\nvoid f( { std::map<int, int> m; }\n");
+  nlohmann::json Db = nlohmann::json::array();
+  for (const char *Unit : {"app.cpp", "own.cpp"})
+    Db.push_back({{"directory", Dir.path()},
+                  {"command", "/usr/bin/c++ -std=c++17 -isystem vendor -Iinclude -c src/" + std::string(Unit)},
+                  {"file", "src/" + std::string(Unit)}});
+  writeFile(Dir.file("compile_commands.json"), Db.dump(2));
+
+  CommandResult Strict = run({Mapguard, "-p", Dir.path(), "--no-cache", Dir.file("src/app.cpp")});
+  EXPECT_EQ(Strict.ExitCode, 3) << Strict.Err;
+  EXPECT_EQ(countWarnings(Strict.Out), 1u) << Strict.Out;
+  EXPECT_NE(Strict.Err.find("app.cpp': 1 compiler error(s), all in system headers (first: " + Dir.file("vendor/third/party.h")),
+            std::string::npos)
+      << Strict.Err;
+  EXPECT_NE(Strict.Err.find("--allow-system-header-errors"), std::string::npos) << Strict.Err;
+
+  CommandResult Allowed =
+      run({Mapguard, "-p", Dir.path(), "--no-cache", "--allow-system-header-errors", "--format=json", Dir.file("src/app.cpp")});
+  EXPECT_EQ(Allowed.ExitCode, 1) << Allowed.Err;
+  Json Report = Json::parse(Allowed.Out);
+  EXPECT_EQ(Report["findings"].size(), 1u) << Allowed.Out;
+  ASSERT_EQ(Report["failedUnits"].size(), 1u) << Allowed.Out;
+  EXPECT_EQ(Report["failedUnits"][0]["systemHeadersOnly"], true);
+
+  // An error in the unit's own code still fails the run.
+  CommandResult Own = run({Mapguard, "-p", Dir.path(), "--no-cache", "--allow-system-header-errors", "--format=json",
+                           Dir.file("src/own.cpp")});
+  EXPECT_EQ(Own.ExitCode, 3) << Own.Err;
+  EXPECT_EQ(Json::parse(Own.Out)["failedUnits"][0]["systemHeadersOnly"], false);
+}
+
+// The `Rules` option: a rule named in it that no check has is a configuration error (exit 2, the
+// item and its option named); `-rule` turns a rule off, `+rule` on, per check or for all.
+TEST(CliTest, RulesOptionSelectsRulesAndRejectsUnknownOnes) {
+  Project P;
+  const std::string UnknownRules = "--config={Checks: 'mapguard-*', CheckOptions: {Rules: '+no-such-rule', "
+                                   "mapguard-manual-lock.Rules: '-exit-while-locked;bogus'}}";
+  CommandResult Unknown = run({Mapguard, "-p", P.root(), "--no-cache", UnknownRules, P.path("src/hazard.cpp")});
+  EXPECT_EQ(Unknown.ExitCode, 2) << Unknown.Err;
+  EXPECT_NE(Unknown.Err.find("unknown rule 'bogus' (in mapguard-manual-lock.Rules), 'no-such-rule' (in Rules)"),
+            std::string::npos)
+      << Unknown.Err;
+  // hazard.cpp erases in a range-for: rule range-for-change.
+  const std::string CheckOff =
+      "--config={Checks: 'mapguard-*', CheckOptions: {mapguard-erase-during-iteration.Rules: '-range-for-change'}}";
+  CommandResult Off = run({Mapguard, "-p", P.root(), "--no-cache", "--quiet", CheckOff, P.path("src/hazard.cpp")});
+  EXPECT_EQ(Off.ExitCode, 0) << Off.Out << Off.Err;
+  const std::string GlobalOff = "--config={Checks: 'mapguard-*', CheckOptions: {Rules: 'all;-range-for-change'}}";
+  CommandResult Global = run({Mapguard, "-p", P.root(), "--no-cache", "--quiet", GlobalOff, P.path("src/hazard.cpp")});
+  EXPECT_EQ(Global.ExitCode, 0) << Global.Out << Global.Err;
+  // The check's own option wins over the global one.
+  const std::string LocalWins = "--config={Checks: 'mapguard-*', CheckOptions: {Rules: '-range-for-change', "
+                                "mapguard-erase-during-iteration.Rules: 'default'}}";
+  CommandResult Back = run({Mapguard, "-p", P.root(), "--no-cache", "--quiet", LocalWins, P.path("src/hazard.cpp")});
+  EXPECT_EQ(Back.ExitCode, 1) << Back.Out << Back.Err;
+  EXPECT_EQ(countWarnings(Back.Out), 1u) << Back.Out;
+}
+
 // A CMake project that builds a static and a shared library lists each source twice (-fPIC, other
 // object files, dependency files): one analysis. Different defines, includes or standards: two.
 TEST(DistinctCommandsTest, AFileListedForTwoLibrariesIsAnalysedOnce) {

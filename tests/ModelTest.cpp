@@ -70,8 +70,42 @@ TEST(ContainerModelTest, StdContainersThroughAliasesAndStdlibNamespaces) {
     EXPECT_EQ(traitsOf(Model, *AST, "st").Name, "std::set");
     EXPECT_EQ(traitsOf(Model, *AST, "d").Name, "std::unordered_map");
     EXPECT_EQ(traitsOf(Model, *AST, "ref").Name, "std::map");
-    EXPECT_FALSE(Model.classify(typeOfVar(*AST, "vec")));
+    ContainerTraits Vector = traitsOf(Model, *AST, "vec");
+    EXPECT_EQ(Vector.Name, "std::vector");
+    EXPECT_EQ(Vector.Shape, ContainerShape::Sequence);
+    EXPECT_TRUE(Vector.InsertInvalidates); // a reallocation
+    EXPECT_FALSE(Vector.ReferencesSurviveEndInsert);
+    EXPECT_EQ(Vector.invalidatingInsertVerb(), "reallocate");
+    EXPECT_TRUE(Map.ReferencesSurviveEndInsert);
+    EXPECT_EQ(traitsOf(Model, *AST, "um").invalidatingInsertVerb(), "rehash");
   }
+}
+
+// A project's own container is read from its declaration (iteration plus members that add or
+// remove, no lock inside); a handle (pointer, smart pointer) leads to the container it holds.
+TEST(ContainerModelTest, OwnContainersAndHandles) {
+  auto AST = parse(R"(
+    #include <map>
+    #include <memory>
+    #include <mutex>
+    #include <string>
+    #include <vector>
+    class Ring { public: void push(int); int pop(); int *begin(); int *end(); };
+    class Locked { public: void add(int); int *begin(); int *end(); private: std::mutex mu; };
+    class View { public: const int *begin() const; const int *end() const; };
+    Ring ring; Locked locked; View view; std::string text;
+    std::unique_ptr<std::map<int, int>> owned; std::shared_ptr<Ring> shared; std::map<int, int> *raw;
+    std::unique_ptr<int> number; std::vector<int> *vec;
+  )");
+  const ContainerModel &Model = defaultModel();
+  EXPECT_TRUE(Model.isOwnContainer(typeOfVar(*AST, "ring")));
+  EXPECT_FALSE(Model.isOwnContainer(typeOfVar(*AST, "locked"))); // synchronizes itself
+  EXPECT_FALSE(Model.isOwnContainer(typeOfVar(*AST, "view")));   // nothing adds or removes
+  EXPECT_FALSE(Model.isOwnContainer(typeOfVar(*AST, "text")));   // the library's string
+  for (const char *Handle : {"owned", "shared", "raw", "vec"})
+    EXPECT_FALSE(Model.containerBehindHandle(typeOfVar(*AST, Handle)).isNull()) << Handle;
+  EXPECT_TRUE(Model.containerBehindHandle(typeOfVar(*AST, "number")).isNull());
+  EXPECT_TRUE(Model.containerBehindHandle(typeOfVar(*AST, "ring")).isNull()); // not a handle
 }
 
 TEST(ContainerModelTest, LibcxxInlineNamespace) {

@@ -5,6 +5,7 @@
 #include "Sarif.h"
 #include "Shard.h"
 #include "llvm/Support/CrashRecoveryContext.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/ThreadPool.h"
 #include "llvm/Support/Threading.h"
 #include "llvm/Support/VirtualFileSystem.h"
@@ -56,6 +57,53 @@ void testingHooks(llvm::StringRef File) {
     std::raise(SIGSEGV);
   while (namedBy("MAPGUARD_TEST_HANG_IN", File))
     std::this_thread::sleep_for(std::chrono::seconds(1));
+}
+
+/// The directories whose headers are system headers for \p File's compile command: those it adds
+/// with -isystem/-idirafter (the CLI adds no others), and the compiler's default ones.
+std::vector<std::string> systemDirectoriesOf(const tooling::CompilationDatabase &Db, const std::string &File) {
+  std::vector<std::string> Dirs = {"/usr/include/", "/usr/lib/", "/usr/local/include/"};
+  for (const tooling::CompileCommand &Command : Db.getCompileCommands(File)) {
+    const std::vector<std::string> &Args = Command.CommandLine;
+    for (size_t I = 0; I < Args.size(); ++I)
+      for (llvm::StringRef Flag : {"-isystem", "-idirafter", "-cxx-isystem"}) {
+        llvm::StringRef Arg = Args[I];
+        std::string Dir;
+        if (Arg == Flag && I + 1 < Args.size())
+          Dir = Args[I + 1];
+        else if (Arg.starts_with(Flag) && Arg.size() > Flag.size())
+          Dir = Arg.drop_front(Flag.size()).str();
+        if (Dir.empty())
+          continue;
+        llvm::SmallString<256> Absolute(Dir);
+        if (llvm::sys::path::is_relative(Dir)) {
+          Absolute = Command.Directory;
+          llvm::sys::path::append(Absolute, Dir);
+        }
+        llvm::sys::path::remove_dots(Absolute, /*remove_dot_dot=*/true);
+        Dirs.push_back(Absolute.str().str() + "/");
+      }
+  }
+  return Dirs;
+}
+
+std::string absoluteFile(const ClangTidyError &E) {
+  if (E.Message.FilePath.empty())
+    return "";
+  llvm::SmallString<256> Path(E.Message.FilePath);
+  if (llvm::sys::path::is_relative(Path)) {
+    Path = E.BuildDirectory;
+    llvm::sys::path::append(Path, E.Message.FilePath);
+  }
+  llvm::sys::path::remove_dots(Path, /*remove_dot_dot=*/true);
+  return Path.str().str();
+}
+
+bool allInSystemHeaders(const std::vector<ClangTidyError> &Errors, const std::vector<std::string> &SystemDirs) {
+  return !Errors.empty() && llvm::all_of(Errors, [&](const ClangTidyError &E) {
+    std::string Path = absoluteFile(E);
+    return llvm::any_of(SystemDirs, [&](const std::string &Dir) { return llvm::StringRef(Path).starts_with(Dir); });
+  });
 }
 
 void addStats(tidy::ClangTidyStats &Sum, const tidy::ClangTidyStats &Unit) {
@@ -152,8 +200,13 @@ AnalysisResult analyze(const tooling::CompilationDatabase &Db, llvm::ArrayRef<st
         Result.Findings[It->second.second] = std::move(E);
       }
     }
-    if (!Failure.Errors.empty() || Failure.Status != UnitStatus::Completed)
+    if (!Failure.Errors.empty() || Failure.Status != UnitStatus::Completed) {
+      Failure.SystemHeadersOnly = Failure.Status == UnitStatus::Completed &&
+                                  allInSystemHeaders(Failure.Errors, systemDirectoriesOf(Db, Files[I]));
+      if (!Failure.Errors.empty())
+        Failure.FirstErrorFile = absoluteFile(Failure.Errors.front());
       Result.Failures.push_back(std::move(Failure));
+    }
   }
   // One finding per place: the places' order (file, offset, check) is the findings' order.
   std::vector<ClangTidyError> Sorted;

@@ -31,6 +31,11 @@ struct UnitFailure {
   std::string File;
   std::vector<clang::tidy::ClangTidyError> Errors;
   UnitStatus Status = UnitStatus::Completed;
+  /// Every compiler error is in a system header (a directory the unit's command includes with
+  /// -isystem or -idirafter, or the compiler's own: /usr/include, /usr/lib, /usr/local/include):
+  /// a third-party header the compiler cannot parse, not the unit's own code, whose findings stand.
+  bool SystemHeadersOnly = false;
+  std::string FirstErrorFile; // the absolute path of the first error's file, when it has one
 };
 
 struct AnalysisResult {

@@ -46,7 +46,8 @@ std::string renderJson(const AnalysisResult &Result, const BaselineComparison *B
     for (const ClangTidyError &E : Failure.Errors)
       Errors.push_back(place(E.Message, E.BuildDirectory, Sources));
     Failures.push_back(Json{{"file", Failure.File}, {"errors", Errors}, {"crashed", Failure.Status == UnitStatus::Crashed},
-                                 {"timedOut", Failure.Status == UnitStatus::TimedOut}});
+                                 {"timedOut", Failure.Status == UnitStatus::TimedOut},
+                                 {"systemHeadersOnly", Failure.SystemHeadersOnly}});
   }
   Json Report{{"version", 1}, {"findings", Findings}, {"failedUnits", Failures}};
   if (Baseline)

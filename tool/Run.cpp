@@ -5,10 +5,12 @@
 #include "ClangTidyCompat.h"
 #include "JsonReport.h"
 #include "Progress.h"
+#include "RuleSelection.h"
 #include "UnitWorkers.h"
 #include "clang-tidy/ClangTidy.h"
 #include "clang-tidy/GlobList.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/TargetSelect.h"
@@ -220,6 +222,12 @@ int runMapguard(RunRequest Request) {
   if (EnabledChecksFor(Probe).empty())
     return fail("no checks are enabled for '" + Probe + "': the 'Checks' of the .clang-tidy that applies "
                 "to it enable no mapguard check; add 'mapguard-*' there or pass --checks='mapguard-*'");
+  if (!Probe.empty())
+    if (std::vector<std::string> Unknown =
+            RuleSelection::unknownRules(Context.getOptionsForFile(absolute(Probe)).CheckOptions);
+        !Unknown.empty())
+      return fail("unknown rule " + llvm::join(Unknown, ", ") +
+                  ": each check doc lists its rules (docs/checks/<check>.md, 'Rules and their precision')");
 
   Progress Bar(errs(), sys::Process::StandardErrIsDisplayed());
   ProgressCallback OnUnit = nullptr;
@@ -255,12 +263,21 @@ int runMapguard(RunRequest Request) {
     else if (Failure.Status == UnitStatus::TimedOut)
       WithColor::error(errs(), "mapguard") << "'" << Failure.File << "' could not be analysed: it ran past --unit-timeout="
                                            << Request.UnitTimeoutSeconds << "s; the other units' results are kept\n";
+    else if (Failure.SystemHeadersOnly)
+      (Request.AllowSystemHeaderErrors ? WithColor::warning(errs(), "mapguard") : WithColor::error(errs(), "mapguard"))
+          << "'" << Failure.File << "': " << Failure.Errors.size()
+          << " compiler error(s), all in system headers (first: " << Failure.FirstErrorFile
+          << "): third-party code the compiler cannot parse; the findings of the unit's own code are kept"
+          << (Request.AllowSystemHeaderErrors ? "" : " (--allow-system-header-errors: do not fail the run for this)")
+          << "\n";
     else
       WithColor::error(errs(), "mapguard") << "'" << Failure.File << "' could not be analysed ("
                                            << Failure.Errors.size()
                                            << " compiler error(s)); its findings may be incomplete\n";
   }
-  if (!Result.Failures.empty())
+  if (llvm::any_of(Result.Failures, [&](const UnitFailure &Failure) {
+        return !(Failure.SystemHeadersOnly && Request.AllowSystemHeaderErrors);
+      }))
     return ExitUnitFailed;
   return *Reported == 0 ? ExitClean : ExitFindings;
 }

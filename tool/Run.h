@@ -27,6 +27,9 @@ struct RunRequest {
   // --unit-timeout: each unit in a worker process (this executable, with these arguments), killed
   // past the limit. A worker is told its unit and where to write its outcome.
   unsigned UnitTimeoutSeconds = 0;
+  // --allow-system-header-errors: a unit whose compiler errors are all in system headers does not
+  // make the run fail (exit code 3); it is still named, and its findings are reported.
+  bool AllowSystemHeaderErrors = false;
   std::string Executable;
   std::vector<std::string> Arguments;
   std::string WorkerUnit, WorkerOutput;

@@ -111,6 +111,14 @@ public:
     Json Tags = Json::array();
     for (llvm::StringRef Tag : Info->Tags)
       Tags.push_back(Tag.str());
+    // Each numbered rule of the check doc, its first-run precision and whether it runs by default.
+    Json Rules = Json::array();
+    for (const RuleInfo &Rule : Info->Rules)
+      Rules.push_back(Json{{"id", Rule.Id.str()},
+                           {"summary", Rule.Summary.str()},
+                           {"precision", Rule.sarifPrecision().str()},
+                           {"firstRun", {{"useful", Rule.FirstRunUseful}, {"findings", Rule.FirstRunTotal}}},
+                           {"enabledByDefault", Rule.defaultOn()}});
     return Json{{"id", Id.str()},
                 {"name", Info->Name.str()},
                 {"shortDescription", {{"text", Info->ShortDescription.str()}}},
@@ -120,7 +128,11 @@ public:
                   {"markdown", Help != Options.RuleHelp.end() ? Help->second : Info->FullDescription.str()}}},
                 {"helpUri", HelpUri},
                 {"defaultConfiguration", {{"level", "warning"}}},
-                {"properties", {{"tags", Tags}, {"precision", Info->Precision.str()}, {"problem.severity", "warning"}}}};
+                {"properties",
+                 {{"tags", Tags},
+                  {"precision", Info->sarifPrecision().str()},
+                  {"problem.severity", "warning"},
+                  {"mapguard.rules", Rules}}}};
   }
 
   /// The hash covers the rule and the text of the line, not its number, so it survives edits
@@ -161,6 +173,9 @@ public:
 
   Json notification(const UnitFailure &Failure) {
     std::string Text = "'" + Failure.File + "' could not be analysed; its findings may be incomplete";
+    if (Failure.SystemHeadersOnly)
+      Text = "'" + Failure.File + "' was analysed with compiler errors in system headers only (third-party code "
+                                  "the compiler cannot parse); the findings of its own code are reported";
     if (Failure.Status == UnitStatus::Crashed)
       Text = "'" + Failure.File + "' could not be analysed: the analysis crashed; no findings are reported for it";
     else if (Failure.Status == UnitStatus::TimedOut)

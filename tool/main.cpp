@@ -74,6 +74,11 @@ static Opt<unsigned> UnitTimeout("unit-timeout", cl::value_desc("seconds"),
                                            "seconds; it is reported as not analysed (exit code 3). For CI; "
                                            "default 0: no limit, one process"),
                                   cl::init(0), cl::cat(Category));
+static Opt<bool> AllowSystemHeaderErrors(
+    "allow-system-header-errors",
+    cl::desc("A unit whose compiler errors are all in system headers (third-party code the compiler cannot "
+             "parse) does not fail the run with exit code 3; it is named, and its findings are reported"),
+    cl::cat(Category));
 static Opt<std::string> CacheDir("cache-dir", cl::value_desc("dir"),
                                  cl::desc("Where results of unchanged units are kept between runs (default: "
                                           "$XDG_CACHE_HOME/mapguard, else ~/.cache/mapguard)"),
@@ -98,7 +103,8 @@ Also: mapguard merge-sarif <log.sarif> ... [-o <merged.sarif>]  (the logs of --s
 
 Exit codes: 0 no findings (with --baseline: no new ones), 1 findings,
             2 usage or configuration error,
-            3 some translation unit could not be analysed (the others are still reported).
+            3 some translation unit could not be analysed (the others are still reported;
+              with --allow-system-header-errors, not for errors in system headers only).
 )";
 
 template <typename T> static std::optional<T> given(const Opt<T> &Option) {
@@ -166,6 +172,7 @@ int main(int argc, const char **argv) {
   if (!NoCache && !CacheDirectory.empty())
     Request.Cache = CacheSettings{CacheDirectory, *MaxBytes};
   Request.UnitTimeoutSeconds = UnitTimeout;
+  Request.AllowSystemHeaderErrors = AllowSystemHeaderErrors;
   Request.WorkerUnit = WorkerUnit;
   Request.WorkerOutput = WorkerOutput;
   if (!WorkerOutput.empty())

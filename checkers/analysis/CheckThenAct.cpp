@@ -7,6 +7,7 @@
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/Basic/SourceManager.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 using namespace clang;
 
@@ -22,9 +23,18 @@ bool removesKey(StringRef What) {
 
 /// A write whose effect depends on what is in the container: it removes a key, or overwrites
 /// a value. An insert or emplace that leaves an existing key alone is idempotent, not an act.
+/// An access that needs an element to be there: taking one from a queue or a sequence's end
+/// (`pop_front`, `pop`, `dequeue`, `takeFirst`), or reading the one at an end (`front`, `back`,
+/// `top`): on an empty container it is undefined behaviour (or throws).
+bool requiresElement(StringRef What) {
+  static constexpr StringRef Names[] = {"pop_front", "pop_back", "pop", "dequeue", "takeFirst", "takeLast",
+                                        "removeFirst", "removeLast", "front", "back", "top", "first", "last"};
+  return llvm::is_contained(Names, What);
+}
+
 bool isAct(const ContainerAccess &W, const ParentMap &Parents) {
   StringRef What = W.Use.What;
-  if (removesKey(What) || What == "insert_or_assign")
+  if (removesKey(What) || What == "insert_or_assign" || requiresElement(What))
     return true;
   return What == "operator[]" && subscriptWritten(W.Use.Site, Parents);
 }
@@ -162,6 +172,17 @@ const Expr *storedValue(const ContainerAccess &W, const ParentMap &Parents) {
   return nullptr;
 }
 
+/// Whether \p W replaces the value whatever it was: `m[k] = v` or `insert_or_assign`, not `m[k] += v`.
+bool storesPlainly(const ContainerAccess &W, const ParentMap &Parents) {
+  if (W.Use.What == "insert_or_assign")
+    return true;
+  const Stmt *Parent = parentIgnoringImplicit(Parents, W.Use.Site);
+  if (const auto *Op = dyn_cast_or_null<CXXOperatorCallExpr>(Parent))
+    return Op->getOperator() == OO_Equal;
+  const auto *Op = dyn_cast_or_null<BinaryOperator>(Parent);
+  return Op && Op->getOpcode() == BO_Assign;
+}
+
 bool leaves(const Stmt *Branch) {
   if (const auto *Block = dyn_cast_or_null<CompoundStmt>(Branch))
     Branch = Block->body_empty() ? nullptr : Block->body_back();
@@ -194,6 +215,7 @@ struct Presence {
   const Expr *Check = nullptr;
   const VarDecl *Var = nullptr;
   bool VarMeansPresent = false;
+  const VarDecl *Iterator = nullptr; // `auto it = m.find(k);`: compared with end() later
 };
 
 /// Whether \p Cond is true exactly when the check found its key: `m.count(k)`, `m.count(k) != 0`,
@@ -206,8 +228,10 @@ std::optional<bool> presenceOf(const Expr *Cond, const Presence &P) {
     return P.Var && Ref->getDecl() == P.Var ? std::optional<bool>(P.VarMeansPresent) : std::nullopt;
   const auto *Call = dyn_cast<CXXMemberCallExpr>(Cond);
   if (Call && Call == P.Check) {
-    StringRef Name = Call->getMethodDecl() ? Call->getMethodDecl()->getName() : "";
-    return Name == "count" || Name == "contains" ? std::optional<bool>(true) : std::nullopt;
+    // `count`, `contains`, or a query member function that answers whether it found the key.
+    StringRef Name = Call->getMethodDecl() && Call->getMethodDecl()->getIdentifier() ? Call->getMethodDecl()->getName() : "";
+    return Name == "count" || Name == "contains" || Call->getType()->isBooleanType() ? std::optional<bool>(true)
+                                                                                     : std::nullopt;
   }
   if (const auto *Not = dyn_cast<UnaryOperator>(Cond); Not && Not->getOpcode() == UO_LNot) {
     std::optional<bool> Inner = presenceOf(Not->getSubExpr(), P);
@@ -221,13 +245,17 @@ std::optional<bool> presenceOf(const Expr *Cond, const Presence &P) {
     std::tie(Op, Left, Right) = std::make_tuple(BinaryOperator::getOverloadedOpcode(Overloaded->getOperator()),
                                                 Overloaded->getArg(0), Overloaded->getArg(1));
   }
+  const auto *Zero = Right ? dyn_cast<IntegerLiteral>(ignoringImplicit(Right)) : nullptr;
+  const auto *End = Right ? dyn_cast<CXXMemberCallExpr>(ignoringImplicit(Right)) : nullptr;
+  bool ComparedWithEnd = End && End->getMethodDecl() && End->getMethodDecl()->getName() == "end";
+  // The local iterator the find was stored in: `it == m.end()`.
+  if (const auto *Ref = Left ? dyn_cast<DeclRefExpr>(ignoringImplicit(Left)) : nullptr;
+      Ref && P.Iterator && Ref->getDecl() == P.Iterator && ComparedWithEnd && (Op == BO_EQ || Op == BO_NE))
+    return Op != BO_EQ;
   const auto *Checked = Left ? dyn_cast<CXXMemberCallExpr>(ignoringImplicit(Left)) : nullptr;
   if ((Op != BO_EQ && Op != BO_NE && Op != BO_GT) || !Checked || Checked != P.Check || !Checked->getMethodDecl())
     return std::nullopt;
   StringRef Name = Checked->getMethodDecl()->getName();
-  const auto *Zero = dyn_cast<IntegerLiteral>(ignoringImplicit(Right));
-  const auto *End = dyn_cast<CXXMemberCallExpr>(ignoringImplicit(Right));
-  bool ComparedWithEnd = End && End->getMethodDecl() && End->getMethodDecl()->getName() == "end";
   if ((Name == "count" && Zero && Zero->getValue() == 0) || (Name == "find" && ComparedWithEnd && Op != BO_GT))
     return Op != BO_EQ;
   return std::nullopt;
@@ -238,12 +266,15 @@ std::optional<bool> presenceOf(const Expr *Cond, const Presence &P) {
 bool actsWhereAbsent(const Expr *Act, const Expr *Check, const Decisions &D, const ParentMap &Parents,
                      const SourceManager &SM) {
   Presence P{Check};
-  for (const auto &[Var, Value] : D.Locals)
+  for (const auto &[Var, Value] : D.Locals) {
+    if (ignoringImplicit(Value) == Check && isIteratorType(Var->getType()))
+      P.Iterator = Var;
     if (contains(Value, Check, Parents))
       if (std::optional<bool> Present = presenceOf(Value, P)) {
         std::tie(P.Var, P.VarMeansPresent) = std::make_pair(Var, *Present);
         break;
       }
+  }
   for (const auto &[Statement, Cond] : D.Conditions) {
     const auto *If = dyn_cast<IfStmt>(Statement);
     std::optional<bool> Present = If && Cond ? presenceOf(Cond, P) : std::nullopt;
@@ -258,6 +289,71 @@ bool actsWhereAbsent(const Expr *Act, const Expr *Check, const Decisions &D, con
       return true;
   }
   return false;
+}
+
+/// Whether \p Value, stored by an act that runs where the key was absent, is a memoised result:
+/// computed from the key (\p Key) and what does not change per call (`r = compute(k); cache[k] =
+/// r;`), so two threads that both miss store equal values and the act is idempotent. Not when it
+/// changes state as it is computed (`next_id_++`), takes another argument of the function (two
+/// callers may store different values: the first believes its value is in), or makes a new object
+/// whose identity callers keep (`new`, `make_shared`, `make_unique`). Locals are followed to what
+/// initialises or assigns them.
+bool memoisedValue(const Expr *Value, const Expr *Key, const Decisions &D, unsigned Depth = 0) {
+  // What the key is made of: the variables it names, and those of a local key's initialiser.
+  llvm::SmallPtrSet<const Decl *, 4> KeySources;
+  struct Names : RecursiveASTVisitor<Names> {
+    llvm::SmallPtrSet<const Decl *, 4> &Out;
+    explicit Names(llvm::SmallPtrSet<const Decl *, 4> &Out) : Out(Out) {}
+    bool VisitDeclRefExpr(DeclRefExpr *E) {
+      Out.insert(E->getDecl());
+      return true;
+    }
+  } KeyNames(KeySources);
+  KeyNames.TraverseStmt(const_cast<Expr *>(Key));
+  for (const auto &[Local, Init] : D.Locals)
+    if (KeySources.contains(Local))
+      KeyNames.TraverseStmt(const_cast<Expr *>(Init));
+  struct Scan : RecursiveASTVisitor<Scan> {
+    const Expr *Key;
+    const llvm::SmallPtrSet<const Decl *, 4> &KeySources;
+    const Decisions &D;
+    unsigned Depth;
+    bool Memoised = true;
+    Scan(const Expr *Key, const llvm::SmallPtrSet<const Decl *, 4> &KeySources, const Decisions &D, unsigned Depth)
+        : Key(Key), KeySources(KeySources), D(D), Depth(Depth) {}
+    bool VisitUnaryOperator(UnaryOperator *Op) {
+      Memoised &= !Op->isIncrementDecrementOp();
+      return Memoised;
+    }
+    bool VisitBinaryOperator(BinaryOperator *Op) {
+      Memoised &= !Op->isAssignmentOp();
+      return Memoised;
+    }
+    bool VisitCXXOperatorCallExpr(CXXOperatorCallExpr *Op) {
+      Memoised &= !Op->isAssignmentOp() && Op->getOperator() != OO_PlusPlus && Op->getOperator() != OO_MinusMinus;
+      return Memoised;
+    }
+    bool VisitDeclRefExpr(DeclRefExpr *E) {
+      if (isa<ParmVarDecl>(E->getDecl()) && !KeySources.contains(E->getDecl()))
+        Memoised = false;
+      else if (const auto *Var = dyn_cast<VarDecl>(E->getDecl()); Var && Var->isLocalVarDecl() && Depth < 2)
+        for (const auto &[Local, Init] : D.Locals)
+          if (Local == Var && !memoisedValue(Init, Key, D, Depth + 1))
+            Memoised = false;
+      return Memoised;
+    }
+    bool VisitCXXNewExpr(CXXNewExpr *) { return Memoised = false; }
+    bool VisitCallExpr(CallExpr *Call) {
+      const FunctionDecl *Callee = Call->getDirectCallee();
+      if (Callee && Callee->getIdentifier() &&
+          (Callee->getName() == "make_shared" || Callee->getName() == "make_unique" ||
+           Callee->getName() == "allocate_shared"))
+        Memoised = false;
+      return Memoised;
+    }
+  } Scanner(Key, KeySources, D, Depth);
+  Scanner.TraverseStmt(const_cast<Expr *>(Value));
+  return Scanner.Memoised;
 }
 
 /// Whether the act's operands use a value pointing into the container (`m.erase(it)` with a
@@ -290,15 +386,31 @@ public:
 
   void find(ArrayRef<const ContainerAccess *> Accesses, std::vector<CheckThenActPair> &Out) {
     for (const ContainerAccess *W : Accesses) {
-      if (!isJudged(*W) || !W->Use.Write || !isAct(*W, Cfg.parents()) || usesAlias(*W, GI.aliasesOf(Fn)))
+      // A write that depends on what is there, or a read that needs an element to be there (when
+      // some code can remove elements: otherwise a non-empty container stays so).
+      bool NeedsElement = requiresElement(W->Use.What) && removesElements(W->Container);
+      if (!isJudged(*W) || !(W->Use.Write || NeedsElement) || !isAct(*W, Cfg.parents()) ||
+          (!W->Use.Write && !NeedsElement) || usesAlias(*W, GI.aliasesOf(Fn)))
         continue;
       const GuardInfo *Guard = GI.guardOf(W->Container);
       std::optional<ObjectPath> GuardPath = Guard ? GI.guardPath(*W, *Guard) : std::nullopt;
       if (!GuardPath || !W->Held.find(*GuardPath))
         continue;
-      if (auto Pair = pairFor(*W, *GuardPath, Accesses))
+      // Taking an element after one test: one finding (`front()` then `pop_front()`).
+      if (auto Pair = pairFor(*W, *GuardPath, Accesses);
+          Pair && !(NeedsElement && llvm::any_of(Out, [&](const CheckThenActPair &Earlier) {
+            return Earlier.Check == Pair->Check && requiresElement(Earlier.ActName);
+          })))
         Out.push_back(std::move(*Pair));
     }
+  }
+
+  /// Whether some code of the unit removes elements of \p Container (erase, pop, clear, ...).
+  bool removesElements(const clang::ValueDecl *Container) const {
+    return llvm::any_of(GI.accesses(), [&](const ContainerAccess &A) {
+      std::optional<ContainerOpKind> Kind = containerOpKindOf(A.Use.What);
+      return A.Container == Container && (Kind == ContainerOpKind::Erase || Kind == ContainerOpKind::Replace);
+    });
   }
 
   /// Whether a check of the same container precedes \p W in its critical section.
@@ -371,6 +483,13 @@ private:
             Stored && referencesAny(Stored, valuesFrom(R->Use.Site, D, Cfg.parents())))
           Form = CheckThenActForm::LostUpdate;
       if (!Form)
+        continue;
+      // Memoisation: a store where the key was absent, of a value computed from the key (a plain
+      // store: `m[k] += v` reads the old value).
+      const Expr *Stored = storedValue(W, Cfg.parents());
+      if (Decides && !removesKey(W.Use.What) && Stored && storesPlainly(W, Cfg.parents()) &&
+          memoisedValue(Stored, keyOf(W.Use), D) &&
+          actsWhereAbsent(W.Use.Site, R->Use.Site, D, Cfg.parents(), SM))
         continue;
       CheckThenActPair Pair;
       Pair.Form = *Form;
@@ -514,6 +633,13 @@ void findAcrossCalls(GuardInference &GI, const FunctionDecl *Caller,
       });
       if (!Decides)
         continue;
+      // Memoisation across calls: `if (!cache.get(k, &v)) { v = compute(k); cache.set(k, v); }`,
+      // where the query missed (where it found the key, `cache.set(k, v + 1)` is a lost update).
+      if (!removesKey(Writes.Act->Use.What) && Act->getNumArgs() > 1 &&
+          actsWhereAbsent(Act, Query, D, Cfg->parents(), Ctx.getSourceManager()) &&
+          llvm::all_of(llvm::drop_begin(Act->arguments()),
+                       [&](const Expr *Arg) { return memoisedValue(Arg, ActKey, D); }))
+        continue;
       CheckThenActPair Pair;
       Pair.Form = CheckThenActForm::AcrossCalls;
       Pair.Check = Query;
@@ -530,6 +656,36 @@ void findAcrossCalls(GuardInference &GI, const FunctionDecl *Caller,
   }
 }
 } // namespace
+
+bool insertsWhereAbsent(const ContainerAccess &W, GuardInference &Inference, ASTContext &Ctx) {
+  const FunctionCfg *Cfg = keyOf(W.Use) ? Inference.cfgOf(W.Function, Ctx) : nullptr;
+  if (!Cfg)
+    return false;
+  std::optional<Decisions> D;
+  CFGPoint ActPoint = Cfg->pointOf(W.Ref);
+  auto SameSection = [&](const ContainerAccess &R) {
+    CFGPoint CheckPoint = Cfg->pointOf(R.Ref);
+    return Cfg->reaches(CheckPoint, ActPoint) && llvm::any_of(R.Held.held(), [&](const HeldLock &Lock) {
+             return W.Held.find(Lock.Mutex) &&
+                    llvm::none_of(Inference.releasesIn(W.Function), [&](const LockRelease &Release) {
+                      return Release.Lock.Mutex == Lock.Mutex && Cfg->reaches(CheckPoint, Release.At) &&
+                             Cfg->reaches(Release.At, ActPoint, {CheckPoint});
+                    });
+           });
+  };
+  for (const ContainerAccess &R : Inference.accesses()) {
+    StringRef What = R.Use.What;
+    if (&R == &W || R.Function != W.Function || R.Container != W.Container || !(R.Path == W.Path) ||
+        R.Use.Write || (What != "find" && What != "count" && What != "contains") || !keyOf(R.Use) ||
+        !sameKey(keyOf(R.Use), keyOf(W.Use), Ctx) || !SameSection(R))
+      continue;
+    if (!D)
+      D = decisionsOf(W.Function);
+    if (actsWhereAbsent(W.Use.Site, R.Use.Site, *D, Cfg->parents(), Ctx.getSourceManager()))
+      return true;
+  }
+  return false;
+}
 
 std::vector<CheckThenActPair> findCheckThenAct(GuardInference &Inference, ASTContext &Ctx) {
   std::vector<const FunctionDecl *> Order;

@@ -43,6 +43,11 @@ struct CheckThenActPair {
 /// Every check-then-act pair of the translation unit, one per act.
 std::vector<CheckThenActPair> findCheckThenAct(GuardInference &Inference, clang::ASTContext &Ctx);
 
+/// Whether the write \p W (`m[k] = v`, `insert_or_assign`) runs only where a lookup of the same key
+/// in the same critical section (`find`, `count`, `contains`) found the key absent: an insert, not
+/// an overwrite (a grow-only cache).
+bool insertsWhereAbsent(const ContainerAccess &W, GuardInference &Inference, clang::ASTContext &Ctx);
+
 } // namespace mapguard
 
 #endif

@@ -122,11 +122,14 @@ bool FunctionCfg::reaches(CFGPoint From, CFGPoint To, ArrayRef<CFGPoint> Avoid) 
   return false;
 }
 
-bool FunctionCfg::reachesFrom(const Stmt *S, llvm::function_ref<bool(const CFGBlock &)> Target) const {
+bool FunctionCfg::reachesFrom(const Stmt *S, llvm::function_ref<bool(const CFGBlock &)> Target,
+                              const CFGBlock *Avoid) const {
   const CFGBlock *Start = blockOf(S);
   if (!Start)
     return false;
   llvm::SmallPtrSet<const CFGBlock *, 32> Seen;
+  if (Avoid)
+    Seen.insert(Avoid);
   llvm::SmallVector<const CFGBlock *, 32> Work{Start};
   while (!Work.empty()) {
     const CFGBlock *B = Work.pop_back_val();
@@ -179,7 +182,16 @@ bool isDependentRangeFor(const Stmt *Loop) {
 bool FunctionCfg::mayContinueLoopAfter(const Stmt *S, const Stmt *Loop) const {
   if (!blockOf(S) || isDependentRangeFor(Loop))
     return !leavesLoopSyntactically(S, Loop, parents());
-  return reachesFrom(S, [&](const CFGBlock &B) { return B.getTerminatorStmt() == Loop; });
+  // A path that leaves the loop and enters it again (an outer loop restarting it) starts over:
+  // it runs the loop's initialisation (`auto __begin = range.begin()`, a for's init) on the way.
+  const Stmt *Initialisation = nullptr;
+  if (const auto *RangeFor = dyn_cast<CXXForRangeStmt>(Loop))
+    Initialisation = RangeFor->getBeginStmt();
+  else if (const auto *For = dyn_cast<ForStmt>(Loop))
+    Initialisation = For->getInit();
+  const CFGBlock *Restart = Initialisation ? blockOf(Initialisation) : nullptr;
+  return reachesFrom(S, [&](const CFGBlock &B) { return B.getTerminatorStmt() == Loop; },
+                     Restart == blockOf(S) ? nullptr : Restart);
 }
 
 bool FunctionCfg::mayRunAgain(const Stmt *S) const {

@@ -36,7 +36,9 @@ public:
   /// The block that evaluates \p S (or its nearest enclosing statement that the CFG contains).
   const clang::CFGBlock *blockOf(const clang::Stmt *S) const;
   /// Whether the back edge of \p Loop (its condition block) can be reached from \p S, i.e. the loop
-  /// may run another iteration after S without leaving it first (break, return, throw, goto).
+  /// may run another iteration after S without leaving it first (break, return, throw, goto). A
+  /// path that leaves and re-enters the loop through its initialisation (an outer loop restarting a
+  /// range-for from begin()) is a new iteration, not the next one.
   bool mayContinueLoopAfter(const clang::Stmt *S, const clang::Stmt *Loop) const;
 
   /// The element that evaluates \p S (invalid if the CFG does not contain it).
@@ -59,8 +61,10 @@ public:
                            llvm::function_ref<Visit(const clang::CFGElement &)> Visitor) const;
 
 private:
-  /// Whether a block satisfying \p Target can be reached from \p S's block by at least one edge.
-  bool reachesFrom(const clang::Stmt *S, llvm::function_ref<bool(const clang::CFGBlock &)> Target) const;
+  /// Whether a block satisfying \p Target can be reached from \p S's block by at least one edge,
+  /// on a path that does not pass through \p Avoid.
+  bool reachesFrom(const clang::Stmt *S, llvm::function_ref<bool(const clang::CFGBlock &)> Target,
+                   const clang::CFGBlock *Avoid = nullptr) const;
 
   std::unique_ptr<clang::CFG> Cfg;
   std::unique_ptr<clang::ParentMap> Parents;

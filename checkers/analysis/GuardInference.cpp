@@ -1,5 +1,6 @@
 #include "analysis/GuardInference.h"
 
+#include "analysis/LifecyclePhases.h"
 #include "utils/AstUtil.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Attr.h"
@@ -8,6 +9,7 @@
 #include "clang/AST/ParentMapContext.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SetVector.h"
 
 using namespace clang;
@@ -18,9 +20,9 @@ namespace {
 constexpr unsigned MaxLambdaDepth = 4;
 
 /// A container that may be shared between threads: a member, or a variable with static storage
-/// that is neither constant nor thread-local.
+/// that is neither constant nor thread-local. A reference member names a container owned elsewhere.
 bool mayBeSharedObject(const ValueDecl *D) {
-  if (!D || D->getType().isConstQualified() || D->getType()->isReferenceType())
+  if (!D || D->getType().isConstQualified() || (D->getType()->isReferenceType() && !isa<FieldDecl>(D)))
     return false;
   if (const auto *Var = dyn_cast<VarDecl>(D))
     if (!Var->hasGlobalStorage() || Var->getTLSKind() != VarDecl::TLS_None || Var->isConstexpr())
@@ -29,7 +31,7 @@ bool mayBeSharedObject(const ValueDecl *D) {
 }
 
 bool isSharedContainerDecl(const ValueDecl *D, const ContainerModel &Model) {
-  return mayBeSharedObject(D) && Model.classify(D->getType()).has_value();
+  return mayBeSharedObject(D) && (Model.classify(D->getType()).has_value() || Model.isOwnContainer(D->getType()));
 }
 
 bool isGlobalVariable(const ValueDecl *D) {
@@ -74,6 +76,7 @@ void GuardInference::clear() {
   InferredEntry.clear();
   EscapingHelpers.clear();
   DeferredEntries.clear();
+  CallSites.clear();
 }
 
 namespace {
@@ -386,11 +389,18 @@ private:
     const FunctionDecl *Callee = canonical(Call->getDirectCallee());
     if (Callee && !Before.empty())
       GI.CalledWithLocks.insert(Callee);
+    // Where a helper runs in its callers' life cycle (a callable handed over runs at another time).
+    if (Callee && Callee->isDefined() && Fn == Enclosing && !Context.DeferredBy && !Context.ScopeExit)
+      GI.CallSites[Callee].push_back({Enclosing, Call});
     if (!Callee || !GI.isHelperCandidate(Callee))
       return;
     // A recursive call holds what the function's own entry holds: it must not empty the meet of
     // the calls from outside.
     if (Callee == canonical(Fn) || Callee == canonical(Enclosing))
+      return;
+    // A destructor runs when no other thread can use the object: its unlocked call of a helper
+    // (`~T() { flushLocked(); }`) says nothing about the lock the helper expects.
+    if (!Context.DeferredBy && isa<CXXDestructorDecl>(Enclosing))
       return;
     LockSet AtCall = rebaseToCallee(Call, Callee, Before, Resolver);
     auto [It, Inserted] = GI.CallSiteLocks.try_emplace(Callee, AtCall);
@@ -453,6 +463,7 @@ void GuardInference::analyse(ASTContext &Ctx) {
     CallSiteLocks.clear();
     EscapingHelpers.clear();
     DeferredEntries.clear();
+    CallSites.clear();
     LockingFunctions.clear();
     CalledWithLocks.clear();
     for (const FunctionDecl *Fn : Functions)
@@ -481,7 +492,8 @@ void GuardInference::analyse(ASTContext &Ctx) {
     InferredEntry = std::move(Next);
   }
   markDeferredEntries();
-  markAccessesBeforeThreadStart(Ctx);
+  markLifecyclePhases(Ctx);
+  markReadsAfterOneTimeInit(Ctx);
   inferGuards();
 }
 
@@ -527,8 +539,11 @@ GuardInference::SharedKind GuardInference::sharedKind(const ValueDecl *D) {
     return It->second;
   SharedKind Kind = SharedKind::None;
   if (mayBeSharedObject(D)) {
-    if (Containers.classify(D->getType()))
-      Kind = SharedKind::Associative;
+    // A container held by value, or reached through a handle the object holds (a pointer, a
+    // smart pointer, a reference member): the same container at every access of that member.
+    if (Containers.classify(D->getType()) || Containers.isOwnContainer(D->getType()) ||
+        !Containers.containerBehindHandle(D->getType()).isNull())
+      Kind = SharedKind::Modelled;
     else if (Containers.isOtherContainer(D->getType()) && mayBeReaderGuarded(D))
       Kind = SharedKind::Other;
   }
@@ -571,8 +586,9 @@ void GuardInference::markDeferredEntries() {
 
 namespace {
 /// Whether the thread started by \p Start is kept in a member of the object (`worker_ =
-/// std::thread(...)`, `workers_.emplace_back(...)`): a start/stop life cycle, not a thread per
-/// call that earlier calls' threads would race with.
+/// std::thread(...)`, `workers_.emplace_back(...)`, `thread_ = new std::thread(...)`,
+/// `thread_.reset(new std::thread(...))`): a start/stop life cycle, not a thread per call that
+/// earlier calls' threads would race with.
 bool keptInMember(const Expr *Start, ASTContext &Ctx) {
   auto IsMemberOfThis = [](const Expr *E) {
     const auto *Member = dyn_cast_or_null<MemberExpr>(E ? E->IgnoreParenImpCasts() : nullptr);
@@ -584,6 +600,8 @@ bool keptInMember(const Expr *Start, ASTContext &Ctx) {
       return IsMemberOfThis(Call->getImplicitObjectArgument());
     if (const auto *Operator = Node.get<CXXOperatorCallExpr>())
       return Operator->getOperator() == OO_Equal && IsMemberOfThis(Operator->getArg(0));
+    if (const auto *Assign = Node.get<BinaryOperator>())
+      return Assign->getOpcode() == BO_Assign && IsMemberOfThis(Assign->getLHS());
     auto Parents = Ctx.getParents(Node);
     if (Parents.size() != 1 || !Parents[0].get<Expr>())
       return false;
@@ -593,47 +611,78 @@ bool keptInMember(const Expr *Start, ASTContext &Ctx) {
 }
 } // namespace
 
-void GuardInference::markAccessesBeforeThreadStart(ASTContext &Ctx) {
-  // The threads started and kept in members: those whose callables access each container, and
-  // all of them (a start that only reaches the container through helpers counts as a start too).
-  llvm::DenseMap<const ValueDecl *, SmallVector<const Expr *, 2>> ContainerStarts;
-  llvm::SmallSetVector<const Expr *, 8> AllStarts;
-  // The call that starts a thread kept in a member, if \p By is one.
-  auto KeptThreadStart = [&](const std::optional<Deferral> &By) -> const Expr * {
-    return By && By->NewThread && keptInMember(By->Call, Ctx) ? By->Call : nullptr;
+void GuardInference::markLifecyclePhases(ASTContext &Ctx) {
+  LifecyclePhases Phases(Cfgs, Ctx);
+  // The threads started and kept in members (a start/stop life cycle, not a thread per call).
+  auto AddStart = [&](const std::optional<Deferral> &By) {
+    if (By && By->NewThread && keptInMember(By->Call, Ctx))
+      Phases.addStart(By->Call);
   };
   for (const ContainerAccess &Access : llvm::concat<const ContainerAccess>(Accesses, OtherAccesses))
-    if (const Expr *Start = KeptThreadStart(Access.DeferredBy)) {
-      ContainerStarts[Access.Container].push_back(Start);
-      AllStarts.insert(Start);
-    }
-  if (ContainerStarts.empty())
-    return;
+    AddStart(Access.DeferredBy);
   for (const auto &Entry : DeferredEntries)
-    if (const Expr *Start = KeptThreadStart(Entry.second.DeferredBy))
-      AllStarts.insert(Start);
-  for (ContainerAccess &Access : llvm::concat<ContainerAccess>(Accesses, OtherAccesses)) {
-    if (Access.DeferredBy || Access.ScopeExit || Access.Function != Access.Enclosing || Access.BeforeOrAfterSharing)
-      continue;
-    auto Starts = ContainerStarts.find(Access.Container);
-    if (Starts == ContainerStarts.end())
-      continue;
-    const FunctionCfg *Cfg = Cfgs.get(Access.Function, Ctx);
-    if (!Cfg || llvm::none_of(Starts->second, [&](const Expr *Start) { return Cfg->pointOf(Start).valid(); }))
-      continue;
-    CFGPoint At;
-    for (const Stmt *S = Access.Ref; S && !At.valid(); S = Cfg->parents().getParent(S))
-      At = Cfg->pointOf(S);
-    SmallVector<CFGPoint, 4> StartPoints;
-    for (const Expr *Start : AllStarts)
-      if (CFGPoint Point = Cfg->pointOf(Start); Point.valid())
-        StartPoints.push_back(Point);
-    if (!At.valid())
-      continue;
-    CFGPoint Exit{&Cfg->cfg().getExit(), 0};
-    bool AfterAStart = llvm::any_of(StartPoints, [&](CFGPoint Start) { return Cfg->reaches(Start, At); });
-    if (!AfterAStart && !Cfg->reaches(At, Exit, StartPoints))
+    AddStart(Entry.second.DeferredBy);
+  for (const auto &[Callee, Sites] : CallSites)
+    for (const auto &[Caller, Call] : Sites)
+      Phases.addCallSite(Callee, Caller, Call);
+  Phases.compute(MaxHelperDepth);
+  for (ContainerAccess &Access : llvm::concat<ContainerAccess>(Accesses, OtherAccesses))
+    if (!Access.DeferredBy && !Access.ScopeExit && Access.Function == Access.Enclosing &&
+        !Access.BeforeOrAfterSharing && Phases.outsideSharing(Access.Function, Access.Ref))
       Access.BeforeOrAfterSharing = true;
+}
+
+namespace {
+/// Whether \p Write runs only in a branch of an `if` whose condition holds \p Test, a call of
+/// `empty()` or `size()` on the container.
+bool decidedByEmptiness(const ContainerAccess &Write, const ContainerAccess &Test, const ParentMap &Parents) {
+  if (Test.Use.What != "empty" && Test.Use.What != "size")
+    return false;
+  const Stmt *Child = Write.Use.Site;
+  for (const Stmt *Parent = Parents.getParent(Child); Parent; Child = Parent, Parent = Parents.getParent(Parent))
+    if (const auto *If = dyn_cast<IfStmt>(Parent); If && Child != If->getCond())
+      for (const Stmt *S = Test.Ref; S; S = Parents.getParent(S))
+        if (S == If->getCond())
+          return true;
+  return false;
+}
+} // namespace
+
+void GuardInference::markReadsAfterOneTimeInit(ASTContext &Ctx) {
+  llvm::MapVector<const ValueDecl *, SmallVector<ContainerAccess *, 4>> ByContainer;
+  for (ContainerAccess &Access : llvm::concat<ContainerAccess>(Accesses, OtherAccesses))
+    if (!Access.BeforeOrAfterSharing && !Access.OptedOut)
+      ByContainer[Access.Container].push_back(&Access);
+  for (auto &[Container, List] : ByContainer) {
+    const FunctionDecl *Fn = nullptr;
+    const FunctionCfg *Cfg = nullptr;
+    SmallVector<CFGPoint, 2> Tests;
+    bool OneTime = true;
+    for (const ContainerAccess *Write : List) {
+      if (!Write->Use.Write)
+        continue;
+      if ((Fn && Write->Function != Fn) || Write->Held.empty() || Write->DeferredBy || Write->ScopeExit) {
+        OneTime = false;
+        break;
+      }
+      Fn = Write->Function;
+      Cfg = Cfg ? Cfg : Cfgs.get(Fn, Ctx);
+      const ContainerAccess *const *Test = Cfg ? llvm::find_if(List, [&](const ContainerAccess *Read) {
+        return Read->Function == Fn && !Read->Held.empty() && decidedByEmptiness(*Write, *Read, Cfg->parents());
+      }) : List.end();
+      if (Test == List.end()) {
+        OneTime = false;
+        break;
+      }
+      Tests.push_back(Cfg->pointOf((*Test)->Ref));
+    }
+    if (!OneTime || !Fn || !Cfg)
+      continue;
+    CFGPoint Entry{&Cfg->cfg().getEntry(), 0};
+    for (ContainerAccess *Read : List)
+      if (!Read->Use.Write && Read->Function == Fn && Read->Held.empty() && !Read->DeferredBy && !Read->ScopeExit)
+        if (CFGPoint At = Cfg->pointOf(Read->Ref); At.valid() && !Cfg->reaches(Entry, At, Tests))
+          Read->BeforeOrAfterSharing = true;
   }
 }
 
@@ -642,10 +691,15 @@ namespace {
 /// same class on the same object, or (for a global container) a global or static mutex.
 const ValueDecl *candidateGuard(const ContainerAccess &Access, const HeldLock &Lock) {
   if (const auto *Field = dyn_cast<FieldDecl>(Access.Container)) {
-    const FieldDecl *Mutex = Lock.Mutex.lastField();
-    if (Mutex && Mutex->getParent() == Field->getParent() &&
-        Lock.Mutex.withoutLastStep() == Access.Path.withoutLastStep())
-      return Mutex;
+    // A mutex the object reaches through a pointer member (`std::lock_guard<std::mutex> l(*mu_)`):
+    // the member is the guard.
+    ObjectPath Mutex = Lock.Mutex;
+    if (!Mutex.steps().empty() && !Mutex.steps().back().Field)
+      Mutex = Mutex.withoutLastStep();
+    const FieldDecl *MutexField = Mutex.lastField();
+    if (MutexField && MutexField->getParent() == Field->getParent() &&
+        Mutex.withoutLastStep() == Access.Path.withoutLastStep())
+      return MutexField;
     return nullptr;
   }
   if (Lock.Mutex.steps().empty() && isGlobalVariable(Lock.Mutex.rootVariable()))
@@ -657,6 +711,7 @@ const ValueDecl *candidateGuard(const ContainerAccess &Access, const HeldLock &L
 void GuardInference::inferGuards() {
   struct Tally {
     llvm::DenseMap<const ValueDecl *, unsigned> HeldAt;
+    std::optional<SmallVector<const ValueDecl *, 2>> HeldAtEveryWrite; // candidate guards, in order
     llvm::DenseMap<const ValueDecl *, const ContainerAccess *> Evidence;
     SmallVector<const ValueDecl *, 2> Order; // first seen first: ties go to it
     unsigned Counted = 0;
@@ -671,14 +726,22 @@ void GuardInference::inferGuards() {
       continue;
     Tally &T = It->second;
     ++T.Counted;
+    SmallVector<const ValueDecl *, 2> HeldHere;
     for (const HeldLock &Lock : Access.Held.held()) {
       const ValueDecl *Mutex = candidateGuard(Access, Lock);
       if (!Mutex)
         continue;
+      HeldHere.push_back(Mutex);
       if (T.HeldAt[Mutex]++ == 0) {
         T.Order.push_back(Mutex);
         T.Evidence[Mutex] = &Access;
       }
+    }
+    if (Access.Use.Write && !Access.Use.ElementOnly) {
+      if (!T.HeldAtEveryWrite)
+        T.HeldAtEveryWrite = HeldHere;
+      else
+        llvm::erase_if(*T.HeldAtEveryWrite, [&](const ValueDecl *M) { return !llvm::is_contained(HeldHere, M); });
     }
   }
   for (const ValueDecl *Container : Seen) {
@@ -701,6 +764,16 @@ void GuardInference::inferGuards() {
     if (!Info.Annotated && Info.HeldAt * 2 < Info.Counted)
       continue;
     Info.Evidence = T.Evidence.lookup(Info.Mutex);
+    // A mutex member held through a pointer or smart pointer: the lock is on what it points to.
+    QualType MutexType = Info.Mutex->getType().getNonReferenceType();
+    const CXXRecordDecl *MutexRecord = MutexType->getAsCXXRecordDecl();
+    Info.MutexViaHandle = MutexType->isPointerType() ||
+                          (MutexRecord && MutexRecord->getIdentifier() &&
+                           (MutexRecord->getName() == "unique_ptr" || MutexRecord->getName() == "shared_ptr"));
+    if (T.HeldAtEveryWrite && llvm::is_contained(*T.HeldAtEveryWrite, Info.Mutex))
+      for (const ValueDecl *Other : *T.HeldAtEveryWrite)
+        if (Other != Info.Mutex)
+          Info.AlsoHeldAtWrites.push_back(Other);
     Guards[Container] = Info;
   }
 }
@@ -714,9 +787,40 @@ std::optional<ObjectPath> GuardInference::guardPath(const ContainerAccess &Acces
   if (const auto *Field = dyn_cast<FieldDecl>(Guard.Mutex)) {
     if (!isa<FieldDecl>(Access.Container) || Access.Path.lastField() != Access.Container)
       return std::nullopt;
-    return Access.Path.withoutLastStep().withField(Field);
+    ObjectPath Mutex = Access.Path.withoutLastStep().withField(Field);
+    return Guard.MutexViaHandle ? Mutex.withDeref() : Mutex;
   }
   return ObjectPath::variable(Guard.Mutex);
+}
+
+bool GuardInference::readHoldsWritersLock(const ContainerAccess &Access, const GuardInfo &Guard) const {
+  if (Access.Use.Write || Guard.AlsoHeldAtWrites.empty())
+    return false;
+  return llvm::any_of(Access.Held.held(), [&](const HeldLock &Lock) {
+    return llvm::is_contained(Guard.AlsoHeldAtWrites, candidateGuard(Access, Lock));
+  });
+}
+
+bool GuardInference::readByLockingWriter(const ContainerAccess &Access, const GuardInfo &Guard) const {
+  if (Access.Use.Write)
+    return false;
+  std::optional<ObjectPath> GuardPath = guardPath(Access, Guard);
+  if (!GuardPath)
+    return false;
+  auto SameCode = [&](const ContainerAccess &Other) {
+    return Other.Function == Access.Function && Other.Container == Access.Container && Other.Path == Access.Path &&
+           Other.Held.find(*GuardPath);
+  };
+  // The single writer: no other function writes the container. Code that reads again under the
+  // lock expects other writers (double-checked locking): not the owner thread.
+  auto WrittenElsewhere = [&](const ContainerAccess &Other) {
+    return Other.Container == Access.Container && Other.Use.Write && Other.Function != Access.Function;
+  };
+  return llvm::any_of(Accesses, [&](const ContainerAccess &Other) {
+           return SameCode(Other) && Other.Use.Write && !Other.Use.ElementOnly;
+         }) &&
+         llvm::none_of(Accesses, [&](const ContainerAccess &Other) { return SameCode(Other) && !Other.Use.Write; }) &&
+         llvm::none_of(Accesses, WrittenElsewhere);
 }
 
 const ContainerAliases *GuardInference::aliasesOf(const FunctionDecl *Fn) const {

@@ -62,10 +62,14 @@ struct LockRelease {
 
 struct GuardInfo {
   const clang::ValueDecl *Mutex = nullptr;
+  bool MutexViaHandle = false;             // the object locks `*mu_`: Mutex is a pointer member
   bool Annotated = false;                  // GUARDED_BY, not inferred
   unsigned HeldAt = 0;                     // accesses (outside constructors/destructors) holding it
   unsigned Counted = 0;                    // all such accesses
   const ContainerAccess *Evidence = nullptr; // one access that holds it
+  /// Other mutexes of the same scope held, with Mutex, at every write (a two-lock protocol: writers
+  /// take the object lock and the data mutex, readers either): a read holding one is guarded.
+  llvm::SmallVector<const clang::ValueDecl *, 1> AlsoHeldAtWrites;
 };
 
 class GuardInference {
@@ -80,8 +84,8 @@ public:
   void clear();
 
   const std::vector<ContainerAccess> &accesses() const { return Accesses; }
-  /// Accesses to shared containers of other kinds (sequences, strings, a project's own) that a
-  /// reader-writer mutex of the same class or scope may guard: only write-under-shared-lock judges them.
+  /// Accesses to other shared iterable objects (strings, say) that a reader-writer mutex of the
+  /// same class or scope may guard: only write-under-shared-lock judges them.
   const std::vector<ContainerAccess> &otherAccesses() const { return OtherAccesses; }
   /// The functions analysed (those that name a shared container or call a member function).
   const std::vector<const clang::FunctionDecl *> &functions() const { return Functions; }
@@ -91,6 +95,16 @@ public:
   const GuardInfo *guardOf(const clang::ValueDecl *Container) const;
   /// The guard as an object on the same instance as the access (`other.mu_` for `other.map_`).
   std::optional<ObjectPath> guardPath(const ContainerAccess &Access, const GuardInfo &Guard) const;
+  /// Whether \p Access, a read, holds a mutex that every write holds with the guard (a two-lock
+  /// protocol's other lock).
+  bool readHoldsWritersLock(const ContainerAccess &Access, const GuardInfo &Guard) const;
+  /// Whether \p Access, a read without the guard, is made by code (a function, or a callable handed
+  /// to an executor) that itself writes the container with the guard held: the single-writer idiom
+  /// (the thread that owns the container locks only its writes, for the readers on other threads;
+  /// its own reads cannot race with a write). Seen in i2pd, ZLMediaKit and Transmission. Only when
+  /// no other function writes the container, and not when that code also reads under the lock
+  /// (double-checked locking expects other writers).
+  bool readByLockingWriter(const ContainerAccess &Access, const GuardInfo &Guard) const;
   /// Whether \p Fn (or a lambda in it) takes any lock itself.
   bool takesLocks(const clang::FunctionDecl *Fn) const { return LockingFunctions.contains(Fn); }
   /// Whether some call of \p Fn in the translation unit is made with a lock held.
@@ -127,7 +141,10 @@ private:
   /// `std::unique_lock<std::mutex> &`, a project guard): the "lock token" idiom.
   bool expectsLockHeld(const clang::FunctionDecl *Fn) const;
   void inferGuards();
-  enum class SharedKind : unsigned char { None, Associative, Other };
+  /// Modelled: a container of the model (maps, sets, sequences, queues) or a project's own (a class
+  /// that reads like one); Other: another iterable class (a string), followed only where a
+  /// reader-writer mutex may guard it.
+  enum class SharedKind : unsigned char { None, Modelled, Other };
   /// Whether \p D is a shared container, and of which kind (memoised).
   SharedKind sharedKind(const clang::ValueDecl *D);
   bool mayBeReaderGuarded(const clang::ValueDecl *D);
@@ -136,11 +153,16 @@ private:
   /// (a test reaching into `dispatcher.map_` of a local dispatcher).
   bool isUnsharedLocal(const clang::ValueDecl *Root);
   void markDeferredEntries();
-  /// Accesses a function makes before it starts the threads that use the same container (a
-  /// `start()` that fills a table, then spawns its workers): every path from the access leaves
-  /// through such a start, and none comes back to the access after one. Not judged, as in a
-  /// constructor.
-  void markAccessesBeforeThreadStart(clang::ASTContext &Ctx);
+  /// Accesses made while the object's threads do not run (LifecyclePhases): before a function
+  /// starts the threads it keeps in members, after one stops them, or in a private helper called
+  /// only there. Not judged, as in a constructor or destructor.
+  void markLifecyclePhases(clang::ASTContext &Ctx);
+  /// Reads after a one-time initialisation under a lock (`if (keywords.empty()) fill(keywords);`
+  /// in the critical section, `keywords.count(w)` after it): when every write of the container is
+  /// in one function, under a lock, in a branch taken only while the container is empty, a read of
+  /// that function that every path reaches through the emptiness test reads a container no thread
+  /// writes any more. Not judged, as after a constructor.
+  void markReadsAfterOneTimeInit(clang::ASTContext &Ctx);
 
   const ContainerModel &Containers;
   const LockModel &Locks;
@@ -166,6 +188,10 @@ private:
   llvm::DenseSet<const clang::FunctionDecl *> EscapingHelpers;
   // Functions handed over by name (`std::thread(&C::run, this)`, `post(std::bind(&C::f, this))`).
   llvm::DenseMap<const clang::FunctionDecl *, CallableContext> DeferredEntries;
+  // Direct calls of each function from its callers' own code (for LifecyclePhases).
+  llvm::DenseMap<const clang::FunctionDecl *,
+                 llvm::SmallVector<std::pair<const clang::FunctionDecl *, const clang::CallExpr *>, 2>>
+      CallSites;
 };
 
 } // namespace mapguard

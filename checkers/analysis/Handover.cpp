@@ -1,5 +1,6 @@
 #include "analysis/Handover.h"
 
+#include "analysis/IteratorLoops.h"
 #include "utils/AstUtil.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
@@ -31,6 +32,11 @@ const VarDecl *handleOf(const Expr *Start, const ParentMap &Parents, bool &Disca
         return Var;
   if (const VarDecl *Assigned = localVariable(assignmentTarget(Parent)))
     return Assigned;
+  // `futures.push_back(std::async(...))`, `threads.emplace_back(std::thread(...))`: a local
+  // container of handles.
+  if (const auto *Holder = dyn_cast_or_null<CXXMemberCallExpr>(Parent); Holder && Holder != Start)
+    if (const VarDecl *Container = localVariable(Holder->getImplicitObjectArgument()))
+      return Container;
   if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Start)) {
     // An asio I/O object that dies cancels its operations, but the io_context still calls the
     // handler (with operation_aborted) later.
@@ -66,6 +72,136 @@ bool isThreadOrFuture(QualType T) {
   return Name == "thread" || Name == "jthread" || Name == "future" || Name == "shared_future";
 }
 
+/// The locals \p Callable captures by reference, other than \p Local: its completion signals; and
+/// the locals of \p Cfg initialised from one (`auto ready = done.get_future();`).
+llvm::SmallVector<const VarDecl *, 2> completionSignals(const LambdaExpr *Callable, const VarDecl *Local,
+                                                        const FunctionCfg &Cfg) {
+  llvm::SmallVector<const VarDecl *, 2> Signals;
+  if (!Callable)
+    return Signals;
+  for (const LambdaCapture &Capture : Callable->captures())
+    if (Capture.capturesVariable() && Capture.getCaptureKind() == LCK_ByRef)
+      if (const auto *Var = dyn_cast<VarDecl>(Capture.getCapturedVar()); Var && Var != Local && Var->hasLocalStorage())
+        Signals.push_back(Var);
+  if (Signals.empty())
+    return Signals;
+  for (const CFGBlock *Block : Cfg.cfg())
+    for (const CFGElement &Element : *Block)
+      if (auto S = Element.getAs<CFGStmt>())
+        if (const auto *Declaration = dyn_cast<DeclStmt>(S->getStmt()))
+          for (const Decl *D : Declaration->decls())
+            if (const auto *Var = dyn_cast<VarDecl>(D); Var && Var->getInit() && !llvm::is_contained(Signals, Var) &&
+                                                        llvm::any_of(Signals, [&](const VarDecl *Signal) {
+                                                          return !referencesTo(Var->getInit(), Signal).empty();
+                                                        }))
+              Signals.push_back(Var);
+  return Signals;
+}
+
+/// Whether \p Fn's body waits: a join, get or wait call, or a loop that tests its parameter.
+bool bodyWaits(const FunctionDecl *Fn) {
+  struct Scan : RecursiveASTVisitor<Scan> {
+    const FunctionDecl *Fn;
+    bool Found = false;
+    explicit Scan(const FunctionDecl *Fn) : Fn(Fn) {}
+    bool VisitCallExpr(CallExpr *Call) {
+      Found |= isWaitCall(Call) || memberCallNamed(Call, {"wait_for", "wait_until", "try_wait"}) != nullptr;
+      return !Found;
+    }
+    bool testsParameter(const Stmt *Cond) {
+      return Cond && llvm::any_of(Fn->parameters(), [&](const ParmVarDecl *P) { return !referencesTo(Cond, P).empty(); });
+    }
+    bool VisitWhileStmt(WhileStmt *Loop) {
+      Found |= testsParameter(Loop->getCond());
+      return !Found;
+    }
+    bool VisitDoStmt(DoStmt *Loop) {
+      Found |= testsParameter(Loop->getCond());
+      return !Found;
+    }
+  } Waits(Fn);
+  Waits.TraverseStmt(Fn->getBody());
+  return Waits.Found;
+}
+
+/// Whether \p S waits on one of \p Signals: a wait call on it, or a call given it that waits or
+/// whose body is not visible.
+bool waitsOnSignal(const Stmt *S, llvm::ArrayRef<const VarDecl *> Signals) {
+  if (Signals.empty())
+    return false;
+  auto IsSignal = [&](const Expr *E) {
+    E = E->IgnoreParenImpCasts();
+    if (const auto *AddrOf = dyn_cast<UnaryOperator>(E); AddrOf && AddrOf->getOpcode() == UO_AddrOf)
+      E = AddrOf->getSubExpr()->IgnoreParenImpCasts();
+    const auto *Ref = dyn_cast<DeclRefExpr>(E);
+    return Ref && llvm::is_contained(Signals, Ref->getDecl());
+  };
+  if (const auto *Member = dyn_cast<CXXMemberCallExpr>(S); Member && Member->getImplicitObjectArgument() &&
+                                                            IsSignal(Member->getImplicitObjectArgument()))
+    return isWaitCall(Member) || memberCallNamed(Member, {"wait_for", "wait_until", "try_wait"});
+  const auto *Call = dyn_cast<CallExpr>(S);
+  const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+  if (!Callee || !llvm::any_of(Call->arguments(), IsSignal))
+    return false;
+  const FunctionDecl *Definition = nullptr;
+  return !Callee->hasBody(Definition) || bodyWaits(Definition);
+}
+/// Whether \p Earlier and \p Later are declared in the same block, \p Earlier first: \p Later
+/// dies first, and only destructors run between the two deaths.
+bool declaredJustBefore(const VarDecl *Earlier, const VarDecl *Later, const ParentMap &Parents) {
+  auto DeclarationOf = [&](const VarDecl *Var) -> const Stmt * {
+    const auto *Fn = Var ? dyn_cast_or_null<FunctionDecl>(Var->getParentFunctionOrMethod()) : nullptr;
+    return Fn ? declStmtOf(Fn->getBody(), Var) : nullptr;
+  };
+  const Stmt *First = DeclarationOf(Earlier), *Second = DeclarationOf(Later);
+  const auto *Block = First ? dyn_cast_or_null<CompoundStmt>(Parents.getParent(First)) : nullptr;
+  if (!Second || !Block || Parents.getParent(Second) != Block)
+    return false;
+  auto FirstAt = llvm::find(Block->body(), First), SecondAt = llvm::find(Block->body(), Second);
+  return FirstAt < SecondAt;
+}
+
+/// Whether the destructor of \p T runs a callable it stores: its body (when there is one to
+/// read) calls through a function object or pointer. An implicit or defaulted destructor does not.
+bool destructorRunsCallables(QualType T) {
+  const CXXRecordDecl *Record = T->getAsCXXRecordDecl();
+  const CXXDestructorDecl *Destructor = Record && Record->hasDefinition() ? Record->getDestructor() : nullptr;
+  const FunctionDecl *Definition = nullptr;
+  if (!Destructor || !Destructor->isUserProvided() || !Destructor->hasBody(Definition))
+    return false;
+  struct Scan : RecursiveASTVisitor<Scan> {
+    bool Found = false;
+    bool VisitCallExpr(CallExpr *Call) {
+      const auto *Op = dyn_cast<CXXOperatorCallExpr>(Call);
+      Found |= (Op && Op->getOperator() == OO_Call) || (!Call->getDirectCallee() && !isa<CXXPseudoDestructorExpr>(Call->getCallee()->IgnoreParenImpCasts()));
+      return !Found;
+    }
+  } Calls;
+  Calls.TraverseStmt(Definition->getBody());
+  return Calls.Found;
+}
+
+/// Whether \p S starts a range-for over handles whose body waits on each one (`for (auto &t :
+/// threads) t.join();`, `for (auto &f : futures) f.get();`): when it does not run its body, there
+/// is nothing to wait for.
+bool startsWaitLoop(const Stmt *S, const ParentMap &Parents) {
+  const auto *Loop = dyn_cast_or_null<CXXForRangeStmt>(Parents.getParent(S));
+  if (!Loop || (S != Loop->getRangeStmt() && S != Loop->getBeginStmt()))
+    return false;
+  struct Scan : RecursiveASTVisitor<Scan> {
+    const VarDecl *Handle;
+    bool Found = false;
+    explicit Scan(const VarDecl *Handle) : Handle(Handle) {}
+    bool VisitCXXMemberCallExpr(CXXMemberCallExpr *Call) {
+      const auto *Ref = dyn_cast_or_null<DeclRefExpr>(
+          Call->getImplicitObjectArgument() ? Call->getImplicitObjectArgument()->IgnoreParenImpCasts() : nullptr);
+      Found |= Ref && Ref->getDecl() == Handle && isWaitCall(Call);
+      return !Found;
+    }
+  } Waits(Loop->getLoopVariable());
+  Waits.TraverseStmt(const_cast<Stmt *>(Loop->getBody()));
+  return Waits.Found;
+}
 } // namespace
 
 bool isWaitCall(const Stmt *S) {
@@ -78,7 +214,7 @@ const Stmt *firstBeforeWait(const FunctionCfg &Cfg, const Stmt *Start, llvm::fun
     auto S = Element.getAs<CFGStmt>();
     if (!S)
       return FunctionCfg::Visit::Continue;
-    if (isWaitCall(S->getStmt()))
+    if (isWaitCall(S->getStmt()) || startsWaitLoop(S->getStmt(), Cfg.parents()))
       return FunctionCfg::Visit::StopPath;
     if (Match(S->getStmt())) {
       Found = S->getStmt();
@@ -89,7 +225,8 @@ const Stmt *firstBeforeWait(const FunctionCfg &Cfg, const Stmt *Start, llvm::fun
   return Found;
 }
 
-Outliving mayOutlive(const FunctionCfg &Cfg, const Deferral &Start, const VarDecl *Local) {
+Outliving mayOutlive(const FunctionCfg &Cfg, const Deferral &Start, const VarDecl *Local, const LambdaExpr *Callable) {
+  llvm::SmallVector<const VarDecl *, 2> Signals = completionSignals(Callable, Local, Cfg);
   bool Discarded = false;
   const VarDecl *Handle = handleOf(Start.Call, Cfg.parents(), Discarded);
   if (Discarded)
@@ -99,25 +236,36 @@ Outliving mayOutlive(const FunctionCfg &Cfg, const Deferral &Start, const VarDec
   if (const auto *Member = dyn_cast_or_null<MemberExpr>(parentIgnoringImplicit(Cfg.parents(), Start.Call)))
     if (const auto *Detach = memberCallNamed(Cfg.parents().getParent(Member), {"detach"}))
       return {true, Detach};
-  // A thread temporary is joined in its own expression (or terminates the program).
-  if (!Handle)
+  // A thread temporary is joined in its own expression (or terminates the program). Work handed
+  // to something that is not local outlives the scope unless a completion signal is waited on.
+  if (!Handle && (isa<CXXConstructExpr>(Start.Call) || Signals.empty()))
     return {!isa<CXXConstructExpr>(Start.Call), nullptr};
-  bool ThreadContainer = isa<CXXMemberCallExpr>(Start.Call) && Start.NewThread;
+  // A container of threads or futures: a wait on any of them (the usual loop) waits for this one.
+  bool ThreadContainer = Start.NewThread && (isa<CXXMemberCallExpr>(Start.Call) ||
+                                             (Handle && !isThreadOrFuture(Handle->getType())));
   Cfg.forEachElementAfter(Start.Call, [&](const CFGElement &Element) {
     const VarDecl *Dying = nullptr;
     if (auto Dtor = Element.getAs<CFGAutomaticObjDtor>())
       Dying = Dtor->getVarDecl();
     else if (auto End = Element.getAs<CFGLifetimeEnds>())
       Dying = End->getVarDecl();
-    if (Dying == Handle)
+    if (Dying && Dying == Handle)
       return FunctionCfg::Visit::StopPath;
     if (Dying == Local) {
+      // A callable registered with a local object declared just before the container in the same
+      // block: when the container dies, nothing but that object's destructor runs, and one that
+      // calls no stored callable cannot run this one (a test's local PacketSortor).
+      if (!Start.NewThread && Handle && declaredJustBefore(Handle, Local, Cfg.parents()) &&
+          !destructorRunsCallables(Handle->getType()))
+        return FunctionCfg::Visit::StopPath;
       Result.MayOutlive = true;
       return FunctionCfg::Visit::Done;
     }
     auto S = Element.getAs<CFGStmt>();
     if (!S)
       return FunctionCfg::Visit::Continue;
+    if (waitsOnSignal(S->getStmt(), Signals) || (ThreadContainer && startsWaitLoop(S->getStmt(), Cfg.parents())))
+      return FunctionCfg::Visit::StopPath;
     if (const auto *Detach = memberCallNamed(S->getStmt(), {"detach"}))
       if (refersTo(Detach->getImplicitObjectArgument(), Handle) || ThreadContainer) {
         Result = {true, Detach};

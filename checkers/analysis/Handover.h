@@ -27,7 +27,12 @@ struct Outliving {
 /// Whether the callable handed over by \p Start may still run when the local \p Local is destroyed:
 /// it is detached, registered or posted to something that lives longer, or a path reaches the end
 /// of \p Local's scope before the thread is joined, the future waited or the executor destroyed.
-Outliving mayOutlive(const FunctionCfg &Cfg, const Deferral &Start, const clang::VarDecl *Local);
+/// When \p Callable (the lambda handed over) also captures another local by reference, that local
+/// is its completion signal: waiting on it (`done.wait()`, `latch.wait()`), or passing it to a
+/// function that waits (read from its body) or whose body this unit cannot see
+/// (`wait_for(done)`), waits for the callable.
+Outliving mayOutlive(const FunctionCfg &Cfg, const Deferral &Start, const clang::VarDecl *Local,
+                     const clang::LambdaExpr *Callable = nullptr);
 
 /// Another access to \p Access's container (which has no guard) that may run at the same time as
 /// \p Access, which runs in a callable started on another thread: in the starting function after

@@ -223,6 +223,36 @@ const Stmt *firstUseAfter(const FunctionCfg &Cfg, const Stmt *S, llvm::ArrayRef<
   return FirstUse;
 }
 
+const Expr *advancedAgainAfter(const FunctionCfg &Cfg, const Stmt *Reassignment, const VarDecl *Iter,
+                               const ForStmt *&Loop) {
+  Loop = nullptr;
+  for (const Stmt *S = Cfg.parents().getParent(Reassignment); S && !Loop; S = Cfg.parents().getParent(S))
+    if (const auto *For = dyn_cast<ForStmt>(S); For && For->getInc() && modifiesVariable(For->getInc(), Iter))
+      Loop = For;
+  if (!Loop)
+    return nullptr;
+  const Expr *Inc = Loop->getInc();
+  auto InIncrement = [&](const Stmt *S) {
+    for (; S && S != Loop; S = Cfg.parents().getParent(S))
+      if (S == Inc)
+        return true;
+    return false;
+  };
+  bool Reached = false;
+  Cfg.forEachElementAfter(Reassignment, [&](const CFGElement &Element) {
+    auto Statement = Element.getAs<CFGStmt>();
+    if (!Statement)
+      return FunctionCfg::Visit::Continue;
+    if (InIncrement(Statement->getStmt())) {
+      Reached = true;
+      return FunctionCfg::Visit::Done;
+    }
+    // Another value first (`it = c.erase(it); --it;`, `it = c.begin();`): the increment is meant.
+    return modifiesVariable(Statement->getStmt(), Iter) ? FunctionCfg::Visit::StopPath : FunctionCfg::Visit::Continue;
+  });
+  return Reached ? Inc : nullptr;
+}
+
 /// Whether the erase call's first parameter is an iterator (`erase(it)`, `erase(first, last)`).
 bool takesIterator(const CallExpr *Erase) {
   const FunctionDecl *Callee = Erase->getDirectCallee();

@@ -34,6 +34,13 @@ const clang::Stmt *firstUseAfter(const FunctionCfg &Cfg, const clang::Stmt *S, c
 const clang::Stmt *firstUseAfter(const FunctionCfg &Cfg, const clang::Stmt *S,
                                  llvm::ArrayRef<const clang::ValueDecl *> Decls);
 
+/// `it = c.erase(it)` (\p Reassignment, the assignment) in a `for` loop whose increment advances
+/// `it` again (`for (...; ...; ++it)`): the increment, when a path from the reassignment reaches it
+/// before `it` gets another value (the element after the erased one is then skipped, and erasing
+/// the last one steps past end()); null otherwise. \p Loop is set to the loop.
+const clang::Expr *advancedAgainAfter(const FunctionCfg &Cfg, const clang::Stmt *Reassignment,
+                                      const clang::VarDecl *Iter, const clang::ForStmt *&Loop);
+
 /// The statement in \p Root that declares \p D.
 const clang::DeclStmt *declStmtOf(const clang::Stmt *Root, const clang::Decl *D);
 

@@ -52,6 +52,17 @@ bool hasConstOverload(const CXXMethodDecl *Method) {
   return false;
 }
 
+/// std::atomic and its bases (libstdc++'s __atomic_base, libc++'s __atomic_base): an element of
+/// that type changes atomically.
+bool isAtomic(const CXXRecordDecl *Record) {
+  if (!Record || !Record->getIdentifier())
+    return false;
+  StringRef Name = Record->getName();
+  return Record->isInStdNamespace() &&
+         (Name == "atomic" || Name == "__atomic_base" || Name == "atomic_flag" || Name == "atomic_ref" ||
+          Name.starts_with("__atomic"));
+}
+
 /// Whether the element (or member) an accessor call returns is changed where it is used:
 /// `v[i] = x`, `++v.back()`, `v[i].count = 0`, `v.front().push_back(x)`.
 bool accessedElementChanged(const Expr *Access, const ParentMap &Parents) {
@@ -77,6 +88,8 @@ bool accessedElementChanged(const Expr *Access, const ParentMap &Parents) {
     }
     if (!Method || !Call)
       return false;
+    if (isAtomic(Method->getParent()))
+      return false; // `flags[i].store(true)`: the element synchronizes itself
     if (!hasConstOverload(Method))
       return true; // `v.front().push_back(x)`, `s[i] += "x"`
     Current = Call;  // an accessor of the element: `v[i][j] = x`
@@ -133,6 +146,11 @@ ContainerUse dependentUnlistedUse(const CallExpr *Call, const DependentMemberCal
   return {false, Dependent.Name, Call};
 }
 
+bool isSequence(const Expr *Ref, const ContainerModel &Model) {
+  std::optional<ContainerTraits> Traits = Model.classifyObject(Ref);
+  return Traits && Traits->Shape != ContainerShape::Associative;
+}
+
 ContainerUse opUse(const CallExpr *Call, const Expr *Ref, const ContainerModel &Model) {
   for (const ContainerOp &Op : containerOpsOf(Call, Model)) {
     const Expr *Object = ignoringImplicit(Op.Object);
@@ -143,7 +161,22 @@ ContainerUse opUse(const CallExpr *Call, const Expr *Ref, const ContainerModel &
 }
 } // namespace
 
+/// The container expression a handle expression leads to where it is used: `*p`, `*sp`, `sp->`
+/// (the smart pointer's operator->); a raw pointer's `p->f()` is classified as it is.
+static const Expr *throughHandle(const Expr *Ref, const ParentMap &Parents, const ContainerModel &Model) {
+  if (Model.containerBehindHandle(Ref->getType()).isNull() || Ref->getType()->isReferenceType())
+    return Ref;
+  const Stmt *Parent = parentIgnoringImplicit(Parents, Ref);
+  if (const auto *Deref = dyn_cast_or_null<UnaryOperator>(Parent); Deref && Deref->getOpcode() == UO_Deref)
+    return Deref;
+  if (const auto *Op = dyn_cast_or_null<CXXOperatorCallExpr>(Parent);
+      Op && (Op->getOperator() == OO_Star || Op->getOperator() == OO_Arrow) && Op->getNumArgs() == 1)
+    return Op;
+  return Ref;
+}
+
 ContainerUse classifyContainerUse(const Expr *Ref, const ParentMap &Parents, const ContainerModel &Model) {
+  Ref = throughHandle(Ref, Parents, Model);
   const Stmt *Parent = parentIgnoringImplicit(Parents, Ref);
   ContainerUse Read{false, "read", Ref};
   if (!Parent)
@@ -157,6 +190,10 @@ ContainerUse classifyContainerUse(const Expr *Ref, const ParentMap &Parents, con
     if (!Use.Site) // a method the model does not list: begin(), size(), push_back(), user extensions
       Use = Call->getMethodDecl() ? unlistedMemberUse(Call, Call->getMethodDecl(), Parents)
                                   : ContainerUse{false, "read", Call};
+    // A sequence's accessor whose element is changed (`v.back() = x`, `q.front().push_back(x)`).
+    if (!Use.Write && Call->getMethodDecl() && isSequence(Ref, Model))
+      if (ContainerUse Accessor = unlistedMemberUse(Call, Call->getMethodDecl(), Parents); Accessor.Write)
+        Use = Accessor;
     return Use;
   }
   // `m.erase(k)` in a template's definition: the unresolved member sits between object and call.
@@ -171,7 +208,8 @@ ContainerUse classifyContainerUse(const Expr *Ref, const ParentMap &Parents, con
   // `m[k]` on a container of dependent type, in a template's definition: a map's inserts.
   if (const auto *Subscript = dyn_cast<ArraySubscriptExpr>(Parent);
       Subscript && ignoringImplicit(Subscript->getLHS()) == Ref && Ref->isTypeDependent()) {
-    if (Model.classifyObject(Ref))
+    if (std::optional<ContainerTraits> Traits = Model.classifyObject(Ref);
+        Traits && Traits->Shape == ContainerShape::Associative)
       return {true, "operator[]", Subscript};
     if (subscriptWritten(Subscript, Parents))
       return {true, "operator[]", Subscript, /*ElementOnly=*/true};
@@ -190,6 +228,11 @@ ContainerUse classifyContainerUse(const Expr *Ref, const ParentMap &Parents, con
       return dependentUnlistedUse(Call, *Dependent, Parents); // `v[i] = x` in a template's definition
     if (auto Param = parameterTypeOf(Call, Ref); Param && isNonConstReference(*Param))
       return {true, "non-const reference", Call};
+    // `std::size(c)`, `std::empty(c)`: what the member functions of those names read.
+    if (const FunctionDecl *Callee = Call->getDirectCallee();
+        Callee && Callee->isInStdNamespace() && Callee->getIdentifier() &&
+        (Callee->getName() == "size" || Callee->getName() == "empty" || Callee->getName() == "ssize"))
+      return {false, Callee->getName().str(), Call};
     return Read;
   }
   if (const auto *Construct = dyn_cast<CXXConstructExpr>(Parent)) {

@@ -2,8 +2,10 @@
 
 #include "utils/AstUtil.h"
 
+#include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/DeclTemplate.h"
+#include "clang/Basic/SourceManager.h"
 #include "clang/AST/ExprCXX.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/STLExtras.h"
@@ -17,12 +19,19 @@ constexpr unsigned MaxBaseDepth = 4;
 
 std::optional<ContainerOpKind> memberOpKind(StringRef Name) {
   // Arrays, not StringSwitch::Cases: its initializer-list form is new in LLVM 20.
-  static constexpr StringRef Erase[] = {"erase", "unsafe_erase", "clear", "extract", "remove", "take", "removeIf"};
-  static constexpr StringRef Insert[] = {"insert",   "emplace",          "emplace_hint", "try_emplace",
+  static constexpr StringRef Erase[] = {"erase",     "unsafe_erase", "clear",      "extract",     "remove",
+                                        "take",      "removeIf",     "pop_back",   "pop_front",   "pop",
+                                        "remove_if", "unique",       "removeAt",   "removeAll",   "removeOne",
+                                        "removeFirst", "removeLast", "takeAt",     "takeFirst",   "takeLast",
+                                        "dequeue",   "erase_after",  "pop_back_n", "pop_front_n"};
+  static constexpr StringRef Insert[] = {"insert",     "emplace",     "emplace_hint", "try_emplace",
                                          "insert_or_assign", "insert_range", "insertMulti", "unite",
-                                         "operator[]", "merge"};
-  static constexpr StringRef Rehash[] = {"rehash", "reserve", "squeeze"};
-  static constexpr StringRef Replace[] = {"swap", "operator="};
+                                         "operator[]", "merge",       "push_back",  "push_front",
+                                         "emplace_back", "emplace_front", "push",    "append",
+                                         "prepend",    "enqueue",     "append_range", "prepend_range",
+                                         "insert_after", "emplace_after", "splice", "splice_after"};
+  static constexpr StringRef Rehash[] = {"rehash", "reserve", "squeeze", "shrink_to_fit"};
+  static constexpr StringRef Replace[] = {"swap", "operator=", "assign", "resize", "assign_range"};
   if (llvm::is_contained(Erase, Name))
     return ContainerOpKind::Erase;
   if (llvm::is_contained(Insert, Name))
@@ -33,7 +42,40 @@ std::optional<ContainerOpKind> memberOpKind(StringRef Name) {
     return ContainerOpKind::Replace;
   return std::nullopt;
 }
+/// The shape of a configured container, by the library name it matched (others are associative).
+ContainerShape shapeOf(StringRef Name) {
+  static constexpr StringRef Adaptors[] = {"std::queue", "std::stack", "std::priority_queue"};
+  static constexpr StringRef Sequences[] = {
+      "std::vector",        "std::deque",           "std::list",          "std::forward_list",
+      "boost::container::vector", "boost::container::small_vector", "boost::container::static_vector",
+      "boost::container::stable_vector", "boost::container::deque", "boost::container::list",
+      "boost::container::slist", "boost::circular_buffer", "absl::InlinedVector", "QList",
+      "QVector",            "QQueue",               "QStack",             "QLinkedList"};
+  if (llvm::is_contained(Adaptors, Name))
+    return ContainerShape::Adaptor;
+  return llvm::is_contained(Sequences, Name) ? ContainerShape::Sequence : ContainerShape::Associative;
+}
+
+/// Containers whose elements live in nodes (or, for a deque, blocks) that an insert at either end
+/// does not move: references to them survive it.
+bool referencesSurviveEndInsert(StringRef Name) {
+  static constexpr StringRef Prefixes[] = {"std::map",      "std::multimap",       "std::set",
+                                           "std::multiset", "std::unordered",      "absl::node_hash",
+                                           "boost::unordered_map", "boost::unordered_set", "boost::unordered_node",
+                                           "boost::multi_index", "QMap", "QMultiMap", "QHash", "QMultiHash",
+                                           "QSet",          "tbb::",               "std::list",
+                                           "std::forward_list", "std::deque",      "boost::container::list",
+                                           "boost::container::slist", "boost::container::stable_vector",
+                                           "boost::container::deque", "QLinkedList"};
+  return llvm::any_of(Prefixes, [&](StringRef Prefix) { return Name.starts_with(Prefix); });
+}
 } // namespace
+
+StringRef ContainerTraits::invalidatingInsertVerb() const {
+  if (Shape != ContainerShape::Associative)
+    return "reallocate";
+  return StringRef(Name).contains("btree") ? "rebalance" : "rehash";
+}
 
 ContainerModel::ContainerModel(StringRef ContainerList, StringRef InsertInvalidatingList)
     : Containers(ContainerList), InsertInvalidating(InsertInvalidatingList) {}
@@ -48,6 +90,8 @@ std::optional<ContainerTraits> ContainerModel::classifyRecord(const NamedDecl *D
     Traits.Library = Configured->starts_with("std::")    ? ContainerLibrary::Std
                      : Configured->starts_with("absl::") ? ContainerLibrary::Absl
                                                          : ContainerLibrary::Other;
+    Traits.Shape = shapeOf(*Configured);
+    Traits.ReferencesSurviveEndInsert = referencesSurviveEndInsert(*Configured);
     return Traits;
   }
   const auto *Record = dyn_cast<CXXRecordDecl>(D);
@@ -93,6 +137,70 @@ bool ContainerModel::isOtherContainer(QualType T) const {
   return isIterableRecord(recordOrPattern(T), 0);
 }
 
+namespace {
+bool changesElements(const CXXMethodDecl *Method) {
+  static constexpr StringRef Prefixes[] = {"insert", "erase", "push", "pop", "emplace", "add", "Add", "remove",
+                                           "Remove", "append", "Append", "enqueue", "Enqueue", "dequeue",
+                                           "Dequeue", "Insert", "Erase", "Push", "Pop"};
+  if (Method->isConst() || Method->isStatic() || !Method->getIdentifier())
+    return Method->getOverloadedOperator() == OO_Subscript && !Method->isConst();
+  StringRef Name = Method->getName();
+  return Name == "clear" || Name == "Clear" ||
+         llvm::any_of(Prefixes, [&](StringRef Prefix) { return Name.starts_with(Prefix); });
+}
+
+/// A member whose type says the class synchronizes itself: a mutex, a lock, an atomic.
+bool synchronizesItself(const CXXRecordDecl *Record) {
+  return llvm::any_of(Record->fields(), [](const FieldDecl *Field) {
+    std::string Type = Field->getType().getAsString();
+    StringRef T(Type);
+    return T.contains_insensitive("mutex") || T.contains("Lock") || T.contains("lock") || T.contains("atomic") ||
+           T.contains("CriticalSection") || T.contains("Semaphore");
+  });
+}
+
+bool readsLikeContainer(const CXXRecordDecl *Record, unsigned Depth) {
+  if (!Record || !Record->hasDefinition() || Depth >= 4)
+    return false;
+  Record = Record->getDefinition();
+  if (llvm::any_of(Record->methods(), changesElements))
+    return true;
+  return llvm::any_of(Record->bases(), [&](const CXXBaseSpecifier &Base) {
+    return Base.getAccessSpecifier() == AS_public && readsLikeContainer(Base.getType()->getAsCXXRecordDecl(), Depth + 1);
+  });
+}
+} // namespace
+
+bool ContainerModel::isOwnContainer(QualType T) const {
+  if (T.isNull() || classify(T))
+    return false;
+  const CXXRecordDecl *Record = recordOrPattern(T);
+  if (!Record || !Record->hasDefinition() || Record->isInStdNamespace() || !isIterableRecord(Record, 0))
+    return false;
+  Record = Record->getDefinition();
+  // A library's own classes (strings, buffers) are not the project's containers.
+  if (Record->getASTContext().getSourceManager().isInSystemHeader(Record->getLocation()))
+    return false;
+  return readsLikeContainer(Record, 0) && !synchronizesItself(Record);
+}
+
+QualType ContainerModel::containerBehindHandle(QualType T) const {
+  if (T.isNull())
+    return QualType();
+  QualType Target;
+  if (T->isReferenceType() || T->isPointerType()) {
+    Target = T->getPointeeType();
+  } else if (const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(T->getAsCXXRecordDecl())) {
+    StringRef Name = Spec->getName();
+    if ((Name == "unique_ptr" || Name == "shared_ptr" || Name == "QSharedPointer" || Name == "QScopedPointer") &&
+        Spec->getTemplateArgs().size() > 0 && Spec->getTemplateArgs()[0].getKind() == TemplateArgument::Type)
+      Target = Spec->getTemplateArgs()[0].getAsType();
+  }
+  if (Target.isNull() || Target.isConstQualified() || (!classify(Target) && !isOwnContainer(Target)))
+    return QualType();
+  return Target;
+}
+
 std::optional<ContainerTraits> ContainerModel::classifyObject(const Expr *E, bool ViaPointer) const {
   if (!E)
     return std::nullopt;
@@ -102,10 +210,14 @@ std::optional<ContainerTraits> ContainerModel::classifyObject(const Expr *E, boo
 
 bool isMutation(ContainerOpKind Kind) { return Kind != ContainerOpKind::Read; }
 
+std::optional<ContainerOpKind> containerOpKindOf(StringRef MemberName) { return memberOpKind(MemberName); }
+
 SmallVector<ContainerOp, 2> containerOpsOf(const CallExpr *Call, const ContainerModel &Model) {
   SmallVector<ContainerOp, 2> Ops;
   auto AddIfContainer = [&](ContainerOpKind Kind, const Expr *Object, StringRef Name, bool ViaPointer = false) {
-    if (Object && Model.classifyObject(Object, ViaPointer))
+    std::optional<ContainerTraits> Traits = Object ? Model.classifyObject(Object, ViaPointer) : std::nullopt;
+    // A sequence's operator[] is an accessor, not an insert: what it does depends on its use.
+    if (Traits && !(Name == "operator[]" && Traits->Shape != ContainerShape::Associative))
       Ops.push_back({Kind, Object->IgnoreParenImpCasts(), Name.str(), ViaPointer});
   };
   const FunctionDecl *Callee = Call->getDirectCallee();

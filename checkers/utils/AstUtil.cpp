@@ -180,4 +180,21 @@ bool templateInstantiatedInUnit(const clang::FunctionDecl *Pattern) {
   return false;
 }
 
+bool namesDeclaredOrUsed(const Stmt *Body, StringRef Name) {
+  struct Finder : RecursiveASTVisitor<Finder> {
+    StringRef Name;
+    bool Found = false;
+    bool check(const NamedDecl *D) {
+      Found |= D && D->getIdentifier() && D->getName() == Name;
+      return !Found;
+    }
+    bool VisitDeclRefExpr(DeclRefExpr *E) { return check(E->getDecl()); }
+    bool VisitMemberExpr(MemberExpr *E) { return check(E->getMemberDecl()); }
+    bool VisitNamedDecl(NamedDecl *D) { return check(D); }
+  } Uses;
+  Uses.Name = Name;
+  Uses.TraverseStmt(const_cast<Stmt *>(Body));
+  return Uses.Found;
+}
+
 } // namespace mapguard

@@ -32,6 +32,10 @@ const clang::Expr *assignmentTarget(const clang::Stmt *S);
 /// Every expression in \p S (lambda bodies included) that names \p D, in source order.
 llvm::SmallVector<const clang::DeclRefExpr *, 4> referencesTo(const clang::Stmt *S, const clang::ValueDecl *D);
 
+/// Whether \p Name is declared or referred to in \p Body: a new declaration of that name would
+/// clash with it or hide it.
+bool namesDeclaredOrUsed(const clang::Stmt *Body, llvm::StringRef Name);
+
 /// Whether \p S assigns to the variable \p Var (`Var = ...`).
 bool assignsTo(const clang::Stmt *S, const clang::ValueDecl *Var);
 

@@ -18,13 +18,13 @@ int compute(int Key);
 // std::mutex: two critical sections, a check with no lock, get-then-erase.
 class Cache {
 public:
-  void fill(int Key) {
+  void fill(int Key, int Bias) {
     {
       std::lock_guard<std::mutex> Lock(Mu);
       if (Values.count(Key) != 0)
         return;
     }
-    int Value = compute(Key);
+    int Value = compute(Key) + Bias; // not computed from the key alone
     std::lock_guard<std::mutex> Lock(Mu);
     Values.try_emplace(Key, Value); // expect: mapguard-check-then-act {{'operator[]' on 'Values' acts on a 'count' check made under an earlier lock of 'Mu', released in between; another thread may have changed 'Values' since: check again under this lock, or do both in one critical section (try_emplace or insert(...).second under one lock)}} note@-5: {{the check is here}} note@-3: {{'Mu' is released here}}
   }
@@ -51,10 +51,10 @@ public:
     std::lock_guard<std::mutex> Lock(Mu);
     Values.emplace(Key, Value);
   }
-  void fillUnlocked(int Key) {
+  void fillUnlocked(int Key, int Bias) {
     if (Values.find(Key) == Values.end()) {
       std::lock_guard<std::mutex> Lock(Mu);
-      Values.try_emplace(Key, compute(Key)); // expect: mapguard-check-then-act {{'operator[]' on 'Values' acts on a 'find' check made without 'Mu' held; another thread may change 'Values' between the check and the lock: check again under 'Mu' before acting}} note@-2: {{the check is here}}
+      Values.try_emplace(Key, compute(Key) + Bias); // expect: mapguard-check-then-act {{'operator[]' on 'Values' acts on a 'find' check made without 'Mu' held; another thread may change 'Values' between the check and the lock: check again under 'Mu' before acting}} note@-2: {{the check is here}}
     }
   }
   // Twin: double-checked; the unlocked first check is still an unguarded read.
@@ -175,7 +175,7 @@ private:
 // abseil: ReaderMutexLock for the check, MutexLock for the act.
 class Quotas {
 public:
-  void grant(int User) {
+  void grant(int User, int Limit) {
     bool Missing;
     {
       absl::ReaderMutexLock Lock(&Mu);
@@ -183,7 +183,7 @@ public:
     }
     if (Missing) {
       absl::MutexLock Lock(&Mu);
-      Limits.try_emplace(User, 10); // expect: mapguard-check-then-act {{'operator[]' on 'Limits' acts on a 'contains' check made under an earlier lock of 'Mu'}} note@-4: {{the check is here}} note@-3: {{'Mu' is released here}}
+      Limits.try_emplace(User, Limit); // expect: mapguard-check-then-act {{'operator[]' on 'Limits' acts on a 'contains' check made under an earlier lock of 'Mu'}} note@-4: {{the check is here}} note@-3: {{'Mu' is released here}}
     }
   }
   // Twin: try_emplace under one lock.
@@ -266,9 +266,9 @@ private:
   SpinLock Lock;
   std::map<std::string, int> Names;
 };
-void enroll(Registry &R, const std::string &Name) {
+void enroll(Registry &R, const std::string &Name, int Id) {
   if (!R.has(Name))
-    R.add(Name, 1); // expect: mapguard-check-then-act {{'add' locks 'Lock' and changes 'Names' on the strength of 'has', which released 'Lock' when it returned; another thread may change 'Names' in between: do both in one member function under one lock}} note@-1: {{the check is here}} note@-21: {{'add' changes 'Names' here}}
+    R.add(Name, Id); // expect: mapguard-check-then-act {{'add' locks 'Lock' and changes 'Names' on the strength of 'has', which released 'Lock' when it returned; another thread may change 'Names' in between: do both in one member function under one lock}} note@-1: {{the check is here}} note@-21: {{'add' changes 'Names' here}}
 }
 // Twin: one member function that checks and acts under the lock.
 void enrollOnce(Registry &R, const std::string &Name) { R.addIfAbsent(Name, 1); }

@@ -63,7 +63,7 @@ public:
   }
   // A reader on a new thread: the fix takes the guard at the start of the lambda.
   void report() {
-    std::thread([this] { auto N = Sessions.size(); }).detach(); // expect: mapguard-deferred-capture {{'size' on 'Sessions' in a callback that runs on another thread, without holding 'Mu'}} note: {{the callback is handed over here}} note@-38: {{'Sessions' is accessed with 'Mu' held here}}
+    std::thread([this] { auto N = Sessions.count(1); }).detach(); // expect: mapguard-deferred-capture {{'count' on 'Sessions' in a callback that runs on another thread, without holding 'Mu'}} note: {{the callback is handed over here}} note@-38: {{'Sessions' is accessed with 'Mu' held here}}
   }
   // Not reported: a synchronous algorithm's callable.
   int count(int Min) {

@@ -2,7 +2,8 @@
 // CHECKS: -*,mapguard-erase-during-iteration
 // mapguard-erase-during-iteration: an erase after which every path leaves the range-for is safe,
 // also when an outer loop then starts the range-for again: the new pass begins at begin(). The
-// positive twins erase and go on with the same pass.
+// positive twins erase and go on with the same pass. And `m[k]` for the key the range-for visits
+// finds it: nothing is inserted, nothing rehashes (issue 25, class 0); another key may insert.
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -70,4 +71,17 @@ void dropEven(std::set<int> &Values) {
       }
     }
   }
+}
+
+void countVisits(std::unordered_map<int, int> &Counts) {
+  for (auto &[Id, Count] : Counts)
+    Counts[Id] += Count;
+  for (auto &Entry : Counts)
+    Counts[Entry.first] = 0;
+}
+
+// Twin: another key may be inserted and rehash the table.
+void countNext(std::unordered_map<int, int> &Counts) {
+  for (auto &[Id, Count] : Counts)
+    Counts[Id + 1] += Count; // expect: mapguard-erase-during-iteration {{'operator[]' on 'Counts' inside a range-for over it may rehash 'Counts' and invalidate every iterator}} note@-1: {{iteration over 'Counts' starts here}}
 }

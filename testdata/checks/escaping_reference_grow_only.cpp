@@ -45,7 +45,7 @@ public:
       Values[Key] = compute(Key);
     const std::string &Value = Values[Key];
     Lock.unlock();
-    log(Value); // expect: mapguard-escaping-reference {{'Value' refers to an element of 'Values' and is used after 'Mu' was released}} note@-2: {{'Value' is bound here, with 'Mu' held}} note@-1: {{'Mu' is released here}} note@+5: {{'operator[]' on 'Values' here can overwrite it}}
+    log(Value); // expect: mapguard-escaping-reference {{'Value' refers to an element of 'Values' and is used after 'Mu' was released}} note@-2: {{'Value' is bound here, with 'Mu' held}} note@-1: {{'Mu' is released here}} note@+4: {{'operator[]' on 'Values' here can overwrite it}}
   }
   void refresh(int Key) {
     std::lock_guard<std::mutex> Lock(Mu);

@@ -4,6 +4,7 @@
 // classes 5, 6 and 10): a container filled once under a lock and only read after it; two locks
 // that every writer takes, of which a reader holds either; a helper that every caller calls with
 // the lock held except the destructor. Each has a reported twin that breaks the protocol.
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -24,18 +25,38 @@ bool isKeyword(const std::string &Word) {
   return Keywords.count(Word) != 0;
 }
 
-// Twin: the set also grows on every call, so a reader races with the next insert.
-bool isKnown(const std::string &Word) {
-  static std::mutex KnownMutex;
-  static std::set<std::string> Known;
-  {
-    std::lock_guard<std::mutex> Lock(KnownMutex);
-    if (Known.empty())
-      fill(Known);
-    Known.insert(Word);
-  }
-  return Known.count(Word) != 0; // expect: mapguard-unguarded-access {{access to 'Known' without holding 'KnownMutex', which guards it at 3 of 4 accesses}} note@-5: {{'Known' is accessed with 'KnownMutex' held here}} note@-2: {{'KnownMutex' is released here}}
+// Twin: the set also grows at run time, elsewhere, so a reader races with the next insert.
+std::mutex KnownMutex;
+std::set<std::string> Known;
+void learn(const std::string &Word) {
+  std::lock_guard<std::mutex> Lock(KnownMutex);
+  Known.insert(Word);
 }
+bool isKnown(const std::string &Word) {
+  return Known.count(Word) != 0; // expect: mapguard-unguarded-access {{'count' on 'Known' without holding 'KnownMutex', which guards it at 1 of 2 accesses}} note@-3: {{'Known' is accessed with 'KnownMutex' held here}}
+}
+
+// The single-writer idiom: code that writes the container under the lock reads it without: the
+// thread that owns the container locks only its writes, for the readers on other threads.
+class Peers {
+public:
+  void onConnected(int Id) {
+    auto It = Table.find(Id);
+    if (It == Table.end()) {
+      std::lock_guard<std::mutex> Lock(Mu);
+      Table[Id] = 1;
+    }
+  }
+  int lookup(int Id) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    auto It = Table.find(Id);
+    return It == Table.end() ? 0 : It->second;
+  }
+
+private:
+  std::mutex Mu;
+  std::map<int, int> Table;
+};
 
 // Class 6: writers take the object lock and the data mutex; readers hold either.
 class Registry {
@@ -87,7 +108,7 @@ public:
   }
   bool hasUnderData(const std::string &Name) {
     std::lock_guard<std::mutex> Data(DataMutex);
-    return Index.count(Name) != 0; // expect: mapguard-unguarded-access {{'count' on 'Index' without holding 'ObjectLock', which guards it at 5 of 6 accesses (holding 'DataMutex' instead)}} note@-11: {{'Index' is accessed with 'ObjectLock' held here}}
+    return Index.count(Name) != 0; // expect: mapguard-unguarded-access {{'count' on 'Index' without holding 'ObjectLock', which guards it at 5 of 6 accesses (holding 'DataMutex' instead)}} note@-9: {{'Index' is accessed with 'ObjectLock' held here}}
   }
   bool hasUnderObject(const std::string &Name) {
     std::lock_guard<std::mutex> Object(ObjectLock);
@@ -118,10 +139,12 @@ public:
     std::lock_guard<std::mutex> Lock(Mu);
     flushLocked();
   }
+  // A size read alone is not reported: a snapshot for a statistic or an unlocked fast path.
+  size_t backlog() const { return Pending.size(); }
 
 private:
   void flushLocked() { Pending.clear(); }
-  std::mutex Mu;
+  mutable std::mutex Mu;
   std::set<std::string> Pending;
 };
 
@@ -137,7 +160,60 @@ public:
   void drop() { flush(); }
 
 private:
-  void flush() { Pending.clear(); } // expect: mapguard-unguarded-access {{'clear' on 'Pending' without holding 'Mu', which guards it at 1 of 2 accesses}} note@-5: {{'Pending' is accessed with 'Mu' held here}}
+  void flush() { Pending.clear(); } // expect: mapguard-unguarded-access {{'clear' on 'Pending' without holding 'Mu', which guards it at 1 of 2 accesses}} note@-6: {{'Pending' is accessed with 'Mu' held here}}
   std::mutex Mu;
   std::set<std::string> Pending;
 };
+
+// A life cycle: start() fills the table (directly and through a private helper) before it starts
+// the thread it keeps; stop() clears it after the join, directly and through a helper whose body
+// this unit cannot see but whose name says it stops. Neither is judged (as in a constructor).
+#include <thread>
+class Database {
+public:
+  void start() {
+    Routers.clear();
+    load();
+    refill();
+    Worker = new std::thread(&Database::run, this);
+  }
+  void stop() {
+    Running = false;
+    Worker->join();
+    Routers.clear();
+  }
+  void shutdown() {
+    stopWorkers();
+    Routers.clear();
+  }
+  std::string lookup(int Id) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    auto It = Routers.find(Id);
+    return It == Routers.end() ? std::string() : It->second;
+  }
+  // Twin: a reload at run time, while the worker runs.
+  void reload() {
+    Routers.clear(); // expect: mapguard-unguarded-access {{'clear' on 'Routers' without holding 'Mu', which guards it at 4 of 6 accesses}} note@-5: {{'Routers' is accessed with 'Mu' held here}}
+    refill();
+  }
+
+private:
+  void load() { Routers[0] = "self"; }
+  // Twin: called before the start and at run time.
+  void refill() {
+    Routers[1] = "peer"; // expect: mapguard-unguarded-access {{'operator[]' on 'Routers' without holding 'Mu', which guards it at 4 of 6 accesses}} note@-13: {{'Routers' is accessed with 'Mu' held here}}
+  }
+  void stopWorkers(); // defined in another unit
+  void run() {
+    while (Running) {
+      std::lock_guard<std::mutex> Lock(Mu);
+      Routers.erase(1);
+      Routers[2] = "next";
+    }
+  }
+  std::mutex Mu;
+  std::unordered_map<int, std::string> Routers;
+  std::thread *Worker = nullptr;
+  bool Running = true;
+};
+

@@ -25,8 +25,8 @@ void SessionCache::closeAll() {
     It = Sessions.erase(It);
 }
 
-// Bug: every other access holds Mu; this one races with them.
-size_t SessionCache::size() const { return Sessions.size(); }
+// Bug: every other access holds Mu; this lookup walks the tree while they change it.
+bool SessionCache::contains(const std::string &Id) const { return Sessions.count(Id) != 0; }
 
 // Bug: the thread erases after the lock taken here is gone.
 void SessionCache::logoutSoon(const std::string &Id) {

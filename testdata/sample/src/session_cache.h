@@ -15,7 +15,7 @@ public:
   void expireIdle(std::chrono::seconds MaxIdle);
   void closeAll();
   void logoutSoon(const std::string &Id);
-  size_t size() const;
+  bool contains(const std::string &Id) const;
 
 private:
   void evict(const std::string &Id);

@@ -1,0 +1,129 @@
+#include "analysis/LifecyclePhases.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/Basic/SourceManager.h"
+
+using namespace clang;
+
+namespace mapguard {
+namespace {
+constexpr unsigned MaxStopDepth = 3;
+
+const FunctionDecl *canonical(const FunctionDecl *Fn) { return Fn ? Fn->getCanonicalDecl() : nullptr; }
+
+/// The names that stop threads when the body is not there to read: a library's `join`,
+/// `join_all`; a project's `StopIOService`, `Stop`, `shutdown`, `JoinAll`.
+bool namedLikeStop(const FunctionDecl *Callee, bool Library) {
+  if (!Callee->getIdentifier())
+    return false;
+  StringRef Name = Callee->getName();
+  return Name.starts_with_insensitive("join") ||
+         (!Library && (Name.starts_with_insensitive("stop") || Name.starts_with_insensitive("shutdown")));
+}
+
+/// Whether \p Fn may be called from code this unit does not see: only private and protected
+/// members and internal functions have all their callers here (or in the class's other files).
+bool calledOnlyHere(const FunctionDecl *Fn) {
+  if (const auto *Method = dyn_cast<CXXMethodDecl>(Fn))
+    return Method->getAccess() != AS_public && !Method->isVirtual();
+  return !Fn->isExternallyVisible();
+}
+
+/// The CFG element of \p S or of the nearest statement around it that the CFG holds.
+CFGPoint pointAround(const FunctionCfg &Cfg, const Stmt *S) {
+  CFGPoint At;
+  for (; S && !At.valid(); S = Cfg.parents().getParent(S))
+    At = Cfg.pointOf(S);
+  return At;
+}
+} // namespace
+
+void LifecyclePhases::addCallSite(const FunctionDecl *Callee, const FunctionDecl *Caller, const CallExpr *Call) {
+  CallSites[canonical(Callee)].push_back({Caller, Call});
+}
+
+bool LifecyclePhases::stopsThreads(const CallExpr *Call, unsigned Depth) {
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  if (!Callee)
+    return false;
+  if (Ctx.getSourceManager().isInSystemHeader(Callee->getLocation()))
+    return namedLikeStop(Callee, /*Library=*/true);
+  const FunctionDecl *Definition = nullptr;
+  if (!Callee->hasBody(Definition))
+    return namedLikeStop(Callee, /*Library=*/false);
+  if (Depth >= MaxStopDepth)
+    return false;
+  auto [It, Inserted] = Stops.try_emplace(canonical(Callee), false);
+  if (!Inserted)
+    return It->second;
+  struct Scan : RecursiveASTVisitor<Scan> {
+    LifecyclePhases &Phases;
+    unsigned Depth;
+    bool Found = false;
+    Scan(LifecyclePhases &Phases, unsigned Depth) : Phases(Phases), Depth(Depth) {}
+    bool TraverseLambdaExpr(LambdaExpr *) { return true; }
+    bool VisitCallExpr(CallExpr *Call) {
+      Found |= Phases.stopsThreads(Call, Depth + 1);
+      return !Found;
+    }
+  } Body(*this, Depth);
+  Body.TraverseStmt(Definition->getBody());
+  Stops[canonical(Callee)] = Body.Found;
+  return Body.Found;
+}
+
+ArrayRef<CFGPoint> LifecyclePhases::stopPoints(const FunctionCfg &Cfg) {
+  auto [It, Inserted] = StopPoints.try_emplace(&Cfg);
+  if (Inserted)
+    for (const CFGBlock *Block : Cfg.cfg())
+      for (unsigned I = 0; I < Block->size(); ++I)
+        if (auto S = (*Block)[I].getAs<CFGStmt>())
+          if (const auto *Call = dyn_cast<CallExpr>(S->getStmt()); Call && stopsThreads(Call, 0))
+            It->second.push_back({Block, I});
+  return It->second;
+}
+
+bool LifecyclePhases::outsideSharing(const FunctionDecl *Fn, const Stmt *S) {
+  if (OutsideSharing.contains(canonical(Fn)) || isa<CXXConstructorDecl, CXXDestructorDecl>(Fn))
+    return true;
+  const FunctionCfg *Cfg = Cfgs.get(Fn, Ctx);
+  CFGPoint At = Cfg ? pointAround(*Cfg, S) : CFGPoint();
+  if (!At.valid())
+    return false;
+  // Before the start of the threads kept in members, on every path, and never after one.
+  SmallVector<CFGPoint, 2> StartPoints;
+  for (const Expr *Start : Starts)
+    if (CFGPoint Point = Cfg->pointOf(Start); Point.valid())
+      StartPoints.push_back(Point);
+  if (!StartPoints.empty()) {
+    CFGPoint Exit{&Cfg->cfg().getExit(), 0};
+    bool AfterAStart = llvm::any_of(StartPoints, [&](CFGPoint Start) { return Cfg->reaches(Start, At); });
+    if (!AfterAStart && !Cfg->reaches(At, Exit, StartPoints))
+      return true;
+  }
+  // After a stop on every path from the function's entry.
+  ArrayRef<CFGPoint> Stops = stopPoints(*Cfg);
+  CFGPoint Entry{&Cfg->cfg().getEntry(), 0};
+  return !Stops.empty() && !Cfg->reaches(Entry, At, Stops);
+}
+
+void LifecyclePhases::compute(unsigned MaxDepth) {
+  for (unsigned Round = 0; Round < MaxDepth; ++Round) {
+    bool Changed = false;
+    for (const auto &[Callee, Sites] : CallSites) {
+      if (OutsideSharing.contains(Callee) || !calledOnlyHere(Callee))
+        continue;
+      if (llvm::all_of(Sites, [&](const CallSite &Site) { return outsideSharing(Site.Caller, Site.Call); })) {
+        OutsideSharing.insert(Callee);
+        Changed = true;
+      }
+    }
+    if (!Changed)
+      break;
+  }
+}
+
+} // namespace mapguard
