@@ -11,32 +11,32 @@ const llvm::StringRef ManualLockTags[] = {"correctness", "reliability", "concurr
 // The numbered rules of each check doc, with their first-run figures (docs/real-code.md,
 // "First-run precision per rule"). Filled from the ledger; never from later runs.
 const RuleInfo CheckThenActRules[] = {
-    {"two-sections", "a check under one critical section decides an act under a later one", 0, 0},
+    {"two-sections", "a check under one critical section decides an act under a later one", 0, 1},
     {"unlocked-check", "a check with no lock decides an act under the guard", 0, 0},
-    {"across-calls", "a locking query member function decides a locking writer", 0, 0},
-    {"get-then-erase", "a value read under one critical section, its key erased under another", 0, 0},
+    {"across-calls", "a locking query member function decides a locking writer", 0, 3},
+    {"get-then-erase", "a value read under one critical section, its key erased under another", 1, 4},
     {"lost-update", "a value read under one critical section, a value computed from it stored under another", 0, 0},
 };
 const RuleInfo DeferredCaptureRules[] = {
-    {"callback-without-guard", "a guarded container used in a deferred callback without its guard", 0, 0},
+    {"callback-without-guard", "a guarded container used in a deferred callback without its guard", 1, 10},
     {"thread-race", "a container with no guard used by a thread and by other code at the same time", 0, 0},
-    {"local-outlived", "a local container captured by reference by a callback that may outlive it", 0, 0},
-    {"local-shared-with-thread", "a local container used by a thread and by its creator before the join", 0, 0},
+    {"local-outlived", "a local container captured by reference by a callback that may outlive it", 0, 24},
+    {"local-shared-with-thread", "a local container used by a thread and by its creator before the join", 0, 4},
     {"concurrent-invocations", "one callable run by several threads at once changes a captured container", 0, 0},
 };
 const RuleInfo EraseDuringIterationRules[] = {
-    {"range-for-change", "a range-for over a container whose body changes it", 0, 0},
-    {"invalidating-insert", "an insert that may rehash or reallocate the container a range-for walks", 0, 0},
-    {"erase-then-use", "'it' used after 'c.erase(it)' in an iterator loop", 0, 0},
+    {"range-for-change", "a range-for over a container whose body changes it", 3, 5},
+    {"invalidating-insert", "an insert that may rehash or reallocate the container a range-for walks", 0, 1},
+    {"erase-then-use", "'it' used after 'c.erase(it)' in an iterator loop", 1, 1},
     {"double-advance", "'it = c.erase(it)' in a for loop whose increment advances 'it' again", 0, 0},
     {"iterator-loop-change", "an iterator loop whose body erases the current element by key or changes the container", 0, 0},
-    {"held-iterator-insert", "an iterator held across an insert that may rehash or reallocate its container", 0, 0},
+    {"held-iterator-insert", "an iterator held across an insert that may rehash or reallocate its container", 0, 1},
     {"erased-element-reference", "a reference into the erased element used after the erase", 0, 0},
-    {"reentrant-callback", "a callback invoked in the loop may re-enter a member function that erases", 0, 0},
+    {"reentrant-callback", "a callback invoked in the loop may re-enter a member function that erases", 0, 55},
 };
 const RuleInfo EscapingReferenceRules[] = {
-    {"used-after-release", "a reference, pointer or iterator used after its guard is released", 0, 0},
-    {"returned-after-release", "returned from the function that took the lock", 0, 0},
+    {"used-after-release", "a reference, pointer or iterator used after its guard is released", 0, 3},
+    {"returned-after-release", "returned from the function that took the lock", 1, 6},
     {"stored-beyond-lock", "stored in a member, a global or an out-parameter", 0, 0},
     {"captured-by-deferred", "captured by a callable a thread or executor runs later", 0, 0},
 };
@@ -50,7 +50,7 @@ const RuleInfo ScopeExitAfterUnlockRules[] = {
 };
 const RuleInfo UnguardedAccessRules[] = {
     {"annotated-guard", "an access without the mutex named by GUARDED_BY", 0, 0},
-    {"inferred-guard", "an access without the mutex held at most of the container's other accesses", 0, 0},
+    {"inferred-guard", "an access without the mutex held at most of the container's other accesses", 12, 69},
     {"global-thread-race", "a global container written on a worker thread with no mutex while other code uses it", 0, 0},
 };
 const RuleInfo WriteUnderSharedLockRules[] = {

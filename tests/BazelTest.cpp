@@ -96,7 +96,8 @@ TEST(BazelTest, AspectAnalysesEachSourceOnceAndTheReportMergesThem) {
   EXPECT_EQ(analysed(W.build({"//:report"})), 1u);
   writeFile(W.file("registry/registry.h"), readFile(W.file("registry/registry.h")) + "// edited\n");
   EXPECT_EQ(analysed(W.build({"//:report"})), 2u);
-  writeFile(W.file(".clang-tidy"), "Checks: '-*,mapguard-erase-during-iteration,mapguard-unguarded-access'\n");
+  writeFile(W.file(".clang-tidy"), "Checks: '-*,mapguard-erase-during-iteration,mapguard-unguarded-access'\n"
+                                   "CheckOptions:\n  Rules: all\n");
   CommandResult Reconfigured = W.build({"//:report"});
   ASSERT_EQ(Reconfigured.ExitCode, 0) << Reconfigured.Err;
   EXPECT_EQ(analysed(Reconfigured), 2u);

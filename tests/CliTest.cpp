@@ -163,16 +163,16 @@ TEST(CliTest, RulesOptionSelectsRulesAndRejectsUnknownOnes) {
   EXPECT_NE(Unknown.Err.find("unknown rule 'bogus' (in mapguard-manual-lock.Rules), 'no-such-rule' (in Rules)"),
             std::string::npos)
       << Unknown.Err;
-  // hazard.cpp erases in a range-for: rule range-for-change.
+  // hazard.cpp uses 'It' after 'Counts.erase(It)': rule erase-then-use, on by default.
   const std::string CheckOff =
-      "--config={Checks: 'mapguard-*', CheckOptions: {mapguard-erase-during-iteration.Rules: '-range-for-change'}}";
+      "--config={Checks: 'mapguard-*', CheckOptions: {mapguard-erase-during-iteration.Rules: '-erase-then-use'}}";
   CommandResult Off = run({Mapguard, "-p", P.root(), "--no-cache", "--quiet", CheckOff, P.path("src/hazard.cpp")});
   EXPECT_EQ(Off.ExitCode, 0) << Off.Out << Off.Err;
-  const std::string GlobalOff = "--config={Checks: 'mapguard-*', CheckOptions: {Rules: 'all;-range-for-change'}}";
+  const std::string GlobalOff = "--config={Checks: 'mapguard-*', CheckOptions: {Rules: 'all;-erase-then-use'}}";
   CommandResult Global = run({Mapguard, "-p", P.root(), "--no-cache", "--quiet", GlobalOff, P.path("src/hazard.cpp")});
   EXPECT_EQ(Global.ExitCode, 0) << Global.Out << Global.Err;
   // The check's own option wins over the global one.
-  const std::string LocalWins = "--config={Checks: 'mapguard-*', CheckOptions: {Rules: '-range-for-change', "
+  const std::string LocalWins = "--config={Checks: 'mapguard-*', CheckOptions: {Rules: '-erase-then-use', "
                                 "mapguard-erase-during-iteration.Rules: 'default'}}";
   CommandResult Back = run({Mapguard, "-p", P.root(), "--no-cache", "--quiet", LocalWins, P.path("src/hazard.cpp")});
   EXPECT_EQ(Back.ExitCode, 1) << Back.Out << Back.Err;
@@ -296,7 +296,7 @@ TEST(CliTest, UnitTimeoutStopsAHangingUnitAndKeepsTheOthers) {
 TEST(CliTest, WorkerProcessesReportWhatOneProcessReports) {
   Project P;
   P.add("suppressed.cpp", "#include <map>\nvoid f(std::map<int, int> &M) {\n"
-                          "  for (auto &[K, V] : M) M.erase(K); // NOLINT\n}\n");
+                          "  for (auto It = M.begin(); It != M.end(); ++It) M.erase(It); // NOLINT\n}\n");
   P.writeDatabase();
   auto Report = [&](const std::vector<std::string> &Extra) {
     std::vector<std::string> Args{Mapguard, "-p", P.root(), "--no-cache", "--header-filter=.*", "--format=sarif",
@@ -311,7 +311,7 @@ TEST(CliTest, WorkerProcessesReportWhatOneProcessReports) {
   EXPECT_EQ(InProcess, InWorkers);
   CommandResult Text = run({Mapguard, "-p", P.root(), "--unit-timeout=600", "--header-filter=.*",
                             "--config={Checks: 'mapguard-*', WarningsAsErrors: 'mapguard-*'}"});
-  EXPECT_NE(Text.Out.find("error: 'erase' on 'Counts'"), std::string::npos) << Text.Out;
+  EXPECT_NE(Text.Out.find("error: 'It' is used after 'Counts.erase(It)'"), std::string::npos) << Text.Out;
   EXPECT_NE(Text.Err.find("1 suppressed by NOLINT"), std::string::npos) << Text.Err;
 }
 
@@ -346,8 +346,9 @@ struct Store {
   P.add("store_user.cpp", "#include \"store.h\"\nbool use(Store &S) { return S.peek(1); }\n");
   P.add("store.cpp", "#include \"store.h\"\nvoid Store::drop() { std::lock_guard<std::mutex> Lock(Mu); M.erase(1); }\n");
   P.writeDatabase();
+  // The inferred guard (rule inferred-guard, off by default) describes itself per unit.
   CommandResult R = run({Mapguard, "-p", P.root(), "-j", "1", "--header-filter=.*store.h",
-                         "--checks=-*,mapguard-unguarded-access", P.path("src/store.cpp"), P.path("src/store_user.cpp")});
+                         "--checks=-*,mapguard-unguarded-access", "--config={CheckOptions: {Rules: all}}", P.path("src/store.cpp"), P.path("src/store_user.cpp")});
   EXPECT_EQ(countWarnings(R.Out), 1u) << R.Out;
 }
 
@@ -376,7 +377,7 @@ struct Store {
   auto Analyse = [&](const std::vector<std::string> &Extra) {
     // Each part analyses its units itself (no results taken from the whole run's cache).
     std::vector<std::string> Args{Mapguard, "-p", P.root(), "--no-cache", "--header-filter=.*", "--quiet",
-                                  "--source-root", P.root()};
+                                  "--source-root", P.root(), "--config={CheckOptions: {Rules: all}}"};
     Args.insert(Args.end(), Extra.begin(), Extra.end());
     return run(Args);
   };
@@ -457,7 +458,8 @@ void drop(app::Table &T) { for (int K : T) T.erase(K); }
   P.writeDatabase();
   const std::string Config = "Checks: '-*,mapguard-*'\n"
                              "CheckOptions:\n"
-                             "  mapguard-erase-during-iteration.Containers: 'app::Table'\n";
+                             "  mapguard-erase-during-iteration.Containers: 'app::Table'\n"
+                             "  mapguard-erase-during-iteration.Rules: '+range-for-change'\n";
   writeFile(P.path(".clang-tidy"), Config);
   CommandResult Cli = run({Mapguard, "-p", P.root(), P.path("src/custom.cpp"), P.path("src/hazard.cpp")});
   CommandResult Plugin = run({MAPGUARD_CLANG_TIDY, LoadPlugin, "-p", P.root(),
@@ -482,7 +484,7 @@ TEST(CliTest, FixAndExportFixes) {
   EXPECT_NE(Fixes.find("ReplacementText:"), std::string::npos) << Fixes;
   run({Mapguard, "-p", P.root(), P.path("src/hazard.cpp"), "--fix"});
   std::string Fixed = readFile(P.path("src/hazard.cpp"));
-  EXPECT_NE(Fixed.find("for (auto it = Counts.begin(); it != Counts.end();)"), std::string::npos) << Fixed;
+  EXPECT_NE(Fixed.find("It = Counts.erase(It); else ++It;"), std::string::npos) << Fixed;
   EXPECT_EQ(run({Mapguard, "-p", P.root(), P.path("src/hazard.cpp"), "--header-filter=^$"}).ExitCode, 0);
   EXPECT_EQ(run({MAPGUARD_CLANGXX, "-std=c++17", "-fsyntax-only", "-I" + P.path("include"), P.path("src/hazard.cpp")})
                 .ExitCode,
@@ -494,16 +496,23 @@ TEST(CliTest, QuickStartSampleHasItsDocumentedFindings) {
   const std::string Sample = MAPGUARD_SOURCE_DIR "/testdata/sample";
   CommandResult Configure = run({"cmake", "-S", Sample, "-B", Build.path(), "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON"});
   ASSERT_EQ(Configure.ExitCode, 0) << Configure.Err;
-  CommandResult R = run({Mapguard, "-p", Build.path(), "--sarif=" + Build.file("sample.sarif")});
-  EXPECT_EQ(R.ExitCode, 1) << R.Err;
-  std::vector<std::string> Where;
-  for (const Diag &D : parseDiagnostics(R.Out))
-    if (D.Kind == "warning")
-      Where.push_back(D.File.substr(D.File.rfind('/') + 1) + ":" + std::to_string(D.Line));
-  EXPECT_EQ(Where, (std::vector<std::string>{"feature_flags.cpp:15", "routing_table.cpp:15", "routing_table.cpp:22",
-                                               "session_cache.cpp:18", "session_cache.cpp:29",
-                                               "session_cache.cpp:34"}));
+  auto Findings = [&](const std::vector<std::string> &Extra) {
+    std::vector<std::string> Command = {Mapguard, "-p", Build.path(), "--sarif=" + Build.file("sample.sarif")};
+    Command.insert(Command.end(), Extra.begin(), Extra.end());
+    CommandResult R = run(Command);
+    EXPECT_EQ(R.ExitCode, 1) << R.Err;
+    std::vector<std::string> Where;
+    for (const Diag &D : parseDiagnostics(R.Out))
+      if (D.Kind == "warning")
+        Where.push_back(D.File.substr(D.File.rfind('/') + 1) + ":" + std::to_string(D.Line));
+    return Where;
+  };
+  // The default rules (what quickstart.sh shows), then every rule (README: "Rules").
+  EXPECT_EQ(Findings({}), (std::vector<std::string>{"feature_flags.cpp:15", "routing_table.cpp:22"}));
   EXPECT_FALSE(readFile(Build.file("sample.sarif")).empty());
+  EXPECT_EQ(Findings({"--config={Checks: '-*,mapguard-*', CheckOptions: {Rules: all}}"}),
+            (std::vector<std::string>{"feature_flags.cpp:15", "routing_table.cpp:15", "routing_table.cpp:22",
+                                      "session_cache.cpp:18", "session_cache.cpp:29", "session_cache.cpp:34"}));
 }
 
 TEST(CliTest, ListChecksMatchesTheCatalogAndThePlugin) {
@@ -594,8 +603,8 @@ struct GitProject : Project {
 
 const char *const NewHazard = R"(
 void pruneAgain(std::map<int, int> &Counts) {
-  for (auto &[Key, Value] : Counts)
-    if (dead(Value)) Counts.erase(Key);
+  for (auto It = Counts.begin(); It != Counts.end(); ++It)
+    if (dead(It->second)) Counts.erase(It);
 }
 )";
 

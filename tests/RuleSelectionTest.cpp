@@ -85,7 +85,8 @@ TEST(RuleSelectionTest, CheckDocsStateEachRulesPrecisionAndDefault) {
   for (const CheckInfo &Info : checkCatalog()) {
     std::string Doc = test::readFile(MAPGUARD_SOURCE_DIR "/docs/checks/" + Info.Id.str() + ".md");
     for (const RuleInfo &Rule : Info.Rules) {
-      std::regex Row("\\| `" + Rule.Id.str() + "` \\|[^\n]*\\| " + Rule.precisionText() + " \\| " +
+      std::string Precision = std::regex_replace(Rule.precisionText(), std::regex(R"([()%])"), R"(\$&)");
+      std::regex Row("\\| `" + Rule.Id.str() + "` \\|[^\n]*\\| " + Precision + " \\| " +
                      (Rule.defaultOn() ? "on" : "off") + " \\|");
       EXPECT_TRUE(std::regex_search(Doc, Row))
           << Info.Id.str() << ".md needs the row: | `" << Rule.Id.str() << "` | ... | " << Rule.precisionText()

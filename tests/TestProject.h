@@ -12,8 +12,8 @@ const char *const HazardSource = R"(#include <map>
 #include "shared.h"
 bool dead(int Value);
 void prune(std::map<int, int> &Counts) {
-  for (auto &[Key, Value] : Counts)
-    if (dead(Value)) Counts.erase(Key);
+  for (auto It = Counts.begin(); It != Counts.end(); ++It)
+    if (dead(It->second)) Counts.erase(It);
 }
 )";
 const char *const CleanSource = R"(#include <map>
@@ -24,11 +24,13 @@ int total(const std::map<int, int> &Counts) {
   return Sum;
 }
 )";
-// Included by both units: its finding must be reported once.
+// Included by both units: its finding must be reported once. Both hazards are of rules on by
+// default (erase-then-use, double-advance).
 const char *const SharedHeader = R"(#pragma once
 #include <unordered_map>
-inline void grow(std::unordered_map<int, int> &Table) {
-  for (auto &[Key, Value] : Table) Table[Key + 1] = Value;
+inline void purge(std::unordered_map<int, int> &Table) {
+  for (auto It = Table.begin(); It != Table.end(); ++It)
+    if (It->second == 0) It = Table.erase(It);
 }
 )";
 

@@ -9,8 +9,8 @@ count the mutants whose bug mapguard reports.
 Each operator finds its sites in the units of the project (the .cc/.cpp files of the database the
 project's regex selects) and makes one mutant per site, in place, keeping every line where it was
 (a removed line is blanked), so that findings compare line for line with the unmutated unit. The
-mutant's unit is analysed with default options, and the mutant counts as detected when a finding
-the unmutated unit does not have lands in the injected bug's region (the block whose guard was
+mutant's unit is analysed with every rule on (`Rules: all`), and the mutant counts as detected when a
+finding the unmutated unit does not have lands in the injected bug's region (the block whose guard was
 removed, the loop whose iterator was left stale, the line of the moved lock's access). The file is
 restored after each mutant, also on an interrupt.
 
@@ -25,14 +25,31 @@ Operators (the bugs seen in real histories):
   lock-after-access  a guard moved below the statement after it (the guard's line blanked, the guard
                      appended to the next statement's line); that statement is the region
 
-Writes <work-dir>/<name>.mutants.tsv (operator, file, line, detected, the new findings) and prints
-one summary row per operator. Every miss is then triaged by hand as equivalent (the mutant is not a
+A detection counts for the default rules when one of those findings is of a rule on by default
+(checkers/CheckCatalog.cpp); both figures come from the one analysis.
+
+Writes <work-dir>/<name>.mutants.tsv (operator, file, line, detected with every rule, detected by
+the default rules, the new findings with their rules) and prints one summary row per operator:
+mutants, detected with every rule, detected by default, mutants that do not compile. Every miss is then triaged by hand as equivalent (the mutant is not a
 bug: the guard protected no shared container) or missed; the table lives in docs/real-code.md.
 """
 import argparse, json, os, random, re, signal, subprocess, sys, tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, 'bench/realcode'))
+from rules import rule_of  # noqa: E402
+
+
+def default_rules():
+    """The ids of the rules on by default, by the catalog's rule (checkers/CheckCatalog.cpp)."""
+    text = open(os.path.join(ROOT, 'checkers/CheckCatalog.cpp')).read()
+    on = set()
+    for rule, useful, total in re.findall(r'\{"([\w-]+)", ".*?", (\d+), (\d+)\}', text):
+        useful, total = int(useful), int(total)
+        if (useful == total) if total < 5 else (useful * 10 >= total * 9):
+            on.add(rule)
+    return on
 
 GUARD = re.compile(
     r'^(?P<indent>\s*)(?:const\s+)?(?P<type>(?:\w+::)*(?:lock_guard|unique_lock|scoped_lock|shared_lock|'
@@ -153,7 +170,8 @@ def sites(src, operator):
 
 
 def analyse(mapguard, build, path, extra_args):
-    cmd = [mapguard, '-p', build, '--quiet', '--no-cache', '--format=json', '--checks=-*,mapguard-*', path]
+    cmd = [mapguard, '-p', build, '--quiet', '--no-cache', '--format=json',
+           "--config={Checks: '-*,mapguard-*', CheckOptions: {Rules: all}}", path]
     cmd += ['--extra-arg=' + a for a in extra_args]
     run = subprocess.run(cmd, capture_output=True, text=True)
     if run.returncode > 3:
@@ -191,7 +209,8 @@ def main():
     units = [u for u in units if re.search(r'\.(cc|cpp|cxx)$', u)]
     rng = random.Random(args.seed)
     out = open(os.path.join(args.work, args.name + '.mutants.tsv'), 'w')
-    out.write('operator\tfile\tline\tdetected\tnew findings\n')
+    out.write('operator\tfile\tline\tdetected\tdetected by default\tnew findings\n')
+    on_by_default = default_rules()
     baseline = {}
     summary = {}
     for operator in args.operators.split(','):
@@ -201,7 +220,7 @@ def main():
             candidates += [(unit, s) for s in sites(src, operator)]
         rng.shuffle(candidates)
         candidates = sorted(candidates[:args.max_per_operator], key=lambda c: (c[0], c[1][0]))
-        detected = total = failed = 0
+        detected = by_default = total = failed = 0
         for unit, (no, new, nxt, region) in candidates:
             if unit not in baseline:
                 findings, broken = analyse(args.mapguard, build, unit, args.extra_arg)
@@ -226,18 +245,21 @@ def main():
                 signal.signal(signal.SIGINT, previous)
             if broken:
                 failed += 1
-                out.write(f'{operator}\t{unit}\t{no + 1}\tdoes-not-compile\t\n')
+                out.write(f'{operator}\t{unit}\t{no + 1}\tdoes-not-compile\t\t\n')
                 continue
             first, last = region
             new_findings = [f for f in findings if key(f) not in baseline[unit] and
                             os.path.realpath(f['file']) == os.path.realpath(unit) and first + 1 <= f['line'] <= last + 1]
+            seen_by_default = any(rule_of(f) in on_by_default for f in new_findings)
             total += 1
             detected += bool(new_findings)
-            out.write(f'{operator}\t{unit}\t{no + 1}\t{"yes" if new_findings else "no"}\t' +
-                      ' | '.join(f"{f['check']}:{f['line']}" for f in new_findings) + '\n')
+            by_default += seen_by_default
+            out.write(f'{operator}\t{unit}\t{no + 1}\t{"yes" if new_findings else "no"}\t'
+                      f'{"yes" if seen_by_default else "no"}\t' +
+                      ' | '.join(f"{f['check']}:{rule_of(f)}:{f['line']}" for f in new_findings) + '\n')
             out.flush()
-        summary[operator] = (total, detected, failed)
-        print(f'| {args.name} | {operator} | {total} | {detected} | {failed} |', flush=True)
+        summary[operator] = (total, detected, by_default, failed)
+        print(f'| {args.name} | {operator} | {total} | {detected} | {by_default} | {failed} |', flush=True)
 
 
 if __name__ == '__main__':

@@ -1,5 +1,6 @@
 // RUN-ARGS: -std=c++17 -Wno-unused -pthread
 // CHECKS: -*,mapguard-check-then-act,mapguard-unguarded-access
+// CHECK-OPTIONS: Rules: all
 // mapguard-check-then-act: a write decided by a check made under an earlier critical section, or
 // with no lock. Each positive has a negative twin below it. unguarded-access runs too: the unlocked
 // check of a pair is reported once, here, not again as an unguarded access.

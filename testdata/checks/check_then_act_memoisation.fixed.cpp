@@ -1,5 +1,6 @@
 // RUN-ARGS: -std=c++17 -Wno-unused -pthread
 // CHECKS: -*,mapguard-check-then-act
+// CHECK-OPTIONS: Rules: all
 // mapguard-check-then-act on memoisation (issue 25, class 3): a value stored where a check under an
 // earlier lock (or in another member function) found the key absent, computed from the key alone,
 // is the same value whichever thread stores it: the act is idempotent and not reported. Reported

@@ -1,5 +1,6 @@
 // RUN-ARGS: -std=c++17 -Wno-unused -pthread
 // CHECKS: -*,mapguard-check-then-act
+// CHECK-OPTIONS: Rules: all
 // mapguard-check-then-act on queues and sequences (issue 23, item 4): an element taken or read
 // (`front`, `pop_front`, `top`, `pop`) on the strength of an `empty()` test made under an earlier
 // lock: two consumers may both see one element and both take it. Negative twins: the test made

@@ -1,4 +1,5 @@
 // RUN-ARGS: -std=c++20 -Wno-unused
+// CHECK-OPTIONS: Rules: all
 // mapguard-deferred-capture: maps used by callables that run later or on another thread -
 // std::thread, std::jthread, std::async, a user thread pool, registered callbacks. Each hazard has
 // a negative twin below it.

@@ -1,4 +1,5 @@
 // RUN-ARGS: -std=c++17 -Wno-unused
+// CHECK-OPTIONS: Rules: all
 // mapguard-deferred-capture with Debian's standalone asio (libasio-dev): timers' async_wait,
 // asio::post to an io_context and to an asio::thread_pool.
 #include <asio.hpp>

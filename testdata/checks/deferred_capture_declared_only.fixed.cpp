@@ -1,4 +1,5 @@
 // RUN-ARGS: -std=c++17 -Wno-unused -pthread
+// CHECK-OPTIONS: Rules: all
 // Executors defined in another translation unit: only their declarations are visible here, so
 // their names are all there is to read. A free or static function whose name matches
 // ExecutorMethods (`post`, `schedule`, `enqueue`, ...) and that takes a callable it can keep (a

@@ -1,4 +1,5 @@
 // RUN-ARGS: -std=c++17 -Wno-unused -pthread
+// CHECK-OPTIONS: Rules: all
 // A project's own executors and callback setters need no names: mapguard reads their bodies. A
 // function whose parameter (or a copy, a std::move of it, a std::function or a lambda made from it)
 // reaches a thread, an executor, or a member where it is kept for later defers that argument - a

@@ -1,5 +1,6 @@
 // RUN-ARGS: -std=c++17 -Wno-unused -pthread
 // CHECKS: -*,mapguard-deferred-capture
+// CHECK-OPTIONS: Rules: all
 // mapguard-deferred-capture on protocols that make a callback safe (issue 25, classes 11 and 7).
 // A callback that captures a local container by reference and also a completion signal (a flag,
 // a latch, a promise) is waited for when the scheduling function waits on that signal before the

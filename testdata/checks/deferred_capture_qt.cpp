@@ -1,4 +1,5 @@
 // RUN-ARGS: -std=c++17 -Wno-unused -fPIC -I/usr/include/x86_64-linux-gnu/qt5 -I/usr/include/x86_64-linux-gnu/qt5/QtCore -I/usr/include/x86_64-linux-gnu/qt5/QtConcurrent
+// CHECK-OPTIONS: Rules: all
 // mapguard-deferred-capture with Qt 5's own entry points, from Debian's qtbase5-dev headers: a
 // QTimer::singleShot callback runs later and a QtConcurrent::run callable on a pool thread, both
 // after the QMutexLocker that was held where they were scheduled has unlocked. The negative twin

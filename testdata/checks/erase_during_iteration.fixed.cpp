@@ -1,4 +1,5 @@
 // RUN-ARGS: -std=c++20 -Wno-unused
+// CHECK-OPTIONS: Rules: all
 // mapguard-erase-during-iteration on std containers (C++20: fixes use std::erase_if).
 #include <functional>
 #include <map>

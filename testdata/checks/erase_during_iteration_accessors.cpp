@@ -1,4 +1,5 @@
 // RUN-ARGS: -std=c++17 -Wno-unused
+// CHECK-OPTIONS: Rules: all
 // mapguard-erase-during-iteration through an accessor of another object: a loop over
 // `obj->items()` (a member function whose body returns a reference to a member container) whose
 // body calls a member function of `obj` that changes that member. The accessor and the changing

@@ -1,5 +1,6 @@
 // RUN-ARGS: -std=c++17 -Wno-unused
 // NO-LIBCXX: Debian's Boost 1.74 uses std::unary_function, which libc++ 22 removes in C++17.
+// CHECK-OPTIONS: Rules: all
 // Boost containers from Debian's libboost-dev headers.
 #include <boost/unordered_map.hpp>
 #include <boost/unordered_set.hpp>

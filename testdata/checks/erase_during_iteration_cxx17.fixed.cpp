@@ -1,4 +1,5 @@
 // RUN-ARGS: -std=c++17 -Wno-unused
+// CHECK-OPTIONS: Rules: all
 // Before C++20 there is no std::erase_if: the fix writes the iterator loop. abseil containers
 // from Debian's libabsl-dev headers.
 #include <absl/container/btree_map.h>

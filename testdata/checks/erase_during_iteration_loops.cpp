@@ -1,4 +1,5 @@
 // RUN-ARGS: -std=c++20 -Wno-unused
+// CHECK-OPTIONS: Rules: all
 // mapguard-erase-during-iteration on explicit iterator loops (for, while, const_iterator, a cached
 // end()): the body erases the element 'it' points to by key - directly, through a local taken from
 // it, or through a function it calls - or clears, reassigns or rehashes the container, and the loop

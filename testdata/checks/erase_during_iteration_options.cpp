@@ -1,5 +1,5 @@
 // RUN-ARGS: -std=c++17 -Wno-unused
-// CHECK-OPTIONS: mapguard-erase-during-iteration.Containers: 'legacy::Table;std::map', mapguard-erase-during-iteration.InsertInvalidatingContainers: 'legacy::Table', mapguard-erase-during-iteration.MaxCallDepth: 1
+// CHECK-OPTIONS: mapguard-erase-during-iteration.Containers: 'legacy::Table;std::map', mapguard-erase-during-iteration.InsertInvalidatingContainers: 'legacy::Table', mapguard-erase-during-iteration.MaxCallDepth: 1, Rules: all
 // Project containers are configured by qualified name (seen through aliases); MaxCallDepth
 // bounds how deep the check follows calls from the loop body.
 #include <map>

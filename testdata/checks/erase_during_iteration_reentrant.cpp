@@ -1,4 +1,5 @@
 // RUN-ARGS: -std=c++17 -Wno-unused
+// CHECK-OPTIONS: Rules: all
 // mapguard-erase-during-iteration: callbacks that re-enter. A loop over a member container calls
 // code the unit cannot see (a std::function, a function pointer, a virtual function of another
 // object) while a public member function of the same class erases from that container: the

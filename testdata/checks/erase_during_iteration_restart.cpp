@@ -1,5 +1,6 @@
 // RUN-ARGS: -std=c++17 -Wno-unused
 // CHECKS: -*,mapguard-erase-during-iteration
+// CHECK-OPTIONS: Rules: all
 // mapguard-erase-during-iteration: an erase after which every path leaves the range-for is safe,
 // also when an outer loop then starts the range-for again: the new pass begins at begin(). The
 // positive twins erase and go on with the same pass. And `m[k]` for the key the range-for visits

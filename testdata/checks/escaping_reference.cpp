@@ -1,5 +1,6 @@
 // RUN-ARGS: -std=c++17 -Wno-unused -pthread
 // CHECKS: -*,mapguard-escaping-reference
+// CHECK-OPTIONS: Rules: all
 // mapguard-escaping-reference: a reference, pointer or iterator into a guarded map used when its
 // guard is no longer held. Each positive has a negative twin below it. The fix returns a copy
 // instead of a const reference.

@@ -1,5 +1,6 @@
 // RUN-ARGS: -std=c++17 -Wno-unused -pthread
 // CHECKS: -*,mapguard-escaping-reference
+// CHECK-OPTIONS: Rules: all
 // mapguard-escaping-reference on caches that only grow: a value stored only where a lookup of the
 // same key, under the same lock, found the key absent is an insert, and a node-based container
 // keeps every reference to its other elements (issue 25, class 4). The positive twins overwrite a

@@ -1,4 +1,5 @@
 // RUN-ARGS: -std=c++14 -Wno-unused -pthread
+// CHECK-OPTIONS: Rules: all
 // A guard copy-initialised from a temporary (`auto Lock = std::unique_lock<std::mutex>(Mu);`): a
 // functional cast around the construction that locks, and before C++17 a move from that temporary
 // into the variable. The lock is the variable's, released at its scope's end.

@@ -1,4 +1,5 @@
 // RUN-ARGS: -std=c++17 -Wno-unused
+// CHECK-OPTIONS: Rules: all
 // Code that runs with the lock held is not unguarded: mapguard-unguarded-access and
 // mapguard-write-under-shared-lock read the locks a function starts with from its callers in the
 // translation unit (private, protected and public member functions, virtual ones too, an override

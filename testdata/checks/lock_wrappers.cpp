@@ -1,4 +1,5 @@
 // RUN-ARGS: -std=c++17 -Wno-unused -pthread
+// CHECK-OPTIONS: Rules: all
 // A project's own mutex and guard classes need no configuration: mapguard reads their bodies (a
 // class whose methods leave a member mutex locked and unlocked is a mutex; a class whose
 // constructor locks the mutex it is given and whose destructor unlocks it is a scoped guard),

@@ -1,5 +1,6 @@
 // RUN-ARGS: -std=c++17 -Wno-unused -Wno-vexing-parse -pthread
 // CHECKS: -*,mapguard-manual-lock,mapguard-unguarded-access
+// CHECK-OPTIONS: Rules: all
 // mapguard-manual-lock, rule guard-locks-nothing: a guard written without a name locks nothing.
 // `std::unique_lock<std::mutex>(mu_);` declares a new, default-constructed guard named `mu_` that
 // hides the mutex; `std::lock_guard<std::mutex>{mu_};` and `std::lock_guard<std::mutex>(this->mu_);`

@@ -1,4 +1,5 @@
 // RUN-ARGS: -std=c++17 -Wno-unused
+// CHECK-OPTIONS: Rules: all
 // NOLINT comments work exactly as in clang-tidy, in the plugin and in the CLI.
 #include <map>
 

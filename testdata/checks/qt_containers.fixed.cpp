@@ -1,4 +1,5 @@
 // RUN-ARGS: -std=c++17 -Wno-unused -fPIC -I/usr/include/x86_64-linux-gnu/qt5 -I/usr/include/x86_64-linux-gnu/qt5/QtCore
+// CHECK-OPTIONS: Rules: all
 // Qt 5 containers, iterators and locks from Debian's qtbase5-dev headers, through every check that
 // models them: QMap/QHash erased while iterated (STL-style and mutable Java-style iterators),
 // QMutex/QMutexLocker guarding a QHash, QReadWriteLock/QReadLocker with a write.

@@ -1,4 +1,5 @@
 // RUN-ARGS: -std=c++17 -Wno-unused -pthread
+// CHECK-OPTIONS: Rules: all
 // Class templates whose mutex type is a template parameter, as header-only thread-safe
 // containers write them: `std::lock_guard<Mutex> lock(mu_)`, `std::scoped_lock lock(mu_)`,
 // `mu_.lock()`. In the template's definition none of these resolve; the guard's name says what it

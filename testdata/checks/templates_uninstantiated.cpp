@@ -1,4 +1,5 @@
 // RUN-ARGS: -std=c++17 -Wno-unused -pthread
+// CHECK-OPTIONS: Rules: all
 // Class and function templates the translation unit never instantiates (a header-only
 // ThreadSafeMap, a library's template no unit uses yet) are analysed in their definitions: calls on
 // containers of dependent type (`map_.erase(k)`, `map_[k] = v`, `it->first`) are read by their

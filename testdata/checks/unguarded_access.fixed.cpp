@@ -1,5 +1,6 @@
 // RUN-ARGS: -std=c++20 -Wno-unused
 // CHECKS: -*,mapguard-*,-mapguard-deferred-capture
+// CHECK-OPTIONS: Rules: all
 // (Accesses in callables handed to threads are mapguard-deferred-capture's when it is enabled -
 // see deferred_capture.cpp; without it, this check reports them.)
 // mapguard-unguarded-access: a member or global map accessed without the mutex that guards it at

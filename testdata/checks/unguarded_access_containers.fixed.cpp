@@ -1,5 +1,6 @@
 // RUN-ARGS: -std=c++17 -Wno-unused -pthread
 // CHECKS: -*,mapguard-unguarded-access
+// CHECK-OPTIONS: Rules: all
 // mapguard-unguarded-access on every container (issue 23): sequences and queues, a project's own
 // container (read from its declaration), and containers and mutexes reached through handles (a
 // raw pointer, a smart pointer created lazily under the lock, a reference member, `*mu_`). Each

@@ -1,5 +1,6 @@
 // RUN-ARGS: -std=c++17 -Wno-unused -pthread
 // CHECKS: -*,mapguard-unguarded-access
+// CHECK-OPTIONS: Rules: all
 // mapguard-unguarded-access on locking protocols other than "one mutex at every access" (issue 25,
 // classes 5, 6 and 10): a container filled once under a lock and only read after it; two locks
 // that every writer takes, of which a reader holds either; a helper that every caller calls with

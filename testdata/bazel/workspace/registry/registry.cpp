@@ -8,9 +8,9 @@ void Registry::add(const std::string &Name, int Port) {
 
 void Registry::prune() {
   std::lock_guard<std::mutex> Lock(Mu);
-  for (auto &[Name, Port] : Ports)
-    if (Port == 0)
-      Ports.erase(Name); // erase-during-iteration: reported
+  for (auto It = Ports.begin(); It != Ports.end(); ++It)
+    if (It->second == 0)
+      Ports.erase(It); // erase-during-iteration (erase-then-use): reported
 }
 
-void Registry::clear() { Ports.clear(); } // unguarded-access: not enabled by the .clang-tidy
+void Registry::clear() { Ports.clear(); } // unguarded-access (inferred-guard, off by default): not enabled by the .clang-tidy

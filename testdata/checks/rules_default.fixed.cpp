@@ -1,0 +1,48 @@
+// RUN-ARGS: -std=c++20 -Wno-unused
+// The default rules: a rule runs by default only when its first-run precision earned it (each
+// check doc's "Rules and their precision"). Rules off by default stay silent here, on the same
+// code on which rules_selected.cpp turns them on (and a default one off) with the Rules option.
+#include <map>
+#include <mutex>
+
+class Registry {
+public:
+  void add(int Key) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Items[Key] = Key;
+  }
+  void remove(int Key) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Items.erase(Key);
+  }
+  // inferred-guard, off by default: 'Mu' is held at the other accesses.
+  void forget(int Key) { Items.erase(Key); }
+
+private:
+  std::mutex Mu;
+  std::map<int, int> Items;
+};
+
+// range-for-change, off by default.
+void pruneEmpty(std::map<int, int> &Counts) {
+  for (auto &Entry : Counts)
+    if (Entry.second == 0)
+      Counts.erase(Entry.first);
+}
+
+// erase-then-use, on by default.
+void pruneZeros(std::map<int, int> &Counts) {
+  for (auto It = Counts.begin(); It != Counts.end(); )
+    if (It->second == 0)
+      It = Counts.erase(It); else ++It; // expect: mapguard-erase-during-iteration {{'It' is used after 'Counts.erase(It)' invalidated it}} note@-2: {{'It' is used here after the erase}}
+}
+
+// exit-while-locked, on by default.
+int takeOne(std::mutex &Mu, std::map<int, int> &Counts) {
+  Mu.lock(); // expect: mapguard-manual-lock {{'Mu' is locked by hand and a 'return' leaves the function with it still locked}} note@+2: {{'Mu' is still locked when this 'return' leaves}}
+  if (Counts.empty())
+    return -1;
+  int Key = Counts.begin()->first;
+  Mu.unlock();
+  return Key;
+}

@@ -1,0 +1,48 @@
+// RUN-ARGS: -std=c++20 -Wno-unused
+// CHECK-OPTIONS: Rules: 'default,+inferred-guard,+range-for-change,-exit-while-locked'
+// The Rules option on rules_default.cpp's code: two rules off by default turned on, one on by
+// default turned off, the others left at their default.
+#include <map>
+#include <mutex>
+
+class Registry {
+public:
+  void add(int Key) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Items[Key] = Key;
+  }
+  void remove(int Key) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Items.erase(Key);
+  }
+  // inferred-guard, turned on: 'Mu' is held at the other accesses.
+  void forget(int Key) { Items.erase(Key); } // expect: mapguard-unguarded-access {{'erase' on 'Items' without holding 'Mu', which guards it at 2 of 3 accesses}} note@-7: {{'Items' is accessed with 'Mu' held here}}
+
+private:
+  std::mutex Mu;
+  std::map<int, int> Items;
+};
+
+// range-for-change, turned on.
+void pruneEmpty(std::map<int, int> &Counts) {
+  for (auto &Entry : Counts)
+    if (Entry.second == 0)
+      Counts.erase(Entry.first); // expect: mapguard-erase-during-iteration {{'erase' on 'Counts' inside a range-for over it invalidates the loop's iterator}} note@-2: {{iteration over 'Counts' starts here}}
+}
+
+// erase-then-use, on by default.
+void pruneZeros(std::map<int, int> &Counts) {
+  for (auto It = Counts.begin(); It != Counts.end(); ++It)
+    if (It->second == 0)
+      Counts.erase(It); // expect: mapguard-erase-during-iteration {{'It' is used after 'Counts.erase(It)' invalidated it}} note@-2: {{'It' is used here after the erase}}
+}
+
+// exit-while-locked, turned off.
+int takeOne(std::mutex &Mu, std::map<int, int> &Counts) {
+  Mu.lock();
+  if (Counts.empty())
+    return -1;
+  int Key = Counts.begin()->first;
+  Mu.unlock();
+  return Key;
+}
