@@ -116,6 +116,7 @@ private:
   llvm::SmallVector<LockCall, 4> lockCallsIn(const clang::Stmt *Body) const;
   std::optional<Role> netEffectOnMembers(const clang::FunctionDecl *Fn) const;
   bool isInferredMutex(const clang::CXXRecordDecl *Record) const;
+  static bool isBasicLockable(const clang::CXXRecordDecl *Record);
   std::optional<LockKind> inferredGuardKind(const clang::CXXRecordDecl *Record) const;
   std::optional<LockKind> derivedGuardKind(const clang::CXXRecordDecl *Record) const;
   std::optional<Role> inferredRole(const clang::FunctionDecl *Function) const;

@@ -149,8 +149,9 @@ bool LockModel::isInferredMutex(const CXXRecordDecl *Record) const {
     return isMutex(T) || (T->isPointerType() && isMutex(T->getPointeeType()));
   }) || llvm::any_of(Record->bases(), [&](const CXXBaseSpecifier &Base) { return isMutex(Base.getType()); });
   if (!HasMutexMember) {
-    InferredRecords[Record] = Inferred::None;
-    return false;
+    bool Lockable = isBasicLockable(Record);
+    InferredRecords[Record] = Lockable ? Inferred::Mutex : Inferred::None;
+    return Lockable;
   }
   bool Locks = false, Unlocks = false, NamedLock = false, NamedUnlock = false;
   for (const CXXMethodDecl *Method : Record->methods()) {
@@ -172,6 +173,26 @@ bool LockModel::isInferredMutex(const CXXRecordDecl *Record) const {
   bool Mutex = (Locks || NamedLock) && (Unlocks || NamedUnlock);
   InferredRecords[Record] = Mutex ? Inferred::Mutex : Inferred::None;
   return Mutex;
+}
+
+bool LockModel::isBasicLockable(const CXXRecordDecl *Record) {
+  // The standard's lock requirement (BasicLockable): `lock()` and `unlock()` member functions with
+  // no parameter. A class that meets it with state of its own (a spin lock over an atomic: tkrzw's
+  // SpinSharedMutex) is a mutex whatever its bodies do, as std::lock_guard and std::unique_lock take
+  // it. A class that refers to another object (a reference or pointer member) is a wrapper or a
+  // guard: it is read from its body instead.
+  if (llvm::any_of(Record->fields(), [](const FieldDecl *Field) {
+        QualType T = Field->getType();
+        return T->isReferenceType() || T->isPointerType() || T->isDependentType();
+      }))
+    return false;
+  auto Has = [&](StringRef Name) {
+    return llvm::any_of(Record->methods(), [&](const CXXMethodDecl *Method) {
+      return !Method->isStatic() && Method->getIdentifier() && Method->getName() == Name &&
+             Method->getNumParams() == 0 && Method->getReturnType()->isVoidType();
+    });
+  };
+  return Has("lock") && Has("unlock");
 }
 
 std::optional<LockKind> LockModel::inferredGuardKind(const CXXRecordDecl *Record) const {

@@ -447,3 +447,45 @@ private:
   std::map<std::string, int> codecs_;
   mutable poco::RWLock lock_;
 };
+
+// A spin lock over an atomic meets the standard's BasicLockable (lock(), unlock()) with state of
+// its own: a mutex, whatever its bodies do (tkrzw's SpinSharedMutex); lock_shared() makes it a
+// reader-writer one.
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <thread>
+class SpinSharedMutex {
+public:
+  void lock() { while (Count.exchange(-1) != 0) std::this_thread::yield(); }
+  void unlock() { Count.store(0); }
+  void lock_shared() { Count.fetch_add(1); }
+  void unlock_shared() { Count.fetch_sub(1); }
+private:
+  std::atomic<int> Count{0};
+};
+class SpinTable {
+public:
+  void put(int K) { std::lock_guard<SpinSharedMutex> Lock(Mu); Items[K] = K; }
+  void drop(int K) { std::lock_guard<SpinSharedMutex> Lock(Mu); Items.erase(K); }
+  bool has(int K) { std::shared_lock<SpinSharedMutex> Lock(Mu); return Items.count(K) != 0; }
+  void set(int K) { std::shared_lock<SpinSharedMutex> Lock(Mu); Items[K] = 0; } // expect: mapguard-write-under-shared-lock {{'operator[]' on 'Items' while 'Mu' is held only shared}} note: {{'Mu' is locked shared here}}
+  void forget(int K) { Items.erase(K); } // expect: mapguard-unguarded-access {{'erase' on 'Items' without holding 'Mu', which guards it at 4 of 5 accesses}} note@-4: {{'Items' is accessed with 'Mu' held here}}
+private:
+  SpinSharedMutex Mu;
+  std::map<int, int> Items;
+};
+// lock() returning a handle, and no unlock(): not a lock (std::weak_ptr's shape).
+struct WeakOwner {
+  std::shared_ptr<int> lock() const;
+};
+class OwnerTable {
+public:
+  void put(int K) { auto P = Owner.lock(); Items[K] = K; }
+  void drop(int K) { auto P = Owner.lock(); Items.erase(K); }
+  void forget(int K) { Items.erase(K); }
+private:
+  WeakOwner Owner;
+  std::map<int, int> Items;
+};
