@@ -88,6 +88,36 @@ bool isConstructionOrDestruction(const FunctionDecl *Fn) {
                     Method->isMoveAssignmentOperator());
 }
 
+/// Whether \p Path stays inside the object itself (rooted at `*this`, through members held by value
+/// or by `std::unique_ptr`) or inside the source of a copy or move (a parameter of the class's own
+/// type). A constructor or destructor has those to itself, not the objects its pointer,
+/// reference or `shared_ptr` members or its other arguments lead to (an iterator registering
+/// itself with its database in its constructor: tkrzw).
+bool insideTheObject(const ObjectPath &Path, const FunctionDecl *Fn) {
+  if (const auto *Param = dyn_cast_or_null<ParmVarDecl>(Path.rootVariable())) {
+    const auto *Method = dyn_cast<CXXMethodDecl>(Fn);
+    const CXXRecordDecl *Source = Param->getType()->isReferenceType()
+                                      ? Param->getType().getNonReferenceType()->getAsCXXRecordDecl()
+                                      : nullptr;
+    return Method && Source && Source->getCanonicalDecl() == Method->getParent()->getCanonicalDecl();
+  }
+  if (!Path.isRootedAtThis())
+    return false;
+  ArrayRef<ObjectPath::Step> Steps = Path.steps();
+  for (size_t I = 0; I + 1 < Steps.size(); ++I) {
+    const FieldDecl *Field = Steps[I].Field;
+    if (!Field)
+      continue;
+    QualType T = Field->getType();
+    if (T->isReferenceType() || T->isPointerType())
+      return false;
+    if (const auto *Record = T->getAsCXXRecordDecl(); Record && Record->getIdentifier() &&
+                                                      (Record->getName() == "shared_ptr" || Record->getName() == "weak_ptr"))
+      return false;
+  }
+  return true;
+}
+
 bool isReturnedWhole(const Expr *Ref, const FunctionDecl *Fn, const ParentMap &Parents) {
   QualType Result = Fn->getReturnType();
   if (!Result->isReferenceType() && !Result->isPointerType())
@@ -368,7 +398,8 @@ private:
     Access.Callable = Context.Callable;
     Access.ScheduledUnder = Context.ScheduledUnder;
     Access.MayHoldAtExit = Context.MayHoldAtExit;
-    Access.BeforeOrAfterSharing = !Context.DeferredBy && isConstructionOrDestruction(Enclosing);
+    Access.BeforeOrAfterSharing =
+        !Context.DeferredBy && isConstructionOrDestruction(Enclosing) && insideTheObject(*Path, Enclosing);
     Access.OptedOut = Fn->hasAttr<NoThreadSafetyAnalysisAttr>() ||
                       Enclosing->hasAttr<NoThreadSafetyAnalysisAttr>() || isTestOnly(Enclosing) ||
                       isInDebugAssertion(Ref->getExprLoc(), Ctx) || GI.isUnsharedLocal(Path->rootVariable());
@@ -628,7 +659,9 @@ void GuardInference::markLifecyclePhases(ASTContext &Ctx) {
   Phases.compute(MaxHelperDepth);
   for (ContainerAccess &Access : llvm::concat<ContainerAccess>(Accesses, OtherAccesses))
     if (!Access.DeferredBy && !Access.ScopeExit && Access.Function == Access.Enclosing &&
-        !Access.BeforeOrAfterSharing && Phases.outsideSharing(Access.Function, Access.Ref))
+        !Access.BeforeOrAfterSharing &&
+        !(isConstructionOrDestruction(Access.Function) && !insideTheObject(Access.Path, Access.Function)) &&
+        Phases.outsideSharing(Access.Function, Access.Ref))
       Access.BeforeOrAfterSharing = true;
 }
 

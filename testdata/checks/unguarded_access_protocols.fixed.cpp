@@ -221,3 +221,36 @@ private:
   bool Running = true;
 };
 
+// A constructor or destructor has its own object to itself (members by value or by unique_ptr),
+// not the objects its pointer members lead to: an iterator that registers with its database in
+// its constructor and leaves in its destructor must lock the database (tkrzw).
+#include <memory>
+class Iter;
+class Db {
+  friend class Iter;
+public:
+  void add(Iter *I) { std::lock_guard<std::mutex> L(Mu); Iterators.push_back(I); }
+  void drop() { std::lock_guard<std::mutex> L(Mu); Iterators.pop_back(); }
+  bool idle() { std::lock_guard<std::mutex> L(Mu); return Iterators.empty(); }
+private:
+  std::mutex Mu;
+  std::vector<Iter *> Iterators;
+};
+class Iter {
+public:
+  explicit Iter(Db *D) : D(D) { D->Iterators.push_back(this); } // expect: mapguard-unguarded-access {{'push_back' on 'D->Iterators' without holding 'D->Mu', which guards it at 3 of 5 accesses}} note@-9: {{'Iterators' is accessed with 'D->Mu' held here}}
+  ~Iter() { D->Iterators.pop_back(); } // expect: mapguard-unguarded-access {{'pop_back' on 'D->Iterators' without holding 'D->Mu', which guards it at 3 of 5 accesses}} note@-10: {{'Iterators' is accessed with 'D->Mu' held here}}
+  Db *D;
+};
+class Owner {
+public:
+  Owner() { Items[0] = 0; Impl->Items[1] = 1; }
+  ~Owner() { Items.clear(); Impl->Items.clear(); }
+  void put(int K) { std::lock_guard<std::mutex> L(Mu); Items[K] = K; Impl->Items[K] = K; }
+  void drop(int K) { std::lock_guard<std::mutex> L(Mu); Items.erase(K); Impl->Items.erase(K); }
+private:
+  struct Body { std::map<int, int> Items; };
+  std::mutex Mu;
+  std::map<int, int> Items;
+  std::unique_ptr<Body> Impl = std::make_unique<Body>();
+};
