@@ -37,7 +37,7 @@ const RuleInfo EraseDuringIterationRules[] = {
 const RuleInfo EscapingReferenceRules[] = {
     {"used-after-release", "a reference, pointer or iterator used after its guard is released", 0, 3},
     {"returned-after-release", "returned from the function that took the lock", 1, 6},
-    {"stored-beyond-lock", "stored in a member, a global or an out-parameter", 0, 0},
+    {"stored-beyond-lock", "stored in a member, a global or an out-parameter", 0, 8},
     {"captured-by-deferred", "captured by a callable a thread or executor runs later", 0, 0},
 };
 const RuleInfo ManualLockRules[] = {
@@ -54,7 +54,7 @@ const RuleInfo UnguardedAccessRules[] = {
     {"global-thread-race", "a global container written on a worker thread with no mutex while other code uses it", 0, 0},
 };
 const RuleInfo WriteUnderSharedLockRules[] = {
-    {"write-under-reader-lock", "a container changed while its guard is held only shared", 0, 0},
+    {"write-under-reader-lock", "a container changed while its guard is held only shared", 0, 4},
 };
 
 const CheckInfo Catalog[] = {

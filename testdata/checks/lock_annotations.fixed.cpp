@@ -1,5 +1,6 @@
 // RUN-ARGS: -std=c++17 -Wno-unused
 // NO-LIBCXX: Debian's Boost 1.74 headers do not compile against libc++ 22 (std::unary_function)
+// CHECK-OPTIONS: Rules: all
 // Guards named by annotations (abseil's macros, the raw clang attributes) and taken through
 // abseil and Boost guards; functions that require a lock start with it held.
 #include <map>

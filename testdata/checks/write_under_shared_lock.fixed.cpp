@@ -1,4 +1,5 @@
 // RUN-ARGS: -std=c++20 -Wno-unused
+// CHECK-OPTIONS: Rules: all
 // mapguard-write-under-shared-lock: a write while the container's guard is held only shared. The
 // fix makes a local shared guard exclusive.
 #include <map>

@@ -1,4 +1,5 @@
 // RUN-ARGS: -std=c++17 -Wno-unused -pthread
+// CHECK-OPTIONS: Rules: all
 // mapguard-write-under-shared-lock on containers other than maps and sets: sequences, strings and
 // a project's own container (a class with begin() and end()), guarded by a reader-writer mutex of
 // the same class. A write is a non-const member function with no const overload (push_back,
