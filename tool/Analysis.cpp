@@ -4,6 +4,7 @@
 #include "FileAccessLog.h"
 #include "Sarif.h"
 #include "Shard.h"
+#include "StableSort.h"
 #include "llvm/Support/CrashRecoveryContext.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ThreadPool.h"
@@ -161,7 +162,7 @@ AnalysisResult analyze(const tooling::CompilationDatabase &Db, llvm::ArrayRef<st
     std::vector<uint64_t> Cost(Files.size());
     for (size_t I = 0; I < Files.size(); ++I)
       Cost[I] = estimatedUnitCost(Files[I]);
-    llvm::stable_sort(Order, [&](size_t A, size_t B) { return Cost[A] > Cost[B]; });
+    stableSort(Order, [&](size_t A, size_t B) { return Cost[A] > Cost[B]; });
   }
   {
     llvm::DefaultThreadPool Pool(llvm::hardware_concurrency(Jobs));
@@ -185,7 +186,9 @@ AnalysisResult analyze(const tooling::CompilationDatabase &Db, llvm::ArrayRef<st
   std::map<decltype(placeKey(std::declval<ClangTidyError>())), std::pair<std::string, size_t>> Seen;
   for (size_t I = 0; I < Files.size(); ++I) {
     addStats(Result.Stats, Outcomes[I].Stats);
-    UnitFailure Failure{Files[I], {}, Outcomes[I].Status};
+    UnitFailure Failure;
+    Failure.File = Files[I];
+    Failure.Status = Outcomes[I].Status;
     for (ClangTidyError &E : Outcomes[I].Diagnostics) {
       if (isCompilerError(E)) {
         Failure.Errors.push_back(std::move(E));
@@ -214,7 +217,7 @@ AnalysisResult analyze(const tooling::CompilationDatabase &Db, llvm::ArrayRef<st
   for (auto &[Place, Kept] : Seen)
     Sorted.push_back(std::move(Result.Findings[Kept.second]));
   Result.Findings = std::move(Sorted);
-  llvm::stable_sort(Result.Failures, [](const UnitFailure &A, const UnitFailure &B) { return A.File < B.File; });
+  stableSort(Result.Failures, [](const UnitFailure &A, const UnitFailure &B) { return A.File < B.File; });
   return Result;
 }
 

@@ -1,5 +1,7 @@
 #include "Baseline.h"
 
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringRef.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include <set>
 
@@ -9,11 +11,26 @@ using Json = nlohmann::ordered_json;
 
 namespace {
 
-std::string stringAt(const Json &Value, const char *Pointer) {
-  Json::json_pointer Path(Pointer);
-  if (!Value.contains(Path) || !Value.at(Path).is_string())
-    return "";
-  return Value.at(Path).get<std::string>();
+/// The string at a JSON pointer ("/locations/0/..."), or "" when there is none. Walked by hand:
+/// nlohmann's contains(json_pointer) instantiates a deprecated comparison (clang warns).
+std::string stringAt(const Json &Value, llvm::StringRef Pointer) {
+  const Json *Node = &Value;
+  llvm::SmallVector<llvm::StringRef, 8> Tokens;
+  Pointer.drop_front().split(Tokens, '/');
+  for (llvm::StringRef Token : Tokens) {
+    size_t Index = 0;
+    if (Node->is_array() && !Token.getAsInteger(10, Index) && Index < Node->size()) {
+      Node = &(*Node)[Index];
+      continue;
+    }
+    if (!Node->is_object())
+      return "";
+    auto It = Node->find(Token.str());
+    if (It == Node->end())
+      return "";
+    Node = &*It;
+  }
+  return Node->is_string() ? Node->get<std::string>() : "";
 }
 
 } // namespace

@@ -3,6 +3,7 @@
 #include "CheckCatalog.h"
 #include "Driver.h"
 #include "Sarif.h"
+#include "StableSort.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/WithColor.h"
@@ -51,7 +52,8 @@ std::string textOf(const Json &Object) { return Object["message"].value("text", 
 
 /// The file a unit-failure notification names: "'<file>' could not be analysed...".
 std::string failedFileOf(const Json &Notification) {
-  StringRef Text = textOf(Notification);
+  std::string Message = textOf(Notification);
+  StringRef Text = Message;
   size_t End = Text.find("' could not be analysed");
   return Text.starts_with("'") && End != StringRef::npos ? Text.substr(1, End - 1).str() : Text.str();
 }
@@ -148,7 +150,7 @@ Expected<std::string> mergeSarifLogs(ArrayRef<SarifInput> Logs, const std::optio
     Result["ruleIndex"] = RuleIndex[Result.value("ruleId", "")];
     Results.push_back(std::move(Result));
   }
-  llvm::stable_sort(Results, [](const Json &A, const Json &B) { return sarifSeverityRank(A) < sarifSeverityRank(B); });
+  stableSort(Results, [](const Json &A, const Json &B) { return sarifSeverityRank(A) < sarifSeverityRank(B); });
   size_t Dropped = Results.size() > CodeScanningMaxResults ? Results.size() - CodeScanningMaxResults : 0;
   Results.resize(Results.size() - Dropped);
 

@@ -2,6 +2,7 @@
 
 #include "CheckCatalog.h"
 #include "SourceText.h"
+#include "StableSort.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/ConvertUTF.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -274,8 +275,7 @@ std::string renderSarif(const AnalysisResult &Result, const SarifOptions &Option
       Gone["level"] = "none";
       Ordered.push_back(std::move(Gone));
     }
-  std::stable_sort(Ordered.begin(), Ordered.end(),
-                   [](const Json &A, const Json &B) { return sarifSeverityRank(A) < sarifSeverityRank(B); });
+  stableSort(Ordered, [](const Json &A, const Json &B) { return sarifSeverityRank(A) < sarifSeverityRank(B); });
   size_t Dropped = Ordered.size() > Options.MaxResults ? Ordered.size() - Options.MaxResults : 0;
   Ordered.resize(Ordered.size() - Dropped);
   Json Results = Json::array();
