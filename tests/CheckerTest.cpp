@@ -1,7 +1,11 @@
-// Every file in testdata/checks runs through both front-ends - clang-tidy-22 with the plugin and
-// the mapguard CLI - against libstdc++, libstdc++ debug mode and libc++ (when installed). Both
-// must report exactly the inline expectations and agree with each other; the fixes both apply
-// must give the expected .fixed.cpp (or leave the file unchanged), which must compile.
+// Every file in testdata/checks runs through both front-ends - clang-tidy with the plugin and the
+// mapguard CLI - against libstdc++, and through the CLI also against libstdc++ debug mode and
+// libc++ (when installed, and unless the build is configured with MAPGUARD_TEST_STDLIB_MATRIX=OFF,
+// as the suite does for its second LLVM version). The standard library changes what the checks
+// see, not how a front-end drives them, so the two front-ends are compared once. Each run must
+// report exactly the inline expectations and apply fixes that give the expected .fixed.cpp (or
+// leave the file unchanged); a fixed file must compile. An input that does not compile fails
+// through its error diagnostics.
 //
 // Directives in a test file:
 //   // RUN-ARGS: -std=c++20 ...          compiler arguments (exactly one line)
@@ -98,6 +102,8 @@ struct Variant {
 
 std::vector<Variant> variantsOf(const TestFile &File) {
   std::vector<Variant> Variants{{"libstdcxx", {}}};
+  if (!MAPGUARD_TEST_STDLIB_MATRIX)
+    return Variants;
   if (File.DebugStdlib)
     Variants.push_back({"libstdcxx_debug", {"-D_GLIBCXX_DEBUG"}});
   if (File.Libcxx && haveLibcxx())
@@ -218,8 +224,11 @@ TEST_P(CheckerTest, BothFrontEndsReportExactlyTheExpectations) {
     SCOPED_TRACE("variant " + V.Name);
     std::vector<std::string> Args = File.Args;
     Args.insert(Args.end(), V.ExtraArgs.begin(), V.ExtraArgs.end());
+    std::vector<std::string> FrontEnds = {"mapguard CLI"};
+    if (V.Name == "libstdcxx")
+      FrontEnds.insert(FrontEnds.begin(), "clang-tidy plugin");
     std::vector<std::vector<Diag>> PerFrontEnd;
-    for (const std::string FrontEnd : {"clang-tidy plugin", "mapguard CLI"}) {
+    for (const std::string &FrontEnd : FrontEnds) {
       SCOPED_TRACE(FrontEnd);
       TempDir Dir;
       std::string Copy = Dir.file(File.Name + ".cpp");
@@ -238,16 +247,21 @@ TEST_P(CheckerTest, BothFrontEndsReportExactlyTheExpectations) {
       if (FrontEnd == "mapguard CLI") {
         EXPECT_EQ(R.ExitCode, File.Expectations.empty() ? 0 : 1) << R.Err;
       }
-      std::string Difference = firstDifference(readFile(Copy), WantFixed);
+      std::string Fixed = readFile(Copy);
+      std::string Difference = firstDifference(Fixed, WantFixed);
       EXPECT_TRUE(Difference.empty()) << "fixes applied by the " << FrontEnd << " differ from "
                                       << (WantFixed == Original ? File.Path : FixedPath) << " at " << Difference;
-      std::vector<std::string> Compile = {MAPGUARD_CLANGXX, "-fsyntax-only", Copy};
-      Compile.insert(Compile.end(), Args.begin(), Args.end());
-      CommandResult Compiled = run(Compile);
-      EXPECT_EQ(Compiled.ExitCode, 0) << "fixed file does not compile:\n" << Compiled.Err;
+      // The input itself compiled in the run above; a changed file compiles once per variant.
+      if (Fixed != Original && (PerFrontEnd.empty() || !Difference.empty())) {
+        std::vector<std::string> Compile = {MAPGUARD_CLANGXX, "-fsyntax-only", Copy};
+        Compile.insert(Compile.end(), Args.begin(), Args.end());
+        CommandResult Compiled = run(Compile);
+        EXPECT_EQ(Compiled.ExitCode, 0) << "fixed file does not compile:\n" << Compiled.Err;
+      }
       PerFrontEnd.push_back(withoutFileNames(Diags));
     }
-    EXPECT_EQ(PerFrontEnd[0], PerFrontEnd[1]) << "the plugin and the CLI disagree";
+    if (PerFrontEnd.size() == 2)
+      EXPECT_EQ(PerFrontEnd[0], PerFrontEnd[1]) << "the plugin and the CLI disagree";
   }
 }
 
