@@ -36,8 +36,7 @@ void DeferredCaptureCheck::report(GuardInference &Inference, ASTContext &Ctx) {
       continue;
     if (const GuardInfo *Guard = Inference.guardOf(Access.Container)) {
       std::optional<ObjectPath> GuardPath = Inference.guardPath(Access, *Guard);
-      if (GuardPath && !Access.Held.find(*GuardPath) && !Inference.readHoldsWritersLock(Access, *Guard) &&
-          !Inference.readByLockingWriter(Access, *Guard) &&
+      if (GuardPath && Inference.missesGuard(Access, *Guard, *GuardPath) &&
           reportUnguarded(Access, *Guard, *GuardPath, Inference, Ctx))
         ReportedIn.insert({Access.Function, Access.Container});
       continue;

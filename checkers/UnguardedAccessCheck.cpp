@@ -82,8 +82,7 @@ void UnguardedAccessCheck::report(GuardInference &Inference, ASTContext &Ctx) {
     if (GuardPath && Access.ScopeExit && ScopeExitChecked && Access.Held.released(*GuardPath))
       continue;
     // Held in any mode: a write under a shared lock is mapguard-write-under-shared-lock's.
-    if (GuardPath && !Access.Held.find(*GuardPath) && !Inference.readHoldsWritersLock(Access, *Guard) &&
-        !Inference.readByLockingWriter(Access, *Guard) &&
+    if (GuardPath && Inference.missesGuard(Access, *Guard, *GuardPath) &&
         Rules.enabled(Guard->Annotated ? "annotated-guard" : "inferred-guard")) {
       reportUnguarded(Access, *Guard, *GuardPath, Inference, Ctx);
       ReportedIn.insert({Access.Function, Access.Container});

@@ -105,6 +105,11 @@ public:
   /// no other function writes the container, and not when that code also reads under the lock
   /// (double-checked locking expects other writers).
   bool readByLockingWriter(const ContainerAccess &Access, const GuardInfo &Guard) const;
+  /// Whether \p Access is made without its guard, held in no mode and not excused by a protocol the
+  /// guard inference recognises (the read side of a two-lock protocol, the single writer's reads).
+  bool missesGuard(const ContainerAccess &Access, const GuardInfo &Guard, const ObjectPath &GuardPath) const {
+    return !Access.Held.find(GuardPath) && !readHoldsWritersLock(Access, Guard) && !readByLockingWriter(Access, Guard);
+  }
   /// Whether \p Fn (or a lambda in it) takes any lock itself.
   bool takesLocks(const clang::FunctionDecl *Fn) const { return LockingFunctions.contains(Fn); }
   /// Whether some call of \p Fn in the translation unit is made with a lock held.
