@@ -25,6 +25,11 @@ namespace {
 const Expr *peel(const Expr *E) {
   for (;;) {
     E = E->IgnoreParenImpCasts();
+    // `const_cast<Mutex *>(this)->mh_`: a const lock() reaching its own member (ZeroTier's Mutex).
+    if (const auto *Cast = dyn_cast<CXXConstCastExpr>(E)) {
+      E = Cast->getSubExpr();
+      continue;
+    }
     if (const auto *Unary = dyn_cast<UnaryOperator>(E);
         Unary && (Unary->getOpcode() == UO_AddrOf || Unary->getOpcode() == UO_Deref)) {
       E = Unary->getSubExpr();
@@ -37,7 +42,7 @@ const Expr *peel(const Expr *E) {
 /// The member of `*this` an operand names (`mu_`, `&mu_`, `*mu_`, `this->mu_`), if it does.
 const FieldDecl *thisField(const Expr *Operand) {
   const auto *Member = dyn_cast<MemberExpr>(peel(Operand));
-  if (!Member || !isa<CXXThisExpr>(Member->getBase()->IgnoreParenImpCasts()))
+  if (!Member || !isa<CXXThisExpr>(peel(Member->getBase())))
     return nullptr;
   return dyn_cast<FieldDecl>(Member->getMemberDecl());
 }

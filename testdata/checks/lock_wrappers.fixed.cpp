@@ -489,3 +489,31 @@ private:
   WeakOwner Owner;
   std::map<int, int> Items;
 };
+// const lock()/unlock() that reach their own member through `const_cast<Mutex *>(this)`, and a
+// nested guard over a pointer to it (ZeroTier's Mutex and Mutex::Lock).
+class ConstLockMutex {
+public:
+  ConstLockMutex() { pthread_mutex_init(&Handle, nullptr); }
+  ~ConstLockMutex() { pthread_mutex_destroy(&Handle); }
+  void lock() const { pthread_mutex_lock(&((const_cast<ConstLockMutex *>(this))->Handle)); }
+  void unlock() const { pthread_mutex_unlock(&((const_cast<ConstLockMutex *>(this))->Handle)); }
+  class Lock {
+  public:
+    Lock(const ConstLockMutex &M) : Held(const_cast<ConstLockMutex *>(&M)) { Held->lock(); }
+    ~Lock() { Held->unlock(); }
+  private:
+    ConstLockMutex *const Held;
+  };
+private:
+  pthread_mutex_t Handle;
+};
+class PeerTable {
+public:
+  void put(int K) { ConstLockMutex::Lock L(PeersLock); Peers[K] = K; }
+  void drop(int K) { ConstLockMutex::Lock L(PeersLock); Peers.erase(K); } // twin: held
+  bool has(int K) const { ConstLockMutex::Lock L(PeersLock); return Peers.count(K) != 0; }
+  void forget(int K) { Peers.erase(K); } // expect: mapguard-unguarded-access {{'erase' on 'Peers' without holding 'PeersLock', which guards it at 3 of 4 accesses}} note@-3: {{'Peers' is accessed with 'PeersLock' held here}}
+private:
+  std::map<int, int> Peers;
+  ConstLockMutex PeersLock;
+};
