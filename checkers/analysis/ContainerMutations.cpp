@@ -1,6 +1,7 @@
 #include "analysis/ContainerMutations.h"
 
 #include "analysis/IteratorLoops.h"
+#include "utils/AstUtil.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
@@ -22,6 +23,9 @@ struct Frame {
   llvm::SmallPtrSet<const ValueDecl *, 4> Derived;
   bool ThisDerived = false;
   const VarDecl *Iterator = nullptr; // the tracked iterator: what it points to is tracked
+  // Scalar parameters the call passes a literal (`request(id, 0)`): a branch on one of them that
+  // the literal rules out is not walked (ZeroTier's `if (requestPacketId) { ... map[k] ... }`).
+  llvm::SmallDenseMap<const ParmVarDecl *, bool, 4> ArgTruths;
 };
 
 /// Whether \p E reads a value of \p F computed from the tracked variable.
@@ -89,6 +93,16 @@ public:
   // A lambda that is only created here runs elsewhere (or later): do not enter its body.
   bool TraverseLambdaExpr(LambdaExpr *) { return true; }
 
+  // Only the branch a literal argument leaves feasible.
+  bool TraverseIfStmt(IfStmt *If) {
+    std::optional<bool> Taken = If->getConditionVariable() ? std::nullopt : argumentDecides(If->getCond());
+    if (!Taken)
+      return RecursiveASTVisitor::TraverseIfStmt(If);
+    if (If->getInit() && !TraverseStmt(If->getInit()))
+      return false;
+    return TraverseStmt(If->getCond()) && TraverseStmt(*Taken ? If->getThen() : If->getElse());
+  }
+
   // A local initialised from a tracked value is tracked too (`auto k = it->first;`,
   // `auto &[k, v] = *it;`).
   bool VisitVarDecl(VarDecl *Var) {
@@ -120,6 +134,32 @@ public:
   }
 
 private:
+  /// The value of a condition on a parameter that the call passed a literal (`p`, `!p`), when the
+  /// callee never changes that parameter.
+  std::optional<bool> argumentDecides(const Expr *Condition) const {
+    if (!CurFrame || CurFrame->ArgTruths.empty() || !Condition)
+      return std::nullopt;
+    bool Negated = false;
+    Condition = Condition->IgnoreParenImpCasts();
+    while (const auto *Not = dyn_cast<UnaryOperator>(Condition)) {
+      if (Not->getOpcode() != UO_LNot)
+        return std::nullopt;
+      Negated = !Negated;
+      Condition = Not->getSubExpr()->IgnoreParenImpCasts();
+    }
+    const auto *Ref = dyn_cast<DeclRefExpr>(Condition);
+    const auto *Parm = Ref ? dyn_cast<ParmVarDecl>(Ref->getDecl()) : nullptr;
+    if (!Parm)
+      return std::nullopt;
+    auto It = CurFrame->ArgTruths.find(Parm);
+    if (It == CurFrame->ArgTruths.end())
+      return std::nullopt;
+    const auto *Fn = dyn_cast<FunctionDecl>(Parm->getDeclContext());
+    if (!Fn || !Fn->getBody() || modifiesVariable(Fn->getBody(), Parm))
+      return std::nullopt;
+    return It->second != Negated;
+  }
+
   std::optional<ObjectPath> translate(std::optional<ObjectPath> P) const {
     if (!P || CurFrame->Identity)
       return P;
@@ -168,6 +208,9 @@ private:
         const Expr *Arg = Call->getArg(I + ArgOffset);
         if (isDerived(Arg, *CurFrame))
           Next.Derived.insert(Parm);
+        if (Parm->getType()->isScalarType())
+          if (std::optional<bool> Truth = literalTruth(Arg))
+            Next.ArgTruths[Parm] = *Truth;
         if (Parm->getType()->isReferenceType()) {
           if (auto Bound = translate(Resolver.objectOf(Arg)))
             Next.Params.try_emplace(Parm, *Bound, false);

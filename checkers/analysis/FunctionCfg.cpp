@@ -1,14 +1,18 @@
 #include "analysis/FunctionCfg.h"
 
+#include "utils/AstUtil.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/StmtCXX.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
 #include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/AST/ParentMap.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/Config/llvm-config.h"
 #include <optional>
+#include <set>
 
 using namespace clang;
 
@@ -199,19 +203,111 @@ bool FunctionCfg::mayRunAgain(const Stmt *S) const {
   return reachesFrom(S, [&](const CFGBlock &B) { return &B == Start; });
 }
 
+namespace {
+/// What a path knows of local flags it set itself (`found = true`, `existing = &x`): each one's
+/// truth value, few and sorted, so that a state compares and hashes cheaply.
+using FlagTruths = llvm::SmallVector<std::pair<const VarDecl *, bool>, 4>;
+constexpr size_t MaxKnownFlags = 4;
+
+/// A local variable of scalar type that \p E names, if it does.
+const VarDecl *localFlag(const Expr *E) {
+  const auto *Ref = dyn_cast<DeclRefExpr>(E->IgnoreParenImpCasts());
+  const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+  return Var && Var->hasLocalStorage() && Var->getType()->isScalarType() ? Var : nullptr;
+}
+
+void setTruth(FlagTruths &Known, const VarDecl *Var, std::optional<bool> Truth) {
+  auto It = llvm::find_if(Known, [&](const auto &Entry) { return Entry.first == Var; });
+  if (It != Known.end())
+    Known.erase(It);
+  if (!Truth || Known.size() >= MaxKnownFlags)
+    return;
+  Known.emplace_back(Var, *Truth);
+  llvm::sort(Known, [](const auto &A, const auto &B) { return A.first < B.first; });
+}
+
+/// Updates \p Known with one element: an assignment or initialisation of a flag sets its truth
+/// (or forgets it when the value is not a literal); any other use that may change it (`&found`,
+/// `++n`, a reference to it) forgets it.
+void updateTruths(FlagTruths &Known, const CFGElement &Element, const ParentMap &Parents) {
+  auto Statement = Element.getAs<CFGStmt>();
+  if (!Statement)
+    return;
+  const Stmt *S = Statement->getStmt();
+  if (const auto *Assign = dyn_cast<BinaryOperator>(S); Assign && Assign->isAssignmentOp()) {
+    if (const VarDecl *Var = localFlag(Assign->getLHS()))
+      setTruth(Known, Var, Assign->getOpcode() == BO_Assign ? literalTruth(Assign->getRHS()) : std::nullopt);
+    return;
+  }
+  if (const auto *Decl = dyn_cast<DeclStmt>(S)) {
+    for (const clang::Decl *D : Decl->decls())
+      if (const auto *Var = dyn_cast<VarDecl>(D); Var && Var->hasLocalStorage() && Var->getType()->isScalarType())
+        setTruth(Known, Var, Var->getInit() ? literalTruth(Var->getInit()) : std::nullopt);
+    return;
+  }
+  const auto *Ref = dyn_cast<DeclRefExpr>(S);
+  if (Known.empty() || !Ref)
+    return;
+  const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
+  if (!Var || llvm::none_of(Known, [&](const auto &Entry) { return Entry.first == Var; }))
+    return;
+  const Stmt *Parent = Parents.getParentIgnoreParens(const_cast<DeclRefExpr *>(Ref));
+  const auto *Cast = dyn_cast_or_null<ImplicitCastExpr>(Parent);
+  const auto *Assign = dyn_cast_or_null<BinaryOperator>(Parent);
+  bool ReadOnly = Cast && Cast->getCastKind() == CK_LValueToRValue;
+  bool AssignedHere = Assign && Assign->isAssignmentOp() && Assign->getLHS()->IgnoreParens() == Ref;
+  if (!ReadOnly && !AssignedHere)
+    setTruth(Known, Var, std::nullopt);
+}
+
+/// The one successor of \p B a path can take, when \p B branches on a flag whose truth it knows
+/// (`if (existing) break;` after `existing = &x`); null when both can be taken.
+const CFGBlock *onlyFeasibleSuccessor(const CFGBlock *B, const FlagTruths &Known) {
+  const Stmt *Terminator = B->getTerminatorStmt();
+  if (Known.empty() || B->succ_size() != 2 || !Terminator ||
+      !isa<IfStmt, WhileStmt, ForStmt, DoStmt, BinaryOperator, ConditionalOperator>(Terminator))
+    return nullptr;
+  const auto *Condition = dyn_cast_or_null<Expr>(B->getTerminatorCondition());
+  if (!Condition)
+    return nullptr;
+  bool Negated = false;
+  Condition = Condition->IgnoreParenImpCasts();
+  while (const auto *Not = dyn_cast<UnaryOperator>(Condition)) {
+    if (Not->getOpcode() != UO_LNot)
+      return nullptr;
+    Negated = !Negated;
+    Condition = Not->getSubExpr()->IgnoreParenImpCasts();
+  }
+  const VarDecl *Var = localFlag(Condition);
+  auto It = llvm::find_if(Known, [&](const auto &Entry) { return Entry.first == Var; });
+  if (!Var || It == Known.end())
+    return nullptr;
+  bool Taken = It->second != Negated;
+  return (B->succ_begin() + (Taken ? 0 : 1))->getReachableBlock(); // the true branch first
+}
+} // namespace
+
 void FunctionCfg::forEachElementAfter(const Stmt *S, llvm::function_ref<Visit(const CFGElement &)> Visitor) const {
   const CFGBlock *Start = blockOf(S);
   if (!Start)
     return;
+  // A path is a block and what it knows of the flags it set: a branch on such a flag has one
+  // feasible successor (`found = true; break;` ... `if (found) break;` leaves the loop).
+  struct PathState {
+    const CFGBlock *Block;
+    FlagTruths Known;
+  };
   // Visits a block from element index First; false when the path (or the walk) ends inside it.
   bool Done = false;
-  auto WalkBlock = [&](const CFGBlock *B, size_t First) {
-    for (size_t I = First; I < B->size(); ++I) {
-      Visit Result = Visitor((*B)[I]);
+  auto WalkBlock = [&](PathState &Path, size_t First) {
+    for (size_t I = First; I < Path.Block->size(); ++I) {
+      const CFGElement &Element = (*Path.Block)[I];
+      Visit Result = Visitor(Element);
       if (Result == Visit::Done)
         Done = true;
       if (Result != Visit::Continue)
         return false;
+      updateTruths(Path.Known, Element, parents());
     }
     return true;
   };
@@ -219,18 +315,22 @@ void FunctionCfg::forEachElementAfter(const Stmt *S, llvm::function_ref<Visit(co
   for (size_t I = 0; I < Start->size(); ++I)
     if (auto Element = (*Start)[I].getAs<CFGStmt>(); Element && Element->getStmt() == S)
       StartIndex = I + 1;
-  llvm::SmallPtrSet<const CFGBlock *, 32> Seen;
-  llvm::SmallVector<const CFGBlock *, 32> Work;
-  if (WalkBlock(Start, StartIndex))
-    Work.push_back(Start);
+  // Each block once per distinct knowledge; without flags known, each block once.
+  std::set<std::pair<const CFGBlock *, FlagTruths>> Seen;
+  llvm::SmallVector<PathState, 32> Work;
+  PathState First{Start, {}};
+  if (WalkBlock(First, StartIndex))
+    Work.push_back(std::move(First));
   while (!Work.empty() && !Done) {
-    const CFGBlock *B = Work.pop_back_val();
-    for (const CFGBlock::AdjacentBlock &Succ : B->succs()) {
+    PathState Path = Work.pop_back_val();
+    const CFGBlock *Only = onlyFeasibleSuccessor(Path.Block, Path.Known);
+    for (const CFGBlock::AdjacentBlock &Succ : Path.Block->succs()) {
       const CFGBlock *Next = Succ.getReachableBlock();
-      if (!Next || !Seen.insert(Next).second)
+      if (!Next || (Only && Next != Only) || !Seen.insert({Next, Path.Known}).second)
         continue;
-      if (WalkBlock(Next, 0))
-        Work.push_back(Next);
+      PathState Successor{Next, Path.Known};
+      if (WalkBlock(Successor, 0))
+        Work.push_back(std::move(Successor));
       if (Done)
         return;
     }

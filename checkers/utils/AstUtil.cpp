@@ -197,4 +197,19 @@ bool namesDeclaredOrUsed(const Stmt *Body, StringRef Name) {
   return Uses.Found;
 }
 
+std::optional<bool> literalTruth(const Expr *E) {
+  E = E->IgnoreParenCasts();
+  if (const auto *Bool = dyn_cast<CXXBoolLiteralExpr>(E))
+    return Bool->getValue();
+  if (const auto *Int = dyn_cast<IntegerLiteral>(E))
+    return Int->getValue() != 0;
+  if (isa<CXXNullPtrLiteralExpr, GNUNullExpr>(E))
+    return false;
+  if (isa<CXXThisExpr>(E))
+    return true;
+  if (const auto *Unary = dyn_cast<UnaryOperator>(E); Unary && Unary->getOpcode() == UO_AddrOf)
+    return true;
+  return std::nullopt;
+}
+
 } // namespace mapguard
