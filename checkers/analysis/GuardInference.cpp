@@ -429,9 +429,10 @@ private:
     // the calls from outside.
     if (Callee == canonical(Fn) || Callee == canonical(Enclosing))
       return;
-    // A destructor runs when no other thread can use the object: its unlocked call of a helper
-    // (`~T() { flushLocked(); }`) says nothing about the lock the helper expects.
-    if (!Context.DeferredBy && isa<CXXDestructorDecl>(Enclosing))
+    // A constructor or destructor runs when no other thread can use the object: its unlocked call
+    // of a helper (`~T() { flushLocked(); }`, ZeroTier's `Network()` calling `_externalConfig`)
+    // says nothing about the lock the helper expects.
+    if (!Context.DeferredBy && isa<CXXConstructorDecl, CXXDestructorDecl>(Enclosing))
       return;
     LockSet AtCall = rebaseToCallee(Call, Callee, Before, Resolver);
     auto [It, Inserted] = GI.CallSiteLocks.try_emplace(Callee, AtCall);
