@@ -18,21 +18,21 @@ const RuleInfo CheckThenActRules[] = {
     {"lost-update", "a value read under one critical section, a value computed from it stored under another", 0, 0},
 };
 const RuleInfo DeferredCaptureRules[] = {
-    {"callback-without-guard", "a guarded container used in a deferred callback without its guard", 1, 10},
-    {"thread-race", "a container with no guard used by a thread and by other code at the same time", 0, 0},
+    {"callback-without-guard", "a guarded container used in a deferred callback without its guard", 1, 11},
+    {"thread-race", "a container with no guard used by a thread and by other code at the same time", 0, 1},
     {"local-outlived", "a local container captured by reference by a callback that may outlive it", 0, 24},
-    {"local-shared-with-thread", "a local container used by a thread and by its creator before the join", 0, 4},
+    {"local-shared-with-thread", "a local container used by a thread and by its creator before the join", 0, 6},
     {"concurrent-invocations", "one callable run by several threads at once changes a captured container", 0, 0},
 };
 const RuleInfo EraseDuringIterationRules[] = {
     {"range-for-change", "a range-for over a container whose body changes it", 3, 5},
     {"invalidating-insert", "an insert that may rehash or reallocate the container a range-for walks", 0, 1},
-    {"erase-then-use", "'it' used after 'c.erase(it)' in an iterator loop", 1, 1},
+    {"erase-then-use", "'it' used after 'c.erase(it)' in an iterator loop", 1, 2},
     {"double-advance", "'it = c.erase(it)' in a for loop whose increment advances 'it' again", 0, 0},
-    {"iterator-loop-change", "an iterator loop whose body erases the current element by key or changes the container", 0, 0},
+    {"iterator-loop-change", "an iterator loop whose body erases the current element by key or changes the container", 0, 1},
     {"held-iterator-insert", "an iterator held across an insert that may rehash or reallocate its container", 0, 1},
     {"erased-element-reference", "a reference into the erased element used after the erase", 0, 0},
-    {"reentrant-callback", "a callback invoked in the loop may re-enter a member function that erases", 0, 55},
+    {"reentrant-callback", "a callback invoked in the loop may re-enter a member function that erases", 0, 56},
 };
 const RuleInfo EscapingReferenceRules[] = {
     {"used-after-release", "a reference, pointer or iterator used after its guard is released", 0, 3},
@@ -42,7 +42,7 @@ const RuleInfo EscapingReferenceRules[] = {
 };
 const RuleInfo ManualLockRules[] = {
     {"exit-while-locked", "a return, break, continue, goto or throw leaves with the mutex locked", 0, 0},
-    {"throw-while-locked", "a call that may throw runs while the mutex is locked by hand", 0, 0},
+    {"throw-while-locked", "a call that may throw runs while the mutex is locked by hand", 0, 1},
     {"guard-locks-nothing", "a guard declared without a name: a new empty guard hiding the mutex, or a temporary", 0, 0},
 };
 const RuleInfo ScopeExitAfterUnlockRules[] = {
@@ -50,7 +50,7 @@ const RuleInfo ScopeExitAfterUnlockRules[] = {
 };
 const RuleInfo UnguardedAccessRules[] = {
     {"annotated-guard", "an access without the mutex named by GUARDED_BY", 0, 0},
-    {"inferred-guard", "an access without the mutex held at most of the container's other accesses", 12, 69},
+    {"inferred-guard", "an access without the mutex held at most of the container's other accesses", 16, 82},
     {"global-thread-race", "a global container written on a worker thread with no mutex while other code uses it", 0, 0},
 };
 const RuleInfo WriteUnderSharedLockRules[] = {

@@ -10,8 +10,9 @@ cmake -S testdata/sample -B build/sample -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/de
 status=0
 build/bin/mapguard -p build/sample --sarif mapguard.sarif || status=$?
 case $status in
-  1) echo "mapguard: the sample has the findings above (exit code 1); SARIF written to $(pwd)/mapguard.sarif"
-     echo "mapguard: rules whose first-run precision is below 90% are off by default; with every rule:"
-     echo "  build/bin/mapguard -p build/sample --config=\"{Checks: '-*,mapguard-*', CheckOptions: {Rules: all}}\"" ;;
+  0|1) echo "mapguard: exit code $status ($([ $status = 1 ] && echo findings above || echo no finding from the default rules)); SARIF written to $(pwd)/mapguard.sarif"
+       echo "mapguard: rules whose first-run precision is below 90% are off by default; with every rule:"
+       echo "  build/bin/mapguard -p build/sample --config=\"{Checks: '-*,mapguard-*', CheckOptions: {Rules: all}}\""
+       build/bin/mapguard -p build/sample --quiet --config="{Checks: '-*,mapguard-*', CheckOptions: {Rules: all}}" || [ $? = 1 ] ;;
   *) echo "mapguard: unexpected exit code $status" >&2; exit "$status" ;;
 esac

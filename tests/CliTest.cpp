@@ -163,16 +163,16 @@ TEST(CliTest, RulesOptionSelectsRulesAndRejectsUnknownOnes) {
   EXPECT_NE(Unknown.Err.find("unknown rule 'bogus' (in mapguard-manual-lock.Rules), 'no-such-rule' (in Rules)"),
             std::string::npos)
       << Unknown.Err;
-  // hazard.cpp uses 'It' after 'Counts.erase(It)': rule erase-then-use, on by default.
+  // hazard.cpp advances 'It' twice after 'It = Counts.erase(It)': rule double-advance, on by default.
   const std::string CheckOff =
-      "--config={Checks: 'mapguard-*', CheckOptions: {mapguard-erase-during-iteration.Rules: '-erase-then-use'}}";
+      "--config={Checks: 'mapguard-*', CheckOptions: {mapguard-erase-during-iteration.Rules: '-double-advance'}}";
   CommandResult Off = run({Mapguard, "-p", P.root(), "--no-cache", "--quiet", CheckOff, P.path("src/hazard.cpp")});
   EXPECT_EQ(Off.ExitCode, 0) << Off.Out << Off.Err;
-  const std::string GlobalOff = "--config={Checks: 'mapguard-*', CheckOptions: {Rules: 'all;-erase-then-use'}}";
+  const std::string GlobalOff = "--config={Checks: 'mapguard-*', CheckOptions: {Rules: 'all;-double-advance'}}";
   CommandResult Global = run({Mapguard, "-p", P.root(), "--no-cache", "--quiet", GlobalOff, P.path("src/hazard.cpp")});
   EXPECT_EQ(Global.ExitCode, 0) << Global.Out << Global.Err;
   // The check's own option wins over the global one.
-  const std::string LocalWins = "--config={Checks: 'mapguard-*', CheckOptions: {Rules: '-erase-then-use', "
+  const std::string LocalWins = "--config={Checks: 'mapguard-*', CheckOptions: {Rules: '-double-advance', "
                                 "mapguard-erase-during-iteration.Rules: 'default'}}";
   CommandResult Back = run({Mapguard, "-p", P.root(), "--no-cache", "--quiet", LocalWins, P.path("src/hazard.cpp")});
   EXPECT_EQ(Back.ExitCode, 1) << Back.Out << Back.Err;
@@ -296,7 +296,7 @@ TEST(CliTest, UnitTimeoutStopsAHangingUnitAndKeepsTheOthers) {
 TEST(CliTest, WorkerProcessesReportWhatOneProcessReports) {
   Project P;
   P.add("suppressed.cpp", "#include <map>\nvoid f(std::map<int, int> &M) {\n"
-                          "  for (auto It = M.begin(); It != M.end(); ++It) M.erase(It); // NOLINT\n}\n");
+                          "  for (auto It = M.begin(); It != M.end(); ++It) It = M.erase(It); // NOLINT\n}\n");
   P.writeDatabase();
   auto Report = [&](const std::vector<std::string> &Extra) {
     std::vector<std::string> Args{Mapguard, "-p", P.root(), "--no-cache", "--header-filter=.*", "--format=sarif",
@@ -311,7 +311,7 @@ TEST(CliTest, WorkerProcessesReportWhatOneProcessReports) {
   EXPECT_EQ(InProcess, InWorkers);
   CommandResult Text = run({Mapguard, "-p", P.root(), "--unit-timeout=600", "--header-filter=.*",
                             "--config={Checks: 'mapguard-*', WarningsAsErrors: 'mapguard-*'}"});
-  EXPECT_NE(Text.Out.find("error: 'It' is used after 'Counts.erase(It)'"), std::string::npos) << Text.Out;
+  EXPECT_NE(Text.Out.find("error: 'It = Counts.erase(It)' already moves 'It'"), std::string::npos) << Text.Out;
   EXPECT_NE(Text.Err.find("1 suppressed by NOLINT"), std::string::npos) << Text.Err;
 }
 
@@ -500,15 +500,16 @@ TEST(CliTest, QuickStartSampleHasItsDocumentedFindings) {
     std::vector<std::string> Command = {Mapguard, "-p", Build.path(), "--sarif=" + Build.file("sample.sarif")};
     Command.insert(Command.end(), Extra.begin(), Extra.end());
     CommandResult R = run(Command);
-    EXPECT_EQ(R.ExitCode, 1) << R.Err;
     std::vector<std::string> Where;
     for (const Diag &D : parseDiagnostics(R.Out))
       if (D.Kind == "warning")
         Where.push_back(D.File.substr(D.File.rfind('/') + 1) + ":" + std::to_string(D.Line));
+    EXPECT_EQ(R.ExitCode, Where.empty() ? 0 : 1) << R.Err;
     return Where;
   };
-  // The default rules (what quickstart.sh shows), then every rule (README: "Rules").
-  EXPECT_EQ(Findings({}), (std::vector<std::string>{"routing_table.cpp:22"}));
+  // The default rules (what quickstart.sh shows first: none of the sample's bugs is of a rule that
+  // earned its default), then every rule (README: "Rules"; quickstart.sh shows them next).
+  EXPECT_EQ(Findings({}), std::vector<std::string>{});
   EXPECT_FALSE(readFile(Build.file("sample.sarif")).empty());
   EXPECT_EQ(Findings({"--config={Checks: '-*,mapguard-*', CheckOptions: {Rules: all}}"}),
             (std::vector<std::string>{"feature_flags.cpp:15", "routing_table.cpp:15", "routing_table.cpp:22",
@@ -604,7 +605,7 @@ struct GitProject : Project {
 const char *const NewHazard = R"(
 void pruneAgain(std::map<int, int> &Counts) {
   for (auto It = Counts.begin(); It != Counts.end(); ++It)
-    if (dead(It->second)) Counts.erase(It);
+    if (dead(It->second)) It = Counts.erase(It);
 }
 )";
 

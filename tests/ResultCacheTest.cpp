@@ -31,7 +31,7 @@ unsigned fromCache(const CommandResult &R) {
 struct CachedProject {
   CachedProject() {
     P.add("alone.cpp", "#include <set>\nvoid keep(std::set<int> &S) {\n"
-                       "  for (auto It = S.begin(); It != S.end(); ++It) if (*It < 0) S.erase(It);\n}\n");
+                       "  for (auto It = S.begin(); It != S.end(); ++It) if (*It < 0) It = S.erase(It);\n}\n");
     P.writeDatabase();
   }
   CommandResult analyse(std::vector<std::string> Extra = {}) const {
@@ -112,7 +112,7 @@ TEST(ResultCacheTest, HeaderPlacedEarlierOnTheIncludePathIsFound) {
 
 TEST(ResultCacheTest, ConfigurationChangesReanalyseTheUnitsTheyApplyTo) {
   CachedProject C;
-  C.P.add("sub/nested.cpp", "#include <map>\nvoid g(std::map<int, int> &M) { for (auto It = M.begin(); It != M.end(); ++It) M.erase(It); }\n");
+  C.P.add("sub/nested.cpp", "#include <map>\nvoid g(std::map<int, int> &M) { for (auto It = M.begin(); It != M.end(); ++It) It = M.erase(It); }\n");
   C.P.writeDatabase();
   C.analyse();
   // A .clang-tidy next to one unit applies to that unit only.

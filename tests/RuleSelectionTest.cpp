@@ -75,7 +75,7 @@ TEST(RuleSelectionTest, ItemsApplyLeftToRight) {
 
 TEST(RuleSelectionTest, RulesOfOtherChecksAreIgnoredAndUnknownOnesCollected) {
   RuleSelection Selection("mapguard-erase-during-iteration", "-inferred-guard;+no-such-rule");
-  EXPECT_TRUE(Selection.enabled("erase-then-use"));
+  EXPECT_TRUE(Selection.enabled("double-advance"));
   ASSERT_EQ(Selection.unknownItems().size(), 1u);
   EXPECT_EQ(Selection.unknownItems()[0], "no-such-rule");
 }

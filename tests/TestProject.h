@@ -13,7 +13,7 @@ const char *const HazardSource = R"(#include <map>
 bool dead(int Value);
 void prune(std::map<int, int> &Counts) {
   for (auto It = Counts.begin(); It != Counts.end(); ++It)
-    if (dead(It->second)) Counts.erase(It);
+    if (dead(It->second)) It = Counts.erase(It);
 }
 )";
 const char *const CleanSource = R"(#include <map>
@@ -24,8 +24,8 @@ int total(const std::map<int, int> &Counts) {
   return Sum;
 }
 )";
-// Included by both units: its finding must be reported once. Both hazards are of rules on by
-// default (erase-then-use, double-advance).
+// Included by both units: its finding must be reported once. Both hazards are of a rule on by
+// default: the double advance (`It = C.erase(It)` in a loop whose `++It` advances again).
 const char *const SharedHeader = R"(#pragma once
 #include <unordered_map>
 inline void purge(std::unordered_map<int, int> &Table) {

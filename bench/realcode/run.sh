@@ -29,7 +29,8 @@ while IFS=$'\t' read -r name repo commit configure builddir units; do
   [ -d "$dir" ] || git clone -q "$repo" "$dir"
   # A clone already at the commit is used as it is (a mirror may lack a large blob it does not need).
   [ "$(git -C "$dir" rev-parse HEAD)" = "$(git -C "$dir" rev-parse "$commit^{commit}")" ] || git -C "$dir" checkout -q "$commit"
-  (cd "$dir" && bash -c "$configure") > "$work/$name.configure.log" 2>&1
+  # A configure command may use the harness's own helpers ($MAPGUARD_REALCODE/zt-compdb.py).
+  (cd "$dir" && MAPGUARD_REALCODE="$here/bench/realcode" bash -c "$configure") > "$work/$name.configure.log" 2>&1
   mapfile -t files < <(python3 "$here/bench/realcode/units.py" "$dir" "$builddir" "$units")
   status=0
   /usr/bin/time -f '%U %S %M' -o "$work/$name.time" \

@@ -1,5 +1,6 @@
 // RUN-ARGS: -std=c++17 -Wno-unused
 // CHECKS: -*,mapguard-erase-during-iteration
+// CHECK-OPTIONS: Rules: 'default,+iterator-loop-change'
 // mapguard-erase-during-iteration, rule double-advance: `it = c.erase(it)` already moves `it` to the
 // next element; a `for` whose increment then advances it again skips that element, and steps past
 // end() when the last element was erased. For every container whose erase returns the next

@@ -1,4 +1,5 @@
 // RUN-ARGS: -std=c++20 -Wno-unused
+// CHECK-OPTIONS: mapguard-manual-lock.Rules: all
 // mapguard-manual-lock: a mutex locked by hand whose unlock some path skips. The fix turns a
 // lock/unlock pair in one block into a scoped guard.
 #include <map>

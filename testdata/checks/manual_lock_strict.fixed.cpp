@@ -1,5 +1,5 @@
 // RUN-ARGS: -std=c++20 -Wno-unused
-// CHECK-OPTIONS: mapguard-manual-lock.StrictExceptions: true
+// CHECK-OPTIONS: mapguard-manual-lock.StrictExceptions: true, mapguard-manual-lock.Rules: all
 // StrictExceptions: true, for code that must stay correct when allocation fails: any call that is
 // not noexcept may throw while a lock is held by hand, std::bad_alloc included.
 #include <map>

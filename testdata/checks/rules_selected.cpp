@@ -1,6 +1,6 @@
 // RUN-ARGS: -std=c++20 -Wno-unused
-// CHECK-OPTIONS: Rules: 'default,+inferred-guard,+range-for-change,-exit-while-locked'
-// The Rules option on rules_default.cpp's code: two rules off by default turned on, one on by
+// CHECK-OPTIONS: Rules: 'default,+inferred-guard,+range-for-change,+erase-then-use,-exit-while-locked'
+// The Rules option on rules_default.cpp's code: three rules off by default turned on, one on by
 // default turned off, the others left at their default.
 #include <map>
 #include <mutex>

@@ -10,7 +10,7 @@ void Registry::prune() {
   std::lock_guard<std::mutex> Lock(Mu);
   for (auto It = Ports.begin(); It != Ports.end(); ++It)
     if (It->second == 0)
-      Ports.erase(It); // erase-during-iteration (erase-then-use): reported
+      It = Ports.erase(It); // erase-during-iteration (double-advance): reported
 }
 
 void Registry::clear() { Ports.clear(); } // unguarded-access (inferred-guard, off by default): not enabled by the .clang-tidy
