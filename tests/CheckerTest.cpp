@@ -260,8 +260,9 @@ TEST_P(CheckerTest, BothFrontEndsReportExactlyTheExpectations) {
       }
       PerFrontEnd.push_back(withoutFileNames(Diags));
     }
-    if (PerFrontEnd.size() == 2)
+    if (PerFrontEnd.size() == 2) {
       EXPECT_EQ(PerFrontEnd[0], PerFrontEnd[1]) << "the plugin and the CLI disagree";
+    }
   }
 }
 
