@@ -139,16 +139,8 @@ private:
   std::optional<bool> argumentDecides(const Expr *Condition) const {
     if (!CurFrame || CurFrame->ArgTruths.empty() || !Condition)
       return std::nullopt;
-    bool Negated = false;
-    Condition = Condition->IgnoreParenImpCasts();
-    while (const auto *Not = dyn_cast<UnaryOperator>(Condition)) {
-      if (Not->getOpcode() != UO_LNot)
-        return std::nullopt;
-      Negated = !Negated;
-      Condition = Not->getSubExpr()->IgnoreParenImpCasts();
-    }
-    const auto *Ref = dyn_cast<DeclRefExpr>(Condition);
-    const auto *Parm = Ref ? dyn_cast<ParmVarDecl>(Ref->getDecl()) : nullptr;
+    auto [Tested, Negated] = testedVariable(Condition);
+    const auto *Parm = dyn_cast_or_null<ParmVarDecl>(Tested);
     if (!Parm)
       return std::nullopt;
     auto It = CurFrame->ArgTruths.find(Parm);

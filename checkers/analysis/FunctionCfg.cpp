@@ -270,16 +270,8 @@ const CFGBlock *onlyFeasibleSuccessor(const CFGBlock *B, const FlagTruths &Known
   const auto *Condition = dyn_cast_or_null<Expr>(B->getTerminatorCondition());
   if (!Condition)
     return nullptr;
-  bool Negated = false;
-  Condition = Condition->IgnoreParenImpCasts();
-  while (const auto *Not = dyn_cast<UnaryOperator>(Condition)) {
-    if (Not->getOpcode() != UO_LNot)
-      return nullptr;
-    Negated = !Negated;
-    Condition = Not->getSubExpr()->IgnoreParenImpCasts();
-  }
-  const VarDecl *Var = localFlag(Condition);
-  auto It = llvm::find_if(Known, [&](const auto &Entry) { return Entry.first == Var; });
+  auto [Var, Negated] = testedVariable(Condition);
+  auto It = llvm::find_if(Known, [&, Var = Var](const auto &Entry) { return Entry.first == Var; });
   if (!Var || It == Known.end())
     return nullptr;
   bool Taken = It->second != Negated;

@@ -197,6 +197,19 @@ bool namesDeclaredOrUsed(const Stmt *Body, StringRef Name) {
   return Uses.Found;
 }
 
+std::pair<const ValueDecl *, bool> testedVariable(const Expr *Condition) {
+  bool Negated = false;
+  Condition = Condition->IgnoreParenImpCasts();
+  while (const auto *Not = dyn_cast<UnaryOperator>(Condition)) {
+    if (Not->getOpcode() != UO_LNot)
+      return {nullptr, false};
+    Negated = !Negated;
+    Condition = Not->getSubExpr()->IgnoreParenImpCasts();
+  }
+  const auto *Ref = dyn_cast<DeclRefExpr>(Condition);
+  return {Ref ? Ref->getDecl() : nullptr, Negated};
+}
+
 std::optional<bool> literalTruth(const Expr *E) {
   E = E->IgnoreParenCasts();
   if (const auto *Bool = dyn_cast<CXXBoolLiteralExpr>(E))

@@ -69,6 +69,10 @@ bool declaresMethodNamed(const clang::CXXRecordDecl *Record, llvm::StringRef Nam
 /// code that release builds drop and that states what the author believes, often read unlocked.
 bool isInDebugAssertion(clang::SourceLocation Loc, const clang::ASTContext &Ctx);
 
+/// The variable a condition tests through any number of `!` (`found`, `!found`, `!!p`), and whether
+/// the test is negated; null when the condition is anything else.
+std::pair<const clang::ValueDecl *, bool> testedVariable(const clang::Expr *Condition);
+
 /// The truth a literal-like value has in a condition, when the expression alone decides it: `true`,
 /// `0`, `nullptr`, `this`, `&x`.
 std::optional<bool> literalTruth(const clang::Expr *E);
