@@ -209,11 +209,16 @@ namespace {
 using FlagTruths = llvm::SmallVector<std::pair<const VarDecl *, bool>, 4>;
 constexpr size_t MaxKnownFlags = 4;
 
-/// A local variable of scalar type that \p E names, if it does.
+/// Whether \p D is a local variable of scalar type: a flag a path can know.
+const VarDecl *asLocalFlag(const Decl *D) {
+  const auto *Var = dyn_cast_or_null<VarDecl>(D);
+  return Var && Var->hasLocalStorage() && Var->getType()->isScalarType() ? Var : nullptr;
+}
+
+/// The local flag \p E names, if it does.
 const VarDecl *localFlag(const Expr *E) {
   const auto *Ref = dyn_cast<DeclRefExpr>(E->IgnoreParenImpCasts());
-  const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
-  return Var && Var->hasLocalStorage() && Var->getType()->isScalarType() ? Var : nullptr;
+  return Ref ? asLocalFlag(Ref->getDecl()) : nullptr;
 }
 
 void setTruth(FlagTruths &Known, const VarDecl *Var, std::optional<bool> Truth) {
@@ -241,7 +246,7 @@ void updateTruths(FlagTruths &Known, const CFGElement &Element, const ParentMap 
   }
   if (const auto *Decl = dyn_cast<DeclStmt>(S)) {
     for (const clang::Decl *D : Decl->decls())
-      if (const auto *Var = dyn_cast<VarDecl>(D); Var && Var->hasLocalStorage() && Var->getType()->isScalarType())
+      if (const VarDecl *Var = asLocalFlag(D))
         setTruth(Known, Var, Var->getInit() ? literalTruth(Var->getInit()) : std::nullopt);
     return;
   }
