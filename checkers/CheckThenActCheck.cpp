@@ -1,7 +1,7 @@
 #include "CheckThenActCheck.h"
 
 #include "LockFixes.h"
-#include "analysis/CheckThenAct.h"
+#include "analysis/CheckActPairs.h"
 #include "utils/AstUtil.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/ASTContext.h"

@@ -1,7 +1,7 @@
 #include "EscapingReferenceCheck.h"
 
 #include "EscapingReferenceFixes.h"
-#include "analysis/CheckThenAct.h"
+#include "analysis/CheckActPairs.h"
 #include "analysis/Handover.h"
 #include "utils/AstUtil.h"
 #include "clang/AST/ASTContext.h"

@@ -5,7 +5,7 @@
 #ifndef MAPGUARD_CHECKERS_GUARDEDCONTAINERCHECK_H
 #define MAPGUARD_CHECKERS_GUARDEDCONTAINERCHECK_H
 
-#include "analysis/CheckThenAct.h"
+#include "analysis/CheckActPairs.h"
 #include "analysis/GuardInference.h"
 #include "RuleSelection.h"
 #include "model/ModelOptions.h"

@@ -1,6 +1,6 @@
 #include "UnguardedAccessCheck.h"
 
-#include "analysis/CheckThenAct.h"
+#include "analysis/CheckActPairs.h"
 #include "utils/AstUtil.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"

@@ -7,8 +7,10 @@
 // protected and public member functions (virtual ones too; an override takes the entry locks of
 // the function it overrides) and internal functions. Lambdas run
 // synchronously inherit the locks held where they are created; those handed to a thread or an
-// executor start with none. Shared by mapguard-unguarded-access and
-// mapguard-write-under-shared-lock (and the deferred-callback checks).
+// executor start with none. Shared by the six checks built on GuardedContainerCheck
+// (unguarded-access, write-under-shared-lock, check-then-act, escaping-reference,
+// deferred-capture, scope-exit-after-unlock). The collector, the helper entry locks and the
+// sharing phases live in GuardInference{Collector,EntryLocks,Phases}.cpp.
 #ifndef MAPGUARD_CHECKERS_ANALYSIS_GUARDINFERENCE_H
 #define MAPGUARD_CHECKERS_ANALYSIS_GUARDINFERENCE_H
 
@@ -141,6 +143,9 @@ private:
   LockSet entryOf(const clang::FunctionDecl *Fn, ObjectPathResolver &Resolver) const;
   bool isRelevant(const clang::FunctionDecl *Fn);
   bool isHelperCandidate(const clang::FunctionDecl *Fn) const;
+  /// After a round of the collector: the entry locks of helpers from their call sites' meet.
+  /// Whether they changed; they are kept unless \p LastRound.
+  bool updateInferredEntries(bool LastRound);
   /// Whether \p Fn says its caller holds the lock: its name (`eraseLocked`, `remove_locked`,
   /// `flush_nolock`, `addWithLock`) or a lock parameter (`const std::lock_guard<std::mutex> &`,
   /// `std::unique_lock<std::mutex> &`, a project guard): the "lock token" idiom.

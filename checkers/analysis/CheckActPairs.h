@@ -4,11 +4,12 @@
 // and taken again, or made under the guard after a read that held no lock; a value read under the
 // guard and its key erased under a later lock; and the same across calls, a query member function
 // that locks internally deciding a call of a member function that writes under the same mutex.
-// Computed from GuardInference's accesses and the lock-state engine's releases; shared by
+// Computed from GuardInference's accesses and the lock-state engine's releases (pairs within a
+// function: CheckActWithinFunction; across calls: CheckActAcrossCalls); shared by
 // mapguard-check-then-act (which reports) and mapguard-unguarded-access (which leaves the
 // unlocked check of such a pair to it).
-#ifndef MAPGUARD_CHECKERS_ANALYSIS_CHECKTHENACT_H
-#define MAPGUARD_CHECKERS_ANALYSIS_CHECKTHENACT_H
+#ifndef MAPGUARD_CHECKERS_ANALYSIS_CHECKACTPAIRS_H
+#define MAPGUARD_CHECKERS_ANALYSIS_CHECKACTPAIRS_H
 
 #include "analysis/GuardInference.h"
 #include <vector>

@@ -1,0 +1,336 @@
+// GuardInference's collector: one pass of the lock-state engine over a function (and the lambdas
+// and scope-exit callables in it), recording each access of a shared container with the locks
+// held, the calls of helpers with the locks held there, and the functions handed over by name.
+#include "analysis/GuardInference.h"
+#include "analysis/GuardInferenceDetail.h"
+
+#include "utils/AstUtil.h"
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Attr.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/ExprCXX.h"
+#include "llvm/ADT/STLExtras.h"
+
+using namespace clang;
+
+namespace mapguard {
+using namespace guard_inference;
+
+namespace guard_inference {
+bool isConstructionOrDestruction(const FunctionDecl *Fn) {
+  const auto *Method = dyn_cast<CXXMethodDecl>(Fn);
+  return Method && (isa<CXXConstructorDecl, CXXDestructorDecl>(Method) || Method->isCopyAssignmentOperator() ||
+                    Method->isMoveAssignmentOperator());
+}
+
+bool insideTheObject(const ObjectPath &Path, const FunctionDecl *Fn) {
+  if (const auto *Param = dyn_cast_or_null<ParmVarDecl>(Path.rootVariable())) {
+    const auto *Method = dyn_cast<CXXMethodDecl>(Fn);
+    const CXXRecordDecl *Source = Param->getType()->isReferenceType()
+                                      ? Param->getType().getNonReferenceType()->getAsCXXRecordDecl()
+                                      : nullptr;
+    return Method && Source && Source->getCanonicalDecl() == Method->getParent()->getCanonicalDecl();
+  }
+  if (!Path.isRootedAtThis())
+    return false;
+  ArrayRef<ObjectPath::Step> Steps = Path.steps();
+  for (size_t I = 0; I + 1 < Steps.size(); ++I) {
+    const FieldDecl *Field = Steps[I].Field;
+    if (!Field)
+      continue;
+    QualType T = Field->getType();
+    if (T->isReferenceType() || T->isPointerType())
+      return false;
+    if (const auto *Record = T->getAsCXXRecordDecl(); Record && Record->getIdentifier() &&
+                                                      (Record->getName() == "shared_ptr" || Record->getName() == "weak_ptr"))
+      return false;
+  }
+  return true;
+}
+} // namespace guard_inference
+
+namespace {
+// Lambdas nested in lambdas are followed this deep.
+constexpr unsigned MaxLambdaDepth = 4;
+
+/// A function its name marks as test-only (RocksDB's `TEST_GetFilesGrabbedForPurge`, Chromium's
+/// `*ForTesting`): its unlocked reads are what tests do between operations, not a maintainer's bug.
+bool isTestOnly(const FunctionDecl *Fn) {
+  if (!Fn->getIdentifier())
+    return false;
+  StringRef Name = Fn->getName();
+  return Name.starts_with("TEST_") || Name.ends_with("ForTesting") || Name.ends_with("ForTest") ||
+         Name.ends_with("_for_testing") || Name.ends_with("_for_test");
+}
+
+bool isReturnedWhole(const Expr *Ref, const FunctionDecl *Fn, const ParentMap &Parents) {
+  QualType Result = Fn->getReturnType();
+  if (!Result->isReferenceType() && !Result->isPointerType())
+    return false;
+  for (const Stmt *Up = Parents.getParent(Ref); Up; Up = Parents.getParent(Up)) {
+    if (isa<ReturnStmt>(Up))
+      return true;
+    const auto *AddrOf = dyn_cast<UnaryOperator>(Up);
+    if (!isa<ImplicitCastExpr, ParenExpr>(Up) && !(AddrOf && AddrOf->getOpcode() == UO_AddrOf))
+      return false;
+  }
+  return false;
+}
+
+/// A container passed by reference or pointer to a function whose body, before it names the
+/// parameter, declares a scoped guard (SocketProactor's `errorImpl(sock, handlers_, mutex_)` that
+/// locks the mutex it is given, a helper that locks a member mutex): the mutexes that guard
+/// locks, in the caller's terms.
+SmallVector<ObjectPath, 1> locksTakenFirstByCallee(const Expr *Ref, const ParentMap &Parents, const LockModel &Locks,
+                                                   ObjectPathResolver &Resolver) {
+  const Stmt *Arg = Ref;
+  const Stmt *Parent = Parents.getParentIgnoreParenImpCasts(const_cast<Expr *>(Ref));
+  if (const auto *AddrOf = dyn_cast_or_null<UnaryOperator>(Parent); AddrOf && AddrOf->getOpcode() == UO_AddrOf) {
+    Arg = AddrOf;
+    Parent = Parents.getParentIgnoreParenImpCasts(const_cast<UnaryOperator *>(AddrOf));
+  }
+  const auto *Call = dyn_cast_or_null<CallExpr>(Parent);
+  const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+  const FunctionDecl *Def = nullptr;
+  if (!Callee || !Callee->hasBody(Def) || !Def || isa<CXXOperatorCallExpr>(Call))
+    return {};
+  std::optional<unsigned> Index;
+  for (unsigned I = 0; I < Call->getNumArgs() && I < Def->getNumParams(); ++I)
+    if (Call->getArg(I)->IgnoreParenImpCasts() == Arg)
+      Index = I;
+  const auto *Body = dyn_cast_or_null<CompoundStmt>(Def->getBody());
+  if (!Index || !Body)
+    return {};
+  const ParmVarDecl *Param = Def->getParamDecl(*Index);
+  std::optional<ObjectPath> Object = ObjectPath::thisObject();
+  if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call))
+    Object = Resolver.objectOfCall(Member);
+  SmallVector<ObjectPath, 1> Mutexes;
+  for (const Stmt *S : Body->body()) {
+    if (!referencesTo(S, Param).empty())
+      break;
+    const auto *Decl = dyn_cast<DeclStmt>(S);
+    const auto *Var = Decl && Decl->isSingleDecl() ? dyn_cast<VarDecl>(Decl->getSingleDecl()) : nullptr;
+    std::optional<LockModel::GuardConstruction> Construction = Var ? Locks.guardConstruction(Var) : std::nullopt;
+    if (!Construction || Construction->Start != GuardStart::Locks)
+      continue;
+    for (const Expr *Operand : Construction->Mutexes) {
+      const Expr *Named = Operand->IgnoreParenImpCasts();
+      if (const auto *Deref = dyn_cast<UnaryOperator>(Named); Deref && Deref->getOpcode() == UO_Deref)
+        Named = Deref->getSubExpr()->IgnoreParenImpCasts();
+      const auto *NamedRef = dyn_cast<DeclRefExpr>(Named);
+      const auto *MutexParam = NamedRef ? dyn_cast<ParmVarDecl>(NamedRef->getDecl()) : nullptr;
+      const auto *Member = dyn_cast<MemberExpr>(Named);
+      if (MutexParam && MutexParam->getFunctionScopeIndex() < Call->getNumArgs()) {
+        if (auto Path = Resolver.objectOrPointee(Call->getArg(MutexParam->getFunctionScopeIndex())))
+          Mutexes.push_back(*Path);
+      } else if (Member && Object && isa<CXXThisExpr>(Member->getBase()->IgnoreParenImpCasts())) {
+        if (const auto *Field = dyn_cast<FieldDecl>(Member->getMemberDecl()))
+          Mutexes.push_back(Object->withField(Field));
+      }
+    }
+  }
+  return Mutexes;
+}
+} // namespace
+
+class GuardInference::Collector : public LockStateHandler {
+public:
+  Collector(GuardInference &GI, ObjectPathResolver &Resolver, LockStateAnalysis &Analysis, const FunctionCfg &Cfg,
+            const FunctionDecl *Fn, const FunctionDecl *Enclosing, const CallableContext &Context,
+            ASTContext &Ctx, unsigned LambdaDepth)
+      : GI(GI), Resolver(Resolver), Analysis(Analysis), Cfg(Cfg), Fn(Fn), Enclosing(Enclosing), Context(Context),
+        Ctx(Ctx), LambdaDepth(LambdaDepth) {}
+
+  void element(const CFGElement &Element, const LockSet &Before) override {
+    if (auto Dtor = Element.getAs<CFGAutomaticObjDtor>()) {
+      noteDestruction(Dtor->getVarDecl(), Before);
+      return;
+    }
+    auto Statement = Element.getAs<CFGStmt>();
+    if (!Statement)
+      return;
+    const Stmt *S = Statement->getStmt();
+    if (Analysis.acquiresLock(S)) {
+      GI.LockingFunctions.insert(Fn);
+      GI.LockingFunctions.insert(Enclosing);
+    }
+    if (const auto *Lambda = dyn_cast<LambdaExpr>(S)) {
+      noteLambda(Lambda, Before);
+      return;
+    }
+    if (const auto *Call = dyn_cast<CallExpr>(S)) {
+      noteCall(Call, Before);
+      return;
+    }
+    const ValueDecl *Named = nullptr;
+    if (const auto *Member = dyn_cast<MemberExpr>(S))
+      Named = Member->getMemberDecl();
+    else if (const auto *Ref = dyn_cast<DeclRefExpr>(S)) {
+      Named = Ref->getDecl();
+      if (Aliases && Aliases->isAlias(Named) && !Aliases->isRebinding(Ref))
+        GI.AliasUses.push_back({Ref, Fn, Before});
+    }
+    if (const auto *Function = dyn_cast_or_null<FunctionDecl>(Named))
+      noteFunctionReference(cast<Expr>(S), Function, Before);
+    else if (GI.sharedKind(Named) != SharedKind::None)
+      record(cast<Expr>(S), Named, Before);
+  }
+
+  void released(const HeldLock &Lock, CFGPoint At) override {
+    GI.Releases[Fn].push_back({Lock, At});
+  }
+
+  /// Scope-exit callables run where their object dies, under the locks held there (on every path).
+  void finish() {
+    for (const PendingScopeExit &Pending : ScopeExits) {
+      CallableContext Inner = Context;
+      if (!Inner.DeferredBy && !Inner.ScopeExit) {
+        Inner.ScopeExit = Pending.Object;
+        Inner.Callable = Pending.Lambda;
+        Inner.ScheduledUnder = Pending.CreatedUnder;
+        Inner.MayHoldAtExit = Pending.MayHold;
+      }
+      GI.analyseFunction(Pending.Lambda->getCallOperator(), Enclosing,
+                         Pending.Destroyed ? *Pending.Destroyed : Pending.CreatedUnder, Inner, Ctx, LambdaDepth + 1);
+    }
+  }
+
+private:
+  struct PendingScopeExit {
+    const LambdaExpr *Lambda;
+    const VarDecl *Object;
+    LockSet CreatedUnder;
+    std::optional<LockSet> Destroyed; // the meet over the object's destructions
+    SmallVector<ObjectPath, 1> MayHold; // held at some destruction
+  };
+
+  void noteLambda(const LambdaExpr *Lambda, const LockSet &Before) {
+    if (LambdaDepth >= MaxLambdaDepth)
+      return;
+    if (const VarDecl *Object = GI.Deferring.scopeExitObjectOf(Lambda, Cfg.parents())) {
+      ScopeExits.push_back({Lambda, Object, Before, std::nullopt, {}});
+      return;
+    }
+    // A synchronous lambda runs under the locks held here; a deferred one starts with none.
+    std::optional<Deferral> Deferred = GI.Deferring.deferralOf(Lambda, Cfg.parents());
+    CallableContext Inner = Context;
+    if (Deferred && !Context.DeferredBy)
+      Inner = CallableContext{Deferred, nullptr, Lambda, Before, {}};
+    GI.analyseFunction(Lambda->getCallOperator(), Enclosing, Deferred ? LockSet() : Before, Inner, Ctx,
+                       LambdaDepth + 1);
+  }
+
+  void noteDestruction(const VarDecl *Object, const LockSet &Before) {
+    for (PendingScopeExit &Pending : ScopeExits)
+      if (Pending.Object == Object) {
+        Pending.Destroyed = Pending.Destroyed ? LockSet::meet(*Pending.Destroyed, Before) : Before;
+        for (const HeldLock &Lock : Before.held())
+          if (!llvm::is_contained(Pending.MayHold, Lock.Mutex))
+            Pending.MayHold.push_back(Lock.Mutex);
+      }
+  }
+
+  void record(const Expr *Ref, const ValueDecl *Container, const LockSet &Before) {
+    std::optional<ObjectPath> Path = Resolver.objectOf(Ref);
+    if (!Path)
+      return;
+    ContainerAccess Access;
+    Access.Container = Container;
+    Access.Path = *Path;
+    Access.Ref = Ref;
+    Access.Use = classifyContainerUse(Ref, Cfg.parents(), GI.Containers);
+    Access.Function = Fn;
+    Access.Enclosing = Enclosing;
+    Access.DeferredBy = Context.DeferredBy;
+    Access.ScopeExit = Context.ScopeExit;
+    Access.Callable = Context.Callable;
+    Access.ScheduledUnder = Context.ScheduledUnder;
+    Access.MayHoldAtExit = Context.MayHoldAtExit;
+    Access.BeforeOrAfterSharing =
+        !Context.DeferredBy && isConstructionOrDestruction(Enclosing) && insideTheObject(*Path, Enclosing);
+    Access.OptedOut = Fn->hasAttr<NoThreadSafetyAnalysisAttr>() ||
+                      Enclosing->hasAttr<NoThreadSafetyAnalysisAttr>() || isTestOnly(Enclosing) ||
+                      isInDebugAssertion(Ref->getExprLoc(), Ctx) || GI.isUnsharedLocal(Path->rootVariable());
+    // (An annotated REQUIRES names the mutex: the access is judged with it held.)
+    Access.HeldByContract = !Context.DeferredBy && !Context.ScopeExit && GI.expectsLockHeld(Enclosing) &&
+                            !GI.InferredEntry.count(canonical(Enclosing)) &&
+                            !Enclosing->hasAttr<RequiresCapabilityAttr>();
+    Access.ReturnedWhole = isReturnedWhole(Ref, Fn, Cfg.parents());
+    Access.Held = Before;
+    // Passed to a function that locks before it uses it: the callee's accesses hold those locks.
+    for (ObjectPath &Mutex : locksTakenFirstByCallee(Ref, Cfg.parents(), GI.Locks, Resolver))
+      if (!Access.Held.find(Mutex))
+        Access.Held.acquire({std::move(Mutex), LockKind::Exclusive, nullptr, Access.Use.Site});
+    (GI.sharedKind(Container) == SharedKind::Other ? GI.OtherAccesses : GI.Accesses).push_back(std::move(Access));
+  }
+
+  void noteCall(const CallExpr *Call, const LockSet &Before) {
+    const FunctionDecl *Callee = canonical(Call->getDirectCallee());
+    if (Callee && !Before.empty())
+      GI.CalledWithLocks.insert(Callee);
+    // Where a helper runs in its callers' life cycle (a callable handed over runs at another time).
+    if (Callee && Callee->isDefined() && Fn == Enclosing && !Context.DeferredBy && !Context.ScopeExit)
+      GI.CallSites[Callee].push_back({Enclosing, Call});
+    if (!Callee || !GI.isHelperCandidate(Callee))
+      return;
+    // A recursive call holds what the function's own entry holds: it must not empty the meet of
+    // the calls from outside.
+    if (Callee == canonical(Fn) || Callee == canonical(Enclosing))
+      return;
+    // A constructor or destructor runs when no other thread can use the object: its unlocked call
+    // of a helper (`~T() { flushLocked(); }`, ZeroTier's `Network()` calling `_externalConfig`)
+    // says nothing about the lock the helper expects.
+    if (!Context.DeferredBy && isa<CXXConstructorDecl, CXXDestructorDecl>(Enclosing))
+      return;
+    LockSet AtCall = rebaseToCallee(Call, Callee, Before, Resolver);
+    auto [It, Inserted] = GI.CallSiteLocks.try_emplace(Callee, AtCall);
+    if (!Inserted)
+      It->second = LockSet::meet(It->second, AtCall);
+  }
+
+  /// A function named other than as a callee: handed to a thread or executor, or an unknown caller.
+  void noteFunctionReference(const Expr *Ref, const FunctionDecl *Function, const LockSet &Before) {
+    const Stmt *Parent = Cfg.parents().getParentIgnoreParenImpCasts(const_cast<Expr *>(Ref));
+    if (const auto *Call = dyn_cast_or_null<CallExpr>(Parent); Call && Call->getCallee()->IgnoreParenImpCasts() == Ref)
+      return;
+    const Expr *Callable = Ref;
+    if (const auto *AddrOf = dyn_cast_or_null<UnaryOperator>(Parent); AddrOf && AddrOf->getOpcode() == UO_AddrOf)
+      Callable = AddrOf;
+    if (auto Deferred = GI.Deferring.deferralOf(Callable, Cfg.parents()))
+      GI.DeferredEntries.try_emplace(canonical(Function), CallableContext{Deferred, nullptr, Callable, Before, {}});
+    GI.EscapingHelpers.insert(canonical(Function));
+  }
+
+  GuardInference &GI;
+  ObjectPathResolver &Resolver;
+  LockStateAnalysis &Analysis;
+  const FunctionCfg &Cfg;
+  const FunctionDecl *Fn, *Enclosing;
+  const CallableContext &Context;
+  ASTContext &Ctx;
+  unsigned LambdaDepth;
+  SmallVector<PendingScopeExit, 1> ScopeExits;
+
+public:
+  const ContainerAliases *Aliases = nullptr; // the function's values pointing into containers, if any
+};
+
+void GuardInference::analyseFunction(const FunctionDecl *Fn, const FunctionDecl *Enclosing, const LockSet &Entry,
+                                     const CallableContext &Context, ASTContext &Ctx, unsigned LambdaDepth) {
+  const FunctionCfg *Cfg = Cfgs.get(Fn, Ctx);
+  if (!Cfg)
+    return;
+  ObjectPathResolver Resolver(Ctx);
+  LockStateAnalysis Analysis(Locks, Resolver);
+  Collector Handler(*this, Resolver, Analysis, *Cfg, Fn, Enclosing, Context, Ctx, LambdaDepth);
+  std::unique_ptr<ContainerAliases> &FnAliases = Aliases[Fn];
+  if (!FnAliases)
+    FnAliases = std::make_unique<ContainerAliases>(
+        Fn, [this](const ValueDecl *D) { return isSharedContainerDecl(D, Containers); });
+  Handler.Aliases = FnAliases->empty() ? nullptr : FnAliases.get();
+  Analysis.run(*Cfg, Entry, Handler);
+  Handler.finish();
+}
+
+} // namespace mapguard
