@@ -7,6 +7,8 @@
 #include "CheckCatalog.h"
 #include "gtest/gtest.h"
 #include <cstdlib>
+#include <regex>
+#include "llvm/ADT/StringRef.h"
 #include "clang/Tooling/JSONCompilationDatabase.h"
 #include <nlohmann/json.hpp>
 
@@ -584,12 +586,37 @@ TEST(CliTest, ExplainConfigNamesWhereEachCheckIsEnabled) {
 TEST(CliTest, ProgressIsALinePerUnitOffATerminalAndQuietSilencesIt) {
   Project P;
   CommandResult Plain = run({Mapguard, "-p", P.root(), "-j1"}); // make's spelling works too
-  EXPECT_NE(Plain.Err.find("mapguard: [1/2] "), std::string::npos) << Plain.Err;
-  EXPECT_NE(Plain.Err.find("mapguard: [2/2] "), std::string::npos) << Plain.Err;
+  // Each line counts its own unit's findings, then the run's so far.
+  std::regex Line(R"(mapguard: \[(\d)/2\] \S+ \((\d+) finding\(s\), (\d+) in all, \d+:\d\d\)\n)");
+  std::vector<std::smatch> Lines(std::sregex_iterator(Plain.Err.begin(), Plain.Err.end(), Line), std::sregex_iterator());
+  ASSERT_EQ(Lines.size(), 2u) << Plain.Err;
+  EXPECT_EQ(Lines[0][1], "1");
+  EXPECT_EQ(Lines[0][2], Lines[0][3]);
+  EXPECT_EQ(std::stoul(Lines[1][3]), std::stoul(Lines[0][2]) + std::stoul(Lines[1][2])) << Plain.Err;
+  EXPECT_GT(std::stoul(Lines[1][3]), 0u) << Plain.Err;
   EXPECT_EQ(Plain.Err.find('\r'), std::string::npos) << "no redrawn bar when stderr is not a terminal";
   CommandResult Quiet = run({Mapguard, "-p", P.root(), "--quiet"});
   EXPECT_EQ(Quiet.ExitCode, 1);
   EXPECT_EQ(Quiet.Err, "");
+}
+
+// On a terminal the bar is redrawn in place; what else is written to stderr while it is shown
+// (clang's "Error while processing <file>.") is printed on a line of its own above it. `script`
+// (util-linux, in every Debian) gives the run a terminal.
+TEST(CliTest, ProgressBarKeepsOtherStderrOutputOnLinesOfItsOwn) {
+  Project P;
+  P.add("zz_broken.cpp", "void f( {\n"); // analysed last, when the bar is shown
+  P.writeDatabase();
+  CommandResult R = run({"script", "-qec", Mapguard + " -p " + P.root() + " -j1 --no-cache", "/dev/null"});
+  EXPECT_EQ(R.ExitCode, 3) << R.Out;
+  EXPECT_NE(R.Out.find("units, "), std::string::npos) << "a bar was drawn: " << R.Out;
+  size_t At = R.Out.find("Error while processing");
+  ASSERT_NE(At, std::string::npos) << R.Out;
+  for (; At != std::string::npos; At = R.Out.find("Error while processing", At + 1)) {
+    std::string Before = R.Out.substr(0, At);
+    EXPECT_TRUE(Before.empty() || Before.back() == '\n' || llvm::StringRef(Before).ends_with("\r\x1b[K"))
+        << "printed into the bar: " << R.Out;
+  }
 }
 
 /// A Project under git, committed once.

@@ -171,10 +171,11 @@ AnalysisResult analyze(const tooling::CompilationDatabase &Db, llvm::ArrayRef<st
         Outcomes[I] = RunUnit ? RunUnit(Files[I]) : analyzeUnit(Db, Files[I], MakeOptions);
         std::lock_guard<std::mutex> Lock(ProgressMutex);
         ++Done;
-        FindingsSoFar +=
+        size_t UnitFindings =
             llvm::count_if(Outcomes[I].Diagnostics, [](const ClangTidyError &E) { return !isCompilerError(E); });
+        FindingsSoFar += UnitFindings;
         if (Progress)
-          Progress(Done, Files.size(), FindingsSoFar, Files[I]);
+          Progress({Done, Files.size(), UnitFindings, FindingsSoFar, Files[I]});
       });
     }
     Pool.wait();

@@ -47,8 +47,15 @@ struct AnalysisResult {
 using OptionsProviderFactory = std::function<std::unique_ptr<clang::tidy::ClangTidyOptionsProvider>(
     llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem>)>;
 
-/// Called after each unit: (units done, units total, findings so far, the unit's file).
-using ProgressCallback = std::function<void(size_t, size_t, size_t, llvm::StringRef)>;
+/// What the progress line says after each unit.
+struct UnitProgress {
+  size_t Done = 0, Total = 0;   // units
+  size_t UnitFindings = 0;      // this unit's findings (before a header's are merged across units)
+  size_t FindingsSoFar = 0;     // every unit's so far
+  llvm::StringRef File;
+};
+/// Called after each unit, one call at a time.
+using ProgressCallback = std::function<void(const UnitProgress &)>;
 
 struct FileAccessLog;
 

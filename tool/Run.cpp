@@ -229,10 +229,10 @@ int runMapguard(RunRequest Request) {
       return fail("unknown rule " + llvm::join(Unknown, ", ") +
                   ": each check doc lists its rules (docs/checks/<check>.md, 'Rules and their precision')");
 
-  Progress Bar(errs(), sys::Process::StandardErrIsDisplayed());
+  Progress Bar(errs(), !Request.Quiet && sys::Process::StandardErrIsDisplayed());
   ProgressCallback OnUnit = nullptr;
   if (!Request.Quiet)
-    OnUnit = [&](size_t Done, size_t Total, size_t Findings, StringRef File) { Bar.unitDone(Done, Total, Findings, File); };
+    OnUnit = [&](const UnitProgress &Unit) { Bar.unitDone(Unit); };
   UnitRunner RunUnit = nullptr;
   if (Request.UnitTimeoutSeconds > 0) {
     WorkerProcesses Workers{Request.Executable, Request.Arguments, Request.UnitTimeoutSeconds};
