@@ -104,7 +104,11 @@ void Registry::clear() {
   P.writeDatabase();
   CommandResult R = run({Mapguard, "-p", P.root(), "--header-filter=.*"});
   EXPECT_EQ(R.ExitCode, 3) << R.Err;
-  EXPECT_NE(R.Err.find("intrusive.cpp' could not be analysed (1 compiler error(s))"), std::string::npos) << R.Err;
+  // Said as what it most often is: a header the build generates, not there yet.
+  EXPECT_NE(R.Err.find("intrusive.cpp' could not be analysed: it includes 'generated/list.h', which does not "
+                       "exist; if the build generates it, build the project"),
+            std::string::npos)
+      << R.Err;
   EXPECT_EQ(countWarnings(R.Out), 2u) << R.Out;
   CommandResult Plugin = run({MAPGUARD_CLANG_TIDY, LoadPlugin, "--checks=-*,mapguard-*", "-p", P.root(),
                               P.path("src/intrusive.cpp")});

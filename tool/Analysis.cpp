@@ -148,6 +148,20 @@ UnitOutcome analyzeUnit(const tooling::CompilationDatabase &Db, const std::strin
   return Outcome;
 }
 
+namespace {
+/// The file of the first "'gen/list.h' file not found": most often a header the build generates,
+/// not there yet when the database was made without a build.
+std::string missingInclude(const std::vector<ClangTidyError> &Errors) {
+  for (const ClangTidyError &E : Errors) {
+    llvm::StringRef Text = E.Message.Message;
+    size_t End = Text.find("' file not found");
+    if (Text.starts_with("'") && End != llvm::StringRef::npos)
+      return Text.slice(1, End).str();
+  }
+  return "";
+}
+} // namespace
+
 AnalysisResult analyze(const tooling::CompilationDatabase &Db, llvm::ArrayRef<std::string> Files,
                        const OptionsProviderFactory &MakeOptions, unsigned Jobs,
                        const ProgressCallback &Progress, const UnitRunner &RunUnit) {
@@ -209,6 +223,7 @@ AnalysisResult analyze(const tooling::CompilationDatabase &Db, llvm::ArrayRef<st
                                   allInSystemHeaders(Failure.Errors, systemDirectoriesOf(Db, Files[I]));
       if (!Failure.Errors.empty())
         Failure.FirstErrorFile = absoluteFile(Failure.Errors.front());
+      Failure.MissingInclude = missingInclude(Failure.Errors);
       Result.Failures.push_back(std::move(Failure));
     }
   }

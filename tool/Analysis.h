@@ -36,6 +36,7 @@ struct UnitFailure {
   /// a third-party header the compiler cannot parse, not the unit's own code, whose findings stand.
   bool SystemHeadersOnly = false;
   std::string FirstErrorFile; // the absolute path of the first error's file, when it has one
+  std::string MissingInclude; // `#include "gen/list.h"` names a file that does not exist (yet)
 };
 
 struct AnalysisResult {

@@ -270,6 +270,11 @@ int runMapguard(RunRequest Request) {
           << "): third-party code the compiler cannot parse; the findings of the unit's own code are kept"
           << (Request.AllowSystemHeaderErrors ? "" : " (--allow-system-header-errors: do not fail the run for this)")
           << "\n";
+    else if (!Failure.MissingInclude.empty())
+      WithColor::error(errs(), "mapguard")
+          << "'" << Failure.File << "' could not be analysed: it includes '" << Failure.MissingInclude
+          << "', which does not exist; if the build generates it, build the project (or its code-generation "
+             "targets) first, then run mapguard again\n";
     else
       WithColor::error(errs(), "mapguard") << "'" << Failure.File << "' could not be analysed ("
                                            << Failure.Errors.size()
