@@ -1,4 +1,5 @@
 #include "EraseDuringIterationCheck.h"
+#include "model/ModelOptions.h"
 
 #include "utils/AstUtil.h"
 #include "analysis/ContainerMutations.h"
@@ -62,9 +63,9 @@ bool subscriptsCurrentKey(const CallExpr *Subscript, const CXXForRangeStmt *Loop
 
 EraseDuringIterationCheck::EraseDuringIterationCheck(StringRef Name, tidy::ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context),
-      Containers(Options.get("Containers", ContainerModel::DefaultContainers)),
-      InsertInvalidatingContainers(
-          Options.get("InsertInvalidatingContainers", ContainerModel::DefaultInsertInvalidating)),
+      // Read as the other checks read the model's lists: check-local, else global, `+` adds.
+      Containers(ModelOptions::readLists(Options).Containers),
+      InsertInvalidatingContainers(ModelOptions::readLists(Options).InsertInvalidatingContainers),
       MaxCallDepth(Options.get("MaxCallDepth", DefaultMaxCallDepth)), Rules(RuleSelection::read(Name, Options, *this)),
       Model(Containers, InsertInvalidatingContainers), Summaries(Model),
       Reentrant(Model, MaxCallDepth, Summaries) {}

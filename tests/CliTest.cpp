@@ -583,8 +583,33 @@ TEST(CliTest, ExplainConfigNamesWhereEachCheckIsEnabled) {
   writeFile(P.path(".clang-tidy"), "Checks: '-*,mapguard-erase-during-iteration,mapguard-manual-lock'\n");
   CommandResult R = run({Mapguard, "--explain-config", P.path("src/hazard.cpp")});
   EXPECT_EQ(R.ExitCode, 0) << R.Err;
-  EXPECT_EQ(R.Out, "'mapguard-erase-during-iteration' is enabled in the " + P.path(".clang-tidy") + ".\n" +
-                       "'mapguard-manual-lock' is enabled in the " + P.path(".clang-tidy") + ".\n");
+  EXPECT_EQ(R.Out.substr(0, R.Out.find("Lists in effect")),
+            "'mapguard-erase-during-iteration' is enabled in the " + P.path(".clang-tidy") + ".\n" +
+                "'mapguard-manual-lock' is enabled in the " + P.path(".clang-tidy") + ".\n");
+  // With the defaults, both checks read the same lists.
+  EXPECT_NE(R.Out.find("Lists in effect for 'mapguard-erase-during-iteration', 'mapguard-manual-lock':\n"
+                       "  Containers: 'std::map;"),
+            std::string::npos)
+      << R.Out;
+}
+
+// A list that starts with '+' adds to the default list; one without replaces it; a check-local
+// option wins over a global one. --explain-config shows the lists in effect.
+TEST(CliTest, ExplainConfigShowsTheListsInEffectAndPlusAddsToTheDefault) {
+  Project P;
+  writeFile(P.path(".clang-tidy"),
+            "Checks: '-*,mapguard-erase-during-iteration,mapguard-manual-lock'\n"
+            "CheckOptions:\n  Mutexes: '+app::SpinLock; app::Latch'\n"
+            "  mapguard-erase-during-iteration.Containers: 'app::Table'\n");
+  CommandResult R = run({Mapguard, "--explain-config", P.path("src/hazard.cpp")});
+  EXPECT_EQ(R.ExitCode, 0) << R.Err;
+  size_t Erase = R.Out.find("Lists in effect for 'mapguard-erase-during-iteration':\n  Containers: 'app::Table'\n");
+  size_t Lock = R.Out.find("Lists in effect for 'mapguard-manual-lock':\n  Containers: 'std::map;");
+  ASSERT_NE(Erase, std::string::npos) << R.Out;
+  ASSERT_NE(Lock, std::string::npos) << R.Out;
+  std::regex Mutexes(R"(\n  Mutexes: 'std::mutex;[^']*;app::SpinLock; app::Latch'\n)");
+  EXPECT_TRUE(std::regex_search(R.Out.substr(Lock), Mutexes)) << R.Out;
+  EXPECT_TRUE(std::regex_search(R.Out.substr(Erase, Lock - Erase), Mutexes)) << "the global option applies to both";
 }
 
 TEST(CliTest, ProgressIsALinePerUnitOffATerminalAndQuietSilencesIt) {

@@ -1,8 +1,10 @@
 // Unit tests of the shared models on real headers: which types are containers (through aliases,
 // inline namespaces, debug mode, derived classes), which expressions name the same object, and
 // which calls run a callable later (entry points of libraries not packaged here are declared).
+#include "TestSupport.h"
 #include "model/ContainerModel.h"
 #include "model/DeferringCallees.h"
+#include "model/ModelOptions.h"
 #include "analysis/ObjectPath.h"
 
 #include "clang/AST/ASTContext.h"
@@ -240,3 +242,24 @@ TEST(DeferringCalleesTest, ClassifiesHandOversByLibraryAndName) {
                                                {13, "sync"},   {14, "thread"}}));
 }
 } // namespace
+
+// docs/model-options.md shows every default list in full, as the code has it.
+TEST(ModelOptionsDocTest, EveryDefaultListIsDocumentedInFull) {
+  std::string Doc = test::readFile(MAPGUARD_SOURCE_DIR "/docs/model-options.md");
+  ModelOptions Defaults = ModelOptions::defaults();
+  unsigned Lists = 0;
+  Defaults.forEachList([&](llvm::StringRef Name, std::string &Value) {
+    ++Lists;
+    EXPECT_NE(Doc.find("### `" + Name.str() + "`\n"), std::string::npos) << Name.str();
+    EXPECT_NE(Doc.find("```\n" + Value + "\n```\n"), std::string::npos) << Name.str() << ": " << Value;
+  });
+  EXPECT_EQ(Lists, 18u);
+}
+
+TEST(ModelOptionsTest, APlusAddsToTheDefaultAndAnythingElseReplacesIt) {
+  EXPECT_EQ(ModelOptions::addingToDefault("+app::SpinLock", "std::mutex"), "std::mutex;app::SpinLock");
+  EXPECT_EQ(ModelOptions::addingToDefault("  + app::A;app::B; ", "std::mutex"), "std::mutex;app::A;app::B");
+  EXPECT_EQ(ModelOptions::addingToDefault("+", "std::mutex"), "std::mutex");
+  EXPECT_EQ(ModelOptions::addingToDefault("app::SpinLock", "std::mutex"), "app::SpinLock");
+  EXPECT_EQ(ModelOptions::addingToDefault("", "std::mutex"), "");
+}

@@ -5,6 +5,7 @@
 #include "ClangTidyCompat.h"
 #include "JsonReport.h"
 #include "Progress.h"
+#include "model/ModelOptions.h"
 #include "RuleSelection.h"
 #include "UnitWorkers.h"
 #include "clang-tidy/ClangTidy.h"
@@ -35,9 +36,10 @@ std::string absolute(StringRef File) {
   return std::string(Path);
 }
 
-/// clang-tidy's --explain-config: which configuration source enables each check.
-void explainConfig(clang::tidy::ClangTidyOptionsProvider &Provider, StringRef File,
-                   ArrayRef<std::string> Enabled) {
+/// clang-tidy's --explain-config: which configuration source enables each check; then the model's
+/// lists in effect (defaults, replaced, or added to with `+`), once per distinct set of checks.
+void explainConfig(clang::tidy::ClangTidyOptionsProvider &Provider, clang::tidy::ClangTidyContext &Context,
+                   StringRef File, ArrayRef<std::string> Enabled) {
   auto Sources = Provider.getRawOptions(File);
   for (const std::string &Check : Enabled)
     for (const auto &[Options, Source] : llvm::reverse(Sources))
@@ -45,6 +47,22 @@ void explainConfig(clang::tidy::ClangTidyOptionsProvider &Provider, StringRef Fi
         outs() << "'" << Check << "' is enabled in the " << Source << ".\n";
         break;
       }
+  clang::tidy::ClangTidyOptions Options = Context.getOptionsForFile(File);
+  std::vector<std::pair<ModelOptions, std::vector<std::string>>> Groups; // lists, the checks reading them
+  for (const std::string &Check : Enabled) {
+    if (!StringRef(Check).starts_with("mapguard-"))
+      continue;
+    ModelOptions Lists = ModelOptions::readLists({Check, Options.CheckOptions, &Context});
+    auto Same = llvm::find_if(Groups, [&](const auto &Group) { return Group.first.key() == Lists.key(); });
+    if (Same == Groups.end())
+      Groups.push_back({std::move(Lists), {Check}});
+    else
+      Same->second.push_back(Check);
+  }
+  for (auto &[Lists, Checks] : Groups) {
+    outs() << "Lists in effect for '" << llvm::join(Checks, "', '") << "':\n";
+    Lists.forEachList([](StringRef Name, std::string &Value) { outs() << "  " << Name << ": '" << Value << "'\n"; });
+  }
 }
 
 /// --diff: restricts the run to the changed lines; false when nothing changed.
@@ -155,7 +173,7 @@ int runMapguard(RunRequest Request) {
   if (Request.ListChecks || Request.ExplainConfig) {
     std::string Probe = absolute(Files.empty() ? "dummy.cpp" : Files.front());
     if (Request.ExplainConfig) {
-      explainConfig(ProviderRef, Probe, EnabledChecksFor(Probe));
+      explainConfig(ProviderRef, Context, Probe, EnabledChecksFor(Probe));
       return ExitClean;
     }
     outs() << "Enabled checks:";

@@ -3,8 +3,10 @@
 #include "model/ContainerModel.h"
 
 namespace mapguard {
-namespace {
-template <typename Visitor> void forEachStringOption(ModelOptions &O, Visitor &&Visit) {
+void ModelOptions::forEachList(llvm::function_ref<void(llvm::StringRef, std::string &)> Visit) {
+  ModelOptions &O = *this;
+  Visit("Containers", O.Containers);
+  Visit("InsertInvalidatingContainers", O.InsertInvalidatingContainers);
   Visit("Mutexes", O.Locks.Mutexes);
   Visit("ExclusiveGuards", O.Locks.ExclusiveGuards);
   Visit("SharedGuards", O.Locks.SharedGuards);
@@ -22,36 +24,50 @@ template <typename Visitor> void forEachStringOption(ModelOptions &O, Visitor &&
   Visit("CallbackTypes", O.Deferring.CallbackTypes);
   Visit("ScopeExitTypes", O.Deferring.ScopeExitTypes);
 }
-} // namespace
 
-ModelOptions ModelOptions::read(const clang::tidy::ClangTidyCheck::OptionsView &Options) {
+std::string ModelOptions::addingToDefault(llvm::StringRef Configured, llvm::StringRef Default) {
+  llvm::StringRef Added = Configured.trim();
+  if (!Added.consume_front("+"))
+    return Configured.str();
+  Added = Added.trim().trim(';');
+  return Added.empty() ? Default.str() : (Default + ";" + Added).str();
+}
+
+ModelOptions ModelOptions::defaults() {
   ModelOptions O;
   O.Locks = LockModelOptions::defaults();
   O.Deferring = DeferringCalleesOptions::defaults();
-  O.Containers = Options.getLocalOrGlobal("Containers", ContainerModel::DefaultContainers.str());
-  O.InsertInvalidatingContainers =
-      Options.getLocalOrGlobal("InsertInvalidatingContainers", ContainerModel::DefaultInsertInvalidating.str());
-  O.MaxCallDepth = Options.getLocalOrGlobal("MaxCallDepth", O.MaxCallDepth);
-  forEachStringOption(O, [&](llvm::StringRef Name, std::string &Value) {
-    Value = Options.getLocalOrGlobal(Name, Value);
+  O.Containers = ContainerModel::DefaultContainers.str();
+  O.InsertInvalidatingContainers = ContainerModel::DefaultInsertInvalidating.str();
+  return O;
+}
+
+ModelOptions ModelOptions::readLists(const clang::tidy::ClangTidyCheck::OptionsView &Options) {
+  ModelOptions O = defaults();
+  O.forEachList([&](llvm::StringRef Name, std::string &Value) {
+    Value = addingToDefault(Options.getLocalOrGlobal(Name, Value), Value);
   });
+  return O;
+}
+
+ModelOptions ModelOptions::read(const clang::tidy::ClangTidyCheck::OptionsView &Options) {
+  ModelOptions O = readLists(Options);
+  O.MaxCallDepth = Options.getLocalOrGlobal("MaxCallDepth", O.MaxCallDepth);
   return O;
 }
 
 std::string ModelOptions::key() const {
   ModelOptions Copy = *this;
-  std::string Key = Containers + '\n' + InsertInvalidatingContainers + '\n' + std::to_string(MaxCallDepth);
-  forEachStringOption(Copy, [&](llvm::StringRef, std::string &Value) { Key += '\n' + Value; });
+  std::string Key = std::to_string(MaxCallDepth);
+  Copy.forEachList([&](llvm::StringRef, std::string &Value) { Key += '\n' + Value; });
   return Key;
 }
 
 void ModelOptions::store(const clang::tidy::ClangTidyCheck::OptionsView &Options,
                          clang::tidy::ClangTidyOptions::OptionMap &Opts) const {
   ModelOptions Copy = *this;
-  Options.store(Opts, "Containers", Containers);
-  Options.store(Opts, "InsertInvalidatingContainers", InsertInvalidatingContainers);
   Options.store(Opts, "MaxCallDepth", MaxCallDepth);
-  forEachStringOption(Copy, [&](llvm::StringRef Name, std::string &Value) { Options.store(Opts, Name, Value); });
+  Copy.forEachList([&](llvm::StringRef Name, std::string &Value) { Options.store(Opts, Name, Value); });
 }
 
 } // namespace mapguard

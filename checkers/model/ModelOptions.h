@@ -1,6 +1,7 @@
 // Options of the shared models (containers, locks, deferring callees), read the same way by every
 // check: a check-local option wins, else a global one (`CheckOptions: {Mutexes: '...'}` applies to
-// all mapguard checks), else the default.
+// all mapguard checks), else the default. A list that starts with `+` adds to the default list
+// (`Mutexes: '+app::SpinLock'`) instead of replacing it.
 #ifndef MAPGUARD_CHECKERS_MODEL_MODELOPTIONS_H
 #define MAPGUARD_CHECKERS_MODEL_MODELOPTIONS_H
 
@@ -20,7 +21,14 @@ struct ModelOptions {
   /// All values in one string: checks with equal keys build equal models.
   std::string key() const;
 
+  static ModelOptions defaults();
   static ModelOptions read(const clang::tidy::ClangTidyCheck::OptionsView &Options);
+  /// The lists only (no number to parse, so no configuration diagnostic): what --explain-config shows.
+  static ModelOptions readLists(const clang::tidy::ClangTidyCheck::OptionsView &Options);
+  /// Each list option, by name, in the documented order.
+  void forEachList(llvm::function_ref<void(llvm::StringRef Name, std::string &Value)> Visit);
+  /// \p Configured, or \p Default followed by what \p Configured adds when it starts with `+`.
+  static std::string addingToDefault(llvm::StringRef Configured, llvm::StringRef Default);
   void store(const clang::tidy::ClangTidyCheck::OptionsView &Options,
              clang::tidy::ClangTidyOptions::OptionMap &Opts) const;
 };
