@@ -1,6 +1,7 @@
 // SARIF logs from the CLI: valid against the official 2.1.0 schema, deterministic, and carrying
 // what GitHub code scanning reads.
 #include "Sarif.h"
+#include "TestProject.h"
 #include "TestSupport.h"
 
 #include "gtest/gtest.h"
@@ -66,6 +67,42 @@ TEST(SarifTest, ValidatesAgainstTheOfficialSchema) {
   SarifRun Broken(Source, /*WithBrokenUnit=*/true);
   EXPECT_EQ(Broken.ExitCode, 3);
   EXPECT_EQ(validate(Broken.Dir.file("out.sarif")), "");
+}
+
+// A run stopped before its end (killed, cancelled in CI) keeps its --sarif and --json files:
+// they are rewritten at checkpoints with the units done so far, each time whole, marked partial.
+TEST(SarifTest, AnInterruptedRunLeavesValidPartialReports) {
+  Project P;
+  P.add("zz_hanging.cpp", "#include <map>\nstd::map<int, int> M;\n"); // analysed last, never ends
+  P.writeDatabase();
+  const std::string Sarif = P.path("out.sarif"), Report = P.path("out.json");
+  std::vector<std::string> Command = {Mapguard,      "-p",     P.root(), "-j1",  "--no-cache", "--header-filter=.*",
+                                      "--checkpoint-interval=0", "--sarif", Sarif, "--json", Report};
+  ::setenv("MAPGUARD_TEST_HANG_IN", "zz_hanging.cpp", 1);
+  std::vector<std::string> Stopped = {"timeout", "5"};
+  Stopped.insert(Stopped.end(), Command.begin(), Command.end());
+  CommandResult R = run(Stopped);
+  ::unsetenv("MAPGUARD_TEST_HANG_IN");
+  EXPECT_EQ(R.ExitCode, 124) << "stopped by timeout: " << R.Err;
+  EXPECT_EQ(validate(Sarif), "");
+  Json Log = Json::parse(readFile(Sarif));
+  const Json &Run = Log["runs"][0];
+  EXPECT_EQ(Run["properties"]["partial"], true) << Log.dump(2);
+  EXPECT_EQ(Run["properties"]["unitsDone"], 2);
+  EXPECT_EQ(Run["properties"]["unitsTotal"], 3);
+  EXPECT_EQ(Run["invocations"][0]["executionSuccessful"], false);
+  EXPECT_EQ(Run["results"].size(), 2u); // hazard.cpp and the shared header, from the units done
+  Json Partial = Json::parse(readFile(Report));
+  EXPECT_EQ(Partial["partial"]["unitsDone"], 2) << Partial.dump(2);
+  EXPECT_EQ(Partial["findings"].size(), 2u);
+
+  // A run that ends writes the whole result, with no mark.
+  CommandResult Whole = run(Command);
+  EXPECT_EQ(Whole.ExitCode, 1) << Whole.Err;
+  EXPECT_EQ(validate(Sarif), "");
+  EXPECT_FALSE(Json::parse(readFile(Sarif))["runs"][0].contains("properties"));
+  EXPECT_FALSE(Json::parse(readFile(Report)).contains("partial"));
+  EXPECT_EQ(Json::parse(readFile(Report))["findings"].size(), 2u);
 }
 
 TEST(SarifTest, SameInputGivesTheSameBytes) {

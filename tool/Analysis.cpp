@@ -162,44 +162,16 @@ std::string missingInclude(const std::vector<ClangTidyError> &Errors) {
 }
 } // namespace
 
-AnalysisResult analyze(const tooling::CompilationDatabase &Db, llvm::ArrayRef<std::string> Files,
-                       const OptionsProviderFactory &MakeOptions, unsigned Jobs,
-                       const ProgressCallback &Progress, const UnitRunner &RunUnit) {
-  std::vector<UnitOutcome> Outcomes(Files.size());
-  std::mutex ProgressMutex;
-  size_t Done = 0, FindingsSoFar = 0;
-  // The costliest units first (longest processing time first): a large unit started last would
-  // leave the other workers idle at the end. The outcomes keep the files' order.
-  std::vector<size_t> Order(Files.size());
-  std::iota(Order.begin(), Order.end(), 0);
-  if (Jobs != 1) {
-    std::vector<uint64_t> Cost(Files.size());
-    for (size_t I = 0; I < Files.size(); ++I)
-      Cost[I] = estimatedUnitCost(Files[I]);
-    stableSort(Order, [&](size_t A, size_t B) { return Cost[A] > Cost[B]; });
-  }
-  {
-    llvm::DefaultThreadPool Pool(llvm::hardware_concurrency(Jobs));
-    for (size_t I : Order) {
-      Pool.async([&, I] {
-        Outcomes[I] = RunUnit ? RunUnit(Files[I]) : analyzeUnit(Db, Files[I], MakeOptions);
-        std::lock_guard<std::mutex> Lock(ProgressMutex);
-        ++Done;
-        size_t UnitFindings =
-            llvm::count_if(Outcomes[I].Diagnostics, [](const ClangTidyError &E) { return !isCompilerError(E); });
-        FindingsSoFar += UnitFindings;
-        if (Progress)
-          Progress({Done, Files.size(), UnitFindings, FindingsSoFar, Files[I]});
-      });
-    }
-    Pool.wait();
-  }
-
-  AnalysisResult Result;
-  // A finding in a header, seen from several units, is kept once: the description that sorts
+namespace {
+/// One result from the outcomes of the units done (all of them at the end of a run).
+AnalysisResult merge(const tooling::CompilationDatabase &Db, llvm::ArrayRef<std::string> Files,
+                     std::vector<UnitOutcome> Outcomes, const std::vector<bool> &Done) {
+  AnalysisResult Result;  // A finding in a header, seen from several units, is kept once: the description that sorts
   // first, whichever unit made it, so that a sharded run merges into what one run reports.
   std::map<decltype(placeKey(std::declval<ClangTidyError>())), std::pair<std::string, size_t>> Seen;
   for (size_t I = 0; I < Files.size(); ++I) {
+    if (!Done[I])
+      continue;
     addStats(Result.Stats, Outcomes[I].Stats);
     UnitFailure Failure;
     Failure.File = Files[I];
@@ -235,6 +207,58 @@ AnalysisResult analyze(const tooling::CompilationDatabase &Db, llvm::ArrayRef<st
   Result.Findings = std::move(Sorted);
   stableSort(Result.Failures, [](const UnitFailure &A, const UnitFailure &B) { return A.File < B.File; });
   return Result;
+}
+} // namespace
+
+AnalysisResult analyze(const tooling::CompilationDatabase &Db, llvm::ArrayRef<std::string> Files,
+                       const OptionsProviderFactory &MakeOptions, unsigned Jobs,
+                       const ProgressCallback &Progress, const UnitRunner &RunUnit, const Checkpoints &Checkpoint) {
+  std::vector<UnitOutcome> Outcomes(Files.size());
+  std::mutex ProgressMutex;
+  size_t UnitsDone = 0, FindingsSoFar = 0;
+  std::vector<bool> Done(Files.size());
+  auto LastCheckpoint = std::chrono::steady_clock::now();
+  // The costliest units first (longest processing time first): a large unit started last would
+  // leave the other workers idle at the end. The outcomes keep the files' order.
+  std::vector<size_t> Order(Files.size());
+  std::iota(Order.begin(), Order.end(), 0);
+  if (Jobs != 1) {
+    std::vector<uint64_t> Cost(Files.size());
+    for (size_t I = 0; I < Files.size(); ++I)
+      Cost[I] = estimatedUnitCost(Files[I]);
+    stableSort(Order, [&](size_t A, size_t B) { return Cost[A] > Cost[B]; });
+  }
+  {
+    llvm::DefaultThreadPool Pool(llvm::hardware_concurrency(Jobs));
+    for (size_t I : Order) {
+      Pool.async([&, I] {
+        Outcomes[I] = RunUnit ? RunUnit(Files[I]) : analyzeUnit(Db, Files[I], MakeOptions);
+        std::lock_guard<std::mutex> Lock(ProgressMutex);
+        ++UnitsDone;
+        Done[I] = true;
+        size_t UnitFindings =
+            llvm::count_if(Outcomes[I].Diagnostics, [](const ClangTidyError &E) { return !isCompilerError(E); });
+        FindingsSoFar += UnitFindings;
+        if (Progress)
+          Progress({UnitsDone, Files.size(), UnitFindings, FindingsSoFar, Files[I]});
+        auto Now = std::chrono::steady_clock::now();
+        if (Checkpoint.Write && UnitsDone < Files.size() && Now - LastCheckpoint >= Checkpoint.Interval) {
+          // Copies of the units done: the others' outcomes are being written as this runs.
+          std::vector<UnitOutcome> DoneSoFar(Files.size());
+          for (size_t J = 0; J < Files.size(); ++J)
+            if (Done[J])
+              DoneSoFar[J] = Outcomes[J];
+          AnalysisResult SoFar = merge(Db, Files, std::move(DoneSoFar), Done);
+          SoFar.InProgress = AnalysisResult::Partial{UnitsDone, Files.size()};
+          Checkpoint.Write(SoFar);
+          LastCheckpoint = Now;
+        }
+      });
+    }
+    Pool.wait();
+  }
+
+  return merge(Db, Files, std::move(Outcomes), Done);
 }
 
 } // namespace mapguard

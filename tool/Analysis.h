@@ -7,7 +7,9 @@
 #include "clang-tidy/ClangTidyOptions.h"
 #include "clang/Tooling/CompilationDatabase.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
+#include <chrono>
 #include <functional>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,6 +45,11 @@ struct AnalysisResult {
   std::vector<clang::tidy::ClangTidyError> Findings; // de-duplicated across units, sorted
   std::vector<UnitFailure> Failures;                 // sorted by file
   clang::tidy::ClangTidyStats Stats;                 // summed over units
+  /// A checkpoint of a run still going: only the units done so far are in it.
+  struct Partial {
+    size_t UnitsDone = 0, UnitsTotal = 0;
+  };
+  std::optional<Partial> InProgress;
 };
 
 using OptionsProviderFactory = std::function<std::unique_ptr<clang::tidy::ClangTidyOptionsProvider>(
@@ -57,6 +64,12 @@ struct UnitProgress {
 };
 /// Called after each unit, one call at a time.
 using ProgressCallback = std::function<void(const UnitProgress &)>;
+/// Called with the result of the units done so far, at most once per interval, while a run goes
+/// on (not after its last unit): for output files that an interrupted run should not lose.
+struct Checkpoints {
+  std::function<void(const AnalysisResult &)> Write;
+  std::chrono::seconds Interval{30};
+};
 
 struct FileAccessLog;
 
@@ -74,7 +87,8 @@ using UnitRunner = std::function<UnitOutcome(const std::string &File)>;
 
 AnalysisResult analyze(const clang::tooling::CompilationDatabase &Db, llvm::ArrayRef<std::string> Files,
                        const OptionsProviderFactory &MakeOptions, unsigned Jobs,
-                       const ProgressCallback &Progress = nullptr, const UnitRunner &RunUnit = nullptr);
+                       const ProgressCallback &Progress = nullptr, const UnitRunner &RunUnit = nullptr,
+                       const Checkpoints &Checkpoint = {});
 
 } // namespace mapguard
 

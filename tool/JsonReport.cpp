@@ -50,6 +50,8 @@ std::string renderJson(const AnalysisResult &Result, const BaselineComparison *B
                                  {"systemHeadersOnly", Failure.SystemHeadersOnly}});
   }
   Json Report{{"version", 1}, {"findings", Findings}, {"failedUnits", Failures}};
+  if (Result.InProgress) // a checkpoint of a run still going
+    Report["partial"] = Json{{"unitsDone", Result.InProgress->UnitsDone}, {"unitsTotal", Result.InProgress->UnitsTotal}};
   if (Baseline)
     Report["absentFromBaseline"] = Baseline->Absent.size();
   return Report.dump(2) + "\n";

@@ -100,6 +100,22 @@ void printSummary(const RunRequest &Request, const AnalysisResult &Result, size_
 
 /// Prints the findings in the requested format (applying fixes for text) and writes the output
 /// files. Returns how many findings count for the exit code: all, or those new since the baseline.
+/// The --sarif and --json files, each replaced whole (never half written): at the end of a run,
+/// and at its checkpoints (AnalysisResult::InProgress says so in them).
+Error writeReportFiles(const RunRequest &Request, const AnalysisResult &Result) {
+  auto Write = [](StringRef Path, const std::string &Text) -> Error {
+    if (Path.empty())
+      return Error::success();
+    if (Error E = writeFileAtomically(Path, [&](raw_ostream &OS) { OS << Text; }))
+      return createStringError(std::errc::io_error, "cannot write '%s': %s", Path.str().c_str(),
+                               toString(std::move(E)).c_str());
+    return Error::success();
+  };
+  if (Error E = Write(Request.SarifFile, Request.SarifFile.empty() ? "" : renderSarif(Result, Request.Sarif)))
+    return E;
+  return Write(Request.JsonFile, Request.JsonFile.empty() ? "" : renderJson(Result, Request.Sarif.Baseline));
+}
+
 Expected<size_t> writeOutputs(const RunRequest &Request, const AnalysisResult &Result,
                               clang::tidy::ClangTidyContext &Context,
                               const IntrusiveRefCntPtr<vfs::OverlayFileSystem> &FS, StringRef FirstInput) {
@@ -119,20 +135,16 @@ Expected<size_t> writeOutputs(const RunRequest &Request, const AnalysisResult &R
     if (Request.Fix && !ApplyFixes)
       errs() << "mapguard: fixes were not applied because some units did not compile\n";
   }
-  std::string Log; // rendered once for stdout and the file
-  if (Request.Format == OutputFormat::Sarif || !Request.SarifFile.empty())
-    Log = renderSarif(Result, Request.Sarif);
   if (Request.Format == OutputFormat::Json)
     outs() << renderJson(Result, Compared);
   else if (Request.Format == OutputFormat::Sarif)
-    outs() << Log;
+    outs() << renderSarif(Result, Request.Sarif);
+  if (Error E = writeReportFiles(Request, Result))
+    return E;
   auto CannotWrite = [](StringRef Path, Error E) {
     return createStringError(std::errc::io_error, "cannot write '%s': %s", Path.str().c_str(),
                              toString(std::move(E)).c_str());
   };
-  if (!Request.SarifFile.empty())
-    if (Error E = writeFileAtomically(Request.SarifFile, [&](raw_ostream &OS) { OS << Log; }))
-      return CannotWrite(Request.SarifFile, std::move(E));
   if (!Request.ExportFixes.empty())
     if (Error E = writeFileAtomically(Request.ExportFixes, [&](raw_ostream &OS) {
           clang::tidy::exportReplacements(FirstInput, Result.Findings, OS);
@@ -258,7 +270,15 @@ int runMapguard(RunRequest Request) {
   }
   if (Cache)
     RunUnit = cachedUnits(*Cache, **Db, *MakeOptions, std::move(RunUnit));
-  AnalysisResult Result = analyze(**Db, Inputs, *MakeOptions, Request.Jobs, OnUnit, RunUnit);
+  Checkpoints Checkpoint;
+  if (!Request.SarifFile.empty() || !Request.JsonFile.empty()) {
+    Checkpoint.Interval = std::chrono::seconds(Request.CheckpointSeconds);
+    Checkpoint.Write = [&](const AnalysisResult &SoFar) {
+      if (Error E = writeReportFiles(Request, SoFar)) // the end of the run says it again, if it still fails
+        consumeError(std::move(E));
+    };
+  }
+  AnalysisResult Result = analyze(**Db, Inputs, *MakeOptions, Request.Jobs, OnUnit, RunUnit, Checkpoint);
   Bar.finish();
   if (Cache)
     Cache->trim();

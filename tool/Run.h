@@ -18,7 +18,10 @@ struct RunRequest {
   std::optional<std::string> DiffRevision; // --diff: only lines changed since this revision
   std::string BaselinePath;                // --baseline: gate on findings not in this SARIF log
   OutputFormat Format = OutputFormat::Text;
-  std::string SarifFile, ExportFixes;
+  std::string SarifFile, JsonFile, ExportFixes;
+  // --checkpoint-interval: while a run goes on, SarifFile and JsonFile are rewritten with the
+  // units done so far at most this often (marked partial), so an interrupted run keeps them.
+  unsigned CheckpointSeconds = 30;
   SarifOptions Sarif; // tool version, docs, source root (default: the working directory)
   bool Fix = false, Quiet = false, ListChecks = false, ExplainConfig = false;
   unsigned Jobs = 0;

@@ -294,7 +294,7 @@ std::string renderSarif(const AnalysisResult &Result, const SarifOptions &Option
                        {"semanticVersion", Options.ToolVersion},
                        {"informationUri", Options.DocsUrl},
                        {"rules", Rules}}}};
-  Json Invocation{{"executionSuccessful", Result.Failures.empty()}};
+  Json Invocation{{"executionSuccessful", Result.Failures.empty() && !Result.InProgress}};
   if (!Notifications.empty())
     Invocation["toolExecutionNotifications"] = Notifications;
   Run["invocations"] = Json::array({Invocation});
@@ -302,6 +302,10 @@ std::string renderSarif(const AnalysisResult &Result, const SarifOptions &Option
     Run["originalUriBaseIds"] = sourceRootBaseIds(Builder.Root);
   Run["columnKind"] = "unicodeCodePoints";
   Run["results"] = Results;
+  if (Result.InProgress) // a checkpoint of a run still going: only the units done so far
+    Run["properties"] = Json{{"partial", true},
+                             {"unitsDone", Result.InProgress->UnitsDone},
+                             {"unitsTotal", Result.InProgress->UnitsTotal}};
   Json Log{{"$schema", SchemaUri}, {"version", "2.1.0"}, {"runs", Json::array({Run})}};
   return Log.dump(2) + "\n";
 }

@@ -51,6 +51,13 @@ static Opt<std::string> ExportFixes("export-fixes", cl::desc("Write fixes as cla
                                     cl::value_desc("file"), cl::cat(Category));
 static Opt<std::string> SarifFile("sarif", cl::desc("Write a SARIF 2.1.0 log of the run"), cl::value_desc("file"),
                                   cl::cat(Category));
+static Opt<std::string> JsonFile("json", cl::desc("Write the JSON report (as --format=json prints it) to a file"),
+                                 cl::value_desc("file"), cl::cat(Category));
+static Opt<unsigned> CheckpointInterval("checkpoint-interval",
+                                        cl::desc("While the run goes on, rewrite the --sarif and --json files with "
+                                                 "the units done so far, marked partial, at most this often "
+                                                 "(seconds, default 30)"),
+                                        cl::init(30), cl::cat(Category));
 static Opt<std::string> SourceRoot("source-root", cl::desc("Directory SARIF paths are relative to "
                                                            "(default: the working directory)"),
                                    cl::cat(Category));
@@ -143,6 +150,8 @@ int main(int argc, const char **argv) {
   Request.BaselinePath = BaselineFile;
   Request.Format = Format;
   Request.SarifFile = SarifFile;
+  Request.JsonFile = JsonFile;
+  Request.CheckpointSeconds = CheckpointInterval;
   Request.ExportFixes = ExportFixes;
   Request.Sarif.SourceRoot = SourceRoot;
   Request.Sarif.ToolVersion = MAPGUARD_VERSION;
