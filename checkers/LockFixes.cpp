@@ -1,4 +1,5 @@
 #include "LockFixes.h"
+#include "utils/AstUtil.h"
 
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
@@ -71,6 +72,15 @@ std::optional<FixItHint> removeCallStatement(const Expr *Call, const ASTContext 
   SourceLocation From = Call->getBeginLoc().getLocWithOffset(OwnLine ? -static_cast<int>(Begin - LineStart) - 1 : 0);
   SourceLocation To = AfterCall.getLocWithOffset(OwnLine ? static_cast<int>(LineEnd - End) + 1 : 1);
   return FixItHint::CreateRemoval(CharSourceRange::getCharRange(From, To));
+}
+
+std::string scopedGuardFor(const CXXMemberCallExpr *Lock, const LockModel &Model, const ASTContext &Ctx) {
+  const Expr *Object = Lock->getImplicitObjectArgument();
+  const auto *Callee = dyn_cast<MemberExpr>(Lock->getCallee()->IgnoreParens());
+  std::optional<LockModel::Role> Role = Model.roleOf(Lock->getMethodDecl());
+  if (!Object || !Callee || Callee->isArrow() || !Role)
+    return "";
+  return LockModel::guardDeclaration(Object->getType(), sourceText(Object, Ctx), Role->Kind, "lock");
 }
 
 } // namespace mapguard

@@ -5,9 +5,11 @@
 
 #include "model/LockModel.h"
 #include "clang/AST/ASTContext.h"
+#include "clang/AST/ExprCXX.h"
 #include "clang/AST/Stmt.h"
 #include "clang/Basic/Diagnostic.h"
 #include <optional>
+#include <string>
 
 namespace mapguard {
 
@@ -19,6 +21,11 @@ bool callsOnlyLockFreeLibrary(const clang::Stmt *S, const LockModel &Locks, cons
 /// The removal of \p Call written as a statement of its own (`lock.unlock();`), its `;` included,
 /// and its whole line when nothing else is on it; none if a macro is involved.
 std::optional<clang::FixItHint> removeCallStatement(const clang::Expr *Call, const clang::ASTContext &Ctx);
+
+/// The scoped guard declaration that replaces a hand lock call (`mu.lock()` ->
+/// `std::lock_guard<std::mutex> lock(mu);`), or "" when none does (`p->lock()`, pthreads).
+std::string scopedGuardFor(const clang::CXXMemberCallExpr *Lock, const LockModel &Model,
+                           const clang::ASTContext &Ctx);
 
 } // namespace mapguard
 

@@ -1,4 +1,5 @@
 #include "ManualLockCheck.h"
+#include "LockFixes.h"
 
 #include "utils/AstUtil.h"
 #include "analysis/LockState.h"
@@ -91,16 +92,6 @@ StringRef exitName(const Stmt *Exit) {
   return "throw";
 }
 
-/// The scoped guard that replaces a hand lock call (`mu.lock()`), or "" (`p->lock()`, pthreads).
-std::string scopedGuardFor(const CXXMemberCallExpr *Lock, const LockModel &Model, const ASTContext &Ctx) {
-  const Expr *Object = Lock->getImplicitObjectArgument();
-  const auto *Callee = dyn_cast<MemberExpr>(Lock->getCallee()->IgnoreParens());
-  std::optional<LockModel::Role> Role = Model.roleOf(Lock->getMethodDecl());
-  if (!Object || !Callee || Callee->isArrow() || !Role)
-    return "";
-  return LockModel::guardDeclaration(Object->getType(), sourceText(Object, Ctx), Role->Kind, "lock");
-}
-
 /// Whether an exception in \p Fn ends the program instead of leaving the function: it is noexcept
 /// and catches nothing itself.
 bool exceptionsTerminate(const FunctionDecl *Fn) {
@@ -118,21 +109,12 @@ bool exceptionsTerminate(const FunctionDecl *Fn) {
   return !Tries.Found;
 }
 
-/// A boolean option as clang-tidy spells them (true/false, 1/0); the fallback for anything else.
-/// (OptionsView::get<bool> is not exported by the static clang-tidy library the CLI links.)
-bool parseBool(StringRef Value, bool Fallback) {
-  if (Value.equals_insensitive("true") || Value == "1")
-    return true;
-  if (Value.equals_insensitive("false") || Value == "0")
-    return false;
-  return Fallback;
-}
 } // namespace
 
 ManualLockCheck::ManualLockCheck(StringRef Name, tidy::ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context), Models(ModelOptions::read(Options)),
-      ReportThrowingCalls(parseBool(Options.get("ReportThrowingCalls", "true"), true)),
-      StrictExceptions(parseBool(Options.get("StrictExceptions", "false"), false)), Locks(Models.Locks),
+      ReportThrowingCalls(ModelOptions::parseBool(Options.get("ReportThrowingCalls", "true"), true)),
+      StrictExceptions(ModelOptions::parseBool(Options.get("StrictExceptions", "false"), false)), Locks(Models.Locks),
       Rules(RuleSelection::read(Name, Options, *this)) {}
 
 void ManualLockCheck::storeOptions(tidy::ClangTidyOptions::OptionMap &Opts) {

@@ -33,6 +33,14 @@ std::string ModelOptions::addingToDefault(llvm::StringRef Configured, llvm::Stri
   return Added.empty() ? Default.str() : (Default + ";" + Added).str();
 }
 
+bool ModelOptions::parseBool(llvm::StringRef Value, bool Fallback) {
+  if (Value.equals_insensitive("true") || Value == "1")
+    return true;
+  if (Value.equals_insensitive("false") || Value == "0")
+    return false;
+  return Fallback;
+}
+
 ModelOptions ModelOptions::defaults() {
   ModelOptions O;
   O.Locks = LockModelOptions::defaults();

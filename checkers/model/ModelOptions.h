@@ -27,6 +27,9 @@ struct ModelOptions {
   static ModelOptions readLists(const clang::tidy::ClangTidyCheck::OptionsView &Options);
   /// Each list option, by name, in the documented order.
   void forEachList(llvm::function_ref<void(llvm::StringRef Name, std::string &Value)> Visit);
+  /// A boolean option as clang-tidy spells them (true/false, 1/0); \p Fallback for anything else.
+  /// (OptionsView::get<bool> is not exported by the static clang-tidy library the CLI links.)
+  static bool parseBool(llvm::StringRef Value, bool Fallback);
   /// \p Configured, or \p Default followed by what \p Configured adds when it starts with `+`.
   static std::string addingToDefault(llvm::StringRef Configured, llvm::StringRef Default);
   void store(const clang::tidy::ClangTidyCheck::OptionsView &Options,
