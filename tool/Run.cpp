@@ -55,7 +55,7 @@ void explainConfig(clang::tidy::ClangTidyOptionsProvider &Provider, clang::tidy:
     ModelOptions Lists = ModelOptions::readLists({Check, Options.CheckOptions, &Context});
     auto Same = llvm::find_if(Groups, [&](const auto &Group) { return Group.first.key() == Lists.key(); });
     if (Same == Groups.end())
-      Groups.push_back({std::move(Lists), {Check}});
+      Groups.emplace_back(std::move(Lists), std::vector<std::string>{Check});
     else
       Same->second.push_back(Check);
   }

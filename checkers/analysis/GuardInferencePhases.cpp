@@ -116,9 +116,13 @@ void GuardInference::markReadsAfterOneTimeInit(ASTContext &Ctx) {
       }
       Fn = Write->Function;
       Cfg = Cfg ? Cfg : Cfgs.get(Fn, Ctx);
-      const ContainerAccess *const *Test = Cfg ? llvm::find_if(List, [&](const ContainerAccess *Read) {
+      if (!Cfg) {
+        OneTime = false;
+        break;
+      }
+      const ContainerAccess *const *Test = llvm::find_if(List, [&](const ContainerAccess *Read) {
         return Read->Function == Fn && !Read->Held.empty() && decidedByEmptiness(*Write, *Read, Cfg->parents());
-      }) : List.end();
+      });
       if (Test == List.end()) {
         OneTime = false;
         break;
