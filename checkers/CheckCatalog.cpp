@@ -26,17 +26,17 @@ const RuleInfo DeferredCaptureRules[] = {
 };
 const RuleInfo EraseDuringIterationRules[] = {
     {"range-for-change", "a range-for over a container whose body changes it", 3, 5},
-    {"invalidating-insert", "an insert that may rehash or reallocate the container a range-for walks", 0, 1},
+    {"invalidating-insert", "an insert that may rehash or reallocate the container a range-for walks", 0, 4},
     {"erase-then-use", "'it' used after 'c.erase(it)' in an iterator loop", 1, 2},
     {"double-advance", "'it = c.erase(it)' in a for loop whose increment advances 'it' again", 0, 0},
     {"iterator-loop-change", "an iterator loop whose body erases the current element by key or changes the container", 0, 1},
-    {"held-iterator-insert", "an iterator held across an insert that may rehash or reallocate its container", 0, 1},
+    {"held-iterator-insert", "an iterator held across an insert that may rehash or reallocate its container", 0, 3},
     {"erased-element-reference", "a reference into the erased element used after the erase", 0, 0},
-    {"reentrant-callback", "a callback invoked in the loop may re-enter a member function that erases", 0, 56},
+    {"reentrant-callback", "a callback invoked in the loop may re-enter a member function that erases", 0, 60},
 };
 const RuleInfo EscapingReferenceRules[] = {
-    {"used-after-release", "a reference, pointer or iterator used after its guard is released", 0, 3},
-    {"returned-after-release", "returned from the function that took the lock", 1, 6},
+    {"used-after-release", "a reference, pointer or iterator used after its guard is released", 0, 4},
+    {"returned-after-release", "returned from the function that took the lock", 1, 12},
     {"stored-beyond-lock", "stored in a member, a global or an out-parameter", 0, 8},
     {"captured-by-deferred", "captured by a callable a thread or executor runs later", 0, 0},
 };
@@ -49,8 +49,8 @@ const RuleInfo ScopeExitAfterUnlockRules[] = {
     {"scope-exit-after-release", "a scope-exit callback uses a guarded container after its guard is released", 0, 0},
 };
 const RuleInfo UnguardedAccessRules[] = {
-    {"annotated-guard", "an access without the mutex named by GUARDED_BY", 0, 0},
-    {"inferred-guard", "an access without the mutex held at most of the container's other accesses", 16, 82},
+    {"annotated-guard", "an access without the mutex named by GUARDED_BY", 0, 1},
+    {"inferred-guard", "an access without the mutex held at most of the container's other accesses", 18, 128},
     {"global-thread-race", "a global container written on a worker thread with no mutex while other code uses it", 0, 0},
 };
 const RuleInfo WriteUnderSharedLockRules[] = {

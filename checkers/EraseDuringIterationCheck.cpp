@@ -42,13 +42,9 @@ std::string rangeForMessage(const ContainerOpSite &Op, const ContainerTraits &Tr
   return Subject + " inside a range-for over it invalidates the loop's iterator; " + Advice;
 }
 
-/// Whether \p Subscript (`m[k]`) looks up the key of the element the range-for visits: `k` of
-/// `auto &[k, v]`, or `e.first` of `auto &e`.
-bool subscriptsCurrentKey(const CallExpr *Subscript, const CXXForRangeStmt *Loop) {
-  const auto *Op = dyn_cast<CXXOperatorCallExpr>(Subscript);
-  if (!Op || Op->getNumArgs() != 2)
-    return false;
-  const Expr *Key = Op->getArg(1)->IgnoreParenImpCasts();
+/// Whether \p Key is the key of the element the range-for visits: `k` of `auto &[k, v]`, or
+/// `e.first` of `auto &e`.
+bool isCurrentKey(const Expr *Key, const CXXForRangeStmt *Loop) {
   const VarDecl *Element = Loop->getLoopVariable();
   if (const auto *Decomposition = dyn_cast<DecompositionDecl>(Element)) {
     const auto *Ref = dyn_cast<DeclRefExpr>(Key);
@@ -150,7 +146,8 @@ void EraseDuringIterationCheck::checkRangeFor(const CXXForRangeStmt *Loop, const
     bool Invalidates = Op.Kind == ContainerOpKind::Erase || Op.Kind == ContainerOpKind::Replace ||
                        Traits->InsertInvalidates;
     // `m[k] = v` for the key being visited finds it: nothing is inserted, nothing rehashes.
-    if (!Invalidates || (Op.OpName == "operator[]" && !Op.Callee && subscriptsCurrentKey(Op.OpCall, Loop)))
+    if (!Invalidates ||
+        subscriptsPresentKey(Op, Resolver, [&](const Expr *Key) { return isCurrentKey(Key, Loop); }))
       continue;
     // A change after which every path leaves the loop (break, return, throw) is safe.
     const FunctionCfg *Cfg = Cfgs.get(Fn, Ctx); // built only when a change is found

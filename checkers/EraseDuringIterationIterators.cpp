@@ -25,6 +25,20 @@ std::string eraseCallOn(const ObjectPath &Container) {
     return Container.withoutLastStep().spelling() + "->erase";
   return Container.spelling() + ".erase";
 }
+/// Whether \p Key is the key of the element \p Iter points to: `Iter->first`, `(*Iter).first`.
+bool isKeyOfElementAt(const Expr *Key, const VarDecl *Iter) {
+  const auto *First = dyn_cast<MemberExpr>(Key);
+  if (!First || !First->getMemberDecl()->getIdentifier() || First->getMemberDecl()->getName() != "first")
+    return false;
+  const Expr *Base = First->getBase()->IgnoreParenImpCasts();
+  if (const auto *Operator = dyn_cast<CXXOperatorCallExpr>(Base);
+      Operator && (Operator->getOperator() == OO_Arrow || Operator->getOperator() == OO_Star))
+    Base = Operator->getArg(0)->IgnoreParenImpCasts();
+  else if (const auto *Deref = dyn_cast<UnaryOperator>(Base); Deref && Deref->getOpcode() == UO_Deref)
+    Base = Deref->getSubExpr()->IgnoreParenImpCasts();
+  const auto *Ref = dyn_cast<DeclRefExpr>(Base);
+  return Ref && Ref->getDecl() == Iter;
+}
 } // namespace
 
 void EraseDuringIterationCheck::checkIteratorErase(const CallExpr *Erase, const VarDecl *Iter,
@@ -220,7 +234,8 @@ void EraseDuringIterationCheck::checkHeldIterator(const VarDecl *Var, const Func
       return FunctionCfg::Visit::StopPath;
     for (const ContainerOpSite &Op : Finder.find(Site, *Container)) {
       if ((Op.Kind != ContainerOpKind::Insert && Op.Kind != ContainerOpKind::Rehash) || Op.SiteCall != Site ||
-          ReportedSites.contains(Site))
+          ReportedSites.contains(Site) ||
+          subscriptsPresentKey(Op, Resolver, [&](const Expr *Key) { return isKeyOfElementAt(Key, Var); }))
         continue;
       const Stmt *Use = firstUseAfter(*Cfg, Site, Var);
       if (!Use)

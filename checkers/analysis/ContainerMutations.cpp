@@ -264,4 +264,55 @@ std::vector<ContainerOpSite> ContainerOpFinder::find(const Stmt *Root, const Obj
   return Found;
 }
 
+namespace {
+/// A key as a value: past implicit casts and a copy of it.
+const Expr *keyValue(const Expr *E) {
+  E = E->IgnoreParenImpCasts();
+  if (const auto *Copy = dyn_cast<CXXConstructExpr>(E);
+      Copy && Copy->getNumArgs() == 1 && Copy->getConstructor()->isCopyOrMoveConstructor())
+    E = Copy->getArg(0)->IgnoreParenImpCasts();
+  return E;
+}
+
+/// A variable that holds the value it was given: const, or a scalar never assigned.
+bool keepsItsValue(const VarDecl *Var, ObjectPathResolver &Resolver) {
+  QualType T = Var->getType();
+  if (T->isReferenceType())
+    return T.getNonReferenceType().isConstQualified();
+  return T.isConstQualified() || (T->isScalarType() && Resolver.isNeverReassigned(Var));
+}
+
+bool namesPresentKey(const Expr *Key, const ContainerOpSite &Op, ObjectPathResolver &Resolver,
+                     llvm::function_ref<bool(const Expr *)> IsPresentKey, unsigned Depth) {
+  Key = keyValue(Key);
+  if (IsPresentKey(Key))
+    return true;
+  const auto *Ref = dyn_cast<DeclRefExpr>(Key);
+  const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+  if (!Var || Depth > 4 || !keepsItsValue(Var, Resolver))
+    return false;
+  if (const auto *Param = dyn_cast<ParmVarDecl>(Var)) {
+    // Bound at the call that leads to the subscript, when the subscript is in the callee itself.
+    const auto *Owner = dyn_cast<FunctionDecl>(Param->getDeclContext());
+    if (!Op.Callee || !Owner || Owner->getCanonicalDecl() != Op.Callee->getCanonicalDecl())
+      return false;
+    // A lambda's or functor's operator() call lists the object first.
+    unsigned Index = Param->getFunctionScopeIndex() +
+                     (isa<CXXOperatorCallExpr>(Op.SiteCall) && isa<CXXMethodDecl>(Owner) ? 1 : 0);
+    return Index < Op.SiteCall->getNumArgs() &&
+           namesPresentKey(Op.SiteCall->getArg(Index), Op, Resolver, IsPresentKey, Depth + 1);
+  }
+  return Var->hasLocalStorage() && Var->getInit() &&
+         namesPresentKey(Var->getInit(), Op, Resolver, IsPresentKey, Depth + 1);
+}
+} // namespace
+
+bool subscriptsPresentKey(const ContainerOpSite &Op, ObjectPathResolver &Resolver,
+                          llvm::function_ref<bool(const Expr *Key)> IsPresentKey) {
+  const auto *Subscript = dyn_cast_or_null<CXXOperatorCallExpr>(Op.OpCall);
+  if (Op.OpName != "operator[]" || !Subscript || Subscript->getNumArgs() != 2)
+    return false;
+  return namesPresentKey(Subscript->getArg(1), Op, Resolver, IsPresentKey, 0);
+}
+
 } // namespace mapguard

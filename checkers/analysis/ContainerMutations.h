@@ -8,6 +8,7 @@
 #include "model/ContainerModel.h"
 #include "analysis/ObjectPath.h"
 #include "clang/AST/Expr.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include <vector>
 
 namespace mapguard {
@@ -54,6 +55,14 @@ private:
   unsigned MaxCallDepth;
   MutationSummaries &Summaries;
 };
+
+/// Whether \p Op is a subscript (`m[k]`) whose key \p IsPresentKey says the container holds (the
+/// key of the element a loop visits, or of the one an iterator points to), seen through locals
+/// initialised from it and never assigned, and through the parameter of the function or lambda
+/// called at Op.SiteCall that the call binds to it. Such a subscript finds its element and inserts
+/// nothing: it can neither rehash nor reallocate.
+bool subscriptsPresentKey(const ContainerOpSite &Op, ObjectPathResolver &Resolver,
+                          llvm::function_ref<bool(const clang::Expr *Key)> IsPresentKey);
 
 } // namespace mapguard
 

@@ -316,8 +316,15 @@ LockSet LockStateAnalysis::annotatedEntry(const FunctionDecl *Fn) {
   LockSet Entry;
   for (const auto *Attr : Fn->specific_attrs<RequiresCapabilityAttr>()) {
     for (const Expr *Arg : Attr->args()) {
-      if (auto Mutex = Resolver.objectOrPointee(Arg))
-        Entry.acquire({*Mutex, Attr->isShared() ? LockKind::Shared : LockKind::Exclusive, nullptr, nullptr});
+      std::optional<ObjectPath> Mutex = Resolver.objectOrPointee(Arg);
+      if (!Mutex)
+        continue;
+      // An annotation written on another declaration (the header's) names that declaration's
+      // parameters: the same position in this one.
+      if (const auto *Param = dyn_cast_or_null<ParmVarDecl>(Mutex->rootVariable());
+          Param && Param->getDeclContext() != Fn && Param->getFunctionScopeIndex() < Fn->getNumParams())
+        Mutex = Mutex->rebased(ObjectPath::variable(Fn->getParamDecl(Param->getFunctionScopeIndex())));
+      Entry.acquire({*Mutex, Attr->isShared() ? LockKind::Shared : LockKind::Exclusive, nullptr, nullptr});
     }
   }
   return Entry;

@@ -70,12 +70,14 @@ public:
   }
   /// Path of the object a member call operates on: `m.f()`, `p->f()`, `f()` (this), `sp->f()`.
   std::optional<ObjectPath> objectOfCall(const clang::CXXMemberCallExpr *Call);
+  /// Whether a variable is const or never assigned, incremented or has its address taken in its
+  /// function (memoised).
+  bool isNeverReassigned(const clang::VarDecl *V);
 
 private:
   std::optional<ObjectPath> variableObject(const clang::ValueDecl *D, unsigned Depth);
   std::optional<ObjectPath> objectOfImpl(const clang::Expr *E, unsigned Depth);
   std::optional<ObjectPath> pointeeOfImpl(const clang::Expr *E, unsigned Depth);
-  bool isNeverReassigned(const clang::VarDecl *V);
 
   clang::ASTContext &Ctx;
   llvm::DenseMap<const clang::VarDecl *, bool> NeverReassigned;

@@ -136,3 +136,18 @@ private:
   ProjectMutex Mu;
   std::map<int, int> Modules GUARDED_BY(Mu);
 };
+
+// A requirement written on a declaration names that declaration's parameters; the definition
+// elsewhere (out of line here, in the .cpp in a project) starts with the same lock held (DuckDB's
+// `ReindexCachedFileCore(CachedFile &cached_file) DUCKDB_REQUIRES(cached_file.map_lock)`).
+struct Shelf {
+  absl::Mutex Mu;
+  std::map<int, int> Items ABSL_GUARDED_BY(Mu);
+};
+void reindex(Shelf &S) ABSL_EXCLUSIVE_LOCKS_REQUIRED(S.Mu);
+void reindexFirst(Shelf &A, Shelf &B) ABSL_EXCLUSIVE_LOCKS_REQUIRED(A.Mu);
+void reindex(Shelf &Shelved) { Shelved.Items.clear(); }
+void reindexFirst(Shelf &First, Shelf &Second) {
+  First.Items.clear();
+  Second.Items.clear(); // expect: mapguard-unguarded-access {{'clear' on 'Second.Items' without holding 'Second.Mu', which guards it (GUARDED_BY)}} note@-3: {{'Shelved.Items' is accessed with}}
+}
