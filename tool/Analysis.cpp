@@ -2,7 +2,7 @@
 
 #include "ClangTidyCompat.h"
 #include "FileAccessLog.h"
-#include "Sarif.h"
+#include "FindingText.h"
 #include "Shard.h"
 #include "StableSort.h"
 #include "llvm/Support/CrashRecoveryContext.h"

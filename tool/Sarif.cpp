@@ -1,6 +1,7 @@
 #include "Sarif.h"
 
 #include "CheckCatalog.h"
+#include "FindingText.h"
 #include "SourceText.h"
 #include "StableSort.h"
 #include "llvm/ADT/StringExtras.h"
@@ -18,16 +19,6 @@ using Json = nlohmann::ordered_json;
 
 namespace mapguard {
 namespace {
-
-std::string escapeMessage(llvm::StringRef Text) {
-  std::string Out;
-  for (char C : Text) {
-    if (C == '[' || C == ']' || C == '\\')
-      Out += '\\';
-    Out += C;
-  }
-  return Out;
-}
 
 constexpr const char *SchemaUri = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -225,15 +216,6 @@ Json droppedResultsNotification(size_t Dropped, size_t Kept, size_t MaxResults) 
                {{"text", std::to_string(Dropped) + " of " + std::to_string(Dropped + Kept) +
                              " results were left out: code scanning accepts at most " + std::to_string(MaxResults) +
                              " per run"}}}};
-}
-
-std::string sarifMessageText(const ClangTidyError &E) {
-  std::string Text = escapeMessage(E.Message.Message);
-  for (size_t I = 0; I < E.Notes.size(); ++I)
-    Text += (I == 0 ? " (" : "; ") + ("[" + escapeMessage(E.Notes[I].Message) + "](" + std::to_string(I + 1) + ")");
-  if (!E.Notes.empty())
-    Text += ")";
-  return Text;
 }
 
 std::vector<FindingIdentity> identifyFindings(const AnalysisResult &Result, llvm::StringRef SourceRoot) {

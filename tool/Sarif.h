@@ -49,9 +49,6 @@ nlohmann::ordered_json sourceRootBaseIds(llvm::StringRef Root);
 /// The notification that says how many results the log left out (code scanning's limit).
 nlohmann::ordered_json droppedResultsNotification(size_t Dropped, size_t Kept, size_t MaxResults);
 
-/// A result's message.text: the message, then its notes as links to the related locations.
-std::string sarifMessageText(const clang::tidy::ClangTidyError &E);
-
 /// The SARIF log for one run, as text (same input -> same bytes).
 std::string renderSarif(const AnalysisResult &Result, const SarifOptions &Options);
 
