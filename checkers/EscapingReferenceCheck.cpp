@@ -117,7 +117,8 @@ std::optional<EscapingReferenceCheck::Guarded> EscapingReferenceCheck::guardedAt
   return Guarded{Access, *GuardPath, Held};
 }
 
-const ContainerAccess *EscapingReferenceCheck::invalidatingWrite(const ContainerAccess &Origin, AliasKind Kind,
+const ContainerAccess *EscapingReferenceCheck::invalidatingWrite(const ContainerAccess &Origin,
+                                                                 const AliasOrigin &Alias,
                                                                  GuardInference &Inference,
                                                                  ASTContext &Ctx) const {
   std::optional<ContainerTraits> Traits = Inference.containers().classify(Origin.Container->getType());
@@ -128,10 +129,11 @@ const ContainerAccess *EscapingReferenceCheck::invalidatingWrite(const Container
   for (const ContainerAccess &Other : Inference.accesses()) {
     if (Other.Container != Origin.Container || !Other.Use.Write || Other.BeforeOrAfterSharing)
       continue;
+    // Growth moves an element, not the object a unique owner in it holds.
     bool Invalidates = removesElements(Other.Use.What) ||
-                       (mayReallocate(Other.Use.What) &&
-                        (Kind == AliasKind::Iterator ? Traits->InsertInvalidates
-                                                     : !referencesSurviveInsert(*Traits, Other.Use.What))) ||
+                       (mayReallocate(Other.Use.What) && !Alias.OwnedByElement &&
+                        (Alias.Kind == AliasKind::Iterator ? Traits->InsertInvalidates
+                                                           : !referencesSurviveInsert(*Traits, Other.Use.What))) ||
                        overwritesValue(Other, Inference, Ctx);
     if (Invalidates && Other.Enclosing != Origin.Enclosing)
       return &Other;
@@ -226,7 +228,7 @@ void EscapingReferenceCheck::reportUse(const AliasUse &Use, GuardInference &Infe
   }
   if (ReleasedAt.isInvalid())
     return;
-  const ContainerAccess *Write = invalidatingWrite(*At.Access, Bound.Origin.Kind, Inference, Ctx);
+  const ContainerAccess *Write = invalidatingWrite(*At.Access, Bound.Origin, Inference, Ctx);
   if (!Write)
     return;
   ReportedVariables.insert(Var);
@@ -284,7 +286,7 @@ void EscapingReferenceCheck::reportEscape(const AliasEscape &Escape, const Funct
   if (!At.Held->AcquiredAt || ReportedOrigins.contains(Escape.Origin.ContainerRef) ||
       !Rules.enabled(isa<ReturnStmt>(Escape.At) ? "returned-after-release" : "stored-beyond-lock"))
     return;
-  const ContainerAccess *Write = invalidatingWrite(*At.Access, Escape.Origin.Kind, Inference, Ctx);
+  const ContainerAccess *Write = invalidatingWrite(*At.Access, Escape.Origin, Inference, Ctx);
   if (!Write)
     return;
   ReportedOrigins.insert(Escape.Origin.ContainerRef);
@@ -366,7 +368,7 @@ void EscapingReferenceCheck::reportCaptures(const FunctionDecl *Fn, const Contai
       if (!At || (At->Held->Guard && !mayOutlive(*Cfg, *Start, At->Held->Guard).MayOutlive))
         continue;
       const AliasBinding &Bound = Bindings.front();
-      const ContainerAccess *Write = invalidatingWrite(*At->Access, Bound.Origin.Kind, Inference, Ctx);
+      const ContainerAccess *Write = invalidatingWrite(*At->Access, Bound.Origin, Inference, Ctx);
       if (!Write || ReportedOrigins.contains(Bound.Origin.ContainerRef))
         continue;
       ReportedVariables.insert(Var);

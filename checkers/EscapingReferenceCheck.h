@@ -33,9 +33,9 @@ private:
                       clang::ASTContext &Ctx);
   /// The guard every binding of a variable was made under, if they agree.
   std::optional<Guarded> guardedAtEvery(llvm::ArrayRef<AliasBinding> Bindings, GuardInference &Inference) const;
-  /// A write elsewhere that can invalidate or overwrite what a value of \p Kind points to.
-  const ContainerAccess *invalidatingWrite(const ContainerAccess &Origin, AliasKind Kind, GuardInference &Inference,
-                                           clang::ASTContext &Ctx) const;
+  /// A write elsewhere that can invalidate or overwrite what \p Alias points to.
+  const ContainerAccess *invalidatingWrite(const ContainerAccess &Origin, const AliasOrigin &Alias,
+                                           GuardInference &Inference, clang::ASTContext &Ctx) const;
   void noteInvalidation(const ContainerAccess *Write);
 
   llvm::DenseMap<const clang::Expr *, const ContainerAccess *> AccessAt;

@@ -32,6 +32,25 @@ bool isSharedOwner(QualType T) {
          Name == "intrusive_ptr";
 }
 
+/// Owners that alone hold their object (`unique_ptr`, also a project's class derived from it).
+bool isUniqueOwner(QualType T) {
+  const CXXRecordDecl *Record = T.getNonReferenceType()->getAsCXXRecordDecl();
+  if (!Record || !Record->hasDefinition())
+    return false;
+  StringRef Name = Record->getName();
+  if (Name == "unique_ptr" || Name == "scoped_ptr" || Name == "QScopedPointer")
+    return true;
+  return llvm::any_of(Record->bases(), [](const CXXBaseSpecifier &Base) { return isUniqueOwner(Base.getType()); });
+}
+
+/// Whether \p Call reaches the object its owner holds: `*p`, `p->`, `p.get()`.
+bool reachesOwnedObject(const CallExpr *Call) {
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Call))
+    return Op->getOperator() == OO_Star || Op->getOperator() == OO_Arrow;
+  const auto *Method = dyn_cast_or_null<CXXMethodDecl>(Call->getDirectCallee());
+  return Method && Method->getIdentifier() && Method->getName() == "get";
+}
+
 /// The kind a value of type \p T holds when computed from \p From (an lvalue reference keeps it).
 std::optional<AliasKind> kindOfResult(QualType T, AliasKind From) {
   if (T.isNull())
@@ -294,6 +313,13 @@ std::optional<AliasOrigin> ContainerAliases::pointsIntoImpl(const Expr *E, unsig
   if (Base->Kind != AliasKind::Container && Base->Kind != AliasKind::Element)
     return std::nullopt;
   QualType Result = returnTypeOf(cast<CallExpr>(E));
+  if (Base->Kind == AliasKind::Element && isUniqueOwner(Object->getType()) && reachesOwnedObject(cast<CallExpr>(E))) {
+    // `*v.back()`, `m[k]->name`, `v[i].get()`: the owned object, not the owner.
+    std::optional<AliasKind> Kind = kindOfResult(Result, AliasKind::Element);
+    if (Kind)
+      Base->OwnedByElement = true;
+    return Kind ? As(Base, *Kind) : std::nullopt;
+  }
   std::optional<AliasKind> Kind = kindOfResult(Result, Base->Kind);
   return Kind ? As(Base, *Kind) : std::nullopt;
 }

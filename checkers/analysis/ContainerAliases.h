@@ -26,6 +26,9 @@ enum class AliasKind {
 struct AliasOrigin {
   const clang::Expr *ContainerRef = nullptr; // the expression naming the shared container
   AliasKind Kind = AliasKind::Element;
+  // Reached through a unique owner the element holds (`*v.back()` of a vector of unique_ptr): the
+  // object lives on the heap, and moving or copying the owner does not move it.
+  bool OwnedByElement = false;
 };
 
 /// Where a value pointing into a container is bound: a variable's initialiser or an assignment.
