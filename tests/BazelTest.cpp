@@ -31,7 +31,6 @@ public:
   /// `bazel build` with the offline stand-ins, the workspace's .clang-tidy declared, C++17.
   CommandResult build(const std::vector<std::string> &Extra) const {
     const std::string Offline = SourceDir + "/testdata/bazel/offline/";
-    const std::string Mapguard = MAPGUARD_BINARY_DIR "/bin/mapguard";
     std::vector<std::string> Args{"env",
                                   "HOME=" + Dir.path(),
                                   "MAPGUARD=" + Mapguard,

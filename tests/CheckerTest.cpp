@@ -235,9 +235,9 @@ TEST_P(CheckerTest, BothFrontEndsReportExactlyTheExpectations) {
       writeFile(Copy, Original);
       std::vector<std::string> Command;
       if (FrontEnd == "mapguard CLI")
-        Command = {MAPGUARD_BINARY_DIR "/bin/mapguard", "--quiet", "-j", "1"};
+        Command = {Mapguard, "--quiet", "-j", "1"};
       else
-        Command = {MAPGUARD_CLANG_TIDY, "--load=" MAPGUARD_BINARY_DIR "/lib/libMapGuard.so", "--quiet"};
+        Command = {MAPGUARD_CLANG_TIDY, LoadPlugin, "--quiet"};
       Command.insert(Command.end(), {"--config=" + configFor(File), "--fix", Copy, "--"});
       Command.insert(Command.end(), Args.begin(), Args.end());
       CommandResult R = run(Command, Dir.path());

@@ -16,9 +16,6 @@ using Json = nlohmann::json;
 
 namespace {
 
-const std::string Mapguard = MAPGUARD_BINARY_DIR "/bin/mapguard";
-const std::string LoadPlugin = "--load=" MAPGUARD_BINARY_DIR "/lib/libMapGuard.so";
-
 TEST(CliTest, ClangTidyConfigurationIsSharedWithThePlugin) {
   Project P;
   P.add("custom.cpp", R"(namespace app { struct Table { int *begin(); int *end(); void erase(int); }; }

@@ -14,9 +14,6 @@ using Json = nlohmann::json;
 
 namespace {
 
-const std::string Mapguard = MAPGUARD_BINARY_DIR "/bin/mapguard";
-const std::string LoadPlugin = "--load=" MAPGUARD_BINARY_DIR "/lib/libMapGuard.so";
-
 TEST(CliTest, ExitCodesFollowTheDocumentation) {
   Project P;
   EXPECT_EQ(run({Mapguard, "-p", P.root(), P.path("src/clean.cpp"), "--header-filter=^$"}).ExitCode, 0);

@@ -16,8 +16,6 @@ using Json = nlohmann::json;
 
 namespace {
 
-const std::string Mapguard = MAPGUARD_BINARY_DIR "/bin/mapguard";
-
 /// How many units the run's summary says came from the cache.
 unsigned fromCache(const CommandResult &R) {
   llvm::SmallVector<llvm::StringRef, 2> Match;

@@ -14,7 +14,6 @@ using Json = nlohmann::json;
 
 namespace {
 
-const std::string Mapguard = MAPGUARD_BINARY_DIR "/bin/mapguard";
 // The log's format is under test, on hazards of rules off by default too (range-for-change,
 // invalidating-insert): every rule runs.
 const std::string AllRules = "--config={Checks: '-*,mapguard-*', CheckOptions: {Rules: all}}";

@@ -9,6 +9,10 @@
 
 namespace mapguard::test {
 
+/// The built front-ends the tests run: the CLI, and the plugin as clang-tidy loads it.
+inline const std::string Mapguard = MAPGUARD_BINARY_DIR "/bin/mapguard";
+inline const std::string LoadPlugin = "--load=" MAPGUARD_BINARY_DIR "/lib/libMapGuard.so";
+
 struct CommandResult {
   int ExitCode = -1;
   std::string Out, Err;
