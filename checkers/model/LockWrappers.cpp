@@ -35,6 +35,11 @@ const Expr *peel(const Expr *E) {
       E = Unary->getSubExpr();
       continue;
     }
+    // A member initialised with braces, `mutex{m}` (Kismet's kis_lock_guard): the one element.
+    if (const auto *List = dyn_cast<InitListExpr>(E); List && List->getNumInits() == 1) {
+      E = List->getInit(0);
+      continue;
+    }
     return E;
   }
 }
@@ -146,6 +151,13 @@ bool LockModel::isInferredMutex(const CXXRecordDecl *Record) const {
       })) {
     InferredRecords[Record] = Inferred::Mutex;
     return true;
+  }
+  // A guard is not a mutex, even one with lock() and unlock() of its own (a unique_lock-like
+  // class whose destructor unlocks the mutex it refers to when it owns it: Kismet's
+  // kis_unique_lock): `guard.lock()` re-locks the guard's mutex, and the guard still unlocks it.
+  if (inferredGuardKind(Record)) {
+    InferredRecords[Record] = Inferred::None;
+    return false;
   }
   // Only a class with a mutex member or a mutex base (private: Poco's FastMutex over its
   // platform FastMutexImpl) can leave one locked: others are not read further.

@@ -1,5 +1,5 @@
 // RUN-ARGS: -std=c++20 -Wno-unused
-// CHECK-OPTIONS: mapguard-manual-lock.ReportThrowingCalls: false
+// CHECK-OPTIONS: mapguard-manual-lock.ReportThrowingCalls: false, mapguard-manual-lock.Rules: '+exit-while-locked'
 // ReportThrowingCalls: false, for code that reports errors without exceptions (RocksDB's Status):
 // only ways out that skip the unlock are reported.
 #include <map>

@@ -1,5 +1,5 @@
 // RUN-ARGS: -std=c++17 -Wno-unused
-// CHECK-OPTIONS: Mutexes: '+app::OpaqueMutex', LockFunctions: '+acquire', UnlockFunctions: '+release'
+// CHECK-OPTIONS: Mutexes: '+app::OpaqueMutex', LockFunctions: '+acquire', UnlockFunctions: '+release', mapguard-manual-lock.Rules: '+exit-while-locked'
 // A list option that starts with '+' adds to the default list: the project's mutex (its bodies in
 // another unit, its functions named as no default names them) is a mutex, and std::mutex still is.
 #include <map>

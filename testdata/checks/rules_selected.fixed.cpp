@@ -1,7 +1,7 @@
 // RUN-ARGS: -std=c++20 -Wno-unused
-// CHECK-OPTIONS: Rules: 'default,+inferred-guard,+range-for-change,+erase-then-use,-exit-while-locked'
-// The Rules option on rules_default.cpp's code: three rules off by default turned on, one on by
-// default turned off, the others left at their default.
+// CHECK-OPTIONS: Rules: 'default,+inferred-guard,+range-for-change,+erase-then-use,+exit-while-locked'
+// The Rules option on rules_default.cpp's code: four rules off by default turned on (turning a
+// default rule off: CliTest's RulesOptionSelectsRulesAndRejectsUnknownOnes), the others at their default.
 #include <map>
 #include <mutex>
 
@@ -35,9 +35,9 @@ void pruneZeros(std::map<int, int> &Counts) {
       It = Counts.erase(It); else ++It; // expect: mapguard-erase-during-iteration {{'It' is used after 'Counts.erase(It)' invalidated it}} note@-2: {{'It' is used here after the erase}}
 }
 
-// exit-while-locked, turned off.
+// exit-while-locked, turned on.
 int takeOne(std::mutex &Mu, std::map<int, int> &Counts) {
-  Mu.lock();
+  Mu.lock(); // expect: mapguard-manual-lock {{'Mu' is locked by hand and a 'return' leaves the function with it still locked}} note@+2: {{'Mu' is still locked when this 'return' leaves}}
   if (Counts.empty())
     return -1;
   int Key = Counts.begin()->first;
