@@ -44,8 +44,6 @@ public:
   TempDir Home; // pre-commit's cache
 };
 
-std::string output(const CommandResult &R) { return R.Out + R.Err; }
-
 /// The hooks repository pre-commit clones: this checkout's .pre-commit-hooks.yaml, committed.
 std::string hooksRepository(const TempDir &Dir) {
   writeFile(Dir.file(".pre-commit-hooks.yaml"), readFile(SourceDir + "/.pre-commit-hooks.yaml"));
@@ -153,10 +151,15 @@ TEST(EntryPointsTest, IntegrationFilesAreValidYamlWithWhatTheirHostsRead) {
   CommandResult Hooks = yaml(SourceDir + "/.pre-commit-hooks.yaml",
                              "[(h['id'], h['language'], h['entry'].split()[0]) for h in doc]");
   EXPECT_EQ(Hooks.Out, "[('mapguard', 'system', 'mapguard'), ('mapguard-diff', 'system', 'mapguard')]\n") << Hooks.Err;
+  // The workflow runs the action (action.yml), which uploads to code scanning in category 'mapguard'.
   CommandResult Workflow = yaml(SourceDir + "/integration/github/mapguard.yml",
-                                "doc['permissions']['security-events'], [(s['uses'], s['with']['category']) for s in "
-                                "doc['jobs']['mapguard']['steps'] if 'upload-sarif' in s.get('uses', '')]");
-  EXPECT_EQ(Workflow.Out, "write [('github/codeql-action/upload-sarif@v4', 'mapguard')]\n") << Workflow.Err;
+                                "doc['permissions']['security-events'], [s['uses'] for s in "
+                                "doc['jobs']['mapguard']['steps'] if 'mapguard' in s.get('uses', '')]");
+  EXPECT_EQ(Workflow.Out, "write ['mapguard/mapguard@main']\n") << Workflow.Err;
+  CommandResult Action = yaml(SourceDir + "/action.yml",
+                              "doc['inputs']['category']['default'], [(s['uses'], s['with']['category']) for s in "
+                              "doc['runs']['steps'] if 'upload-sarif' in s.get('uses', '')]");
+  EXPECT_EQ(Action.Out, "mapguard [('github/codeql-action/upload-sarif@v4', '${{ inputs.category }}')]\n") << Action.Err;
   CommandResult GitLab = yaml(SourceDir + "/integration/gitlab/mapguard.gitlab-ci.yml",
                               "doc['mapguard']['artifacts']['paths'], doc['mapguard']['artifacts']['when']");
   EXPECT_EQ(GitLab.Out, "['mapguard.sarif'] always\n") << GitLab.Err;

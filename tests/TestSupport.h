@@ -18,6 +18,9 @@ struct CommandResult {
   std::string Out, Err;
 };
 
+/// Both streams of a run, for a failed assertion's message.
+inline std::string output(const CommandResult &R) { return R.Out + R.Err; }
+
 /// Runs a program (no shell) in \p WorkingDir, capturing stdout and stderr.
 CommandResult run(const std::vector<std::string> &Args, const std::string &WorkingDir = "");
 
