@@ -1,4 +1,6 @@
 #include "GuardedContainerCheck.h"
+
+#include "analysis/WhatWasSeen.h"
 #include "utils/AstUtil.h"
 
 #include "analysis/Handover.h"
@@ -45,6 +47,7 @@ struct GuardedContainerCheck::SharedAnalysis {
   llvm::DenseSet<const FunctionDecl *> Added;
   std::vector<const FunctionDecl *> Patterns; // functions in templates' definitions
   bool Analysed = false;
+  bool SeenReported = false; // the facts for the CLI's account of the run, once per unit
   std::optional<std::vector<CheckThenActPair>> CheckThenActPairs;
 };
 
@@ -68,7 +71,8 @@ GuardedContainerCheck::sharedAnalysis(const ASTContext *Ctx, const ModelOptions 
 
 GuardedContainerCheck::GuardedContainerCheck(StringRef Name, tidy::ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context), Models(ModelOptions::read(Options)), Rules(RuleSelection::read(Name, Options, *this)),
-      TidyContext(Context) {}
+      TidyContext(Context),
+      ReportSeen(ModelOptions::parseBool(Options.getLocalOrGlobal("MapguardReportSeen", "false"), false)) {}
 
 bool GuardedContainerCheck::isCheckEnabled(StringRef Name) const { return TidyContext->isCheckEnabled(Name); }
 
@@ -118,6 +122,13 @@ void GuardedContainerCheck::onEndOfTranslationUnit() {
     }
     LockedLambdas.clear();
     report(Shared->Inference, *Context);
+    // Only the CLI asks (MapguardReportSeen): a remark it takes out of the findings.
+    if (ReportSeen && !Shared->SeenReported) {
+      Shared->SeenReported = true;
+      const SourceManager &SM = Context->getSourceManager();
+      diag(SM.getLocForStartOfFile(SM.getMainFileID()), "%0%1", DiagnosticIDs::Remark)
+          << SeenFactsPrefix << seenFactsJson(Shared->Inference, *Context);
+    }
   }
   Shared.reset();
   Context = nullptr;

@@ -67,6 +67,7 @@ private:
 
   llvm::DenseSet<const clang::LambdaExpr *> LockedLambdas; // given a guard by a fix-it in this unit
   clang::tidy::ClangTidyContext *TidyContext;
+  const bool ReportSeen; // MapguardReportSeen, set by the CLI only: emit the unit's facts (WhatWasSeen)
   std::shared_ptr<SharedAnalysis> Shared; // for the current translation unit
   clang::ASTContext *Context = nullptr;
 };

@@ -50,22 +50,13 @@ struct SarifRun {
   Json json() const { return Json::parse(Log); }
 };
 
-std::string validate(const std::string &SarifPath) {
-  if (!llvm::sys::fs::exists(MAPGUARD_SARIF_SCHEMA))
-    return "schema missing at " MAPGUARD_SARIF_SCHEMA " (npm pack @microsoft/jest-sarif; see scripts/install-deps.sh)";
-  const std::string Validator = "import json, sys, jsonschema\n"
-                                "jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))\n";
-  CommandResult R = run({"/usr/bin/python3", "-c", Validator, SarifPath, MAPGUARD_SARIF_SCHEMA});
-  return R.ExitCode == 0 ? "" : R.Err;
-}
-
 TEST(SarifTest, ValidatesAgainstTheOfficialSchema) {
   SarifRun Clean(Source);
   EXPECT_EQ(Clean.ExitCode, 1);
-  EXPECT_EQ(validate(Clean.Dir.file("out.sarif")), "");
+  EXPECT_EQ(validateSarif(Clean.Dir.file("out.sarif")), "");
   SarifRun Broken(Source, /*WithBrokenUnit=*/true);
   EXPECT_EQ(Broken.ExitCode, 3);
-  EXPECT_EQ(validate(Broken.Dir.file("out.sarif")), "");
+  EXPECT_EQ(validateSarif(Broken.Dir.file("out.sarif")), "");
 }
 
 // A run stopped before its end (killed, cancelled in CI) keeps its --sarif and --json files:
@@ -83,7 +74,7 @@ TEST(SarifTest, AnInterruptedRunLeavesValidPartialReports) {
   CommandResult R = run(Stopped);
   ::unsetenv("MAPGUARD_TEST_HANG_IN");
   EXPECT_EQ(R.ExitCode, 124) << "stopped by timeout: " << R.Err;
-  EXPECT_EQ(validate(Sarif), "");
+  EXPECT_EQ(validateSarif(Sarif), "");
   Json Log = Json::parse(readFile(Sarif));
   const Json &Run = Log["runs"][0];
   EXPECT_EQ(Run["properties"]["partial"], true) << Log.dump(2);
@@ -98,8 +89,8 @@ TEST(SarifTest, AnInterruptedRunLeavesValidPartialReports) {
   // A run that ends writes the whole result, with no mark.
   CommandResult Whole = run(Command);
   EXPECT_EQ(Whole.ExitCode, 1) << Whole.Err;
-  EXPECT_EQ(validate(Sarif), "");
-  EXPECT_FALSE(Json::parse(readFile(Sarif))["runs"][0].contains("properties"));
+  EXPECT_EQ(validateSarif(Sarif), "");
+  EXPECT_FALSE(Json::parse(readFile(Sarif))["runs"][0]["properties"].contains("partial"));
   EXPECT_FALSE(Json::parse(readFile(Report)).contains("partial"));
   EXPECT_EQ(Json::parse(readFile(Report))["findings"].size(), 2u);
 }
@@ -202,7 +193,7 @@ TEST(SarifTest, BaselineMarksNewUnchangedAndAbsentResults) {
   ASSERT_FALSE(Shown.empty()) << Gated.Out;
   EXPECT_EQ(Shown[0].Line, 5u); // only the new finding (and its note)
   EXPECT_EQ(std::count_if(Shown.begin(), Shown.end(), [](const Diag &D) { return D.Kind == "warning"; }), 1);
-  EXPECT_EQ(validate(Dir.file("new.sarif")), "");
+  EXPECT_EQ(validateSarif(Dir.file("new.sarif")), "");
   std::map<std::string, std::vector<std::string>> States; // baselineState -> ruleId:line (or kind)
   Json Log = Json::parse(readFile(Dir.file("new.sarif")));
   for (const Json &R : Log["runs"][0]["results"])

@@ -109,4 +109,13 @@ size_t countWarnings(const std::string &Output) {
 
 bool haveLibcxx() { return llvm::sys::fs::exists("/usr/lib/llvm-" MAPGUARD_LLVM_MAJOR "/include/c++/v1/map"); }
 
+std::string validateSarif(const std::string &SarifPath) {
+  if (!llvm::sys::fs::exists(MAPGUARD_SARIF_SCHEMA))
+    return "schema missing at " MAPGUARD_SARIF_SCHEMA " (npm pack @microsoft/jest-sarif; see scripts/install-deps.sh)";
+  const std::string Validator = "import json, sys, jsonschema\n"
+                                "jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))\n";
+  CommandResult R = run({"/usr/bin/python3", "-c", Validator, SarifPath, MAPGUARD_SARIF_SCHEMA});
+  return R.ExitCode == 0 ? "" : R.Err;
+}
+
 } // namespace mapguard::test

@@ -24,6 +24,9 @@ inline std::string output(const CommandResult &R) { return R.Out + R.Err; }
 /// Runs a program (no shell) in \p WorkingDir, capturing stdout and stderr.
 CommandResult run(const std::vector<std::string> &Args, const std::string &WorkingDir = "");
 
+/// What the official SARIF 2.1.0 schema says of the log at \p SarifPath: empty when it is valid.
+std::string validateSarif(const std::string &SarifPath);
+
 std::string readFile(const std::string &Path);
 void writeFile(const std::string &Path, const std::string &Content);
 /// A fresh directory under the system temp dir, removed by the caller's TempDir.

@@ -4,7 +4,9 @@
 #include "FileAccessLog.h"
 #include "FindingText.h"
 #include "Shard.h"
+#include "SeenReport.h"
 #include "StableSort.h"
+#include "analysis/WhatWasSeen.h"
 #include "llvm/Support/CrashRecoveryContext.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ThreadPool.h"
@@ -33,6 +35,11 @@ namespace {
 /// their own flag name and do not make a unit fail.
 bool isCompilerError(const ClangTidyError &E) {
   return E.DiagLevel == ClangTidyError::Error && E.DiagnosticName == "clang-diagnostic-error";
+}
+
+/// The facts a guard-based check reports for the CLI's account of the run (a remark, not a finding).
+bool isSeenFacts(const ClangTidyError &E) {
+  return E.DiagLevel == ClangTidyError::Remark && llvm::StringRef(E.Message.Message).starts_with(SeenFactsPrefix);
 }
 
 /// One finding per place and check: a header seen from several units may be described a little
@@ -169,6 +176,7 @@ AnalysisResult merge(const tooling::CompilationDatabase &Db, llvm::ArrayRef<std:
   AnalysisResult Result;  // A finding in a header, seen from several units, is kept once: the description that sorts
   // first, whichever unit made it, so that a sharded run merges into what one run reports.
   std::map<decltype(placeKey(std::declval<ClangTidyError>())), std::pair<std::string, size_t>> Seen;
+  SeenAccumulator Facts;
   for (size_t I = 0; I < Files.size(); ++I) {
     if (!Done[I])
       continue;
@@ -177,6 +185,11 @@ AnalysisResult merge(const tooling::CompilationDatabase &Db, llvm::ArrayRef<std:
     Failure.File = Files[I];
     Failure.Status = Outcomes[I].Status;
     for (ClangTidyError &E : Outcomes[I].Diagnostics) {
+      if (isSeenFacts(E)) {
+        Facts.add(nlohmann::ordered_json::parse(llvm::StringRef(E.Message.Message).drop_front(SeenFactsPrefix.size()).str(),
+                                        nullptr, false));
+        continue;
+      }
       if (isCompilerError(E)) {
         Failure.Errors.push_back(std::move(E));
         continue;
@@ -205,6 +218,7 @@ AnalysisResult merge(const tooling::CompilationDatabase &Db, llvm::ArrayRef<std:
   for (auto &[Place, Kept] : Seen)
     Sorted.push_back(std::move(Result.Findings[Kept.second]));
   Result.Findings = std::move(Sorted);
+  Result.Seen = Facts.take();
   stableSort(Result.Failures, [](const UnitFailure &A, const UnitFailure &B) { return A.File < B.File; });
   return Result;
 }
@@ -237,7 +251,8 @@ AnalysisResult analyze(const tooling::CompilationDatabase &Db, llvm::ArrayRef<st
         ++UnitsDone;
         Done[I] = true;
         size_t UnitFindings =
-            llvm::count_if(Outcomes[I].Diagnostics, [](const ClangTidyError &E) { return !isCompilerError(E); });
+            llvm::count_if(Outcomes[I].Diagnostics,
+                           [](const ClangTidyError &E) { return !isCompilerError(E) && !isSeenFacts(E); });
         FindingsSoFar += UnitFindings;
         if (Progress)
           Progress({UnitsDone, Files.size(), UnitFindings, FindingsSoFar, Files[I]});

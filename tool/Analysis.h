@@ -3,6 +3,7 @@
 #ifndef MAPGUARD_TOOL_ANALYSIS_H
 #define MAPGUARD_TOOL_ANALYSIS_H
 
+#include "SeenReport.h"
 #include "clang-tidy/ClangTidyDiagnosticConsumer.h"
 #include "clang-tidy/ClangTidyOptions.h"
 #include "clang/Tooling/CompilationDatabase.h"
@@ -43,6 +44,7 @@ struct UnitFailure {
 
 struct AnalysisResult {
   std::vector<clang::tidy::ClangTidyError> Findings; // de-duplicated across units, sorted
+  WhatWasSeen Seen;
   std::vector<UnitFailure> Failures;                 // sorted by file
   clang::tidy::ClangTidyStats Stats;                 // summed over units
   /// A checkpoint of a run still going: only the units done so far are in it.

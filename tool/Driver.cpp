@@ -39,6 +39,8 @@ llvm::Expected<OptionsProviderFactory> makeOptionsProviderFactory(const ConfigOv
   ClangTidyOptions Override;
   // The CLI carries only mapguard's checks; never let a shared .clang-tidy start the static analyzer.
   Override.Checks = Overrides.Checks.value_or("") + ",-clang-analyzer-*";
+  // The guard-based checks then report what they saw (WhatWasSeen), for the run's account.
+  Override.CheckOptions["MapguardReportSeen"] = ClangTidyOptions::ClangTidyValue("true");
   if (Overrides.HeaderFilter)
     Override.HeaderFilterRegex = *Overrides.HeaderFilter;
   if (Overrides.ExcludeHeaderFilter)

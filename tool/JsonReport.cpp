@@ -1,5 +1,6 @@
 #include "JsonReport.h"
 
+#include "SeenReport.h"
 #include "SourceText.h"
 
 using clang::tidy::ClangTidyError;
@@ -50,6 +51,8 @@ std::string renderJson(const AnalysisResult &Result, const BaselineComparison *B
                                  {"systemHeadersOnly", Failure.SystemHeadersOnly}});
   }
   Json Report{{"version", 1}, {"findings", Findings}, {"failedUnits", Failures}};
+  if (Result.Seen.Reported)
+    Report["seen"] = seenJson(Result.Seen);
   if (Result.InProgress) // a checkpoint of a run still going
     Report["partial"] = Json{{"unitsDone", Result.InProgress->UnitsDone}, {"unitsTotal", Result.InProgress->UnitsTotal}};
   if (Baseline)

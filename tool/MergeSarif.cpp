@@ -3,6 +3,7 @@
 #include "CheckCatalog.h"
 #include "Driver.h"
 #include "Sarif.h"
+#include "SeenReport.h"
 #include "StableSort.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -159,7 +160,14 @@ Expected<std::string> mergeSarifLogs(ArrayRef<SarifInput> Logs, const std::optio
     Notifications.push_back(Notification);
   if (Dropped)
     Notifications.push_back(droppedResultsNotification(Dropped, Results.size(), CodeScanningMaxResults));
+  // What the parts saw, as one run over all their units would have seen it.
+  SeenAccumulator Seen;
+  for (const Json &Part : Runs)
+    if (const Json &Properties = Part.value("properties", Json::object()); Properties.contains("mapguard.seen"))
+      Seen.add(Properties["mapguard.seen"]);
   Json &Run = First["runs"][0];
+  if (WhatWasSeen All = Seen.take(); All.Reported)
+    Run["properties"]["mapguard.seen"] = seenJson(All);
   Run["tool"]["driver"]["rules"] = Rules;
   Json Invocation{{"executionSuccessful", Successful && Failures.empty()}};
   if (!Notifications.empty())

@@ -1,10 +1,12 @@
 #include "Run.h"
+#include "SeenReport.h"
 
 #include "Baseline.h"
 #include "ChangedLines.h"
 #include "ClangTidyCompat.h"
 #include "JsonReport.h"
 #include "Progress.h"
+#include "SeenReport.h"
 #include "model/ModelOptions.h"
 #include "RuleSelection.h"
 #include "UnitWorkers.h"
@@ -96,6 +98,7 @@ void printSummary(const RunRequest &Request, const AnalysisResult &Result, size_
   if (Request.DiffRevision)
     errs() << "; only lines changed since " << *Request.DiffRevision;
   errs() << "\n";
+  printSeen(errs(), Result.Seen);
 }
 
 /// Prints the findings in the requested format (applying fixes for text) and writes the output

@@ -2,6 +2,7 @@
 
 #include "CheckCatalog.h"
 #include "FindingText.h"
+#include "SeenReport.h"
 #include "SourceText.h"
 #include "StableSort.h"
 #include "llvm/ADT/StringExtras.h"
@@ -284,10 +285,12 @@ std::string renderSarif(const AnalysisResult &Result, const SarifOptions &Option
     Run["originalUriBaseIds"] = sourceRootBaseIds(Builder.Root);
   Run["columnKind"] = "unicodeCodePoints";
   Run["results"] = Results;
+  if (Result.Seen.Reported)
+    Run["properties"]["mapguard.seen"] = seenJson(Result.Seen);
   if (Result.InProgress) // a checkpoint of a run still going: only the units done so far
-    Run["properties"] = Json{{"partial", true},
-                             {"unitsDone", Result.InProgress->UnitsDone},
-                             {"unitsTotal", Result.InProgress->UnitsTotal}};
+    Run["properties"].update(Json{{"partial", true},
+                                  {"unitsDone", Result.InProgress->UnitsDone},
+                                  {"unitsTotal", Result.InProgress->UnitsTotal}});
   Json Log{{"$schema", SchemaUri}, {"version", "2.1.0"}, {"runs", Json::array({Run})}};
   return Log.dump(2) + "\n";
 }

@@ -131,6 +131,29 @@ bool LockModel::isMutex(QualType T, const Decl *Where) const {
          isInferredMutex(dyn_cast_or_null<CXXRecordDecl>(Record));
 }
 
+std::optional<StringRef> LockModel::mutexEvidence(QualType T, const Decl *Where) const {
+  if (T.isNull())
+    return std::nullopt;
+  T = T.getNonReferenceType();
+  if (const auto *Typedef = T->getAs<TypedefType>(); Typedef && Mutexes.match(Typedef->getDecl()))
+    return StringRef("options");
+  if (QualType Default = defaultArgumentOf(T, Where); !Default.isNull())
+    return mutexEvidence(Default);
+  const RecordDecl *Record = recordOf(T);
+  if (Mutexes.match(Record))
+    return StringRef("options");
+  if (Record && Record->hasAttr<CapabilityAttr>())
+    return StringRef("attributes");
+  if (const auto *Class = dyn_cast_or_null<CXXRecordDecl>(Record); Class && Class->hasDefinition() &&
+      llvm::any_of(Class->bases(), [&](const CXXBaseSpecifier &Base) {
+        return Base.getAccessSpecifier() == AS_public && isMutex(Base.getType());
+      }))
+    return StringRef("base");
+  if (isInferredMutex(dyn_cast_or_null<CXXRecordDecl>(Record)))
+    return StringRef("members");
+  return std::nullopt;
+}
+
 bool LockModel::isReaderWriterMutex(QualType T, const Decl *Where) const {
   if (!isMutex(T, Where))
     return false;

@@ -53,6 +53,10 @@ public:
   /// that is a template parameter is a mutex when its default argument is one
   /// (`template <class Mutex = std::mutex>`), and \p Where finds the parameter's declaration.
   bool isMutex(clang::QualType T, const clang::Decl *Where = nullptr) const;
+  /// How \p T is known as a mutex: "options" (a name of the Mutexes list), "attributes" (Clang's
+  /// capability attribute), "base" (a public mutex base), "members" (its member functions, read,
+  /// or its lock()/unlock() interface: LockWrappers.cpp); none when it is not one.
+  std::optional<llvm::StringRef> mutexEvidence(clang::QualType T, const clang::Decl *Where = nullptr) const;
   /// Whether \p T is a mutex with a reader (shared) mode: one of its member functions locks it
   /// shared (`lock_shared`, `ReaderLock`, `lockForRead`, an annotated acquire_shared), or a C
   /// reader-writer lock (`pthread_rwlock_t`).

@@ -1,0 +1,120 @@
+#include "analysis/WhatWasSeen.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/ASTMatchers/ASTMatchFinder.h"
+#include "clang/Basic/SourceManager.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/JSON.h"
+#include <map>
+
+using namespace clang;
+using namespace clang::ast_matchers;
+
+namespace mapguard {
+namespace {
+
+bool isProjectCode(const Decl *D, const SourceManager &SM) {
+  return D && D->getLocation().isValid() && !SM.isInSystemHeader(D->getLocation());
+}
+
+/// The absolute file and the line of \p D, as the CLI reports places.
+llvm::json::Object placeOf(const Decl *D, ASTContext &Ctx) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  PresumedLoc Where = SM.getPresumedLoc(SM.getSpellingLoc(D->getLocation()));
+  llvm::SmallString<256> File(Where.isValid() ? Where.getFilename() : "");
+  SM.getFileManager().makeAbsolutePath(File);
+  return llvm::json::Object{{"file", File.str().str()}, {"line", Where.isValid() ? Where.getLine() : 0}};
+}
+
+/// A class of the project that declares a lock and an unlock member function (by the lock model's
+/// names) none of whose bodies this unit can read, and that the model does not know as a mutex or
+/// a guard: the pimpl `Mutex` whose lock() lives in Mutex.cpp.
+bool isUnmodelledLockClass(const CXXRecordDecl *Record, QualType T, const LockModel &Locks,
+                            const SourceManager &SM) {
+  if (!Record || Record->isLambda() || !isProjectCode(Record, SM) || Locks.isMutex(T) || Locks.guardKind(T))
+    return false;
+  bool Locking = false, Unlocking = false;
+  for (const CXXMethodDecl *Method : Record->methods()) {
+    if (!Method->getIdentifier() || Method->isStatic())
+      continue;
+    std::optional<LockModel::Role> Role = Locks.roleOfName(Method->getName());
+    if (!Role || (Role->Action != LockAction::Lock && Role->Action != LockAction::Unlock))
+      continue;
+    if (Method->hasBody())
+      return false; // read, and found to lock nothing of its own: a door, a file
+    (Role->Action == LockAction::Lock ? Locking : Unlocking) = true;
+  }
+  return Locking && Unlocking;
+}
+
+/// The object type behind a reference or a pointer.
+QualType objectType(QualType T) {
+  T = T.getNonReferenceType();
+  return T->isPointerType() ? T->getPointeeType() : T;
+}
+
+} // namespace
+
+std::string seenFactsJson(const GuardInference &Inference, ASTContext &Ctx) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  const LockModel &Locks = Inference.locks();
+  llvm::json::Array Containers, LockClasses, Unmodelled;
+  llvm::DenseSet<const ValueDecl *> SeenContainers;
+  llvm::DenseSet<const Decl *> SeenClasses;
+  for (const ContainerAccess &Access : Inference.accesses()) {
+    const ValueDecl *Container = Access.Container;
+    if (!isProjectCode(Container, SM) || !SeenContainers.insert(Container).second)
+      continue;
+    llvm::json::Object Entry = placeOf(Container, Ctx);
+    Entry["name"] = Container->getQualifiedNameAsString();
+    const GuardInfo *Guard = Inference.guardOf(Container);
+    Entry["guard"] = !Guard ? "none" : Guard->Annotated ? "annotated" : "inferred";
+    if (Guard) {
+      Entry["mutex"] = Guard->Mutex->getNameAsString();
+      Entry["heldAt"] = Guard->HeldAt;
+      Entry["counted"] = Guard->Counted;
+      const CXXRecordDecl *MutexClass = objectType(Guard->Mutex->getType())->getAsCXXRecordDecl();
+      if (MutexClass && isProjectCode(MutexClass, SM) && SeenClasses.insert(MutexClass->getCanonicalDecl()).second)
+        if (std::optional<StringRef> How = Locks.mutexEvidence(Guard->Mutex->getType(), Guard->Mutex)) {
+          llvm::json::Object Class = placeOf(MutexClass, Ctx);
+          Class["name"] = MutexClass->getQualifiedNameAsString();
+          Class["how"] = *How;
+          LockClasses.push_back(std::move(Class));
+        }
+    }
+    Containers.push_back(std::move(Entry));
+  }
+  // Classes that look like locks and are used here, as a lock call's object or a guard's argument.
+  llvm::DenseSet<const CXXRecordDecl *> Reported;
+  auto Consider = [&](QualType Type) {
+    QualType T = objectType(Type);
+    const CXXRecordDecl *Record = T->getAsCXXRecordDecl();
+    Record = Record ? Record->getDefinition() : nullptr;
+    if (!Record || Reported.contains(Record) || !isUnmodelledLockClass(Record, T, Locks, SM))
+      return;
+    Reported.insert(Record);
+    llvm::json::Object Class = placeOf(Record, Ctx);
+    Class["name"] = Record->getQualifiedNameAsString();
+    Unmodelled.push_back(std::move(Class));
+  };
+  for (const FunctionDecl *Fn : Inference.functions()) {
+    if (!Fn->getBody())
+      continue;
+    for (const BoundNodes &Call : match(findAll(cxxMemberCallExpr().bind("call")), *Fn->getBody(), Ctx))
+      if (const Expr *Object = Call.getNodeAs<CXXMemberCallExpr>("call")->getImplicitObjectArgument())
+        Consider(Object->getType());
+    for (const BoundNodes &Construct : match(findAll(cxxConstructExpr().bind("new")), *Fn->getBody(), Ctx))
+      for (const Expr *Arg : Construct.getNodeAs<CXXConstructExpr>("new")->arguments())
+        Consider(Arg->getType());
+  }
+  llvm::json::Object Facts{{"containers", std::move(Containers)},
+                           {"lockClasses", std::move(LockClasses)},
+                           {"unmodelled", std::move(Unmodelled)}};
+  std::string Text;
+  llvm::raw_string_ostream(Text) << llvm::json::Value(std::move(Facts));
+  return Text;
+}
+
+} // namespace mapguard
