@@ -35,13 +35,13 @@ const RuleInfo EraseDuringIterationRules[] = {
     {"reentrant-callback", "a callback invoked in the loop may re-enter a member function that erases", 0, 70},
 };
 const RuleInfo EscapingReferenceRules[] = {
-    {"used-after-release", "a reference, pointer or iterator used after its guard is released", 0, 4},
+    {"used-after-release", "a reference, pointer or iterator used after its guard is released", 0, 5},
     {"returned-after-release", "returned from the function that took the lock", 1, 12},
     {"stored-beyond-lock", "stored in a member, a global or an out-parameter", 0, 8},
     {"captured-by-deferred", "captured by a callable a thread or executor runs later", 0, 0},
 };
 const RuleInfo ManualLockRules[] = {
-    {"exit-while-locked", "a return, break, continue, goto or throw leaves with the mutex locked", 0, 4},
+    {"exit-while-locked", "a return, break, continue, goto or throw leaves with the mutex locked", 1, 5},
     {"throw-while-locked", "a call that may throw runs while the mutex is locked by hand", 0, 1},
     {"guard-locks-nothing", "a guard declared without a name: a new empty guard hiding the mutex, or a temporary", 0, 0},
 };
@@ -50,7 +50,7 @@ const RuleInfo ScopeExitAfterUnlockRules[] = {
 };
 const RuleInfo UnguardedAccessRules[] = {
     {"annotated-guard", "an access without the mutex named by GUARDED_BY", 0, 1},
-    {"inferred-guard", "an access without the mutex held at most of the container's other accesses", 19, 131},
+    {"inferred-guard", "an access without the mutex held at most of the container's other accesses", 22, 138},
     {"global-thread-race", "a global container written on a worker thread with no mutex while other code uses it", 0, 0},
 };
 const RuleInfo WriteUnderSharedLockRules[] = {

@@ -47,7 +47,7 @@ ManualLockCheck::ManualCalls ManualLockCheck::findManualCalls(const Stmt *Body, 
                                                         : Found.Asserts;
       if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call)) {
         const Expr *Object = Member->getImplicitObjectArgument();
-        if (Object && Model.isMutex(Object->getType()))
+        if (Model.isMutexObject(Object))
           if (auto Path = Resolver.objectOfCall(Member))
             Into.emplace_back(Call, *Path);
         return true;

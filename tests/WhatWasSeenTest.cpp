@@ -12,8 +12,10 @@ using Json = nlohmann::json;
 
 namespace {
 
-// Four shared containers: one annotated, one guarded by a project mutex read from its bodies,
-// one never locked, one behind a pimpl class whose lock() and unlock() live in another file.
+// Five shared containers: one annotated, one guarded by a project mutex read from its bodies, one
+// guarded by a pimpl mutex whose Lock() and Unlock() live in another file (known by their names),
+// one never locked, one behind a class that is given an object to lock at construction and whose
+// lock() and unlock() live in another file (a guard or a mutex: this unit cannot tell).
 const char *const StoreHeader = R"(#pragma once
 #include <map>
 #include <mutex>
@@ -26,8 +28,18 @@ private:
 };
 class Opaque {
 public:
+  explicit Opaque(int *Slot);
   void lock();
   void unlock();
+private:
+  int *Slot;
+};
+class Hidden {
+public:
+  Hidden();
+  ~Hidden();
+  void Lock();
+  void Unlock();
 private:
   struct Impl;
   Impl *Pimpl;
@@ -38,13 +50,17 @@ struct Store {
   std::map<int, int> Free;
   std::mutex Plain;
   std::map<int, int> Annotated __attribute__((guarded_by(Plain)));
-  Opaque Door;
+  Opaque Door{nullptr};
   std::map<int, int> Behind;
+  Hidden Gate;
+  std::map<int, int> Pimpled;
   void put(int K) { Mu.Lock(); Guarded[K] = K; Mu.Unlock(); }
   bool has(int K) { Mu.Lock(); bool Found = Guarded.count(K) != 0; Mu.Unlock(); return Found; }
   void note(int K) { Free[K] = 1; }
   void mark(int K) { std::lock_guard<std::mutex> Lock(Plain); Annotated[K] = 1; }
   void hide(int K) { Door.lock(); Behind[K] = 1; Door.unlock(); }
+  void fill(int K) { Gate.Lock(); Pimpled[K] = 1; Gate.Unlock(); }
+  bool filled(int K) { Gate.Lock(); bool Found = Pimpled.count(K) != 0; Gate.Unlock(); return Found; }
 };
 )";
 
@@ -52,7 +68,7 @@ class WhatWasSeenTest : public ::testing::Test {
 protected:
   void SetUp() override {
     writeFile(P.path("include/store.h"), StoreHeader);
-    P.add("store.cpp", "#include \"store.h\"\nvoid touch(Store &S) { S.put(1); S.note(2); S.mark(3); S.hide(4); }\n");
+    P.add("store.cpp", "#include \"store.h\"\nvoid touch(Store &S) { S.put(1); S.note(2); S.mark(3); S.hide(4); S.fill(5); }\n");
     P.writeDatabase();
   }
   CommandResult mapguard(const std::vector<std::string> &Extra) {
@@ -68,8 +84,8 @@ TEST_F(WhatWasSeenTest, SummaryJsonAndSarifSayWhatWasAnalysed) {
   CommandResult R = mapguard({"--format=json", "--sarif", Sarif, P.path("src/store.cpp")});
   ASSERT_LE(R.ExitCode, 1) << output(R);
   Json Seen = Json::parse(R.Out)["seen"];
-  EXPECT_EQ(Seen["summary"], (Json{{"containers", 4}, {"annotated", 1}, {"inferred", 1}, {"none", 2},
-                                   {"lockClasses", 1}, {"unmodelled", 1}}))
+  EXPECT_EQ(Seen["summary"], (Json{{"containers", 5}, {"annotated", 1}, {"inferred", 2}, {"none", 2},
+                                   {"lockClasses", 2}, {"unmodelled", 1}}))
       << Seen.dump(2);
   std::map<std::string, std::string> Guards;
   for (const Json &C : Seen["containers"])
@@ -77,9 +93,12 @@ TEST_F(WhatWasSeenTest, SummaryJsonAndSarifSayWhatWasAnalysed) {
   EXPECT_EQ(Guards, (std::map<std::string, std::string>{{"Store::Annotated", "annotated Plain"},
                                                         {"Store::Behind", "none"},
                                                         {"Store::Free", "none"},
-                                                        {"Store::Guarded", "inferred Mu"}}));
-  EXPECT_EQ(Seen["lockClasses"][0]["name"], "Mutex");
-  EXPECT_EQ(Seen["lockClasses"][0]["how"], "members");
+                                                        {"Store::Guarded", "inferred Mu"},
+                                                        {"Store::Pimpled", "inferred Gate"}}));
+  std::map<std::string, std::string> LockClasses;
+  for (const Json &C : Seen["lockClasses"])
+    LockClasses[C["name"]] = C["how"];
+  EXPECT_EQ(LockClasses, (std::map<std::string, std::string>{{"Hidden", "members"}, {"Mutex", "members"}}));
   EXPECT_EQ(Seen["unmodelled"][0]["name"], "Opaque");
   EXPECT_EQ(Seen["unmodelled"][0]["line"], 11);
   // The SARIF run carries the same account, and stays valid.
@@ -87,8 +106,9 @@ TEST_F(WhatWasSeenTest, SummaryJsonAndSarifSayWhatWasAnalysed) {
   EXPECT_EQ(validateSarif(Sarif), "");
 
   CommandResult Text = mapguard({P.path("src/store.cpp")});
-  EXPECT_NE(Text.Err.find("mapguard: seen: 4 shared container(s) in the project's code (1 annotated, 1 with an "
-                          "inferred guard, 2 with none); the project's mutex classes: 'Mutex' (by members)\n"),
+  EXPECT_NE(Text.Err.find("mapguard: seen: 5 shared container(s) in the project's code (1 annotated, 2 with an "
+                          "inferred guard, 2 with none); the project's mutex classes: 'Hidden' (by members), "
+                          "'Mutex' (by members)\n"),
             std::string::npos)
       << Text.Err;
   EXPECT_NE(Text.Err.find("mapguard: 'Opaque' (" + P.path("include/store.h") +
@@ -102,7 +122,7 @@ TEST_F(WhatWasSeenTest, ShardsMergeIntoOneAccountAndOnlyTheCliAsksForIt) {
   P.writeDatabase();
   CommandResult Whole = mapguard({"--quiet", "--format=json"});
   const Json Expected = Json::parse(Whole.Out)["seen"];
-  ASSERT_EQ(Expected["summary"]["containers"], 4) << Whole.Out;
+  ASSERT_EQ(Expected["summary"]["containers"], 5) << Whole.Out;
   std::vector<std::string> Merge{Mapguard, "merge-sarif"};
   for (const char *Part : {"1/2", "2/2"}) {
     const std::string Log = P.path(std::string("part") + Part[0] + ".sarif");

@@ -87,7 +87,8 @@ void printSeen(llvm::raw_ostream &OS, const WhatWasSeen &Seen) {
   for (const SeenClass &Class : Seen.Unmodelled)
     OS << "mapguard: '" << Class.Name << "' (" << Class.File << ":" << Class.Line
        << ") has lock and unlock functions whose bodies no analysed unit shows, and no option names it: "
-          "what it guards is not judged; name it in the Mutexes option (docs/model-options.md)\n";
+          "what it guards is not judged; name it in the Mutexes option, or in ExclusiveGuards if it is a guard "
+          "(docs/model-options.md)\n";
 }
 
 } // namespace mapguard

@@ -193,8 +193,7 @@ void LockStateAnalysis::transferCall(const CallExpr *Call, LockSet &State) {
         State.disown(Guard);
       return;
     }
-    if (!Model.isMutex(Object->getType(), declOfExpr(Object)) &&
-        !(Object->getType()->isPointerType() && Model.isMutex(Object->getType()->getPointeeType())))
+    if (!Model.isMutexObject(Object))
       return;
     auto Mutex = Member ? Resolver.objectOfCall(Member) : Resolver.objectOrPointee(Object);
     if (!Mutex)
@@ -301,7 +300,7 @@ void LockStateAnalysis::applyBranch(const CFGBlock &Pred, const CFGBlock &Succ, 
     return;
   SmallVector<ObjectPath, 2> Mutexes;
   if (Member) {
-    if (Model.isMutex(Member->getImplicitObjectArgument()->getType()))
+    if (Model.isMutexObject(Member->getImplicitObjectArgument()))
       if (auto Path = Resolver.objectOfCall(Member))
         Mutexes.push_back(*Path);
   } else {

@@ -95,7 +95,7 @@ LockModelOptions LockModelOptions::defaults() {
   LockModelOptions O;
   O.Mutexes = "std::mutex;std::recursive_mutex;std::timed_mutex;std::recursive_timed_mutex;"
               "std::shared_mutex;std::shared_timed_mutex;absl::Mutex;boost::mutex;boost::recursive_mutex;"
-              "boost::timed_mutex;boost::shared_mutex;QMutex;QRecursiveMutex;QReadWriteLock;"
+              "boost::timed_mutex;boost::shared_mutex;QMutex;QBasicMutex;QRecursiveMutex;QReadWriteLock;"
               "pthread_mutex_t;pthread_rwlock_t";
   O.ExclusiveGuards = "std::lock_guard;std::unique_lock;std::scoped_lock;absl::MutexLock;"
                       "absl::WriterMutexLock;boost::lock_guard;boost::unique_lock;QMutexLocker;QWriteLocker";
@@ -129,6 +129,20 @@ bool LockModel::isMutex(QualType T, const Decl *Where) const {
   const RecordDecl *Record = recordOf(T);
   return Mutexes.match(Record).has_value() || (Record && Record->hasAttr<CapabilityAttr>()) ||
          isInferredMutex(dyn_cast_or_null<CXXRecordDecl>(Record));
+}
+
+bool LockModel::isMutexObject(const Expr *Object) const {
+  while (Object) {
+    QualType T = Object->getType();
+    if (isMutex(T, declOfExpr(Object)) || (T->isPointerType() && isMutex(T->getPointeeType())))
+      return true;
+    const auto *Cast = dyn_cast<ImplicitCastExpr>(Object);
+    if (!Cast || (Cast->getCastKind() != CK_DerivedToBase && Cast->getCastKind() != CK_UncheckedDerivedToBase &&
+                  Cast->getCastKind() != CK_NoOp && Cast->getCastKind() != CK_LValueToRValue))
+      return false;
+    Object = Cast->getSubExpr();
+  }
+  return false;
 }
 
 std::optional<StringRef> LockModel::mutexEvidence(QualType T, const Decl *Where) const {

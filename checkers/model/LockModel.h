@@ -57,6 +57,10 @@ public:
   /// capability attribute), "base" (a public mutex base), "members" (its member functions, read,
   /// or its lock()/unlock() interface: LockWrappers.cpp); none when it is not one.
   std::optional<llvm::StringRef> mutexEvidence(clang::QualType T, const clang::Decl *Where = nullptr) const;
+  /// Whether the object of a member call (`mu.lock()`, `mu_->unlock()`) is a mutex: by its type or
+  /// the type it points to, also through the conversion to the base class whose method the call
+  /// reaches (Qt 6's `QMutex::lock` is `QBasicMutex::lock`, declared in a system header).
+  bool isMutexObject(const clang::Expr *Object) const;
   /// Whether \p T is a mutex with a reader (shared) mode: one of its member functions locks it
   /// shared (`lock_shared`, `ReaderLock`, `lockForRead`, an annotated acquire_shared), or a C
   /// reader-writer lock (`pthread_rwlock_t`).

@@ -3,13 +3,14 @@
 // A class is a mutex when it publicly derives from one, or when one of its methods leaves one of
 // its members or its mutex base locked (`void Lock() { pthread_mutex_lock(&mu_); }`, `void lock()
 // { lockImpl(); }`) and another leaves one unlocked; when those bodies are not visible
-// (defined in another file), when it has a mutex member and declares methods with the lock model's
-// lock and unlock names. A class is a scoped guard when its constructor locks a mutex it is given
-// (by reference or pointer, directly or through the member it stores it in) and its destructor
-// unlocks a member; shared when the constructor takes the lock shared; a class derived from a guard
-// whose constructors hand their mutex to the base's is one too. A method of an inferred
-// mutex whose name the model does not know gets the role its body has: leaves a member locked
-// (Lock), unlocked (Unlock). Each answer is memoised per declaration for the translation unit.
+// (defined in another file), when it has a mutex member, or is given no object to lock at
+// construction (a pimpl), and declares methods with the lock model's lock and unlock names. A
+// class is a scoped guard when its constructor locks a mutex it is given (by reference or pointer,
+// directly or through the member it stores it in) and its destructor unlocks a member; shared
+// when the constructor takes the lock shared; a class derived from a guard whose constructors hand
+// their mutex to the base's is one too. A method of an inferred mutex whose name the model does
+// not know gets the role its body has: leaves a member locked (Lock), unlocked (Unlock). Each
+// answer is memoised per declaration for the translation unit.
 #include "model/LockModel.h"
 
 #include "clang/AST/ASTContext.h"
@@ -70,6 +71,29 @@ const ParmVarDecl *parameterOf(const Expr *Operand) {
 bool isUserCode(const Decl *D) {
   return !D->getASTContext().getSourceManager().isInSystemHeader(D->getLocation());
 }
+
+/// A class that declares lock and unlock member functions (by the model's names) defined in
+/// another file, and that is given no object at construction (no constructor takes a reference or
+/// a pointer, as a guard's or a wrapper's does): a pimpl mutex, `class Mutex { void Lock(); void
+/// Unlock(); Impl *impl_; }` with its bodies in Mutex.cpp. The names are all this unit can read.
+bool declaresLockInterface(const CXXRecordDecl *Record, const LockModel &Model) {
+  bool Locks = false, Unlocks = false;
+  for (const CXXMethodDecl *Method : Record->methods()) {
+    if (Method->isStatic() || !Method->getIdentifier() || isa<CXXConstructorDecl, CXXDestructorDecl>(Method))
+      continue;
+    std::optional<LockModel::Role> Role = Model.roleOfName(Method->getName());
+    if (!Role || (Role->Action != LockAction::Lock && Role->Action != LockAction::Unlock))
+      continue;
+    if (Method->hasBody())
+      return false; // read, and found to lock nothing of its own
+    (Role->Action == LockAction::Lock ? Locks : Unlocks) = true;
+  }
+  return Locks && Unlocks && llvm::none_of(Record->ctors(), [](const CXXConstructorDecl *Ctor) {
+           return !Ctor->isCopyOrMoveConstructor() && llvm::any_of(Ctor->parameters(), [](const ParmVarDecl *Param) {
+                    return Param->getType()->isReferenceType() || Param->getType()->isPointerType();
+                  });
+         });
+}
 } // namespace
 
 /// One lock or unlock call of a body and the operand it acts on.
@@ -92,8 +116,7 @@ SmallVector<LockModel::LockCall, 4> LockModel::lockCallsIn(const Stmt *Body) con
         return true;
       if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call)) {
         const Expr *Object = Member->getImplicitObjectArgument();
-        QualType T = Object ? Object->getType() : QualType();
-        if (!T.isNull() && (Model.isMutex(T) || (T->isPointerType() && Model.isMutex(T->getPointeeType()))))
+        if (Model.isMutexObject(Object))
           Calls.push_back({R->Action, R->Kind, Object});
         return true;
       }
@@ -166,7 +189,7 @@ bool LockModel::isInferredMutex(const CXXRecordDecl *Record) const {
     return isMutex(T) || (T->isPointerType() && isMutex(T->getPointeeType()));
   }) || llvm::any_of(Record->bases(), [&](const CXXBaseSpecifier &Base) { return isMutex(Base.getType()); });
   if (!HasMutexMember) {
-    bool Lockable = isBasicLockable(Record);
+    bool Lockable = isBasicLockable(Record) || declaresLockInterface(Record, *this);
     InferredRecords[Record] = Lockable ? Inferred::Mutex : Inferred::None;
     return Lockable;
   }
