@@ -1,5 +1,6 @@
 // The clang-tidy module: the one place the checks are registered, for every front-end (the plugin
-// loaded by clang-tidy --load, the mapguard CLI, mapguard-clangd).
+// loaded by clang-tidy --load, the mapguard CLI, mapguard-clangd), from the table of checks
+// (Checks.def); each check's header is included here.
 #include "CheckThenActCheck.h"
 #include "DeferredCaptureCheck.h"
 #include "EraseDuringIterationCheck.h"
@@ -20,14 +21,10 @@ namespace {
 class MapGuardModule : public clang::tidy::ClangTidyModule {
 public:
   void addCheckFactories(clang::tidy::ClangTidyCheckFactories &Factories) override {
-    Factories.registerCheck<CheckThenActCheck>("mapguard-check-then-act");
-    Factories.registerCheck<DeferredCaptureCheck>("mapguard-deferred-capture");
-    Factories.registerCheck<EraseDuringIterationCheck>("mapguard-erase-during-iteration");
-    Factories.registerCheck<EscapingReferenceCheck>("mapguard-escaping-reference");
-    Factories.registerCheck<ManualLockCheck>("mapguard-manual-lock");
-    Factories.registerCheck<ScopeExitAfterUnlockCheck>("mapguard-scope-exit-after-unlock");
-    Factories.registerCheck<UnguardedAccessCheck>("mapguard-unguarded-access");
-    Factories.registerCheck<WriteUnderSharedLockCheck>("mapguard-write-under-shared-lock");
+#define MAPGUARD_CHECK(Id, Class, SarifName, Tags, Rules, ShortDescription, FullDescription) \
+  Factories.registerCheck<Class>(Id);
+#include "Checks.def"
+#undef MAPGUARD_CHECK
   }
 };
 

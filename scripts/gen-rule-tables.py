@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-# Regenerates the "## Rules and their precision" section of each check doc from checkers/CheckCatalog.cpp.
+# Regenerates the "## Rules and their precision" section of each check doc from checkers/CheckCatalog.cpp
+# (the rules and their first-run figures) and checkers/Checks.def (which check has which rules).
 import os, re
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 src=open(os.path.join(ROOT, 'checkers/CheckCatalog.cpp')).read()
 arrays=dict(re.findall(r'const RuleInfo (\w+)\[\] = \{(.*?)\n\};', src, re.S))
-checks=re.findall(r'\{"(mapguard-[\w-]+)", "\w+",.*?(\w+Rules)\}', src, re.S)
+table=open(os.path.join(ROOT, 'checkers/Checks.def')).read()
+checks=re.findall(r'^MAPGUARD_CHECK\("(mapguard-[\w-]+)", \w+, "\w+",\s*\w+, (\w+Rules)', table, re.M)
 MIN=5
 def text(u,t):
     if t==0: return 'no first-run finding'
