@@ -28,6 +28,7 @@ const RuleInfo EraseDuringIterationRules[] = {
     {"range-for-change", "a range-for over a container whose body changes it", 3, 5},
     {"invalidating-insert", "an insert that may rehash or reallocate the container a range-for walks", 1, 5},
     {"erase-then-use", "'it' used after 'c.erase(it)' in an iterator loop", 1, 2},
+    {"erase-then-use-on-every-path", "'it' used on every path after 'c.erase(it)' in an iterator loop", 1, 1},
     {"double-advance", "'it = c.erase(it)' in a for loop whose increment advances 'it' again", 0, 0},
     {"iterator-loop-change", "an iterator loop whose body erases the current element by key or changes the container", 0, 1},
     {"held-iterator-insert", "an iterator held across an insert that may rehash or reallocate its container", 0, 3},

@@ -74,18 +74,24 @@ void EraseDuringIterationCheck::checkIteratorErase(const CallExpr *Erase, const 
     checkDoubleAdvance(cast<Expr>(Reassignment), Iter, Receiver, Fn, *Cfg, Ctx); // it = C.erase(it)
     return;
   }
-  if (!Rules.enabled("erase-then-use"))
+  // A use on every path after the erase (the loop's own `++it` or `it != end()`) is a definite
+  // one, a rule of its own; a use on some path only is the wider erase-then-use.
+  bool EveryPathRule = Rules.enabled("erase-then-use-on-every-path");
+  if (!EveryPathRule && !Rules.enabled("erase-then-use"))
     return;
   const Stmt *FirstUse = firstUseAfter(*Cfg, Erase, Iter);
   if (!FirstUse)
+    return;
+  bool OnEveryPath = EveryPathRule && usedOnEveryPathAfter(*Cfg, Erase, Iter);
+  if (!OnEveryPath && !Rules.enabled("erase-then-use"))
     return;
   std::string SafeForm = Erase->getType()->isVoidType() ? Receiver + "erase(" + It + "++)"
                                                         : It + " = " + Receiver + "erase(" + It + ")";
   {
     auto Diag = diag(Erase->getExprLoc(),
-                     "'%0' is used after '%1.erase(%0)' invalidated it; write '%2' and advance only "
-                     "when nothing was erased")
-                << It << Object << SafeForm << Erase->getSourceRange();
+                     "'%0' is used after '%1.erase(%0)' invalidated it%select{|, on every path from the erase}3; "
+                     "write '%2' and advance only when nothing was erased")
+                << It << Object << SafeForm << OnEveryPath << Erase->getSourceRange();
     const auto *Member = dyn_cast<CXXMemberCallExpr>(Erase);
     if (auto Fixes = Fn->isTemplateInstantiation() || Fn->isTemplated() || !Member
                          ? std::nullopt

@@ -73,9 +73,10 @@ TEST(CliTest, QuickStartSampleHasItsDocumentedFindings) {
     EXPECT_EQ(R.ExitCode, Where.empty() ? 0 : 1) << R.Err;
     return Where;
   };
-  // The default rules (what quickstart.sh shows first: none of the sample's bugs is of a rule that
-  // earned its default), then every rule (README: "Rules"; quickstart.sh shows them next).
-  EXPECT_EQ(Findings({}), std::vector<std::string>{});
+  // The default rules (what quickstart.sh shows first: of the sample's bugs, the iterator its loop
+  // advances after erase() invalidated it is of a rule that earned its default), then every rule
+  // (README: "Rules"; quickstart.sh shows them next).
+  EXPECT_EQ(Findings({}), std::vector<std::string>{"routing_table.cpp:22"});
   EXPECT_FALSE(readFile(Build.file("sample.sarif")).empty());
   EXPECT_EQ(Findings({"--config={Checks: '-*,mapguard-*', CheckOptions: {Rules: all}}"}),
             (std::vector<std::string>{"feature_flags.cpp:15", "routing_table.cpp:15", "routing_table.cpp:22",

@@ -10,6 +10,7 @@ RULES = [
     ('mapguard-erase-during-iteration', 'erased-element-reference', r'refers into the element that'),
     ('mapguard-erase-during-iteration', 'held-iterator-insert', r"may (rehash|reallocate|rebalance) '.*' and invalidate '.*', which is used after it"),
     ('mapguard-erase-during-iteration', 'double-advance', r'already moves .* to the next element'),
+    ('mapguard-erase-during-iteration', 'erase-then-use-on-every-path', r"is used after '.*\.erase\(.*, on every path from the erase"),
     ('mapguard-erase-during-iteration', 'erase-then-use', r"is used after '.*\.erase\("),
     ('mapguard-erase-during-iteration', 'iterator-loop-change', r"inside a loop over '.*' with '|erases the element '.*' points to"),
     ('mapguard-erase-during-iteration', 'invalidating-insert', r'inside a range-for over it may (rehash|rebalance|reallocate)'),

@@ -190,37 +190,73 @@ const Stmt *firstUseAfter(const FunctionCfg &Cfg, const Stmt *S, const VarDecl *
   return firstUseAfter(Cfg, S, Decls);
 }
 
+namespace {
+/// What a CFG element does to the variables \p Decls name: uses one (an increment, a dereference,
+/// a comparison), gives it a new value or ends it (its scope ends, the next iteration declares it
+/// afresh, an assignment), or neither.
+enum class IteratorEvent { None, Use, NewValue };
+IteratorEvent eventOf(const FunctionCfg &Cfg, const CFGElement &Element, llvm::ArrayRef<const ValueDecl *> Decls) {
+  if (auto Lifetime = Element.getAs<CFGLifetimeEnds>(); Lifetime && llvm::is_contained(Decls, Lifetime->getVarDecl()))
+    return IteratorEvent::NewValue;
+  auto Statement = Element.getAs<CFGStmt>();
+  if (!Statement)
+    return IteratorEvent::None;
+  if (const auto *Decl = dyn_cast<DeclStmt>(Statement->getStmt());
+      Decl && llvm::any_of(Decl->decls(), [&](const clang::Decl *D) {
+        const auto *Var = dyn_cast<VarDecl>(D);
+        return Var && (llvm::is_contained(Decls, Var) ||
+                       (isa<DecompositionDecl>(Var) &&
+                        llvm::any_of(cast<DecompositionDecl>(Var)->bindings(),
+                                     [&](const BindingDecl *B) { return llvm::is_contained(Decls, B); })));
+      }))
+    return IteratorEvent::NewValue;
+  // `it = m.insert(v).first`: the target is named before the insert, the assignment comes after.
+  if (llvm::any_of(Decls, [&](const ValueDecl *D) { return assignsTo(Statement->getStmt(), D); }))
+    return IteratorEvent::NewValue;
+  const auto *Ref = dyn_cast<DeclRefExpr>(Statement->getStmt());
+  if (!Ref || !llvm::is_contained(Decls, Ref->getDecl()))
+    return IteratorEvent::None;
+  const Stmt *Parent = Cfg.parents().getParentIgnoreParenImpCasts(const_cast<DeclRefExpr *>(Ref));
+  if (assignmentTarget(Parent) && assignmentTarget(Parent)->IgnoreParenImpCasts() == Ref)
+    return IteratorEvent::NewValue; // reassigned before any use on this path
+  return IteratorEvent::Use;
+}
+} // namespace
+
 const Stmt *firstUseAfter(const FunctionCfg &Cfg, const Stmt *S, llvm::ArrayRef<const ValueDecl *> Decls) {
   const Stmt *FirstUse = nullptr;
   Cfg.forEachElementAfter(S, [&](const CFGElement &Element) {
-    // The variable's scope ends, or the next loop iteration declares it afresh: a new value.
-    if (auto Lifetime = Element.getAs<CFGLifetimeEnds>(); Lifetime && llvm::is_contained(Decls, Lifetime->getVarDecl()))
-      return FunctionCfg::Visit::StopPath;
-    auto Statement = Element.getAs<CFGStmt>();
-    if (!Statement)
+    switch (eventOf(Cfg, Element, Decls)) {
+    case IteratorEvent::None:
       return FunctionCfg::Visit::Continue;
-    if (const auto *Decl = dyn_cast<DeclStmt>(Statement->getStmt());
-        Decl && llvm::any_of(Decl->decls(), [&](const clang::Decl *D) {
-          const auto *Var = dyn_cast<VarDecl>(D);
-          return Var && (llvm::is_contained(Decls, Var) ||
-                         (isa<DecompositionDecl>(Var) &&
-                          llvm::any_of(cast<DecompositionDecl>(Var)->bindings(),
-                                       [&](const BindingDecl *B) { return llvm::is_contained(Decls, B); })));
-        }))
+    case IteratorEvent::NewValue:
       return FunctionCfg::Visit::StopPath;
-    // `it = m.insert(v).first`: the target is named before the insert, the assignment comes after.
-    if (llvm::any_of(Decls, [&](const ValueDecl *D) { return assignsTo(Statement->getStmt(), D); }))
-      return FunctionCfg::Visit::StopPath;
-    const auto *Ref = dyn_cast<DeclRefExpr>(Statement->getStmt());
-    if (!Ref || !llvm::is_contained(Decls, Ref->getDecl()))
-      return FunctionCfg::Visit::Continue;
-    const Stmt *Parent = Cfg.parents().getParentIgnoreParenImpCasts(const_cast<DeclRefExpr *>(Ref));
-    if (assignmentTarget(Parent) && assignmentTarget(Parent)->IgnoreParenImpCasts() == Ref)
-      return FunctionCfg::Visit::StopPath; // reassigned before any use on this path
-    FirstUse = Ref;
-    return FunctionCfg::Visit::Done;
+    case IteratorEvent::Use:
+      FirstUse = Element.castAs<CFGStmt>().getStmt();
+      return FunctionCfg::Visit::Done;
+    }
+    return FunctionCfg::Visit::Continue;
   });
   return FirstUse;
+}
+
+bool usedOnEveryPathAfter(const FunctionCfg &Cfg, const Stmt *S, const VarDecl *Iter) {
+  CFGPoint From = Cfg.pointOf(S);
+  if (!From.valid())
+    return false;
+  const ValueDecl *Decls[] = {Iter};
+  SmallVector<CFGPoint, 8> Uses;
+  SmallVector<CFGPoint, 8> NewValues{CFGPoint{&Cfg.cfg().getExit(), 0}}; // or leaves the function
+  for (const CFGBlock *Block : Cfg.cfg()) {
+    unsigned Index = 0;
+    for (const CFGElement &Element : *Block) {
+      IteratorEvent Event = eventOf(Cfg, Element, Decls);
+      if (Event != IteratorEvent::None)
+        (Event == IteratorEvent::Use ? Uses : NewValues).push_back(CFGPoint{Block, Index});
+      ++Index;
+    }
+  }
+  return llvm::none_of(NewValues, [&](CFGPoint To) { return Cfg.reaches(From, To, Uses); });
 }
 
 const Expr *advancedAgainAfter(const FunctionCfg &Cfg, const Stmt *Reassignment, const VarDecl *Iter,

@@ -33,6 +33,10 @@ const clang::Stmt *firstUseAfter(const FunctionCfg &Cfg, const clang::Stmt *S, c
 /// The same for any of \p Decls (a reference and the bindings of a structured binding).
 const clang::Stmt *firstUseAfter(const FunctionCfg &Cfg, const clang::Stmt *S,
                                  llvm::ArrayRef<const clang::ValueDecl *> Decls);
+/// Whether every path after \p S uses \p Iter before it gets a new value, its scope ends or the
+/// function returns: a use that no branch avoids (the loop's own `++it` or `it != end()` after an
+/// erase in its body), as opposed to one on some path only.
+bool usedOnEveryPathAfter(const FunctionCfg &Cfg, const clang::Stmt *S, const clang::VarDecl *Iter);
 
 /// `it = c.erase(it)` (\p Reassignment, the assignment) in a `for` loop whose increment advances
 /// `it` again (`for (...; ...; ++it)`): the increment, when a path from the reassignment reaches it

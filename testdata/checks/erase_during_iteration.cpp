@@ -164,7 +164,7 @@ template void inTemplate(std::map<int, int> &);
 
 void iteratorLoopIncrement(std::map<int, int> &Counts) {
   for (auto It = Counts.begin(); It != Counts.end(); ++It)
-    if (dead(It->second)) Counts.erase(It); // expect: mapguard-erase-during-iteration {{'It' is used after 'Counts.erase(It)' invalidated it; write 'It = Counts.erase(It)'}} note@-1: {{'It' is used here after the erase}}
+    if (dead(It->second)) Counts.erase(It); // expect: mapguard-erase-during-iteration {{'It' is used after 'Counts.erase(It)' invalidated it, on every path from the erase; write 'It = Counts.erase(It)'}} note@-1: {{'It' is used here after the erase}}
 }
 
 void iteratorLoopBlock(std::unordered_map<int, int> &Table) {

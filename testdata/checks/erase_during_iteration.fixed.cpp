@@ -158,7 +158,7 @@ template void inTemplate(std::map<int, int> &);
 
 void iteratorLoopIncrement(std::map<int, int> &Counts) {
   for (auto It = Counts.begin(); It != Counts.end(); )
-    if (dead(It->second)) It = Counts.erase(It); else ++It; // expect: mapguard-erase-during-iteration {{'It' is used after 'Counts.erase(It)' invalidated it; write 'It = Counts.erase(It)'}} note@-1: {{'It' is used here after the erase}}
+    if (dead(It->second)) It = Counts.erase(It); else ++It; // expect: mapguard-erase-during-iteration {{'It' is used after 'Counts.erase(It)' invalidated it, on every path from the erase; write 'It = Counts.erase(It)'}} note@-1: {{'It' is used here after the erase}}
 }
 
 void iteratorLoopBlock(std::unordered_map<int, int> &Table) {

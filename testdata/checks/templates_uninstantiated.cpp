@@ -101,7 +101,7 @@ private:
 template <typename Map> void dropNegative(Map &Counts) {
   for (auto It = Counts.begin(); It != Counts.end(); ++It)
     if (It->second < 0)
-      Counts.erase(It); // expect: mapguard-erase-during-iteration {{'It' is used after 'Counts.erase(It)' invalidated it; write 'It = Counts.erase(It)'}} note@-2: {{'It' is used here after the erase}}
+      Counts.erase(It); // expect: mapguard-erase-during-iteration {{'It' is used after 'Counts.erase(It)' invalidated it, on every path from the erase; write 'It = Counts.erase(It)'}} note@-2: {{'It' is used here after the erase}}
 }
 template <typename Map> void dropNegativeCorrectly(Map &Counts) {
   for (auto It = Counts.begin(); It != Counts.end();)
