@@ -9,6 +9,7 @@
 #include "clang/AST/Attr.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
+#include "clang/Basic/SourceManager.h"
 #include "llvm/ADT/STLExtras.h"
 
 using namespace clang;
@@ -161,6 +162,8 @@ public:
     }
     if (const auto *Call = dyn_cast<CallExpr>(S)) {
       noteCall(Call, Before);
+      if (const FieldDecl *Member = memberReturnedBy(Call))
+        record(Call, Member, Before); // `room->getGames()`: an access of the member it returns
       return;
     }
     const ValueDecl *Named = nullptr;
@@ -263,6 +266,20 @@ private:
       if (!Access.Held.find(Mutex))
         Access.Held.acquire({std::move(Mutex), LockKind::Exclusive, nullptr, Access.Use.Site});
     (GI.sharedKind(Container) == SharedKind::Other ? GI.OtherAccesses : GI.Accesses).push_back(std::move(Access));
+  }
+
+  /// The shared container member an accessor of the project returns by reference
+  /// (`const Map &getGames() const { return games; }`): a call of it from outside the class reaches
+  /// the member as `obj->games` does, under the locks its caller holds.
+  const FieldDecl *memberReturnedBy(const CallExpr *Call) {
+    const auto *Member = dyn_cast<CXXMemberCallExpr>(Call);
+    const CXXMethodDecl *Method = Member ? Member->getMethodDecl() : nullptr;
+    if (!Method || !Method->getReturnType()->isLValueReferenceType() ||
+        Ctx.getSourceManager().isInSystemHeader(Method->getLocation()))
+      return nullptr;
+    std::optional<ObjectPath> Path = Resolver.objectOf(Call);
+    const FieldDecl *Field = Path ? Path->lastField() : nullptr;
+    return Field && GI.sharedKind(Field) != SharedKind::None ? Field : nullptr;
   }
 
   void noteCall(const CallExpr *Call, const LockSet &Before) {
