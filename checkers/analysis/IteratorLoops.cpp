@@ -259,6 +259,55 @@ bool usedOnEveryPathAfter(const FunctionCfg &Cfg, const Stmt *S, const VarDecl *
   return llvm::none_of(NewValues, [&](CFGPoint To) { return Cfg.reaches(From, To, Uses); });
 }
 
+namespace {
+/// `++it` or `it++` on \p Iter itself.
+bool isIncrementOf(const Stmt *S, const VarDecl *Iter) {
+  if (const auto *Unary = dyn_cast<UnaryOperator>(S); Unary && Unary->isIncrementOp())
+    return localVariable(Unary->getSubExpr()) == Iter;
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S); Op && Op->getOperator() == OO_PlusPlus)
+    return Op->getNumArgs() > 0 && localVariable(Op->getArg(0)) == Iter;
+  return false;
+}
+
+/// `it = c.erase(it); ... ++it;` in the body of the innermost loop around the reassignment: the
+/// increment a path reaches inside the body, before the loop tests its condition again and before
+/// `it` gets another value.
+const Expr *incrementInBodyAfter(const FunctionCfg &Cfg, const Stmt *Reassignment, const VarDecl *Iter) {
+  const Stmt *Loop = nullptr;
+  for (const Stmt *S = Cfg.parents().getParent(Reassignment); S && !Loop; S = Cfg.parents().getParent(S))
+    if (isa<WhileStmt, ForStmt, DoStmt>(S))
+      Loop = S;
+  const Stmt *Body = !Loop                           ? nullptr
+                     : isa<WhileStmt>(Loop) ? cast<WhileStmt>(Loop)->getBody()
+                     : isa<ForStmt>(Loop)   ? cast<ForStmt>(Loop)->getBody()
+                                            : cast<DoStmt>(Loop)->getBody();
+  if (!Body)
+    return nullptr;
+  auto InBody = [&](const Stmt *S) {
+    for (; S && S != Loop; S = Cfg.parents().getParent(S))
+      if (S == Body)
+        return true;
+    return false;
+  };
+  const Expr *Increment = nullptr;
+  Cfg.forEachElementAfter(Reassignment, [&](const CFGElement &Element) {
+    auto Statement = Element.getAs<CFGStmt>();
+    if (!Statement)
+      return FunctionCfg::Visit::Continue;
+    const Stmt *S = Statement->getStmt();
+    if (!InBody(S)) // the condition, the header's increment, or out of the loop: the next iteration
+      return FunctionCfg::Visit::StopPath;
+    if (!modifiesVariable(S, Iter))
+      return FunctionCfg::Visit::Continue;
+    if (!isIncrementOf(S, Iter))
+      return FunctionCfg::Visit::StopPath; // another value first (`--it`, `it = c.begin()`)
+    Increment = cast<Expr>(S);
+    return FunctionCfg::Visit::Done;
+  });
+  return Increment;
+}
+} // namespace
+
 const Expr *advancedAgainAfter(const FunctionCfg &Cfg, const Stmt *Reassignment, const VarDecl *Iter,
                                const ForStmt *&Loop) {
   Loop = nullptr;
@@ -266,7 +315,7 @@ const Expr *advancedAgainAfter(const FunctionCfg &Cfg, const Stmt *Reassignment,
     if (const auto *For = dyn_cast<ForStmt>(S); For && For->getInc() && modifiesVariable(For->getInc(), Iter))
       Loop = For;
   if (!Loop)
-    return nullptr;
+    return incrementInBodyAfter(Cfg, Reassignment, Iter);
   const Expr *Inc = Loop->getInc();
   auto InIncrement = [&](const Stmt *S) {
     for (; S && S != Loop; S = Cfg.parents().getParent(S))

@@ -41,7 +41,10 @@ bool usedOnEveryPathAfter(const FunctionCfg &Cfg, const clang::Stmt *S, const cl
 /// `it = c.erase(it)` (\p Reassignment, the assignment) in a `for` loop whose increment advances
 /// `it` again (`for (...; ...; ++it)`): the increment, when a path from the reassignment reaches it
 /// before `it` gets another value (the element after the erased one is then skipped, and erasing
-/// the last one steps past end()); null otherwise. \p Loop is set to the loop.
+/// the last one steps past end()); \p Loop is set to the loop. In a loop with no such header
+/// increment (a `while`, a `for` that advances in its body): a `++it` of the body that a path
+/// reaches before the loop's condition and before another value (\p Loop stays null). Null
+/// otherwise.
 const clang::Expr *advancedAgainAfter(const FunctionCfg &Cfg, const clang::Stmt *Reassignment,
                                       const clang::VarDecl *Iter, const clang::ForStmt *&Loop);
 
