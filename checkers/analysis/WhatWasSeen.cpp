@@ -1,5 +1,6 @@
 #include "analysis/WhatWasSeen.h"
 
+#include "model/DeclaredLockInterface.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
@@ -33,20 +34,8 @@ llvm::json::Object placeOf(const Decl *D, ASTContext &Ctx) {
 /// a guard: one that is given an object at construction, whose lock() lives in another file.
 bool isUnmodelledLockClass(const CXXRecordDecl *Record, QualType T, const LockModel &Locks,
                             const SourceManager &SM) {
-  if (!Record || Record->isLambda() || !isProjectCode(Record, SM) || Locks.isMutex(T) || Locks.guardKind(T))
-    return false;
-  bool Locking = false, Unlocking = false;
-  for (const CXXMethodDecl *Method : Record->methods()) {
-    if (!Method->getIdentifier() || Method->isStatic())
-      continue;
-    std::optional<LockModel::Role> Role = Locks.roleOfName(Method->getName());
-    if (!Role || (Role->Action != LockAction::Lock && Role->Action != LockAction::Unlock))
-      continue;
-    if (Method->hasBody())
-      return false; // read, and found to lock nothing of its own: a door, a file
-    (Role->Action == LockAction::Lock ? Locking : Unlocking) = true;
-  }
-  return Locking && Unlocking;
+  return Record && !Record->isLambda() && isProjectCode(Record, SM) && !Locks.isMutex(T) && !Locks.guardKind(T) &&
+         declaresUnreadLockInterface(Record, Locks);
 }
 
 /// The object type behind a reference or a pointer.

@@ -12,6 +12,7 @@
 // not know gets the role its body has: leaves a member locked (Lock), unlocked (Unlock). Each
 // answer is memoised per declaration for the translation unit.
 #include "model/LockModel.h"
+#include "model/DeclaredLockInterface.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/RecursiveASTVisitor.h"
@@ -76,25 +77,30 @@ bool isUserCode(const Decl *D) {
 /// another file, and that is given no object at construction (no constructor takes a reference or
 /// a pointer, as a guard's or a wrapper's does): a pimpl mutex, `class Mutex { void Lock(); void
 /// Unlock(); Impl *impl_; }` with its bodies in Mutex.cpp. The names are all this unit can read.
-bool declaresLockInterface(const CXXRecordDecl *Record, const LockModel &Model) {
+bool isPimplMutex(const CXXRecordDecl *Record, const LockModel &Model) {
+  auto GivenAnObject = [](const CXXConstructorDecl *Ctor) {
+    return !Ctor->isCopyOrMoveConstructor() && llvm::any_of(Ctor->parameters(), [](const ParmVarDecl *Param) {
+             return Param->getType()->isReferenceType() || Param->getType()->isPointerType();
+           });
+  };
+  return declaresUnreadLockInterface(Record, Model) && llvm::none_of(Record->ctors(), GivenAnObject);
+}
+} // namespace
+
+bool declaresUnreadLockInterface(const CXXRecordDecl *Record, const LockModel &Model) {
   bool Locks = false, Unlocks = false;
   for (const CXXMethodDecl *Method : Record->methods()) {
-    if (Method->isStatic() || !Method->getIdentifier() || isa<CXXConstructorDecl, CXXDestructorDecl>(Method))
+    if (Method->isStatic() || !Method->getIdentifier())
       continue;
     std::optional<LockModel::Role> Role = Model.roleOfName(Method->getName());
     if (!Role || (Role->Action != LockAction::Lock && Role->Action != LockAction::Unlock))
       continue;
     if (Method->hasBody())
-      return false; // read, and found to lock nothing of its own
+      return false; // read, and found to lock nothing of its own: a door, a file
     (Role->Action == LockAction::Lock ? Locks : Unlocks) = true;
   }
-  return Locks && Unlocks && llvm::none_of(Record->ctors(), [](const CXXConstructorDecl *Ctor) {
-           return !Ctor->isCopyOrMoveConstructor() && llvm::any_of(Ctor->parameters(), [](const ParmVarDecl *Param) {
-                    return Param->getType()->isReferenceType() || Param->getType()->isPointerType();
-                  });
-         });
+  return Locks && Unlocks;
 }
-} // namespace
 
 /// One lock or unlock call of a body and the operand it acts on.
 struct LockModel::LockCall {
@@ -189,7 +195,7 @@ bool LockModel::isInferredMutex(const CXXRecordDecl *Record) const {
     return isMutex(T) || (T->isPointerType() && isMutex(T->getPointeeType()));
   }) || llvm::any_of(Record->bases(), [&](const CXXBaseSpecifier &Base) { return isMutex(Base.getType()); });
   if (!HasMutexMember) {
-    bool Lockable = isBasicLockable(Record) || declaresLockInterface(Record, *this);
+    bool Lockable = isBasicLockable(Record) || isPimplMutex(Record, *this);
     InferredRecords[Record] = Lockable ? Inferred::Mutex : Inferred::None;
     return Lockable;
   }
