@@ -7,7 +7,6 @@ const llvm::StringRef ContainerTags[] = {"correctness", "reliability", "iterator
 const llvm::StringRef LockTags[] = {"correctness", "reliability", "concurrency", "data-race"};
 const llvm::StringRef ManualLockTags[] = {"correctness", "reliability", "concurrency", "deadlock"};
 
-
 // The numbered rules of each check doc, with their first-run figures (docs/real-code.md,
 // "First-run precision per rule"). Filled from the ledger; never from later runs.
 const RuleInfo CheckThenActRules[] = {
@@ -30,7 +29,8 @@ const RuleInfo EraseDuringIterationRules[] = {
     {"erase-then-use", "'it' used after 'c.erase(it)' in an iterator loop", 1, 2},
     {"erase-then-use-on-every-path", "'it' used on every path after 'c.erase(it)' in an iterator loop", 1, 1},
     {"double-advance", "'it = c.erase(it)' in a for loop whose increment advances 'it' again", 0, 0},
-    {"iterator-loop-change", "an iterator loop whose body erases the current element by key or changes the container", 0, 1},
+    {"iterator-loop-change", "an iterator loop whose body erases the current element by key or changes the container",
+     0, 1},
     {"held-iterator-insert", "an iterator held across an insert that may rehash or reallocate its container", 0, 3},
     {"erased-element-reference", "a reference into the erased element used after the erase", 0, 0},
     {"reentrant-callback", "a callback invoked in the loop may re-enter a member function that erases", 0, 70},
@@ -44,7 +44,8 @@ const RuleInfo EscapingReferenceRules[] = {
 const RuleInfo ManualLockRules[] = {
     {"exit-while-locked", "a return, break, continue, goto or throw leaves with the mutex locked", 1, 5},
     {"throw-while-locked", "a call that may throw runs while the mutex is locked by hand", 0, 1},
-    {"guard-locks-nothing", "a guard declared without a name: a new empty guard hiding the mutex, or a temporary", 0, 0},
+    {"guard-locks-nothing", "a guard declared without a name: a new empty guard hiding the mutex, or a temporary", 0,
+     0},
 };
 const RuleInfo ScopeExitAfterUnlockRules[] = {
     {"scope-exit-after-release", "a scope-exit callback uses a guarded container after its guard is released", 0, 0},
@@ -52,14 +53,15 @@ const RuleInfo ScopeExitAfterUnlockRules[] = {
 const RuleInfo UnguardedAccessRules[] = {
     {"annotated-guard", "an access without the mutex named by GUARDED_BY", 0, 1},
     {"inferred-guard", "an access without the mutex held at most of the container's other accesses", 22, 138},
-    {"global-thread-race", "a global container written on a worker thread with no mutex while other code uses it", 0, 0},
+    {"global-thread-race", "a global container written on a worker thread with no mutex while other code uses it", 0,
+     0},
 };
 const RuleInfo WriteUnderSharedLockRules[] = {
     {"write-under-reader-lock", "a container changed while its guard is held only shared", 0, 4},
 };
 
 const CheckInfo Catalog[] = {
-#define MAPGUARD_CHECK(Id, Class, SarifName, Tags, Rules, ShortDescription, FullDescription) \
+#define MAPGUARD_CHECK(Id, Class, SarifName, Tags, Rules, ShortDescription, FullDescription)                           \
   {Id, SarifName, ShortDescription, FullDescription, Tags, Rules},
 #include "Checks.def"
 #undef MAPGUARD_CHECK

@@ -34,7 +34,7 @@ struct CheckInfo {
   llvm::StringRef ShortDescription; // one sentence
   llvm::StringRef FullDescription;  // a paragraph
   llvm::ArrayRef<llvm::StringRef> Tags;
-  llvm::ArrayRef<RuleInfo> Rules;   // the numbered rules of its doc
+  llvm::ArrayRef<RuleInfo> Rules; // the numbered rules of its doc
   /// SARIF/GitHub's precision of what the check reports by default: its default rules together.
   llvm::StringRef sarifPrecision() const;
 };

@@ -3,8 +3,8 @@
 #include "LockFixes.h"
 #include "analysis/CheckActPairs.h"
 #include "utils/AstUtil.h"
-#include "clang/AST/ExprCXX.h"
 #include "clang/AST/ASTContext.h"
+#include "clang/AST/ExprCXX.h"
 
 using namespace clang;
 
@@ -52,7 +52,8 @@ std::optional<FixItHint> tryEmplaceFix(const ContainerAccess &Act, const ParentM
     const auto *Method = dyn_cast_or_null<CXXMethodDecl>(Op->getDirectCallee());
     if (Method && (Method->isCopyAssignmentOperator() || Method->isMoveAssignmentOperator()))
       std::tie(Assignment, Value) = std::make_pair(Op, Op->getArg(1));
-  } else if (const auto *Builtin = dyn_cast_or_null<BinaryOperator>(Parent); Builtin && Builtin->getOpcode() == BO_Assign) {
+  } else if (const auto *Builtin = dyn_cast_or_null<BinaryOperator>(Parent);
+             Builtin && Builtin->getOpcode() == BO_Assign) {
     std::tie(Assignment, Value) = std::make_pair(Builtin, Builtin->getRHS());
   }
   // The assignment's value must be unused: try_emplace returns something else.
@@ -79,8 +80,7 @@ std::vector<FixItHint> mergeSections(const CheckThenActPair &Pair, const ParentM
   const auto *Relock = dyn_cast_or_null<CallExpr>(Pair.Reacquire);
   std::optional<LockModel::Role> UnlockRole = Unlock ? Locks.roleOf(Unlock->getDirectCallee()) : std::nullopt;
   std::optional<LockModel::Role> RelockRole = Relock ? Locks.roleOf(Relock->getDirectCallee()) : std::nullopt;
-  if (!UnlockRole || UnlockRole->Action != LockAction::Unlock || !RelockRole ||
-      RelockRole->Action != LockAction::Lock)
+  if (!UnlockRole || UnlockRole->Action != LockAction::Unlock || !RelockRole || RelockRole->Action != LockAction::Lock)
     return {};
   const auto *Block = dyn_cast_or_null<CompoundStmt>(Parents.getParent(Unlock));
   if (!Block || Parents.getParent(Relock) != Block)
@@ -124,9 +124,10 @@ void CheckThenActCheck::report(GuardInference &Inference, ASTContext &Ctx) {
     std::string Mutex = Pair.Mutex.spelling();
     // One critical section where the code between allows it, else try_emplace for an insert-if-absent.
     std::vector<FixItHint> Fixes;
-    const FunctionCfg *Cfg = Pair.Form != CheckThenActForm::AcrossCalls && Pair.Write && mayRewrite(Pair.Write->Function)
-                                 ? Inference.cfgOf(Pair.Write->Function, Ctx)
-                                 : nullptr;
+    const FunctionCfg *Cfg =
+        Pair.Form != CheckThenActForm::AcrossCalls && Pair.Write && mayRewrite(Pair.Write->Function)
+            ? Inference.cfgOf(Pair.Write->Function, Ctx)
+            : nullptr;
     if (Cfg)
       Fixes = mergeSections(Pair, Cfg->parents(), Inference.locks(), Ctx);
     if (Cfg && Fixes.empty() && Pair.ActsWhereAbsent)
@@ -137,15 +138,13 @@ void CheckThenActCheck::report(GuardInference &Inference, ASTContext &Ctx) {
       diag(Pair.Act->getExprLoc(), "'%0' on '%1' acts on a '%2' check made under an earlier lock of '%3', "
                                    "released in between; another thread may have changed '%1' since: check "
                                    "again under this lock, or do both in one critical section (%4)")
-          << Pair.ActName << Pair.Container << Pair.CheckName << Mutex << alternativeFor(Pair.ActName)
-          << Fixes;
+          << Pair.ActName << Pair.Container << Pair.CheckName << Mutex << alternativeFor(Pair.ActName) << Fixes;
       break;
     case CheckThenActForm::UnlockedCheck:
       diag(Pair.Act->getExprLoc(), "'%0' on '%1' acts on a '%2' check made without '%3' held; another "
                                    "thread may change '%1' between the check and the lock: check again "
                                    "under '%3' before acting (%4)")
-          << Pair.ActName << Pair.Container << Pair.CheckName << Mutex << alternativeFor(Pair.ActName)
-          << Fixes;
+          << Pair.ActName << Pair.Container << Pair.CheckName << Mutex << alternativeFor(Pair.ActName) << Fixes;
       break;
     case CheckThenActForm::GetThenErase:
       diag(Pair.Act->getExprLoc(), "'%0' on '%1' removes a key whose value was read under an earlier lock of "

@@ -46,10 +46,8 @@ void DeferredCaptureCheck::report(GuardInference &Inference, ASTContext &Ctx) {
   }
   for (const FunctionDecl *Fn : Functions) {
     const FunctionCfg *Cfg = nullptr;
-    std::vector<LocalCapture> Captures =
-        findLocalCaptures(Fn, Inference.deferring(), Inference.containers(), [&] {
-          return Cfg = Inference.cfgOf(Fn, Ctx);
-        });
+    std::vector<LocalCapture> Captures = findLocalCaptures(Fn, Inference.deferring(), Inference.containers(),
+                                                           [&] { return Cfg = Inference.cfgOf(Fn, Ctx); });
     llvm::DenseSet<std::pair<const VarDecl *, const Expr *>> Seen;
     // A container changed by a callable that runs on several threads at once gets that finding,
     // more specific than "used while the thread runs".
@@ -76,11 +74,10 @@ void DeferredCaptureCheck::report(GuardInference &Inference, ASTContext &Ctx) {
 }
 
 bool DeferredCaptureCheck::reportUnguarded(const ContainerAccess &Access, const GuardInfo &Guard,
-                                           const ObjectPath &GuardPath, GuardInference &Inference,
-                                           ASTContext &Ctx) {
+                                           const ObjectPath &GuardPath, GuardInference &Inference, ASTContext &Ctx) {
   std::string Mutex = GuardPath.spelling();
-  std::string Why = Guard.Annotated ? "GUARDED_BY"
-                                    : llvm::formatv("held at {0} of {1} accesses", Guard.HeldAt, Guard.Counted).str();
+  std::string Why =
+      Guard.Annotated ? "GUARDED_BY" : llvm::formatv("held at {0} of {1} accesses", Guard.HeldAt, Guard.Counted).str();
   if (!Access.DeferredBy || !Rules.enabled("callback-without-guard"))
     return false;
   const Deferral &Start = *Access.DeferredBy;
@@ -126,8 +123,7 @@ void DeferredCaptureCheck::reportLocal(const FunctionDecl *Fn, const LocalCaptur
                                          "callback before the scope ends"
                                        : "capture it by move";
     diag(Capture.At, "'%0' is %1 into a callback that may run after '%0' is destroyed (%2); %3")
-        << Name << (Capture.Lambda ? "captured by reference" : "passed by reference") << Reason << Advice
-        << Fixes;
+        << Name << (Capture.Lambda ? "captured by reference" : "passed by reference") << Reason << Advice << Fixes;
     diag(Capture.Start.Call->getBeginLoc(), "the callback is handed over here", DiagnosticIDs::Note);
     if (Life.Detach)
       diag(Life.Detach->getBeginLoc(), "the thread is detached here", DiagnosticIDs::Note);

@@ -1,10 +1,10 @@
 #include "EraseDuringIterationCheck.h"
 #include "model/ModelOptions.h"
 
-#include "utils/AstUtil.h"
-#include "analysis/ContainerMutations.h"
 #include "EraseDuringIterationText.h"
 #include "EraseFixes.h"
+#include "analysis/ContainerMutations.h"
+#include "utils/AstUtil.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
@@ -33,12 +33,12 @@ std::string rangeForMessage(const ContainerOpSite &Op, const ContainerTraits &Tr
                             const LangOptions &LO) {
   std::string Subject = changeSubject(Op, Container);
   if (Op.Kind == ContainerOpKind::Insert || Op.Kind == ContainerOpKind::Rehash) {
-    return Subject + " inside a range-for over it may " + Traits.invalidatingInsertVerb().str() + " '" + Container.str() +
-           "' and invalidate every iterator; collect the new entries and insert them after the loop";
+    return Subject + " inside a range-for over it may " + Traits.invalidatingInsertVerb().str() + " '" +
+           Container.str() + "' and invalidate every iterator; collect the new entries and insert them after the loop";
   }
-  std::string Advice = isEraseLike(Op) ? "use " + safeEraseForm(Traits, LO, Container) +
-                                             ", or collect the keys and erase after the loop"
-                                       : "collect the changes and apply them after the loop";
+  std::string Advice =
+      isEraseLike(Op) ? "use " + safeEraseForm(Traits, LO, Container) + ", or collect the keys and erase after the loop"
+                      : "collect the changes and apply them after the loop";
   return Subject + " inside a range-for over it invalidates the loop's iterator; " + Advice;
 }
 
@@ -63,8 +63,7 @@ EraseDuringIterationCheck::EraseDuringIterationCheck(StringRef Name, tidy::Clang
       Containers(ModelOptions::readLists(Options).Containers),
       InsertInvalidatingContainers(ModelOptions::readLists(Options).InsertInvalidatingContainers),
       MaxCallDepth(Options.get("MaxCallDepth", DefaultMaxCallDepth)), Rules(RuleSelection::read(Name, Options, *this)),
-      Model(Containers, InsertInvalidatingContainers), Summaries(Model),
-      Reentrant(Model, MaxCallDepth, Summaries) {}
+      Model(Containers, InsertInvalidatingContainers), Summaries(Model), Reentrant(Model, MaxCallDepth, Summaries) {}
 
 void EraseDuringIterationCheck::storeOptions(tidy::ClangTidyOptions::OptionMap &Opts) {
   Options.store(Opts, "Containers", Containers);
@@ -123,8 +122,7 @@ void EraseDuringIterationCheck::checkFunction(const FunctionDecl *Fn, ASTContext
   Walker.TraverseStmt(Fn->getBody());
 }
 
-void EraseDuringIterationCheck::checkRangeFor(const CXXForRangeStmt *Loop, const FunctionDecl *Fn,
-                                              ASTContext &Ctx) {
+void EraseDuringIterationCheck::checkRangeFor(const CXXForRangeStmt *Loop, const FunctionDecl *Fn, ASTContext &Ctx) {
   const Expr *Range = Loop->getRangeInit();
   std::optional<ContainerTraits> Traits = Model.classifyObject(Range);
   if (!Traits)
@@ -143,11 +141,10 @@ void EraseDuringIterationCheck::checkRangeFor(const CXXForRangeStmt *Loop, const
   for (const ContainerOpSite &Op : Finder.find(Loop->getBody(), *Container)) {
     if (!isMutation(Op.Kind) || Reported.contains(Op.SiteCall))
       continue;
-    bool Invalidates = Op.Kind == ContainerOpKind::Erase || Op.Kind == ContainerOpKind::Replace ||
-                       Traits->InsertInvalidates;
+    bool Invalidates =
+        Op.Kind == ContainerOpKind::Erase || Op.Kind == ContainerOpKind::Replace || Traits->InsertInvalidates;
     // `m[k] = v` for the key being visited finds it: nothing is inserted, nothing rehashes.
-    if (!Invalidates ||
-        subscriptsPresentKey(Op, Resolver, [&](const Expr *Key) { return isCurrentKey(Key, Loop); }))
+    if (!Invalidates || subscriptsPresentKey(Op, Resolver, [&](const Expr *Key) { return isCurrentKey(Key, Loop); }))
       continue;
     // A change after which every path leaves the loop (break, return, throw) is safe.
     const FunctionCfg *Cfg = Cfgs.get(Fn, Ctx); // built only when a change is found
@@ -176,7 +173,6 @@ void EraseDuringIterationCheck::checkRangeFor(const CXXForRangeStmt *Loop, const
           << Op.OpName << Name << Op.OpCall->getSourceRange();
   }
 }
-
 
 void EraseDuringIterationCheck::checkReentrantCallbacks(const Stmt *Loop, const Stmt *Body,
                                                         ArrayRef<const ValueDecl *> Element,
@@ -210,7 +206,8 @@ void EraseDuringIterationCheck::checkElementReferenceAfterErase(const CXXForRang
   // `for (auto &[k, v] : m) if (...) { m.erase(k); log(k); return; }`: the loop leaves, but `k`
   // refers into the node just freed.
   const VarDecl *Element = Loop->getLoopVariable();
-  if (!Rules.enabled("erased-element-reference") || !isEraseLike(Op) || Op.Callee || !Element || !Element->getType()->isReferenceType())
+  if (!Rules.enabled("erased-element-reference") || !isEraseLike(Op) || Op.Callee || !Element ||
+      !Element->getType()->isReferenceType())
     return;
   SmallVector<const ValueDecl *, 4> Refs{Element};
   if (const auto *Decomposition = dyn_cast<DecompositionDecl>(Element))

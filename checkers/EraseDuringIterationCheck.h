@@ -2,12 +2,12 @@
 #define MAPGUARD_CHECKERS_ERASEDURINGITERATIONCHECK_H
 
 #include "RuleSelection.h"
-#include "model/ContainerModel.h"
 #include "analysis/ContainerMutations.h"
 #include "analysis/FunctionCfg.h"
 #include "analysis/IteratorLoops.h"
 #include "analysis/ReentrantCallbacks.h"
 #include "clang-tidy/ClangTidyCheck.h"
+#include "model/ContainerModel.h"
 #include "llvm/ADT/SmallPtrSet.h"
 
 namespace mapguard {
@@ -22,9 +22,7 @@ namespace mapguard {
 class EraseDuringIterationCheck : public clang::tidy::ClangTidyCheck {
 public:
   EraseDuringIterationCheck(llvm::StringRef Name, clang::tidy::ClangTidyContext *Context);
-  bool isLanguageVersionSupported(const clang::LangOptions &LangOpts) const override {
-    return LangOpts.CPlusPlus11;
-  }
+  bool isLanguageVersionSupported(const clang::LangOptions &LangOpts) const override { return LangOpts.CPlusPlus11; }
   void storeOptions(clang::tidy::ClangTidyOptions::OptionMap &Opts) override;
   void registerMatchers(clang::ast_matchers::MatchFinder *Finder) override;
   void check(const clang::ast_matchers::MatchFinder::MatchResult &Result) override;
@@ -37,10 +35,9 @@ public:
 
 private:
   void checkFunction(const clang::FunctionDecl *Fn, clang::ASTContext &Ctx);
-  void checkRangeFor(const clang::CXXForRangeStmt *Loop, const clang::FunctionDecl *Fn,
-                     clang::ASTContext &Ctx);
-  void checkIteratorErase(const clang::CallExpr *Erase, const clang::VarDecl *Iter,
-                          const clang::FunctionDecl *Fn, clang::ASTContext &Ctx);
+  void checkRangeFor(const clang::CXXForRangeStmt *Loop, const clang::FunctionDecl *Fn, clang::ASTContext &Ctx);
+  void checkIteratorErase(const clang::CallExpr *Erase, const clang::VarDecl *Iter, const clang::FunctionDecl *Fn,
+                          clang::ASTContext &Ctx);
   /// `it = c.erase(it)` in a `for (...; ...; ++it)` whose increment then runs too.
   void checkDoubleAdvance(const clang::Expr *Reassignment, const clang::VarDecl *Iter, llvm::StringRef Receiver,
                           const clang::FunctionDecl *Fn, const FunctionCfg &Cfg, clang::ASTContext &Ctx);

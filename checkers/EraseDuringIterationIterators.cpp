@@ -5,8 +5,8 @@
 
 #include "EraseDuringIterationText.h"
 #include "EraseFixes.h"
-#include "utils/AstUtil.h"
 #include "analysis/ContainerMutations.h"
+#include "utils/AstUtil.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
@@ -41,8 +41,8 @@ bool isKeyOfElementAt(const Expr *Key, const VarDecl *Iter) {
 }
 } // namespace
 
-void EraseDuringIterationCheck::checkIteratorErase(const CallExpr *Erase, const VarDecl *Iter,
-                                                   const FunctionDecl *Fn, ASTContext &Ctx) {
+void EraseDuringIterationCheck::checkIteratorErase(const CallExpr *Erase, const VarDecl *Iter, const FunctionDecl *Fn,
+                                                   ASTContext &Ctx) {
   ObjectPathResolver Resolver(Ctx);
   auto Ops = containerOpsOf(Erase, Model);
   std::optional<ObjectPath> Container;
@@ -85,8 +85,8 @@ void EraseDuringIterationCheck::checkIteratorErase(const CallExpr *Erase, const 
   bool OnEveryPath = EveryPathRule && usedOnEveryPathAfter(*Cfg, Erase, Iter);
   if (!OnEveryPath && !Rules.enabled("erase-then-use"))
     return;
-  std::string SafeForm = Erase->getType()->isVoidType() ? Receiver + "erase(" + It + "++)"
-                                                        : It + " = " + Receiver + "erase(" + It + ")";
+  std::string SafeForm =
+      Erase->getType()->isVoidType() ? Receiver + "erase(" + It + "++)" : It + " = " + Receiver + "erase(" + It + ")";
   {
     auto Diag = diag(Erase->getExprLoc(),
                      "'%0' is used after '%1.erase(%0)' invalidated it%select{|, on every path from the erase}3; "
@@ -102,9 +102,8 @@ void EraseDuringIterationCheck::checkIteratorErase(const CallExpr *Erase, const 
   diag(FirstUse->getBeginLoc(), "'%0' is used here after the erase", DiagnosticIDs::Note) << It;
 }
 
-void EraseDuringIterationCheck::checkDoubleAdvance(const Expr *Reassignment, const VarDecl *Iter,
-                                                   StringRef Receiver, const FunctionDecl *Fn, const FunctionCfg &Cfg,
-                                                   ASTContext &Ctx) {
+void EraseDuringIterationCheck::checkDoubleAdvance(const Expr *Reassignment, const VarDecl *Iter, StringRef Receiver,
+                                                   const FunctionDecl *Fn, const FunctionCfg &Cfg, ASTContext &Ctx) {
   const ForStmt *Loop = nullptr;
   const Expr *Increment = Rules.enabled("double-advance") ? advancedAgainAfter(Cfg, Reassignment, Iter, Loop) : nullptr;
   if (!Increment)
@@ -148,10 +147,9 @@ void EraseDuringIterationCheck::checkIteratorLoop(const IteratorLoop &Loop, cons
     // Erasing by key removes one element: only the one `it` points to matters. Clearing,
     // reassigning and rehashing invalidate every iterator.
     bool ByKey = isEraseLike(Op) && Op.OpName != "merge";
-    bool InvalidatesAll = (Op.Kind == ContainerOpKind::Erase && Op.OpName == "clear") ||
-                          Op.Kind == ContainerOpKind::Replace ||
-                          ((Op.Kind == ContainerOpKind::Insert || Op.Kind == ContainerOpKind::Rehash) &&
-                           Traits->InsertInvalidates);
+    bool InvalidatesAll =
+        (Op.Kind == ContainerOpKind::Erase && Op.OpName == "clear") || Op.Kind == ContainerOpKind::Replace ||
+        ((Op.Kind == ContainerOpKind::Insert || Op.Kind == ContainerOpKind::Rehash) && Traits->InsertInvalidates);
     if (ByKey ? (!Op.FromTracked || takesIterator(Op.OpCall)) : !InvalidatesAll)
       continue;
     Cfg = Cfg ? Cfg : Cfgs.get(Fn, Ctx);
@@ -178,9 +176,8 @@ void EraseDuringIterationCheck::checkIteratorLoop(const IteratorLoop &Loop, cons
       const auto *Erase = dyn_cast<CXXMemberCallExpr>(Op.OpCall);
       bool IsSet = StringRef(Traits->Name).ends_with("set");
       if (ByKey && !Op.Callee && Erase && Erase->getNumArgs() == 1 && Traits->UniqueKeys && Op.OpName == "erase" &&
-          Traits->Shape == ContainerShape::Associative &&
-          Traits->Library == ContainerLibrary::Std && !Fn->isTemplateInstantiation() && !Fn->isTemplated() &&
-          isKeyOfIterator(Erase->getArg(0), Loop.Iter, IsSet))
+          Traits->Shape == ContainerShape::Associative && Traits->Library == ContainerLibrary::Std &&
+          !Fn->isTemplateInstantiation() && !Fn->isTemplated() && isKeyOfIterator(Erase->getArg(0), Loop.Iter, IsSet))
         if (auto Fixes = iteratorLoopEraseFix(Erase, Loop.Iter, Use, Cfg->parents(), Ctx, /*ReplaceKey=*/true))
           for (const FixItHint &Fix : *Fixes)
             Diag << Fix;
@@ -197,7 +194,8 @@ void EraseDuringIterationCheck::checkHeldIterator(const VarDecl *Var, const Func
   // `auto it = m.find(k); m[other] = v; use(it->second);` on a hash container: the insert may
   // rehash and invalidate every iterator.
   // Cheap tests first: this runs for every local variable of the unit.
-  if (!Rules.enabled("held-iterator-insert") || !Var->hasLocalStorage() || isa<ParmVarDecl>(Var) || !Var->getInit() || Var->getType()->isReferenceType())
+  if (!Rules.enabled("held-iterator-insert") || !Var->hasLocalStorage() || isa<ParmVarDecl>(Var) || !Var->getInit() ||
+      Var->getType()->isReferenceType())
     return;
   const Expr *Init = ignoringImplicit(Var->getInit());
   bool ViaFirst = false;
@@ -212,8 +210,7 @@ void EraseDuringIterationCheck::checkHeldIterator(const VarDecl *Var, const Func
     return;
   // The calls that return an iterator (or, with `.first`, a pair holding one).
   StringRef Name = Method->getName();
-  bool Lookup = Name == "find" || Name == "begin" || Name == "cbegin" || Name == "lower_bound" ||
-                Name == "upper_bound";
+  bool Lookup = Name == "find" || Name == "begin" || Name == "cbegin" || Name == "lower_bound" || Name == "upper_bound";
   bool Insertion = Name == "emplace" || Name == "insert" || Name == "try_emplace" || Name == "insert_or_assign";
   if (!(ViaFirst ? Insertion : Lookup || Name == "emplace_hint"))
     return;
@@ -228,7 +225,8 @@ void EraseDuringIterationCheck::checkHeldIterator(const VarDecl *Var, const Func
   if (!Declaration)
     return;
   // A loop's own iterator belongs to the iterator-loop rules.
-  if (const auto *For = dyn_cast_or_null<ForStmt>(Cfg->parents().getParent(Declaration)); For && For->getInit() == Declaration)
+  if (const auto *For = dyn_cast_or_null<ForStmt>(Cfg->parents().getParent(Declaration));
+      For && For->getInit() == Declaration)
     return;
   ContainerOpFinder Finder(Model, Resolver, MaxCallDepth, Summaries);
   Cfg->forEachElementAfter(Declaration, [&](const CFGElement &Element) {

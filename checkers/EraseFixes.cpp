@@ -75,8 +75,7 @@ std::string loopVariableText(const CXXForRangeStmt *Loop, const ASTContext &Ctx)
   }
   if (Var->getBeginLoc().isMacroID() || End.isInvalid() || End.isMacroID())
     return {};
-  return Lexer::getSourceText(CharSourceRange::getCharRange(Var->getBeginLoc(), End), SM, Ctx.getLangOpts())
-      .str();
+  return Lexer::getSourceText(CharSourceRange::getCharRange(Var->getBeginLoc(), End), SM, Ctx.getLangOpts()).str();
 }
 
 std::string indentationOf(SourceLocation Loc, const SourceManager &SM) {
@@ -98,8 +97,8 @@ std::optional<FixItHint> rangeForEraseIfFix(const CXXForRangeStmt *Loop, const C
                                             const ContainerTraits &Traits, const ObjectPath &Container,
                                             ObjectPathResolver &Resolver, ASTContext &Ctx) {
   const auto *If = dyn_cast_or_null<IfStmt>(soleStatement(Loop->getBody()));
-  if (!If || If->getElse() || If->getInit() || If->getConditionVariable() || If->isConsteval() ||
-      If->isConstexpr() || !Traits.UniqueKeys)
+  if (!If || If->getElse() || If->getInit() || If->getConditionVariable() || If->isConsteval() || If->isConstexpr() ||
+      !Traits.UniqueKeys)
     return std::nullopt;
   const auto *Then = dyn_cast_or_null<Expr>(soleStatement(If->getThen()));
   const auto *Member = dyn_cast_or_null<CXXMemberCallExpr>(Erase);
@@ -127,21 +126,21 @@ std::optional<FixItHint> rangeForEraseIfFix(const CXXForRangeStmt *Loop, const C
       Param = "auto& " + Entry;
       Prologue = VarText + " = " + Entry + "; ";
     }
-    Replacement = (Cxx20Std ? "std::erase_if(" : "absl::erase_if(") + ContainerText + ", [&](" + Param +
-                  ") { " + Prologue + "return " + Cond + "; });";
+    Replacement = (Cxx20Std ? "std::erase_if(" : "absl::erase_if(") + ContainerText + ", [&](" + Param + ") { " +
+                  Prologue + "return " + Cond + "; });";
   } else {
     std::string It = freshName("it", LoopText);
     std::string Object = isSimpleObjectText(ContainerText) ? ContainerText : "(" + ContainerText + ")";
     std::string Indent = indentationOf(Loop->getBeginLoc(), Ctx.getSourceManager());
-    Replacement = "for (auto " + It + " = " + Object + ".begin(); " + It + " != " + Object + ".end();) {\n" +
-                  Indent + "  " + VarText + " = *" + It + ";\n" + Indent + "  if (" + Cond + ")\n" + Indent +
-                  "    " + It + " = " + Object + ".erase(" + It + ");\n" + Indent + "  else\n" + Indent +
-                  "    ++" + It + ";\n" + Indent + "}";
+    Replacement = "for (auto " + It + " = " + Object + ".begin(); " + It + " != " + Object + ".end();) {\n" + Indent +
+                  "  " + VarText + " = *" + It + ";\n" + Indent + "  if (" + Cond + ")\n" + Indent + "    " + It +
+                  " = " + Object + ".erase(" + It + ");\n" + Indent + "  else\n" + Indent + "    ++" + It + ";\n" +
+                  Indent + "}";
   }
   // A body that ends in an expression statement leaves its `;` after the loop's source range.
   SourceRange Range = Loop->getSourceRange();
-  SourceLocation AfterSemi = Lexer::findLocationAfterToken(Range.getEnd(), tok::semi, Ctx.getSourceManager(),
-                                                           Ctx.getLangOpts(), false);
+  SourceLocation AfterSemi =
+      Lexer::findLocationAfterToken(Range.getEnd(), tok::semi, Ctx.getSourceManager(), Ctx.getLangOpts(), false);
   if (AfterSemi.isValid() && !isa<CompoundStmt>(Loop->getBody()))
     return FixItHint::CreateReplacement(CharSourceRange::getCharRange(Range.getBegin(), AfterSemi), Replacement);
   return FixItHint::CreateReplacement(CharSourceRange::getTokenRange(Range), Replacement);
@@ -152,8 +151,8 @@ namespace {
 /// and advance in an `else` branch instead, when \p Action (an expression) is the whole then-branch
 /// of an `if` without else that ends the body of a `for` whose increment is exactly `++it`/`it++`
 /// and no `continue` could skip the new branch. \p Inc is set to the increment.
-std::optional<std::vector<FixItHint>> incrementIntoElse(const Expr *Action, const VarDecl *Iter, const ParentMap &Parents,
-                                                        ASTContext &Ctx, const Expr *&Inc) {
+std::optional<std::vector<FixItHint>> incrementIntoElse(const Expr *Action, const VarDecl *Iter,
+                                                        const ParentMap &Parents, ASTContext &Ctx, const Expr *&Inc) {
   const SourceManager &SM = Ctx.getSourceManager();
   const LangOptions &LO = Ctx.getLangOpts();
   const Stmt *Parent = parentIgnoringImplicit(Parents, Action);
@@ -220,8 +219,8 @@ std::optional<std::vector<FixItHint>> iteratorLoopEraseFix(const CXXMemberCallEx
     return std::nullopt;
   std::string Name = Iter->getNameAsString();
   if (Erase->getType()->isVoidType() && !ReplaceKey) {
-    Fixes->push_back(FixItHint::CreateReplacement(
-        CharSourceRange::getTokenRange(Erase->getArg(0)->getSourceRange()), Name + "++"));
+    Fixes->push_back(
+        FixItHint::CreateReplacement(CharSourceRange::getTokenRange(Erase->getArg(0)->getSourceRange()), Name + "++"));
   } else {
     // A standard container's erase(iterator) returns the next iterator.
     Fixes->push_back(FixItHint::CreateInsertion(Erase->getBeginLoc(), Name + " = "));

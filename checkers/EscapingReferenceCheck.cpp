@@ -104,8 +104,8 @@ std::optional<EscapingReferenceCheck::Guarded> EscapingReferenceCheck::guardedAt
                                                                                  GuardInference &Inference) const {
   const ContainerAccess *Access = AccessAt.lookup(Origin.ContainerRef);
   // Deferred and scope-exit callables are deferred-capture's and scope-exit-after-unlock's.
-  if (!Access || Access->BeforeOrAfterSharing || Access->OptedOut || Access->HeldByContract ||
-      Access->DeferredBy || Access->ScopeExit)
+  if (!Access || Access->BeforeOrAfterSharing || Access->OptedOut || Access->HeldByContract || Access->DeferredBy ||
+      Access->ScopeExit)
     return std::nullopt;
   const GuardInfo *Guard = Inference.guardOf(Access->Container);
   std::optional<ObjectPath> GuardPath = Guard ? Inference.guardPath(*Access, *Guard) : std::nullopt;
@@ -118,8 +118,7 @@ std::optional<EscapingReferenceCheck::Guarded> EscapingReferenceCheck::guardedAt
 }
 
 const ContainerAccess *EscapingReferenceCheck::invalidatingWrite(const ContainerAccess &Origin,
-                                                                 const AliasOrigin &Alias,
-                                                                 GuardInference &Inference,
+                                                                 const AliasOrigin &Alias, GuardInference &Inference,
                                                                  ASTContext &Ctx) const {
   std::optional<ContainerTraits> Traits = Inference.containers().classify(Origin.Container->getType());
   if (!Traits)
@@ -168,8 +167,8 @@ void EscapingReferenceCheck::report(GuardInference &Inference, ASTContext &Ctx) 
         }
 }
 
-std::optional<EscapingReferenceCheck::Guarded>
-EscapingReferenceCheck::guardedAtEvery(ArrayRef<AliasBinding> Bindings, GuardInference &Inference) const {
+std::optional<EscapingReferenceCheck::Guarded> EscapingReferenceCheck::guardedAtEvery(ArrayRef<AliasBinding> Bindings,
+                                                                                      GuardInference &Inference) const {
   // Every binding must hold the same guard; uses are judged against the first.
   std::optional<Guarded> First = guardedAt(Bindings.front().Origin, Inference);
   for (const AliasBinding &Binding : Bindings.drop_front()) {
@@ -181,8 +180,8 @@ EscapingReferenceCheck::guardedAtEvery(ArrayRef<AliasBinding> Bindings, GuardInf
 }
 
 SourceLocation EscapingReferenceCheck::releasedBetween(ArrayRef<AliasBinding> Bindings, const AliasUse &Use,
-                                                      const ObjectPath &Mutex, const FunctionCfg &Cfg,
-                                                      GuardInference &Inference) {
+                                                       const ObjectPath &Mutex, const FunctionCfg &Cfg,
+                                                       GuardInference &Inference) {
   CFGPoint UsePoint = Cfg.pointOf(Use.Ref);
   SmallVector<CFGPoint, 2> BindPoints;
   for (const AliasBinding &Binding : Bindings)
@@ -261,8 +260,7 @@ void EscapingReferenceCheck::reportUse(const AliasUse &Use, GuardInference &Infe
       if (Fix)
         Diag << *Fix;
     }
-    diag(Bound.At->getBeginLoc(), "'%0' is bound here, with '%1' held", DiagnosticIDs::Note)
-        << Var->getName() << Mutex;
+    diag(Bound.At->getBeginLoc(), "'%0' is bound here, with '%1' held", DiagnosticIDs::Note) << Var->getName() << Mutex;
   }
   if (ReleasedAt.isValid())
     diag(ReleasedAt, "'%0' is released here", DiagnosticIDs::Note) << Mutex;
@@ -276,8 +274,8 @@ bool isRangeProtocolMember(const FunctionDecl *Fn) {
 }
 } // namespace
 
-void EscapingReferenceCheck::reportEscape(const AliasEscape &Escape, const FunctionDecl *Fn,
-                                          GuardInference &Inference, ASTContext &Ctx) {
+void EscapingReferenceCheck::reportEscape(const AliasEscape &Escape, const FunctionDecl *Fn, GuardInference &Inference,
+                                          ASTContext &Ctx) {
   std::optional<Guarded> Found = guardedAt(Escape.Origin, Inference);
   if (!Found)
     return;
@@ -292,8 +290,8 @@ void EscapingReferenceCheck::reportEscape(const AliasEscape &Escape, const Funct
   ReportedOrigins.insert(Escape.Origin.ContainerRef);
   std::string Container = At.Access->Path.spelling();
   std::string Mutex = At.GuardPath.spelling();
-  StringRef What = Escape.Origin.Kind == AliasKind::Iterator  ? "an iterator into"
-                   : Escape.Origin.Kind == AliasKind::Pointer ? "a pointer into"
+  StringRef What = Escape.Origin.Kind == AliasKind::Iterator    ? "an iterator into"
+                   : Escape.Origin.Kind == AliasKind::Pointer   ? "a pointer into"
                    : Escape.Origin.Kind == AliasKind::Container ? "a reference to"
                                                                 : "a reference into";
   if (isa<ReturnStmt>(Escape.At)) {
@@ -320,8 +318,9 @@ void EscapingReferenceCheck::reportEscape(const AliasEscape &Escape, const Funct
         << What << Container << (Target.empty() ? "a variable that outlives the function" : Target) << Mutex;
   }
   if (At.Held->AcquiredAt)
-    diag(At.Held->AcquiredAt->getBeginLoc(), "'%0' is locked here; it is released before %select{callers use "
-                                             "the value|the stored value is used}1",
+    diag(At.Held->AcquiredAt->getBeginLoc(),
+         "'%0' is locked here; it is released before %select{callers use "
+         "the value|the stored value is used}1",
          DiagnosticIDs::Note)
         << Mutex << !isa<ReturnStmt>(Escape.At);
   noteInvalidation(Write);

@@ -16,7 +16,7 @@ namespace {
 /// The return type as written before the name, if it is `const T &` or `T const &`: the range
 /// to replace and T.
 std::optional<std::pair<CharSourceRange, std::string>> constReferenceReturn(const FunctionDecl *Fn,
-                                                                          const ASTContext &Ctx) {
+                                                                            const ASTContext &Ctx) {
   SourceLocation Begin = Fn->getBeginLoc();
   SourceLocation Name = Fn->getQualifierLoc() ? Fn->getQualifierLoc().getBeginLoc() : Fn->getLocation();
   if (Begin.isMacroID() || Name.isMacroID())
@@ -45,15 +45,13 @@ std::optional<std::pair<CharSourceRange, std::string>> constReferenceReturn(cons
                         Type.str() + " ");
 }
 
-
 /// Whether objects of \p Record can be copied (a copy constructor that is not deleted).
 bool isCopyable(const CXXRecordDecl *Record) {
   if (!Record->hasDefinition())
     return false;
   if (Record->hasUserDeclaredCopyConstructor())
-    return llvm::any_of(Record->ctors(), [](const CXXConstructorDecl *Ctor) {
-      return Ctor->isCopyConstructor() && !Ctor->isDeleted();
-    });
+    return llvm::any_of(Record->ctors(),
+                        [](const CXXConstructorDecl *Ctor) { return Ctor->isCopyConstructor() && !Ctor->isDeleted(); });
   // A user-declared move deletes the implicit copy.
   return !Record->hasUserDeclaredMoveConstructor() && !Record->hasUserDeclaredMoveAssignment() &&
          !Record->defaultedCopyConstructorIsDeleted();
@@ -114,8 +112,8 @@ std::optional<FixItHint> keepLockFix(const VarDecl *Guard, const FunctionDecl *F
 
 std::vector<FixItHint> returnByValue(const FunctionDecl *Fn, const ASTContext &Ctx) {
   QualType Returned = Fn->getReturnType();
-  if (!Returned->isLValueReferenceType() || !Returned.getNonReferenceType().isConstQualified() ||
-      Fn->isTemplated() || Fn->isTemplateInstantiation())
+  if (!Returned->isLValueReferenceType() || !Returned.getNonReferenceType().isConstQualified() || Fn->isTemplated() ||
+      Fn->isTemplateInstantiation())
     return {};
   if (const auto *Method = dyn_cast<CXXMethodDecl>(Fn); Method && Method->isVirtual())
     return {};

@@ -70,14 +70,14 @@ GuardedContainerCheck::sharedAnalysis(const ASTContext *Ctx, const ModelOptions 
 }
 
 GuardedContainerCheck::GuardedContainerCheck(StringRef Name, tidy::ClangTidyContext *Context)
-    : ClangTidyCheck(Name, Context), Models(ModelOptions::read(Options)), Rules(RuleSelection::read(Name, Options, *this)),
-      TidyContext(Context),
+    : ClangTidyCheck(Name, Context), Models(ModelOptions::read(Options)),
+      Rules(RuleSelection::read(Name, Options, *this)), TidyContext(Context),
       ReportSeen(ModelOptions::parseBool(Options.getLocalOrGlobal("MapguardReportSeen", "false"), false)) {}
 
 bool GuardedContainerCheck::isCheckEnabled(StringRef Name) const { return TidyContext->isCheckEnabled(Name); }
 
 const std::vector<CheckThenActPair> &GuardedContainerCheck::checkThenActPairs(GuardInference &Inference,
-                                                                             ASTContext &Ctx) {
+                                                                              ASTContext &Ctx) {
   if (!Shared->CheckThenActPairs)
     Shared->CheckThenActPairs = findCheckThenAct(Inference, Ctx);
   return *Shared->CheckThenActPairs;
@@ -183,13 +183,12 @@ std::optional<FixItHint> GuardedContainerCheck::guardAtStart(const CompoundStmt 
   return FixItHint::CreateInsertion(At, Declaration + "\n" + Indent);
 }
 
-std::optional<FixItHint> GuardedContainerCheck::lockInsideLambda(const ContainerAccess &Access,
-                                                                 const GuardInfo &Guard, const ObjectPath &GuardPath,
-                                                                 GuardInference &Inference, const ASTContext &Ctx) {
+std::optional<FixItHint> GuardedContainerCheck::lockInsideLambda(const ContainerAccess &Access, const GuardInfo &Guard,
+                                                                 const ObjectPath &GuardPath, GuardInference &Inference,
+                                                                 const ASTContext &Ctx) {
   const auto *Lambda = dyn_cast_or_null<LambdaExpr>(Access.Callable);
   if (!Lambda || Access.Function != Lambda->getCallOperator() || LockedLambdas.contains(Lambda) ||
-      !mayRewrite(Access.Enclosing) || Inference.takesLocks(Access.Function) ||
-      callsLockingFunction(Lambda, Inference))
+      !mayRewrite(Access.Enclosing) || Inference.takesLocks(Access.Function) || callsLockingFunction(Lambda, Inference))
     return std::nullopt;
   bool ViaThis = GuardPath.isRootedAtThis() && GuardPath.steps().size() == 1 &&
                  llvm::any_of(Lambda->captures(), [](const LambdaCapture &C) { return C.capturesThis(); });
@@ -205,8 +204,8 @@ std::optional<FixItHint> GuardedContainerCheck::lockInsideLambda(const Container
   return Fix;
 }
 
-void GuardedContainerCheck::reportThreadRace(const ContainerAccess &Access, GuardInference &Inference,
-                                             ASTContext &Ctx, StringRef Rule, StringRef Lead, StringRef Elsewhere) {
+void GuardedContainerCheck::reportThreadRace(const ContainerAccess &Access, GuardInference &Inference, ASTContext &Ctx,
+                                             StringRef Rule, StringRef Lead, StringRef Elsewhere) {
   if (!Rules.enabled(Rule))
     return;
   bool Repeated = false;
@@ -223,8 +222,7 @@ void GuardedContainerCheck::reportThreadRace(const ContainerAccess &Access, Guar
     diag(Other->Ref->getExprLoc(), "'%0' is also accessed here", DiagnosticIDs::Note) << Name;
 }
 
-void GuardedContainerCheck::noteGuardEvidence(const ContainerAccess &Access, const GuardInfo &Guard,
-                                              StringRef Mutex) {
+void GuardedContainerCheck::noteGuardEvidence(const ContainerAccess &Access, const GuardInfo &Guard, StringRef Mutex) {
   if (Guard.Evidence && Guard.Evidence != &Access)
     diag(Guard.Evidence->Ref->getExprLoc(), "'%0' is accessed with '%1' held here", DiagnosticIDs::Note)
         << Guard.Evidence->Path.spelling() << Mutex;

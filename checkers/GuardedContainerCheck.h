@@ -5,11 +5,11 @@
 #ifndef MAPGUARD_CHECKERS_GUARDEDCONTAINERCHECK_H
 #define MAPGUARD_CHECKERS_GUARDEDCONTAINERCHECK_H
 
+#include "RuleSelection.h"
 #include "analysis/CheckActPairs.h"
 #include "analysis/GuardInference.h"
-#include "RuleSelection.h"
-#include "model/ModelOptions.h"
 #include "clang-tidy/ClangTidyCheck.h"
+#include "model/ModelOptions.h"
 #include <memory>
 
 namespace mapguard {
@@ -17,9 +17,7 @@ namespace mapguard {
 class GuardedContainerCheck : public clang::tidy::ClangTidyCheck {
 public:
   GuardedContainerCheck(llvm::StringRef Name, clang::tidy::ClangTidyContext *Context);
-  bool isLanguageVersionSupported(const clang::LangOptions &LangOpts) const override {
-    return LangOpts.CPlusPlus11;
-  }
+  bool isLanguageVersionSupported(const clang::LangOptions &LangOpts) const override { return LangOpts.CPlusPlus11; }
   void storeOptions(clang::tidy::ClangTidyOptions::OptionMap &Opts) override;
   void registerMatchers(clang::ast_matchers::MatchFinder *Finder) override;
   void check(const clang::ast_matchers::MatchFinder::MatchResult &Result) override;

@@ -14,10 +14,10 @@ namespace {
 /// Library calls that block: sleeping, waiting for another thread, I/O on a descriptor.
 bool blocks(const FunctionDecl *Callee) {
   static constexpr llvm::StringLiteral Blocking[] = {
-      "sleep_for", "sleep_until", "sleep",  "usleep",  "nanosleep", "wait",       "wait_for", "wait_until",
-      "join",      "acquire",     "recv",   "recvfrom", "recvmsg",  "send",       "sendto",   "sendmsg",
-      "read",      "write",       "accept", "connect",  "poll",     "select",     "epoll_wait", "fsync",
-      "getline",   "system",      "pause",  "sigwait"};
+      "sleep_for",  "sleep_until", "sleep",   "usleep",  "nanosleep", "wait",    "wait_for",
+      "wait_until", "join",        "acquire", "recv",    "recvfrom",  "recvmsg", "send",
+      "sendto",     "sendmsg",     "read",    "write",   "accept",    "connect", "poll",
+      "select",     "epoll_wait",  "fsync",   "getline", "system",    "pause",   "sigwait"};
   if (!Callee->getIdentifier())
     return false;
   StringRef Name = Callee->getName();
@@ -41,8 +41,7 @@ bool callsOnlyLockFreeLibrary(const Stmt *S, const LockModel &Locks, const Sourc
       return Safe;
     }
     bool VisitCXXConstructExpr(CXXConstructExpr *Construct) {
-      Safe &= !Locks.guardKind(Construct->getType()) &&
-              SM.isInSystemHeader(Construct->getConstructor()->getLocation());
+      Safe &= !Locks.guardKind(Construct->getType()) && SM.isInSystemHeader(Construct->getConstructor()->getLocation());
       return Safe;
     }
   } Scan(Locks, SM);

@@ -24,8 +24,7 @@ std::optional<clang::FixItHint> removeCallStatement(const clang::Expr *Call, con
 
 /// The scoped guard declaration that replaces a hand lock call (`mu.lock()` ->
 /// `std::lock_guard<std::mutex> lock(mu);`), or "" when none does (`p->lock()`, pthreads).
-std::string scopedGuardFor(const clang::CXXMemberCallExpr *Lock, const LockModel &Model,
-                           const clang::ASTContext &Ctx);
+std::string scopedGuardFor(const clang::CXXMemberCallExpr *Lock, const LockModel &Model, const clang::ASTContext &Ctx);
 
 } // namespace mapguard
 

@@ -1,8 +1,8 @@
 #include "ManualLockCheck.h"
 #include "LockFixes.h"
 
-#include "utils/AstUtil.h"
 #include "analysis/LockState.h"
+#include "utils/AstUtil.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
@@ -18,10 +18,10 @@ namespace mapguard {
 /// that may throw while it is held.
 struct ManualLockCheck::Escape {
   HeldLock Lock;
-  const Stmt *Exit = nullptr;          // return, break, continue, goto, throw (may be unknown)
-  const CallExpr *MayThrow = nullptr;  // a call that may throw while the lock is held
-  std::optional<ThrowSite> Thrown;     // what it throws and where, when known
-  bool AtEnd = false;                  // the end of the function is reached with it locked
+  const Stmt *Exit = nullptr;         // return, break, continue, goto, throw (may be unknown)
+  const CallExpr *MayThrow = nullptr; // a call that may throw while the lock is held
+  std::optional<ThrowSite> Thrown;    // what it throws and where, when known
+  bool AtEnd = false;                 // the end of the function is reached with it locked
 };
 
 /// The lock-function calls of a body by role, with the mutex each names.
@@ -72,7 +72,8 @@ namespace {
 
 /// The statement by which a block leaves: its terminator, or a return or throw in it.
 const Stmt *exitStatementOf(const CFGBlock &Block) {
-  if (const Stmt *Terminator = Block.getTerminatorStmt(); isa_and_nonnull<BreakStmt, ContinueStmt, GotoStmt>(Terminator))
+  if (const Stmt *Terminator = Block.getTerminatorStmt();
+      isa_and_nonnull<BreakStmt, ContinueStmt, GotoStmt>(Terminator))
     return Terminator;
   for (auto It = Block.rbegin(); It != Block.rend(); ++It)
     if (auto S = It->getAs<CFGStmt>(); S && isa<ReturnStmt, CXXThrowExpr>(S->getStmt()))
@@ -188,7 +189,7 @@ void ManualLockCheck::checkFunction(const FunctionDecl *Fn, ASTContext &Ctx) {
     const LockModel &Model;
     const LockSet &Entry;
     bool Exceptions;
-    ThrowSummaries *Throws; // null: the strict rule, any call that is not noexcept
+    ThrowSummaries *Throws;                        // null: the strict rule, any call that is not noexcept
     llvm::MapVector<const Stmt *, Escape> Escapes; // by lock call, in CFG order
     Handler(const LockModel &M, const LockSet &E, bool Exceptions, ThrowSummaries *Throws)
         : Model(M), Entry(E), Exceptions(Exceptions), Throws(Throws) {}
@@ -245,9 +246,8 @@ void ManualLockCheck::reportEscape(const Escape &E, const ManualCalls &Calls, co
                     : E.MayThrow ? "an exception from a call before the unlock leaves the function"
                                  : "a path reaches the end of the function";
   {
-    auto Diag = diag(LockCall->getExprLoc(),
-                     "'%0' is locked by hand and %1 with it still locked; use a scoped "
-                     "guard (std::lock_guard, std::scoped_lock) so that every path unlocks it")
+    auto Diag = diag(LockCall->getExprLoc(), "'%0' is locked by hand and %1 with it still locked; use a scoped "
+                                             "guard (std::lock_guard, std::scoped_lock) so that every path unlocks it")
                 << Mutex << How << LockCall->getSourceRange();
     // Fix: `mu.lock(); ...; mu.unlock();` in one block becomes `{ std::lock_guard<...> lock(mu); ...; }`.
     auto Count = [&](const auto &List) {
@@ -256,14 +256,12 @@ void ManualLockCheck::reportEscape(const Escape &E, const ManualCalls &Calls, co
     const auto *Block = dyn_cast_or_null<CompoundStmt>(Cfg.parents().getParent(LockCall));
     const auto *Member = dyn_cast<CXXMemberCallExpr>(LockCall);
     if (Block && Member && Count(Calls.Locks) == 1 && Count(Calls.Unlocks) == 1 && !Fn->isTemplateInstantiation()) {
-      const CallExpr *UnlockCall = llvm::find_if(Calls.Unlocks, [&](const auto &U) {
-                                     return U.second == E.Lock.Mutex;
-                                   })->first;
+      const CallExpr *UnlockCall =
+          llvm::find_if(Calls.Unlocks, [&](const auto &U) { return U.second == E.Lock.Mutex; })->first;
       auto LockPos = llvm::find(Block->body(), LockCall);
       auto UnlockPos = llvm::find(Block->body(), UnlockCall);
-      bool DeclaresBetween = LockPos < UnlockPos && std::any_of(LockPos, UnlockPos, [](const Stmt *S) {
-                               return isa<DeclStmt>(S);
-                             });
+      bool DeclaresBetween =
+          LockPos < UnlockPos && std::any_of(LockPos, UnlockPos, [](const Stmt *S) { return isa<DeclStmt>(S); });
       const SourceManager &SM = Ctx.getSourceManager();
       const LangOptions &LO = Ctx.getLangOpts();
       std::string Guard = scopedGuardFor(Member, Locks, Ctx);
@@ -289,8 +287,7 @@ void ManualLockCheck::reportEscape(const Escape &E, const ManualCalls &Calls, co
     diag(E.MayThrow->getExprLoc(), "this call may throw while '%0' is locked", DiagnosticIDs::Note)
         << Mutex << E.MayThrow->getSourceRange();
   // The throw itself, where it is the project's own code.
-  if (E.Thrown && E.Thrown->At != E.MayThrow &&
-      !Ctx.getSourceManager().isInSystemHeader(E.Thrown->At->getBeginLoc()))
+  if (E.Thrown && E.Thrown->At != E.MayThrow && !Ctx.getSourceManager().isInSystemHeader(E.Thrown->At->getBeginLoc()))
     diag(E.Thrown->At->getBeginLoc(), "it can throw here", DiagnosticIDs::Note);
 }
 
@@ -319,7 +316,8 @@ void ManualLockCheck::checkGuardsThatLockNothing(const FunctionDecl *Fn, ASTCont
         if (Field->getName() == Guard->getName() && Locks.isMutex(Field->getType(), Field))
           return Field;
     for (const NamedDecl *Found : Fn->getParent()->lookup(Guard->getDeclName()))
-      if (const auto *Var = dyn_cast<VarDecl>(Found); Var && Var->hasGlobalStorage() && Locks.isMutex(Var->getType(), Var))
+      if (const auto *Var = dyn_cast<VarDecl>(Found);
+          Var && Var->hasGlobalStorage() && Locks.isMutex(Var->getType(), Var))
         return Var;
     return nullptr;
   };
@@ -357,7 +355,8 @@ void ManualLockCheck::checkGuardsThatLockNothing(const FunctionDecl *Fn, ASTCont
       std::optional<LockModel::GuardConstruction> Construction = Guard ? Locks.guardConstruction(Guard) : std::nullopt;
       auto Paren = Guard && Guard->getTypeSourceInfo() ? Guard->getTypeSourceInfo()->getTypeLoc().getAs<ParenTypeLoc>()
                                                        : ParenTypeLoc();
-      bool Empty = Locks.guardKind(Guard ? Guard->getType() : QualType()) && (!Construction || Construction->Mutexes.empty());
+      bool Empty =
+          Locks.guardKind(Guard ? Guard->getType() : QualType()) && (!Construction || Construction->Mutexes.empty());
       if (Paren && Empty && HiddenMutex(Guard)) {
         Report(Guard->getLocation(), S, Paren.getLParenLoc(),
                "this declares a new guard named '%0' that locks nothing and hides the mutex '%0': the code after it "

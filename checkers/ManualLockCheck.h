@@ -3,11 +3,11 @@
 
 #include "RuleSelection.h"
 #include "analysis/FunctionCfg.h"
-#include "model/LockModel.h"
-#include "model/ModelOptions.h"
 #include "analysis/ObjectPath.h"
 #include "analysis/ThrowSummaries.h"
 #include "clang-tidy/ClangTidyCheck.h"
+#include "model/LockModel.h"
+#include "model/ModelOptions.h"
 
 namespace mapguard {
 
@@ -17,9 +17,7 @@ namespace mapguard {
 class ManualLockCheck : public clang::tidy::ClangTidyCheck {
 public:
   ManualLockCheck(llvm::StringRef Name, clang::tidy::ClangTidyContext *Context);
-  bool isLanguageVersionSupported(const clang::LangOptions &LangOpts) const override {
-    return LangOpts.CPlusPlus11;
-  }
+  bool isLanguageVersionSupported(const clang::LangOptions &LangOpts) const override { return LangOpts.CPlusPlus11; }
   void storeOptions(clang::tidy::ClangTidyOptions::OptionMap &Opts) override;
   void registerMatchers(clang::ast_matchers::MatchFinder *Finder) override;
   void check(const clang::ast_matchers::MatchFinder::MatchResult &Result) override;
@@ -33,8 +31,8 @@ private:
   struct ManualCalls;
   static ManualCalls findManualCalls(const clang::Stmt *Body, const LockModel &Model, ObjectPathResolver &Resolver);
   void checkFunction(const clang::FunctionDecl *Fn, clang::ASTContext &Ctx);
-  void reportEscape(const Escape &E, const ManualCalls &Calls, const clang::FunctionDecl *Fn,
-                    const FunctionCfg &Cfg, clang::ASTContext &Ctx);
+  void reportEscape(const Escape &E, const ManualCalls &Calls, const clang::FunctionDecl *Fn, const FunctionCfg &Cfg,
+                    clang::ASTContext &Ctx);
   /// A guard statement that locks nothing: `std::unique_lock<std::mutex>(mu_);` declares a new,
   /// empty guard named `mu_`; `std::lock_guard<std::mutex>{mu_};` is a temporary that unlocks at
   /// the end of the statement.

@@ -21,7 +21,7 @@ namespace {
 class MapGuardModule : public clang::tidy::ClangTidyModule {
 public:
   void addCheckFactories(clang::tidy::ClangTidyCheckFactories &Factories) override {
-#define MAPGUARD_CHECK(Id, Class, SarifName, Tags, Rules, ShortDescription, FullDescription) \
+#define MAPGUARD_CHECK(Id, Class, SarifName, Tags, Rules, ShortDescription, FullDescription)                           \
   Factories.registerCheck<Class>(Id);
 #include "Checks.def"
 #undef MAPGUARD_CHECK

@@ -39,8 +39,8 @@ bool mayLeaveScope(const Stmt *S, const LockModel &Locks, bool Exceptions) {
 std::optional<unsigned> declarationIndex(const CompoundStmt *Block, const VarDecl *Var) {
   unsigned Index = 0;
   for (const Stmt *S : Block->body()) {
-    if (const auto *Declaration = dyn_cast<DeclStmt>(S); Declaration && Declaration->isSingleDecl() &&
-                                                        Declaration->getSingleDecl() == Var)
+    if (const auto *Declaration = dyn_cast<DeclStmt>(S);
+        Declaration && Declaration->isSingleDecl() && Declaration->getSingleDecl() == Var)
       return Index;
     ++Index;
   }
@@ -96,8 +96,7 @@ void ScopeExitAfterUnlockCheck::report(GuardInference &Inference, ASTContext &Ct
          DiagnosticIDs::Note)
         << Object;
     if (DeclaredBefore)
-      diag(ReleasingGuard->getLocation(), "'%0' locks '%1' here and releases it before %2 runs",
-           DiagnosticIDs::Note)
+      diag(ReleasingGuard->getLocation(), "'%0' locks '%1' here and releases it before %2 runs", DiagnosticIDs::Note)
           << ReleasingGuard->getName() << Mutex << Object;
     else if (Released->At.isValid())
       diag(Released->At, "'%0' is released here", DiagnosticIDs::Note) << Mutex;
@@ -132,7 +131,8 @@ SmallVector<FixItHint, 2> ScopeExitAfterUnlockCheck::moveAfterGuard(const VarDec
     return {};
   bool Exceptions = Ctx.getLangOpts().CXXExceptions;
   for (unsigned I = *From + 1; I < *To; ++I)
-    if (mayLeaveScope(Block->body_begin()[I], Locks, Exceptions) || !referencesTo(Block->body_begin()[I], ScopeExit).empty())
+    if (mayLeaveScope(Block->body_begin()[I], Locks, Exceptions) ||
+        !referencesTo(Block->body_begin()[I], ScopeExit).empty())
       return {};
   const Stmt *Declaration = Block->body_begin()[*From];
   const Stmt *GuardDeclaration = Block->body_begin()[*To];
@@ -156,9 +156,9 @@ SmallVector<FixItHint, 2> ScopeExitAfterUnlockCheck::moveAfterGuard(const VarDec
   SourceLocation AfterGuard = Lexer::getLocForEndOfToken(GuardDeclaration->getEndLoc(), 0, SM, Ctx.getLangOpts());
   SourceLocation FileStart = SM.getLocForStartOfFile(File);
   Moved.insert(ScopeExit);
-  return {FixItHint::CreateRemoval(CharSourceRange::getCharRange(
-              FileStart.getLocWithOffset(static_cast<int>(LineStart) - 1),
-              FileStart.getLocWithOffset(static_cast<int>(LineEnd)))),
+  return {FixItHint::CreateRemoval(
+              CharSourceRange::getCharRange(FileStart.getLocWithOffset(static_cast<int>(LineStart) - 1),
+                                            FileStart.getLocWithOffset(static_cast<int>(LineEnd)))),
           FixItHint::CreateInsertion(AfterGuard, "\n" + Indent + Text)};
 }
 

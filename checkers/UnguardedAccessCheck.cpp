@@ -66,15 +66,15 @@ void UnguardedAccessCheck::report(GuardInference &Inference, ASTContext &Ctx) {
   llvm::DenseSet<std::pair<const FunctionDecl *, const ValueDecl *>> ReportedIn;
   for (const ContainerAccess &Access : Inference.accesses()) {
     if (Access.BeforeOrAfterSharing || Access.OptedOut || Access.HeldByContract || readsOnlySize(Access) ||
-        !Reported.insert(Access.Ref).second ||
-        (Access.DeferredBy && DeferredChecked) || InCheckRegion(Access) || Access.ReturnedWhole ||
-        ReportedIn.contains({Access.Function, Access.Container}))
+        !Reported.insert(Access.Ref).second || (Access.DeferredBy && DeferredChecked) || InCheckRegion(Access) ||
+        Access.ReturnedWhole || ReportedIn.contains({Access.Function, Access.Container}))
       continue;
     const GuardInfo *Guard = Inference.guardOf(Access.Container);
     if (!Guard) {
       // A global written on another thread, with no mutex anywhere, while other code uses it.
       if (isa<VarDecl>(Access.Container))
-        reportThreadRace(Access, Inference, Ctx, "global-thread-race", "runs on another thread", "also accessed elsewhere");
+        reportThreadRace(Access, Inference, Ctx, "global-thread-race", "runs on another thread",
+                         "also accessed elsewhere");
       continue;
     }
     std::optional<ObjectPath> GuardPath = Inference.guardPath(Access, *Guard);
@@ -93,10 +93,9 @@ void UnguardedAccessCheck::report(GuardInference &Inference, ASTContext &Ctx) {
 void UnguardedAccessCheck::reportUnguarded(const ContainerAccess &Access, const GuardInfo &Guard,
                                            const ObjectPath &GuardPath, GuardInference &Inference, ASTContext &Ctx) {
   std::string Mutex = GuardPath.spelling();
-  std::string Why = Guard.Annotated ? "which guards it (GUARDED_BY)"
-                                    : llvm::formatv("which guards it at {0} of {1} accesses", Guard.HeldAt,
-                                                    Guard.Counted)
-                                          .str();
+  std::string Why = Guard.Annotated
+                        ? "which guards it (GUARDED_BY)"
+                        : llvm::formatv("which guards it at {0} of {1} accesses", Guard.HeldAt, Guard.Counted).str();
   std::string Holding;
   for (const HeldLock &Lock : Access.Held.held())
     Holding += (Holding.empty() ? "" : ", ") + ("'" + Lock.Mutex.spelling() + "'");

@@ -25,9 +25,7 @@ StringRef exclusiveCounterpart(StringRef SharedGuard) {
 }
 
 /// The guard variable is named nowhere but its declaration (so changing its type changes nothing else).
-bool isOnlyDeclared(const VarDecl *Guard, const FunctionDecl *Fn) {
-  return referencesTo(Fn->getBody(), Guard).empty();
-}
+bool isOnlyDeclared(const VarDecl *Guard, const FunctionDecl *Fn) { return referencesTo(Fn->getBody(), Guard).empty(); }
 } // namespace
 
 void WriteUnderSharedLockCheck::report(GuardInference &Inference, ASTContext &Ctx) {
@@ -35,8 +33,10 @@ void WriteUnderSharedLockCheck::report(GuardInference &Inference, ASTContext &Ct
     return;
   llvm::DenseSet<const Expr *> Reported;
   llvm::DenseSet<const VarDecl *> FixedGuards;
-  for (const ContainerAccess &Access : llvm::concat<const ContainerAccess>(Inference.accesses(), Inference.otherAccesses())) {
-    if (!Access.Use.Write || Access.BeforeOrAfterSharing || Access.OptedOut || Access.HeldByContract || !Reported.insert(Access.Ref).second)
+  for (const ContainerAccess &Access :
+       llvm::concat<const ContainerAccess>(Inference.accesses(), Inference.otherAccesses())) {
+    if (!Access.Use.Write || Access.BeforeOrAfterSharing || Access.OptedOut || Access.HeldByContract ||
+        !Reported.insert(Access.Ref).second)
       continue;
     const GuardInfo *Guard = Inference.guardOf(Access.Container);
     std::optional<ObjectPath> GuardPath = Guard ? Inference.guardPath(Access, *Guard) : std::nullopt;

@@ -9,7 +9,8 @@ export DEBIAN_FRONTEND=noninteractive
 packages=(ca-certificates git cmake make g++ nlohmann-json3-dev
           "llvm-${llvm}-dev" "libclang-${llvm}-dev" "clang-${llvm}" "clang-tidy-${llvm}" "llvm-${llvm}-tools")
 if [ "${MAPGUARD_DEPS:-all}" != build ]; then
-  packages+=(python3 python3-jsonschema python3-yaml pre-commit dpkg-dev file
+  packages+=("clang-format-${llvm}" # the layout test of our own code (lint.clang-format)
+             python3 python3-jsonschema python3-yaml pre-commit dpkg-dev file
              libgtest-dev libabsl-dev libasio-dev libmsgsl-dev libboost-dev qtbase5-dev qt6-base-dev
              bazel-bootstrap # the Bazel integration's end-to-end test (tests/BazelTest.cpp)
              libedit-dev)    # a development package that makes LLVM's CMake package probe C headers

@@ -4,9 +4,9 @@
 // Bazel is not installed (scripts/install-deps.sh installs Debian's bazel-bootstrap).
 #include "TestSupport.h"
 
-#include "gtest/gtest.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Program.h"
+#include "gtest/gtest.h"
 #include <nlohmann/json.hpp>
 
 using namespace mapguard::test;

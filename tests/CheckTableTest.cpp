@@ -5,9 +5,9 @@
 #include "CheckCatalog.h"
 #include "TestSupport.h"
 
-#include "gtest/gtest.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
+#include "gtest/gtest.h"
 #include <algorithm>
 #include <cctype>
 #include <regex>

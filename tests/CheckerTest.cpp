@@ -18,9 +18,9 @@
 // A warning's notes follow it in the same comment; their offsets count from that line.
 #include "TestSupport.h"
 
-#include "gtest/gtest.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
+#include "gtest/gtest.h"
 #include <algorithm>
 #include <regex>
 #include <sstream>

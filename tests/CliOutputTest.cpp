@@ -6,10 +6,10 @@
 
 #include "ChangedLines.h"
 #include "CheckCatalog.h"
-#include "gtest/gtest.h"
-#include <regex>
 #include "llvm/ADT/StringRef.h"
+#include "gtest/gtest.h"
 #include <nlohmann/json.hpp>
+#include <regex>
 
 using namespace mapguard::test;
 using Json = nlohmann::json;
@@ -28,8 +28,8 @@ void drop(app::Table &T) { for (int K : T) T.erase(K); }
                              "  mapguard-erase-during-iteration.Rules: '+range-for-change'\n";
   writeFile(P.path(".clang-tidy"), Config);
   CommandResult Cli = run({Mapguard, "-p", P.root(), P.path("src/custom.cpp"), P.path("src/hazard.cpp")});
-  CommandResult Plugin = run({MAPGUARD_CLANG_TIDY, LoadPlugin, "-p", P.root(),
-                              P.path("src/custom.cpp"), P.path("src/hazard.cpp")});
+  CommandResult Plugin =
+      run({MAPGUARD_CLANG_TIDY, LoadPlugin, "-p", P.root(), P.path("src/custom.cpp"), P.path("src/hazard.cpp")});
   std::vector<Diag> CliDiags = parseDiagnostics(Cli.Out), PluginDiags = parseDiagnostics(Plugin.Out);
   ASSERT_EQ(CliDiags.size(), 2u) << Cli.Out; // app::Table only: std::map is not in this Containers list
   EXPECT_NE(CliDiags[0].File.find("custom.cpp"), std::string::npos);
@@ -85,8 +85,7 @@ TEST(CliTest, QuickStartSampleHasItsDocumentedFindings) {
 
 TEST(CliTest, ListChecksMatchesTheCatalogAndThePlugin) {
   CommandResult Cli = run({Mapguard, "--list-checks", "--checks=-*,mapguard-*"});
-  CommandResult Plugin =
-      run({MAPGUARD_CLANG_TIDY, LoadPlugin, "--list-checks", "-checks=-*,mapguard-*"});
+  CommandResult Plugin = run({MAPGUARD_CLANG_TIDY, LoadPlugin, "--list-checks", "-checks=-*,mapguard-*"});
   std::string Expected("Enabled checks:");
   for (const mapguard::CheckInfo &Info : mapguard::checkCatalog())
     Expected += "\n    " + Info.Id.str();
@@ -158,10 +157,9 @@ TEST(CliTest, ExplainConfigNamesWhereEachCheckIsEnabled) {
 // option wins over a global one. --explain-config shows the lists in effect.
 TEST(CliTest, ExplainConfigShowsTheListsInEffectAndPlusAddsToTheDefault) {
   Project P;
-  writeFile(P.path(".clang-tidy"),
-            "Checks: '-*,mapguard-erase-during-iteration,mapguard-manual-lock'\n"
-            "CheckOptions:\n  Mutexes: '+app::SpinLock; app::Latch'\n"
-            "  mapguard-erase-during-iteration.Containers: 'app::Table'\n");
+  writeFile(P.path(".clang-tidy"), "Checks: '-*,mapguard-erase-during-iteration,mapguard-manual-lock'\n"
+                                   "CheckOptions:\n  Mutexes: '+app::SpinLock; app::Latch'\n"
+                                   "  mapguard-erase-during-iteration.Containers: 'app::Table'\n");
   CommandResult R = run({Mapguard, "--explain-config", P.path("src/hazard.cpp")});
   EXPECT_EQ(R.ExitCode, 0) << R.Err;
   size_t Erase = R.Out.find("Lists in effect for 'mapguard-erase-during-iteration':\n  Containers: 'app::Table'\n");
@@ -178,7 +176,8 @@ TEST(CliTest, ProgressIsALinePerUnitOffATerminalAndQuietSilencesIt) {
   CommandResult Plain = run({Mapguard, "-p", P.root(), "-j1"}); // make's spelling works too
   // Each line counts its own unit's findings, then the run's so far.
   std::regex Line(R"(mapguard: \[(\d)/2\] \S+ \((\d+) finding\(s\), (\d+) in all, \d+:\d\d\)\n)");
-  std::vector<std::smatch> Lines(std::sregex_iterator(Plain.Err.begin(), Plain.Err.end(), Line), std::sregex_iterator());
+  std::vector<std::smatch> Lines(std::sregex_iterator(Plain.Err.begin(), Plain.Err.end(), Line),
+                                 std::sregex_iterator());
   ASSERT_EQ(Lines.size(), 2u) << Plain.Err;
   EXPECT_EQ(Lines[0][1], "1");
   EXPECT_EQ(Lines[0][2], Lines[0][3]);

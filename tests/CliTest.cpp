@@ -3,10 +3,10 @@
 #include "TestSupport.h"
 
 #include "DistinctCommands.h"
+#include "clang/Tooling/JSONCompilationDatabase.h"
+#include "llvm/ADT/StringRef.h"
 #include "gtest/gtest.h"
 #include <cstdlib>
-#include "llvm/ADT/StringRef.h"
-#include "clang/Tooling/JSONCompilationDatabase.h"
 #include <nlohmann/json.hpp>
 
 using namespace mapguard::test;
@@ -104,8 +104,8 @@ void Registry::clear() {
             std::string::npos)
       << R.Err;
   EXPECT_EQ(countWarnings(R.Out), 2u) << R.Out;
-  CommandResult Plugin = run({MAPGUARD_CLANG_TIDY, LoadPlugin, "--checks=-*,mapguard-*", "-p", P.root(),
-                              P.path("src/intrusive.cpp")});
+  CommandResult Plugin =
+      run({MAPGUARD_CLANG_TIDY, LoadPlugin, "--checks=-*,mapguard-*", "-p", P.root(), P.path("src/intrusive.cpp")});
   EXPECT_EQ(Plugin.ExitCode, 1) << Plugin.Err; // clang-tidy's exit code for compiler errors, not a signal
   EXPECT_EQ(Plugin.Err.find("Stack dump"), std::string::npos) << Plugin.Err;
   EXPECT_NE(Plugin.Out.find("'generated/list.h' file not found"), std::string::npos) << Plugin.Out;
@@ -132,13 +132,14 @@ TEST(CliTest, ErrorsOnlyInSystemHeadersKeepTheFindingsAndCanBeAllowed) {
   CommandResult Strict = run({Mapguard, "-p", Dir.path(), "--no-cache", Dir.file("src/app.cpp")});
   EXPECT_EQ(Strict.ExitCode, 3) << Strict.Err;
   EXPECT_EQ(countWarnings(Strict.Out), 1u) << Strict.Out;
-  EXPECT_NE(Strict.Err.find("app.cpp': 1 compiler error(s), all in system headers (first: " + Dir.file("vendor/third/party.h")),
+  EXPECT_NE(Strict.Err.find("app.cpp': 1 compiler error(s), all in system headers (first: " +
+                            Dir.file("vendor/third/party.h")),
             std::string::npos)
       << Strict.Err;
   EXPECT_NE(Strict.Err.find("--allow-system-header-errors"), std::string::npos) << Strict.Err;
 
-  CommandResult Allowed =
-      run({Mapguard, "-p", Dir.path(), "--no-cache", "--allow-system-header-errors", "--format=json", Dir.file("src/app.cpp")});
+  CommandResult Allowed = run({Mapguard, "-p", Dir.path(), "--no-cache", "--allow-system-header-errors",
+                               "--format=json", Dir.file("src/app.cpp")});
   EXPECT_EQ(Allowed.ExitCode, 1) << Allowed.Err;
   Json Report = Json::parse(Allowed.Out);
   EXPECT_EQ(Report["findings"].size(), 1u) << Allowed.Out;
@@ -224,8 +225,8 @@ TEST(CliTest, DuplicateDatabaseEntriesKeepTheirFindings) {
   CommandResult R = run({Mapguard, "-p", P.root(), "-j1", "--header-filter=.*", P.path("src/hazard.cpp")});
   EXPECT_EQ(R.ExitCode, 1) << R.Err;
   EXPECT_EQ(countWarnings(R.Out), 2u) << R.Out;
-  CommandResult Every = run({Mapguard, "-p", P.root(), "-j1", "--every-command", "--header-filter=.*",
-                             P.path("src/hazard.cpp")});
+  CommandResult Every =
+      run({Mapguard, "-p", P.root(), "-j1", "--every-command", "--header-filter=.*", P.path("src/hazard.cpp")});
   EXPECT_EQ(Every.ExitCode, 1) << Every.Err;
   EXPECT_EQ(countWarnings(Every.Out), 2u) << Every.Out; // the same findings, reported once
 }
@@ -269,8 +270,8 @@ TEST(CliTest, UnitTimeoutStopsAHangingUnitAndKeepsTheOthers) {
   ::setenv("MAPGUARD_TEST_HANG_IN", "hanging.cpp", 1);
   ::setenv("MAPGUARD_TEST_CRASH_IN", "crashing.cpp", 1);
   const std::string Sarif = P.path("out.sarif");
-  CommandResult R = run({Mapguard, "-p", P.root(), "-j2", "--unit-timeout=2", "--header-filter=.*", "--sarif", Sarif,
-                         "--format=json"});
+  CommandResult R = run(
+      {Mapguard, "-p", P.root(), "-j2", "--unit-timeout=2", "--header-filter=.*", "--sarif", Sarif, "--format=json"});
   ::unsetenv("MAPGUARD_TEST_HANG_IN");
   ::unsetenv("MAPGUARD_TEST_CRASH_IN");
   EXPECT_EQ(R.ExitCode, 3) << R.Out << R.Err;
@@ -288,7 +289,8 @@ TEST(CliTest, UnitTimeoutStopsAHangingUnitAndKeepsTheOthers) {
   Json Log = Json::parse(readFile(Sarif));
   const Json &Notifications = Log["runs"][0]["invocations"][0]["toolExecutionNotifications"];
   ASSERT_EQ(Notifications.size(), 2u) << Notifications.dump(2);
-  EXPECT_NE(Notifications.dump().find("hanging.cpp' could not be analysed: it ran past the time limit"), std::string::npos);
+  EXPECT_NE(Notifications.dump().find("hanging.cpp' could not be analysed: it ran past the time limit"),
+            std::string::npos);
 }
 
 // In worker processes the findings are those of one process: messages, notes, fixes, levels
@@ -299,7 +301,12 @@ TEST(CliTest, WorkerProcessesReportWhatOneProcessReports) {
                           "  for (auto It = M.begin(); It != M.end(); ++It) It = M.erase(It); // NOLINT\n}\n");
   P.writeDatabase();
   auto Report = [&](const std::vector<std::string> &Extra) {
-    std::vector<std::string> Args{Mapguard, "-p", P.root(), "--no-cache", "--header-filter=.*", "--format=sarif",
+    std::vector<std::string> Args{Mapguard,
+                                  "-p",
+                                  P.root(),
+                                  "--no-cache",
+                                  "--header-filter=.*",
+                                  "--format=sarif",
                                   "--config={Checks: 'mapguard-*', WarningsAsErrors: 'mapguard-erase-*'}"};
     Args.insert(Args.end(), Extra.begin(), Extra.end());
     CommandResult R = run(Args);
@@ -344,11 +351,13 @@ struct Store {
 };
 )");
   P.add("store_user.cpp", "#include \"store.h\"\nbool use(Store &S) { return S.peek(1); }\n");
-  P.add("store.cpp", "#include \"store.h\"\nvoid Store::drop() { std::lock_guard<std::mutex> Lock(Mu); M.erase(1); }\n");
+  P.add("store.cpp",
+        "#include \"store.h\"\nvoid Store::drop() { std::lock_guard<std::mutex> Lock(Mu); M.erase(1); }\n");
   P.writeDatabase();
   // The inferred guard (rule inferred-guard, off by default) describes itself per unit.
-  CommandResult R = run({Mapguard, "-p", P.root(), "-j", "1", "--header-filter=.*store.h",
-                         "--checks=-*,mapguard-unguarded-access", "--config={CheckOptions: {Rules: all}}", P.path("src/store.cpp"), P.path("src/store_user.cpp")});
+  CommandResult R =
+      run({Mapguard, "-p", P.root(), "-j", "1", "--header-filter=.*store.h", "--checks=-*,mapguard-unguarded-access",
+           "--config={CheckOptions: {Rules: all}}", P.path("src/store.cpp"), P.path("src/store_user.cpp")});
   EXPECT_EQ(countWarnings(R.Out), 1u) << R.Out;
 }
 
@@ -368,7 +377,8 @@ struct Store {
 };
 )");
   P.add("store_user.cpp", "#include \"store.h\"\nbool use(Store &S) { return S.peek(1); }\n");
-  P.add("store.cpp", "#include \"store.h\"\nvoid Store::drop() { std::lock_guard<std::mutex> Lock(Mu); M.erase(1); }\n");
+  P.add("store.cpp",
+        "#include \"store.h\"\nvoid Store::drop() { std::lock_guard<std::mutex> Lock(Mu); M.erase(1); }\n");
   for (int I = 0; I < 4; ++I)
     P.add("prune" + std::to_string(I) + ".cpp", "#include <map>\nbool dead(int);\nvoid prune(std::map<int, int> &C) {\n"
                                                 "  for (auto &[K, V] : C) if (dead(V)) C.erase(K);\n"
@@ -376,8 +386,15 @@ struct Store {
   P.writeDatabase();
   auto Analyse = [&](const std::vector<std::string> &Extra) {
     // Each part analyses its units itself (no results taken from the whole run's cache).
-    std::vector<std::string> Args{Mapguard, "-p", P.root(), "--no-cache", "--header-filter=.*", "--quiet",
-                                  "--source-root", P.root(), "--config={CheckOptions: {Rules: all}}"};
+    std::vector<std::string> Args{Mapguard,
+                                  "-p",
+                                  P.root(),
+                                  "--no-cache",
+                                  "--header-filter=.*",
+                                  "--quiet",
+                                  "--source-root",
+                                  P.root(),
+                                  "--config={CheckOptions: {Rules: all}}"};
     Args.insert(Args.end(), Extra.begin(), Extra.end());
     return run(Args);
   };
@@ -390,8 +407,8 @@ struct Store {
     size_t Units = 0;
     for (unsigned K = 1; K <= Count; ++K) {
       std::string Part = P.path("part" + std::to_string(K) + ".sarif");
-      CommandResult R = Analyse({"--shard=" + std::to_string(K) + "/" + std::to_string(Count), "--sarif", Part,
-                                 "--format=json"});
+      CommandResult R =
+          Analyse({"--shard=" + std::to_string(K) + "/" + std::to_string(Count), "--sarif", Part, "--format=json"});
       EXPECT_LE(R.ExitCode, 3) << R.Err;
       Json Report = Json::parse(R.Out);
       Units += Report["failedUnits"].size();
@@ -410,7 +427,8 @@ struct Store {
   ASSERT_EQ(Rooted.ExitCode, 0) << Rooted.Err;
   Json WithRoot = Json::parse(readFile(P.path("rooted.sarif")));
   EXPECT_EQ(WithRoot["runs"][0]["originalUriBaseIds"], Json::parse(Expected)["runs"][0]["originalUriBaseIds"]);
-  CommandResult Unrooted = run({Mapguard, "merge-sarif", P.path("part1.sarif"), P.path("part2.sarif"), "--source-root="});
+  CommandResult Unrooted =
+      run({Mapguard, "merge-sarif", P.path("part1.sarif"), P.path("part2.sarif"), "--source-root="});
   ASSERT_EQ(Unrooted.ExitCode, 0) << Unrooted.Err;
   Json WithoutRoot = Json::parse(Unrooted.Out);
   EXPECT_FALSE(WithoutRoot["runs"][0].contains("originalUriBaseIds"));

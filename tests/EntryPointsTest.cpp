@@ -4,9 +4,9 @@
 #include "TestProject.h"
 #include "TestSupport.h"
 
-#include "gtest/gtest.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Program.h"
+#include "gtest/gtest.h"
 
 using namespace mapguard::test;
 
@@ -64,12 +64,12 @@ TEST(EntryPointsTest, PreCommitFrameworkRefusesAHazardAndPassesACleanCommit) {
   Repository Repo(P);
   writeFile(P.path(".pre-commit-config.yaml"), "repos:\n  - repo: " + Hooks.path() + "\n    rev: " + Rev +
                                                    "\n    hooks:\n      - id: mapguard\n        args: [-p, .]\n");
-  CommandResult Install = run({"/usr/bin/env", "PRE_COMMIT_HOME=" + Repo.Home.path(), "/usr/bin/pre-commit", "install"},
-                              P.root());
+  CommandResult Install =
+      run({"/usr/bin/env", "PRE_COMMIT_HOME=" + Repo.Home.path(), "/usr/bin/pre-commit", "install"}, P.root());
   ASSERT_EQ(Install.ExitCode, 0) << output(Install);
 
-  CommandResult Clean = Repo.commit({".pre-commit-config.yaml", "compile_commands.json", "include", "src/clean.cpp"},
-                                    "clean code");
+  CommandResult Clean =
+      Repo.commit({".pre-commit-config.yaml", "compile_commands.json", "include", "src/clean.cpp"}, "clean code");
   EXPECT_EQ(Clean.ExitCode, 0) << output(Clean);
   CommandResult Hazard = Repo.commit({"src/hazard.cpp"}, "a hazard");
   EXPECT_NE(Hazard.ExitCode, 0) << output(Hazard);
@@ -121,7 +121,7 @@ TEST(EntryPointsTest, ClangTidyWrapperWithTheExampleConfiguration) {
       Where.push_back(D.File.substr(D.File.rfind('/') + 1) + ":" + std::to_string(D.Line) + " " + D.Check);
   // The example's HeaderFilterRegex shows the shared header's finding as well.
   EXPECT_EQ(Where, (std::vector<std::string>{"shared.h:5 mapguard-erase-during-iteration",
-                                               "hazard.cpp:6 mapguard-erase-during-iteration"}))
+                                             "hazard.cpp:6 mapguard-erase-during-iteration"}))
       << R.Out << R.Err;
 }
 
@@ -148,8 +148,8 @@ CommandResult yaml(const std::string &File, const std::string &Expression) {
 }
 
 TEST(EntryPointsTest, IntegrationFilesAreValidYamlWithWhatTheirHostsRead) {
-  CommandResult Hooks = yaml(SourceDir + "/.pre-commit-hooks.yaml",
-                             "[(h['id'], h['language'], h['entry'].split()[0]) for h in doc]");
+  CommandResult Hooks =
+      yaml(SourceDir + "/.pre-commit-hooks.yaml", "[(h['id'], h['language'], h['entry'].split()[0]) for h in doc]");
   EXPECT_EQ(Hooks.Out, "[('mapguard', 'system', 'mapguard'), ('mapguard-diff', 'system', 'mapguard')]\n") << Hooks.Err;
   // The workflow runs the action (action.yml), which uploads to code scanning in category 'mapguard'.
   CommandResult Workflow = yaml(SourceDir + "/integration/github/mapguard.yml",
@@ -159,7 +159,8 @@ TEST(EntryPointsTest, IntegrationFilesAreValidYamlWithWhatTheirHostsRead) {
   CommandResult Action = yaml(SourceDir + "/action.yml",
                               "doc['inputs']['category']['default'], [(s['uses'], s['with']['category']) for s in "
                               "doc['runs']['steps'] if 'upload-sarif' in s.get('uses', '')]");
-  EXPECT_EQ(Action.Out, "mapguard [('github/codeql-action/upload-sarif@v4', '${{ inputs.category }}')]\n") << Action.Err;
+  EXPECT_EQ(Action.Out, "mapguard [('github/codeql-action/upload-sarif@v4', '${{ inputs.category }}')]\n")
+      << Action.Err;
   CommandResult GitLab = yaml(SourceDir + "/integration/gitlab/mapguard.gitlab-ci.yml",
                               "doc['mapguard']['artifacts']['paths'], doc['mapguard']['artifacts']['when']");
   EXPECT_EQ(GitLab.Out, "['mapguard.sarif'] always\n") << GitLab.Err;
@@ -171,16 +172,16 @@ TEST(EntryPointsTest, InstalledPrefixRunsOnItsOwn) {
   TempDir Prefix;
   CommandResult Install = run({"cmake", "--install", MAPGUARD_BINARY_DIR, "--prefix", Prefix.path()});
   ASSERT_EQ(Install.ExitCode, 0) << output(Install);
-  for (const char *File : {"bin/mapguard", "bin/mapguard-clangd", "bin/mapguard-clang-tidy", "lib/libMapGuard.so",
-                           "share/doc/mapguard/README.md", "share/doc/mapguard/checks/mapguard-unguarded-access.md",
-                           "share/mapguard/integration/git-hooks/pre-commit",
-                           "share/mapguard/integration/github/mapguard.yml",
-                           "share/mapguard/integration/pre-commit/.pre-commit-hooks.yaml"})
+  for (const char *File :
+       {"bin/mapguard", "bin/mapguard-clangd", "bin/mapguard-clang-tidy", "lib/libMapGuard.so",
+        "share/doc/mapguard/README.md", "share/doc/mapguard/checks/mapguard-unguarded-access.md",
+        "share/mapguard/integration/git-hooks/pre-commit", "share/mapguard/integration/github/mapguard.yml",
+        "share/mapguard/integration/pre-commit/.pre-commit-hooks.yaml"})
     EXPECT_TRUE(llvm::sys::fs::exists(Prefix.file(File))) << File;
   Project P;
   EXPECT_EQ(run({Prefix.file("bin/mapguard"), "-p", P.root(), "--quiet", P.path("src/hazard.cpp")}).ExitCode, 1);
-  CommandResult Plugin = run({Prefix.file("bin/mapguard-clang-tidy"), "-p", P.root(), "--checks=-*,mapguard-*",
-                              P.path("src/hazard.cpp")});
+  CommandResult Plugin =
+      run({Prefix.file("bin/mapguard-clang-tidy"), "-p", P.root(), "--checks=-*,mapguard-*", P.path("src/hazard.cpp")});
   EXPECT_NE(Plugin.Out.find("[mapguard-erase-during-iteration]"), std::string::npos) << output(Plugin);
 }
 

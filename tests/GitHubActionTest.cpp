@@ -4,8 +4,8 @@
 #include "TestProject.h"
 #include "TestSupport.h"
 
-#include "gtest/gtest.h"
 #include "llvm/Support/FileSystem.h"
+#include "gtest/gtest.h"
 
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -37,7 +37,8 @@ std::set<std::string> lines(const std::string &Text) {
 std::set<std::string> yamlItems(const std::string &File, const std::string &Expression) {
   CommandResult R = run({"/usr/bin/python3", "-c",
                          "import sys, yaml\ndoc = yaml.safe_load(open(sys.argv[1]))\n"
-                         "for item in " + Expression + ": print(item)",
+                         "for item in " +
+                             Expression + ": print(item)",
                          File});
   EXPECT_EQ(R.ExitCode, 0) << R.Err;
   return lines(R.Out);
@@ -58,13 +59,12 @@ TEST(GitHubActionTest, InputsAreDeclaredUsedAndPassedOnlyAsDeclared) {
   // Every input a step reads is declared, and every declared input is read.
   EXPECT_EQ(matches(readFile(Action), R"(inputs\.([a-z-]+))"), Declared);
   // Every variable the analysis step is given is one the script reads, and the other way round.
-  const std::set<std::string> Given =
-      yamlItems(Action, "[k for s in doc['runs']['steps'] for k in s.get('env', {})]");
+  const std::set<std::string> Given = yamlItems(Action, "[k for s in doc['runs']['steps'] for k in s.get('env', {})]");
   EXPECT_EQ(Given, matches(readFile(RunStep), R"(\$\{?(MAPGUARD(_[A-Z]+)*))"));
   for (const char *Workflow : {"/integration/github/mapguard.yml", "/integration/github/mapguard-sharded.yml"}) {
-    const std::set<std::string> Passed =
-        yamlItems(SourceDir + Workflow, "[k for j in doc['jobs'].values() for s in j['steps'] "
-                                        "if s.get('uses', '').startswith('mapguard/mapguard@') for k in s.get('with', {})]");
+    const std::set<std::string> Passed = yamlItems(
+        SourceDir + Workflow, "[k for j in doc['jobs'].values() for s in j['steps'] "
+                              "if s.get('uses', '').startswith('mapguard/mapguard@') for k in s.get('with', {})]");
     EXPECT_FALSE(Passed.empty()) << Workflow << " does not use the action";
     for (const std::string &Input : Passed)
       EXPECT_TRUE(Declared.count(Input)) << Workflow << " passes undeclared input " << Input;
@@ -128,8 +128,10 @@ TEST_F(RunStepTest, MergesThePartsOfAShardedRun) {
   // Without files, a run analyses the whole database (hazard.cpp and clean.cpp), each part its share.
   const std::string Whole = Out.file("whole.sarif");
   EXPECT_EQ(step({"MAPGUARD_SARIF=" + Whole, "MAPGUARD_ARGS=--quiet"}).ExitCode, 1);
-  EXPECT_LE(step({"MAPGUARD_SHARD=1/2", "MAPGUARD_SARIF=" + Out.file("part-1.sarif"), "MAPGUARD_ARGS=--quiet"}).ExitCode, 1);
-  EXPECT_LE(step({"MAPGUARD_SHARD=2/2", "MAPGUARD_SARIF=" + Out.file("part-2.sarif"), "MAPGUARD_ARGS=--quiet"}).ExitCode, 1);
+  EXPECT_LE(
+      step({"MAPGUARD_SHARD=1/2", "MAPGUARD_SARIF=" + Out.file("part-1.sarif"), "MAPGUARD_ARGS=--quiet"}).ExitCode, 1);
+  EXPECT_LE(
+      step({"MAPGUARD_SHARD=2/2", "MAPGUARD_SARIF=" + Out.file("part-2.sarif"), "MAPGUARD_ARGS=--quiet"}).ExitCode, 1);
   CommandResult Merge = step({"MAPGUARD_MERGE=" + Out.file("part-*.sarif")});
   ASSERT_EQ(Merge.ExitCode, 0) << output(Merge);
   // The merged log has the findings of one run over all the units, each once.

@@ -1,7 +1,7 @@
 // Unit tests of the lock-state engine on real headers: what is held at each `at("label")` probe,
 // and which manual locks are held on some paths into a join only.
-#include "analysis/FunctionCfg.h"
 #include "analysis/LockState.h"
+#include "analysis/FunctionCfg.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"

@@ -2,10 +2,10 @@
 // inline namespaces, debug mode, derived classes), which expressions name the same object, and
 // which calls run a callable later (entry points of libraries not packaged here are declared).
 #include "TestSupport.h"
+#include "analysis/ObjectPath.h"
 #include "model/ContainerModel.h"
 #include "model/DeferringCallees.h"
 #include "model/ModelOptions.h"
-#include "analysis/ObjectPath.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
@@ -58,8 +58,8 @@ TEST(ContainerModelTest, StdContainersThroughAliasesAndStdlibNamespaces) {
     Sessions s; std::multimap<int, int> mm; std::unordered_map<int, int> um; std::set<int> st;
     Derived d; std::vector<int> vec; const Sessions &ref = s;
   )";
-  for (const std::vector<std::string> &Args : {std::vector<std::string>{"-std=c++20"},
-                                        {"-std=c++20", "-D_GLIBCXX_DEBUG"}}) {
+  for (const std::vector<std::string> &Args :
+       {std::vector<std::string>{"-std=c++20"}, {"-std=c++20", "-D_GLIBCXX_DEBUG"}}) {
     auto AST = parse(Code, Args);
     const ContainerModel &Model = defaultModel();
     ContainerTraits Map = traitsOf(Model, *AST, "s");
@@ -123,7 +123,8 @@ TEST(ContainerModelTest, AbseilAndBoostFromDebianHeaders) {
     #include <absl/container/flat_hash_map.h>
     #include <boost/unordered_map.hpp>
     absl::flat_hash_map<int, int> FlatVar; absl::btree_map<int, int> TreeVar; boost::unordered_map<int, int> BoostVar;
-  )", {"-std=c++17"});
+  )",
+                   {"-std=c++17"});
   const ContainerModel &Model = defaultModel();
   ContainerTraits Flat = traitsOf(Model, *AST, "FlatVar");
   EXPECT_EQ(Flat.Library, ContainerLibrary::Absl);
@@ -156,8 +157,7 @@ TEST(ContainerOpsTest, ClassifiesWhatCallsDoToTheContainer) {
   }
   std::sort(Seen.begin(), Seen.end());
   EXPECT_EQ(Seen, (std::vector<std::string>{"at:read", "erase:erase", "find:read", "merge:erase", "merge:insert",
-                                            "operator=:replace", "operator[]:insert", "swap:replace",
-                                            "swap:replace"}));
+                                            "operator=:replace", "operator[]:insert", "swap:replace", "swap:replace"}));
 }
 
 TEST(ObjectPathTest, AliasesPointersAndMembersNameTheSameObject) {
@@ -171,8 +171,9 @@ TEST(ObjectPathTest, AliasesPointersAndMembersNameTheSameObject) {
   )");
   std::vector<std::string> Paths;
   ObjectPathResolver Resolver(AST->getASTContext());
-  for (const auto &Node : match(cxxMemberCallExpr(isExpansionInMainFile(), callee(cxxMethodDecl(hasName("size")))).bind("call"),
-                                AST->getASTContext())) {
+  for (const auto &Node :
+       match(cxxMemberCallExpr(isExpansionInMainFile(), callee(cxxMethodDecl(hasName("size")))).bind("call"),
+             AST->getASTContext())) {
     std::optional<ObjectPath> Path = Resolver.objectOfCall(Node.getNodeAs<CXXMemberCallExpr>("call"));
     if (!Path) {
       ADD_FAILURE() << "no path for a call";
@@ -236,10 +237,20 @@ TEST(DeferringCalleesTest, ClassifiesHandOversByLibraryAndName) {
     std::optional<Deferral> D = Deferring.deferralOf(Lambda, Parents);
     Seen[Id] = !D ? "sync" : D->NewThread ? "thread" : "later";
   }
-  EXPECT_EQ(Seen, (std::map<int, std::string>{{1, "thread"},  {2, "thread"}, {3, "later"}, {4, "sync"},
-                                               {5, "sync"},    {6, "thread"}, {7, "later"}, {8, "later"},
-                                               {9, "later"},   {10, "later"}, {11, "later"}, {12, "sync"},
-                                               {13, "sync"},   {14, "thread"}}));
+  EXPECT_EQ(Seen, (std::map<int, std::string>{{1, "thread"},
+                                              {2, "thread"},
+                                              {3, "later"},
+                                              {4, "sync"},
+                                              {5, "sync"},
+                                              {6, "thread"},
+                                              {7, "later"},
+                                              {8, "later"},
+                                              {9, "later"},
+                                              {10, "later"},
+                                              {11, "later"},
+                                              {12, "sync"},
+                                              {13, "sync"},
+                                              {14, "thread"}}));
 }
 } // namespace
 

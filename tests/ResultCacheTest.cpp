@@ -5,9 +5,9 @@
 #include "TestProject.h"
 #include "TestSupport.h"
 
-#include "gtest/gtest.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Regex.h"
+#include "gtest/gtest.h"
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -110,7 +110,8 @@ TEST(ResultCacheTest, HeaderPlacedEarlierOnTheIncludePathIsFound) {
 
 TEST(ResultCacheTest, ConfigurationChangesReanalyseTheUnitsTheyApplyTo) {
   CachedProject C;
-  C.P.add("sub/nested.cpp", "#include <map>\nvoid g(std::map<int, int> &M) { for (auto It = M.begin(); It != M.end(); ++It) It = M.erase(It); }\n");
+  C.P.add("sub/nested.cpp", "#include <map>\nvoid g(std::map<int, int> &M) { for (auto It = M.begin(); It != M.end(); "
+                            "++It) It = M.erase(It); }\n");
   C.P.writeDatabase();
   C.analyse();
   // A .clang-tidy next to one unit applies to that unit only.

@@ -1,12 +1,12 @@
 // The rules of each check: which run by default (measured first-run precision), how the `Rules`
 // option changes that, and that every check doc states each rule's figure and default as the
 // catalog does.
-#include "CheckCatalog.h"
 #include "RuleSelection.h"
+#include "CheckCatalog.h"
 #include "TestSupport.h"
 
-#include "gtest/gtest.h"
 #include "llvm/ADT/StringSet.h"
+#include "gtest/gtest.h"
 #include <regex>
 
 using namespace mapguard;
@@ -89,8 +89,8 @@ TEST(RuleSelectionTest, CheckDocsStateEachRulesPrecisionAndDefault) {
       std::regex Row("\\| `" + Rule.Id.str() + "` \\|[^\n]*\\| " + Precision + " \\| " +
                      (Rule.defaultOn() ? "on" : "off") + " \\|");
       EXPECT_TRUE(std::regex_search(Doc, Row))
-          << Info.Id.str() << ".md needs the row: | `" << Rule.Id.str() << "` | ... | " << Rule.precisionText()
-          << " | " << (Rule.defaultOn() ? "on" : "off") << " |";
+          << Info.Id.str() << ".md needs the row: | `" << Rule.Id.str() << "` | ... | " << Rule.precisionText() << " | "
+          << (Rule.defaultOn() ? "on" : "off") << " |";
     }
   }
 }

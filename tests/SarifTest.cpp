@@ -4,8 +4,8 @@
 #include "TestProject.h"
 #include "TestSupport.h"
 
-#include "gtest/gtest.h"
 #include "llvm/Support/FileSystem.h"
+#include "gtest/gtest.h"
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -37,8 +37,12 @@ struct SarifRun {
   int ExitCode;
   explicit SarifRun(const std::string &Code, bool WithBrokenUnit = false) {
     writeFile(Dir.file("src/prune.cpp"), Code);
-    std::vector<std::string> Command = {Mapguard, "--quiet", AllRules, "--sarif=" + Dir.file("out.sarif"),
-                                        "--source-root=" + Dir.path(), Dir.file("src/prune.cpp")};
+    std::vector<std::string> Command = {Mapguard,
+                                        "--quiet",
+                                        AllRules,
+                                        "--sarif=" + Dir.file("out.sarif"),
+                                        "--source-root=" + Dir.path(),
+                                        Dir.file("src/prune.cpp")};
     if (WithBrokenUnit) {
       writeFile(Dir.file("src/broken.cpp"), "int f( {\n");
       Command.push_back(Dir.file("src/broken.cpp"));
@@ -66,8 +70,9 @@ TEST(SarifTest, AnInterruptedRunLeavesValidPartialReports) {
   P.add("zz_hanging.cpp", "#include <map>\nstd::map<int, int> M;\n"); // analysed last, never ends
   P.writeDatabase();
   const std::string Sarif = P.path("out.sarif"), Report = P.path("out.json");
-  std::vector<std::string> Command = {Mapguard,      "-p",     P.root(), "-j1",  "--no-cache", "--header-filter=.*",
-                                      "--checkpoint-interval=0", "--sarif", Sarif, "--json", Report};
+  std::vector<std::string> Command = {
+      Mapguard,  "-p",  P.root(), "-j1", "--no-cache", "--header-filter=.*", "--checkpoint-interval=0",
+      "--sarif", Sarif, "--json", Report};
   ::setenv("MAPGUARD_TEST_HANG_IN", "zz_hanging.cpp", 1);
   std::vector<std::string> Stopped = {"timeout", "5"};
   Stopped.insert(Stopped.end(), Command.begin(), Command.end());
@@ -186,7 +191,8 @@ TEST(SarifTest, BaselineMarksNewUnchangedAndAbsentResults) {
   // grow() is fixed, prune() stays, and a new hazard arrives above it (the old one moves down).
   std::string Edited = Source;
   Edited.replace(Edited.find("void grow"), std::string::npos, "");
-  Edited.insert(Edited.find("void prune"), "void fresh(std::map<int, int> &M) {\n  for (auto &[K, V] : M) M.erase(K);\n}\n");
+  Edited.insert(Edited.find("void prune"),
+                "void fresh(std::map<int, int> &M) {\n  for (auto &[K, V] : M) M.erase(K);\n}\n");
   CommandResult Gated = Analyse(Edited, {"--baseline=" + Dir.file("base.sarif"), "--sarif=" + Dir.file("new.sarif")});
   EXPECT_EQ(Gated.ExitCode, 1);
   std::vector<Diag> Shown = parseDiagnostics(Gated.Out);
@@ -197,8 +203,9 @@ TEST(SarifTest, BaselineMarksNewUnchangedAndAbsentResults) {
   std::map<std::string, std::vector<std::string>> States; // baselineState -> ruleId:line (or kind)
   Json Log = Json::parse(readFile(Dir.file("new.sarif")));
   for (const Json &R : Log["runs"][0]["results"])
-    States[R["baselineState"].get<std::string>()].push_back(std::to_string(R["locations"][0]["physicalLocation"]["region"]["startLine"].get<int>()) +
-                                         (R.contains("kind") ? ":" + R["kind"].get<std::string>() : ""));
+    States[R["baselineState"].get<std::string>()].push_back(
+        std::to_string(R["locations"][0]["physicalLocation"]["region"]["startLine"].get<int>()) +
+        (R.contains("kind") ? ":" + R["kind"].get<std::string>() : ""));
   EXPECT_EQ(States["new"], std::vector<std::string>{"5"});
   EXPECT_EQ(States["unchanged"], std::vector<std::string>{"9"});
   EXPECT_EQ(States["absent"], std::vector<std::string>{"10:pass"}); // fixed: not an alert

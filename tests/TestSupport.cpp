@@ -1,6 +1,5 @@
 #include "TestSupport.h"
 
-#include "gtest/gtest.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -8,6 +7,7 @@
 #include "llvm/Support/Program.h"
 #include "llvm/Support/Regex.h"
 #include "llvm/Support/raw_ostream.h"
+#include "gtest/gtest.h"
 #include <fstream>
 #include <sstream>
 #include <tuple>
@@ -68,7 +68,8 @@ CommandResult run(const std::vector<std::string> &Args, const std::string &Worki
 }
 
 bool Diag::operator<(const Diag &O) const {
-  return std::tie(File, Line, Column, Kind, Message, Check) < std::tie(O.File, O.Line, O.Column, O.Kind, O.Message, O.Check);
+  return std::tie(File, Line, Column, Kind, Message, Check) <
+         std::tie(O.File, O.Line, O.Column, O.Kind, O.Message, O.Check);
 }
 bool Diag::operator==(const Diag &O) const { return !(*this < O) && !(O < *this); }
 

@@ -68,7 +68,8 @@ class WhatWasSeenTest : public ::testing::Test {
 protected:
   void SetUp() override {
     writeFile(P.path("include/store.h"), StoreHeader);
-    P.add("store.cpp", "#include \"store.h\"\nvoid touch(Store &S) { S.put(1); S.note(2); S.mark(3); S.hide(4); S.fill(5); }\n");
+    P.add("store.cpp",
+          "#include \"store.h\"\nvoid touch(Store &S) { S.put(1); S.note(2); S.mark(3); S.hide(4); S.fill(5); }\n");
     P.writeDatabase();
   }
   CommandResult mapguard(const std::vector<std::string> &Extra) {
@@ -84,12 +85,14 @@ TEST_F(WhatWasSeenTest, SummaryJsonAndSarifSayWhatWasAnalysed) {
   CommandResult R = mapguard({"--format=json", "--sarif", Sarif, P.path("src/store.cpp")});
   ASSERT_LE(R.ExitCode, 1) << output(R);
   Json Seen = Json::parse(R.Out)["seen"];
-  EXPECT_EQ(Seen["summary"], (Json{{"containers", 5}, {"annotated", 1}, {"inferred", 2}, {"none", 2},
-                                   {"lockClasses", 2}, {"unmodelled", 1}}))
+  EXPECT_EQ(
+      Seen["summary"],
+      (Json{{"containers", 5}, {"annotated", 1}, {"inferred", 2}, {"none", 2}, {"lockClasses", 2}, {"unmodelled", 1}}))
       << Seen.dump(2);
   std::map<std::string, std::string> Guards;
   for (const Json &C : Seen["containers"])
-    Guards[C["name"]] = C["guard"].get<std::string>() + (C.contains("mutex") ? " " + C["mutex"].get<std::string>() : "");
+    Guards[C["name"]] =
+        C["guard"].get<std::string>() + (C.contains("mutex") ? " " + C["mutex"].get<std::string>() : "");
   EXPECT_EQ(Guards, (std::map<std::string, std::string>{{"Store::Annotated", "annotated Plain"},
                                                         {"Store::Behind", "none"},
                                                         {"Store::Free", "none"},

@@ -3,8 +3,8 @@
 #include "ClangTidyCompat.h"
 #include "FileAccessLog.h"
 #include "FindingText.h"
-#include "Shard.h"
 #include "SeenReport.h"
+#include "Shard.h"
 #include "StableSort.h"
 #include "analysis/WhatWasSeen.h"
 #include "llvm/Support/CrashRecoveryContext.h"
@@ -175,7 +175,7 @@ namespace {
 /// One result from the outcomes of the units done (all of them at the end of a run).
 AnalysisResult merge(const tooling::CompilationDatabase &Db, llvm::ArrayRef<std::string> Files,
                      std::vector<UnitOutcome> Outcomes, const std::vector<bool> &Done) {
-  AnalysisResult Result;  // A finding in a header, seen from several units, is kept once: the description that sorts
+  AnalysisResult Result; // A finding in a header, seen from several units, is kept once: the description that sorts
   // first, whichever unit made it, so that a sharded run merges into what one run reports.
   std::map<decltype(placeKey(std::declval<ClangTidyError>())), std::pair<std::string, size_t>> Seen;
   SeenAccumulator Facts;
@@ -188,8 +188,8 @@ AnalysisResult merge(const tooling::CompilationDatabase &Db, llvm::ArrayRef<std:
     Failure.Status = Outcomes[I].Status;
     for (ClangTidyError &E : Outcomes[I].Diagnostics) {
       if (isSeenFacts(E)) {
-        Facts.add(nlohmann::ordered_json::parse(llvm::StringRef(E.Message.Message).drop_front(SeenFactsPrefix.size()).str(),
-                                        nullptr, false));
+        Facts.add(nlohmann::ordered_json::parse(
+            llvm::StringRef(E.Message.Message).drop_front(SeenFactsPrefix.size()).str(), nullptr, false));
         continue;
       }
       if (isCompilerError(E)) {
@@ -227,8 +227,8 @@ AnalysisResult merge(const tooling::CompilationDatabase &Db, llvm::ArrayRef<std:
 } // namespace
 
 AnalysisResult analyze(const tooling::CompilationDatabase &Db, llvm::ArrayRef<std::string> Files,
-                       const OptionsProviderFactory &MakeOptions, unsigned Jobs,
-                       const ProgressCallback &Progress, const UnitRunner &RunUnit, const Checkpoints &Checkpoint) {
+                       const OptionsProviderFactory &MakeOptions, unsigned Jobs, const ProgressCallback &Progress,
+                       const UnitRunner &RunUnit, const Checkpoints &Checkpoint) {
   std::vector<UnitOutcome> Outcomes(Files.size());
   std::mutex ProgressMutex;
   size_t UnitsDone = 0, FindingsSoFar = 0;
@@ -252,9 +252,8 @@ AnalysisResult analyze(const tooling::CompilationDatabase &Db, llvm::ArrayRef<st
         std::lock_guard<std::mutex> Lock(ProgressMutex);
         ++UnitsDone;
         Done[I] = true;
-        size_t UnitFindings =
-            llvm::count_if(Outcomes[I].Diagnostics,
-                           [](const ClangTidyError &E) { return !isCompilerError(E) && !isSeenFacts(E); });
+        size_t UnitFindings = llvm::count_if(
+            Outcomes[I].Diagnostics, [](const ClangTidyError &E) { return !isCompilerError(E) && !isSeenFacts(E); });
         FindingsSoFar += UnitFindings;
         if (Progress)
           Progress({UnitsDone, Files.size(), UnitFindings, FindingsSoFar, Files[I]});

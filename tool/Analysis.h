@@ -10,8 +10,8 @@
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include <chrono>
 #include <functional>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,8 +45,8 @@ struct UnitFailure {
 struct AnalysisResult {
   std::vector<clang::tidy::ClangTidyError> Findings; // de-duplicated across units, sorted
   WhatWasSeen Seen;
-  std::vector<UnitFailure> Failures;                 // sorted by file
-  clang::tidy::ClangTidyStats Stats;                 // summed over units
+  std::vector<UnitFailure> Failures; // sorted by file
+  clang::tidy::ClangTidyStats Stats; // summed over units
   /// A checkpoint of a run still going: only the units done so far are in it.
   struct Partial {
     size_t UnitsDone = 0, UnitsTotal = 0;
@@ -59,9 +59,9 @@ using OptionsProviderFactory = std::function<std::unique_ptr<clang::tidy::ClangT
 
 /// What the progress line says after each unit.
 struct UnitProgress {
-  size_t Done = 0, Total = 0;   // units
-  size_t UnitFindings = 0;      // this unit's findings (before a header's are merged across units)
-  size_t FindingsSoFar = 0;     // every unit's so far
+  size_t Done = 0, Total = 0; // units
+  size_t UnitFindings = 0;    // this unit's findings (before a header's are merged across units)
+  size_t FindingsSoFar = 0;   // every unit's so far
   llvm::StringRef File;
 };
 /// Called after each unit, one call at a time.

@@ -5,8 +5,8 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 namespace mapguard {
 namespace {

@@ -14,7 +14,7 @@ namespace mapguard {
 
 /// Added or modified lines per file, as inclusive [first, last] ranges.
 struct ChangedLines {
-  std::string Root; // the repository's top level
+  std::string Root;                                                        // the repository's top level
   std::map<std::string, std::vector<std::pair<unsigned, unsigned>>> Files; // path relative to Root
   std::vector<std::string> absolutePaths() const;
 };

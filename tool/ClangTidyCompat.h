@@ -12,18 +12,21 @@ namespace mapguard::compat {
 inline std::unique_ptr<clang::tidy::ClangTidyContext>
 makeContext(std::unique_ptr<clang::tidy::ClangTidyOptionsProvider> Provider) {
 #if LLVM_VERSION_MAJOR >= 22
-  return std::make_unique<clang::tidy::ClangTidyContext>(std::move(Provider), /*AllowEnablingAnalyzerAlphaCheckers=*/false,
+  return std::make_unique<clang::tidy::ClangTidyContext>(std::move(Provider),
+                                                         /*AllowEnablingAnalyzerAlphaCheckers=*/false,
                                                          /*EnableModuleHeadersParsing=*/false,
                                                          /*ExperimentalCustomChecks=*/false);
 #else
-  return std::make_unique<clang::tidy::ClangTidyContext>(std::move(Provider), /*AllowEnablingAnalyzerAlphaCheckers=*/false,
+  return std::make_unique<clang::tidy::ClangTidyContext>(std::move(Provider),
+                                                         /*AllowEnablingAnalyzerAlphaCheckers=*/false,
                                                          /*EnableModuleHeadersParsing=*/false);
 #endif
 }
 
-inline std::vector<clang::tidy::ClangTidyError>
-runQuietly(clang::tidy::ClangTidyContext &Context, const clang::tooling::CompilationDatabase &Db,
-           llvm::ArrayRef<std::string> Files, llvm::IntrusiveRefCntPtr<llvm::vfs::OverlayFileSystem> FS) {
+inline std::vector<clang::tidy::ClangTidyError> runQuietly(clang::tidy::ClangTidyContext &Context,
+                                                           const clang::tooling::CompilationDatabase &Db,
+                                                           llvm::ArrayRef<std::string> Files,
+                                                           llvm::IntrusiveRefCntPtr<llvm::vfs::OverlayFileSystem> FS) {
 #if LLVM_VERSION_MAJOR >= 22
   return clang::tidy::runClangTidy(Context, Db, Files, std::move(FS), /*ApplyAnyFix=*/false,
                                    /*EnableCheckProfile=*/false, "", /*Quiet=*/true);

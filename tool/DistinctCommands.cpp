@@ -43,7 +43,8 @@ std::vector<std::string> analysisRelevantArguments(const clang::tooling::Compile
   return Relevant;
 }
 
-std::vector<clang::tooling::CompileCommand> DistinctCommandsDatabase::getCompileCommands(llvm::StringRef FilePath) const {
+std::vector<clang::tooling::CompileCommand>
+DistinctCommandsDatabase::getCompileCommands(llvm::StringRef FilePath) const {
   std::vector<clang::tooling::CompileCommand> Distinct;
   std::set<std::vector<std::string>> Seen;
   for (clang::tooling::CompileCommand &Command : Inner->getCompileCommands(FilePath))

@@ -68,14 +68,13 @@ llvm::Expected<OptionsProviderFactory> makeOptionsProviderFactory(const ConfigOv
       return configError("invalid configuration in " + Source + ": " + Parsed.getError().message());
     Inline = std::move(*Parsed);
   }
-  return OptionsProviderFactory([=](const llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> &FS)
-                                    -> std::unique_ptr<ClangTidyOptionsProvider> {
-    if (Inline)
-      return std::make_unique<ConfigOptionsProvider>(Global,
-                                                     ClangTidyOptions::getDefaults().merge(Defaults, 0),
-                                                     *Inline, Override, FS);
-    return std::make_unique<FileOptionsProvider>(Global, Defaults, Override, FS);
-  });
+  return OptionsProviderFactory(
+      [=](const llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> &FS) -> std::unique_ptr<ClangTidyOptionsProvider> {
+        if (Inline)
+          return std::make_unique<ConfigOptionsProvider>(Global, ClangTidyOptions::getDefaults().merge(Defaults, 0),
+                                                         *Inline, Override, FS);
+        return std::make_unique<FileOptionsProvider>(Global, Defaults, Override, FS);
+      });
 }
 
 namespace {
@@ -153,7 +152,8 @@ llvm::Expected<std::unique_ptr<tooling::CompilationDatabase>> loadCompilations(D
       tooling::getInsertArgumentAdjuster(Request.ExtraArgsBefore, tooling::ArgumentInsertPosition::BEGIN));
   // A build's -Werror would turn every compiler warning into an error of the analysis; mapguard
   // reports only its checks and hard errors. --extra-arg comes after, so users can override it.
-  Adjusting->appendArgumentsAdjuster(tooling::getInsertArgumentAdjuster("-Wno-error", tooling::ArgumentInsertPosition::END));
+  Adjusting->appendArgumentsAdjuster(
+      tooling::getInsertArgumentAdjuster("-Wno-error", tooling::ArgumentInsertPosition::END));
   Adjusting->appendArgumentsAdjuster(
       tooling::getInsertArgumentAdjuster(Request.ExtraArgs, tooling::ArgumentInsertPosition::END));
   for (const char *Quiet : compat::QuietCompilerArguments) // "N warnings generated." per unit

@@ -11,10 +11,10 @@ namespace mapguard {
 
 /// Exit codes, documented in --help and the README.
 enum ExitCode : int {
-  ExitClean = 0,       // no findings
-  ExitFindings = 1,    // findings reported
-  ExitUsage = 2,       // usage or configuration error
-  ExitUnitFailed = 3,  // some translation unit could not be analysed
+  ExitClean = 0,      // no findings
+  ExitFindings = 1,   // findings reported
+  ExitUsage = 2,      // usage or configuration error
+  ExitUnitFailed = 3, // some translation unit could not be analysed
 };
 
 /// Command-line settings that override the .clang-tidy files, as in clang-tidy.
@@ -38,7 +38,7 @@ struct DatabaseRequest {
   std::string BuildPath;                                      // -p
   std::vector<std::string> Files;                             // positional
   std::vector<std::string> ExtraArgs, ExtraArgsBefore;
-  std::string ResourceDir; // clang's builtin headers, added unless the command has its own
+  std::string ResourceDir;   // clang's builtin headers, added unless the command has its own
   bool EveryCommand = false; // analyse every entry of a file, as clang-tidy does (--every-command)
 };
 

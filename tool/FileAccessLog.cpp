@@ -31,7 +31,8 @@ public:
       return Result;
     }
     Log.Found.erase(Absolute);
-    Log.Read.try_emplace(std::move(Absolute), FileAccessLog::Version{Opened->getSize(), Opened->getLastModificationTime()});
+    Log.Read.try_emplace(std::move(Absolute),
+                         FileAccessLog::Version{Opened->getSize(), Opened->getLastModificationTime()});
     return Result;
   }
   vfs::directory_iterator dir_begin(const Twine &Dir, std::error_code &EC) override {

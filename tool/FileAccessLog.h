@@ -27,8 +27,8 @@ struct FileAccessLog {
 };
 
 /// \p Base, with every lookup made through it written to \p Log (which must outlive it).
-llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> recordingFileSystem(llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> Base,
-                                                                    FileAccessLog &Log);
+llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem>
+recordingFileSystem(llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> Base, FileAccessLog &Log);
 
 } // namespace mapguard
 

@@ -46,15 +46,18 @@ std::string renderJson(const AnalysisResult &Result, const BaselineComparison *B
     Json Errors = Json::array();
     for (const ClangTidyError &E : Failure.Errors)
       Errors.push_back(place(E.Message, E.BuildDirectory, Sources));
-    Failures.push_back(Json{{"file", Failure.File}, {"errors", Errors}, {"crashed", Failure.Status == UnitStatus::Crashed},
-                                 {"timedOut", Failure.Status == UnitStatus::TimedOut},
-                                 {"systemHeadersOnly", Failure.SystemHeadersOnly}});
+    Failures.push_back(Json{{"file", Failure.File},
+                            {"errors", Errors},
+                            {"crashed", Failure.Status == UnitStatus::Crashed},
+                            {"timedOut", Failure.Status == UnitStatus::TimedOut},
+                            {"systemHeadersOnly", Failure.SystemHeadersOnly}});
   }
   Json Report{{"version", 1}, {"findings", Findings}, {"failedUnits", Failures}};
   if (Result.Seen.Reported)
     Report["seen"] = seenJson(Result.Seen);
   if (Result.InProgress) // a checkpoint of a run still going
-    Report["partial"] = Json{{"unitsDone", Result.InProgress->UnitsDone}, {"unitsTotal", Result.InProgress->UnitsTotal}};
+    Report["partial"] =
+        Json{{"unitsDone", Result.InProgress->UnitsDone}, {"unitsTotal", Result.InProgress->UnitsTotal}};
   if (Baseline)
     Report["absentFromBaseline"] = Baseline->Absent.size();
   return Report.dump(2) + "\n";

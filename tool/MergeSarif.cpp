@@ -9,8 +9,8 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/WithColor.h"
 #include <map>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 
 using namespace llvm;
 using Json = nlohmann::ordered_json;

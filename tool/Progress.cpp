@@ -33,8 +33,8 @@ void Progress::unitDone(const UnitProgress &Unit) {
   size_t Filled = Unit.Total ? Unit.Done * Width / Unit.Total : Width;
   Bar.clear();
   llvm::raw_string_ostream(Bar) << "[" << std::string(Filled, '#') << std::string(Width - Filled, '.') << "] "
-                                << Unit.Done << "/" << Unit.Total << " units, " << Unit.FindingsSoFar
-                                << " finding(s), " << Elapsed << "  " << llvm::sys::path::filename(Unit.File);
+                                << Unit.Done << "/" << Unit.Total << " units, " << Unit.FindingsSoFar << " finding(s), "
+                                << Elapsed << "  " << llvm::sys::path::filename(Unit.File);
   *OS << "\r\x1b[K" << Bar;
   OS->flush();
 }

@@ -80,10 +80,17 @@ std::optional<uint64_t> parseByteSize(StringRef Text) {
   uint64_t Unit = 1;
   if (!Text.empty()) {
     switch (toUpper(Text.back())) {
-    case 'K': Unit = uint64_t(1) << 10; break;
-    case 'M': Unit = uint64_t(1) << 20; break;
-    case 'G': Unit = uint64_t(1) << 30; break;
-    default: break;
+    case 'K':
+      Unit = uint64_t(1) << 10;
+      break;
+    case 'M':
+      Unit = uint64_t(1) << 20;
+      break;
+    case 'G':
+      Unit = uint64_t(1) << 30;
+      break;
+    default:
+      break;
     }
   }
   if (Unit != 1)
@@ -107,8 +114,7 @@ std::string buildIdentity() {
       static int InThisExecutable;
       std::string Self = sys::fs::getMainExecutable(nullptr, &InThisExecutable);
       if (std::optional<FileAccessLog::Version> V = versionOf(Self))
-        Ids = Self + ":" + std::to_string(V->Size) + ":" +
-              std::to_string(V->Modified.time_since_epoch().count());
+        Ids = Self + ":" + std::to_string(V->Size) + ":" + std::to_string(V->Modified.time_since_epoch().count());
     }
     return Ids;
   }();
@@ -155,9 +161,9 @@ std::string ResultCache::entryPath(StringRef Key) const {
   return std::string(Path);
 }
 
-std::optional<std::string> ResultCache::hashOnce(llvm::StringMap<std::pair<FileAccessLog::Version, std::string>> &Hashes,
-                                                 const std::string &Path,
-                                                 llvm::function_ref<std::optional<std::string>()> Compute) {
+std::optional<std::string>
+ResultCache::hashOnce(llvm::StringMap<std::pair<FileAccessLog::Version, std::string>> &Hashes, const std::string &Path,
+                      llvm::function_ref<std::optional<std::string>()> Compute) {
   std::optional<FileAccessLog::Version> Now = versionOf(Path);
   if (!Now)
     return std::nullopt;

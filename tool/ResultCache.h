@@ -81,8 +81,8 @@ UnitRunner cachedUnits(ResultCache &Cache, const clang::tooling::CompilationData
                        const OptionsProviderFactory &MakeOptions, UnitRunner OnMiss);
 
 /// Analyses one unit in this process and stores its outcome (a worker's side of the cache).
-UnitOutcome analyzeAndStore(ResultCache &Cache, const clang::tooling::CompilationDatabase &Db,
-                            const std::string &File, const OptionsProviderFactory &MakeOptions);
+UnitOutcome analyzeAndStore(ResultCache &Cache, const clang::tooling::CompilationDatabase &Db, const std::string &File,
+                            const OptionsProviderFactory &MakeOptions);
 
 } // namespace mapguard
 

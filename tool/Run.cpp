@@ -6,12 +6,12 @@
 #include "ClangTidyCompat.h"
 #include "JsonReport.h"
 #include "Progress.h"
-#include "SeenReport.h"
-#include "model/ModelOptions.h"
 #include "RuleSelection.h"
+#include "SeenReport.h"
 #include "UnitWorkers.h"
 #include "clang-tidy/ClangTidy.h"
 #include "clang-tidy/GlobList.h"
+#include "model/ModelOptions.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -181,9 +181,7 @@ int runMapguard(RunRequest Request) {
   auto ContextOwner = compat::makeContext(std::move(Provider));
   clang::tidy::ClangTidyContext &Context = *ContextOwner;
   // As in clang-tidy, the configuration of the first input decides which checks are enabled.
-  auto EnabledChecksFor = [&](StringRef File) {
-    return compat::checkNames(Context.getOptionsForFile(absolute(File)));
-  };
+  auto EnabledChecksFor = [&](StringRef File) { return compat::checkNames(Context.getOptionsForFile(absolute(File))); };
   const std::vector<std::string> Files = Request.Database.Files;
   if (Request.ListChecks || Request.ExplainConfig) {
     std::string Probe = absolute(Files.empty() ? "dummy.cpp" : Files.front());
@@ -253,7 +251,8 @@ int runMapguard(RunRequest Request) {
     return fail("no input files: the compilation database is empty");
   }
   if (EnabledChecksFor(Probe).empty())
-    return fail("no checks are enabled for '" + Probe + "': the 'Checks' of the .clang-tidy that applies "
+    return fail("no checks are enabled for '" + Probe +
+                "': the 'Checks' of the .clang-tidy that applies "
                 "to it enable no mapguard check; add 'mapguard-*' there or pass --checks='mapguard-*'");
   if (!Probe.empty())
     if (std::vector<std::string> Unknown =
@@ -302,8 +301,9 @@ int runMapguard(RunRequest Request) {
                                            << "' could not be analysed: the analysis crashed (please report it with "
                                               "this file); the other units' results are kept\n";
     else if (Failure.Status == UnitStatus::TimedOut)
-      WithColor::error(errs(), "mapguard") << "'" << Failure.File << "' could not be analysed: it ran past --unit-timeout="
-                                           << Request.UnitTimeoutSeconds << "s; the other units' results are kept\n";
+      WithColor::error(errs(), "mapguard")
+          << "'" << Failure.File << "' could not be analysed: it ran past --unit-timeout=" << Request.UnitTimeoutSeconds
+          << "s; the other units' results are kept\n";
     else if (Failure.SystemHeadersOnly)
       (Request.AllowSystemHeaderErrors ? WithColor::warning(errs(), "mapguard") : WithColor::error(errs(), "mapguard"))
           << "'" << Failure.File << "': " << Failure.Errors.size()
@@ -317,9 +317,9 @@ int runMapguard(RunRequest Request) {
           << "', which does not exist; if the build generates it, build the project (or its code-generation "
              "targets) first, then run mapguard again\n";
     else
-      WithColor::error(errs(), "mapguard") << "'" << Failure.File << "' could not be analysed ("
-                                           << Failure.Errors.size()
-                                           << " compiler error(s)); its findings may be incomplete\n";
+      WithColor::error(errs(), "mapguard")
+          << "'" << Failure.File << "' could not be analysed (" << Failure.Errors.size()
+          << " compiler error(s)); its findings may be incomplete\n";
   }
   if (llvm::any_of(Result.Failures, [&](const UnitFailure &Failure) {
         return !(Failure.SystemHeadersOnly && Request.AllowSystemHeaderErrors);

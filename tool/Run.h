@@ -25,7 +25,7 @@ struct RunRequest {
   SarifOptions Sarif; // tool version, docs, source root (default: the working directory)
   bool Fix = false, Quiet = false, ListChecks = false, ExplainConfig = false;
   unsigned Jobs = 0;
-  std::optional<ShardSpec> Shard; // --shard K/N: only this part of the units
+  std::optional<ShardSpec> Shard;     // --shard K/N: only this part of the units
   std::optional<CacheSettings> Cache; // nothing: --no-cache
   // --unit-timeout: each unit in a worker process (this executable, with these arguments), killed
   // past the limit. A worker is told its unit and where to write its outcome.

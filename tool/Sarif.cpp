@@ -11,8 +11,8 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/xxhash.h"
 #include <map>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 
 using clang::tidy::ClangTidyError;
 using clang::tooling::DiagnosticMessage;
@@ -91,13 +91,15 @@ public:
     }
     if (Changes.empty())
       return Json::array();
-    return Json::array({Json{{"description", {{"text", "Apply the suggested rewrite"}}}, {"artifactChanges", Changes}}});
+    return Json::array(
+        {Json{{"description", {{"text", "Apply the suggested rewrite"}}}, {"artifactChanges", Changes}}});
   }
 
   Json rule(llvm::StringRef Id) const {
     const CheckInfo *Info = findCheck(Id);
     if (!Info)
-      return Json{{"id", Id.str()}, {"shortDescription", {{"text", Id.str()}}},
+      return Json{{"id", Id.str()},
+                  {"shortDescription", {{"text", Id.str()}}},
                   {"defaultConfiguration", {{"level", "warning"}}}};
     std::string HelpUri = Options.DocsUrl + Id.str() + ".md";
     auto Help = Options.RuleHelp.find(Id);
@@ -167,12 +169,14 @@ public:
   Json notification(const UnitFailure &Failure) {
     std::string Text = "'" + Failure.File + "' could not be analysed; its findings may be incomplete";
     if (Failure.SystemHeadersOnly)
-      Text = "'" + Failure.File + "' was analysed with compiler errors in system headers only (third-party code "
-                                  "the compiler cannot parse); the findings of its own code are reported";
+      Text = "'" + Failure.File +
+             "' was analysed with compiler errors in system headers only (third-party code "
+             "the compiler cannot parse); the findings of its own code are reported";
     if (Failure.Status == UnitStatus::Crashed)
       Text = "'" + Failure.File + "' could not be analysed: the analysis crashed; no findings are reported for it";
     else if (Failure.Status == UnitStatus::TimedOut)
-      Text = "'" + Failure.File + "' could not be analysed: it ran past the time limit; no findings are reported for it";
+      Text =
+          "'" + Failure.File + "' could not be analysed: it ran past the time limit; no findings are reported for it";
     Json Entry{{"level", "error"}};
     if (!Failure.Errors.empty()) {
       const ClangTidyError &First = Failure.Errors.front();
@@ -180,7 +184,8 @@ public:
       if (Failure.Errors.size() > 1)
         Text += " (and " + std::to_string(Failure.Errors.size() - 1) + " more errors)";
       if (!First.Message.FilePath.empty())
-        Entry["locations"] = Json::array({Json{{"physicalLocation", physicalLocation(First.Message, First.BuildDirectory)}}});
+        Entry["locations"] =
+            Json::array({Json{{"physicalLocation", physicalLocation(First.Message, First.BuildDirectory)}}});
     }
     Entry["message"] = Json{{"text", Text}};
     return Entry;
@@ -288,9 +293,8 @@ std::string renderSarif(const AnalysisResult &Result, const SarifOptions &Option
   if (Result.Seen.Reported)
     Run["properties"]["mapguard.seen"] = seenJson(Result.Seen);
   if (Result.InProgress) // a checkpoint of a run still going: only the units done so far
-    Run["properties"].update(Json{{"partial", true},
-                                  {"unitsDone", Result.InProgress->UnitsDone},
-                                  {"unitsTotal", Result.InProgress->UnitsTotal}});
+    Run["properties"].update(Json{
+        {"partial", true}, {"unitsDone", Result.InProgress->UnitsDone}, {"unitsTotal", Result.InProgress->UnitsTotal}});
   Json Log{{"$schema", SchemaUri}, {"version", "2.1.0"}, {"runs", Json::array({Run})}};
   return Log.dump(2) + "\n";
 }

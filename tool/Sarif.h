@@ -4,8 +4,8 @@
 
 #include "Analysis.h"
 #include "llvm/ADT/StringMap.h"
-#include <string>
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace mapguard {
 
@@ -29,10 +29,10 @@ struct BaselineComparison {
 inline constexpr size_t CodeScanningMaxResults = 25000;
 
 struct SarifOptions {
-  std::string SourceRoot;               // absolute directory that %SRCROOT% stands for
+  std::string SourceRoot; // absolute directory that %SRCROOT% stands for
   std::string ToolVersion;
-  std::string DocsUrl;                  // base of helpUri; the check id and ".md" are appended
-  llvm::StringMap<std::string> RuleHelp; // check id -> Markdown doc
+  std::string DocsUrl;                          // base of helpUri; the check id and ".md" are appended
+  llvm::StringMap<std::string> RuleHelp;        // check id -> Markdown doc
   const BaselineComparison *Baseline = nullptr; // sets each result's baselineState
   size_t MaxResults = CodeScanningMaxResults;   // the rest are dropped, and the log says so
 };

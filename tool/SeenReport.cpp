@@ -1,6 +1,5 @@
 #include "SeenReport.h"
 
-
 namespace mapguard {
 namespace {
 using Json = nlohmann::ordered_json;
@@ -22,7 +21,7 @@ void SeenAccumulator::add(const Json &Facts) {
     return;
   Reported = true;
   for (const Json &C : Facts.value("containers", Json::array())) {
-    SeenContainer Entry{C.value("name", ""),  C.value("file", ""),   C.value("guard", ""),  C.value("mutex", ""),
+    SeenContainer Entry{C.value("name", ""), C.value("file", ""),   C.value("guard", ""),  C.value("mutex", ""),
                         C.value("line", 0U), C.value("heldAt", 0U), C.value("counted", 0U)};
     // A header's container, seen from several units: as the unit that saw most of its accesses.
     auto [It, Inserted] = Containers.try_emplace({Entry.File, Entry.Line, Entry.Name}, Entry);
@@ -60,13 +59,11 @@ Json seenJson(const WhatWasSeen &Seen) {
     LockClasses.push_back(classJson(Class));
   for (const SeenClass &Class : Seen.Unmodelled)
     Unmodelled.push_back(classJson(Class));
-  Json Summary{{"containers", Seen.Containers.size()},
-               {"annotated", Seen.count("annotated")},
-               {"inferred", Seen.count("inferred")},
-               {"none", Seen.count("none")},
-               {"lockClasses", Seen.LockClasses.size()},
-               {"unmodelled", Seen.Unmodelled.size()}};
-  return Json{{"summary", Summary}, {"containers", Containers}, {"lockClasses", LockClasses}, {"unmodelled", Unmodelled}};
+  Json Summary{{"containers", Seen.Containers.size()},   {"annotated", Seen.count("annotated")},
+               {"inferred", Seen.count("inferred")},     {"none", Seen.count("none")},
+               {"lockClasses", Seen.LockClasses.size()}, {"unmodelled", Seen.Unmodelled.size()}};
+  return Json{
+      {"summary", Summary}, {"containers", Containers}, {"lockClasses", LockClasses}, {"unmodelled", Unmodelled}};
 }
 
 void printSeen(llvm::raw_ostream &OS, const WhatWasSeen &Seen) {

@@ -2,12 +2,12 @@
 #ifndef MAPGUARD_TOOL_SOURCETEXT_H
 #define MAPGUARD_TOOL_SOURCETEXT_H
 
-#include "llvm/ADT/StringRef.h"
 #include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringRef.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
-#include <map>
 #include <algorithm>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>

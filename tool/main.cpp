@@ -15,12 +15,14 @@ using namespace mapguard;
 
 static cl::OptionCategory Category("mapguard options");
 template <typename T> using Opt = cl::opt<T>;
-static Opt<std::string> BuildPath("p", cl::desc("Build directory with compile_commands.json (default: "
-                                                "searched upward from the first file or the working directory)"),
+static Opt<std::string> BuildPath("p",
+                                  cl::desc("Build directory with compile_commands.json (default: "
+                                           "searched upward from the first file or the working directory)"),
                                   cl::value_desc("build-path"), cl::cat(Category));
 static cl::list<std::string> Files(cl::Positional, cl::desc("[<file> ...]  (default: every file in the database)"),
                                    cl::cat(Category));
-static Opt<std::string> Checks("checks", cl::desc("Check globs, appended to the .clang-tidy 'Checks'"), cl::cat(Category));
+static Opt<std::string> Checks("checks", cl::desc("Check globs, appended to the .clang-tidy 'Checks'"),
+                               cl::cat(Category));
 static Opt<std::string> Config("config", cl::desc("Inline YAML configuration, instead of .clang-tidy files"),
                                cl::cat(Category));
 static Opt<std::string> ConfigFile("config-file", cl::desc("Configuration file, instead of .clang-tidy files"),
@@ -58,8 +60,9 @@ static Opt<unsigned> CheckpointInterval("checkpoint-interval",
                                                  "the units done so far, marked partial, at most this often "
                                                  "(seconds, default 30)"),
                                         cl::init(30), cl::cat(Category));
-static Opt<std::string> SourceRoot("source-root", cl::desc("Directory SARIF paths are relative to "
-                                                           "(default: the working directory)"),
+static Opt<std::string> SourceRoot("source-root",
+                                   cl::desc("Directory SARIF paths are relative to "
+                                            "(default: the working directory)"),
                                    cl::cat(Category));
 static Opt<unsigned> Jobs("j", cl::Prefix, cl::desc("Translation units analysed in parallel (default: all cores)"),
                           cl::init(0), cl::cat(Category));
@@ -68,19 +71,19 @@ static Opt<bool> ListChecks("list-checks", cl::desc("List the enabled checks and
 static Opt<bool> ExplainConfig("explain-config", cl::desc("Say which configuration enables each check, and exit"),
                                cl::cat(Category));
 static Opt<bool> EveryCommand("every-command",
-                               cl::desc("Analyse a file once per database entry, as clang-tidy does (default: "
-                                        "once per distinct set of flags that can change the analysis)"),
-                               cl::cat(Category));
+                              cl::desc("Analyse a file once per database entry, as clang-tidy does (default: "
+                                       "once per distinct set of flags that can change the analysis)"),
+                              cl::cat(Category));
 static Opt<std::string> Shard("shard", cl::value_desc("K/N"),
                               cl::desc("Analyse only part K of N of the units (for CI matrices; every part "
                                        "must see the same database); merge the parts' SARIF logs with "
                                        "'mapguard merge-sarif'"),
                               cl::cat(Category));
 static Opt<unsigned> UnitTimeout("unit-timeout", cl::value_desc("seconds"),
-                                  cl::desc("Analyse each unit in its own process and stop it after this many "
-                                           "seconds; it is reported as not analysed (exit code 3). For CI; "
-                                           "default 0: no limit, one process"),
-                                  cl::init(0), cl::cat(Category));
+                                 cl::desc("Analyse each unit in its own process and stop it after this many "
+                                          "seconds; it is reported as not analysed (exit code 3). For CI; "
+                                          "default 0: no limit, one process"),
+                                 cl::init(0), cl::cat(Category));
 static Opt<bool> AllowSystemHeaderErrors(
     "allow-system-header-errors",
     cl::desc("A unit whose compiler errors are all in system headers (third-party code the compiler cannot "
@@ -130,15 +133,16 @@ int main(int argc, const char **argv) {
   std::string FixedError;
   Request.Database.Fixed = clang::tooling::FixedCompilationDatabase::loadFromCommandLine(argc, argv, FixedError);
   cl::HideUnrelatedOptions(Category);
-  cl::SetVersionPrinter([](raw_ostream &OS) { OS << "mapguard " MAPGUARD_VERSION " (LLVM " LLVM_VERSION_STRING ")\n"; });
+  cl::SetVersionPrinter(
+      [](raw_ostream &OS) { OS << "mapguard " MAPGUARD_VERSION " (LLVM " LLVM_VERSION_STRING ")\n"; });
   if (!cl::ParseCommandLineOptions(argc, argv, Overview, &errs()))
     return ExitUsage;
   if (!FixedError.empty()) {
     WithColor::error(errs(), "mapguard") << FixedError << "\n";
     return ExitUsage;
   }
-  Request.Config = {given(Checks), given(HeaderFilter), given(ExcludeHeaderFilter), given(LineFilter),
-                    given(Config), given(ConfigFile)};
+  Request.Config = {given(Checks),     given(HeaderFilter), given(ExcludeHeaderFilter),
+                    given(LineFilter), given(Config),       given(ConfigFile)};
   Request.Database.BuildPath = BuildPath;
   Request.Database.Files = Files;
   Request.Database.ExtraArgs = ExtraArgs;

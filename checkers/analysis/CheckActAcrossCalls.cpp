@@ -19,16 +19,16 @@ namespace {
 struct LockingSummary {
   const ValueDecl *Container = nullptr;
   const ValueDecl *Mutex = nullptr;
-  bool Query = false;       // only reads it, and returns what it found
-  bool ReadsValue = false;  // ... a value, not only whether a key is there
+  bool Query = false;                   // only reads it, and returns what it found
+  bool ReadsValue = false;              // ... a value, not only whether a key is there
   const ContainerAccess *Act = nullptr; // a write not re-checked in the same critical section
 };
 
 /// Summaries of the member functions that lock internally, from their accesses.
-llvm::DenseMap<const FunctionDecl *, LockingSummary>
-lockingSummaries(GuardInference &GI, ArrayRef<const FunctionDecl *> Order,
-                 const AccessesByFunction &ByFunction,
-                 ASTContext &Ctx) {
+llvm::DenseMap<const FunctionDecl *, LockingSummary> lockingSummaries(GuardInference &GI,
+                                                                      ArrayRef<const FunctionDecl *> Order,
+                                                                      const AccessesByFunction &ByFunction,
+                                                                      ASTContext &Ctx) {
   llvm::DenseMap<const FunctionDecl *, LockingSummary> Summaries;
   for (const FunctionDecl *Fn : Order) {
     const auto *Method = dyn_cast<CXXMethodDecl>(Fn);

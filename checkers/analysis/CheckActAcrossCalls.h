@@ -10,14 +10,12 @@
 namespace mapguard::check_act {
 
 /// A function's accesses of shared containers, in the order GuardInference found them.
-using AccessesByFunction =
-    llvm::DenseMap<const clang::FunctionDecl *, llvm::SmallVector<const ContainerAccess *, 8>>;
+using AccessesByFunction = llvm::DenseMap<const clang::FunctionDecl *, llvm::SmallVector<const ContainerAccess *, 8>>;
 
 /// Appends to \p Out the pairs across calls in the functions of \p GI, from summaries of the
 /// functions of \p Order (those with accesses).
 void findAcrossCalls(GuardInference &GI, llvm::ArrayRef<const clang::FunctionDecl *> Order,
-                     const AccessesByFunction &ByFunction, clang::ASTContext &Ctx,
-                     std::vector<CheckThenActPair> &Out);
+                     const AccessesByFunction &ByFunction, clang::ASTContext &Ctx, std::vector<CheckThenActPair> &Out);
 
 } // namespace mapguard::check_act
 

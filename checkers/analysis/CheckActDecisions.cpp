@@ -40,7 +40,8 @@ std::optional<bool> presenceOf(const Expr *Cond, const Presence &P) {
   const auto *Call = dyn_cast<CXXMemberCallExpr>(Cond);
   if (Call && Call == P.Check) {
     // `count`, `contains`, or a query member function that answers whether it found the key.
-    StringRef Name = Call->getMethodDecl() && Call->getMethodDecl()->getIdentifier() ? Call->getMethodDecl()->getName() : "";
+    StringRef Name =
+        Call->getMethodDecl() && Call->getMethodDecl()->getIdentifier() ? Call->getMethodDecl()->getName() : "";
     return Name == "count" || Name == "contains" || Call->getType()->isBooleanType() ? std::optional<bool>(true)
                                                                                      : std::nullopt;
   }
@@ -52,7 +53,8 @@ std::optional<bool> presenceOf(const Expr *Cond, const Presence &P) {
   const Expr *Left = nullptr, *Right = nullptr;
   if (const auto *Binary = dyn_cast<BinaryOperator>(Cond)) {
     std::tie(Op, Left, Right) = std::make_tuple(Binary->getOpcode(), Binary->getLHS(), Binary->getRHS());
-  } else if (const auto *Overloaded = dyn_cast<CXXOperatorCallExpr>(Cond); Overloaded && Overloaded->getNumArgs() == 2) {
+  } else if (const auto *Overloaded = dyn_cast<CXXOperatorCallExpr>(Cond);
+             Overloaded && Overloaded->getNumArgs() == 2) {
     std::tie(Op, Left, Right) = std::make_tuple(BinaryOperator::getOverloadedOpcode(Overloaded->getOperator()),
                                                 Overloaded->getArg(0), Overloaded->getArg(1));
   }
@@ -74,7 +76,6 @@ std::optional<bool> presenceOf(const Expr *Cond, const Presence &P) {
 
 } // namespace
 
-
 bool isJudged(const ContainerAccess &A) {
   return !A.BeforeOrAfterSharing && !A.OptedOut && !A.HeldByContract && !A.DeferredBy && !A.ScopeExit;
 }
@@ -84,8 +85,9 @@ bool removesKey(StringRef What) {
 }
 
 bool requiresElement(StringRef What) {
-  static constexpr StringRef Names[] = {"pop_front", "pop_back", "pop", "dequeue", "takeFirst", "takeLast",
-                                        "removeFirst", "removeLast", "front", "back", "top", "first", "last"};
+  static constexpr StringRef Names[] = {"pop_front", "pop_back",    "pop",        "dequeue", "takeFirst",
+                                        "takeLast",  "removeFirst", "removeLast", "front",   "back",
+                                        "top",       "first",       "last"};
   return llvm::is_contained(Names, What);
 }
 
@@ -100,9 +102,8 @@ bool isCheck(const ContainerAccess &R, const ParentMap &Parents) {
   StringRef What = R.Use.What;
   if (What == "operator[]")
     return !subscriptWritten(R.Use.Site, Parents);
-  return What == "find" || What == "count" || What == "contains" || What == "at" || What == "empty" ||
-         What == "size" || What == "value" || What == "lower_bound" || What == "upper_bound" ||
-         What == "equal_range";
+  return What == "find" || What == "count" || What == "contains" || What == "at" || What == "empty" || What == "size" ||
+         What == "value" || What == "lower_bound" || What == "upper_bound" || What == "equal_range";
 }
 
 bool readsValue(const ContainerAccess &R) {
@@ -133,7 +134,6 @@ bool sameKey(const Expr *A, const Expr *B, const ASTContext &Ctx) {
   std::string TextA = sourceText(A, Ctx);
   return !TextA.empty() && TextA == sourceText(B, Ctx);
 }
-
 
 Decisions decisionsOf(const FunctionDecl *Fn) {
   struct Scan : RecursiveASTVisitor<Scan> {
@@ -240,7 +240,6 @@ bool dependsOn(const Expr *Act, const Stmt *Decision, const ParentMap &Parents, 
   return If && (leaves(If->getThen()) || leaves(If->getElse())) &&
          SM.isBeforeInTranslationUnit(If->getEndLoc(), Act->getBeginLoc());
 }
-
 
 bool actsWhereAbsent(const Expr *Act, const Expr *Check, const Decisions &D, const ParentMap &Parents,
                      const SourceManager &SM) {

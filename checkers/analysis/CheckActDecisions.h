@@ -52,7 +52,8 @@ bool sameKey(const clang::Expr *A, const clang::Expr *B, const clang::ASTContext
 /// The conditions of one function, and its local variables with what initialises them.
 struct Decisions {
   SmallVector<std::pair<const clang::Stmt *, const clang::Expr *>, 8> Conditions; // statement, condition
-  SmallVector<std::pair<const clang::VarDecl *, const clang::Expr *>, 8> Locals;  // variable, initialiser or assigned value
+  SmallVector<std::pair<const clang::VarDecl *, const clang::Expr *>, 8>
+      Locals; // variable, initialiser or assigned value
 };
 
 Decisions decisionsOf(const clang::FunctionDecl *Fn);
@@ -62,14 +63,16 @@ bool contains(const clang::Stmt *Outer, const clang::Stmt *Inner, const clang::P
 
 /// The locals whose value is computed from \p Site: initialised or assigned from it, and one
 /// more step (`auto it = m.find(k); bool known = it != m.end();`).
-SmallVector<const clang::VarDecl *, 2> valuesFrom(const clang::Expr *Site, const Decisions &D, const clang::ParentMap &Parents);
+SmallVector<const clang::VarDecl *, 2> valuesFrom(const clang::Expr *Site, const Decisions &D,
+                                                  const clang::ParentMap &Parents);
 
 /// Whether \p S names one of \p Vars.
 bool referencesAny(const clang::Stmt *S, ArrayRef<const clang::VarDecl *> Vars);
 
 /// The conditions whose value \p Site decides: those containing it, and those testing a local
 /// computed from it.
-SmallVector<const clang::Stmt *, 2> decidedBy(const clang::Expr *Site, const Decisions &D, const clang::ParentMap &Parents);
+SmallVector<const clang::Stmt *, 2> decidedBy(const clang::Expr *Site, const Decisions &D,
+                                              const clang::ParentMap &Parents);
 
 /// The value an act stores (`m[k] = v`, `m[k] += v`, `insert_or_assign(k, v)`), if any.
 const clang::Expr *storedValue(const ContainerAccess &W, const clang::ParentMap &Parents);
@@ -79,12 +82,13 @@ bool storesPlainly(const ContainerAccess &W, const clang::ParentMap &Parents);
 
 /// Whether \p Act runs only on some outcomes of \p Decision: inside one of its branches, or after
 /// an `if` one of whose branches leaves.
-bool dependsOn(const clang::Expr *Act, const clang::Stmt *Decision, const clang::ParentMap &Parents, const clang::SourceManager &SM);
+bool dependsOn(const clang::Expr *Act, const clang::Stmt *Decision, const clang::ParentMap &Parents,
+               const clang::SourceManager &SM);
 
 /// Whether \p Act runs only where \p Check found its key absent, by an `if` that tests the check
 /// or a local initialised from it (`bool known = m.count(k) != 0; ... if (known) return;`).
-bool actsWhereAbsent(const clang::Expr *Act, const clang::Expr *Check, const Decisions &D, const clang::ParentMap &Parents,
-                     const clang::SourceManager &SM);
+bool actsWhereAbsent(const clang::Expr *Act, const clang::Expr *Check, const Decisions &D,
+                     const clang::ParentMap &Parents, const clang::SourceManager &SM);
 
 /// Whether \p Value, stored by an act that runs where the key was absent, is a memoised result:
 /// computed from the key (\p Key) and what does not change per call (`r = compute(k); cache[k] =

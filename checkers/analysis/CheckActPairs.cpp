@@ -30,8 +30,8 @@ bool insertsWhereAbsent(const ContainerAccess &W, GuardInference &Inference, AST
   };
   for (const ContainerAccess &R : Inference.accesses()) {
     StringRef What = R.Use.What;
-    if (&R == &W || R.Function != W.Function || R.Container != W.Container || !(R.Path == W.Path) ||
-        R.Use.Write || (What != "find" && What != "count" && What != "contains") || !keyOf(R.Use) ||
+    if (&R == &W || R.Function != W.Function || R.Container != W.Container || !(R.Path == W.Path) || R.Use.Write ||
+        (What != "find" && What != "count" && What != "contains") || !keyOf(R.Use) ||
         !sameKey(keyOf(R.Use), keyOf(W.Use), Ctx) || !SameSection(R))
       continue;
     if (!D)

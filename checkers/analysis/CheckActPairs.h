@@ -17,26 +17,26 @@
 namespace mapguard {
 
 enum class CheckThenActForm {
-  TwoSections,    // the check under the guard, released, the act under the guard again
-  UnlockedCheck,  // the check with no lock, the act under the guard, no second check
-  GetThenErase,   // a value read under the guard, released, its key erased under the guard again
-  LostUpdate,     // a value read under the guard, released, a value computed from it stored again
-  AcrossCalls,    // a locking query member function deciding a locking writing one
+  TwoSections,   // the check under the guard, released, the act under the guard again
+  UnlockedCheck, // the check with no lock, the act under the guard, no second check
+  GetThenErase,  // a value read under the guard, released, its key erased under the guard again
+  LostUpdate,    // a value read under the guard, released, a value computed from it stored again
+  AcrossCalls,   // a locking query member function deciding a locking writing one
 };
 
 struct CheckThenActPair {
   CheckThenActForm Form;
-  const clang::Expr *Check = nullptr;  // the read (or the query call)
+  const clang::Expr *Check = nullptr;       // the read (or the query call)
   const clang::Expr *CheckRegion = nullptr; // the condition or initialiser the check is part of
-  const clang::Expr *Act = nullptr;    // the write (or the writing call)
-  const ContainerAccess *Read = nullptr;  // null across calls
-  const ContainerAccess *Write = nullptr; // across calls: the write inside the writing function
+  const clang::Expr *Act = nullptr;         // the write (or the writing call)
+  const ContainerAccess *Read = nullptr;    // null across calls
+  const ContainerAccess *Write = nullptr;   // across calls: the write inside the writing function
   ObjectPath Mutex = ObjectPath::thisObject();
-  std::string Container;               // its spelling
-  std::string ActName;                 // "erase", "operator[]", or the writing member function
-  std::string CheckName;               // "count", or the query member function
-  clang::SourceLocation ReleasedAt;    // between the two, if known
-  bool ActsWhereAbsent = false;        // the act runs only where the check found the key absent
+  std::string Container;                  // its spelling
+  std::string ActName;                    // "erase", "operator[]", or the writing member function
+  std::string CheckName;                  // "count", or the query member function
+  clang::SourceLocation ReleasedAt;       // between the two, if known
+  bool ActsWhereAbsent = false;           // the act runs only where the check found the key absent
   const clang::Stmt *Release = nullptr;   // the statement that released the guard in between, if one
   const clang::Stmt *Reacquire = nullptr; // the statement that took it again for the act, if one
 };

@@ -24,8 +24,8 @@ void FunctionPairs::find(ArrayRef<const ContainerAccess *> Accesses, std::vector
     // Taking an element after one test: one finding (`front()` then `pop_front()`).
     if (auto Pair = pairFor(*W, *GuardPath, Accesses);
         Pair && !(NeedsElement && llvm::any_of(Out, [&](const CheckThenActPair &Earlier) {
-          return Earlier.Check == Pair->Check && requiresElement(Earlier.ActName);
-        })))
+                    return Earlier.Check == Pair->Check && requiresElement(Earlier.ActName);
+                  })))
       Out.push_back(std::move(*Pair));
   }
 }
@@ -71,8 +71,8 @@ std::optional<CheckThenActPair> FunctionPairs::pairFor(const ContainerAccess &W,
   const SourceManager &SM = Ctx.getSourceManager();
   std::optional<CheckThenActPair> Found;
   for (const ContainerAccess *R : Accesses) {
-    if (R == &W || (R->Use.Write && R->Use.What != "operator[]") || R->Container != W.Container || R->Path != W.Path || !isJudged(*R) ||
-        !isCheck(*R, Cfg.parents()))
+    if (R == &W || (R->Use.Write && R->Use.What != "operator[]") || R->Container != W.Container || R->Path != W.Path ||
+        !isJudged(*R) || !isCheck(*R, Cfg.parents()))
       continue;
     CFGPoint CheckPoint = Cfg.pointOf(R->Ref);
     if (!Cfg.reaches(CheckPoint, ActPoint))
@@ -107,8 +107,7 @@ std::optional<CheckThenActPair> FunctionPairs::pairFor(const ContainerAccess &W,
     // store: `m[k] += v` reads the old value).
     const Expr *Stored = storedValue(W, Cfg.parents());
     if (Decides && !removesKey(W.Use.What) && Stored && storesPlainly(W, Cfg.parents()) &&
-        memoisedValue(Stored, keyOf(W.Use), D) &&
-        actsWhereAbsent(W.Use.Site, R->Use.Site, D, Cfg.parents(), SM))
+        memoisedValue(Stored, keyOf(W.Use), D) && actsWhereAbsent(W.Use.Site, R->Use.Site, D, Cfg.parents(), SM))
       continue;
     CheckThenActPair Pair;
     Pair.Form = *Form;

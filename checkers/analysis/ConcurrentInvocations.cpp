@@ -12,12 +12,11 @@ namespace mapguard {
 namespace {
 /// The call that runs \p Lambda concurrently with itself, if any, and its name for messages.
 std::optional<std::pair<const Expr *, std::string>> concurrentRunner(const LambdaExpr *Lambda, const FunctionCfg &Cfg,
-                                                                      const DeferringCallees &Deferring) {
+                                                                     const DeferringCallees &Deferring) {
   // A new thread started in a loop of this function.
   // (Started again before a join: `for (...) { std::thread t(f); t.join(); }` runs one at a time.)
   if (std::optional<Deferral> Start = Deferring.deferralOf(Lambda, Cfg.parents());
-      Start && Start->NewThread &&
-      firstBeforeWait(Cfg, Start->Call, [&](const Stmt *S) { return S == Start->Call; })) {
+      Start && Start->NewThread && firstBeforeWait(Cfg, Start->Call, [&](const Stmt *S) { return S == Start->Call; })) {
     std::string Name = "a thread started in a loop";
     return std::make_pair(Start->Call, Name);
   }
@@ -64,8 +63,9 @@ std::vector<ConcurrentWrite> findConcurrentWrites(const FunctionDecl *Fn, GuardI
     for (const LambdaCapture &Capture : Lambda->captures())
       if (Capture.capturesVariable() && Capture.getCaptureKind() == LCK_ByRef)
         if (const auto *Var = dyn_cast<VarDecl>(Capture.getCapturedVar());
-            Var && Var->hasLocalStorage() && (Inference.containers().classify(Var->getType()) ||
-                                              Inference.containers().isOtherContainer(Var->getType())))
+            Var && Var->hasLocalStorage() &&
+            (Inference.containers().classify(Var->getType()) ||
+             Inference.containers().isOtherContainer(Var->getType())))
           Captured.push_back(Var);
     if (Captured.empty())
       continue;

@@ -18,7 +18,6 @@ StringRef recordName(QualType T) {
   return Record && Record->getIdentifier() ? Record->getName() : StringRef();
 }
 
-
 bool isViewType(QualType T) {
   StringRef Name = recordName(T);
   return Name == "basic_string_view" || Name == "string_view" || Name == "span" || Name == "QStringView" ||
@@ -210,14 +209,14 @@ std::optional<AliasOrigin> ContainerAliases::pointsIntoImpl(const Expr *E, unsig
     // A temporary iterator or pointer still points into the map; a temporary element is a copy.
     auto Origin = Inner(Temporary->getSubExpr());
     return Origin && (Origin->Kind == AliasKind::Pointer || Origin->Kind == AliasKind::Iterator) ? Origin
-                                                                                                  : std::nullopt;
+                                                                                                 : std::nullopt;
   }
   if (const auto *Cast = dyn_cast<CastExpr>(E)) {
     auto Origin = Inner(Cast->getSubExpr());
     switch (Cast->getCastKind()) {
     case CK_LValueToRValue: // a value loaded from an element is a copy
       return Origin && Origin->Kind != AliasKind::Element && Origin->Kind != AliasKind::Container ? Origin
-                                                                                                   : std::nullopt;
+                                                                                                  : std::nullopt;
     case CK_NoOp:
     case CK_DerivedToBase:
     case CK_UncheckedDerivedToBase:
@@ -266,8 +265,8 @@ std::optional<AliasOrigin> ContainerAliases::pointsIntoImpl(const Expr *E, unsig
   }
   // Calls: what the result holds follows from the object's kind and the result's type.
   const Expr *Object = nullptr;
-  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E); Op && Op->getNumArgs() >= 1 &&
-                                                         isa_and_nonnull<CXXMethodDecl>(Op->getDirectCallee())) {
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E);
+      Op && Op->getNumArgs() >= 1 && isa_and_nonnull<CXXMethodDecl>(Op->getDirectCallee())) {
     if (Op->isAssignmentOp())
       return std::nullopt;
     Object = Op->getArg(0);
@@ -291,12 +290,12 @@ std::optional<AliasOrigin> ContainerAliases::pointsIntoImpl(const Expr *E, unsig
     if (isViewType(E->getType()) && (Arg->Kind == AliasKind::Element || Arg->Kind == AliasKind::Pointer))
       return As(Arg, AliasKind::Pointer);
     return std::nullopt;
-  } else if (const auto *Call = dyn_cast<CallExpr>(E); Call && Call->getNumArgs() >= 1 && isIteratorType(E->getType())) {
+  } else if (const auto *Call = dyn_cast<CallExpr>(E);
+             Call && Call->getNumArgs() >= 1 && isIteratorType(E->getType())) {
     // std::next(it), std::prev(it), std::begin(m)
     auto Arg = Inner(Call->getArg(0));
-    return Arg && (Arg->Kind == AliasKind::Iterator || Arg->Kind == AliasKind::Container)
-               ? As(Arg, AliasKind::Iterator)
-               : std::nullopt;
+    return Arg && (Arg->Kind == AliasKind::Iterator || Arg->Kind == AliasKind::Container) ? As(Arg, AliasKind::Iterator)
+                                                                                          : std::nullopt;
   }
   if (!Object)
     return std::nullopt;

@@ -39,7 +39,7 @@ struct AliasBinding {
 
 /// A return or a store of a value pointing into a container, out of the function.
 struct AliasEscape {
-  const clang::Stmt *At = nullptr; // the ReturnStmt or the assignment
+  const clang::Stmt *At = nullptr;     // the ReturnStmt or the assignment
   const clang::Expr *Target = nullptr; // for stores: the member, global or out-parameter written
   AliasOrigin Origin;
 };

@@ -68,12 +68,11 @@ const FunctionDecl *enterableCallee(const CallExpr *Call) {
 
 class Walker : public RecursiveASTVisitor<Walker> {
 public:
-  Walker(const ContainerModel &Model, ObjectPathResolver &Resolver, unsigned MaxDepth,
-         MutationSummaries &Summaries, const ObjectPath &Target, std::vector<ContainerOpSite> &Out)
+  Walker(const ContainerModel &Model, ObjectPathResolver &Resolver, unsigned MaxDepth, MutationSummaries &Summaries,
+         const ObjectPath &Target, std::vector<ContainerOpSite> &Out)
       : Model(Model), Resolver(Resolver), MaxDepth(MaxDepth), Summaries(Summaries), Target(Target), Out(Out) {}
 
-  void walk(const Stmt *S, const Frame &F, unsigned Depth, const CallExpr *Site,
-            const FunctionDecl *Callee) {
+  void walk(const Stmt *S, const Frame &F, unsigned Depth, const CallExpr *Site, const FunctionDecl *Callee) {
     Frame *SavedFrame = CurFrame;
     Frame Copy = F;
     CurFrame = &Copy;
@@ -121,9 +120,8 @@ public:
     for (const ContainerOp &Op : containerOpsOf(Call, Model)) {
       auto Object = Op.ViaPointer ? Resolver.pointeeOf(Op.Object) : Resolver.objectOf(Op.Object);
       if (auto Path = translate(Object); Path && *Path == Target) {
-        bool FromTracked = llvm::any_of(Call->arguments(), [&](const Expr *Arg) {
-          return Arg != Op.Object && isDerived(Arg, *CurFrame);
-        });
+        bool FromTracked = llvm::any_of(Call->arguments(),
+                                        [&](const Expr *Arg) { return Arg != Op.Object && isDerived(Arg, *CurFrame); });
         Out.push_back({Op.Kind, Op.Name, Call, Site, CurCallee, FromTracked});
         Matched = true;
       }
@@ -297,8 +295,8 @@ bool namesPresentKey(const Expr *Key, const ContainerOpSite &Op, ObjectPathResol
     if (!Op.Callee || !Owner || Owner->getCanonicalDecl() != Op.Callee->getCanonicalDecl())
       return false;
     // A lambda's or functor's operator() call lists the object first.
-    unsigned Index = Param->getFunctionScopeIndex() +
-                     (isa<CXXOperatorCallExpr>(Op.SiteCall) && isa<CXXMethodDecl>(Owner) ? 1 : 0);
+    unsigned Index =
+        Param->getFunctionScopeIndex() + (isa<CXXOperatorCallExpr>(Op.SiteCall) && isa<CXXMethodDecl>(Owner) ? 1 : 0);
     return Index < Op.SiteCall->getNumArgs() &&
            namesPresentKey(Op.SiteCall->getArg(Index), Op, Resolver, IsPresentKey, Depth + 1);
   }

@@ -5,8 +5,8 @@
 #ifndef MAPGUARD_CHECKERS_ANALYSIS_CONTAINERMUTATIONS_H
 #define MAPGUARD_CHECKERS_ANALYSIS_CONTAINERMUTATIONS_H
 
-#include "model/ContainerModel.h"
 #include "analysis/ObjectPath.h"
+#include "model/ContainerModel.h"
 #include "clang/AST/Expr.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include <vector>
@@ -16,10 +16,10 @@ namespace mapguard {
 struct ContainerOpSite {
   ContainerOpKind Kind;
   std::string OpName;
-  const clang::CallExpr *OpCall;         // where the operation happens (maybe in a callee)
-  const clang::CallExpr *SiteCall;       // the call in the searched statement that leads there
-  const clang::FunctionDecl *Callee;     // the function called at SiteCall; null if direct
-  bool FromTracked = false;              // an argument is computed from the tracked variable
+  const clang::CallExpr *OpCall;     // where the operation happens (maybe in a callee)
+  const clang::CallExpr *SiteCall;   // the call in the searched statement that leads there
+  const clang::FunctionDecl *Callee; // the function called at SiteCall; null if direct
+  bool FromTracked = false;          // an argument is computed from the tracked variable
 };
 
 /// Per translation unit: whether a function can change any container, itself or through any

@@ -6,8 +6,8 @@
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
-#include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/AST/ParentMap.h"
+#include "clang/AST/RecursiveASTVisitor.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/Config/llvm-config.h"
@@ -64,9 +64,7 @@ FunctionCfg::FunctionCfg(const FunctionDecl *Fn, ASTContext &Ctx) {
 #endif
 }
 
-const CFGBlock *FunctionCfg::blockOf(const Stmt *S) const {
-  return StmtToBlock ? StmtToBlock->getBlock(S) : nullptr;
-}
+const CFGBlock *FunctionCfg::blockOf(const Stmt *S) const { return StmtToBlock ? StmtToBlock->getBlock(S) : nullptr; }
 
 CFGPoint FunctionCfg::pointOf(const Stmt *S) const {
   const CFGBlock *Block = blockOf(S);
@@ -194,8 +192,8 @@ bool FunctionCfg::mayContinueLoopAfter(const Stmt *S, const Stmt *Loop) const {
   else if (const auto *For = dyn_cast<ForStmt>(Loop))
     Initialisation = For->getInit();
   const CFGBlock *Restart = Initialisation ? blockOf(Initialisation) : nullptr;
-  return reachesFrom(S, [&](const CFGBlock &B) { return B.getTerminatorStmt() == Loop; },
-                     Restart == blockOf(S) ? nullptr : Restart);
+  return reachesFrom(
+      S, [&](const CFGBlock &B) { return B.getTerminatorStmt() == Loop; }, Restart == blockOf(S) ? nullptr : Restart);
 }
 
 bool FunctionCfg::mayRunAgain(const Stmt *S) const {

@@ -57,8 +57,7 @@ public:
   /// Visits the CFG elements (statements, lifetime ends, destructors) that may run after \p S, in
   /// CFG order along each path, each block once. The visitor stops a path (StopPath) or the whole
   /// walk (Done).
-  void forEachElementAfter(const clang::Stmt *S,
-                           llvm::function_ref<Visit(const clang::CFGElement &)> Visitor) const;
+  void forEachElementAfter(const clang::Stmt *S, llvm::function_ref<Visit(const clang::CFGElement &)> Visitor) const;
 
 private:
   /// Whether a block satisfying \p Target can be reached from \p S's block by at least one edge,

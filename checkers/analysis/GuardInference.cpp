@@ -12,8 +12,8 @@
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/ParentMapContext.h"
 #include "clang/AST/RecursiveASTVisitor.h"
-#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SetVector.h"
 
 using namespace clang;
@@ -325,9 +325,10 @@ bool GuardInference::readByLockingWriter(const ContainerAccess &Access, const Gu
   auto WrittenElsewhere = [&](const ContainerAccess &Other) {
     return Other.Container == Access.Container && Other.Use.Write && Other.Function != Access.Function;
   };
-  return llvm::any_of(Accesses, [&](const ContainerAccess &Other) {
-           return SameCode(Other) && Other.Use.Write && !Other.Use.ElementOnly;
-         }) &&
+  return llvm::any_of(Accesses,
+                      [&](const ContainerAccess &Other) {
+                        return SameCode(Other) && Other.Use.Write && !Other.Use.ElementOnly;
+                      }) &&
          llvm::none_of(Accesses, [&](const ContainerAccess &Other) { return SameCode(Other) && !Other.Use.Write; }) &&
          llvm::none_of(Accesses, WrittenElsewhere);
 }

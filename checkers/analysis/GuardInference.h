@@ -15,10 +15,10 @@
 #define MAPGUARD_CHECKERS_ANALYSIS_GUARDINFERENCE_H
 
 #include "analysis/ContainerAliases.h"
-#include "model/ContainerAccess.h"
-#include "model/DeferringCallees.h"
 #include "analysis/FunctionCfg.h"
 #include "analysis/LockState.h"
+#include "model/ContainerAccess.h"
+#include "model/DeferringCallees.h"
 #include "llvm/ADT/DenseSet.h"
 #include <memory>
 #include <vector>
@@ -32,21 +32,21 @@ struct ContainerAccess {
   ContainerUse Use;
   const clang::FunctionDecl *Function = nullptr;  // innermost function (a lambda's call operator)
   const clang::FunctionDecl *Enclosing = nullptr; // the function the access is written in
-  std::optional<Deferral> DeferredBy;          // the access runs in a callable handed to this call
-  const clang::VarDecl *ScopeExit = nullptr;   // ... or in the callable this scope-exit object runs
-  const clang::Expr *Callable = nullptr;       // that callable (a lambda, or the deferred function's name)
-  LockSet ScheduledUnder;                      // locks held where the callable was handed over
+  std::optional<Deferral> DeferredBy;             // the access runs in a callable handed to this call
+  const clang::VarDecl *ScopeExit = nullptr;      // ... or in the callable this scope-exit object runs
+  const clang::Expr *Callable = nullptr;          // that callable (a lambda, or the deferred function's name)
+  LockSet ScheduledUnder;                         // locks held where the callable was handed over
   llvm::SmallVector<ObjectPath, 1> MayHoldAtExit; // scope exit: mutexes held on some path at destruction
-  bool BeforeOrAfterSharing = false; // runs before or after the object is shared: in a constructor or
-                                     // destructor, or before the function starts the threads that use it
-  bool OptedOut = false; // in a function marked no_thread_safety_analysis or named test-only (TEST_*),
-                         // in a debug assertion (`assert(m.empty())`), or on a local object that
-                         // never leaves its function: not judged
-  bool ReturnedWhole = false; // `return sessions_;` by reference or pointer: an accessor hands the
-                              // container to its callers, whose uses are the accesses; not counted
+  bool BeforeOrAfterSharing = false;              // runs before or after the object is shared: in a constructor or
+                                                  // destructor, or before the function starts the threads that use it
+  bool OptedOut = false;       // in a function marked no_thread_safety_analysis or named test-only (TEST_*),
+                               // in a debug assertion (`assert(m.empty())`), or on a local object that
+                               // never leaves its function: not judged
+  bool ReturnedWhole = false;  // `return sessions_;` by reference or pointer: an accessor hands the
+                               // container to its callers, whose uses are the accesses; not counted
   bool HeldByContract = false; // in a function that says its caller holds the lock (`*_locked`, a lock
                                // parameter) and whose callers are not in this unit: not judged
-  LockSet Held;                                // locks held just before the access
+  LockSet Held;                // locks held just before the access
 };
 
 /// A use of a variable that points into a shared container, and the locks held there.
@@ -64,10 +64,10 @@ struct LockRelease {
 
 struct GuardInfo {
   const clang::ValueDecl *Mutex = nullptr;
-  bool MutexViaHandle = false;             // the object locks `*mu_`: Mutex is a pointer member
-  bool Annotated = false;                  // GUARDED_BY, not inferred
-  unsigned HeldAt = 0;                     // accesses (outside constructors/destructors) holding it
-  unsigned Counted = 0;                    // all such accesses
+  bool MutexViaHandle = false;               // the object locks `*mu_`: Mutex is a pointer member
+  bool Annotated = false;                    // GUARDED_BY, not inferred
+  unsigned HeldAt = 0;                       // accesses (outside constructors/destructors) holding it
+  unsigned Counted = 0;                      // all such accesses
   const ContainerAccess *Evidence = nullptr; // one access that holds it
   /// Other mutexes of the same scope held, with Mutex, at every write (a two-lock protocol: writers
   /// take the object lock and the data mutex, readers either): a read holding one is guarded.
@@ -115,9 +115,7 @@ public:
   /// Whether \p Fn (or a lambda in it) takes any lock itself.
   bool takesLocks(const clang::FunctionDecl *Fn) const { return LockingFunctions.contains(Fn); }
   /// Whether some call of \p Fn in the translation unit is made with a lock held.
-  bool calledWithLocks(const clang::FunctionDecl *Fn) const {
-    return CalledWithLocks.contains(Fn->getCanonicalDecl());
-  }
+  bool calledWithLocks(const clang::FunctionDecl *Fn) const { return CalledWithLocks.contains(Fn->getCanonicalDecl()); }
   /// How often the callable started by \p Start may run at once: true if the start may repeat.
   bool startsRepeatedly(const Deferral &Start, const clang::FunctionDecl *In, clang::ASTContext &Ctx);
   const FunctionCfg *cfgOf(const clang::FunctionDecl *Fn, clang::ASTContext &Ctx) { return Cfgs.get(Fn, Ctx); }

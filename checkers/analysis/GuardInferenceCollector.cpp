@@ -27,9 +27,8 @@ bool isConstructionOrDestruction(const FunctionDecl *Fn) {
 bool insideTheObject(const ObjectPath &Path, const FunctionDecl *Fn) {
   if (const auto *Param = dyn_cast_or_null<ParmVarDecl>(Path.rootVariable())) {
     const auto *Method = dyn_cast<CXXMethodDecl>(Fn);
-    const CXXRecordDecl *Source = Param->getType()->isReferenceType()
-                                      ? Param->getType().getNonReferenceType()->getAsCXXRecordDecl()
-                                      : nullptr;
+    const CXXRecordDecl *Source =
+        Param->getType()->isReferenceType() ? Param->getType().getNonReferenceType()->getAsCXXRecordDecl() : nullptr;
     return Method && Source && Source->getCanonicalDecl() == Method->getParent()->getCanonicalDecl();
   }
   if (!Path.isRootedAtThis())
@@ -42,8 +41,8 @@ bool insideTheObject(const ObjectPath &Path, const FunctionDecl *Fn) {
     QualType T = Field->getType();
     if (T->isReferenceType() || T->isPointerType())
       return false;
-    if (const auto *Record = T->getAsCXXRecordDecl(); Record && Record->getIdentifier() &&
-                                                      (Record->getName() == "shared_ptr" || Record->getName() == "weak_ptr"))
+    if (const auto *Record = T->getAsCXXRecordDecl();
+        Record && Record->getIdentifier() && (Record->getName() == "shared_ptr" || Record->getName() == "weak_ptr"))
       return false;
   }
   return true;
@@ -138,8 +137,8 @@ SmallVector<ObjectPath, 1> locksTakenFirstByCallee(const Expr *Ref, const Parent
 class GuardInference::Collector : public LockStateHandler {
 public:
   Collector(GuardInference &GI, ObjectPathResolver &Resolver, LockStateAnalysis &Analysis, const FunctionCfg &Cfg,
-            const FunctionDecl *Fn, const FunctionDecl *Enclosing, const CallableContext &Context,
-            ASTContext &Ctx, unsigned LambdaDepth)
+            const FunctionDecl *Fn, const FunctionDecl *Enclosing, const CallableContext &Context, ASTContext &Ctx,
+            unsigned LambdaDepth)
       : GI(GI), Resolver(Resolver), Analysis(Analysis), Cfg(Cfg), Fn(Fn), Enclosing(Enclosing), Context(Context),
         Ctx(Ctx), LambdaDepth(LambdaDepth) {}
 
@@ -180,9 +179,7 @@ public:
       record(cast<Expr>(S), Named, Before);
   }
 
-  void released(const HeldLock &Lock, CFGPoint At) override {
-    GI.Releases[Fn].push_back({Lock, At});
-  }
+  void released(const HeldLock &Lock, CFGPoint At) override { GI.Releases[Fn].push_back({Lock, At}); }
 
   /// Scope-exit callables run where their object dies, under the locks held there (on every path).
   void finish() {
@@ -204,7 +201,7 @@ private:
     const LambdaExpr *Lambda;
     const VarDecl *Object;
     LockSet CreatedUnder;
-    std::optional<LockSet> Destroyed; // the meet over the object's destructions
+    std::optional<LockSet> Destroyed;   // the meet over the object's destructions
     SmallVector<ObjectPath, 1> MayHold; // held at some destruction
   };
 
@@ -252,9 +249,9 @@ private:
     Access.MayHoldAtExit = Context.MayHoldAtExit;
     Access.BeforeOrAfterSharing =
         !Context.DeferredBy && isConstructionOrDestruction(Enclosing) && insideTheObject(*Path, Enclosing);
-    Access.OptedOut = Fn->hasAttr<NoThreadSafetyAnalysisAttr>() ||
-                      Enclosing->hasAttr<NoThreadSafetyAnalysisAttr>() || isTestOnly(Enclosing) ||
-                      isInDebugAssertion(Ref->getExprLoc(), Ctx) || GI.isUnsharedLocal(Path->rootVariable());
+    Access.OptedOut = Fn->hasAttr<NoThreadSafetyAnalysisAttr>() || Enclosing->hasAttr<NoThreadSafetyAnalysisAttr>() ||
+                      isTestOnly(Enclosing) || isInDebugAssertion(Ref->getExprLoc(), Ctx) ||
+                      GI.isUnsharedLocal(Path->rootVariable());
     // (An annotated REQUIRES names the mutex: the access is judged with it held.)
     Access.HeldByContract = !Context.DeferredBy && !Context.ScopeExit && GI.expectsLockHeld(Enclosing) &&
                             !GI.InferredEntry.count(canonical(Enclosing)) &&

@@ -28,9 +28,9 @@ bool GuardInference::expectsLockHeld(const FunctionDecl *Fn) const {
     StringRef Name = Fn->getName();
     bool Query = Name.starts_with("is") || Name.starts_with("Is"); // isLocked(), is_locked()
     if (!Query && ((Name.size() > 6 && Name.ends_with("Locked")) || Name.ends_with_insensitive("_locked") ||
-                   Name.ends_with("NoLock") || Name.ends_with_insensitive("_nolock") ||
-                   Name.ends_with("WithLock") || Name.ends_with_insensitive("_with_lock") ||
-                   Name.ends_with("UnderLock") || Name.ends_with_insensitive("_under_lock")))
+                   Name.ends_with("NoLock") || Name.ends_with_insensitive("_nolock") || Name.ends_with("WithLock") ||
+                   Name.ends_with_insensitive("_with_lock") || Name.ends_with("UnderLock") ||
+                   Name.ends_with_insensitive("_under_lock")))
       return true;
   }
   return llvm::any_of(Fn->parameters(), [&](const ParmVarDecl *Param) {
@@ -50,7 +50,7 @@ LockSet GuardInference::entryOf(const FunctionDecl *Fn, ObjectPathResolver &Reso
 }
 
 LockSet guard_inference::rebaseToCallee(const CallExpr *Call, const FunctionDecl *Callee, const LockSet &Held,
-                                       ObjectPathResolver &Resolver) {
+                                        ObjectPathResolver &Resolver) {
   SmallVector<std::pair<ObjectPath, ObjectPath>, 4> Roots;
   if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call))
     if (auto Object = Resolver.objectOfCall(Member))
@@ -96,10 +96,10 @@ bool GuardInference::updateInferredEntries(bool LastRound) {
           Next[canonical(Method)] = std::move(Entry);
           break;
         }
-  bool Changed = !( Next.size() == InferredEntry.size() && llvm::all_of(Next, [&](const auto &Entry) {
-                  auto It = InferredEntry.find(Entry.first);
-                  return It != InferredEntry.end() && It->second == Entry.second;
-                }));
+  bool Changed = !(Next.size() == InferredEntry.size() && llvm::all_of(Next, [&](const auto &Entry) {
+                     auto It = InferredEntry.find(Entry.first);
+                     return It != InferredEntry.end() && It->second == Entry.second;
+                   }));
   if (Changed && !LastRound)
     InferredEntry = std::move(Next);
   return Changed;

@@ -109,7 +109,8 @@ bool bodyWaits(const FunctionDecl *Fn) {
       return !Found;
     }
     bool testsParameter(const Stmt *Cond) {
-      return Cond && llvm::any_of(Fn->parameters(), [&](const ParmVarDecl *P) { return !referencesTo(Cond, P).empty(); });
+      return Cond &&
+             llvm::any_of(Fn->parameters(), [&](const ParmVarDecl *P) { return !referencesTo(Cond, P).empty(); });
     }
     bool VisitWhileStmt(WhileStmt *Loop) {
       Found |= testsParameter(Loop->getCond());
@@ -136,8 +137,8 @@ bool waitsOnSignal(const Stmt *S, llvm::ArrayRef<const VarDecl *> Signals) {
     const auto *Ref = dyn_cast<DeclRefExpr>(E);
     return Ref && llvm::is_contained(Signals, Ref->getDecl());
   };
-  if (const auto *Member = dyn_cast<CXXMemberCallExpr>(S); Member && Member->getImplicitObjectArgument() &&
-                                                            IsSignal(Member->getImplicitObjectArgument()))
+  if (const auto *Member = dyn_cast<CXXMemberCallExpr>(S);
+      Member && Member->getImplicitObjectArgument() && IsSignal(Member->getImplicitObjectArgument()))
     return isWaitCall(Member) || memberCallNamed(Member, {"wait_for", "wait_until", "try_wait"});
   const auto *Call = dyn_cast<CallExpr>(S);
   const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
@@ -173,7 +174,8 @@ bool destructorRunsCallables(QualType T) {
     bool Found = false;
     bool VisitCallExpr(CallExpr *Call) {
       const auto *Op = dyn_cast<CXXOperatorCallExpr>(Call);
-      Found |= (Op && Op->getOperator() == OO_Call) || (!Call->getDirectCallee() && !isa<CXXPseudoDestructorExpr>(Call->getCallee()->IgnoreParenImpCasts()));
+      Found |= (Op && Op->getOperator() == OO_Call) ||
+               (!Call->getDirectCallee() && !isa<CXXPseudoDestructorExpr>(Call->getCallee()->IgnoreParenImpCasts()));
       return !Found;
     }
   } Calls;
@@ -241,8 +243,8 @@ Outliving mayOutlive(const FunctionCfg &Cfg, const Deferral &Start, const VarDec
   if (!Handle && (isa<CXXConstructExpr>(Start.Call) || Signals.empty()))
     return {!isa<CXXConstructExpr>(Start.Call), nullptr};
   // A container of threads or futures: a wait on any of them (the usual loop) waits for this one.
-  bool ThreadContainer = Start.NewThread && (isa<CXXMemberCallExpr>(Start.Call) ||
-                                             (Handle && !isThreadOrFuture(Handle->getType())));
+  bool ThreadContainer =
+      Start.NewThread && (isa<CXXMemberCallExpr>(Start.Call) || (Handle && !isThreadOrFuture(Handle->getType())));
   Cfg.forEachElementAfter(Start.Call, [&](const CFGElement &Element) {
     const VarDecl *Dying = nullptr;
     if (auto Dtor = Element.getAs<CFGAutomaticObjDtor>())

@@ -5,9 +5,9 @@
 #ifndef MAPGUARD_CHECKERS_ANALYSIS_HANDOVER_H
 #define MAPGUARD_CHECKERS_ANALYSIS_HANDOVER_H
 
-#include "model/DeferringCallees.h"
 #include "analysis/FunctionCfg.h"
 #include "analysis/GuardInference.h"
+#include "model/DeferringCallees.h"
 
 namespace mapguard {
 

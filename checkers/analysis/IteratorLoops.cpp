@@ -2,11 +2,11 @@
 
 #include "model/ContainerModel.h"
 #include "utils/AstUtil.h"
-#include "clang/Analysis/CFG.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/AST/StmtCXX.h"
+#include "clang/Analysis/CFG.h"
 
 using namespace clang;
 
@@ -100,7 +100,8 @@ bool matchJavaStyle(const Expr *Cond, IteratorLoop &Out) {
   if (!Method || !Method->getIdentifier() || (Method->getName() != "hasNext" && Method->getName() != "hasPrevious"))
     return false;
   const VarDecl *Var = localVariable(Call->getImplicitObjectArgument());
-  const auto *Construct = Var && Var->getInit() ? dyn_cast<CXXConstructExpr>(ignoringImplicit(Var->getInit())) : nullptr;
+  const auto *Construct =
+      Var && Var->getInit() ? dyn_cast<CXXConstructExpr>(ignoringImplicit(Var->getInit())) : nullptr;
   if (!Construct || Construct->getNumArgs() < 1)
     return false;
   const Expr *Container = ignoringImplicit(Construct->getArg(0));
@@ -143,7 +144,8 @@ const VarDecl *dereferencedVariable(const Expr *E) {
     return localVariable(Unary->getSubExpr());
   if (const auto *Member = dyn_cast<MemberExpr>(E); Member && Member->isArrow())
     return localVariable(Member->getBase()); // a pointer used as an iterator
-  if (const auto *Member = dyn_cast<CXXDependentScopeMemberExpr>(E); Member && Member->isArrow() && !Member->isImplicitAccess())
+  if (const auto *Member = dyn_cast<CXXDependentScopeMemberExpr>(E);
+      Member && Member->isArrow() && !Member->isImplicitAccess())
     return localVariable(Member->getBase()); // `it->second` in a template's definition
   if (const auto *Call = dyn_cast<CXXMemberCallExpr>(E)) {
     const CXXMethodDecl *Method = Call->getMethodDecl();
@@ -169,8 +171,7 @@ bool modifiesVariable(const Stmt *S, const VarDecl *Var) {
     }
     bool VisitCXXOperatorCallExpr(CXXOperatorCallExpr *Op) {
       OverloadedOperatorKind K = Op->getOperator();
-      Found |= (K == OO_PlusPlus || K == OO_MinusMinus || K == OO_Equal || K == OO_PlusEqual ||
-                K == OO_MinusEqual) &&
+      Found |= (K == OO_PlusPlus || K == OO_MinusMinus || K == OO_Equal || K == OO_PlusEqual || K == OO_MinusEqual) &&
                Op->getNumArgs() > 0 && is(Op->getArg(0));
       return !Found;
     }
@@ -277,7 +278,7 @@ const Expr *incrementInBodyAfter(const FunctionCfg &Cfg, const Stmt *Reassignmen
   for (const Stmt *S = Cfg.parents().getParent(Reassignment); S && !Loop; S = Cfg.parents().getParent(S))
     if (isa<WhileStmt, ForStmt, DoStmt>(S))
       Loop = S;
-  const Stmt *Body = !Loop                           ? nullptr
+  const Stmt *Body = !Loop                  ? nullptr
                      : isa<WhileStmt>(Loop) ? cast<WhileStmt>(Loop)->getBody()
                      : isa<ForStmt>(Loop)   ? cast<ForStmt>(Loop)->getBody()
                                             : cast<DoStmt>(Loop)->getBody();
@@ -345,8 +346,8 @@ bool takesIterator(const CallExpr *Erase) {
     // Not resolved yet (a template's definition): the argument is a local iterator variable,
     // one initialised from begin()/find()/... of a container, or declared as an iterator.
     const VarDecl *Var = localVariable(Erase->getArg(0));
-    return Var && (StringRef(Var->getType().getAsString()).contains_insensitive("iterator") ||
-                   dependentIteratorSource(Var));
+    return Var &&
+           (StringRef(Var->getType().getAsString()).contains_insensitive("iterator") || dependentIteratorSource(Var));
   }
   return Callee && Callee->getNumParams() > 0 &&
          StringRef(Callee->getParamDecl(0)->getType().getAsString()).contains_insensitive("iterator");
@@ -418,8 +419,7 @@ bool actsOnCurrentElement(const CallExpr *Site, const IteratorLoop &Loop, const 
 /// `m.erase(it->first)` / `s.erase(*it)`: the key of the element \p Iter points to, exactly.
 bool isKeyOfIterator(const Expr *Arg, const VarDecl *Iter, bool IsSet) {
   Arg = ignoringImplicit(Arg);
-  if (const auto *Member = dyn_cast<MemberExpr>(Arg);
-      Member && Member->getMemberDecl()->getName() == "first")
+  if (const auto *Member = dyn_cast<MemberExpr>(Arg); Member && Member->getMemberDecl()->getName() == "first")
     return dereferencedVariable(Member->getBase()->IgnoreParenImpCasts()) == Iter ||
            dereferencedVariable(Member) == Iter;
   if (const auto *Member = dyn_cast<CXXDependentScopeMemberExpr>(Arg);

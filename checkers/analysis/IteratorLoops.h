@@ -13,7 +13,7 @@ namespace mapguard {
 /// `for (auto it = c.begin(); it != c.end(); ++it)`, `while (it != c.end())`, `do ... while`,
 /// also with `end()` kept in a variable and the comparison inside `&&`.
 struct IteratorLoop {
-  const clang::Stmt *Loop = nullptr;      // a ForStmt, WhileStmt or DoStmt
+  const clang::Stmt *Loop = nullptr; // a ForStmt, WhileStmt or DoStmt
   const clang::Stmt *Body = nullptr;
   const clang::VarDecl *Iter = nullptr;   // the local iterator compared with end()
   const clang::Expr *Container = nullptr; // the object whose end() it is compared with

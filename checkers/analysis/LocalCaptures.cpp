@@ -44,9 +44,8 @@ struct Candidates : RecursiveASTVisitor<Candidates> {
           Local = localContainer(AddrOf->getSubExpr(), Containers);
           Pointer = true;
         }
-      } else if (Capture.getCaptureKind() == LCK_ByRef && Captured->hasLocalStorage() &&
-                 !isa<ParmVarDecl>(Captured) && !Captured->getType()->isReferenceType() &&
-                 Containers.classify(Captured->getType())) {
+      } else if (Capture.getCaptureKind() == LCK_ByRef && Captured->hasLocalStorage() && !isa<ParmVarDecl>(Captured) &&
+                 !Captured->getType()->isReferenceType() && Containers.classify(Captured->getType())) {
         Local = Captured;
       }
       if (!Local)

@@ -4,21 +4,21 @@
 #ifndef MAPGUARD_CHECKERS_ANALYSIS_LOCALCAPTURES_H
 #define MAPGUARD_CHECKERS_ANALYSIS_LOCALCAPTURES_H
 
-#include "model/ContainerAccess.h"
-#include "model/DeferringCallees.h"
 #include "analysis/FunctionCfg.h"
 #include "analysis/GuardInference.h"
+#include "model/ContainerAccess.h"
+#include "model/DeferringCallees.h"
 
 namespace mapguard {
 
 struct LocalCapture {
-  const clang::VarDecl *Local = nullptr;      // the local container
-  const clang::LambdaExpr *Lambda = nullptr;  // the capturing lambda; null for an argument
-  const clang::Expr *Argument = nullptr;      // `std::ref(pending)` or `&pending`; null for a lambda
-  clang::SourceLocation At;                   // the capture, or the argument
-  bool ExplicitByReference = false;           // `&pending` written in the capture list
-  const clang::Expr *Use = nullptr;           // the first use in the lambda's body, if seen
-  bool Written = false;                       // the callable may change the container
+  const clang::VarDecl *Local = nullptr;     // the local container
+  const clang::LambdaExpr *Lambda = nullptr; // the capturing lambda; null for an argument
+  const clang::Expr *Argument = nullptr;     // `std::ref(pending)` or `&pending`; null for a lambda
+  clang::SourceLocation At;                  // the capture, or the argument
+  bool ExplicitByReference = false;          // `&pending` written in the capture list
+  const clang::Expr *Use = nullptr;          // the first use in the lambda's body, if seen
+  bool Written = false;                      // the callable may change the container
   Deferral Start{};
 };
 

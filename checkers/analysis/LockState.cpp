@@ -109,9 +109,7 @@ bool LockSet::operator==(const LockSet &O) const {
   auto SameHeld = [](const HeldLock &X, const HeldLock &Y) {
     return X.Mutex == Y.Mutex && X.Kind == Y.Kind && X.Guard == Y.Guard && X.AcquiredAt == Y.AcquiredAt;
   };
-  auto SameReleased = [](const ReleasedLock &X, const ReleasedLock &Y) {
-    return X.Mutex == Y.Mutex && X.At == Y.At;
-  };
+  auto SameReleased = [](const ReleasedLock &X, const ReleasedLock &Y) { return X.Mutex == Y.Mutex && X.At == Y.At; };
   return Held.size() == O.Held.size() && Released.size() == O.Released.size() && Suspended == O.Suspended &&
          std::equal(Held.begin(), Held.end(), O.Held.begin(), SameHeld) &&
          std::equal(Released.begin(), Released.end(), O.Released.begin(), SameReleased);
@@ -163,7 +161,8 @@ void LockStateAnalysis::transferCall(const CallExpr *Call, LockSet &State) {
   if (!Role || Role->Action == LockAction::TryLock || Role->Action == LockAction::OwnsLock)
     return; // try-locks and ownership tests act on the branch edges
   // `void Cache::lockAll() ACQUIRE(mu_)`: the annotation names the mutexes, in the callee's terms.
-  if (SmallVector<const Expr *, 2> Named = Callee ? LockModel::annotatedMutexes(Callee) : SmallVector<const Expr *, 2>();
+  if (SmallVector<const Expr *, 2> Named =
+          Callee ? LockModel::annotatedMutexes(Callee) : SmallVector<const Expr *, 2>();
       !Named.empty()) {
     for (const ObjectPath &Mutex : annotatedPaths(Call, Named)) {
       if (Role->Action == LockAction::Assert && !State.find(Mutex))
@@ -225,7 +224,8 @@ void LockStateAnalysis::transfer(const CFGElement &Element, LockSet &State) {
   }
   // In a template's definition a guard of dependent type has no destructor call in the CFG: the
   // end of its lifetime releases it.
-  if (auto Lifetime = Element.getAs<CFGLifetimeEnds>(); Lifetime && Lifetime->getVarDecl()->getType()->isDependentType()) {
+  if (auto Lifetime = Element.getAs<CFGLifetimeEnds>();
+      Lifetime && Lifetime->getVarDecl()->getType()->isDependentType()) {
     const Stmt *Trigger = Lifetime->getTriggerStmt();
     State.releaseGuard(Lifetime->getVarDecl(), Trigger ? Trigger->getEndLoc() : SourceLocation());
     return;
@@ -409,10 +409,10 @@ void LockStateAnalysis::run(const FunctionCfg &Function, const LockSet &Entry, L
       const CFGElement &Element = (*Block)[I];
       Handler.element(Element, State);
       // Only calls and destructors release; the copy is taken only while something is held.
-      bool MayRelease = !State.empty() && (Element.getAs<CFGAutomaticObjDtor>() || Element.getAs<CFGLifetimeEnds>() ||
-                                           isa_and_nonnull<CallExpr>(Element.getAs<CFGStmt>()
-                                                                         ? Element.castAs<CFGStmt>().getStmt()
-                                                                         : nullptr));
+      bool MayRelease =
+          !State.empty() &&
+          (Element.getAs<CFGAutomaticObjDtor>() || Element.getAs<CFGLifetimeEnds>() ||
+           isa_and_nonnull<CallExpr>(Element.getAs<CFGStmt>() ? Element.castAs<CFGStmt>().getStmt() : nullptr));
       if (!MayRelease) {
         transfer(Element, State);
         continue;

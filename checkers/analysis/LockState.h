@@ -7,8 +7,8 @@
 #define MAPGUARD_CHECKERS_ANALYSIS_LOCKSTATE_H
 
 #include "analysis/FunctionCfg.h"
-#include "model/LockModel.h"
 #include "analysis/ObjectPath.h"
+#include "model/LockModel.h"
 #include "clang/Analysis/CFG.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
@@ -24,7 +24,7 @@ struct HeldLock {
 
 struct ReleasedLock {
   ObjectPath Mutex = ObjectPath::thisObject();
-  clang::SourceLocation At; // the unlock() call, or the end of the guard's scope
+  clang::SourceLocation At;                // the unlock() call, or the end of the guard's scope
   const clang::VarDecl *ByGuard = nullptr; // the guard whose destructor released it
 };
 
@@ -64,8 +64,7 @@ public:
   virtual void element(const clang::CFGElement &Element, const LockSet &Before);
   /// A lock taken by hand that is held on the path from \p HoldingPred into \p Join but not on
   /// another path into it: an unlock that some path (return, break, throw) skips.
-  virtual void heldOnSomePaths(const HeldLock &Lock, const clang::CFGBlock &Join,
-                               const clang::CFGBlock &HoldingPred);
+  virtual void heldOnSomePaths(const HeldLock &Lock, const clang::CFGBlock &Join, const clang::CFGBlock &HoldingPred);
   /// \p Lock, held before element \p At, is not held after it (an unlock, a guard's destructor):
   /// the end of a critical section, for checks that ask what happened between two of them.
   virtual void released(const HeldLock &Lock, CFGPoint At);

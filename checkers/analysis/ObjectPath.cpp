@@ -31,7 +31,10 @@ const FieldDecl *accessedMember(const CXXMethodDecl *Method) {
   if (!Body || Body->size() != 1)
     return nullptr;
   const auto *Return = dyn_cast<ReturnStmt>(Body->body_front());
-  const auto *Member = Return ? dyn_cast_or_null<MemberExpr>(Return->getRetValue() ? Return->getRetValue()->IgnoreParenImpCasts() : nullptr) : nullptr;
+  const auto *Member =
+      Return
+          ? dyn_cast_or_null<MemberExpr>(Return->getRetValue() ? Return->getRetValue()->IgnoreParenImpCasts() : nullptr)
+          : nullptr;
   if (!Member || !isa<CXXThisExpr>(Member->getBase()->IgnoreParenImpCasts()))
     return nullptr;
   return dyn_cast<FieldDecl>(Member->getMemberDecl());
@@ -123,8 +126,8 @@ std::optional<ObjectPath> ObjectPathResolver::variableObject(const ValueDecl *D,
   const auto *V = dyn_cast<VarDecl>(D);
   // A reference local is another name for the object it was bound to. Range-for variables are
   // bound to `*__begin`, which names an element, not a stable object: keep them as they are.
-  if (V && V->getType()->isReferenceType() && !isa<ParmVarDecl>(V) && !V->isCXXForRangeDecl() &&
-      V->getInit() && Depth < MaxAliasDepth) {
+  if (V && V->getType()->isReferenceType() && !isa<ParmVarDecl>(V) && !V->isCXXForRangeDecl() && V->getInit() &&
+      Depth < MaxAliasDepth) {
     if (auto Aliased = objectOfImpl(V->getInit(), Depth + 1))
       return Aliased;
   }
@@ -146,8 +149,7 @@ std::optional<ObjectPath> ObjectPathResolver::objectOfImpl(const Expr *E, unsign
     const auto *Field = dyn_cast<FieldDecl>(Member->getMemberDecl());
     if (!Field)
       return std::nullopt;
-    auto Base = Member->isArrow() ? pointeeOfImpl(Member->getBase(), Depth)
-                                  : objectOfImpl(Member->getBase(), Depth);
+    auto Base = Member->isArrow() ? pointeeOfImpl(Member->getBase(), Depth) : objectOfImpl(Member->getBase(), Depth);
     if (!Base)
       return std::nullopt;
     return Base->withField(Field);
@@ -166,9 +168,9 @@ std::optional<ObjectPath> ObjectPathResolver::objectOfImpl(const Expr *E, unsign
     // `obj->items()`: the member its accessor returns.
     if (const FieldDecl *Field = accessedMember(Call->getMethodDecl()); Field && Depth < MaxAliasDepth) {
       const auto *Callee = dyn_cast<MemberExpr>(Call->getCallee()->IgnoreParens());
-      std::optional<ObjectPath> Owner =
-          !Callee ? std::nullopt
-                  : Callee->isArrow() ? pointeeOfImpl(Callee->getBase(), Depth + 1) : objectOfImpl(Callee->getBase(), Depth + 1);
+      std::optional<ObjectPath> Owner = !Callee             ? std::nullopt
+                                        : Callee->isArrow() ? pointeeOfImpl(Callee->getBase(), Depth + 1)
+                                                            : objectOfImpl(Callee->getBase(), Depth + 1);
       return Owner ? std::optional(Owner->withField(Field)) : std::nullopt;
     }
     return std::nullopt;
@@ -200,8 +202,8 @@ std::optional<ObjectPath> ObjectPathResolver::pointeeOfImpl(const Expr *E, unsig
   }
   if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) {
     const auto *V = dyn_cast<VarDecl>(Ref->getDecl());
-    if (V && V->getType()->isPointerType() && V->hasLocalStorage() && !isa<ParmVarDecl>(V) &&
-        V->getInit() && Depth < MaxAliasDepth && isNeverReassigned(V)) {
+    if (V && V->getType()->isPointerType() && V->hasLocalStorage() && !isa<ParmVarDecl>(V) && V->getInit() &&
+        Depth < MaxAliasDepth && isNeverReassigned(V)) {
       if (auto Target = pointeeOfImpl(V->getInit(), Depth + 1))
         return Target;
     }

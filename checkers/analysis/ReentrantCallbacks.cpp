@@ -86,7 +86,8 @@ bool passesThis(const CallExpr *Call) {
   for (unsigned I = 0; I < Call->getNumArgs(); ++I) {
     const Expr *Arg = Call->getArg(I)->IgnoreParenImpCasts();
     QualType Param = Callee && I < Callee->getNumParams() ? Callee->getParamDecl(I)->getType() : QualType();
-    if (isa<CXXThisExpr>(Arg) && (Param.isNull() || !Param->isPointerType() || !Param->getPointeeType().isConstQualified()))
+    if (isa<CXXThisExpr>(Arg) &&
+        (Param.isNull() || !Param->isPointerType() || !Param->getPointeeType().isConstQualified()))
       return true;
     const auto *Deref = dyn_cast<UnaryOperator>(Arg);
     if (Deref && Deref->getOpcode() == UO_Deref && isa<CXXThisExpr>(Deref->getSubExpr()->IgnoreParenImpCasts()) &&
@@ -136,7 +137,8 @@ llvm::SmallVector<ReentrantCall, 2> ReentrantCallbacks::opaqueCalls(const Stmt *
     llvm::SmallVector<const ValueDecl *, 4> &Values;
     explicit Locals(llvm::SmallVector<const ValueDecl *, 4> &Values) : Values(Values) {}
     bool VisitVarDecl(VarDecl *Var) {
-      if (Var->getInit() && llvm::any_of(Values, [&](const ValueDecl *V) { return !referencesTo(Var->getInit(), V).empty(); }))
+      if (Var->getInit() &&
+          llvm::any_of(Values, [&](const ValueDecl *V) { return !referencesTo(Var->getInit(), V).empty(); }))
         Values.push_back(Var);
       return true;
     }
@@ -212,13 +214,14 @@ std::optional<ContainerEraser> ReentrantCallbacks::eraserOf(const FieldDecl *Fie
     const auto *Class = cast<CXXRecordDecl>(Field->getParent());
     for (const CXXMethodDecl *Method : Class->methods()) {
       const FunctionDecl *Definition = nullptr;
-      if (Method->getAccess() == AS_private || Method->isStatic() || isa<CXXConstructorDecl, CXXDestructorDecl>(Method) ||
-          Method->isCopyAssignmentOperator() || Method->isMoveAssignmentOperator() || !Method->getBody(Definition))
+      if (Method->getAccess() == AS_private || Method->isStatic() ||
+          isa<CXXConstructorDecl, CXXDestructorDecl>(Method) || Method->isCopyAssignmentOperator() ||
+          Method->isMoveAssignmentOperator() || !Method->getBody(Definition))
         continue;
       for (const ContainerOpSite &Op : Finder.find(Definition->getBody(), Target)) {
-        bool Invalidates = Op.Kind == ContainerOpKind::Erase || Op.Kind == ContainerOpKind::Replace ||
-                           ((Op.Kind == ContainerOpKind::Insert || Op.Kind == ContainerOpKind::Rehash) &&
-                            Traits.InsertInvalidates);
+        bool Invalidates =
+            Op.Kind == ContainerOpKind::Erase || Op.Kind == ContainerOpKind::Replace ||
+            ((Op.Kind == ContainerOpKind::Insert || Op.Kind == ContainerOpKind::Rehash) && Traits.InsertInvalidates);
         // An eraser that locks protects the container: a callback under the loop's lock would
         // deadlock in it, and other threads wait.
         bool Guarded = takesLock(Definition, Ctx) || (Op.Callee && Op.Callee->hasBody() && takesLock(Op.Callee, Ctx));

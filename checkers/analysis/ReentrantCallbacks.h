@@ -25,11 +25,11 @@ struct ContainerEraser {
 };
 
 struct ReentrantCall {
-  const clang::Expr *Invocation = nullptr; // the call of unseen code, in the loop body
-  std::string Callee;                      // "onEvent", "callback", "fn"
-  const clang::Expr *Holder = nullptr;     // what holds the callable: `cb`, `*it`, `timer.handler`
+  const clang::Expr *Invocation = nullptr;         // the call of unseen code, in the loop body
+  std::string Callee;                              // "onEvent", "callback", "fn"
+  const clang::Expr *Holder = nullptr;             // what holds the callable: `cb`, `*it`, `timer.handler`
   const clang::CXXRecordDecl *VirtualOf = nullptr; // a virtual call: the class of its object
-  bool PassesThis = false;                 // `this` or `*this` is an argument, non-const
+  bool PassesThis = false;                         // `this` or `*this` is an argument, non-const
 };
 
 /// Whether the code \p Call runs can reach \p Eraser of the looping object. A type-erased

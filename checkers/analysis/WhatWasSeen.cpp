@@ -32,8 +32,7 @@ llvm::json::Object placeOf(const Decl *D, ASTContext &Ctx) {
 /// A class of the project that declares a lock and an unlock member function (by the lock model's
 /// names) none of whose bodies this unit can read, and that the model does not know as a mutex or
 /// a guard: one that is given an object at construction, whose lock() lives in another file.
-bool isUnmodelledLockClass(const CXXRecordDecl *Record, QualType T, const LockModel &Locks,
-                            const SourceManager &SM) {
+bool isUnmodelledLockClass(const CXXRecordDecl *Record, QualType T, const LockModel &Locks, const SourceManager &SM) {
   return Record && !Record->isLambda() && isProjectCode(Record, SM) && !Locks.isMutex(T) && !Locks.guardKind(T) &&
          declaresUnreadLockInterface(Record, Locks);
 }

@@ -9,9 +9,7 @@ using namespace clang;
 
 namespace mapguard {
 namespace {
-bool isNonConstReference(QualType T) {
-  return T->isReferenceType() && !T.getNonReferenceType().isConstQualified();
-}
+bool isNonConstReference(QualType T) { return T->isReferenceType() && !T.getNonReferenceType().isConstQualified(); }
 
 bool isPointerToNonConst(QualType T) { return T->isPointerType() && !T->getPointeeType().isConstQualified(); }
 
@@ -58,9 +56,8 @@ bool isAtomic(const CXXRecordDecl *Record) {
   if (!Record || !Record->getIdentifier())
     return false;
   StringRef Name = Record->getName();
-  return Record->isInStdNamespace() &&
-         (Name == "atomic" || Name == "__atomic_base" || Name == "atomic_flag" || Name == "atomic_ref" ||
-          Name.starts_with("__atomic"));
+  return Record->isInStdNamespace() && (Name == "atomic" || Name == "__atomic_base" || Name == "atomic_flag" ||
+                                        Name == "atomic_ref" || Name.starts_with("__atomic"));
 }
 
 /// Whether the element (or member) an accessor call returns is changed where it is used:
@@ -91,8 +88,8 @@ bool accessedElementChanged(const Expr *Access, const ParentMap &Parents) {
     if (isAtomic(Method->getParent()))
       return false; // `flags[i].store(true)`: the element synchronizes itself
     if (!hasConstOverload(Method))
-      return true; // `v.front().push_back(x)`, `s[i] += "x"`
-    Current = Call;  // an accessor of the element: `v[i][j] = x`
+      return true;  // `v.front().push_back(x)`, `s[i] += "x"`
+    Current = Call; // an accessor of the element: `v[i][j] = x`
   }
   return false;
 }
@@ -122,7 +119,8 @@ const CXXRecordDecl *recordOfObject(const Expr *Object, bool ViaPointer) {
 /// A call in a template's definition of a member function the model does not list, judged by the
 /// member functions of that name the class declares: all const, a read; none const, a write
 /// (`push_back`); both, an accessor, a write only where its result is assigned (`v[i] = x`).
-ContainerUse dependentUnlistedUse(const CallExpr *Call, const DependentMemberCall &Dependent, const ParentMap &Parents) {
+ContainerUse dependentUnlistedUse(const CallExpr *Call, const DependentMemberCall &Dependent,
+                                  const ParentMap &Parents) {
   const CXXRecordDecl *Record = recordOfObject(Dependent.Object, Dependent.ViaPointer);
   bool AnyConst = false, AnyMutable = false;
   if (Record) {
@@ -220,7 +218,8 @@ ContainerUse classifyContainerUse(const Expr *Ref, const ParentMap &Parents, con
     if (Use.Site)
       return Use;
     // An operator member of a container the model does not list: `v[i] = x`, `s += t`, `v = w`.
-    if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Call); Op && Op->getNumArgs() > 0 && ignoringImplicit(Op->getArg(0)) == Ref)
+    if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Call);
+        Op && Op->getNumArgs() > 0 && ignoringImplicit(Op->getArg(0)) == Ref)
       if (const auto *Method = dyn_cast_or_null<CXXMethodDecl>(Op->getDirectCallee()))
         return unlistedMemberUse(Op, Method, Parents);
     if (std::optional<DependentMemberCall> Dependent = dependentMemberCall(Call);

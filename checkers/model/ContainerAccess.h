@@ -12,14 +12,13 @@ namespace mapguard {
 
 struct ContainerUse {
   bool Write = false;
-  std::string What;                 // "erase", "operator[]", "iteration", "non-const reference", "read"
+  std::string What;                  // "erase", "operator[]", "iteration", "non-const reference", "read"
   const clang::Expr *Site = nullptr; // the call or expression that performs the use
   bool ElementOnly = false;          // a write of one element through an accessor (`v[i] = x`)
 };
 
 /// Classifies the use of \p Ref, an expression that designates a container, by its parents.
-ContainerUse classifyContainerUse(const clang::Expr *Ref, const clang::ParentMap &Parents,
-                                  const ContainerModel &Model);
+ContainerUse classifyContainerUse(const clang::Expr *Ref, const clang::ParentMap &Parents, const ContainerModel &Model);
 
 /// Whether `m[k]` is used only to read: not assigned to, changed, or bound to a non-const reference.
 bool subscriptOnlyReads(const clang::Expr *Subscript, const clang::ParentMap &Parents);

@@ -5,10 +5,10 @@
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/DeclTemplate.h"
-#include "clang/Basic/SourceManager.h"
 #include "clang/AST/ExprCXX.h"
-#include "llvm/ADT/StringExtras.h"
+#include "clang/Basic/SourceManager.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
 
 using namespace clang;
 
@@ -19,17 +19,15 @@ constexpr unsigned MaxBaseDepth = 4;
 
 std::optional<ContainerOpKind> memberOpKind(StringRef Name) {
   // Arrays, not StringSwitch::Cases: its initializer-list form is new in LLVM 20.
-  static constexpr StringRef Erase[] = {"erase",     "unsafe_erase", "clear",      "extract",     "remove",
-                                        "take",      "removeIf",     "pop_back",   "pop_front",   "pop",
-                                        "remove_if", "unique",       "removeAt",   "removeAll",   "removeOne",
-                                        "removeFirst", "removeLast", "takeAt",     "takeFirst",   "takeLast",
-                                        "dequeue",   "erase_after",  "pop_back_n", "pop_front_n"};
-  static constexpr StringRef Insert[] = {"insert",     "emplace",     "emplace_hint", "try_emplace",
-                                         "insert_or_assign", "insert_range", "insertMulti", "unite",
-                                         "operator[]", "merge",       "push_back",  "push_front",
-                                         "emplace_back", "emplace_front", "push",    "append",
-                                         "prepend",    "enqueue",     "append_range", "prepend_range",
-                                         "insert_after", "emplace_after", "splice", "splice_after"};
+  static constexpr StringRef Erase[] = {
+      "erase",      "unsafe_erase", "clear",     "extract",  "remove",   "take",        "removeIf",   "pop_back",
+      "pop_front",  "pop",          "remove_if", "unique",   "removeAt", "removeAll",   "removeOne",  "removeFirst",
+      "removeLast", "takeAt",       "takeFirst", "takeLast", "dequeue",  "erase_after", "pop_back_n", "pop_front_n"};
+  static constexpr StringRef Insert[] = {
+      "insert",       "emplace",       "emplace_hint", "try_emplace",   "insert_or_assign", "insert_range",
+      "insertMulti",  "unite",         "operator[]",   "merge",         "push_back",        "push_front",
+      "emplace_back", "emplace_front", "push",         "append",        "prepend",          "enqueue",
+      "append_range", "prepend_range", "insert_after", "emplace_after", "splice",           "splice_after"};
   static constexpr StringRef Rehash[] = {"rehash", "reserve", "squeeze", "shrink_to_fit"};
   static constexpr StringRef Replace[] = {"swap", "operator=", "assign", "resize", "assign_range"};
   if (llvm::is_contained(Erase, Name))
@@ -45,12 +43,24 @@ std::optional<ContainerOpKind> memberOpKind(StringRef Name) {
 /// The shape of a configured container, by the library name it matched (others are associative).
 ContainerShape shapeOf(StringRef Name) {
   static constexpr StringRef Adaptors[] = {"std::queue", "std::stack", "std::priority_queue"};
-  static constexpr StringRef Sequences[] = {
-      "std::vector",        "std::deque",           "std::list",          "std::forward_list",
-      "boost::container::vector", "boost::container::small_vector", "boost::container::static_vector",
-      "boost::container::stable_vector", "boost::container::deque", "boost::container::list",
-      "boost::container::slist", "boost::circular_buffer", "absl::InlinedVector", "QList",
-      "QVector",            "QQueue",               "QStack",             "QLinkedList"};
+  static constexpr StringRef Sequences[] = {"std::vector",
+                                            "std::deque",
+                                            "std::list",
+                                            "std::forward_list",
+                                            "boost::container::vector",
+                                            "boost::container::small_vector",
+                                            "boost::container::static_vector",
+                                            "boost::container::stable_vector",
+                                            "boost::container::deque",
+                                            "boost::container::list",
+                                            "boost::container::slist",
+                                            "boost::circular_buffer",
+                                            "absl::InlinedVector",
+                                            "QList",
+                                            "QVector",
+                                            "QQueue",
+                                            "QStack",
+                                            "QLinkedList"};
   if (llvm::is_contained(Adaptors, Name))
     return ContainerShape::Adaptor;
   return llvm::is_contained(Sequences, Name) ? ContainerShape::Sequence : ContainerShape::Associative;
@@ -59,14 +69,30 @@ ContainerShape shapeOf(StringRef Name) {
 /// Containers whose elements live in nodes (or, for a deque, blocks) that an insert at either end
 /// does not move: references to them survive it.
 bool referencesSurviveEndInsert(StringRef Name) {
-  static constexpr StringRef Prefixes[] = {"std::map",      "std::multimap",       "std::set",
-                                           "std::multiset", "std::unordered",      "absl::node_hash",
-                                           "boost::unordered_map", "boost::unordered_set", "boost::unordered_node",
-                                           "boost::multi_index", "QMap", "QMultiMap", "QHash", "QMultiHash",
-                                           "QSet",          "tbb::",               "std::list",
-                                           "std::forward_list", "std::deque",      "boost::container::list",
-                                           "boost::container::slist", "boost::container::stable_vector",
-                                           "boost::container::deque", "QLinkedList"};
+  static constexpr StringRef Prefixes[] = {"std::map",
+                                           "std::multimap",
+                                           "std::set",
+                                           "std::multiset",
+                                           "std::unordered",
+                                           "absl::node_hash",
+                                           "boost::unordered_map",
+                                           "boost::unordered_set",
+                                           "boost::unordered_node",
+                                           "boost::multi_index",
+                                           "QMap",
+                                           "QMultiMap",
+                                           "QHash",
+                                           "QMultiHash",
+                                           "QSet",
+                                           "tbb::",
+                                           "std::list",
+                                           "std::forward_list",
+                                           "std::deque",
+                                           "boost::container::list",
+                                           "boost::container::slist",
+                                           "boost::container::stable_vector",
+                                           "boost::container::deque",
+                                           "QLinkedList"};
   return llvm::any_of(Prefixes, [&](StringRef Prefix) { return Name.starts_with(Prefix); });
 }
 } // namespace
@@ -139,9 +165,9 @@ bool ContainerModel::isOtherContainer(QualType T) const {
 
 namespace {
 bool changesElements(const CXXMethodDecl *Method) {
-  static constexpr StringRef Prefixes[] = {"insert", "erase", "push", "pop", "emplace", "add", "Add", "remove",
-                                           "Remove", "append", "Append", "enqueue", "Enqueue", "dequeue",
-                                           "Dequeue", "Insert", "Erase", "Push", "Pop"};
+  static constexpr StringRef Prefixes[] = {"insert",  "erase",  "push",   "pop",    "emplace", "add",     "Add",
+                                           "remove",  "Remove", "append", "Append", "enqueue", "Enqueue", "dequeue",
+                                           "Dequeue", "Insert", "Erase",  "Push",   "Pop"};
   if (Method->isConst() || Method->isStatic() || !Method->getIdentifier())
     return Method->getOverloadedOperator() == OO_Subscript && !Method->isConst();
   StringRef Name = Method->getName();
@@ -166,7 +192,8 @@ bool readsLikeContainer(const CXXRecordDecl *Record, unsigned Depth) {
   if (llvm::any_of(Record->methods(), changesElements))
     return true;
   return llvm::any_of(Record->bases(), [&](const CXXBaseSpecifier &Base) {
-    return Base.getAccessSpecifier() == AS_public && readsLikeContainer(Base.getType()->getAsCXXRecordDecl(), Depth + 1);
+    return Base.getAccessSpecifier() == AS_public &&
+           readsLikeContainer(Base.getType()->getAsCXXRecordDecl(), Depth + 1);
   });
 }
 } // namespace
@@ -227,7 +254,8 @@ SmallVector<ContainerOp, 2> containerOpsOf(const CallExpr *Call, const Container
     if (std::optional<DependentMemberCall> Dependent = dependentMemberCall(Call)) {
       std::optional<ContainerOpKind> Kind = memberOpKind(Dependent->Name);
       AddIfContainer(Kind.value_or(ContainerOpKind::Read), Dependent->Object, Dependent->Name, Dependent->ViaPointer);
-      if ((Dependent->Name == "merge" || Dependent->Name == "swap") && Call->getNumArgs() > 0 && !isa<CXXOperatorCallExpr>(Call))
+      if ((Dependent->Name == "merge" || Dependent->Name == "swap") && Call->getNumArgs() > 0 &&
+          !isa<CXXOperatorCallExpr>(Call))
         AddIfContainer(Dependent->Name == "merge" ? ContainerOpKind::Erase : ContainerOpKind::Replace, Call->getArg(0),
                        Dependent->Name);
     }

@@ -29,8 +29,7 @@ bool hasEnumeratorArgument(const CallExpr *Call, StringRef Name) {
 /// The element type of a container of threads (`std::vector<std::thread>`), or null.
 QualType elementTypeOf(QualType Container) {
   const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(Container->getAsCXXRecordDecl());
-  if (!Spec || Spec->getTemplateArgs().size() == 0 ||
-      Spec->getTemplateArgs()[0].getKind() != TemplateArgument::Type)
+  if (!Spec || Spec->getTemplateArgs().size() == 0 || Spec->getTemplateArgs()[0].getKind() != TemplateArgument::Type)
     return QualType();
   return Spec->getTemplateArgs()[0].getAsType();
 }
@@ -221,7 +220,7 @@ std::optional<Deferral> DeferringCallees::registrationOf(const Stmt *Parent) con
   StringRef Name = Method->getName();
   if (RegistrationMethods.match(Name))
     return Deferral{Member, false};
-  static constexpr StringRef Stores[] = {"push_back", "emplace_back", "push_front", "emplace_front", "push",
+  static constexpr StringRef Stores[] = {"push_back", "emplace_back", "push_front",  "emplace_front",   "push",
                                          "emplace",   "insert",       "try_emplace", "insert_or_assign"};
   if (llvm::is_contained(Stores, Name) && isLongLivedStorage(Member->getImplicitObjectArgument()))
     return Deferral{Member, false};
@@ -243,8 +242,8 @@ std::optional<Deferral> DeferringCallees::deferralOf(const Expr *Callable, const
       // `auto cb = [&] {...}; pool.post(cb);`: the variable is handed over later.
       const VarDecl *Holder = nullptr;
       for (const Decl *D : Declaration->decls())
-        if (const auto *Var = dyn_cast<VarDecl>(D); Var && Var->getInit() &&
-                                                    ignoringImplicit(Var->getInit()) == ignoringImplicit(Current))
+        if (const auto *Var = dyn_cast<VarDecl>(D);
+            Var && Var->getInit() && ignoringImplicit(Var->getInit()) == ignoringImplicit(Current))
           Holder = Var;
       if (!Holder || Depth > 0 || !Holder->hasLocalStorage())
         return std::nullopt;

@@ -93,8 +93,7 @@ std::optional<Deferral> DeferringCallees::inferredDeferral(const Expr *CallOrCon
   return Deferral{CallOrConstruct, *NewThread};
 }
 
-std::optional<bool> DeferringCallees::parameterDeferred(const FunctionDecl *Def, unsigned Index,
-                                                        unsigned Depth) const {
+std::optional<bool> DeferringCallees::parameterDeferred(const FunctionDecl *Def, unsigned Index, unsigned Depth) const {
   auto Key = std::make_pair(Def, Index);
   if (auto Known = DeferredParameters.find(Key); Known != DeferredParameters.end())
     return Known->second;

@@ -66,7 +66,8 @@ QualType defaultArgumentOf(QualType T, const Decl *Where) {
 
 /// The arguments of a guard variable's initialiser, resolved (`Construct` then set) or not yet (a
 /// template's definition: `(mu_)`, `{mu_}`, `Guard<M>(mu_)`).
-std::optional<SmallVector<const Expr *, 4>> constructionArguments(const Expr *Init, const CXXConstructExpr *&Construct) {
+std::optional<SmallVector<const Expr *, 4>> constructionArguments(const Expr *Init,
+                                                                  const CXXConstructExpr *&Construct) {
   Construct = nullptr;
   Init = ignoringImplicit(Init); // also the copy of `auto lock = std::unique_lock<M>(mu)` before C++17
   // `auto lock = std::unique_lock<M>(mu);`: a functional cast around the guard's construction.
@@ -113,9 +114,9 @@ LockModelOptions LockModelOptions::defaults() {
 
 LockModel::LockModel(const LockModelOptions &O)
     : Mutexes(O.Mutexes), ExclusiveGuards(O.ExclusiveGuards), SharedGuards(O.SharedGuards),
-      LockFunctions(O.LockFunctions), SharedLockFunctions(O.SharedLockFunctions),
-      UnlockFunctions(O.UnlockFunctions), TryLockFunctions(O.TryLockFunctions),
-      SharedTryLockFunctions(O.SharedTryLockFunctions), AssertHeldFunctions(O.AssertHeldFunctions) {}
+      LockFunctions(O.LockFunctions), SharedLockFunctions(O.SharedLockFunctions), UnlockFunctions(O.UnlockFunctions),
+      TryLockFunctions(O.TryLockFunctions), SharedTryLockFunctions(O.SharedTryLockFunctions),
+      AssertHeldFunctions(O.AssertHeldFunctions) {}
 
 bool LockModel::isMutex(QualType T, const Decl *Where) const {
   if (T.isNull())
@@ -158,8 +159,8 @@ std::optional<StringRef> LockModel::mutexEvidence(QualType T, const Decl *Where)
     return StringRef("options");
   if (Record && Record->hasAttr<CapabilityAttr>())
     return StringRef("attributes");
-  if (const auto *Class = dyn_cast_or_null<CXXRecordDecl>(Record); Class && Class->hasDefinition() &&
-      llvm::any_of(Class->bases(), [&](const CXXBaseSpecifier &Base) {
+  if (const auto *Class = dyn_cast_or_null<CXXRecordDecl>(Record);
+      Class && Class->hasDefinition() && llvm::any_of(Class->bases(), [&](const CXXBaseSpecifier &Base) {
         return Base.getAccessSpecifier() == AS_public && isMutex(Base.getType());
       }))
     return StringRef("base");
@@ -174,7 +175,8 @@ bool LockModel::isReaderWriterMutex(QualType T, const Decl *Where) const {
   T = T.getNonReferenceType();
   if (QualType Default = defaultArgumentOf(T, Where); !Default.isNull())
     return isReaderWriterMutex(Default);
-  if (const auto *Typedef = T->getAs<TypedefType>(); Typedef && Typedef->getDecl()->getName().contains_insensitive("rwlock"))
+  if (const auto *Typedef = T->getAs<TypedefType>();
+      Typedef && Typedef->getDecl()->getName().contains_insensitive("rwlock"))
     return true;
   const auto *Record = dyn_cast_or_null<CXXRecordDecl>(recordOf(T));
   if (!Record || !Record->hasDefinition())
@@ -203,7 +205,8 @@ std::optional<LockKind> LockModel::guardKind(QualType T) const {
   if (!D)
     return std::nullopt;
   // A scoped_lockable class (SCOPED_CAPABILITY) is a guard; its constructor says which lock it takes.
-  if (const auto *Record = dyn_cast_or_null<CXXRecordDecl>(recordOf(T)); Record && Record->hasAttr<ScopedLockableAttr>()) {
+  if (const auto *Record = dyn_cast_or_null<CXXRecordDecl>(recordOf(T));
+      Record && Record->hasAttr<ScopedLockableAttr>()) {
     for (const CXXConstructorDecl *Ctor : Record->ctors())
       if (const auto *Acquire = Ctor->getAttr<AcquireCapabilityAttr>(); Acquire && Acquire->isShared())
         return LockKind::Shared;
@@ -271,8 +274,8 @@ std::optional<LockModel::Role> LockModel::roleOfName(StringRef Name) const {
   if (SharedTryLockFunctions.contains(Name))
     return Role{LockAction::TryLock, LockKind::Shared, Pthread};
   if (AssertHeldFunctions.contains(Name))
-    return Role{LockAction::Assert, Name.contains("Reader") || Name.contains("Shared") ? LockKind::Shared
-                                                                                        : LockKind::Exclusive};
+    return Role{LockAction::Assert,
+                Name.contains("Reader") || Name.contains("Shared") ? LockKind::Shared : LockKind::Exclusive};
   if (Name == "release")
     return Role{LockAction::Disown, LockKind::Exclusive};
   if (Name == "owns_lock" || Name == "operator bool" || Name == "isLocked")
@@ -354,7 +357,8 @@ std::optional<LockModel::Role> LockModel::roleOfCall(const CallExpr *Call) const
   QualType T = Dependent->Object->IgnoreParenImpCasts()->getType();
   if (Dependent->ViaPointer && T->isPointerType())
     T = T->getPointeeType();
-  if (!isMutex(T, declOfExpr(Dependent->Object)) && !guardKind(T)) // `mu_.lock()`, or `lock.unlock()` on a `std::unique_lock<Mutex>`
+  if (!isMutex(T, declOfExpr(Dependent->Object)) &&
+      !guardKind(T)) // `mu_.lock()`, or `lock.unlock()` on a `std::unique_lock<Mutex>`
     return std::nullopt;
   return roleOfName(Dependent->Name);
 }

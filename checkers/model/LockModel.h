@@ -23,12 +23,12 @@ enum class GuardStart { Locks, Defers, TriesToLock, Adopts };
 
 /// What a call does to a mutex it names (directly, or through a guard object).
 enum class LockAction {
-  Lock,      // lock(), lock_shared(), pthread_mutex_lock(&m), guard.lock()
-  TryLock,   // held only on the branch where the result says so
-  Unlock,    // unlock(), unlock_shared(), guard.unlock()
-  Disown,    // unique_lock::release(): still locked, no longer unlocked by the guard
-  OwnsLock,  // guard.owns_lock() / `if (guard)`: tells a deferred or tried guard's state
-  Assert,    // mu.AssertHeld(), assert_capability: the caller holds it, from here on
+  Lock,     // lock(), lock_shared(), pthread_mutex_lock(&m), guard.lock()
+  TryLock,  // held only on the branch where the result says so
+  Unlock,   // unlock(), unlock_shared(), guard.unlock()
+  Disown,   // unique_lock::release(): still locked, no longer unlocked by the guard
+  OwnsLock, // guard.owns_lock() / `if (guard)`: tells a deferred or tried guard's state
+  Assert,   // mu.AssertHeld(), assert_capability: the caller holds it, from here on
 };
 
 struct LockModelOptions {

@@ -11,8 +11,8 @@
 // their mutex to the base's is one too. A method of an inferred mutex whose name the model does
 // not know gets the role its body has: leaves a member locked (Lock), unlocked (Unlock). Each
 // answer is memoised per declaration for the translation unit.
-#include "model/LockModel.h"
 #include "model/DeclaredLockInterface.h"
+#include "model/LockModel.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/RecursiveASTVisitor.h"
@@ -69,9 +69,7 @@ const ParmVarDecl *parameterOf(const Expr *Operand) {
   return Ref ? dyn_cast<ParmVarDecl>(Ref->getDecl()) : nullptr;
 }
 
-bool isUserCode(const Decl *D) {
-  return !D->getASTContext().getSourceManager().isInSystemHeader(D->getLocation());
-}
+bool isUserCode(const Decl *D) { return !D->getASTContext().getSourceManager().isInSystemHeader(D->getLocation()); }
 
 /// A class that declares lock and unlock member functions (by the model's names) defined in
 /// another file, and that is given no object at construction (no constructor takes a reference or
@@ -80,8 +78,8 @@ bool isUserCode(const Decl *D) {
 bool isPimplMutex(const CXXRecordDecl *Record, const LockModel &Model) {
   auto GivenAnObject = [](const CXXConstructorDecl *Ctor) {
     return !Ctor->isCopyOrMoveConstructor() && llvm::any_of(Ctor->parameters(), [](const ParmVarDecl *Param) {
-             return Param->getType()->isReferenceType() || Param->getType()->isPointerType();
-           });
+      return Param->getType()->isReferenceType() || Param->getType()->isPointerType();
+    });
   };
   return declaresUnreadLockInterface(Record, Model) && llvm::none_of(Record->ctors(), GivenAnObject);
 }
@@ -190,10 +188,13 @@ bool LockModel::isInferredMutex(const CXXRecordDecl *Record) const {
   }
   // Only a class with a mutex member or a mutex base (private: Poco's FastMutex over its
   // platform FastMutexImpl) can leave one locked: others are not read further.
-  bool HasMutexMember = llvm::any_of(Record->fields(), [&](const FieldDecl *Field) {
-    QualType T = Field->getType().getNonReferenceType();
-    return isMutex(T) || (T->isPointerType() && isMutex(T->getPointeeType()));
-  }) || llvm::any_of(Record->bases(), [&](const CXXBaseSpecifier &Base) { return isMutex(Base.getType()); });
+  bool HasMutexMember =
+      llvm::any_of(Record->fields(),
+                   [&](const FieldDecl *Field) {
+                     QualType T = Field->getType().getNonReferenceType();
+                     return isMutex(T) || (T->isPointerType() && isMutex(T->getPointeeType()));
+                   }) ||
+      llvm::any_of(Record->bases(), [&](const CXXBaseSpecifier &Base) { return isMutex(Base.getType()); });
   if (!HasMutexMember) {
     bool Lockable = isBasicLockable(Record) || isPimplMutex(Record, *this);
     InferredRecords[Record] = Lockable ? Inferred::Mutex : Inferred::None;
@@ -303,7 +304,8 @@ std::optional<LockKind> LockModel::derivedGuardKind(const CXXRecordDecl *Record)
         continue;
       for (const CXXCtorInitializer *Init : cast<CXXConstructorDecl>(Def)->inits()) {
         const auto *Construct = Init->isBaseInitializer() ? dyn_cast<CXXConstructExpr>(Init->getInit()) : nullptr;
-        if (!Construct || Construct->getConstructor()->getParent()->getCanonicalDecl() != BaseRecord->getCanonicalDecl() ||
+        if (!Construct ||
+            Construct->getConstructor()->getParent()->getCanonicalDecl() != BaseRecord->getCanonicalDecl() ||
             !llvm::any_of(Construct->arguments(), [](const Expr *Arg) { return parameterOf(Arg) != nullptr; }))
           continue;
         LockKind Here = kindChosenBy(Construct).value_or(*BaseKind);

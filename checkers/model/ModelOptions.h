@@ -5,9 +5,9 @@
 #ifndef MAPGUARD_CHECKERS_MODEL_MODELOPTIONS_H
 #define MAPGUARD_CHECKERS_MODEL_MODELOPTIONS_H
 
+#include "clang-tidy/ClangTidyCheck.h"
 #include "model/DeferringCallees.h"
 #include "model/LockModel.h"
-#include "clang-tidy/ClangTidyCheck.h"
 
 namespace mapguard {
 

@@ -11,8 +11,8 @@ using namespace clang;
 namespace mapguard {
 namespace {
 bool isImplicitWrapper(const Stmt *S) {
-  if (isa<ImplicitCastExpr, ParenExpr, MaterializeTemporaryExpr, CXXBindTemporaryExpr,
-          ExprWithCleanups, CXXFunctionalCastExpr>(S))
+  if (isa<ImplicitCastExpr, ParenExpr, MaterializeTemporaryExpr, CXXBindTemporaryExpr, ExprWithCleanups,
+          CXXFunctionalCastExpr>(S))
     return true;
   const auto *Construct = dyn_cast<CXXConstructExpr>(S);
   // A converting constructor is a wrapper only where it converts implicitly: `QWriteLocker l(&mu)`
@@ -37,8 +37,7 @@ const Stmt *parentIgnoringImplicit(const ParentMap &Parents, const Stmt *S) {
 const Expr *ignoringImplicit(const Expr *E) {
   while (E) {
     const Expr *Next = E->IgnoreImplicit()->IgnoreParens();
-    if (const auto *Construct = dyn_cast<CXXConstructExpr>(Next);
-        Construct && isImplicitWrapper(Construct))
+    if (const auto *Construct = dyn_cast<CXXConstructExpr>(Next); Construct && isImplicitWrapper(Construct))
       Next = Construct->getArg(0);
     if (Next == E)
       return E;
@@ -57,9 +56,7 @@ std::string sourceText(const Stmt *S, const ASTContext &Ctx) {
   SourceRange Range = S->getSourceRange();
   if (Range.getBegin().isMacroID() || Range.getEnd().isMacroID())
     return {};
-  return Lexer::getSourceText(CharSourceRange::getTokenRange(Range), Ctx.getSourceManager(),
-                              Ctx.getLangOpts())
-      .str();
+  return Lexer::getSourceText(CharSourceRange::getTokenRange(Range), Ctx.getSourceManager(), Ctx.getLangOpts()).str();
 }
 
 const Expr *assignmentTarget(const Stmt *S) {
