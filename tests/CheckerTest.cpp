@@ -3,9 +3,13 @@
 // libc++ (when installed, and unless the build is configured with MAPGUARD_TEST_STDLIB_MATRIX=OFF,
 // as the suite does for its second LLVM version). The standard library changes what the checks
 // see, not how a front-end drives them, so the two front-ends are compared once. Each run must
-// report exactly the inline expectations and apply fixes that give the expected .fixed.cpp (or
-// leave the file unchanged); a fixed file must compile. An input that does not compile fails
-// through its error diagnostics.
+// report exactly the inline expectations and apply exactly the fixes of <name>.fixes (or leave the
+// file unchanged); a fixed file must compile. An input that does not compile fails through its
+// error diagnostics.
+//
+// <name>.fixes holds only the lines the fixes change, as hunks of `diff -U0` without their line
+// numbers: an edit elsewhere in the input leaves it as it is. MAPGUARD_UPDATE_FIXES=1 in the
+// environment writes it from what the first run applied (review the change before committing it).
 //
 // Directives in a test file:
 //   // RUN-ARGS: -std=c++20 ...          compiler arguments (exactly one line)
@@ -191,6 +195,25 @@ std::string firstDifference(const std::string &Got, const std::string &Want) {
   }
 }
 
+/// The changes from \p Original to \p Fixed: `diff -U0` hunks, each headed by a bare `@@` (the line
+/// numbers are left out so that lines added above a hunk do not change it).
+std::string fixHunks(const std::string &Original, const std::string &Fixed) {
+  if (Original == Fixed)
+    return "";
+  TempDir Dir;
+  writeFile(Dir.file("original.cpp"), Original);
+  writeFile(Dir.file("fixed.cpp"), Fixed);
+  CommandResult R = run({"/usr/bin/diff", "-U0", "original.cpp", "fixed.cpp"}, Dir.path());
+  std::istringstream In(R.Out);
+  std::string Hunks;
+  for (std::string Line; std::getline(In, Line);) {
+    if (Line.rfind("--- ", 0) == 0 || Line.rfind("+++ ", 0) == 0)
+      continue;
+    Hunks += (Line.rfind("@@", 0) == 0 ? std::string("@@") : Line) + "\n";
+  }
+  return Hunks;
+}
+
 std::string configFor(const TestFile &File) {
   std::string Config = "{Checks: '" + File.Checks + "'";
   if (!File.CheckOptions.empty())
@@ -204,7 +227,7 @@ std::vector<std::string> testFiles() {
   for (llvm::sys::fs::directory_iterator It(MAPGUARD_SOURCE_DIR "/testdata/checks", EC), End; It != End && !EC;
        It.increment(EC)) {
     llvm::StringRef Path = It->path();
-    if (Path.ends_with(".cpp") && !Path.ends_with(".fixed.cpp"))
+    if (Path.ends_with(".cpp"))
       Files.push_back(Path.str());
   }
   std::sort(Files.begin(), Files.end());
@@ -216,9 +239,10 @@ class CheckerTest : public testing::TestWithParam<std::string> {};
 TEST_P(CheckerTest, BothFrontEndsReportExactlyTheExpectations) {
   TestFile File = parseTestFile(GetParam());
   ASSERT_FALSE(File.Args.empty()) << File.Path << ": needs a RUN-ARGS line";
-  std::string FixedPath = File.Path.substr(0, File.Path.size() - 4) + ".fixed.cpp";
+  std::string FixesPath = File.Path.substr(0, File.Path.size() - 4) + ".fixes";
   std::string Original = readFile(File.Path);
-  std::string WantFixed = llvm::sys::fs::exists(FixedPath) ? readFile(FixedPath) : Original;
+  std::string WantFixes = llvm::sys::fs::exists(FixesPath) ? readFile(FixesPath) : "";
+  bool UpdateFixes = getenv("MAPGUARD_UPDATE_FIXES") != nullptr;
 
   for (const Variant &V : variantsOf(File)) {
     SCOPED_TRACE("variant " + V.Name);
@@ -248,9 +272,18 @@ TEST_P(CheckerTest, BothFrontEndsReportExactlyTheExpectations) {
         EXPECT_EQ(R.ExitCode, File.Expectations.empty() ? 0 : 1) << R.Err;
       }
       std::string Fixed = readFile(Copy);
-      std::string Difference = firstDifference(Fixed, WantFixed);
+      std::string Hunks = fixHunks(Original, Fixed);
+      if (UpdateFixes && V.Name == "libstdcxx" && PerFrontEnd.empty()) { // the first run writes it
+        if (Hunks.empty())
+          (void)llvm::sys::fs::remove(FixesPath);
+        else
+          writeFile(FixesPath, Hunks);
+        WantFixes = Hunks;
+      }
+      std::string Difference = firstDifference(Hunks, WantFixes);
       EXPECT_TRUE(Difference.empty()) << "fixes applied by the " << FrontEnd << " differ from "
-                                      << (WantFixed == Original ? File.Path : FixedPath) << " at " << Difference;
+                                      << (WantFixes.empty() ? "none (" + File.Path + " unchanged)" : FixesPath)
+                                      << " at " << Difference;
       // The input itself compiled in the run above; a changed file compiles once per variant.
       if (Fixed != Original && (PerFrontEnd.empty() || !Difference.empty())) {
         std::vector<std::string> Compile = {MAPGUARD_CLANGXX, "-fsyntax-only", Copy};
