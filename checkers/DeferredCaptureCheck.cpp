@@ -62,11 +62,12 @@ void DeferredCaptureCheck::report(GuardInference &Inference, ASTContext &Ctx) {
       if (!Rules.enabled("concurrent-invocations"))
         break;
       std::string Name = Write.Ref->getDecl()->getNameAsString();
+      std::string Runner = Write.Runner ? "'" + Write.Runner->getNameAsString() + "'" : "a thread started in a loop";
       diag(Write.Ref->getExprLoc(), "'%0' on '%1', captured by reference, in a callable that %2 runs on several "
                                     "threads at once, with no lock held: the threads change '%1' together; lock a "
                                     "mutex around the change, or give each thread its own container and merge them "
                                     "after the join")
-          << Write.Use.What << Name << Write.Runner << Write.Use.Site->getSourceRange();
+          << Write.Use.What << Name << Runner << Write.Use.Site->getSourceRange();
       diag(Write.HandOver->getBeginLoc(), "the callable is started on several threads here", DiagnosticIDs::Note);
     }
   }

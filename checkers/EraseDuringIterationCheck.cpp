@@ -42,19 +42,6 @@ std::string rangeForMessage(const ContainerOpSite &Op, const ContainerTraits &Tr
   return Subject + " inside a range-for over it invalidates the loop's iterator; " + Advice;
 }
 
-/// Whether \p Key is the key of the element the range-for visits: `k` of `auto &[k, v]`, or
-/// `e.first` of `auto &e`.
-bool isCurrentKey(const Expr *Key, const CXXForRangeStmt *Loop) {
-  const VarDecl *Element = Loop->getLoopVariable();
-  if (const auto *Decomposition = dyn_cast<DecompositionDecl>(Element)) {
-    const auto *Ref = dyn_cast<DeclRefExpr>(Key);
-    return Ref && !Decomposition->bindings().empty() && Ref->getDecl() == Decomposition->bindings().front();
-  }
-  const auto *First = dyn_cast<MemberExpr>(Key);
-  const auto *Base = First ? dyn_cast<DeclRefExpr>(First->getBase()->IgnoreParenImpCasts()) : nullptr;
-  return Base && Base->getDecl() == Element && First->getMemberDecl()->getIdentifier() &&
-         First->getMemberDecl()->getName() == "first";
-}
 } // namespace
 
 EraseDuringIterationCheck::EraseDuringIterationCheck(StringRef Name, tidy::ClangTidyContext *Context)
@@ -144,7 +131,8 @@ void EraseDuringIterationCheck::checkRangeFor(const CXXForRangeStmt *Loop, const
     bool Invalidates =
         Op.Kind == ContainerOpKind::Erase || Op.Kind == ContainerOpKind::Replace || Traits->InsertInvalidates;
     // `m[k] = v` for the key being visited finds it: nothing is inserted, nothing rehashes.
-    if (!Invalidates || subscriptsPresentKey(Op, Resolver, [&](const Expr *Key) { return isCurrentKey(Key, Loop); }))
+    if (!Invalidates ||
+        subscriptsPresentKey(Op, Resolver, [&](const Expr *Key) { return isRangeForElementKey(Key, Loop); }))
       continue;
     // A change after which every path leaves the loop (break, return, throw) is safe.
     const FunctionCfg *Cfg = Cfgs.get(Fn, Ctx); // built only when a change is found

@@ -1,6 +1,7 @@
 #include "EraseFixes.h"
 
 #include "utils/AstUtil.h"
+#include "utils/NodesUnder.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/Basic/SourceManager.h"
@@ -25,37 +26,12 @@ std::string freshName(StringRef Base, StringRef Context) {
 
 /// Whether \p E refers to the object at \p Target anywhere inside.
 bool mentionsObject(const Stmt *E, const ObjectPath &Target, ObjectPathResolver &Resolver) {
-  struct Finder : RecursiveASTVisitor<Finder> {
-    const ObjectPath &Target;
-    ObjectPathResolver &Resolver;
-    bool Found = false;
-    Finder(const ObjectPath &T, ObjectPathResolver &R) : Target(T), Resolver(R) {}
-    bool VisitExpr(Expr *E) {
-      if (isa<DeclRefExpr, MemberExpr>(E))
-        if (auto Path = Resolver.objectOf(E); Path && *Path == Target)
-          Found = true;
-      return !Found;
-    }
-  } F(Target, Resolver);
-  F.TraverseStmt(const_cast<Stmt *>(E));
-  return F.Found;
-}
-
-/// Whether the erase argument names the key of the loop's current element.
-bool isCurrentKey(const Expr *Arg, const CXXForRangeStmt *Loop) {
-  Arg = ignoringImplicit(Arg);
-  const VarDecl *LoopVar = Loop->getLoopVariable();
-  if (const auto *Decomposed = dyn_cast<DecompositionDecl>(LoopVar)) {
-    const auto *Ref = dyn_cast<DeclRefExpr>(Arg);
-    return Ref && !Decomposed->bindings().empty() && Ref->getDecl() == Decomposed->bindings()[0];
-  }
-  if (const auto *Ref = dyn_cast<DeclRefExpr>(Arg))
-    return Ref->getDecl() == LoopVar; // sets: the element is the key
-  if (const auto *Member = dyn_cast<MemberExpr>(Arg)) {
-    const auto *Base = dyn_cast<DeclRefExpr>(Member->getBase()->IgnoreParenImpCasts());
-    return Base && Base->getDecl() == LoopVar && Member->getMemberDecl()->getName() == "first";
-  }
-  return false;
+  return anyNodeUnder<Expr>(E, [&](const Expr *Node) {
+    if (!isa<DeclRefExpr, MemberExpr>(Node))
+      return false;
+    auto Path = Resolver.objectOf(Node);
+    return Path && *Path == Target;
+  });
 }
 
 /// `const auto& p` or `auto& [k, v]`: the loop variable's declaration as written.
@@ -103,7 +79,7 @@ std::optional<FixItHint> rangeForEraseIfFix(const CXXForRangeStmt *Loop, const C
   const auto *Then = dyn_cast_or_null<Expr>(soleStatement(If->getThen()));
   const auto *Member = dyn_cast_or_null<CXXMemberCallExpr>(Erase);
   if (!Then || ignoringImplicit(Then) != Erase || !Member || Member->getNumArgs() != 1 ||
-      Member->getMethodDecl()->getName() != "erase" || !isCurrentKey(Member->getArg(0), Loop) ||
+      Member->getMethodDecl()->getName() != "erase" || !isRangeForElementKey(Member->getArg(0), Loop) ||
       mentionsObject(If->getCond(), Container, Resolver))
     return std::nullopt;
 

@@ -2,11 +2,11 @@
 
 #include "analysis/WhatWasSeen.h"
 #include "utils/AstUtil.h"
+#include "utils/NodesUnder.h"
 
 #include "analysis/Handover.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ExprCXX.h"
-#include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
 #include "llvm/ADT/DenseSet.h"
 #include <map>
@@ -20,18 +20,10 @@ namespace {
 /// Whether the lambda's body calls a function that takes a lock itself: a guard added around the
 /// body could then deadlock.
 bool callsLockingFunction(const LambdaExpr *Lambda, const GuardInference &Inference) {
-  struct Calls : RecursiveASTVisitor<Calls> {
-    const GuardInference &Inference;
-    bool Found = false;
-    explicit Calls(const GuardInference &Inference) : Inference(Inference) {}
-    bool VisitCallExpr(CallExpr *Call) {
-      const FunctionDecl *Callee = Call->getDirectCallee();
-      Found |= Callee && Inference.takesLocks(Callee->getDefinition() ? Callee->getDefinition() : Callee);
-      return !Found;
-    }
-  } Scan(Inference);
-  Scan.TraverseStmt(Lambda->getBody());
-  return Scan.Found;
+  return anyNodeUnder<CallExpr>(Lambda->getBody(), [&](const CallExpr *Call) {
+    const FunctionDecl *Callee = Call->getDirectCallee();
+    return Callee && Inference.takesLocks(Callee->getDefinition() ? Callee->getDefinition() : Callee);
+  });
 }
 } // namespace
 

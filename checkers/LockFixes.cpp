@@ -1,5 +1,6 @@
 #include "LockFixes.h"
 #include "utils/AstUtil.h"
+#include "utils/NodesUnder.h"
 
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
@@ -30,23 +31,15 @@ bool blocks(const FunctionDecl *Callee) {
 } // namespace
 
 bool callsOnlyLockFreeLibrary(const Stmt *S, const LockModel &Locks, const SourceManager &SM) {
-  struct Calls : RecursiveASTVisitor<Calls> {
-    const LockModel &Locks;
-    const SourceManager &SM;
-    bool Safe = true;
-    Calls(const LockModel &Locks, const SourceManager &SM) : Locks(Locks), SM(SM) {}
-    bool VisitCallExpr(CallExpr *Call) {
+  return !anyNodeUnder<Expr>(S, [&](const Expr *E) {
+    if (const auto *Call = dyn_cast<CallExpr>(E)) {
       const FunctionDecl *Callee = Call->getDirectCallee();
-      Safe &= Callee && SM.isInSystemHeader(Callee->getLocation()) && !Locks.roleOf(Callee) && !blocks(Callee);
-      return Safe;
+      return !(Callee && SM.isInSystemHeader(Callee->getLocation()) && !Locks.roleOf(Callee) && !blocks(Callee));
     }
-    bool VisitCXXConstructExpr(CXXConstructExpr *Construct) {
-      Safe &= !Locks.guardKind(Construct->getType()) && SM.isInSystemHeader(Construct->getConstructor()->getLocation());
-      return Safe;
-    }
-  } Scan(Locks, SM);
-  Scan.TraverseStmt(const_cast<Stmt *>(S));
-  return Scan.Safe;
+    if (const auto *Construct = dyn_cast<CXXConstructExpr>(E))
+      return Locks.guardKind(Construct->getType()) || !SM.isInSystemHeader(Construct->getConstructor()->getLocation());
+    return false;
+  });
 }
 
 std::optional<FixItHint> removeCallStatement(const Expr *Call, const ASTContext &Ctx) {

@@ -3,6 +3,7 @@
 
 #include "analysis/LockState.h"
 #include "utils/AstUtil.h"
+#include "utils/NodesUnder.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
@@ -99,15 +100,7 @@ bool exceptionsTerminate(const FunctionDecl *Fn) {
   const auto *Proto = Fn->getType()->getAs<FunctionProtoType>();
   if (!Proto || !Proto->isNothrow())
     return false;
-  struct TryFinder : RecursiveASTVisitor<TryFinder> {
-    bool Found = false;
-    bool VisitCXXTryStmt(CXXTryStmt *) {
-      Found = true;
-      return false;
-    }
-  } Tries;
-  Tries.TraverseStmt(Fn->getBody());
-  return !Tries.Found;
+  return !anyNodeUnder<CXXTryStmt>(Fn->getBody(), [](const CXXTryStmt *) { return true; });
 }
 
 } // namespace
@@ -139,16 +132,13 @@ void ManualLockCheck::check(const MatchFinder::MatchResult &Result) {
 void ManualLockCheck::checkFunction(const FunctionDecl *Fn, ASTContext &Ctx) {
   if (Fn->isTemplated() && templateInstantiatedInUnit(Fn))
     return; // judged in each instantiation, where the mutex types are known
-  struct Lambdas : RecursiveASTVisitor<Lambdas> {
-    ManualLockCheck &Check;
-    ASTContext &Ctx;
-    Lambdas(ManualLockCheck &C, ASTContext &X) : Check(C), Ctx(X) {}
-    bool TraverseLambdaExpr(LambdaExpr *Lambda) {
-      Check.checkFunction(Lambda->getCallOperator(), Ctx);
-      return true;
-    }
-  } Nested(*this, Ctx);
-  Nested.TraverseStmt(Fn->getBody());
+  forEachNodeUnder<LambdaExpr>(
+      Fn->getBody(),
+      [&](const LambdaExpr *Lambda) {
+        checkFunction(Lambda->getCallOperator(), Ctx); // a function of its own, with its own lambdas
+        return true;
+      },
+      LambdaBodies::Skip);
   if (Rules.enabled("guard-locks-nothing"))
     checkGuardsThatLockNothing(Fn, Ctx);
 
@@ -340,16 +330,15 @@ void ManualLockCheck::checkGuardsThatLockNothing(const FunctionDecl *Fn, ASTCont
     if (!Suggestion.empty() && !Fn->isTemplated() && !Fn->isTemplateInstantiation() && !namesDeclaredOrUsed(Body, Name))
       Diag << FixItHint::CreateInsertion(Open, (" " + Name).str());
   };
-  struct Scan : RecursiveASTVisitor<Scan> {
-    SmallVector<const Stmt *, 4> Statements; // the statements of every block, lambdas excluded
-    bool TraverseLambdaExpr(LambdaExpr *) { return true; }
-    bool VisitCompoundStmt(CompoundStmt *Block) {
-      Statements.append(Block->body_begin(), Block->body_end());
-      return true;
-    }
-  } Blocks;
-  Blocks.TraverseStmt(const_cast<Stmt *>(Body));
-  for (const Stmt *S : Blocks.Statements) {
+  SmallVector<const Stmt *, 4> Statements; // the statements of every block, lambdas excluded
+  forEachNodeUnder<CompoundStmt>(
+      Body,
+      [&](const CompoundStmt *Block) {
+        Statements.append(Block->body_begin(), Block->body_end());
+        return true;
+      },
+      LambdaBodies::Skip);
+  for (const Stmt *S : Statements) {
     if (const auto *Declaration = dyn_cast<DeclStmt>(S); Declaration && Declaration->isSingleDecl()) {
       const auto *Guard = dyn_cast<VarDecl>(Declaration->getSingleDecl());
       std::optional<LockModel::GuardConstruction> Construction = Guard ? Locks.guardConstruction(Guard) : std::nullopt;

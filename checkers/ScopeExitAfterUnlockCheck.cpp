@@ -1,6 +1,7 @@
 #include "ScopeExitAfterUnlockCheck.h"
 
 #include "utils/AstUtil.h"
+#include "utils/NodesUnder.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
@@ -112,18 +113,8 @@ SmallVector<FixItHint, 2> ScopeExitAfterUnlockCheck::moveAfterGuard(const VarDec
   const auto *Function = dyn_cast_or_null<FunctionDecl>(ScopeExit->getParentFunctionOrMethod());
   if (!Function || !mayRewrite(Function))
     return {};
-  struct FindBlock : RecursiveASTVisitor<FindBlock> {
-    const VarDecl *Var;
-    const CompoundStmt *Found = nullptr;
-    bool VisitCompoundStmt(CompoundStmt *S) {
-      if (!Found && declarationIndex(S, Var))
-        Found = S;
-      return !Found;
-    }
-  } Finder;
-  Finder.Var = ScopeExit;
-  Finder.TraverseStmt(Function->getBody());
-  const CompoundStmt *Block = Finder.Found;
+  const CompoundStmt *Block = firstNodeUnder<CompoundStmt>(
+      Function->getBody(), [&](const CompoundStmt *S) { return declarationIndex(S, ScopeExit).has_value(); });
   if (!Block)
     return {};
   std::optional<unsigned> From = declarationIndex(Block, ScopeExit), To = declarationIndex(Block, Guard);

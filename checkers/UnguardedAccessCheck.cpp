@@ -2,10 +2,10 @@
 
 #include "analysis/CheckActPairs.h"
 #include "utils/AstUtil.h"
+#include "utils/NodesUnder.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
-#include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/Basic/SourceManager.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -20,17 +20,8 @@ constexpr llvm::StringLiteral DefaultAlternatives =
 /// Whether \p Body constructs a guard that takes no lock here (`std::unique_lock<std::mutex>(mu_);`,
 /// a temporary): mapguard-manual-lock's fix names it, and a second guard would lock twice.
 bool constructsGuard(const Stmt *Body, const LockModel &Locks) {
-  struct Scan : RecursiveASTVisitor<Scan> {
-    const LockModel &Locks;
-    bool Found = false;
-    explicit Scan(const LockModel &Locks) : Locks(Locks) {}
-    bool VisitCXXConstructExpr(CXXConstructExpr *Construct) {
-      Found |= Locks.guardKind(Construct->getType()).has_value();
-      return !Found;
-    }
-  } Guards(Locks);
-  Guards.TraverseStmt(const_cast<Stmt *>(Body));
-  return Guards.Found;
+  return anyNodeUnder<CXXConstructExpr>(
+      Body, [&](const CXXConstructExpr *Construct) { return Locks.guardKind(Construct->getType()).has_value(); });
 }
 
 } // namespace

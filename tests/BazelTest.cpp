@@ -14,8 +14,6 @@ using Json = nlohmann::json;
 
 namespace {
 
-const std::string SourceDir = MAPGUARD_SOURCE_DIR;
-
 class BazelWorkspace {
 public:
   BazelWorkspace() {

@@ -13,15 +13,7 @@ using namespace mapguard::test;
 namespace {
 
 const std::string BinDir = MAPGUARD_BINARY_DIR "/bin";
-const std::string SourceDir = MAPGUARD_SOURCE_DIR;
 const char *const PythonWithDebianModules = "/usr/bin/python3"; // python3-yaml, pre-commit
-
-const char *const LaterHazard = R"(
-void pruneLater(std::map<int, int> &Counts) {
-  for (auto It = Counts.begin(); It != Counts.end(); ++It)
-    if (dead(It->second)) It = Counts.erase(It);
-}
-)";
 
 /// A git repository for a Project, with mapguard's build directory first on the PATH.
 class Repository {

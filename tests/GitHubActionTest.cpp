@@ -15,14 +15,7 @@ using namespace mapguard::test;
 
 namespace {
 
-const std::string SourceDir = MAPGUARD_SOURCE_DIR;
 const std::string RunStep = SourceDir + "/integration/github/run-mapguard.sh";
-const char *const LaterHazard = R"(
-void pruneLater(std::map<int, int> &Counts) {
-  for (auto It = Counts.begin(); It != Counts.end(); ++It)
-    if (dead(It->second)) It = Counts.erase(It);
-}
-)";
 
 std::set<std::string> lines(const std::string &Text) {
   std::set<std::string> Out;

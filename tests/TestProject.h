@@ -16,6 +16,13 @@ void prune(std::map<int, int> &Counts) {
     if (dead(It->second)) It = Counts.erase(It);
 }
 )";
+// A second hazard, appended to a committed unit: only it is new against a baseline.
+const char *const LaterHazard = R"(
+void pruneLater(std::map<int, int> &Counts) {
+  for (auto It = Counts.begin(); It != Counts.end(); ++It)
+    if (dead(It->second)) It = Counts.erase(It);
+}
+)";
 const char *const CleanSource = R"(#include <map>
 #include "shared.h"
 int total(const std::map<int, int> &Counts) {

@@ -10,6 +10,7 @@
 namespace mapguard::test {
 
 /// The built front-ends the tests run: the CLI, and the plugin as clang-tidy loads it.
+inline const std::string SourceDir = MAPGUARD_SOURCE_DIR;
 inline const std::string Mapguard = MAPGUARD_BINARY_DIR "/bin/mapguard";
 inline const std::string LoadPlugin = "--load=" MAPGUARD_BINARY_DIR "/lib/libMapGuard.so";
 

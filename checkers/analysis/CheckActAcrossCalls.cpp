@@ -5,10 +5,10 @@
 
 #include "analysis/CheckActWithinFunction.h"
 #include "utils/AstUtil.h"
+#include "utils/NodesUnder.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
-#include "clang/AST/RecursiveASTVisitor.h"
 #include "llvm/ADT/STLExtras.h"
 
 using namespace clang;
@@ -78,22 +78,21 @@ llvm::DenseMap<const FunctionDecl *, LockingSummary> lockingSummaries(GuardInfer
 void findInCaller(GuardInference &GI, const FunctionDecl *Caller,
                   const llvm::DenseMap<const FunctionDecl *, LockingSummary> &Summaries, ASTContext &Ctx,
                   std::vector<CheckThenActPair> &Out) {
-  struct Calls : RecursiveASTVisitor<Calls> {
-    SmallVector<const CXXMemberCallExpr *, 8> Found;
-    bool TraverseLambdaExpr(LambdaExpr *) { return true; }
-    bool VisitCXXMemberCallExpr(CXXMemberCallExpr *Call) {
-      Found.push_back(Call);
-      return true;
-    }
-  } Scan;
-  Scan.TraverseStmt(Caller->getBody());
+  SmallVector<const CXXMemberCallExpr *, 8> Calls;
+  forEachNodeUnder<CXXMemberCallExpr>(
+      Caller->getBody(),
+      [&](const CXXMemberCallExpr *Call) {
+        Calls.push_back(Call);
+        return true;
+      },
+      LambdaBodies::Skip);
   auto SummaryOf = [&](const CXXMemberCallExpr *Call) -> const LockingSummary * {
     const FunctionDecl *Callee = Call->getMethodDecl();
     auto It = Callee ? Summaries.find(Callee->getCanonicalDecl()) : Summaries.end();
     return It == Summaries.end() ? nullptr : &It->second;
   };
   SmallVector<const CXXMemberCallExpr *, 4> Queries, Acts;
-  for (const CXXMemberCallExpr *Call : Scan.Found)
+  for (const CXXMemberCallExpr *Call : Calls)
     if (const LockingSummary *Summary = SummaryOf(Call))
       (Summary->Query ? Queries : Acts).push_back(Call);
   if (Queries.empty() || Acts.empty())

@@ -3,6 +3,7 @@
 
 #include "analysis/ContainerAliases.h"
 #include "utils/AstUtil.h"
+#include "utils/NodesUnder.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
@@ -272,18 +273,16 @@ bool actsWhereAbsent(const Expr *Act, const Expr *Check, const Decisions &D, con
 bool memoisedValue(const Expr *Value, const Expr *Key, const Decisions &D, unsigned Depth) {
   // What the key is made of: the variables it names, and those of a local key's initialiser.
   llvm::SmallPtrSet<const Decl *, 4> KeySources;
-  struct Names : RecursiveASTVisitor<Names> {
-    llvm::SmallPtrSet<const Decl *, 4> &Out;
-    explicit Names(llvm::SmallPtrSet<const Decl *, 4> &Out) : Out(Out) {}
-    bool VisitDeclRefExpr(DeclRefExpr *E) {
-      Out.insert(E->getDecl());
+  auto AddNames = [&](const Expr *E) {
+    forEachNodeUnder<DeclRefExpr>(E, [&](const DeclRefExpr *Ref) {
+      KeySources.insert(Ref->getDecl());
       return true;
-    }
-  } KeyNames(KeySources);
-  KeyNames.TraverseStmt(const_cast<Expr *>(Key));
+    });
+  };
+  AddNames(Key);
   for (const auto &[Local, Init] : D.Locals)
     if (KeySources.contains(Local))
-      KeyNames.TraverseStmt(const_cast<Expr *>(Init));
+      AddNames(Init);
   struct Scan : RecursiveASTVisitor<Scan> {
     const Expr *Key;
     const llvm::SmallPtrSet<const Decl *, 4> &KeySources;
@@ -331,20 +330,9 @@ bool usesAlias(const ContainerAccess &W, const ContainerAliases *Aliases) {
   const auto *Call = dyn_cast_or_null<CallExpr>(W.Use.Site);
   if (!Aliases || !Call)
     return false;
-  for (const Expr *Arg : Call->arguments()) {
-    struct Finder : RecursiveASTVisitor<Finder> {
-      const ContainerAliases *Aliases;
-      bool Found = false;
-      bool VisitDeclRefExpr(DeclRefExpr *Ref) {
-        Found |= Aliases->isAlias(Ref->getDecl());
-        return !Found;
-      }
-    } Uses;
-    Uses.Aliases = Aliases;
-    Uses.TraverseStmt(const_cast<Expr *>(Arg));
-    if (Uses.Found)
+  for (const Expr *Arg : Call->arguments())
+    if (anyNodeUnder<DeclRefExpr>(Arg, [&](const DeclRefExpr *Ref) { return Aliases->isAlias(Ref->getDecl()); }))
       return true;
-  }
   return false;
 }
 

@@ -2,6 +2,7 @@
 
 #include "analysis/Handover.h"
 #include "utils/AstUtil.h"
+#include "utils/NodesUnder.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "llvm/ADT/DenseSet.h"
@@ -10,15 +11,15 @@ using namespace clang;
 
 namespace mapguard {
 namespace {
-/// The call that runs \p Lambda concurrently with itself, if any, and its name for messages.
-std::optional<std::pair<const Expr *, std::string>> concurrentRunner(const LambdaExpr *Lambda, const FunctionCfg &Cfg,
-                                                                     const DeferringCallees &Deferring) {
+/// The call that runs \p Lambda concurrently with itself, if any, and the function it calls (null
+/// for a thread started in a loop).
+std::optional<std::pair<const Expr *, const FunctionDecl *>>
+concurrentRunner(const LambdaExpr *Lambda, const FunctionCfg &Cfg, const DeferringCallees &Deferring) {
   // A new thread started in a loop of this function.
   // (Started again before a join: `for (...) { std::thread t(f); t.join(); }` runs one at a time.)
   if (std::optional<Deferral> Start = Deferring.deferralOf(Lambda, Cfg.parents());
       Start && Start->NewThread && firstBeforeWait(Cfg, Start->Call, [&](const Stmt *S) { return S == Start->Call; })) {
-    std::string Name = "a thread started in a loop";
-    return std::make_pair(Start->Call, Name);
+    return std::make_pair(Start->Call, static_cast<const FunctionDecl *>(nullptr));
   }
   // An argument of a function that starts one per iteration.
   const Stmt *Parent = parentIgnoringImplicit(Cfg.parents(), Lambda);
@@ -30,7 +31,7 @@ std::optional<std::pair<const Expr *, std::string>> concurrentRunner(const Lambd
   const auto *Call = dyn_cast_or_null<CallExpr>(Parent);
   if (!Call || !Call->getDirectCallee() || !Deferring.runsConcurrently(Call, Arg))
     return std::nullopt;
-  return std::make_pair(static_cast<const Expr *>(Call), "'" + Call->getDirectCallee()->getNameAsString() + "'");
+  return std::make_pair(static_cast<const Expr *>(Call), Call->getDirectCallee());
 }
 
 /// Records, for each candidate reference in a lambda's body, whether no lock is held before it.
@@ -48,16 +49,13 @@ struct UnlockedUses : LockStateHandler {
 
 std::vector<ConcurrentWrite> findConcurrentWrites(const FunctionDecl *Fn, GuardInference &Inference, ASTContext &Ctx) {
   std::vector<ConcurrentWrite> Writes;
-  struct Lambdas : RecursiveASTVisitor<Lambdas> {
-    std::vector<const LambdaExpr *> Found;
-    bool VisitLambdaExpr(LambdaExpr *Lambda) {
-      Found.push_back(Lambda);
-      return true;
-    }
-  } Scan;
-  Scan.TraverseStmt(Fn->getBody());
+  std::vector<const LambdaExpr *> Lambdas;
+  forEachNodeUnder<LambdaExpr>(Fn->getBody(), [&](const LambdaExpr *Lambda) {
+    Lambdas.push_back(Lambda);
+    return true;
+  });
   const FunctionCfg *Cfg = nullptr; // built for the first lambda that captures a container by reference
-  for (const LambdaExpr *Lambda : Scan.Found) {
+  for (const LambdaExpr *Lambda : Lambdas) {
     // Containers captured by reference, explicitly or by `[&]`.
     llvm::SmallVector<const VarDecl *, 4> Captured;
     for (const LambdaCapture &Capture : Lambda->captures())

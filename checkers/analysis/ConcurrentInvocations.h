@@ -15,8 +15,8 @@ struct ConcurrentWrite {
   const clang::LambdaExpr *Lambda = nullptr;
   const clang::DeclRefExpr *Ref = nullptr; // the captured container, where it is changed
   ContainerUse Use;
-  const clang::Expr *HandOver = nullptr; // the thread start, or the call of the running function
-  std::string Runner;                    // "std::thread", "parallelFor"
+  const clang::Expr *HandOver = nullptr;       // the thread start, or the call of the running function
+  const clang::FunctionDecl *Runner = nullptr; // the function that runs it; null: a thread started in a loop
 };
 
 /// The changes to containers captured by reference in \p Fn's lambdas that run concurrently with

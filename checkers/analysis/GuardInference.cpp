@@ -6,12 +6,12 @@
 
 #include "analysis/LifecyclePhases.h"
 #include "utils/AstUtil.h"
+#include "utils/NodesUnder.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Attr.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/ParentMapContext.h"
-#include "clang/AST/RecursiveASTVisitor.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SetVector.h"
@@ -71,28 +71,18 @@ void GuardInference::clear() {
 /// Whether a function can matter: it names a shared container or calls a helper whose entry
 /// locks its call sites decide. Others are not given a CFG.
 bool GuardInference::isRelevant(const FunctionDecl *Fn) {
-  struct Scan : RecursiveASTVisitor<Scan> {
-    GuardInference &GI;
-    bool Found = false;
-    explicit Scan(GuardInference &GI) : GI(GI) {}
-    bool shouldVisitLambdaBodies() const { return true; }
-    bool VisitMemberExpr(MemberExpr *E) {
-      Found |= GI.sharedKind(E->getMemberDecl()) != SharedKind::None;
-      return !Found;
-    }
-    bool VisitDeclRefExpr(DeclRefExpr *E) {
-      // `&C::run` may hand a member function to a thread or executor.
-      Found |= isa<CXXMethodDecl>(E->getDecl()) || GI.sharedKind(E->getDecl()) != SharedKind::None;
-      return !Found;
-    }
-    bool VisitCallExpr(CallExpr *Call) {
+  return anyNodeUnder<Expr>(Fn->getBody(), [&](const Expr *E) {
+    if (const auto *Member = dyn_cast<MemberExpr>(E))
+      return sharedKind(Member->getMemberDecl()) != SharedKind::None;
+    // `&C::run` may hand a member function to a thread or executor.
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(E))
+      return isa<CXXMethodDecl>(Ref->getDecl()) || sharedKind(Ref->getDecl()) != SharedKind::None;
+    if (const auto *Call = dyn_cast<CallExpr>(E)) {
       const FunctionDecl *Callee = Call->getDirectCallee();
-      Found |= Callee && Callee->isDefined() && GI.isHelperCandidate(Callee->getCanonicalDecl());
-      return !Found;
+      return Callee && Callee->isDefined() && isHelperCandidate(Callee->getCanonicalDecl());
     }
-  } Scanner(*this);
-  Scanner.TraverseStmt(Fn->getBody());
-  return Scanner.Found;
+    return false;
+  });
 }
 
 void GuardInference::analyse(ASTContext &Ctx) {

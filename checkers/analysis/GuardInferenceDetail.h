@@ -6,6 +6,7 @@
 
 #include "analysis/LockState.h"
 #include "model/ContainerModel.h"
+#include "utils/AstUtil.h"
 #include "clang/AST/Decl.h"
 #include "clang/AST/Expr.h"
 
@@ -19,10 +20,6 @@ bool mayBeSharedObject(const clang::ValueDecl *D);
 bool isSharedContainerDecl(const clang::ValueDecl *D, const ContainerModel &Model);
 
 bool isGlobalVariable(const clang::ValueDecl *D);
-
-inline const clang::FunctionDecl *canonical(const clang::FunctionDecl *Fn) {
-  return Fn ? Fn->getCanonicalDecl() : nullptr;
-}
 
 /// Constructors, destructors and copy or move assignment: the object is not shared yet, any
 /// more, or is being (re)initialised from another.

@@ -2,14 +2,15 @@
 
 #include "analysis/IteratorLoops.h"
 #include "utils/AstUtil.h"
+#include "utils/NodesUnder.h"
 #include "clang/AST/ExprCXX.h"
-#include "clang/AST/RecursiveASTVisitor.h"
 
 using namespace clang;
 
 namespace mapguard {
 namespace {
-const VarDecl *localVariable(const Expr *E) {
+/// A local variable that holds its object (not a reference): its scope bounds the object's life.
+const VarDecl *ownedLocalVariable(const Expr *E) {
   const auto *Ref = dyn_cast_or_null<DeclRefExpr>(E ? E->IgnoreParenImpCasts() : nullptr);
   const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
   return Var && Var->hasLocalStorage() && !Var->getType()->isReferenceType() ? Var : nullptr;
@@ -30,12 +31,12 @@ const VarDecl *handleOf(const Expr *Start, const ParentMap &Parents, bool &Disca
     for (const Decl *D : Declaration->decls())
       if (const auto *Var = dyn_cast<VarDecl>(D); Var && Var->getInit() && Var->hasLocalStorage())
         return Var;
-  if (const VarDecl *Assigned = localVariable(assignmentTarget(Parent)))
+  if (const VarDecl *Assigned = ownedLocalVariable(assignmentTarget(Parent)))
     return Assigned;
   // `futures.push_back(std::async(...))`, `threads.emplace_back(std::thread(...))`: a local
   // container of handles.
   if (const auto *Holder = dyn_cast_or_null<CXXMemberCallExpr>(Parent); Holder && Holder != Start)
-    if (const VarDecl *Container = localVariable(Holder->getImplicitObjectArgument()))
+    if (const VarDecl *Container = ownedLocalVariable(Holder->getImplicitObjectArgument()))
       return Container;
   if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Start)) {
     // An asio I/O object that dies cancels its operations, but the io_context still calls the
@@ -43,7 +44,7 @@ const VarDecl *handleOf(const Expr *Start, const ParentMap &Parents, bool &Disca
     const CXXMethodDecl *Method = Member->getMethodDecl();
     if (Method && Method->getIdentifier() && Method->getName().starts_with("async_"))
       return nullptr;
-    return localVariable(Member->getImplicitObjectArgument());
+    return ownedLocalVariable(Member->getImplicitObjectArgument());
   }
   const auto *Call = dyn_cast<CallExpr>(Start);
   if (!Call) // a thread temporary: joined or detached in the same expression
@@ -57,12 +58,12 @@ const VarDecl *handleOf(const Expr *Start, const ParentMap &Parents, bool &Disca
     const Expr *Target = Call->getArg(0)->IgnoreParenImpCasts();
     if (const auto *Getter = dyn_cast<CXXMemberCallExpr>(Target))
       Target = Getter->getImplicitObjectArgument();
-    return localVariable(Target);
+    return ownedLocalVariable(Target);
   }
   return nullptr;
 }
 
-bool refersTo(const Expr *E, const VarDecl *Var) { return Var && localVariable(E) == Var; }
+bool refersTo(const Expr *E, const VarDecl *Var) { return Var && ownedLocalVariable(E) == Var; }
 
 bool isThreadOrFuture(QualType T) {
   const CXXRecordDecl *Record = T->getAsCXXRecordDecl();
@@ -100,29 +101,18 @@ llvm::SmallVector<const VarDecl *, 2> completionSignals(const LambdaExpr *Callab
 
 /// Whether \p Fn's body waits: a join, get or wait call, or a loop that tests its parameter.
 bool bodyWaits(const FunctionDecl *Fn) {
-  struct Scan : RecursiveASTVisitor<Scan> {
-    const FunctionDecl *Fn;
-    bool Found = false;
-    explicit Scan(const FunctionDecl *Fn) : Fn(Fn) {}
-    bool VisitCallExpr(CallExpr *Call) {
-      Found |= isWaitCall(Call) || memberCallNamed(Call, {"wait_for", "wait_until", "try_wait"}) != nullptr;
-      return !Found;
-    }
-    bool testsParameter(const Stmt *Cond) {
-      return Cond &&
-             llvm::any_of(Fn->parameters(), [&](const ParmVarDecl *P) { return !referencesTo(Cond, P).empty(); });
-    }
-    bool VisitWhileStmt(WhileStmt *Loop) {
-      Found |= testsParameter(Loop->getCond());
-      return !Found;
-    }
-    bool VisitDoStmt(DoStmt *Loop) {
-      Found |= testsParameter(Loop->getCond());
-      return !Found;
-    }
-  } Waits(Fn);
-  Waits.TraverseStmt(Fn->getBody());
-  return Waits.Found;
+  auto TestsParameter = [&](const Stmt *Cond) {
+    return Cond && llvm::any_of(Fn->parameters(), [&](const ParmVarDecl *P) { return !referencesTo(Cond, P).empty(); });
+  };
+  return anyNodeUnder<Stmt>(Fn->getBody(), [&](const Stmt *S) {
+    if (const auto *Call = dyn_cast<CallExpr>(S))
+      return isWaitCall(Call) || memberCallNamed(Call, {"wait_for", "wait_until", "try_wait"}) != nullptr;
+    if (const auto *Loop = dyn_cast<WhileStmt>(S))
+      return TestsParameter(Loop->getCond());
+    if (const auto *Loop = dyn_cast<DoStmt>(S))
+      return TestsParameter(Loop->getCond());
+    return false;
+  });
 }
 
 /// Whether \p S waits on one of \p Signals: a wait call on it, or a call given it that waits or
@@ -170,17 +160,11 @@ bool destructorRunsCallables(QualType T) {
   const FunctionDecl *Definition = nullptr;
   if (!Destructor || !Destructor->isUserProvided() || !Destructor->hasBody(Definition))
     return false;
-  struct Scan : RecursiveASTVisitor<Scan> {
-    bool Found = false;
-    bool VisitCallExpr(CallExpr *Call) {
-      const auto *Op = dyn_cast<CXXOperatorCallExpr>(Call);
-      Found |= (Op && Op->getOperator() == OO_Call) ||
-               (!Call->getDirectCallee() && !isa<CXXPseudoDestructorExpr>(Call->getCallee()->IgnoreParenImpCasts()));
-      return !Found;
-    }
-  } Calls;
-  Calls.TraverseStmt(Definition->getBody());
-  return Calls.Found;
+  return anyNodeUnder<CallExpr>(Definition->getBody(), [](const CallExpr *Call) {
+    const auto *Op = dyn_cast<CXXOperatorCallExpr>(Call);
+    return (Op && Op->getOperator() == OO_Call) ||
+           (!Call->getDirectCallee() && !isa<CXXPseudoDestructorExpr>(Call->getCallee()->IgnoreParenImpCasts()));
+  });
 }
 
 /// Whether \p S starts a range-for over handles whose body waits on each one (`for (auto &t :
@@ -190,19 +174,12 @@ bool startsWaitLoop(const Stmt *S, const ParentMap &Parents) {
   const auto *Loop = dyn_cast_or_null<CXXForRangeStmt>(Parents.getParent(S));
   if (!Loop || (S != Loop->getRangeStmt() && S != Loop->getBeginStmt()))
     return false;
-  struct Scan : RecursiveASTVisitor<Scan> {
-    const VarDecl *Handle;
-    bool Found = false;
-    explicit Scan(const VarDecl *Handle) : Handle(Handle) {}
-    bool VisitCXXMemberCallExpr(CXXMemberCallExpr *Call) {
-      const auto *Ref = dyn_cast_or_null<DeclRefExpr>(
-          Call->getImplicitObjectArgument() ? Call->getImplicitObjectArgument()->IgnoreParenImpCasts() : nullptr);
-      Found |= Ref && Ref->getDecl() == Handle && isWaitCall(Call);
-      return !Found;
-    }
-  } Waits(Loop->getLoopVariable());
-  Waits.TraverseStmt(const_cast<Stmt *>(Loop->getBody()));
-  return Waits.Found;
+  const VarDecl *Handle = Loop->getLoopVariable();
+  return anyNodeUnder<CXXMemberCallExpr>(Loop->getBody(), [&](const CXXMemberCallExpr *Call) {
+    const auto *Ref = dyn_cast_or_null<DeclRefExpr>(
+        Call->getImplicitObjectArgument() ? Call->getImplicitObjectArgument()->IgnoreParenImpCasts() : nullptr);
+    return Ref && Ref->getDecl() == Handle && isWaitCall(Call);
+  });
 }
 } // namespace
 

@@ -2,6 +2,7 @@
 
 #include "model/ContainerModel.h"
 #include "utils/AstUtil.h"
+#include "utils/NodesUnder.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
@@ -13,7 +14,8 @@ using namespace clang;
 namespace mapguard {
 namespace {
 
-const VarDecl *localVariable(const Expr *E) {
+/// A variable local to this function, not a parameter (an iterator the loop owns).
+const VarDecl *localNonParameter(const Expr *E) {
   const auto *Ref = dyn_cast_or_null<DeclRefExpr>(E ? ignoringImplicit(E) : nullptr);
   const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
   return Var && Var->hasLocalStorage() && !isa<ParmVarDecl>(Var) ? Var : nullptr;
@@ -22,7 +24,7 @@ const VarDecl *localVariable(const Expr *E) {
 /// The object of `c.end()`, `c.cend()`, `std::end(c)`, or of the variable initialised with one.
 const Expr *endOf(const Expr *E) {
   E = ignoringImplicit(E);
-  if (const VarDecl *Var = localVariable(E); Var && Var->getInit()) // `auto e = c.end();`
+  if (const VarDecl *Var = localNonParameter(E); Var && Var->getInit()) // `auto e = c.end();`
     E = ignoringImplicit(Var->getInit());
   if (const auto *Member = dyn_cast<CXXMemberCallExpr>(E)) {
     const CXXMethodDecl *Method = Member->getMethodDecl();
@@ -68,7 +70,7 @@ bool matchComparison(const Expr *Cond, IteratorLoop &Out) {
     return false;
   }
   for (auto [Iter, End] : {std::pair(LHS, RHS), std::pair(RHS, LHS)}) {
-    const VarDecl *Var = localVariable(Iter);
+    const VarDecl *Var = localNonParameter(Iter);
     if (const Expr *Container = Var ? endOf(End) : nullptr) {
       Out.Iter = Var;
       Out.Container = Container;
@@ -99,7 +101,7 @@ bool matchJavaStyle(const Expr *Cond, IteratorLoop &Out) {
   const CXXMethodDecl *Method = Call ? Call->getMethodDecl() : nullptr;
   if (!Method || !Method->getIdentifier() || (Method->getName() != "hasNext" && Method->getName() != "hasPrevious"))
     return false;
-  const VarDecl *Var = localVariable(Call->getImplicitObjectArgument());
+  const VarDecl *Var = localNonParameter(Call->getImplicitObjectArgument());
   const auto *Construct =
       Var && Var->getInit() ? dyn_cast<CXXConstructExpr>(ignoringImplicit(Var->getInit())) : nullptr;
   if (!Construct || Construct->getNumArgs() < 1)
@@ -137,20 +139,20 @@ std::optional<IteratorLoop> iteratorLoopOf(const Stmt *Loop) {
 const VarDecl *dereferencedVariable(const Expr *E) {
   if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E)) {
     if ((Op->getOperator() == OO_Arrow || Op->getOperator() == OO_Star) && Op->getNumArgs() == 1)
-      return localVariable(Op->getArg(0));
+      return localNonParameter(Op->getArg(0));
     return nullptr;
   }
   if (const auto *Unary = dyn_cast<UnaryOperator>(E); Unary && Unary->getOpcode() == UO_Deref)
-    return localVariable(Unary->getSubExpr());
+    return localNonParameter(Unary->getSubExpr());
   if (const auto *Member = dyn_cast<MemberExpr>(E); Member && Member->isArrow())
-    return localVariable(Member->getBase()); // a pointer used as an iterator
+    return localNonParameter(Member->getBase()); // a pointer used as an iterator
   if (const auto *Member = dyn_cast<CXXDependentScopeMemberExpr>(E);
       Member && Member->isArrow() && !Member->isImplicitAccess())
-    return localVariable(Member->getBase()); // `it->second` in a template's definition
+    return localNonParameter(Member->getBase()); // `it->second` in a template's definition
   if (const auto *Call = dyn_cast<CXXMemberCallExpr>(E)) {
     const CXXMethodDecl *Method = Call->getMethodDecl();
     if (Method && Method->getIdentifier() && (Method->getName() == "key" || Method->getName() == "value"))
-      return localVariable(Call->getImplicitObjectArgument()); // Qt's it.key(), it.value()
+      return localNonParameter(Call->getImplicitObjectArgument()); // Qt's it.key(), it.value()
   }
   return nullptr;
 }
@@ -160,7 +162,7 @@ bool modifiesVariable(const Stmt *S, const VarDecl *Var) {
     const VarDecl *Var;
     bool Found = false;
     explicit Scan(const VarDecl *V) : Var(V) {}
-    bool is(const Expr *E) const { return localVariable(E) == Var; }
+    bool is(const Expr *E) const { return localNonParameter(E) == Var; }
     bool VisitUnaryOperator(UnaryOperator *Op) {
       Found |= Op->isIncrementDecrementOp() && is(Op->getSubExpr());
       return !Found;
@@ -264,9 +266,9 @@ namespace {
 /// `++it` or `it++` on \p Iter itself.
 bool isIncrementOf(const Stmt *S, const VarDecl *Iter) {
   if (const auto *Unary = dyn_cast<UnaryOperator>(S); Unary && Unary->isIncrementOp())
-    return localVariable(Unary->getSubExpr()) == Iter;
+    return localNonParameter(Unary->getSubExpr()) == Iter;
   if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S); Op && Op->getOperator() == OO_PlusPlus)
-    return Op->getNumArgs() > 0 && localVariable(Op->getArg(0)) == Iter;
+    return Op->getNumArgs() > 0 && localNonParameter(Op->getArg(0)) == Iter;
   return false;
 }
 
@@ -345,7 +347,7 @@ bool takesIterator(const CallExpr *Erase) {
   if (!Callee && Erase->getNumArgs() > 0) {
     // Not resolved yet (a template's definition): the argument is a local iterator variable,
     // one initialised from begin()/find()/... of a container, or declared as an iterator.
-    const VarDecl *Var = localVariable(Erase->getArg(0));
+    const VarDecl *Var = localNonParameter(Erase->getArg(0));
     return Var &&
            (StringRef(Var->getType().getAsString()).contains_insensitive("iterator") || dependentIteratorSource(Var));
   }
@@ -354,18 +356,7 @@ bool takesIterator(const CallExpr *Erase) {
 }
 
 const DeclStmt *declStmtOf(const Stmt *Root, const Decl *D) {
-  struct Scan : RecursiveASTVisitor<Scan> {
-    const Decl *D;
-    const DeclStmt *Found = nullptr;
-    explicit Scan(const Decl *D) : D(D) {}
-    bool VisitDeclStmt(DeclStmt *S) {
-      if (llvm::is_contained(S->decls(), D))
-        Found = S;
-      return !Found;
-    }
-  } Scanner(D);
-  Scanner.TraverseStmt(const_cast<Stmt *>(Root));
-  return Scanner.Found;
+  return firstNodeUnder<DeclStmt>(Root, [&](const DeclStmt *S) { return llvm::is_contained(S->decls(), D); });
 }
 
 /// Whether \p Site still acts on the element \p Loop's iterator points to: it reads it through the
@@ -450,7 +441,7 @@ const VarDecl *erasedIteratorVariable(const CallExpr *Call) {
     return nullptr;
   }
   // Debug-mode and class iterators arrive copied into a bound temporary.
-  const VarDecl *Var = localVariable(Call->getArg(0));
+  const VarDecl *Var = localNonParameter(Call->getArg(0));
   return Var && takesIterator(Call) ? Var : nullptr;
 }
 

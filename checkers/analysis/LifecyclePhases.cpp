@@ -1,9 +1,10 @@
 #include "analysis/LifecyclePhases.h"
 
+#include "utils/AstUtil.h"
+#include "utils/NodesUnder.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
-#include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/Basic/SourceManager.h"
 
 using namespace clang;
@@ -11,8 +12,6 @@ using namespace clang;
 namespace mapguard {
 namespace {
 constexpr unsigned MaxStopDepth = 3;
-
-const FunctionDecl *canonical(const FunctionDecl *Fn) { return Fn ? Fn->getCanonicalDecl() : nullptr; }
 
 /// The names that stop threads when the body is not there to read: a library's `join`,
 /// `join_all`; a project's `StopIOService`, `Stop`, `shutdown`, `JoinAll`.
@@ -59,20 +58,10 @@ bool LifecyclePhases::stopsThreads(const CallExpr *Call, unsigned Depth) {
   auto [It, Inserted] = Stops.try_emplace(canonical(Callee), false);
   if (!Inserted)
     return It->second;
-  struct Scan : RecursiveASTVisitor<Scan> {
-    LifecyclePhases &Phases;
-    unsigned Depth;
-    bool Found = false;
-    Scan(LifecyclePhases &Phases, unsigned Depth) : Phases(Phases), Depth(Depth) {}
-    bool TraverseLambdaExpr(LambdaExpr *) { return true; }
-    bool VisitCallExpr(CallExpr *Call) {
-      Found |= Phases.stopsThreads(Call, Depth + 1);
-      return !Found;
-    }
-  } Body(*this, Depth);
-  Body.TraverseStmt(Definition->getBody());
-  Stops[canonical(Callee)] = Body.Found;
-  return Body.Found;
+  bool Found = anyNodeUnder<CallExpr>(
+      Definition->getBody(), [&](const CallExpr *Call) { return stopsThreads(Call, Depth + 1); }, LambdaBodies::Skip);
+  Stops[canonical(Callee)] = Found;
+  return Found;
 }
 
 ArrayRef<CFGPoint> LifecyclePhases::stopPoints(const FunctionCfg &Cfg) {

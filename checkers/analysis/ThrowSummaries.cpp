@@ -1,8 +1,8 @@
 #include "analysis/ThrowSummaries.h"
 
+#include "utils/NodesUnder.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
-#include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/Basic/SourceManager.h"
 
 using namespace clang;
@@ -77,37 +77,34 @@ std::optional<ThrowSite> ThrowSummaries::ofFunction(const FunctionDecl *Callee, 
   if (auto Known = Cache.find(Key); Known != Cache.end())
     return Known->second;
   Cache[Key] = std::nullopt; // recursion: the cycle adds nothing
-  struct Scan : RecursiveASTVisitor<Scan> {
-    ThrowSummaries &Summaries;
-    Reach Here;
-    std::optional<ThrowSite> Found;
-    Scan(ThrowSummaries &S, Reach R) : Summaries(S), Here(R) {}
-    bool TraverseLambdaExpr(LambdaExpr *) { return true; } // runs when called, judged there
-    bool VisitCXXThrowExpr(CXXThrowExpr *Throw) {
-      // `throw;` rethrows what a handler caught from code seen on its own.
-      if (const Expr *Thrown = Throw->getSubExpr()) {
-        std::string Type = Thrown->getType().getUnqualifiedType().getAsString();
-        if (!isAllocationFailure(Type))
-          Found = ThrowSite{Throw, Type};
-      }
-      return !Found;
-    }
-    bool VisitCallExpr(CallExpr *Call) {
-      Found = Summaries.ofCall(Call, Here);
-      return !Found;
-    }
-    bool VisitCXXConstructExpr(CXXConstructExpr *Construct) {
-      Found = Summaries.ofFunction(Construct->getConstructor(), Here);
-      return !Found;
-    }
-  } Scanner(*this, Here);
-  Scanner.TraverseStmt(Def->getBody());
-  if (const auto *Ctor = dyn_cast<CXXConstructorDecl>(Def); Ctor && !Scanner.Found)
+  std::optional<ThrowSite> Found;
+  auto Scan = [&](const Stmt *S) {
+    forEachNodeUnder<Expr>(
+        S,
+        [&](const Expr *E) {
+          if (const auto *Throw = dyn_cast<CXXThrowExpr>(E)) {
+            // `throw;` rethrows what a handler caught from code seen on its own.
+            if (const Expr *Thrown = Throw->getSubExpr()) {
+              std::string Type = Thrown->getType().getUnqualifiedType().getAsString();
+              if (!isAllocationFailure(Type))
+                Found = ThrowSite{Throw, Type};
+            }
+          } else if (const auto *Call = dyn_cast<CallExpr>(E)) {
+            Found = ofCall(Call, Here);
+          } else if (const auto *Construct = dyn_cast<CXXConstructExpr>(E)) {
+            Found = ofFunction(Construct->getConstructor(), Here);
+          }
+          return !Found;
+        },
+        LambdaBodies::Skip); // a lambda runs when called, judged there
+  };
+  Scan(Def->getBody());
+  if (const auto *Ctor = dyn_cast<CXXConstructorDecl>(Def); Ctor && !Found)
     for (const CXXCtorInitializer *Init : Ctor->inits())
-      if (!Scanner.Found && Init->isWritten())
-        Scanner.TraverseStmt(Init->getInit());
-  Cache[Key] = Scanner.Found;
-  return Scanner.Found;
+      if (!Found && Init->isWritten())
+        Scan(Init->getInit());
+  Cache[Key] = Found;
+  return Found;
 }
 
 } // namespace mapguard

@@ -10,6 +10,7 @@
 #include "model/DeferringCallees.h"
 
 #include "utils/AstUtil.h"
+#include "utils/NodesUnder.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
@@ -23,22 +24,18 @@ constexpr unsigned MaxInferenceDepth = 3;
 
 /// Whether \p Body waits for what it started before it returns.
 bool waitsInside(const Stmt *Body) {
-  struct Scan : RecursiveASTVisitor<Scan> {
-    bool Found = false;
-    bool TraverseLambdaExpr(LambdaExpr *) { return true; } // a callback's own waits run later
-    bool VisitCXXMemberCallExpr(CXXMemberCallExpr *Call) {
-      const CXXMethodDecl *Method = Call->getMethodDecl();
-      if (!Method || !Method->getIdentifier())
-        return true;
-      StringRef Name = Method->getName();
-      const CXXRecordDecl *Object = Call->getRecordDecl();
-      bool Future = Object && Object->getIdentifier() && Object->getName().contains_insensitive("future");
-      Found |= Name == "join" || Name.starts_with("wait") || Name == "Wait" || (Future && Name == "get");
-      return !Found;
-    }
-  } Scanner;
-  Scanner.TraverseStmt(const_cast<Stmt *>(Body));
-  return Scanner.Found;
+  return anyNodeUnder<CXXMemberCallExpr>(
+      Body,
+      [](const CXXMemberCallExpr *Call) {
+        const CXXMethodDecl *Method = Call->getMethodDecl();
+        if (!Method || !Method->getIdentifier())
+          return false;
+        StringRef Name = Method->getName();
+        const CXXRecordDecl *Object = Call->getRecordDecl();
+        bool Future = Object && Object->getIdentifier() && Object->getName().contains_insensitive("future");
+        return Name == "join" || Name.starts_with("wait") || Name == "Wait" || (Future && Name == "get");
+      },
+      LambdaBodies::Skip); // a callback's own waits run later
 }
 
 /// The definition of the function a call or construction calls, when it is the project's own

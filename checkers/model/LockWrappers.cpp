@@ -13,6 +13,7 @@
 // answer is memoised per declaration for the translation unit.
 #include "model/DeclaredLockInterface.h"
 #include "model/LockModel.h"
+#include "utils/NodesUnder.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/RecursiveASTVisitor.h"
@@ -108,31 +109,27 @@ struct LockModel::LockCall {
 };
 
 SmallVector<LockModel::LockCall, 4> LockModel::lockCallsIn(const Stmt *Body) const {
-  struct Scan : RecursiveASTVisitor<Scan> {
-    const LockModel &Model;
-    SmallVector<LockCall, 4> Calls;
-    explicit Scan(const LockModel &M) : Model(M) {}
-    bool TraverseLambdaExpr(LambdaExpr *) { return true; } // runs elsewhere, or later
-    bool VisitCallExpr(CallExpr *Call) {
-      const FunctionDecl *Callee = Call->getDirectCallee();
-      std::optional<Role> R = Callee ? Model.roleOf(Callee) : std::nullopt;
-      if (!R || (R->Action != LockAction::Lock && R->Action != LockAction::Unlock))
+  SmallVector<LockCall, 4> Calls;
+  forEachNodeUnder<CallExpr>(
+      Body,
+      [&](const CallExpr *Call) {
+        const FunctionDecl *Callee = Call->getDirectCallee();
+        std::optional<Role> R = Callee ? roleOf(Callee) : std::nullopt;
+        if (!R || (R->Action != LockAction::Lock && R->Action != LockAction::Unlock))
+          return true;
+        if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call)) {
+          const Expr *Object = Member->getImplicitObjectArgument();
+          if (isMutexObject(Object))
+            Calls.push_back({R->Action, R->Kind, Object});
+          return true;
+        }
+        SmallVector<const Expr *, 4> Args(Call->arguments());
+        for (const Expr *Operand : mutexOperands(Args))
+          Calls.push_back({R->Action, R->Kind, Operand});
         return true;
-      if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call)) {
-        const Expr *Object = Member->getImplicitObjectArgument();
-        if (Model.isMutexObject(Object))
-          Calls.push_back({R->Action, R->Kind, Object});
-        return true;
-      }
-      SmallVector<const Expr *, 4> Args(Call->arguments());
-      for (const Expr *Operand : Model.mutexOperands(Args))
-        Calls.push_back({R->Action, R->Kind, Operand});
-      return true;
-    }
-  } Scanner(*this);
-  if (Body)
-    Scanner.TraverseStmt(const_cast<Stmt *>(Body));
-  return std::move(Scanner.Calls);
+      },
+      LambdaBodies::Skip); // runs elsewhere, or later
+  return Calls;
 }
 
 std::optional<LockModel::Role> LockModel::netEffectOnMembers(const FunctionDecl *Fn) const {

@@ -1,5 +1,6 @@
 #include "utils/AstUtil.h"
 
+#include "utils/NodesUnder.h"
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
@@ -46,6 +47,23 @@ const Expr *ignoringImplicit(const Expr *E) {
   return E;
 }
 
+bool isRangeForElementKey(const Expr *Key, const CXXForRangeStmt *Loop) {
+  const Expr *Arg = ignoringImplicit(Key);
+  const VarDecl *LoopVar = Loop->getLoopVariable();
+  if (const auto *Decomposed = dyn_cast<DecompositionDecl>(LoopVar)) {
+    const auto *Ref = dyn_cast<DeclRefExpr>(Arg);
+    return Ref && !Decomposed->bindings().empty() && Ref->getDecl() == Decomposed->bindings()[0];
+  }
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(Arg))
+    return Ref->getDecl() == LoopVar; // sets: the element is the key
+  if (const auto *Member = dyn_cast<MemberExpr>(Arg)) {
+    const auto *Base = dyn_cast<DeclRefExpr>(Member->getBase()->IgnoreParenImpCasts());
+    return Base && Base->getDecl() == LoopVar && Member->getMemberDecl()->getIdentifier() &&
+           Member->getMemberDecl()->getName() == "first";
+  }
+  return false;
+}
+
 const Stmt *soleStatement(const Stmt *S) {
   if (const auto *Block = dyn_cast_or_null<CompoundStmt>(S))
     return Block->size() == 1 ? Block->body_front() : nullptr;
@@ -74,18 +92,13 @@ bool assignsTo(const Stmt *S, const ValueDecl *Var) {
 }
 
 SmallVector<const DeclRefExpr *, 4> referencesTo(const Stmt *S, const ValueDecl *D) {
-  struct Finder : RecursiveASTVisitor<Finder> {
-    const ValueDecl *D;
-    SmallVector<const DeclRefExpr *, 4> Found;
-    bool VisitDeclRefExpr(DeclRefExpr *E) {
-      if (E->getDecl() == D)
-        Found.push_back(E);
-      return true;
-    }
-  } Refs;
-  Refs.D = D;
-  Refs.TraverseStmt(const_cast<Stmt *>(S));
-  return Refs.Found;
+  SmallVector<const DeclRefExpr *, 4> Found;
+  forEachNodeUnder<DeclRefExpr>(S, [&](const DeclRefExpr *E) {
+    if (E->getDecl() == D)
+      Found.push_back(E);
+    return true;
+  });
+  return Found;
 }
 
 bool declaresMethodNamed(const CXXRecordDecl *Record, StringRef Name) {

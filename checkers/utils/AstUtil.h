@@ -6,6 +6,7 @@
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ParentMap.h"
 #include "clang/AST/Stmt.h"
+#include "clang/AST/StmtCXX.h"
 #include "llvm/ADT/SmallVector.h"
 #include <optional>
 #include <string>
@@ -19,6 +20,15 @@ const clang::Stmt *parentIgnoringImplicit(const clang::ParentMap &Parents, const
 
 /// \p S with implicit wrappers removed (the downward counterpart of parentIgnoringImplicit).
 const clang::Expr *ignoringImplicit(const clang::Expr *E);
+
+/// The first declaration of \p Fn (the key of per-function facts); null for null.
+inline const clang::FunctionDecl *canonical(const clang::FunctionDecl *Fn) {
+  return Fn ? Fn->getCanonicalDecl() : nullptr;
+}
+
+/// Whether \p Key names the key of the element \p Loop visits: `k` of `auto &[k, v]`, `e.first` of
+/// `auto &e`, or the element itself of a set.
+bool isRangeForElementKey(const clang::Expr *Key, const clang::CXXForRangeStmt *Loop);
 
 /// The statement if it is one, or the only statement of a `{ ... }` block.
 const clang::Stmt *soleStatement(const clang::Stmt *S);
