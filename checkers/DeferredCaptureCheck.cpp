@@ -8,14 +8,10 @@
 #include "clang/AST/ExprCXX.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
 #include "clang/Lex/Lexer.h"
-#include "llvm/Support/FormatVariadic.h"
 
 using namespace clang;
 
 namespace mapguard {
-namespace {
-StringRef runsWhen(const Deferral &Start) { return Start.NewThread ? "on another thread" : "later"; }
-} // namespace
 
 void DeferredCaptureCheck::check(const ast_matchers::MatchFinder::MatchResult &Result) {
   GuardedContainerCheck::check(Result);
@@ -62,12 +58,12 @@ void DeferredCaptureCheck::report(GuardInference &Inference, ASTContext &Ctx) {
       if (!Rules.enabled("concurrent-invocations"))
         break;
       std::string Name = Write.Ref->getDecl()->getNameAsString();
-      std::string Runner = Write.Runner ? "'" + Write.Runner->getNameAsString() + "'" : "a thread started in a loop";
-      diag(Write.Ref->getExprLoc(), "'%0' on '%1', captured by reference, in a callable that %2 runs on several "
-                                    "threads at once, with no lock held: the threads change '%1' together; lock a "
-                                    "mutex around the change, or give each thread its own container and merge them "
-                                    "after the join")
-          << Write.Use.What << Name << Runner << Write.Use.Site->getSourceRange();
+      diag(Write.Ref->getExprLoc(), "'%0' on '%1', captured by reference, in a callable that %select{a thread "
+                                    "started in a loop|'%3'}2 runs on several threads at once, with no lock held: "
+                                    "the threads change '%1' together; lock a mutex around the change, or give each "
+                                    "thread its own container and merge them after the join")
+          << Write.Use.What << Name << (Write.Runner != nullptr)
+          << (Write.Runner ? Write.Runner->getNameAsString() : std::string()) << Write.Use.Site->getSourceRange();
       diag(Write.HandOver->getBeginLoc(), "the callable is started on several threads here", DiagnosticIDs::Note);
     }
   }
@@ -77,24 +73,22 @@ void DeferredCaptureCheck::report(GuardInference &Inference, ASTContext &Ctx) {
 bool DeferredCaptureCheck::reportUnguarded(const ContainerAccess &Access, const GuardInfo &Guard,
                                            const ObjectPath &GuardPath, GuardInference &Inference, ASTContext &Ctx) {
   std::string Mutex = GuardPath.spelling();
-  std::string Why =
-      Guard.Annotated ? "GUARDED_BY" : llvm::formatv("held at {0} of {1} accesses", Guard.HeldAt, Guard.Counted).str();
   if (!Access.DeferredBy || !Rules.enabled("callback-without-guard"))
     return false;
   const Deferral &Start = *Access.DeferredBy;
   const HeldLock *AtSchedule = Access.ScheduledUnder.find(GuardPath);
-  std::string Message =
-      AtSchedule ? llvm::formatv("{0} in a callback that runs {1}, after the lock on '{2}' held where it is "
-                                 "scheduled is released; '{2}' guards '{3}' ({4}): lock '{2}' inside the callback",
-                                 describe(Access), runsWhen(Start), Mutex, Access.Path.spelling(), Why)
-                       .str()
-                 : llvm::formatv("{0} in a callback that runs {1}, without holding '{2}', which guards '{3}' ({4}); "
-                                 "lock '{2}' inside the callback",
-                                 describe(Access), runsWhen(Start), Mutex, Access.Path.spelling(), Why)
-                       .str();
   {
-    auto Diag = diag(Access.Ref->getExprLoc(), "%0") << Message << Access.Use.Site->getSourceRange();
-    if (auto Fix = lockInsideLambda(Access, Guard, GuardPath, Inference, Ctx))
+    auto Diag =
+        diag(Access.Ref->getExprLoc(),
+             AtSchedule ? "%0 in a callback that runs %select{later|on another thread}1, after the lock on '%2' "
+                          "held where it is scheduled is released; '%2' guards '%3' (%select{held at %5 of %6 "
+                          "accesses|GUARDED_BY}4): lock '%2' inside the callback"
+                        : "%0 in a callback that runs %select{later|on another thread}1, without holding '%2', "
+                          "which guards '%3' (%select{held at %5 of %6 accesses|GUARDED_BY}4); lock '%2' inside "
+                          "the callback")
+        << describe(Access) << Start.NewThread << Mutex << Access.Path.spelling() << Guard.Annotated << Guard.HeldAt
+        << Guard.Counted << Access.Use.Site->getSourceRange();
+    if (auto Fix = lockInsideLambda(Access, Guard, GuardPath, Inference, LockedLambdas, Ctx))
       Diag << *Fix;
   }
   diag(Start.Call->getBeginLoc(), "the callback is handed over here", DiagnosticIDs::Note);
@@ -115,16 +109,15 @@ void DeferredCaptureCheck::reportLocal(const FunctionDecl *Fn, const LocalCaptur
     const DeclStmt *Declaration = Fn->isMain() ? declStmtOf(Fn->getBody(), Capture.Local) : nullptr;
     if (!Rules.enabled("local-outlived") || (Declaration && Cfg.parents().getParent(Declaration) == Fn->getBody()))
       return;
-    StringRef Reason = Life.Detach ? "the thread is detached"
-                       : Capture.Start.NewThread
-                           ? "the thread is not joined on every path before it goes out of scope"
-                           : "it is posted, scheduled or registered and may run after this scope ends";
+    unsigned Reason = Life.Detach ? 0 : Capture.Start.NewThread ? 1 : 2;
     SmallVector<FixItHint, 2> Fixes = moveCaptureFix(Fn, Capture, Cfg, Ctx);
-    std::string Advice = Fixes.empty() ? "keep it alive with shared ownership (std::shared_ptr) or wait for the "
-                                         "callback before the scope ends"
-                                       : "capture it by move";
-    diag(Capture.At, "'%0' is %1 into a callback that may run after '%0' is destroyed (%2); %3")
-        << Name << (Capture.Lambda ? "captured by reference" : "passed by reference") << Reason << Advice << Fixes;
+    diag(Capture.At,
+         "'%0' is %select{passed|captured}1 by reference into a callback that may run after '%0' is "
+         "destroyed (%select{the thread is detached|the thread is not joined on every path before it goes "
+         "out of scope|it is posted, scheduled or registered and may run after this scope ends}2); "
+         "%select{keep it alive with shared ownership (std::shared_ptr) or wait for the callback before the "
+         "scope ends|capture it by move}3")
+        << Name << (Capture.Lambda != nullptr) << Reason << !Fixes.empty() << Fixes;
     diag(Capture.Start.Call->getBeginLoc(), "the callback is handed over here", DiagnosticIDs::Note);
     if (Life.Detach)
       diag(Life.Detach->getBeginLoc(), "the thread is detached here", DiagnosticIDs::Note);

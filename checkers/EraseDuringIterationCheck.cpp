@@ -20,26 +20,12 @@ namespace {
 
 constexpr unsigned DefaultMaxCallDepth = 4;
 
-/// The form the message recommends instead of erasing inside the loop.
-std::string safeEraseForm(const ContainerTraits &Traits, const LangOptions &LO, StringRef Container) {
+/// The form the message recommends instead of erasing inside the loop: std::erase_if (0),
+/// absl::erase_if (1), an iterator loop (2).
+unsigned safeEraseForm(const ContainerTraits &Traits, const LangOptions &LO) {
   if (Traits.Library == ContainerLibrary::Std && LO.CPlusPlus20)
-    return "std::erase_if";
-  if (Traits.Library == ContainerLibrary::Absl)
-    return "absl::erase_if";
-  return ("an iterator loop with 'it = " + Container + ".erase(it)'").str();
-}
-
-std::string rangeForMessage(const ContainerOpSite &Op, const ContainerTraits &Traits, StringRef Container,
-                            const LangOptions &LO) {
-  std::string Subject = changeSubject(Op, Container);
-  if (Op.Kind == ContainerOpKind::Insert || Op.Kind == ContainerOpKind::Rehash) {
-    return Subject + " inside a range-for over it may " + Traits.invalidatingInsertVerb().str() + " '" +
-           Container.str() + "' and invalidate every iterator; collect the new entries and insert them after the loop";
-  }
-  std::string Advice =
-      isEraseLike(Op) ? "use " + safeEraseForm(Traits, LO, Container) + ", or collect the keys and erase after the loop"
-                      : "collect the changes and apply them after the loop";
-  return Subject + " inside a range-for over it invalidates the loop's iterator; " + Advice;
+    return 0;
+  return Traits.Library == ContainerLibrary::Absl ? 1 : 2;
 }
 
 } // namespace
@@ -147,8 +133,18 @@ void EraseDuringIterationCheck::checkRangeFor(const CXXForRangeStmt *Loop, const
     if (!Rules.enabled(Rehash ? "invalidating-insert" : "range-for-change"))
       continue;
     {
-      auto Diag = diag(Op.SiteCall->getExprLoc(), "%0")
-                  << rangeForMessage(Op, *Traits, Name, Ctx.getLangOpts()) << Op.SiteCall->getSourceRange();
+      StringRef Message =
+          Rehash ? "%0 inside a range-for over it may %1 '%2' and invalidate every iterator; collect the new entries "
+                   "and insert them after the loop"
+          : isEraseLike(Op)
+              ? "%0 inside a range-for over it invalidates the loop's iterator; use %select{std::erase_if|"
+                "absl::erase_if|an iterator loop with 'it = %2.erase(it)'}3, or collect the keys and erase after the "
+                "loop"
+              : "%0 inside a range-for over it invalidates the loop's iterator; collect the changes and apply them "
+                "after the loop";
+      auto Diag = diag(Op.SiteCall->getExprLoc(), Message)
+                  << changeSubject(Op, Name) << Traits->invalidatingInsertVerb() << Name
+                  << safeEraseForm(*Traits, Ctx.getLangOpts()) << Op.SiteCall->getSourceRange();
       // A rewrite of a template body would change every instantiation, not just this one.
       bool InTemplate = Fn->isTemplateInstantiation() || Fn->isTemplated();
       if (!Op.Callee && !InTemplate)

@@ -16,16 +16,6 @@ using namespace clang;
 using namespace clang::ast_matchers;
 
 namespace mapguard {
-namespace {
-/// Whether the lambda's body calls a function that takes a lock itself: a guard added around the
-/// body could then deadlock.
-bool callsLockingFunction(const LambdaExpr *Lambda, const GuardInference &Inference) {
-  return anyNodeUnder<CallExpr>(Lambda->getBody(), [&](const CallExpr *Call) {
-    const FunctionDecl *Callee = Call->getDirectCallee();
-    return Callee && Inference.takesLocks(Callee->getDefinition() ? Callee->getDefinition() : Callee);
-  });
-}
-} // namespace
 
 /// The models and the inference of one translation unit, owned by the checks that use it.
 struct GuardedContainerCheck::SharedAnalysis {
@@ -148,52 +138,6 @@ bool GuardedContainerCheck::readsOnlySize(const ContainerAccess &Access) {
   }
   return What == "size" || What == "empty" || What == "length" || What == "isEmpty" || What == "capacity" ||
          What == "max_size";
-}
-
-bool GuardedContainerCheck::mayRewrite(const FunctionDecl *Fn) {
-  return !Fn->isTemplateInstantiation() && !Fn->isTemplated() && Fn->getBody() &&
-         !Fn->getBody()->getBeginLoc().isMacroID();
-}
-
-std::optional<FixItHint> GuardedContainerCheck::guardAtStart(const CompoundStmt *Body, const ValueDecl *Mutex,
-                                                             StringRef MutexSpelling, LockKind Kind,
-                                                             const ASTContext &Ctx) {
-  if (!Body || Body->body_empty())
-    return std::nullopt;
-  StringRef GuardName = namesDeclaredOrUsed(Body, "lock") ? "guard" : "lock";
-  if (namesDeclaredOrUsed(Body, GuardName))
-    return std::nullopt;
-  std::string Declaration = LockModel::guardDeclaration(Mutex->getType(), MutexSpelling.str(), Kind, GuardName);
-  const Stmt *First = Body->body_front();
-  SourceLocation At = First->getBeginLoc();
-  if (Declaration.empty() || At.isMacroID())
-    return std::nullopt;
-  const SourceManager &SM = Ctx.getSourceManager();
-  if (SM.getSpellingLineNumber(At) == SM.getSpellingLineNumber(Body->getLBracLoc()))
-    return FixItHint::CreateInsertion(At, Declaration + " ");
-  std::string Indent(SM.getSpellingColumnNumber(At) - 1, ' ');
-  return FixItHint::CreateInsertion(At, Declaration + "\n" + Indent);
-}
-
-std::optional<FixItHint> GuardedContainerCheck::lockInsideLambda(const ContainerAccess &Access, const GuardInfo &Guard,
-                                                                 const ObjectPath &GuardPath, GuardInference &Inference,
-                                                                 const ASTContext &Ctx) {
-  const auto *Lambda = dyn_cast_or_null<LambdaExpr>(Access.Callable);
-  if (!Lambda || Access.Function != Lambda->getCallOperator() || LockedLambdas.contains(Lambda) ||
-      !mayRewrite(Access.Enclosing) || Inference.takesLocks(Access.Function) || callsLockingFunction(Lambda, Inference))
-    return std::nullopt;
-  bool ViaThis = GuardPath.isRootedAtThis() && GuardPath.steps().size() == 1 &&
-                 llvm::any_of(Lambda->captures(), [](const LambdaCapture &C) { return C.capturesThis(); });
-  if (!ViaThis && !(isa<VarDecl>(Guard.Mutex) && GuardPath.steps().empty()))
-    return std::nullopt;
-  bool Write = llvm::any_of(Inference.accesses(), [&](const ContainerAccess &Other) {
-    return Other.Function == Access.Function && Other.Container == Access.Container && Other.Use.Write;
-  });
-  auto Fix = guardAtStart(Lambda->getCompoundStmtBody(), Guard.Mutex, GuardPath.spelling(),
-                          Write ? LockKind::Exclusive : LockKind::Shared, Ctx);
-  if (Fix)
-    LockedLambdas.insert(Lambda);
-  return Fix;
 }
 
 void GuardedContainerCheck::reportThreadRace(const ContainerAccess &Access, GuardInference &Inference, ASTContext &Ctx,

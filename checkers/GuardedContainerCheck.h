@@ -5,6 +5,7 @@
 #ifndef MAPGUARD_CHECKERS_GUARDEDCONTAINERCHECK_H
 #define MAPGUARD_CHECKERS_GUARDEDCONTAINERCHECK_H
 
+#include "LockFixes.h"
 #include "RuleSelection.h"
 #include "analysis/CheckActPairs.h"
 #include "analysis/GuardInference.h"
@@ -31,19 +32,6 @@ protected:
   /// Whether \p Access only reads the container's size (`size()`, `empty()`): a snapshot that an
   /// unlocked fast path or a statistic takes and, where it matters, checks again under the lock.
   static bool readsOnlySize(const ContainerAccess &Access);
-  /// Whether a rewrite of \p Fn's body is safe: not a template, not in a macro.
-  static bool mayRewrite(const clang::FunctionDecl *Fn);
-  /// A fix-it that declares a guard of \p Mutex (spelled \p MutexSpelling) as the first statement of
-  /// \p Body, named `lock` (or `guard` if the body uses `lock`); none if that cannot be done cleanly.
-  static std::optional<clang::FixItHint> guardAtStart(const clang::CompoundStmt *Body, const clang::ValueDecl *Mutex,
-                                                      llvm::StringRef MutexSpelling, LockKind Kind,
-                                                      const clang::ASTContext &Ctx);
-  /// A fix-it that locks \p Guard at the start of the lambda \p Access runs in (a deferred or
-  /// scope-exit callable), if the lambda can name the mutex, takes no lock itself and calls no
-  /// function that does (the guard could deadlock), and has not been given one already.
-  std::optional<clang::FixItHint> lockInsideLambda(const ContainerAccess &Access, const GuardInfo &Guard,
-                                                   const ObjectPath &GuardPath, GuardInference &Inference,
-                                                   const clang::ASTContext &Ctx);
   /// Reports \p Access, in a callable started on another thread, if its container (which has no
   /// guard) is used at the same time by other code or by another copy of the callable.
   /// \p Lead and \p Elsewhere word the message for the reporting check, whose rule \p Rule it is.
@@ -59,11 +47,12 @@ protected:
   const ModelOptions Models;
   const RuleSelection Rules; // which of the check's rules report
 
+  llvm::DenseSet<const clang::LambdaExpr *> LockedLambdas; // given a guard by a fix-it in this unit
+
 private:
   struct SharedAnalysis;
   static std::shared_ptr<SharedAnalysis> sharedAnalysis(const clang::ASTContext *Ctx, const ModelOptions &Models);
 
-  llvm::DenseSet<const clang::LambdaExpr *> LockedLambdas; // given a guard by a fix-it in this unit
   clang::tidy::ClangTidyContext *TidyContext;
   const bool ReportSeen; // MapguardReportSeen, set by the CLI only: emit the unit's facts (WhatWasSeen)
   std::shared_ptr<SharedAnalysis> Shared; // for the current translation unit

@@ -28,6 +28,15 @@ bool blocks(const FunctionDecl *Callee) {
   const auto *Method = dyn_cast<CXXMethodDecl>(Callee);
   return Name == "get" && Method && Method->getParent()->getName().contains("future");
 }
+
+/// Whether the lambda's body calls a function that takes a lock itself: a guard added around the
+/// body could then deadlock.
+bool callsLockingFunction(const LambdaExpr *Lambda, const GuardInference &Inference) {
+  return anyNodeUnder<CallExpr>(Lambda->getBody(), [&](const CallExpr *Call) {
+    const FunctionDecl *Callee = Call->getDirectCallee();
+    return Callee && Inference.takesLocks(Callee->getDefinition() ? Callee->getDefinition() : Callee);
+  });
+}
 } // namespace
 
 bool callsOnlyLockFreeLibrary(const Stmt *S, const LockModel &Locks, const SourceManager &SM) {
@@ -73,6 +82,51 @@ std::string scopedGuardFor(const CXXMemberCallExpr *Lock, const LockModel &Model
   if (!Object || !Callee || Callee->isArrow() || !Role)
     return "";
   return LockModel::guardDeclaration(Object->getType(), sourceText(Object, Ctx), Role->Kind, "lock");
+}
+
+bool mayRewrite(const FunctionDecl *Fn) {
+  return !Fn->isTemplateInstantiation() && !Fn->isTemplated() && Fn->getBody() &&
+         !Fn->getBody()->getBeginLoc().isMacroID();
+}
+
+std::optional<FixItHint> guardAtStart(const CompoundStmt *Body, const ValueDecl *Mutex, StringRef MutexSpelling,
+                                      LockKind Kind, const ASTContext &Ctx) {
+  if (!Body || Body->body_empty())
+    return std::nullopt;
+  StringRef GuardName = namesDeclaredOrUsed(Body, "lock") ? "guard" : "lock";
+  if (namesDeclaredOrUsed(Body, GuardName))
+    return std::nullopt;
+  std::string Declaration = LockModel::guardDeclaration(Mutex->getType(), MutexSpelling.str(), Kind, GuardName);
+  const Stmt *First = Body->body_front();
+  SourceLocation At = First->getBeginLoc();
+  if (Declaration.empty() || At.isMacroID())
+    return std::nullopt;
+  const SourceManager &SM = Ctx.getSourceManager();
+  if (SM.getSpellingLineNumber(At) == SM.getSpellingLineNumber(Body->getLBracLoc()))
+    return FixItHint::CreateInsertion(At, Declaration + " ");
+  std::string Indent(SM.getSpellingColumnNumber(At) - 1, ' ');
+  return FixItHint::CreateInsertion(At, Declaration + "\n" + Indent);
+}
+
+std::optional<FixItHint> lockInsideLambda(const ContainerAccess &Access, const GuardInfo &Guard,
+                                          const ObjectPath &GuardPath, const GuardInference &Inference,
+                                          llvm::DenseSet<const LambdaExpr *> &Locked, const ASTContext &Ctx) {
+  const auto *Lambda = dyn_cast_or_null<LambdaExpr>(Access.Callable);
+  if (!Lambda || Access.Function != Lambda->getCallOperator() || Locked.contains(Lambda) ||
+      !mayRewrite(Access.Enclosing) || Inference.takesLocks(Access.Function) || callsLockingFunction(Lambda, Inference))
+    return std::nullopt;
+  bool ViaThis = GuardPath.isRootedAtThis() && GuardPath.steps().size() == 1 &&
+                 llvm::any_of(Lambda->captures(), [](const LambdaCapture &C) { return C.capturesThis(); });
+  if (!ViaThis && !(isa<VarDecl>(Guard.Mutex) && GuardPath.steps().empty()))
+    return std::nullopt;
+  bool Write = llvm::any_of(Inference.accesses(), [&](const ContainerAccess &Other) {
+    return Other.Function == Access.Function && Other.Container == Access.Container && Other.Use.Write;
+  });
+  auto Fix = guardAtStart(Lambda->getCompoundStmtBody(), Guard.Mutex, GuardPath.spelling(),
+                          Write ? LockKind::Exclusive : LockKind::Shared, Ctx);
+  if (Fix)
+    Locked.insert(Lambda);
+  return Fix;
 }
 
 } // namespace mapguard

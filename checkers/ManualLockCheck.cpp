@@ -232,13 +232,15 @@ void ManualLockCheck::reportEscape(const Escape &E, const ManualCalls &Calls, co
   const auto *LockCall = cast<CallExpr>(E.Lock.AcquiredAt);
   std::string Mutex = E.Lock.Mutex.spelling();
   bool LeavesLoop = E.Exit && isa<BreakStmt, ContinueStmt>(E.Exit);
-  std::string How = E.Exit       ? "a '" + exitName(E.Exit).str() + "' leaves the " + (LeavesLoop ? "loop" : "function")
-                    : E.MayThrow ? "an exception from a call before the unlock leaves the function"
-                                 : "a path reaches the end of the function";
+  unsigned How = E.Exit ? 0 : E.MayThrow ? 1 : 2;
   {
-    auto Diag = diag(LockCall->getExprLoc(), "'%0' is locked by hand and %1 with it still locked; use a scoped "
-                                             "guard (std::lock_guard, std::scoped_lock) so that every path unlocks it")
-                << Mutex << How << LockCall->getSourceRange();
+    auto Diag = diag(LockCall->getExprLoc(),
+                     "'%0' is locked by hand and %select{a '%2' leaves the %select{function|loop}3|an exception from a "
+                     "call before the unlock leaves the function|a path reaches the end of the function}1 with it "
+                     "still locked; use a scoped guard (std::lock_guard, std::scoped_lock) so that every path unlocks "
+                     "it")
+                << Mutex << How << (E.Exit ? exitName(E.Exit) : StringRef()) << LeavesLoop
+                << LockCall->getSourceRange();
     // Fix: `mu.lock(); ...; mu.unlock();` in one block becomes `{ std::lock_guard<...> lock(mu); ...; }`.
     auto Count = [&](const auto &List) {
       return llvm::count_if(List, [&](const auto &Entry) { return Entry.second == E.Lock.Mutex; });
@@ -326,7 +328,7 @@ void ManualLockCheck::checkGuardsThatLockNothing(const FunctionDecl *Fn, ASTCont
   };
   auto Report = [&](SourceLocation At, const Stmt *Written, SourceLocation Open, StringRef Message, StringRef Mutex) {
     std::string Suggestion = Named(Written, Open);
-    auto Diag = diag(At, Message) << Mutex << (Suggestion.empty() ? "give it a name" : "'" + Suggestion + "'");
+    auto Diag = diag(At, Message) << Mutex << !Suggestion.empty() << Suggestion;
     if (!Suggestion.empty() && !Fn->isTemplated() && !Fn->isTemplateInstantiation() && !namesDeclaredOrUsed(Body, Name))
       Diag << FixItHint::CreateInsertion(Open, (" " + Name).str());
   };
@@ -349,7 +351,7 @@ void ManualLockCheck::checkGuardsThatLockNothing(const FunctionDecl *Fn, ASTCont
       if (Paren && Empty && HiddenMutex(Guard)) {
         Report(Guard->getLocation(), S, Paren.getLParenLoc(),
                "this declares a new guard named '%0' that locks nothing and hides the mutex '%0': the code after it "
-               "runs without the lock; name the guard: %1",
+               "runs without the lock; name the guard: %select{give it a name|'%2'}1",
                Guard->getName());
       }
       continue;
@@ -367,7 +369,7 @@ void ManualLockCheck::checkGuardsThatLockNothing(const FunctionDecl *Fn, ASTCont
     std::string Mutex = Mutexes.empty() ? "" : sourceText(Mutexes.front(), Ctx);
     Report(Temporary->getBeginLoc(), Temporary, Open,
            "this guard of '%0' is a temporary, destroyed at the end of the statement: the code after it runs "
-           "without the lock; name the guard: %1",
+           "without the lock; name the guard: %select{give it a name|'%2'}1",
            Mutex.empty() ? "the mutex" : Mutex);
   }
 }

@@ -6,7 +6,6 @@
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/Lex/Lexer.h"
-#include "llvm/Support/FormatVariadic.h"
 
 using namespace clang;
 
@@ -68,37 +67,32 @@ void ScopeExitAfterUnlockCheck::report(GuardInference &Inference, ASTContext &Ct
       continue;
     std::string Mutex = GuardPath->spelling();
     // BOOST_SCOPE_EXIT_ALL and SCOPE_EXIT name their objects in the macro.
-    std::string Object = Access.ScopeExit->getName().empty() || Access.ScopeExit->getLocation().isMacroID()
-                             ? "the scope-exit object"
-                             : "'" + Access.ScopeExit->getNameAsString() + "'";
+    bool Named = !Access.ScopeExit->getName().empty() && !Access.ScopeExit->getLocation().isMacroID();
+    StringRef Name = Access.ScopeExit->getName();
     const VarDecl *ReleasingGuard = Released->ByGuard;
     bool DeclaredBefore = ReleasingGuard && !Access.ScheduledUnder.find(*GuardPath);
-    std::string Why =
-        DeclaredBefore
-            ? llvm::formatv("{0} is declared before '{1}', so it runs after '{1}' releases '{2}'", Object,
-                            ReleasingGuard->getName(), Mutex)
-                  .str()
-            : llvm::formatv("'{0}' is released before {1} runs at the end of its scope", Mutex, Object).str();
     SmallVector<FixItHint, 2> Fixes;
     if (DeclaredBefore)
       Fixes = moveAfterGuard(Access.ScopeExit, ReleasingGuard, Inference.locks(), Ctx);
     // Otherwise lock inside the callable - only if no path reaches its end with the lock held, and
     // not after an unlock(): an exception before the unlock runs the callable with the lock held.
     if (Fixes.empty() && DeclaredBefore && !llvm::is_contained(Access.MayHoldAtExit, *GuardPath))
-      if (auto Fix = lockInsideLambda(Access, *Guard, *GuardPath, Inference, Ctx))
+      if (auto Fix = lockInsideLambda(Access, *Guard, *GuardPath, Inference, LockedLambdas, Ctx))
         Fixes.push_back(*Fix);
-    diag(Access.Ref->getExprLoc(), "%0 in a scope-exit callback that runs without '%1': %2; %3")
-        << describe(Access) << Mutex << Why
-        << (DeclaredBefore ? "declare it after '" + ReleasingGuard->getNameAsString() + "' or lock '" + Mutex +
-                                 "' inside the callback"
-                           : "lock '" + Mutex + "' inside the callback")
-        << Access.Use.Site->getSourceRange() << Fixes;
-    diag(Ctx.getSourceManager().getExpansionLoc(Access.ScopeExit->getLocation()), "%0 is declared here",
-         DiagnosticIDs::Note)
-        << Object;
+    diag(Access.Ref->getExprLoc(),
+         "%0 in a scope-exit callback that runs without '%1': %select{'%1' is released before %select{the scope-exit "
+         "object|'%4'}3 runs at the end of its scope; lock '%1' inside the callback|%select{the scope-exit object|"
+         "'%4'}3 is declared before '%5', so it runs after '%5' releases '%1'; declare it after '%5' or lock '%1' "
+         "inside the callback}2")
+        << describe(Access) << Mutex << DeclaredBefore << Named << Name
+        << (DeclaredBefore ? ReleasingGuard->getName() : StringRef()) << Access.Use.Site->getSourceRange() << Fixes;
+    diag(Ctx.getSourceManager().getExpansionLoc(Access.ScopeExit->getLocation()),
+         "%select{the scope-exit object|'%1'}0 is declared here", DiagnosticIDs::Note)
+        << Named << Name;
     if (DeclaredBefore)
-      diag(ReleasingGuard->getLocation(), "'%0' locks '%1' here and releases it before %2 runs", DiagnosticIDs::Note)
-          << ReleasingGuard->getName() << Mutex << Object;
+      diag(ReleasingGuard->getLocation(),
+           "'%0' locks '%1' here and releases it before %select{the scope-exit object|'%3'}2 runs", DiagnosticIDs::Note)
+          << ReleasingGuard->getName() << Mutex << Named << Name;
     else if (Released->At.isValid())
       diag(Released->At, "'%0' is released here", DiagnosticIDs::Note) << Mutex;
   }

@@ -8,7 +8,6 @@
 #include "clang/AST/ExprCXX.h"
 #include "clang/Basic/SourceManager.h"
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/Support/FormatVariadic.h"
 
 using namespace clang;
 
@@ -23,6 +22,12 @@ bool constructsGuard(const Stmt *Body, const LockModel &Locks) {
   return anyNodeUnder<CXXConstructExpr>(
       Body, [&](const CXXConstructExpr *Construct) { return Locks.guardKind(Construct->getType()).has_value(); });
 }
+
+constexpr llvm::StringLiteral AnnotatedMessage =
+    "%0 without holding '%1', which guards it (GUARDED_BY)%select{| (holding %3 instead)}2; lock '%1' first";
+constexpr llvm::StringLiteral InferredMessage =
+    "%0 without holding '%1', which guards it at %2 of %3 accesses%select{| (holding %5 instead)}4; lock '%1' here, "
+    "or make the guard explicit: annotate '%6' with GUARDED_BY(%7)%select{| or use a synchronized container (%9)}8";
 
 } // namespace
 
@@ -84,27 +89,22 @@ void UnguardedAccessCheck::report(GuardInference &Inference, ASTContext &Ctx) {
 void UnguardedAccessCheck::reportUnguarded(const ContainerAccess &Access, const GuardInfo &Guard,
                                            const ObjectPath &GuardPath, GuardInference &Inference, ASTContext &Ctx) {
   std::string Mutex = GuardPath.spelling();
-  std::string Why = Guard.Annotated
-                        ? "which guards it (GUARDED_BY)"
-                        : llvm::formatv("which guards it at {0} of {1} accesses", Guard.HeldAt, Guard.Counted).str();
-  std::string Holding;
+  SmallVector<std::string, 2> Holding;
   for (const HeldLock &Lock : Access.Held.held())
-    Holding += (Holding.empty() ? "" : ", ") + ("'" + Lock.Mutex.spelling() + "'");
-  std::string Message = describe(Access) + " without holding '" + Mutex + "', " + Why;
-  if (!Holding.empty())
-    Message += " (holding " + Holding + " instead)";
-  if (Guard.Annotated) {
-    Message += "; lock '" + Mutex + "' first";
-  } else {
-    SmallVector<StringRef, 4> Alternatives;
-    StringRef(SuggestedAlternatives).split(Alternatives, ';', -1, false);
-    Message += "; lock '" + Mutex + "' here, or make the guard explicit: annotate '" +
-               Access.Container->getNameAsString() + "' with GUARDED_BY(" + Guard.Mutex->getNameAsString() + ")";
-    if (!Alternatives.empty())
-      Message += " or use a synchronized container (" + llvm::join(Alternatives, ", ") + ")";
-  }
+    Holding.push_back("'" + Lock.Mutex.spelling() + "'");
   {
-    auto Diag = diag(Access.Ref->getExprLoc(), "%0") << Message << Access.Use.Site->getSourceRange();
+    auto Diag = diag(Access.Ref->getExprLoc(), Guard.Annotated ? AnnotatedMessage : InferredMessage)
+                << describe(Access) << Mutex;
+    if (Guard.Annotated) {
+      Diag << !Holding.empty() << llvm::join(Holding, ", ");
+    } else {
+      SmallVector<StringRef, 4> Alternatives;
+      StringRef(SuggestedAlternatives).split(Alternatives, ';', -1, false);
+      Diag << Guard.HeldAt << Guard.Counted << !Holding.empty() << llvm::join(Holding, ", ")
+           << Access.Container->getName() << Guard.Mutex->getName() << !Alternatives.empty()
+           << llvm::join(Alternatives, ", ");
+    }
+    Diag << Access.Use.Site->getSourceRange();
     if (auto Fix = lockGuardFix(Access, Guard, GuardPath, Inference, Ctx))
       Diag << *Fix;
   }

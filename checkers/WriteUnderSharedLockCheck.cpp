@@ -46,14 +46,14 @@ void WriteUnderSharedLockCheck::report(GuardInference &Inference, ASTContext &Ct
     if (!Held || Held->Kind != LockKind::Shared)
       continue;
     std::string Mutex = GuardPath->spelling();
-    std::string Message = describe(Access);
-    Message += " while '" + Mutex + "' is held only shared; other readers may use '" + Access.Path.spelling();
-    Message += "' at the same time: take '" + Mutex + "' exclusively";
     const FunctionCfg *Cfg = Inference.cfgOf(Access.Function, Ctx);
-    if (Access.Use.What == "operator[]" && Cfg && subscriptOnlyReads(Access.Use.Site, Cfg->parents()))
-      Message += "; if this 'operator[]' only reads, use find() or at(), which do not insert";
+    bool SubscriptReads = Access.Use.What == "operator[]" && Cfg && subscriptOnlyReads(Access.Use.Site, Cfg->parents());
     {
-      auto Diag = diag(Access.Ref->getExprLoc(), "%0") << Message << Access.Use.Site->getSourceRange();
+      auto Diag =
+          diag(Access.Ref->getExprLoc(),
+               "%0 while '%1' is held only shared; other readers may use '%2' at the same time: take '%1' "
+               "exclusively%select{|; if this 'operator[]' only reads, use find() or at(), which do not insert}3")
+          << describe(Access) << Mutex << Access.Path.spelling() << SubscriptReads << Access.Use.Site->getSourceRange();
       if (Held->Guard && !FixedGuards.contains(Held->Guard))
         if (auto Fix = exclusiveGuardFix(*Held, Ctx)) {
           Diag << *Fix;

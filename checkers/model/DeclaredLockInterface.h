@@ -1,4 +1,4 @@
-// A class's lock interface read from its declarations alone (part of LockModel, LockWrappers.cpp):
+// A class's lock interface read from its declarations alone (part of LockModel, LockModelWrappers.cpp):
 // what there is to read of a class whose lock and unlock bodies live in another file.
 #ifndef MAPGUARD_CHECKERS_MODEL_DECLAREDLOCKINTERFACE_H
 #define MAPGUARD_CHECKERS_MODEL_DECLAREDLOCKINTERFACE_H

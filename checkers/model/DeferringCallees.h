@@ -51,7 +51,7 @@ public:
   bool isCallbackType(const clang::CXXRecordDecl *Record) const;
 
   /// Whether the function called by \p CallOrConstruct hands its argument \p Arg over, read from its
-  /// body (DeferringInference.cpp): the parameter (or a copy, a `std::move`, a `std::function` or a
+  /// body (DeferringCalleesInference.cpp): the parameter (or a copy, a `std::move`, a `std::function` or a
   /// lambda made from it) reaches a deferring call or long-lived storage.
   std::optional<Deferral> inferredDeferral(const clang::Expr *CallOrConstruct, const clang::Expr *Arg,
                                            unsigned Depth) const;

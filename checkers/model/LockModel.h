@@ -4,7 +4,7 @@
 // these events over a CFG; the model itself holds no flow state. Types and functions carrying
 // Clang's thread-safety attributes (capability, scoped_lockable, acquire/release_capability) are
 // mutexes, guards and lock functions whatever their names. A project's own wrappers are read from
-// their bodies (LockWrappers.cpp): a model lives for one translation unit, as a check does.
+// their bodies (LockModelWrappers.cpp): a model lives for one translation unit, as a check does.
 #ifndef MAPGUARD_CHECKERS_MODEL_LOCKMODEL_H
 #define MAPGUARD_CHECKERS_MODEL_LOCKMODEL_H
 
@@ -55,7 +55,7 @@ public:
   bool isMutex(clang::QualType T, const clang::Decl *Where = nullptr) const;
   /// How \p T is known as a mutex: "options" (a name of the Mutexes list), "attributes" (Clang's
   /// capability attribute), "base" (a public mutex base), "members" (its member functions, read,
-  /// or its lock()/unlock() interface: LockWrappers.cpp); none when it is not one.
+  /// or its lock()/unlock() interface: LockModelWrappers.cpp); none when it is not one.
   std::optional<llvm::StringRef> mutexEvidence(clang::QualType T, const clang::Decl *Where = nullptr) const;
   /// Whether the object of a member call (`mu.lock()`, `mu_->unlock()`) is a mutex: by its type or
   /// the type it points to, also through the conversion to the base class whose method the call
