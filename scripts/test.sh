@@ -19,11 +19,12 @@ for llvm in $versions; do
   if [ "$llvm" != "$primary" ]; then
     build=build-llvm${llvm}
     # Once, with the primary version: our code's lint, the Bazel integration, and the checker tests
-    # against libstdc++ debug mode and libc++; the second version runs the rest (libstdc++ only).
+    # against libstdc++ debug mode and libc++, the plugin on every checker test file; the second
+    # version runs the rest (libstdc++ only; the plugin on each check's main file, the CLI on all).
     ctest_args=(-E '^(lint\.|BazelTest\.)')
     cmake_args=(-DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG"
                 -DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++ -DMAPGUARD_TEST_STDLIB_MATRIX=OFF
-                -DMAPGUARD_UNITY_BUILD=ON)
+                -DMAPGUARD_TEST_PLUGIN_ON_EVERY_FILE=OFF -DMAPGUARD_UNITY_BUILD=ON)
   fi
   echo "== mapguard: LLVM ${llvm} (${build}) =="
   # libc++-N-dev of two versions cannot be installed together: the primary version keeps it.
