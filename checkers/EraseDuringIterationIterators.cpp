@@ -18,13 +18,15 @@ namespace mapguard {
 using namespace erase_text;
 namespace {
 
-/// How the advice calls erase on the container: `m.erase`, or `dic_->erase` through a pointer.
-std::string eraseCallOn(const ObjectPath &Container) {
+/// How code calls a member of the container: `m.`, or `dic_->` through a pointer or a smart
+/// pointer (the path `*dic_`, which spelled `*dic_.erase` would call erase on `dic_`).
+std::string receiverOf(const ObjectPath &Container) {
   ArrayRef<ObjectPath::Step> Steps = Container.steps();
   if (!Steps.empty() && !Steps.back().Field)
-    return Container.withoutLastStep().spelling() + "->erase";
-  return Container.spelling() + ".erase";
+    return Container.withoutLastStep().spelling() + "->";
+  return Container.spelling() + ".";
 }
+std::string eraseCallOn(const ObjectPath &Container) { return receiverOf(Container) + "erase"; }
 /// Whether \p Key is the key of the element \p Iter points to: `Iter->first`, `(*Iter).first`.
 bool isKeyOfElementAt(const Expr *Key, const VarDecl *Iter) {
   const auto *First = dyn_cast<MemberExpr>(Key);
@@ -38,6 +40,17 @@ bool isKeyOfElementAt(const Expr *Key, const VarDecl *Iter) {
     Base = Deref->getSubExpr()->IgnoreParenImpCasts();
   const auto *Ref = dyn_cast<DeclRefExpr>(Base);
   return Ref && Ref->getDecl() == Iter;
+}
+/// Whether \p Key is the key of the element the loop's iterator points to: `it->first`, `*it` in
+/// a set, or a local of the loop's body initialised from one and never changed (`const auto &key
+/// = it->first;`).
+bool isCurrentKey(const Expr *Key, const IteratorLoop &Loop, bool IsSet) {
+  if (isKeyOfIterator(Key, Loop.Iter, IsSet))
+    return true;
+  const auto *Ref = dyn_cast<DeclRefExpr>(ignoringImplicit(Key));
+  const auto *Local = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+  return Local && Local->getInit() && declStmtOf(Loop.Body, Local) &&
+         isKeyOfIterator(Local->getInit(), Loop.Iter, IsSet) && !modifiesVariable(Loop.Body, Local);
 }
 } // namespace
 
@@ -66,9 +79,8 @@ void EraseDuringIterationCheck::checkIteratorErase(const CallExpr *Erase, const 
   const FunctionCfg *Cfg = Cfgs.get(Fn, Ctx);
   if (!Cfg)
     return;
-  std::string Object = Container ? Container->spelling() : "container";
   if (Receiver.empty())
-    Receiver = Object + ".";
+    Receiver = Container ? receiverOf(*Container) : "container.";
   std::string It = Iter->getNameAsString();
   if (const Stmt *Reassignment = parentIgnoringImplicit(Cfg->parents(), Erase); assignsTo(Reassignment, Iter)) {
     checkDoubleAdvance(cast<Expr>(Reassignment), Iter, Receiver, Fn, *Cfg, Ctx); // it = C.erase(it)
@@ -89,9 +101,9 @@ void EraseDuringIterationCheck::checkIteratorErase(const CallExpr *Erase, const 
       Erase->getType()->isVoidType() ? Receiver + "erase(" + It + "++)" : It + " = " + Receiver + "erase(" + It + ")";
   {
     auto Diag = diag(Erase->getExprLoc(),
-                     "'%0' is used after '%1.erase(%0)' invalidated it%select{|, on every path from the erase}3; "
+                     "'%0' is used after '%1erase(%0)' invalidated it%select{|, on every path from the erase}3; "
                      "write '%2' and advance only when nothing was erased")
-                << It << Object << SafeForm << OnEveryPath << Erase->getSourceRange();
+                << It << Receiver << SafeForm << OnEveryPath << Erase->getSourceRange();
     const auto *Member = dyn_cast<CXXMemberCallExpr>(Erase);
     if (auto Fixes = Fn->isTemplateInstantiation() || Fn->isTemplated() || !Member
                          ? std::nullopt
@@ -135,7 +147,11 @@ void EraseDuringIterationCheck::checkIteratorLoop(const IteratorLoop &Loop, cons
   if (!Container)
     return;
   checkReentrantCallbacks(Loop.Loop, Loop.Body, {Loop.Iter}, *Container, *Traits, Fn, Ctx);
-  if (!Rules.enabled("iterator-loop-change"))
+  // Erasing the current element by its own key (`m.erase(it->first)`, `s.erase(*it)`) invalidates
+  // `it` as `m.erase(it)` does: when every path then uses `it`, the certain rule reports it.
+  bool ChangeRule = Rules.enabled("iterator-loop-change");
+  bool EveryPathRule = Rules.enabled("erase-then-use-on-every-path");
+  if (!ChangeRule && !EveryPathRule)
     return;
   ContainerOpFinder Finder(Model, Resolver, MaxCallDepth, Summaries);
   std::string Name = Container->spelling();
@@ -160,23 +176,29 @@ void EraseDuringIterationCheck::checkIteratorLoop(const IteratorLoop &Loop, cons
     const Stmt *Use = firstUseAfter(*Cfg, Op.SiteCall, Loop.Iter);
     if (!Use)
       continue; // every path leaves the loop, reassigns 'it' or restarts from begin()
+    const auto *Erase = dyn_cast<CXXMemberCallExpr>(Op.OpCall);
+    bool IsSet = StringRef(Traits->Name).ends_with("set");
+    bool OwnKey = ByKey && !Op.Callee && Erase && Erase->getNumArgs() == 1 &&
+                  Traits->Shape == ContainerShape::Associative && isCurrentKey(Erase->getArg(0), Loop, IsSet);
+    bool OnEveryPath = EveryPathRule && OwnKey && usedOnEveryPathAfter(*Cfg, Op.SiteCall, Loop.Iter);
+    if (!OnEveryPath && !ChangeRule)
+      continue;
     ReportedSites.insert(Op.SiteCall);
     std::string Subject = changeSubject(Op, Name);
     {
       StringRef Message = !ByKey ? "%0 inside a loop over '%2' with '%1' invalidates '%1', which the loop uses "
                                    "next; collect the changes and apply them after the loop"
-                          : Loop.JavaStyle ? "%0 erases the element '%1' points to while a loop over '%2' uses "
-                                             "'%1'; '%1' is dangling when the loop uses it next: remove it "
-                                             "through the iterator, '%1.remove()'"
-                                           : "%0 erases the element '%1' points to while a loop over '%2' uses "
-                                             "'%1'; '%1' is dangling when the loop uses it next: write '%1 = "
-                                             "%3(%1)' and advance only when nothing was erased";
+                          : Loop.JavaStyle
+                              ? "%0 erases the element '%1' points to while a loop over '%2' uses "
+                                "'%1'; '%1' is dangling when the loop uses it next%select{|, on every path "
+                                "from the erase}4: remove it through the iterator, '%1.remove()'"
+                              : "%0 erases the element '%1' points to while a loop over '%2' uses "
+                                "'%1'; '%1' is dangling when the loop uses it next%select{|, on every "
+                                "path from the erase}4: write '%1 = %3(%1)' and advance only when "
+                                "nothing was erased";
       auto Diag = diag(Op.SiteCall->getExprLoc(), Message)
-                  << Subject << It << Name << eraseCallOn(*Container) << Op.SiteCall->getSourceRange();
-      const auto *Erase = dyn_cast<CXXMemberCallExpr>(Op.OpCall);
-      bool IsSet = StringRef(Traits->Name).ends_with("set");
-      if (ByKey && !Op.Callee && Erase && Erase->getNumArgs() == 1 && Traits->UniqueKeys && Op.OpName == "erase" &&
-          Traits->Shape == ContainerShape::Associative && Traits->Library == ContainerLibrary::Std &&
+                  << Subject << It << Name << eraseCallOn(*Container) << OnEveryPath << Op.SiteCall->getSourceRange();
+      if (OwnKey && Traits->UniqueKeys && Op.OpName == "erase" && Traits->Library == ContainerLibrary::Std &&
           !Fn->isTemplateInstantiation() && !Fn->isTemplated() && isKeyOfIterator(Erase->getArg(0), Loop.Iter, IsSet))
         if (auto Fixes = iteratorLoopEraseFix(Erase, Loop.Iter, Use, Cfg->parents(), Ctx, /*ReplaceKey=*/true))
           for (const FixItHint &Fix : *Fixes)

@@ -16,7 +16,7 @@ def text(u,t):
 def on(u,t):
     return u==t if t<MIN else u*10>=t*9
 for cid,arr in checks:
-    rows=re.findall(r'\{"([\w-]+)", "(.*?)", (\d+), (\d+)\}', arrays[arr])
+    rows=re.findall(r'\{"([\w-]+)",\s*"(.*?)",\s*(\d+),\s*(\d+)\}', arrays[arr], re.S)
     table=['## Rules and their precision','',
            'Each rule has an id for the `Rules` option and its **first-run precision**: the share of its findings',
            'a maintainer would act on, the first time it ran on real projects no rule was tuned on',

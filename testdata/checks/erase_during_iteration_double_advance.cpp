@@ -76,5 +76,5 @@ void pruneWhile(std::map<int, int> &Counts) {
 void pruneByKey(std::map<std::string, int> *Sessions) {
   for (auto It = Sessions->begin(); It != Sessions->end(); ++It)
     if (stale(It->second))
-      Sessions->erase(It->first); // expect: mapguard-erase-during-iteration {{'erase' on '*Sessions' erases the element 'It' points to while a loop over '*Sessions' uses 'It'; 'It' is dangling when the loop uses it next: write 'It = Sessions->erase(It)' and advance only when nothing was erased}} note@-2: {{iteration over '*Sessions' with 'It' starts here}} note@-2: {{'It' is used here after the change}}
+      Sessions->erase(It->first); // expect: mapguard-erase-during-iteration {{'erase' on '*Sessions' erases the element 'It' points to while a loop over '*Sessions' uses 'It'; 'It' is dangling when the loop uses it next, on every path from the erase: write 'It = Sessions->erase(It)' and advance only when nothing was erased}} note@-2: {{iteration over '*Sessions' with 'It' starts here}} note@-2: {{'It' is used here after the change}}
 }

@@ -6,6 +6,7 @@
 // erase-then-use, off by default: its twins below are not reported here.
 #include <list>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -71,4 +72,60 @@ void dropFirstZero(std::vector<int> &Values) {
       Values.erase(It);
       return;
     }
+}
+
+// By its own key: `Sessions.erase(It->first)` erases the element `It` points to just as
+// `Sessions.erase(It)` does, and the loop's `++It` uses it next on every path.
+void dropClosed(std::map<int, std::string> &Sessions) {
+  for (auto It = Sessions.begin(); It != Sessions.end(); ++It)
+    if (It->second.empty())
+      Sessions.erase(It->first); // expect: mapguard-erase-during-iteration {{'erase' on 'Sessions' erases the element 'It' points to while a loop over 'Sessions' uses 'It'; 'It' is dangling when the loop uses it next, on every path from the erase}} note@-2: {{iteration over 'Sessions' with 'It' starts here}} note@-2: {{'It' is used here after the change}}
+}
+
+// ... or through a local the loop's body initialises from the key and never changes.
+void dropExpired(std::map<std::string, int> &Timers) {
+  for (auto It = Timers.begin(); It != Timers.end(); ++It) {
+    const std::string &Name = It->first;
+    if (It->second < 0)
+      Timers.erase(Name); // expect: mapguard-erase-during-iteration {{'erase' on 'Timers' erases the element 'It' points to while a loop over 'Timers' uses 'It'; 'It' is dangling when the loop uses it next, on every path from the erase}} note@-3: {{iteration over 'Timers' with 'It' starts here}} note@-3: {{'It' is used here after the change}}
+  }
+}
+
+// Through a smart pointer: the advice calls erase through `->`.
+struct Registry {
+  std::unique_ptr<std::map<int, int>> Table;
+  void dropZeros() {
+    for (auto It = Table->begin(); It != Table->end();) {
+      if (It->second == 0)
+        Table->erase(It); // expect: mapguard-erase-during-iteration {{'It' is used after 'Table->erase(It)' invalidated it, on every path from the erase; write 'It = Table->erase(It)'}} note@-2: {{'It' is used here after the erase}}
+      else
+        ++It;
+    }
+  }
+};
+
+// Twins: the loop is left after the erase by key; the key erased is another element's (the value
+// names a different entry), or the local holding the key is changed before the erase (off by
+// default: iterator-loop-change reports what the loop may still reach).
+void dropFirstClosed(std::map<int, std::string> &Sessions) {
+  for (auto It = Sessions.begin(); It != Sessions.end(); ++It)
+    if (It->second.empty()) {
+      Sessions.erase(It->first);
+      break;
+    }
+}
+
+void dropParents(std::map<int, int> &Parents) {
+  for (auto It = Parents.begin(); It != Parents.end(); ++It)
+    if (It->second != It->first)
+      Parents.erase(It->second);
+}
+
+void dropNext(std::map<int, int> &Counts) {
+  for (auto It = Counts.begin(); It != Counts.end(); ++It) {
+    int Key = It->first;
+    Key += 1;
+    if (It->second == 0)
+      Counts.erase(Key);
+  }
 }

@@ -15,7 +15,7 @@ bool stale(const std::string &Key);
 void eraseByKey(std::map<std::string, int> &Sessions) {
   for (auto it = Sessions.begin(); it != Sessions.end(); ++it) {
     if (dead(it->second))
-      Sessions.erase(it->first); // expect: mapguard-erase-during-iteration {{'erase' on 'Sessions' erases the element 'it' points to while a loop over 'Sessions' uses 'it'; 'it' is dangling when the loop uses it next: write 'it = Sessions.erase(it)' and advance only when nothing was erased}} note@-2: {{iteration over 'Sessions' with 'it' starts here}} note@-2: {{'it' is used here after the change}}
+      Sessions.erase(it->first); // expect: mapguard-erase-during-iteration {{'erase' on 'Sessions' erases the element 'it' points to while a loop over 'Sessions' uses 'it'; 'it' is dangling when the loop uses it next, on every path from the erase: write 'it = Sessions.erase(it)' and advance only when nothing was erased}} note@-2: {{iteration over 'Sessions' with 'it' starts here}} note@-2: {{'it' is used here after the change}}
   }
 }
 
