@@ -43,7 +43,7 @@ const RuleInfo EscapingReferenceRules[] = {
     {"captured-by-deferred", "captured by a callable a thread or executor runs later", 0, 0},
 };
 const RuleInfo ManualLockRules[] = {
-    {"exit-while-locked", "a return, break, continue, goto or throw leaves with the mutex locked", 1, 5},
+    {"exit-while-locked", "a return, break, continue, goto or throw leaves with the mutex locked", 1, 6},
     {"throw-while-locked", "a call that may throw runs while the mutex is locked by hand", 0, 1},
     {"guard-locks-nothing", "a guard declared without a name: a new empty guard hiding the mutex, or a temporary", 0,
      0},
@@ -53,7 +53,7 @@ const RuleInfo ScopeExitAfterUnlockRules[] = {
 };
 const RuleInfo UnguardedAccessRules[] = {
     {"annotated-guard", "an access without the mutex named by GUARDED_BY", 0, 1},
-    {"inferred-guard", "an access without the mutex held at most of the container's other accesses", 22, 138},
+    {"inferred-guard", "an access without the mutex held at most of the container's other accesses", 22, 139},
     {"global-thread-race", "a global container written on a worker thread with no mutex while other code uses it", 0,
      0},
 };

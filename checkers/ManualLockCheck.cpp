@@ -144,11 +144,23 @@ void ManualLockCheck::checkFunction(const FunctionDecl *Fn, ASTContext &Ctx) {
 
   ObjectPathResolver Resolver(Ctx);
   ManualCalls Calls = findManualCalls(Fn->getBody(), Locks, Resolver);
+  // A lock that a callable created here releases (`mu.lock(); ... std::async([this] { dump();
+  // mu.unlock(); });`) is handed over with the callable: leaving with it held is the protocol.
+  SmallVector<ObjectPath, 1> ReleasedByCallables;
+  forEachNodeUnder<LambdaExpr>(
+      Fn->getBody(),
+      [&](const LambdaExpr *Lambda) {
+        for (const auto &Unlock : findManualCalls(Lambda->getBody(), Locks, Resolver).Unlocks)
+          ReleasedByCallables.push_back(Unlock.second);
+        return true;
+      },
+      LambdaBodies::Skip);
   // A function that locks and never unlocks the same mutex is a lock wrapper, not a leak; one
   // that asserts it held (`mu.AssertHeld()`) unlocks and relocks its caller's lock.
   llvm::erase_if(Calls.Locks, [&](const auto &Lock) {
     auto Same = [&](const auto &Other) { return Other.second == Lock.second; };
-    return llvm::none_of(Calls.Unlocks, Same) || llvm::any_of(Calls.Asserts, Same);
+    return llvm::none_of(Calls.Unlocks, Same) || llvm::any_of(Calls.Asserts, Same) ||
+           llvm::is_contained(ReleasedByCallables, Lock.second);
   });
   if (Calls.Locks.empty())
     return;
@@ -231,16 +243,21 @@ void ManualLockCheck::reportEscape(const Escape &E, const ManualCalls &Calls, co
     return;
   const auto *LockCall = cast<CallExpr>(E.Lock.AcquiredAt);
   std::string Mutex = E.Lock.Mutex.spelling();
-  bool LeavesLoop = E.Exit && isa<BreakStmt, ContinueStmt>(E.Exit);
+  // What the exit leaves: the function (0), a loop (1), or the switch a 'break' ends (2).
+  unsigned Leaves = 0;
+  if (E.Exit && isa<ContinueStmt>(E.Exit))
+    Leaves = 1;
+  else if (const auto *Break = dyn_cast_or_null<BreakStmt>(E.Exit))
+    Leaves = isa_and_nonnull<SwitchStmt>(breakTarget(Break, Cfg.parents())) ? 2 : 1;
   unsigned How = E.Exit ? 0 : E.MayThrow ? 1 : 2;
   {
-    auto Diag = diag(LockCall->getExprLoc(),
-                     "'%0' is locked by hand and %select{a '%2' leaves the %select{function|loop}3|an exception from a "
-                     "call before the unlock leaves the function|a path reaches the end of the function}1 with it "
-                     "still locked; use a scoped guard (std::lock_guard, std::scoped_lock) so that every path unlocks "
-                     "it")
-                << Mutex << How << (E.Exit ? exitName(E.Exit) : StringRef()) << LeavesLoop
-                << LockCall->getSourceRange();
+    auto Diag =
+        diag(LockCall->getExprLoc(),
+             "'%0' is locked by hand and %select{a '%2' leaves the %select{function|loop|switch}3|an exception from a "
+             "call before the unlock leaves the function|a path reaches the end of the function}1 with it "
+             "still locked; use a scoped guard (std::lock_guard, std::scoped_lock) so that every path unlocks "
+             "it")
+        << Mutex << How << (E.Exit ? exitName(E.Exit) : StringRef()) << Leaves << LockCall->getSourceRange();
     // Fix: `mu.lock(); ...; mu.unlock();` in one block becomes `{ std::lock_guard<...> lock(mu); ...; }`.
     auto Count = [&](const auto &List) {
       return llvm::count_if(List, [&](const auto &Entry) { return Entry.second == E.Lock.Mutex; });

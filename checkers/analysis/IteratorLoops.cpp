@@ -326,6 +326,9 @@ const Expr *advancedAgainAfter(const FunctionCfg &Cfg, const Stmt *Reassignment,
         return true;
     return false;
   };
+  // `for (...; ...; it = c.erase(it))`: the erase is the loop's own advance, not a second one.
+  if (InIncrement(Reassignment))
+    return nullptr;
   bool Reached = false;
   Cfg.forEachElementAfter(Reassignment, [&](const CFGElement &Element) {
     auto Statement = Element.getAs<CFGStmt>();

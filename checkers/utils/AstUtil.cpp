@@ -235,4 +235,11 @@ std::optional<bool> literalTruth(const Expr *E) {
   return std::nullopt;
 }
 
+const Stmt *breakTarget(const BreakStmt *Break, const ParentMap &Parents) {
+  for (const Stmt *P = Parents.getParent(Break); P; P = Parents.getParent(P))
+    if (isa<SwitchStmt, ForStmt, WhileStmt, DoStmt, CXXForRangeStmt>(P))
+      return P;
+  return nullptr;
+}
+
 } // namespace mapguard

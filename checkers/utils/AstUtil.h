@@ -87,6 +87,9 @@ std::pair<const clang::ValueDecl *, bool> testedVariable(const clang::Expr *Cond
 /// `0`, `nullptr`, `this`, `&x`.
 std::optional<bool> literalTruth(const clang::Expr *E);
 
+/// The loop or switch statement \p Break leaves.
+const clang::Stmt *breakTarget(const clang::BreakStmt *Break, const clang::ParentMap &Parents);
+
 } // namespace mapguard
 
 #endif

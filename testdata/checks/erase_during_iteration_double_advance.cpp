@@ -78,3 +78,10 @@ void pruneByKey(std::map<std::string, int> *Sessions) {
     if (stale(It->second))
       Sessions->erase(It->first); // expect: mapguard-erase-during-iteration {{'erase' on '*Sessions' erases the element 'It' points to while a loop over '*Sessions' uses 'It'; 'It' is dangling when the loop uses it next, on every path from the erase: write 'It = Sessions->erase(It)' and advance only when nothing was erased}} note@-2: {{iteration over '*Sessions' with 'It' starts here}} note@-2: {{'It' is used here after the change}}
 }
+
+// Twin: the erase is the loop's increment itself, the only advance (ZLToolKit's
+// `EventPoller::flushDelayTask` runs and drops the due tasks this way).
+void runDue(std::multimap<int, int> &Tasks, int Now) {
+  for (auto It = Tasks.begin(); It != Tasks.end() && It->first <= Now; It = Tasks.erase(It))
+    stale(It->second);
+}

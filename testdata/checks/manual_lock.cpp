@@ -2,6 +2,7 @@
 // CHECK-OPTIONS: mapguard-manual-lock.Rules: all
 // mapguard-manual-lock: a mutex locked by hand whose unlock some path skips. The fix turns a
 // lock/unlock pair in one block into a scoped guard.
+#include <future>
 #include <map>
 #include <mutex>
 #include <pthread.h>
@@ -211,3 +212,40 @@ void setEventLeaky() {
     throw std::runtime_error("cannot signal");
   pthread_mutex_unlock(&EventMutex);
 }
+
+// A lock handed over with a callable that releases it: the request loop locks the dump mutex,
+// starts the dump, and leaves the switch with the mutex held; the dump unlocks it when it is done
+// (easy_profiler's capture stop). Its twin releases it in no callable: the 'break' leaks it.
+struct Capture {
+  std::mutex DumpMutex;
+  std::future<int> Result;
+  int dump();
+  void handle(int Request) {
+    switch (Request) {
+    case 1:
+      DumpMutex.lock();
+      Result = std::async(std::launch::async, [this] {
+        int Written = dump();
+        DumpMutex.unlock();
+        return Written;
+      });
+      break;
+    case 2:
+      DumpMutex.lock();
+      DumpMutex.unlock();
+      break;
+    }
+  }
+  void handleLeaky(int Request) {
+    switch (Request) {
+    case 1:
+      DumpMutex.lock(); // expect: mapguard-manual-lock {{'DumpMutex' is locked by hand and a 'break' leaves the switch with it still locked}} note@+2: {{'DumpMutex' is still locked when this 'break' leaves}}
+      Result = std::async(std::launch::async, [this] { return dump(); });
+      break;
+    case 2:
+      DumpMutex.lock();
+      DumpMutex.unlock();
+      break;
+    }
+  }
+};
