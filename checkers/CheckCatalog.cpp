@@ -26,6 +26,8 @@ const RuleInfo DeferredCaptureRules[] = {
 const RuleInfo EraseDuringIterationRules[] = {
     {"range-for-change", "a range-for over a container whose body changes it", 3, 5},
     {"invalidating-insert", "an insert that may rehash or reallocate the container a range-for walks", 1, 5},
+    {"range-for-change-on-every-path",
+     "a change that invalidates a range-for's iterator, after which every path goes on to its next element", 0, 0},
     {"erase-then-use", "'it' used after 'c.erase(it)' in an iterator loop", 1, 2},
     {"erase-then-use-on-every-path",
      "'it' used on every path after 'c.erase(it)' (or an erase by its own key) in an iterator loop", 1, 1},

@@ -28,6 +28,28 @@ unsigned safeEraseForm(const ContainerTraits &Traits, const LangOptions &LO) {
   return Traits.Library == ContainerLibrary::Absl ? 1 : 2;
 }
 
+/// Whether \p Op, written in the body of the range-for \p Loop over its container, invalidates
+/// the loop's own iterator whatever the values: clearing or replacing the container, erasing from
+/// or inserting into a vector or a deque (their end moves), erasing the element being visited by
+/// its own key. A hash container's insert only may rehash; erasing another key leaves a node
+/// container's iterator valid; a callee's change may depend on its arguments.
+bool invalidatesLoopIterator(const ContainerOpSite &Op, const ContainerTraits &Traits, const CXXForRangeStmt *Loop) {
+  if (Op.Callee)
+    return false;
+  if (Op.Kind == ContainerOpKind::Replace || Op.OpName == "clear")
+    return true;
+  if (Traits.Shape == ContainerShape::Sequence && Traits.InsertInvalidates)
+    return Op.Kind == ContainerOpKind::Erase || Op.Kind == ContainerOpKind::Insert;
+  const auto *Call = dyn_cast<CallExpr>(Op.OpCall);
+  return isEraseLike(Op) && Call && Call->getNumArgs() == 1 && isRangeForElementKey(Call->getArg(0), Loop);
+}
+
+/// The range-for's own iterator (`__begin`), which its increment and condition use.
+const VarDecl *loopIterator(const CXXForRangeStmt *Loop) {
+  const DeclStmt *Begin = Loop->getBeginStmt();
+  return Begin && Begin->isSingleDecl() ? dyn_cast<VarDecl>(Begin->getSingleDecl()) : nullptr;
+}
+
 } // namespace
 
 EraseDuringIterationCheck::EraseDuringIterationCheck(StringRef Name, tidy::ClangTidyContext *Context)
@@ -130,21 +152,28 @@ void EraseDuringIterationCheck::checkRangeFor(const CXXForRangeStmt *Loop, const
       continue;
     Reported.insert(Op.SiteCall);
     bool Rehash = Op.Kind == ContainerOpKind::Insert || Op.Kind == ContainerOpKind::Rehash;
-    if (!Rules.enabled(Rehash ? "invalidating-insert" : "range-for-change"))
+    // Certain: the change invalidates the loop's iterator and every path from it goes on to the
+    // loop's next element (the split -Wuninitialized makes from -Wsometimes-uninitialized).
+    const VarDecl *Iterator = loopIterator(Loop);
+    bool OnEveryPath = Cfg && Iterator && Rules.enabled("range-for-change-on-every-path") &&
+                       invalidatesLoopIterator(Op, *Traits, Loop) && usedOnEveryPathAfter(*Cfg, Op.SiteCall, Iterator);
+    if (!OnEveryPath && !Rules.enabled(Rehash ? "invalidating-insert" : "range-for-change"))
       continue;
     {
       StringRef Message =
-          Rehash ? "%0 inside a range-for over it may %1 '%2' and invalidate every iterator; collect the new entries "
-                   "and insert them after the loop"
+          Rehash ? "%0 inside a range-for over it may %1 '%2' and invalidate every iterator%select{|, and every path "
+                   "from it goes on to the loop's next element}4; collect the new entries and insert them after the "
+                   "loop"
           : isEraseLike(Op)
-              ? "%0 inside a range-for over it invalidates the loop's iterator; use %select{std::erase_if|"
+              ? "%0 inside a range-for over it invalidates the loop's iterator%select{|, and every path from it "
+                "goes on to the loop's next element}4; use %select{std::erase_if|"
                 "absl::erase_if|an iterator loop with 'it = %2.erase(it)'}3, or collect the keys and erase after the "
                 "loop"
-              : "%0 inside a range-for over it invalidates the loop's iterator; collect the changes and apply them "
-                "after the loop";
+              : "%0 inside a range-for over it invalidates the loop's iterator%select{|, and every path from it goes "
+                "on to the loop's next element}4; collect the changes and apply them after the loop";
       auto Diag = diag(Op.SiteCall->getExprLoc(), Message)
                   << changeSubject(Op, Name) << Traits->invalidatingInsertVerb() << Name
-                  << safeEraseForm(*Traits, Ctx.getLangOpts()) << Op.SiteCall->getSourceRange();
+                  << safeEraseForm(*Traits, Ctx.getLangOpts()) << OnEveryPath << Op.SiteCall->getSourceRange();
       // A rewrite of a template body would change every instantiation, not just this one.
       bool InTemplate = Fn->isTemplateInstantiation() || Fn->isTemplated();
       if (!Op.Callee && !InTemplate)

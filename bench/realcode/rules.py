@@ -13,6 +13,7 @@ RULES = [
     ('mapguard-erase-during-iteration', 'erase-then-use-on-every-path', r"is used after '.*erase\(.*, on every path from the erase|erases the element .*, on every path from the erase"),
     ('mapguard-erase-during-iteration', 'erase-then-use', r"is used after '.*erase\("),
     ('mapguard-erase-during-iteration', 'iterator-loop-change', r"inside a loop over '.*' with '|erases the element '.*' points to"),
+    ('mapguard-erase-during-iteration', 'range-for-change-on-every-path', r"every path from it goes on to the loop's next element"),
     ('mapguard-erase-during-iteration', 'invalidating-insert', r'inside a range-for over it may (rehash|rebalance|reallocate)'),
     ('mapguard-erase-during-iteration', 'range-for-change', r'inside a range-for over it'),
     ('mapguard-unguarded-access', 'global-thread-race', r'with no mutex held, while'),

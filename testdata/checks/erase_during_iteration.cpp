@@ -21,7 +21,7 @@ struct Registry : std::unordered_map<int, int> {};
 
 void eraseByKey(SessionMap &Sessions) {
   for (auto &[Key, Value] : Sessions)
-    if (dead(Value)) Sessions.erase(Key); // expect: mapguard-erase-during-iteration {{'erase' on 'Sessions' inside a range-for over it invalidates the loop's iterator; use std::erase_if}} note@-1: {{iteration over 'Sessions' starts here}}
+    if (dead(Value)) Sessions.erase(Key); // expect: mapguard-erase-during-iteration {{'erase' on 'Sessions' inside a range-for over it invalidates the loop's iterator, and every path from it goes on to the loop's next element; use std::erase_if}} note@-1: {{iteration over 'Sessions' starts here}}
 }
 
 void eraseByPairFirst(std::map<int, int> &Counts) {
@@ -58,7 +58,7 @@ void eraseThenContinue(std::map<int, int> &Counts) {
 
 void otherMutations(std::map<int, int> &Counts, std::map<int, int> &Other) {
   for (auto &[Key, Value] : Counts) {
-    if (Value == 1) Counts.clear();           // expect: mapguard-erase-during-iteration {{'clear' on 'Counts' inside a range-for over it invalidates the loop's iterator; collect the changes and apply them after the loop}} note@-1: {{iteration over 'Counts'}}
+    if (Value == 1) Counts.clear();           // expect: mapguard-erase-during-iteration {{'clear' on 'Counts' inside a range-for over it invalidates the loop's iterator, and every path from it goes on to the loop's next element; collect the changes and apply them after the loop}} note@-1: {{iteration over 'Counts'}}
     if (Value == 2) Counts.extract(Key);      // expect: mapguard-erase-during-iteration {{'extract' on 'Counts'}} note@-2: {{iteration over 'Counts'}}
     if (Value == 3) Counts = Other;           // expect: mapguard-erase-during-iteration {{'operator=' on 'Counts'}} note@-3: {{iteration over 'Counts'}}
     if (Value == 4) Counts.swap(Other);       // expect: mapguard-erase-during-iteration {{'swap' on 'Counts'}} note@-4: {{iteration over 'Counts'}}

@@ -12,12 +12,12 @@ bool dead(int Value);
 
 void stdMapBeforeCxx20(std::map<std::string, int> &Sessions) {
   for (auto &[Key, Value] : Sessions)
-    if (dead(Value)) Sessions.erase(Key); // expect: mapguard-erase-during-iteration {{'erase' on 'Sessions' inside a range-for over it invalidates the loop's iterator; use an iterator loop with 'it = Sessions.erase(it)'}} note@-1: {{iteration over 'Sessions'}}
+    if (dead(Value)) Sessions.erase(Key); // expect: mapguard-erase-during-iteration {{'erase' on 'Sessions' inside a range-for over it invalidates the loop's iterator, and every path from it goes on to the loop's next element; use an iterator loop with 'it = Sessions.erase(it)'}} note@-1: {{iteration over 'Sessions'}}
 }
 
 void abslEraseIf(absl::flat_hash_map<int, int> &Table) {
   for (const auto &Entry : Table)
-    if (dead(Entry.second)) Table.erase(Entry.first); // expect: mapguard-erase-during-iteration {{'erase' on 'Table' inside a range-for over it invalidates the loop's iterator; use absl::erase_if}} note@-1: {{iteration over 'Table'}}
+    if (dead(Entry.second)) Table.erase(Entry.first); // expect: mapguard-erase-during-iteration {{'erase' on 'Table' inside a range-for over it invalidates the loop's iterator, and every path from it goes on to the loop's next element; use absl::erase_if}} note@-1: {{iteration over 'Table'}}
 }
 
 void abslInserts(absl::flat_hash_map<int, int> &Table, absl::btree_map<int, int> &Tree, absl::node_hash_set<int> &Set) {

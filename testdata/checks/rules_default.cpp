@@ -23,11 +23,15 @@ private:
   std::map<int, int> Items;
 };
 
-// range-for-change, off by default.
-void pruneEmpty(std::map<int, int> &Counts) {
+// range-for-change, off by default: a path after the erase may leave the loop (a change after
+// which every path goes on is a rule on by default: erase_during_iteration_range_for_every_path.cpp).
+void pruneEmpty(std::map<int, int> &Counts, bool Once) {
   for (auto &Entry : Counts)
-    if (Entry.second == 0)
+    if (Entry.second == 0) {
       Counts.erase(Entry.first);
+      if (Once)
+        break;
+    }
 }
 
 // erase-then-use, off by default: a path after the erase leaves the loop, so the use of the

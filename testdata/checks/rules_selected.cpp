@@ -24,10 +24,13 @@ private:
 };
 
 // range-for-change, turned on.
-void pruneEmpty(std::map<int, int> &Counts) {
+void pruneEmpty(std::map<int, int> &Counts, bool Once) {
   for (auto &Entry : Counts)
-    if (Entry.second == 0)
+    if (Entry.second == 0) {
       Counts.erase(Entry.first); // expect: mapguard-erase-during-iteration {{'erase' on 'Counts' inside a range-for over it invalidates the loop's iterator}} note@-2: {{iteration over 'Counts' starts here}}
+      if (Once)
+        break;
+    }
 }
 
 // erase-then-use, turned on: a use some path after the erase avoids.
