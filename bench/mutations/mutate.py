@@ -45,7 +45,7 @@ def default_rules():
     """The ids of the rules on by default, by the catalog's rule (checkers/CheckCatalog.cpp)."""
     text = open(os.path.join(ROOT, 'checkers/CheckCatalog.cpp')).read()
     on = set()
-    for rule, useful, total in re.findall(r'\{"([\w-]+)", ".*?", (\d+), (\d+)\}', text):
+    for rule, useful, total in re.findall(r'\{"([\w-]+)",\s*".*?",\s*(\d+),\s*(\d+)\}', text, re.S):
         useful, total = int(useful), int(total)
         if (useful == total) if total < 5 else (useful * 10 >= total * 9):
             on.add(rule)
