@@ -128,6 +128,39 @@ TEST(LockStateTest, JoinsIntersect) {
   EXPECT_EQ(P.PartlyHeld, std::vector<std::string>{"b"});
 }
 
+TEST(LockStateTest, CatchHandlersRunWithTheLocksHeldWhereTheirTryBegan) {
+  // The CFG has no exception edges: the handlers are analysed from the state at the try's start,
+  // without the guards the try body took (the unwinding released them).
+  Probes P = analyse(R"(
+    std::mutex a, b;
+    void f() {
+      std::lock_guard<std::mutex> outer(a);
+      try {
+        std::lock_guard<std::mutex> inner(b);
+        at("try");
+      } catch (...) {
+        at("handler");
+        try { at("nested try"); } catch (...) { at("nested handler"); }
+      }
+      at("after");
+    })");
+  ASSERT_EQ(P.Held.count("nested handler"), 1u);
+  EXPECT_EQ(P.Held["try"], "a,b");
+  EXPECT_EQ(P.Held["handler"], "a");
+  EXPECT_EQ(P.Held["nested try"], "a");
+  EXPECT_EQ(P.Held["nested handler"], "a");
+  EXPECT_EQ(P.Held["after"], "a");
+  EXPECT_TRUE(P.PartlyHeld.empty());
+  Probes Unlocked = analyse(R"(
+    std::mutex a;
+    void f() {
+      try { std::lock_guard<std::mutex> inner(a); at("try"); } catch (...) { at("handler"); }
+    })");
+  EXPECT_EQ(Unlocked.Held["try"], "a");
+  ASSERT_EQ(Unlocked.Held.count("handler"), 1u);
+  EXPECT_EQ(Unlocked.Held["handler"], "");
+}
+
 TEST(LockStateTest, LoopsReachAFixpoint) {
   Probes P = analyse(R"(
     std::mutex mu, other;

@@ -1,5 +1,6 @@
 #include "analysis/LockState.h"
 
+#include "analysis/CatchHandlers.h"
 #include "utils/AstUtil.h"
 #include "clang/AST/Attr.h"
 #include "clang/AST/ExprCXX.h"
@@ -364,12 +365,24 @@ bool LockStateAnalysis::acquiresLock(const Stmt *S) {
 void LockStateAnalysis::run(const FunctionCfg &Function, const LockSet &Entry, LockStateHandler &Handler) {
   const CFG &Cfg = Function.cfg();
   PostOrderCFGView Order(&Cfg);
+  CatchHandlers Handlers(Function, Order);
+  std::vector<const CFGBlock *> Blocks(Order.begin(), Order.end());
+  Blocks.insert(Blocks.end(), Handlers.blocks().begin(), Handlers.blocks().end());
   std::vector<std::optional<LockSet>> Out(Cfg.getNumBlockIDs());
+  std::vector<std::optional<LockSet>> TryStart(Cfg.getNumBlockIDs()); // per dispatch block
+  // A handler starts with the locks held where its try began.
+  auto NoteTryStart = [&](const CFGBlock &Block, unsigned Index, const LockSet &State) {
+    for (const CatchHandlers::TryStart &Start : Handlers.startsIn(Block))
+      if (Start.Element == Index)
+        TryStart[Start.Dispatch->getBlockID()] = State;
+  };
   // The state on entry to a block: the meet over its analysed predecessors' exits, each refined
   // by the branch it came through.
   auto EntryOf = [&](const CFGBlock &Block, bool Report) {
     if (&Block == &Cfg.getEntry())
       return Entry;
+    if (Handlers.isDispatch(Block))
+      return TryStart[Block.getBlockID()].value_or(LockSet());
     std::optional<LockSet> Met;
     SmallVector<std::pair<const CFGBlock *, LockSet>, 4> Incoming;
     for (const CFGBlock::AdjacentBlock &Pred : Block.preds()) {
@@ -392,10 +405,12 @@ void LockStateAnalysis::run(const FunctionCfg &Function, const LockSet &Entry, L
   bool Changed = true;
   for (unsigned Round = 0; Changed && Round < MaxRounds; ++Round) {
     Changed = false;
-    for (const CFGBlock *Block : Order) {
+    for (const CFGBlock *Block : Blocks) {
       LockSet State = EntryOf(*Block, /*Report=*/false);
-      for (const CFGElement &Element : *Block)
-        transfer(Element, State);
+      for (unsigned I = 0; I < Block->size(); ++I) {
+        NoteTryStart(*Block, I, State);
+        transfer((*Block)[I], State);
+      }
       std::optional<LockSet> &Slot = Out[Block->getBlockID()];
       if (!Slot || *Slot != State) {
         Slot = std::move(State);
@@ -403,10 +418,11 @@ void LockStateAnalysis::run(const FunctionCfg &Function, const LockSet &Entry, L
       }
     }
   }
-  for (const CFGBlock *Block : Order) {
+  for (const CFGBlock *Block : Blocks) {
     LockSet State = EntryOf(*Block, /*Report=*/true);
     for (unsigned I = 0; I < Block->size(); ++I) {
       const CFGElement &Element = (*Block)[I];
+      NoteTryStart(*Block, I, State);
       Handler.element(Element, State);
       // Only calls and destructors release; the copy is taken only while something is held.
       bool MayRelease =
