@@ -29,6 +29,11 @@ constexpr llvm::StringLiteral InferredMessage =
     "%0 without holding '%1', which guards it at %2 of %3 accesses%select{| (holding %5 instead)}4; lock '%1' here, "
     "or make the guard explicit: annotate '%6' with GUARDED_BY(%7)%select{| or use a synchronized container (%9)}8";
 
+constexpr llvm::StringLiteral ConsistentMessage =
+    "%0 without holding '%1', which guards it at every access in the other functions (%2 of %3 accesses)%select{| "
+    "(holding %5 instead)}4; lock '%1' here, or make the guard explicit: annotate '%6' with GUARDED_BY(%7)%select{| "
+    "or use a synchronized container (%9)}8";
+
 } // namespace
 
 UnguardedAccessCheck::UnguardedAccessCheck(StringRef Name, tidy::ClangTidyContext *Context)
@@ -78,22 +83,61 @@ void UnguardedAccessCheck::report(GuardInference &Inference, ASTContext &Ctx) {
     if (GuardPath && Access.ScopeExit && ScopeExitChecked && Access.Held.released(*GuardPath))
       continue;
     // Held in any mode: a write under a shared lock is mapguard-write-under-shared-lock's.
-    if (GuardPath && Inference.missesGuard(Access, *Guard, *GuardPath) &&
-        Rules.enabled(Guard->Annotated ? "annotated-guard" : "inferred-guard")) {
-      reportUnguarded(Access, *Guard, *GuardPath, Inference, Ctx);
+    if (!GuardPath || !Inference.missesGuard(Access, *Guard, *GuardPath))
+      continue;
+    bool Consistent =
+        Rules.enabled("unlocked-write-consistent-guard") && breaksConsistentGuard(Access, *Guard, Inference);
+    if (Consistent || Rules.enabled(Guard->Annotated ? "annotated-guard" : "inferred-guard")) {
+      reportUnguarded(Access, *Guard, *GuardPath, Consistent, Inference, Ctx);
       ReportedIn.insert({Access.Function, Access.Container});
     }
   }
 }
 
+bool UnguardedAccessCheck::breaksConsistentGuard(const ContainerAccess &Access, const GuardInfo &Guard,
+                                                 const GuardInference &Inference) {
+  // A change of the container itself, in the function's own code (a callable handed over is
+  // deferred-capture's; an element written through `v[i]` may be the thread's own slot).
+  const FunctionDecl *Fn = Access.Function;
+  if (Guard.Annotated || !Access.Use.Write || Access.Use.ElementOnly || Access.DeferredBy || Access.ScopeExit ||
+      Fn != Access.Enclosing || Inference.calledWithLocks(Fn))
+    return false;
+  // Any thread may call it: a public member or an external function, or one whose callers in the
+  // unit do not hold the lock. A private helper with no caller in sight may be called with it.
+  if (const auto *Method = dyn_cast<CXXMethodDecl>(Fn)) {
+    if (Method->isCopyAssignmentOperator() || Method->isMoveAssignmentOperator())
+      return false;
+    if (Method->getAccess() != AS_public && !Inference.calledInUnit(Fn))
+      return false;
+  } else if (!Fn->isExternallyVisible() && !Inference.calledInUnit(Fn)) {
+    return false;
+  }
+  // Every access of the other functions holds the guard (a size-only read is a snapshot, no
+  // evidence either way), and one of them takes a lock itself: the protocol is the class's own.
+  bool TakenElsewhere = false;
+  for (const ContainerAccess &Other : Inference.accesses()) {
+    if (Other.Container != Access.Container || Other.Function == Fn || Other.BeforeOrAfterSharing || Other.OptedOut ||
+        Other.HeldByContract || Other.ReturnedWhole || readsOnlySize(Other))
+      continue;
+    std::optional<ObjectPath> OtherPath = Inference.guardPath(Other, Guard);
+    if (!OtherPath || !Other.Held.find(*OtherPath))
+      return false;
+    TakenElsewhere = TakenElsewhere || Inference.takesLocks(Other.Function);
+  }
+  return TakenElsewhere;
+}
+
 void UnguardedAccessCheck::reportUnguarded(const ContainerAccess &Access, const GuardInfo &Guard,
-                                           const ObjectPath &GuardPath, GuardInference &Inference, ASTContext &Ctx) {
+                                           const ObjectPath &GuardPath, bool Consistent, GuardInference &Inference,
+                                           ASTContext &Ctx) {
   std::string Mutex = GuardPath.spelling();
   SmallVector<std::string, 2> Holding;
   for (const HeldLock &Lock : Access.Held.held())
     Holding.push_back("'" + Lock.Mutex.spelling() + "'");
   {
-    auto Diag = diag(Access.Ref->getExprLoc(), Guard.Annotated ? AnnotatedMessage : InferredMessage)
+    auto Diag = diag(Access.Ref->getExprLoc(), Guard.Annotated ? AnnotatedMessage
+                                               : Consistent    ? ConsistentMessage
+                                                               : InferredMessage)
                 << describe(Access) << Mutex;
     if (Guard.Annotated) {
       Diag << !Holding.empty() << llvm::join(Holding, ", ");

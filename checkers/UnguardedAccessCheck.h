@@ -17,8 +17,12 @@ protected:
   void report(GuardInference &Inference, clang::ASTContext &Ctx) override;
 
 private:
+  /// Whether \p Access, a change made without \p Guard, is the one exception to a protocol the rest
+  /// of the unit keeps: the shape a deleted or late guard leaves (rule unlocked-write-consistent-guard).
+  static bool breaksConsistentGuard(const ContainerAccess &Access, const GuardInfo &Guard,
+                                    const GuardInference &Inference);
   void reportUnguarded(const ContainerAccess &Access, const GuardInfo &Guard, const ObjectPath &GuardPath,
-                       GuardInference &Inference, clang::ASTContext &Ctx);
+                       bool Consistent, GuardInference &Inference, clang::ASTContext &Ctx);
   std::optional<clang::FixItHint> lockGuardFix(const ContainerAccess &Access, const GuardInfo &Guard,
                                                const ObjectPath &GuardPath, GuardInference &Inference,
                                                clang::ASTContext &Ctx);

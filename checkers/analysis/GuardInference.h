@@ -116,6 +116,8 @@ public:
   bool takesLocks(const clang::FunctionDecl *Fn) const { return LockingFunctions.contains(Fn); }
   /// Whether some call of \p Fn in the translation unit is made with a lock held.
   bool calledWithLocks(const clang::FunctionDecl *Fn) const { return CalledWithLocks.contains(Fn->getCanonicalDecl()); }
+  /// Whether a function of the translation unit calls \p Fn directly from its own code.
+  bool calledInUnit(const clang::FunctionDecl *Fn) const { return CallSites.contains(Fn->getCanonicalDecl()); }
   /// How often the callable started by \p Start may run at once: true if the start may repeat.
   bool startsRepeatedly(const Deferral &Start, const clang::FunctionDecl *In, clang::ASTContext &Ctx);
   const FunctionCfg *cfgOf(const clang::FunctionDecl *Fn, clang::ASTContext &Ctx) { return Cfgs.get(Fn, Ctx); }

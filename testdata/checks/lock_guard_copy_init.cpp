@@ -21,7 +21,7 @@ public:
     auto It = Table.find(Id);
     return It == Table.end() ? -1 : It->second;
   }
-  void reset() { Table.clear(); } // expect: mapguard-unguarded-access {{'clear' on 'Table' without holding 'Mu', which guards it at 4 of 5 accesses}} note@-11: {{'Table' is accessed with 'Mu' held here}}
+  void reset() { Table.clear(); } // expect: mapguard-unguarded-access {{'clear' on 'Table' without holding 'Mu', which guards it at every access in the other functions (4 of 5 accesses)}} note@-11: {{'Table' is accessed with 'Mu' held here}}
   void resetLocked() {
     auto Lock = std::unique_lock<std::mutex>(Mu);
     Table.clear();

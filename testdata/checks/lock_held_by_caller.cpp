@@ -29,7 +29,7 @@ public:
     return static_cast<int>(Servers.count(Address));
   }
   void forget(const std::string &Address) {
-    Servers.erase(Address); // expect: mapguard-unguarded-access {{'erase' on 'Servers' without holding 'Mu', which guards it at 4 of 5 accesses}} note@-8: {{accessed with 'Mu' held here}}
+    Servers.erase(Address); // expect: mapguard-unguarded-access {{'erase' on 'Servers' without holding 'Mu', which guards it at every access in the other functions (4 of 5 accesses)}} note@-8: {{accessed with 'Mu' held here}}
   }
 
 protected:
@@ -99,7 +99,7 @@ public:
     Live.erase(Id);
   }
   void drop(int Id, const std::lock_guard<std::mutex> &) { Live.erase(Id); }
-  void dropByName(int Id) { Live.erase(Id); } // expect: mapguard-unguarded-access {{'erase' on 'Live' without holding 'Mu', which guards it at 2 of 3 accesses}} note@-3: {{accessed with 'Mu' held here}}
+  void dropByName(int Id) { Live.erase(Id); } // expect: mapguard-unguarded-access {{'erase' on 'Live' without holding 'Mu', which guards it at every access in the other functions (2 of 3 accesses)}} note@-3: {{accessed with 'Mu' held here}}
 
 private:
   void insert(int Id, std::unique_lock<std::mutex> &Lock) {

@@ -108,7 +108,7 @@ public:
     return sessions_.count(Id) != 0;
   }
   void Remove(const std::string &Id) {
-    sessions_.erase(Id); // expect: mapguard-unguarded-access {{'erase' on 'sessions_' without holding 'mu_', which guards it at 2 of 3 accesses}} note@-7: {{'sessions_' is accessed with 'mu_' held here}}
+    sessions_.erase(Id); // expect: mapguard-unguarded-access {{'erase' on 'sessions_' without holding 'mu_', which guards it at every access in the other functions (2 of 3 accesses)}} note@-7: {{'sessions_' is accessed with 'mu_' held here}}
   }
 
 private:
@@ -334,7 +334,7 @@ public:
     return It == collectors_.end() ? 0 : It->second;
   }
   void remove(const std::string &Name) {
-    collectors_.erase(Name); // expect: mapguard-unguarded-access {{'erase' on 'collectors_' without holding 'mutex_', which guards it at 3 of 4 accesses}} note@-8: {{'collectors_' is accessed with 'mutex_' held here}}
+    collectors_.erase(Name); // expect: mapguard-unguarded-access {{'erase' on 'collectors_' without holding 'mutex_', which guards it at every access in the other functions (3 of 4 accesses)}} note@-8: {{'collectors_' is accessed with 'mutex_' held here}}
   }
   void removeLocked(const std::string &Name) { // negative twin
     poco::FastMutex::ScopedLock Lock(mutex_);
@@ -435,7 +435,7 @@ public:
     return It == codecs_.end() ? 0 : It->second;
   }
   void drop(const std::string &Name) {
-    codecs_.erase(Name); // expect: mapguard-unguarded-access {{'erase' on 'codecs_' without holding 'lock_', which guards it at 4 of 5 accesses}} note@-12: {{'codecs_' is accessed with 'lock_' held here}}
+    codecs_.erase(Name); // expect: mapguard-unguarded-access {{'erase' on 'codecs_' without holding 'lock_', which guards it at every access in the other functions (4 of 5 accesses)}} note@-12: {{'codecs_' is accessed with 'lock_' held here}}
   }
   // Twin: erased under the writer guard.
   void dropLocked(const std::string &Name) {
@@ -471,7 +471,7 @@ public:
   void drop(int K) { std::lock_guard<SpinSharedMutex> Lock(Mu); Items.erase(K); }
   bool has(int K) { std::shared_lock<SpinSharedMutex> Lock(Mu); return Items.count(K) != 0; }
   void set(int K) { std::shared_lock<SpinSharedMutex> Lock(Mu); Items[K] = 0; } // expect: mapguard-write-under-shared-lock {{'operator[]' on 'Items' while 'Mu' is held only shared}} note: {{'Mu' is locked shared here}}
-  void forget(int K) { Items.erase(K); } // expect: mapguard-unguarded-access {{'erase' on 'Items' without holding 'Mu', which guards it at 4 of 5 accesses}} note@-4: {{'Items' is accessed with 'Mu' held here}}
+  void forget(int K) { Items.erase(K); } // expect: mapguard-unguarded-access {{'erase' on 'Items' without holding 'Mu', which guards it at every access in the other functions (4 of 5 accesses)}} note@-4: {{'Items' is accessed with 'Mu' held here}}
 private:
   SpinSharedMutex Mu;
   std::map<int, int> Items;
@@ -512,7 +512,7 @@ public:
   void put(int K) { ConstLockMutex::Lock L(PeersLock); Peers[K] = K; }
   void drop(int K) { ConstLockMutex::Lock L(PeersLock); Peers.erase(K); } // twin: held
   bool has(int K) const { ConstLockMutex::Lock L(PeersLock); return Peers.count(K) != 0; }
-  void forget(int K) { Peers.erase(K); } // expect: mapguard-unguarded-access {{'erase' on 'Peers' without holding 'PeersLock', which guards it at 3 of 4 accesses}} note@-3: {{'Peers' is accessed with 'PeersLock' held here}}
+  void forget(int K) { Peers.erase(K); } // expect: mapguard-unguarded-access {{'erase' on 'Peers' without holding 'PeersLock', which guards it at every access in the other functions (3 of 4 accesses)}} note@-3: {{'Peers' is accessed with 'PeersLock' held here}}
 private:
   std::map<int, int> Peers;
   ConstLockMutex PeersLock;

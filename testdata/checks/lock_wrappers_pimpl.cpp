@@ -46,7 +46,7 @@ public:
     Mu.Unlock();
   }
   void drop(const std::string &Key) {
-    Items.erase(Key); // expect: mapguard-unguarded-access {{'erase' on 'Items' without holding 'Mu', which guards it at 5 of 6 accesses}} note@-13: {{'Items' is accessed with 'Mu' held here}}
+    Items.erase(Key); // expect: mapguard-unguarded-access {{'erase' on 'Items' without holding 'Mu', which guards it at every access in the other functions (5 of 6 accesses)}} note@-13: {{'Items' is accessed with 'Mu' held here}}
   }
   bool dropUnlessAbsent(const std::string &Key) {
     Mu.Lock(); // expect: mapguard-manual-lock {{'Mu' is locked by hand and a 'return' leaves the function with it still locked}} note@+2: {{'Mu' is still locked when this 'return' leaves}}

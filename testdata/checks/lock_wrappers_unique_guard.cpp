@@ -117,7 +117,7 @@ public:
     Removed.clear();
   }
   void cancel(int Id) {
-    Removed.push_back(Id); // expect: mapguard-unguarded-access {{'push_back' on 'Removed' without holding 'RemovedMu', which guards it at 2 of 3 accesses}} note@-8: {{'Removed' is accessed with 'RemovedMu' held here}}
+    Removed.push_back(Id); // expect: mapguard-unguarded-access {{'push_back' on 'Removed' without holding 'RemovedMu', which guards it at every access in the other functions (2 of 3 accesses)}} note@-8: {{'Removed' is accessed with 'RemovedMu' held here}}
   }
 
 private:

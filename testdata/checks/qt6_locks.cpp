@@ -19,7 +19,7 @@ public:
     Mu.unlock();
   }
   void transmitUnlocked(const QString &Item) {
-    Queue.append(Item); // expect: mapguard-unguarded-access {{'append' on 'Queue' without holding 'Mu', which guards it at 7 of 8 accesses}} note@-4: {{'Queue' is accessed with 'Mu' held here}}
+    Queue.append(Item); // expect: mapguard-unguarded-access {{'append' on 'Queue' without holding 'Mu', which guards it at every access in the other functions (7 of 8 accesses)}} note@-4: {{'Queue' is accessed with 'Mu' held here}}
   }
   bool transmitUnlessFull(const QString &Item) {
     Mu.lock(); // expect: mapguard-manual-lock {{'Mu' is locked by hand and a 'return' leaves the function with it still locked}} note@+2: {{'Mu' is still locked when this 'return' leaves}}

@@ -69,7 +69,7 @@ public:
     return Names.value(Id);
   }
   void forget(int Id) {
-    Names.remove(Id); // expect: mapguard-unguarded-access {{'remove' on 'Names' without holding 'Mu', which guards it at 2 of 3 accesses}} note@-7: {{'Names' is accessed with 'Mu' held here}}
+    Names.remove(Id); // expect: mapguard-unguarded-access {{'remove' on 'Names' without holding 'Mu', which guards it at every access in the other functions (2 of 3 accesses)}} note@-7: {{'Names' is accessed with 'Mu' held here}}
   }
 
 private:

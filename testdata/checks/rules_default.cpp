@@ -15,8 +15,9 @@ public:
     std::lock_guard<std::mutex> Lock(Mu);
     Items.erase(Key);
   }
-  // inferred-guard, off by default: 'Mu' is held at the other accesses.
-  void forget(int Key) { Items.erase(Key); }
+  // inferred-guard, off by default: an unlocked read, 'Mu' held at the other accesses (an unlocked
+  // change there is rule unlocked-write-consistent-guard, on: unguarded_access_consistent_guard.cpp).
+  bool has(int Key) { return Items.count(Key) != 0; }
 
 private:
   std::mutex Mu;

@@ -15,8 +15,8 @@ public:
     std::lock_guard<std::mutex> Lock(Mu);
     Items.erase(Key);
   }
-  // inferred-guard, turned on: 'Mu' is held at the other accesses.
-  void forget(int Key) { Items.erase(Key); } // expect: mapguard-unguarded-access {{'erase' on 'Items' without holding 'Mu', which guards it at 2 of 3 accesses}} note@-7: {{'Items' is accessed with 'Mu' held here}}
+  // inferred-guard, turned on: an unlocked read, 'Mu' held at the other accesses.
+  bool has(int Key) { return Items.count(Key) != 0; } // expect: mapguard-unguarded-access {{'count' on 'Items' without holding 'Mu', which guards it at 2 of 3 accesses}} note@-7: {{'Items' is accessed with 'Mu' held here}}
 
 private:
   std::mutex Mu;

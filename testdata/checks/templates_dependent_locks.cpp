@@ -110,7 +110,7 @@ public:
     std::lock_guard<Lockable> Lock(Mu);
     Counts.erase(Key);
   }
-  void reset() { Counts.clear(); } // expect: mapguard-unguarded-access {{'clear' on 'Counts' without holding 'Mu', which guards it at 2 of 3 accesses}} note@-6: {{'Counts' is accessed with 'Mu' held here}}
+  void reset() { Counts.clear(); } // expect: mapguard-unguarded-access {{'clear' on 'Counts' without holding 'Mu', which guards it at every access in the other functions (2 of 3 accesses)}} note@-6: {{'Counts' is accessed with 'Mu' held here}}
   void resetLocked() {
     std::lock_guard<Lockable> Lock(Mu);
     Counts.clear();

@@ -23,7 +23,7 @@ public:
     Sessions[Id] = 1;
   }
   void evict(const std::string &Id) {
-    Sessions.erase(Id); // expect: mapguard-unguarded-access {{'erase' on 'Sessions' without holding 'Mu', which guards it at 1 of 2 accesses; lock 'Mu' here, or make the guard explicit: annotate 'Sessions' with GUARDED_BY(Mu) or use a synchronized container (folly::Synchronized}} note@-3: {{'Sessions' is accessed with 'Mu' held here}}
+    Sessions.erase(Id); // expect: mapguard-unguarded-access {{'erase' on 'Sessions' without holding 'Mu', which guards it at every access in the other functions (1 of 2 accesses); lock 'Mu' here, or make the guard explicit: annotate 'Sessions' with GUARDED_BY(Mu) or use a synchronized container (folly::Synchronized}} note@-3: {{'Sessions' is accessed with 'Mu' held here}}
   }
 
 private:
@@ -237,7 +237,7 @@ void addHost(const std::string &Name) {
   Hosts[Name] = 1;
 }
 void dropHost(const std::string &Name) {
-  Hosts.erase(Name); // expect: mapguard-unguarded-access {{'erase' on 'Hosts' without holding 'TablesMu', which guards it at 1 of 2}} note@-3: {{accessed with 'TablesMu' held here}}
+  Hosts.erase(Name); // expect: mapguard-unguarded-access {{'erase' on 'Hosts' without holding 'TablesMu', which guards it at every access in the other functions (1 of 2}} note@-3: {{accessed with 'TablesMu' held here}}
 }
 
 // Globals with no mutex at all, written on threads while other code uses them.
@@ -380,7 +380,7 @@ private:
 class Spawner {
 public:
   void add(int Key) {
-    Jobs[Key] = Key; // expect: mapguard-unguarded-access {{'operator[]' on 'Jobs' without holding 'Mu', which guards it at 1 of 2 accesses}} note@+7: {{'Jobs' is accessed with 'Mu' held here}}
+    Jobs[Key] = Key; // expect: mapguard-unguarded-access {{'operator[]' on 'Jobs' without holding 'Mu', which guards it at every access in the other functions (1 of 2 accesses)}} note@+7: {{'Jobs' is accessed with 'Mu' held here}}
     std::thread(&Spawner::work, this).detach();
   }
 

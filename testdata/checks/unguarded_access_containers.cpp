@@ -32,7 +32,7 @@ public:
     return true;
   }
   void retry(Job J) {
-    Pending.push(J); // expect: mapguard-unguarded-access {{'push' on 'Pending' without holding 'Mu', which guards it at 4 of 5 accesses}} note@-11: {{'Pending' is accessed with 'Mu' held here}}
+    Pending.push(J); // expect: mapguard-unguarded-access {{'push' on 'Pending' without holding 'Mu', which guards it at every access in the other functions (4 of 5 accesses)}} note@-11: {{'Pending' is accessed with 'Mu' held here}}
   }
 
 private:
@@ -51,7 +51,7 @@ public:
     return Values.empty() ? 0 : Values.back();
   }
   void trim() {
-    Values.erase(Values.begin()); // expect: mapguard-unguarded-access {{'erase' on 'Values' without holding 'Mu', which guards it at 3 of 5 accesses}} note@-7: {{'Values' is accessed with 'Mu' held here}}
+    Values.erase(Values.begin()); // expect: mapguard-unguarded-access {{'erase' on 'Values' without holding 'Mu', which guards it at every access in the other functions (3 of 5 accesses)}} note@-7: {{'Values' is accessed with 'Mu' held here}}
   }
 
 private:
@@ -99,7 +99,7 @@ public:
     Audit.add(0);
   }
   void flush() {
-    Samples.removeOldest(); // expect: mapguard-unguarded-access {{'removeOldest' on 'Samples' without holding 'Mu', which guards it at 2 of 3 accesses}} note@-9: {{'Samples' is accessed with 'Mu' held here}}
+    Samples.removeOldest(); // expect: mapguard-unguarded-access {{'removeOldest' on 'Samples' without holding 'Mu', which guards it at every access in the other functions (2 of 3 accesses)}} note@-9: {{'Samples' is accessed with 'Mu' held here}}
     Audit.add(1);
   }
 
@@ -122,7 +122,7 @@ public:
     return It == Table->end() ? 0 : It->second;
   }
   void drop(int Key) {
-    Table->erase(Key); // expect: mapguard-unguarded-access {{'erase' on 'Table' without holding '*Mu', which guards it at 3 of 4 accesses}} note@-8: {{'Table' is accessed with '*Mu' held here}}
+    Table->erase(Key); // expect: mapguard-unguarded-access {{'erase' on 'Table' without holding '*Mu', which guards it at every access in the other functions (3 of 4 accesses)}} note@-8: {{'Table' is accessed with '*Mu' held here}}
   }
 
 private:
@@ -168,7 +168,7 @@ public:
     return Value;
   }
   void drain() {
-    Queue.clear(); // expect: mapguard-unguarded-access {{'clear' on 'Queue' without holding 'Mu', which guards it at 3 of 4 accesses}} note@-9: {{'Queue' is accessed with 'Mu' held here}}
+    Queue.clear(); // expect: mapguard-unguarded-access {{'clear' on 'Queue' without holding 'Mu', which guards it at every access in the other functions (3 of 4 accesses)}} note@-9: {{'Queue' is accessed with 'Mu' held here}}
   }
 
 private:

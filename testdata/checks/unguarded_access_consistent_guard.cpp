@@ -1,0 +1,220 @@
+// RUN-ARGS: -std=c++17 -Wno-unused -pthread
+// CHECKS: -*,mapguard-unguarded-access
+// mapguard-unguarded-access, rule unlocked-write-consistent-guard (on by default): a change of a
+// container without the mutex that every access in the other functions holds, one of which takes
+// it itself - the shape a deleted or late guard leaves in code that otherwise keeps its protocol.
+// Default rules only: each negative twin below is a finding of inferred-guard (off by default) or
+// no finding at all.
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+// A guard deleted from one writer: the two other functions lock.
+class SessionMap {
+public:
+  void add(const std::string &Tag, int Session) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Sessions[Tag] = Session;
+  }
+  bool del(const std::string &Tag) {
+    return Sessions.erase(Tag) != 0; // expect: mapguard-unguarded-access {{'erase' on 'Sessions' without holding 'Mu', which guards it at every access in the other functions (3 of 4 accesses); lock 'Mu' here}} note@-3: {{'Sessions' is accessed with 'Mu' held here}}
+  }
+  int get(const std::string &Tag) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    auto It = Sessions.find(Tag);
+    return It == Sessions.end() ? 0 : It->second;
+  }
+
+private:
+  std::mutex Mu;
+  std::map<std::string, int> Sessions;
+};
+
+// A guard moved below the access it protected (no fix: the function takes the lock itself).
+class LogWriter {
+public:
+  void write(std::string Line) {
+    Pending.push_back(std::move(Line)); // expect: mapguard-unguarded-access {{'push_back' on 'Pending' without holding 'Mu', which guards it at every access in the other functions}} note@+8: {{'Pending' is accessed with 'Mu' held here}}
+    std::lock_guard<std::mutex> Lock(Mu);
+    ++Written;
+  }
+  std::deque<std::string> takeAll() {
+    std::deque<std::string> Taken;
+    {
+      std::lock_guard<std::mutex> Lock(Mu);
+      Taken.swap(Pending);
+    }
+    return Taken;
+  }
+
+private:
+  std::mutex Mu;
+  std::deque<std::string> Pending;
+  int Written = 0;
+};
+
+// Through a handle: the queue behind a unique_ptr, the same object at every access.
+class JobQueue {
+public:
+  void push(int Job) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Jobs->push_back(Job);
+  }
+  void drop() {
+    Jobs->clear(); // expect: mapguard-unguarded-access {{'clear' on 'Jobs' without holding 'Mu', which guards it at every access in the other functions (1 of 2 accesses)}} note@-3: {{'Jobs' is accessed with 'Mu' held here}}
+  }
+
+private:
+  std::mutex Mu;
+  std::unique_ptr<std::vector<int>> Jobs = std::make_unique<std::vector<int>>();
+};
+
+// Negative twin: a second function also reads it unlocked - no protocol the whole class keeps
+// (inferred-guard's, off by default).
+class LooseSessionMap {
+public:
+  void add(const std::string &Tag, int Session) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Sessions[Tag] = Session;
+  }
+  bool del(const std::string &Tag) { return Sessions.erase(Tag) != 0; }
+  bool has(const std::string &Tag) const { return Sessions.count(Tag) != 0; }
+  int get(const std::string &Tag) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    return Sessions[Tag];
+  }
+
+private:
+  std::mutex Mu;
+  std::map<std::string, int> Sessions;
+};
+
+// Negative twin: an unlocked read, not a change (inferred-guard's, off by default); and a
+// size-only read, which neither breaks nor makes the protocol.
+class ReadOnlyForget {
+public:
+  void add(const std::string &Tag, int Session) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Sessions[Tag] = Session;
+  }
+  bool has(const std::string &Tag) const { return Sessions.find(Tag) != Sessions.end(); }
+  size_t size() const { return Sessions.size(); }
+
+private:
+  mutable std::mutex Mu;
+  std::map<std::string, int> Sessions;
+};
+
+// Negative twin: a private helper with no caller in this unit - its callers may hold the lock.
+class HelperElsewhere {
+public:
+  void add(int Key) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Keys.push_back(Key);
+  }
+
+private:
+  void dropAllUnlocked();
+  void trim() { Keys.pop_back(); }
+  std::mutex Mu;
+  std::vector<int> Keys;
+};
+
+// Negative twin: the only caller of the private helper holds the lock - no access misses it.
+class HelperCalledLocked {
+public:
+  void add(int Key) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Keys.push_back(Key);
+    trim();
+  }
+
+private:
+  void trim() { Keys.erase(Keys.begin()); }
+  std::mutex Mu;
+  std::vector<int> Keys;
+};
+
+// Negative twin: an element written through `v[i]`, not the container changed; and copy
+// assignment, which initialises the object from another.
+class Slots {
+public:
+  void grow() {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Values.push_back(0);
+  }
+  void set(size_t I, int V) { Values[I] = V; }
+  Slots &operator=(const Slots &Other) {
+    Values = Other.Values;
+    return *this;
+  }
+
+private:
+  std::mutex Mu;
+  std::vector<int> Values;
+};
+
+// Negative twin: the locked accesses hold the lock by the caller's annotation, and no function
+// takes it itself - the protocol is a contract this unit does not show being kept.
+class Contracted {
+public:
+  std::mutex Mu;
+  void addLocked(int Key) __attribute__((requires_capability(Mu)));
+  void clearAll() { Keys.clear(); }
+
+private:
+  std::vector<int> Keys;
+};
+void Contracted::addLocked(int Key) { Keys.push_back(Key); }
+
+// A global table and its global mutex, changed by a free function that lost its guard.
+std::mutex RoutesMu;
+std::map<int, std::string> Routes;
+void addRoute(int Id, std::string Name) {
+  std::lock_guard<std::mutex> Lock(RoutesMu);
+  Routes[Id] = std::move(Name);
+}
+void removeRoute(int Id) {
+  Routes.erase(Id); // expect: mapguard-unguarded-access {{'erase' on 'Routes' without holding 'RoutesMu', which guards it at every access in the other functions (1 of 2 accesses)}} note@-3: {{'Routes' is accessed with 'RoutesMu' held here}}
+}
+
+// Catch handlers are analysed (Clang's CFG has no exception edges: a handler runs with the locks
+// held where its try began). The cleanup in a handler misses the lock; its twin takes the lock
+// before the try, and the handler holds it.
+void connect(int Id);
+class Connections {
+public:
+  void open(int Id) {
+    {
+      std::lock_guard<std::mutex> Lock(Mu);
+      Pending.push_back(Id);
+    }
+    try {
+      connect(Id);
+    } catch (...) {
+      Pending.pop_back(); // expect: mapguard-unguarded-access {{'pop_back' on 'Pending' without holding 'Mu', which guards it at every access in the other functions}} note@-4: {{'Mu' is released here}} note@-5: {{'Pending' is accessed with 'Mu' held here}}
+      throw;
+    }
+  }
+  void openLocked(int Id) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    try {
+      connect(Id);
+    } catch (...) {
+      Failed.push_back(Id);
+    }
+  }
+  std::vector<int> takeFailed() {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Pending.clear();
+    return std::move(Failed);
+  }
+
+private:
+  std::mutex Mu;
+  std::vector<int> Pending;
+  std::vector<int> Failed;
+};
