@@ -57,7 +57,7 @@ const RuleInfo UnguardedAccessRules[] = {
     {"annotated-guard", "an access without the mutex named by GUARDED_BY", 0, 1},
     {"inferred-guard", "an access without the mutex held at most of the container's other accesses", 22, 139},
     {"unlocked-write-consistent-guard",
-     "a change without the mutex held at every access in the other functions, one of which takes it", 0, 0},
+     "a change without the mutex held at every access in the other functions, one of which writes under it", 0, 0},
     {"global-thread-race", "a global container written on a worker thread with no mutex while other code uses it", 0,
      0},
 };

@@ -113,8 +113,11 @@ bool UnguardedAccessCheck::breaksConsistentGuard(const ContainerAccess &Access, 
     return false;
   }
   // Every access of the other functions holds the guard (a size-only read is a snapshot, no
-  // evidence either way), and one of them takes a lock itself: the protocol is the class's own.
+  // evidence either way), one of them takes a lock itself (the protocol is the class's own), and
+  // one of them changes the container under it: a writer that can run at the same time. (A table
+  // filled unlocked by a set-up function and only read, locked, afterwards has none.)
   bool TakenElsewhere = false;
+  bool WrittenElsewhere = false;
   for (const ContainerAccess &Other : Inference.accesses()) {
     if (Other.Container != Access.Container || Other.Function == Fn || Other.BeforeOrAfterSharing || Other.OptedOut ||
         Other.HeldByContract || Other.ReturnedWhole || readsOnlySize(Other))
@@ -123,8 +126,9 @@ bool UnguardedAccessCheck::breaksConsistentGuard(const ContainerAccess &Access, 
     if (!OtherPath || !Other.Held.find(*OtherPath))
       return false;
     TakenElsewhere = TakenElsewhere || Inference.takesLocks(Other.Function);
+    WrittenElsewhere = WrittenElsewhere || Other.Use.Write;
   }
-  return TakenElsewhere;
+  return TakenElsewhere && WrittenElsewhere;
 }
 
 void UnguardedAccessCheck::reportUnguarded(const ContainerAccess &Access, const GuardInfo &Guard,

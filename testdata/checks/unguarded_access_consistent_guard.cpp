@@ -108,6 +108,22 @@ private:
   std::map<std::string, int> Sessions;
 };
 
+// Negative twin: a table filled unlocked by a set-up function and only read, locked, afterwards -
+// no writer runs at the same time as the fill (inferred-guard's, off by default).
+class RouteTable {
+public:
+  void addRoute(int Id, std::string Target) { Routes[Id] = std::move(Target); }
+  std::string lookup(int Id) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    auto It = Routes.find(Id);
+    return It == Routes.end() ? std::string() : It->second;
+  }
+
+private:
+  std::mutex Mu;
+  std::map<int, std::string> Routes;
+};
+
 // Negative twin: a private helper with no caller in this unit - its callers may hold the lock.
 class HelperElsewhere {
 public:
