@@ -156,6 +156,18 @@ TEST(LockStateTest, CatchHandlersRunWithTheLocksHeldWhereTheirTryBegan) {
     void f() {
       try { std::lock_guard<std::mutex> inner(a); at("try"); } catch (...) { at("handler"); }
     })");
+  // An exception no handler catches propagates: that edge is not followed (which calls throw is
+  // read from their code by the checks), so the hand-taken lock is not held on "some paths".
+  Probes Typed = analyse(R"(
+    std::mutex a;
+    void g();
+    void f() {
+      a.lock();
+      try { g(); } catch (const std::exception &) { at("typed handler"); a.unlock(); return; }
+      a.unlock();
+    })");
+  EXPECT_EQ(Typed.Held["typed handler"], "a");
+  EXPECT_TRUE(Typed.PartlyHeld.empty());
   EXPECT_EQ(Unlocked.Held["try"], "a");
   ASSERT_EQ(Unlocked.Held.count("handler"), 1u);
   EXPECT_EQ(Unlocked.Held["handler"], "");

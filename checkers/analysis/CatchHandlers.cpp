@@ -15,6 +15,10 @@ bool isWithin(const Stmt *S, const Stmt *Ancestor, const ParentMap &Parents) {
 
 } // namespace
 
+bool CatchHandlers::entersHandler(const CFGBlock &From, const CFGBlock &To) const {
+  return !isDispatch(From) || isa_and_nonnull<CXXCatchStmt>(To.getLabel());
+}
+
 CatchHandlers::CatchHandlers(const FunctionCfg &Function, const PostOrderCFGView &Order) {
   const CFG &Cfg = Function.cfg();
   Dispatch.resize(Cfg.getNumBlockIDs());
@@ -65,7 +69,8 @@ void CatchHandlers::addHandlers(std::pair<const CFGBlock *, unsigned> Start, con
     const CFGBlock *Block = Work.pop_back_val();
     Blocks.push_back(Block);
     for (const CFGBlock::AdjacentBlock &Succ : Block->succs())
-      if (const CFGBlock *Next = Succ.getReachableBlock(); Next && !Seen.test(Next->getBlockID())) {
+      if (const CFGBlock *Next = Succ.getReachableBlock();
+          Next && !Seen.test(Next->getBlockID()) && (Block != Dispatcher || entersHandler(*Block, *Next))) {
         Seen.set(Next->getBlockID());
         Work.push_back(Next);
       }

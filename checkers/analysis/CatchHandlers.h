@@ -37,6 +37,10 @@ public:
   llvm::ArrayRef<const clang::CFGBlock *> blocks() const { return Blocks; }
   /// Whether \p Block is the dispatch block of a try whose start is known.
   bool isDispatch(const clang::CFGBlock &Block) const { return Dispatch.test(Block.getBlockID()); }
+  /// Whether the edge \p From -> \p To is followed: not a dispatch block's edge to the code an
+  /// exception no handler catches propagates to (the exit, an outer try). Which calls may throw is
+  /// read from their code elsewhere (mapguard-manual-lock); a call of unseen code is no evidence.
+  bool entersHandler(const clang::CFGBlock &From, const clang::CFGBlock &To) const;
   /// The tries that begin in \p Block.
   llvm::ArrayRef<TryStart> startsIn(const clang::CFGBlock &Block) const;
 

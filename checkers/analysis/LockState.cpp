@@ -387,7 +387,7 @@ void LockStateAnalysis::run(const FunctionCfg &Function, const LockSet &Entry, L
     SmallVector<std::pair<const CFGBlock *, LockSet>, 4> Incoming;
     for (const CFGBlock::AdjacentBlock &Pred : Block.preds()) {
       const CFGBlock *P = Pred.getReachableBlock();
-      if (!P || !Out[P->getBlockID()])
+      if (!P || !Out[P->getBlockID()] || !Handlers.entersHandler(*P, Block))
         continue;
       LockSet State = *Out[P->getBlockID()];
       applyBranch(*P, Block, State);

@@ -104,6 +104,29 @@ void throws(int Key) {
   Mu.unlock();
 }
 
+// A catch handler runs with the locks held where its try began (Mu, taken by hand before it): its
+// 'return' leaves with Mu locked. The twin unlocks in the handler first.
+void connectOrThrow(int Key);
+void giveUpLocked(int Key) {
+  Mu.lock(); // expect: mapguard-manual-lock {{a 'return' leaves the function with it still locked}} note@+4: {{'Mu' is still locked when this 'return' leaves}}
+  try {
+    connectOrThrow(Key);
+  } catch (const std::exception &) {
+    return;
+  }
+  Mu.unlock();
+}
+void giveUpUnlocked(int Key) {
+  Mu.lock();
+  try {
+    connectOrThrow(Key);
+  } catch (const std::exception &) {
+    Mu.unlock();
+    return;
+  }
+  Mu.unlock();
+}
+
 void loop(const int *Keys, int N) {
   for (int I = 0; I < N; ++I) {
     Mu.lock(); // expect: mapguard-manual-lock {{a 'continue' leaves the loop}} note@+2: {{still locked when this 'continue' leaves}}
