@@ -336,6 +336,28 @@ TEST(CliTest, WerrorInTheBuildDoesNotFailUnits) {
   EXPECT_EQ(parseDiagnostics(R.Out).size(), 0u) << R.Out;
 }
 
+TEST(CliTest, AWarningThatIsAnErrorByDefaultIsNeitherAFindingNorAFailure) {
+  // Narrowing in braces is an error by default with a flag of its own (-Wc++11-narrowing): the
+  // unit is analysed, its hazard reported, and the compiler's diagnostic left to the build.
+  Project P;
+  P.add("narrowing.cpp", R"(#include <map>
+char narrow(int Value) { char C{Value}; return C; }
+void prune(std::map<int, int> &M) {
+  for (auto It = M.begin(); It != M.end(); ++It)
+    if (It->second == 0)
+      M.erase(It);
+}
+)");
+  P.writeDatabase();
+  CommandResult R = run({Mapguard, "-p", P.root(), "--format=json", P.path("src/narrowing.cpp")});
+  EXPECT_EQ(R.ExitCode, 1) << R.Out << R.Err;
+  nlohmann::json Report = nlohmann::json::parse(R.Out, nullptr, false);
+  ASSERT_TRUE(Report.is_object()) << R.Out;
+  ASSERT_EQ(Report["findings"].size(), 1u) << R.Out;
+  EXPECT_EQ(Report["findings"][0]["check"], "mapguard-erase-during-iteration") << R.Out;
+  EXPECT_TRUE(Report["failedUnits"].empty()) << R.Out;
+}
+
 TEST(CliTest, HeaderFindingIsReportedOnceWhenUnitsDescribeItDifferently) {
   // Each unit counts the accesses it sees: "held at 1 of 2" in one, "2 of 3" in the other.
   Project P;

@@ -37,6 +37,14 @@ bool isCompilerError(const ClangTidyError &E) {
   return E.DiagLevel == ClangTidyError::Error && E.DiagnosticName == "clang-diagnostic-error";
 }
 
+/// A finding of one of mapguard's checks. Other diagnostics are the compiler's: a warning that is
+/// an error by default (`-Wc++11-narrowing`, `-Wmissing-template-arg-list-after-template-kw` in a
+/// project's copy of an old Boost header) comes with its own flag name, keeps the unit analysable
+/// and is the build's business, not a finding.
+bool isMapguardDiagnostic(const ClangTidyError &E) {
+  return llvm::StringRef(E.DiagnosticName).starts_with("mapguard-");
+}
+
 /// The facts a guard-based check reports for the CLI's account of the run (a remark, not a finding).
 bool isSeenFacts(const ClangTidyError &E) {
   // By its text, whatever level the clang-tidy of the build gives a remark.
@@ -196,6 +204,8 @@ AnalysisResult merge(const tooling::CompilationDatabase &Db, llvm::ArrayRef<std:
         Failure.Errors.push_back(std::move(E));
         continue;
       }
+      if (!isMapguardDiagnostic(E))
+        continue;
       std::string Text = sarifMessageText(E);
       auto [It, Inserted] = Seen.try_emplace(placeKey(E), Text, Result.Findings.size());
       if (Inserted) {
@@ -252,8 +262,9 @@ AnalysisResult analyze(const tooling::CompilationDatabase &Db, llvm::ArrayRef<st
         std::lock_guard<std::mutex> Lock(ProgressMutex);
         ++UnitsDone;
         Done[I] = true;
-        size_t UnitFindings = llvm::count_if(
-            Outcomes[I].Diagnostics, [](const ClangTidyError &E) { return !isCompilerError(E) && !isSeenFacts(E); });
+        size_t UnitFindings = llvm::count_if(Outcomes[I].Diagnostics, [](const ClangTidyError &E) {
+          return isMapguardDiagnostic(E) && !isSeenFacts(E);
+        });
         FindingsSoFar += UnitFindings;
         if (Progress)
           Progress({UnitsDone, Files.size(), UnitFindings, FindingsSoFar, Files[I]});
