@@ -144,6 +144,8 @@ void ManualLockCheck::checkFunction(const FunctionDecl *Fn, ASTContext &Ctx) {
 
   ObjectPathResolver Resolver(Ctx);
   ManualCalls Calls = findManualCalls(Fn->getBody(), Locks, Resolver);
+  if (Calls.Locks.empty())
+    return;
   // A lock that a callable created here releases (`mu.lock(); ... std::async([this] { dump();
   // mu.unlock(); });`) is handed over with the callable: leaving with it held is the protocol.
   SmallVector<ObjectPath, 1> ReleasedByCallables;
