@@ -28,8 +28,35 @@ StringRef exclusiveCounterpart(StringRef SharedGuard) {
 bool isOnlyDeclared(const VarDecl *Guard, const FunctionDecl *Fn) { return referencesTo(Fn->getBody(), Guard).empty(); }
 } // namespace
 
+/// Whether \p Access, a change made with \p Guard held only shared and no other lock, is the one
+/// exception to the protocol the unit keeps: every other change of the container takes the guard
+/// exclusively (at least one does). The shape a writer's guard turned into a reader's leaves; a
+/// rebuild under the reader lock that holds a second lock over the readers' slots (tkrzw) has one.
+bool WriteUnderSharedLockCheck::breaksExclusiveWrites(const ContainerAccess &Access, const GuardInfo &Guard,
+                                                      const GuardInference &Inference) {
+  if (Access.Use.ElementOnly || Access.DeferredBy || Access.ScopeExit || Access.Held.held().size() != 1)
+    return false;
+  bool ExclusiveElsewhere = false;
+  for (const ContainerAccess &Other :
+       llvm::concat<const ContainerAccess>(Inference.accesses(), Inference.otherAccesses())) {
+    if (Other.Ref == Access.Ref || Other.Container != Access.Container || !Other.Use.Write || Other.Use.ElementOnly ||
+        Other.BeforeOrAfterSharing || Other.OptedOut || Other.HeldByContract)
+      continue;
+    std::optional<ObjectPath> OtherPath = Inference.guardPath(Other, Guard);
+    const HeldLock *Held = OtherPath ? Other.Held.find(*OtherPath) : nullptr;
+    if (Other.Function == Access.Function && Held && Held->Kind == LockKind::Shared)
+      continue; // the same critical section's other changes
+    if (!Held || Held->Kind != LockKind::Exclusive)
+      return false;
+    ExclusiveElsewhere = true;
+  }
+  return ExclusiveElsewhere;
+}
+
 void WriteUnderSharedLockCheck::report(GuardInference &Inference, ASTContext &Ctx) {
-  if (!Rules.enabled("write-under-reader-lock"))
+  bool AllRules = Rules.enabled("write-under-reader-lock");
+  bool Consistent = Rules.enabled("shared-write-consistent-guard");
+  if (!AllRules && !Consistent)
     return;
   llvm::DenseSet<const Expr *> Reported;
   llvm::DenseSet<const VarDecl *> FixedGuards;
@@ -48,12 +75,17 @@ void WriteUnderSharedLockCheck::report(GuardInference &Inference, ASTContext &Ct
     std::string Mutex = GuardPath->spelling();
     const FunctionCfg *Cfg = Inference.cfgOf(Access.Function, Ctx);
     bool SubscriptReads = Access.Use.What == "operator[]" && Cfg && subscriptOnlyReads(Access.Use.Site, Cfg->parents());
+    bool Exception = Consistent && !SubscriptReads && breaksExclusiveWrites(Access, *Guard, Inference);
+    if (!Exception && !AllRules)
+      continue;
     {
       auto Diag =
           diag(Access.Ref->getExprLoc(),
-               "%0 while '%1' is held only shared; other readers may use '%2' at the same time: take '%1' "
+               "%0 while '%1' is held only shared%select{|, where every other change of '%2' takes it "
+               "exclusively}4; other readers may use '%2' at the same time: take '%1' "
                "exclusively%select{|; if this 'operator[]' only reads, use find() or at(), which do not insert}3")
-          << describe(Access) << Mutex << Access.Path.spelling() << SubscriptReads << Access.Use.Site->getSourceRange();
+          << describe(Access) << Mutex << Access.Path.spelling() << SubscriptReads << Exception
+          << Access.Use.Site->getSourceRange();
       if (Held->Guard && !FixedGuards.contains(Held->Guard))
         if (auto Fix = exclusiveGuardFix(*Held, Ctx)) {
           Diag << *Fix;

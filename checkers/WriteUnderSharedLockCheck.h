@@ -16,6 +16,8 @@ protected:
   void report(GuardInference &Inference, clang::ASTContext &Ctx) override;
 
 private:
+  static bool breaksExclusiveWrites(const ContainerAccess &Access, const GuardInfo &Guard,
+                                    const GuardInference &Inference);
   std::optional<clang::FixItHint> exclusiveGuardFix(const HeldLock &Lock, clang::ASTContext &Ctx);
 };
 

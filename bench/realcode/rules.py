@@ -20,6 +20,7 @@ RULES = [
     ('mapguard-unguarded-access', 'annotated-guard', r'\(GUARDED_BY\)'),
     ('mapguard-unguarded-access', 'unlocked-write-consistent-guard', r'which guards it at every access in the other functions'),
     ('mapguard-unguarded-access', 'inferred-guard', r'which guards it at'),
+    ('mapguard-write-under-shared-lock', 'shared-write-consistent-guard', r'where every other change of .* takes it exclusively'),
     ('mapguard-write-under-shared-lock', 'write-under-reader-lock', r''),
     ('mapguard-escaping-reference', 'returned-after-release', r"returns .* that outlives its lock"),
     ('mapguard-escaping-reference', 'stored-beyond-lock', r'is stored in'),

@@ -85,7 +85,7 @@ public:
   }
   void put(const QString &Key, int V) {
     QReadLocker Locker(&Lock);
-    Entries.insert(Key, V); // expect: mapguard-write-under-shared-lock {{'insert' on 'Entries' while 'Lock' is held only shared; other readers may use 'Entries' at the same time: take 'Lock' exclusively}} note@-1: {{'Lock' is locked shared here}}
+    Entries.insert(Key, V); // expect: mapguard-write-under-shared-lock {{'insert' on 'Entries' while 'Lock' is held only shared, where every other change of 'Entries' takes it exclusively; other readers may use 'Entries' at the same time: take 'Lock' exclusively}} note@-1: {{'Lock' is locked shared here}}
   }
   void log(int V) {
     QReadLocker Locker(&Lock);

@@ -31,7 +31,7 @@ class EventLog {
 public:
   void record(int Event) {
     std::shared_lock<std::shared_mutex> Lock(Mu);
-    Events.push_back(Event); // expect: mapguard-write-under-shared-lock {{'push_back' on 'Events' while 'Mu' is held only shared; other readers may use 'Events' at the same time: take 'Mu' exclusively}} note@-1: {{'Mu' is locked shared here}}
+    Events.push_back(Event); // expect: mapguard-write-under-shared-lock {{'push_back' on 'Events' while 'Mu' is held only shared, where every other change of 'Events' takes it exclusively; other readers may use 'Events' at the same time: take 'Mu' exclusively}} note@-1: {{'Mu' is locked shared here}}
   }
   void drain() {
     std::shared_lock Lock(Mu);
