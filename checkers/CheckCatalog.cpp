@@ -36,11 +36,11 @@ const RuleInfo EraseDuringIterationRules[] = {
      0, 1},
     {"held-iterator-insert", "an iterator held across an insert that may rehash or reallocate its container", 0, 3},
     {"erased-element-reference", "a reference into the erased element used after the erase", 0, 0},
-    {"reentrant-callback", "a callback invoked in the loop may re-enter a member function that erases", 0, 70},
+    {"reentrant-callback", "a callback invoked in the loop may re-enter a member function that erases", 0, 83},
 };
 const RuleInfo EscapingReferenceRules[] = {
     {"used-after-release", "a reference, pointer or iterator used after its guard is released", 0, 5},
-    {"returned-after-release", "returned from the function that took the lock", 1, 12},
+    {"returned-after-release", "returned from the function that took the lock", 1, 15},
     {"stored-beyond-lock", "stored in a member, a global or an out-parameter", 0, 8},
     {"captured-by-deferred", "captured by a callable a thread or executor runs later", 0, 0},
 };
@@ -55,9 +55,11 @@ const RuleInfo ScopeExitAfterUnlockRules[] = {
 };
 const RuleInfo UnguardedAccessRules[] = {
     {"annotated-guard", "an access without the mutex named by GUARDED_BY", 0, 1},
-    {"inferred-guard", "an access without the mutex held at most of the container's other accesses", 22, 139},
-    {"unlocked-write-consistent-guard",
-     "a change without the mutex held at every access in the other functions, one of which writes under it", 0, 0},
+    {"inferred-guard", "an access without the mutex held at most of the container's other accesses", 22, 144},
+    {"breaks-consistent-guard",
+     "a change, or a read where the function locks its other accesses, without the mutex held at every access in "
+     "the other functions",
+     0, 0},
     {"global-thread-race", "a global container written on a worker thread with no mutex while other code uses it", 0,
      0},
 };

@@ -34,6 +34,11 @@ constexpr llvm::StringLiteral ConsistentMessage =
     "(holding %5 instead)}4; lock '%1' here, or make the guard explicit: annotate '%6' with GUARDED_BY(%7)%select{| "
     "or use a synchronized container (%9)}8";
 
+/// A public member function, or an override of one: callable through the base class.
+bool isPubliclyCallable(const CXXMethodDecl *Method) {
+  return Method->getAccess() == AS_public || llvm::any_of(Method->overridden_methods(), isPubliclyCallable);
+}
+
 } // namespace
 
 UnguardedAccessCheck::UnguardedAccessCheck(StringRef Name, tidy::ClangTidyContext *Context)
@@ -86,7 +91,7 @@ void UnguardedAccessCheck::report(GuardInference &Inference, ASTContext &Ctx) {
     if (!GuardPath || !Inference.missesGuard(Access, *Guard, *GuardPath))
       continue;
     bool Consistent =
-        Rules.enabled("unlocked-write-consistent-guard") && breaksConsistentGuard(Access, *Guard, Inference);
+        Rules.enabled("breaks-consistent-guard") && breaksConsistentGuard(Access, *Guard, *GuardPath, Inference);
     if (Consistent || Rules.enabled(Guard->Annotated ? "annotated-guard" : "inferred-guard")) {
       reportUnguarded(Access, *Guard, *GuardPath, Consistent, Inference, Ctx);
       ReportedIn.insert({Access.Function, Access.Container});
@@ -95,19 +100,27 @@ void UnguardedAccessCheck::report(GuardInference &Inference, ASTContext &Ctx) {
 }
 
 bool UnguardedAccessCheck::breaksConsistentGuard(const ContainerAccess &Access, const GuardInfo &Guard,
-                                                 const GuardInference &Inference) {
-  // A change of the container itself, in the function's own code (a callable handed over is
-  // deferred-capture's; an element written through `v[i]` may be the thread's own slot).
+                                                 const ObjectPath &GuardPath, const GuardInference &Inference) {
+  // In the function's own code (a callable handed over is deferred-capture's), a change of the
+  // container itself (an element written through `v[i]` may be the thread's own slot) - or a read
+  // in a function that holds the guard at its other accesses of the container: it knows the
+  // protocol and this access escapes it (a lock taken one statement too late).
   const FunctionDecl *Fn = Access.Function;
-  if (Guard.Annotated || !Access.Use.Write || Access.Use.ElementOnly || Access.DeferredBy || Access.ScopeExit ||
-      Fn != Access.Enclosing || Inference.calledWithLocks(Fn))
+  if (Guard.Annotated || Access.Use.ElementOnly || Access.DeferredBy || Access.ScopeExit || Fn != Access.Enclosing ||
+      Inference.calledWithLocks(Fn))
     return false;
-  // Any thread may call it: a public member or an external function, or one whose callers in the
-  // unit do not hold the lock. A private helper with no caller in sight may be called with it.
+  if (!Access.Use.Write && llvm::none_of(Inference.accesses(), [&](const ContainerAccess &Other) {
+        return Other.Function == Fn && Other.Container == Access.Container && Other.Path == Access.Path &&
+               Other.Held.find(GuardPath);
+      }))
+    return false;
+  // Any thread may call it: a public member (or an override of one, called through the base) or an
+  // external function, or one whose callers in the unit do not hold the lock. A private helper
+  // with no caller in sight may be called with it.
   if (const auto *Method = dyn_cast<CXXMethodDecl>(Fn)) {
     if (Method->isCopyAssignmentOperator() || Method->isMoveAssignmentOperator())
       return false;
-    if (Method->getAccess() != AS_public && !Inference.calledInUnit(Fn))
+    if (!isPubliclyCallable(Method) && !Inference.calledInUnit(Fn))
       return false;
   } else if (!Fn->isExternallyVisible() && !Inference.calledInUnit(Fn)) {
     return false;

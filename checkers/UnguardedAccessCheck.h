@@ -17,9 +17,9 @@ protected:
   void report(GuardInference &Inference, clang::ASTContext &Ctx) override;
 
 private:
-  /// Whether \p Access, a change made without \p Guard, is the one exception to a protocol the rest
-  /// of the unit keeps: the shape a deleted or late guard leaves (rule unlocked-write-consistent-guard).
-  static bool breaksConsistentGuard(const ContainerAccess &Access, const GuardInfo &Guard,
+  /// Whether \p Access, made without \p Guard, is the one exception to a protocol the rest of the
+  /// unit keeps: the shape a deleted or late guard leaves (rule breaks-consistent-guard).
+  static bool breaksConsistentGuard(const ContainerAccess &Access, const GuardInfo &Guard, const ObjectPath &GuardPath,
                                     const GuardInference &Inference);
   void reportUnguarded(const ContainerAccess &Access, const GuardInfo &Guard, const ObjectPath &GuardPath,
                        bool Consistent, GuardInference &Inference, clang::ASTContext &Ctx);

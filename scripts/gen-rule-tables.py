@@ -27,6 +27,7 @@ for cid,arr in checks:
            '| Rule | Reports | First-run precision | Default |','| --- | --- | --- | --- |']
     for rid,summ,u,t in rows:
         u,t=int(u),int(t)
+        summ=re.sub(r'"\s*"', '', summ)  # adjacent string literals, as clang-format wraps them
         table.append(f'| `{rid}` | {summ} | {text(u,t)} | {"on" if on(u,t) else "off"} |')
     section='\n'.join(table)+'\n'
     p=os.path.join(ROOT, 'docs/checks', cid + '.md')

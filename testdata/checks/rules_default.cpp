@@ -16,7 +16,7 @@ public:
     Items.erase(Key);
   }
   // inferred-guard, off by default: an unlocked read, 'Mu' held at the other accesses (an unlocked
-  // change there is rule unlocked-write-consistent-guard, on: unguarded_access_consistent_guard.cpp).
+  // change there is rule breaks-consistent-guard, on: unguarded_access_consistent_guard.cpp).
   bool has(int Key) { return Items.count(Key) != 0; }
 
 private:

@@ -1,6 +1,6 @@
 // RUN-ARGS: -std=c++17 -Wno-unused -pthread
 // CHECKS: -*,mapguard-unguarded-access
-// mapguard-unguarded-access, rule unlocked-write-consistent-guard (on by default): a change of a
+// mapguard-unguarded-access, rule breaks-consistent-guard (on by default): a change of a
 // container without the mutex that every access in the other functions holds, one of which takes
 // it itself - the shape a deleted or late guard leaves in code that otherwise keeps its protocol.
 // Default rules only: each negative twin below is a finding of inferred-guard (off by default) or
@@ -70,6 +70,51 @@ public:
 private:
   std::mutex Mu;
   std::unique_ptr<std::vector<int>> Jobs = std::make_unique<std::vector<int>>();
+};
+
+// A read made before the function takes the guard for its other accesses: the lock is one
+// statement too late.
+class Registry {
+public:
+  bool remove(int Id) {
+    auto It = Entries.find(Id); // expect: mapguard-unguarded-access {{'find' on 'Entries' without holding 'Mu', which guards it at every access in the other functions}} note@+2: {{'Entries' is accessed with 'Mu' held here}}
+    std::lock_guard<std::mutex> Lock(Mu);
+    if (It == Entries.end())
+      return false;
+    Entries.erase(It);
+    return true;
+  }
+  void add(int Id) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Entries.insert({Id, Id});
+  }
+
+private:
+  std::mutex Mu;
+  std::map<int, int> Entries;
+};
+
+// A private override of a public virtual function is called through the base class.
+class Sink {
+public:
+  virtual ~Sink() = default;
+  virtual void write(std::string Line) = 0;
+};
+class QueueSink : public Sink {
+public:
+  std::deque<std::string> drain() {
+    std::deque<std::string> Taken;
+    std::lock_guard<std::mutex> Lock(Mu);
+    Taken.swap(Lines);
+    return Taken;
+  }
+
+private:
+  void write(std::string Line) override {
+    Lines.push_back(std::move(Line)); // expect: mapguard-unguarded-access {{'push_back' on 'Lines' without holding 'Mu', which guards it at every access in the other functions}} note@-6: {{'Lines' is accessed with 'Mu' held here}}
+  }
+  std::mutex Mu;
+  std::deque<std::string> Lines;
 };
 
 // Negative twin: a second function also reads it unlocked - no protocol the whole class keeps
