@@ -68,12 +68,17 @@ void UnguardedAccessCheck::report(GuardInference &Inference, ASTContext &Ctx) {
     });
   };
   llvm::DenseSet<const Expr *> Reported;
-  // One finding per function and container: the fix (a lock at the top) covers the others.
-  llvm::DenseSet<std::pair<const FunctionDecl *, const ValueDecl *>> ReportedIn;
+  struct Unguarded {
+    const ContainerAccess *Access;
+    const GuardInfo *Guard;
+    ObjectPath GuardPath;
+    bool Consistent;
+  };
+  std::vector<Unguarded> Found;
   for (const ContainerAccess &Access : Inference.accesses()) {
     if (Access.BeforeOrAfterSharing || Access.OptedOut || Access.HeldByContract || readsOnlySize(Access) ||
         !Reported.insert(Access.Ref).second || (Access.DeferredBy && DeferredChecked) || InCheckRegion(Access) ||
-        Access.ReturnedWhole || ReportedIn.contains({Access.Function, Access.Container}))
+        Access.ReturnedWhole)
       continue;
     const GuardInfo *Guard = Inference.guardOf(Access.Container);
     if (!Guard) {
@@ -92,11 +97,16 @@ void UnguardedAccessCheck::report(GuardInference &Inference, ASTContext &Ctx) {
       continue;
     bool Consistent =
         Rules.enabled("breaks-consistent-guard") && breaksConsistentGuard(Access, *Guard, *GuardPath, Inference);
-    if (Consistent || Rules.enabled(Guard->Annotated ? "annotated-guard" : "inferred-guard")) {
-      reportUnguarded(Access, *Guard, *GuardPath, Consistent, Inference, Ctx);
-      ReportedIn.insert({Access.Function, Access.Container});
-    }
+    if (Consistent || Rules.enabled(Guard->Annotated ? "annotated-guard" : "inferred-guard"))
+      Found.push_back({&Access, Guard, *GuardPath, Consistent});
   }
+  // One finding per function and container (the fix, a lock at the top, covers the others): the
+  // exception to a consistent protocol first, whichever access comes first.
+  llvm::DenseSet<std::pair<const FunctionDecl *, const ValueDecl *>> ReportedIn;
+  for (bool ConsistentFirst : {true, false})
+    for (const Unguarded &U : Found)
+      if (U.Consistent == ConsistentFirst && ReportedIn.insert({U.Access->Function, U.Access->Container}).second)
+        reportUnguarded(*U.Access, *U.Guard, U.GuardPath, U.Consistent, Inference, Ctx);
 }
 
 bool UnguardedAccessCheck::breaksConsistentGuard(const ContainerAccess &Access, const GuardInfo &Guard,
@@ -109,10 +119,14 @@ bool UnguardedAccessCheck::breaksConsistentGuard(const ContainerAccess &Access, 
   if (Guard.Annotated || Access.Use.ElementOnly || Access.DeferredBy || Access.ScopeExit || Fn != Access.Enclosing ||
       Inference.calledWithLocks(Fn))
     return false;
-  if (!Access.Use.Write && llvm::none_of(Inference.accesses(), [&](const ContainerAccess &Other) {
-        return Other.Function == Fn && Other.Container == Access.Container && Other.Path == Access.Path &&
-               Other.Held.find(GuardPath);
-      }))
+  // (Not a read after the function released the guard: waiting under the lock until the producers
+  // are done - `while (true) { lock; if (loops.size() == n) break; }` - and then reading without it
+  // is a phase the locked check established, libhv's HttpServer.)
+  if (!Access.Use.Write &&
+      (Access.Held.released(GuardPath) || llvm::none_of(Inference.accesses(), [&](const ContainerAccess &Other) {
+         return Other.Function == Fn && Other.Container == Access.Container && Other.Path == Access.Path &&
+                Other.Held.find(GuardPath);
+       })))
     return false;
   // Any thread may call it: a public member (or an override of one, called through the base) or an
   // external function, or one whose callers in the unit do not hold the lock. A private helper

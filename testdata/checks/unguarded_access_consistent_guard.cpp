@@ -94,6 +94,31 @@ private:
   std::map<int, int> Entries;
 };
 
+// Negative twin: the function waits under the lock until every worker has added itself, and reads
+// without it once the check under the lock said no worker will add more (libhv's HttpServer).
+class Workers {
+public:
+  void join(int Id) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Ids.push_back(Id);
+  }
+  int waitAll(size_t Count) {
+    while (true) {
+      std::lock_guard<std::mutex> Lock(Mu);
+      if (Ids.size() >= Count && Ids.back() >= 0)
+        break;
+    }
+    int Sum = 0;
+    for (int Id : Ids)
+      Sum += Id;
+    return Sum;
+  }
+
+private:
+  std::mutex Mu;
+  std::vector<int> Ids;
+};
+
 // A private override of a public virtual function is called through the base class.
 class Sink {
 public:
