@@ -13,4 +13,4 @@ void Registry::prune() {
       It = Ports.erase(It); // erase-during-iteration (double-advance): reported
 }
 
-void Registry::clear() { Ports.clear(); } // unguarded-access (inferred-guard, off by default): not enabled by the .clang-tidy
+void Registry::clear() { Ports.clear(); } // unguarded-access (breaks-consistent-guard): reported once the .clang-tidy enables the check
