@@ -10,7 +10,7 @@ const llvm::StringRef ManualLockTags[] = {"correctness", "reliability", "concurr
 // The numbered rules of each check doc, with their first-run figures (docs/real-code.md,
 // "First-run precision per rule"). Filled from the ledger; never from later runs.
 const RuleInfo CheckThenActRules[] = {
-    {"two-sections", "a check under one critical section decides an act under a later one", 0, 1},
+    {"two-sections", "a check under one critical section decides an act under a later one", 0, 2},
     {"unlocked-check", "a check with no lock decides an act under the guard", 0, 0},
     {"across-calls", "a locking query member function decides a locking writer", 0, 3},
     {"get-then-erase", "a value read under one critical section, its key erased under another", 1, 4},
