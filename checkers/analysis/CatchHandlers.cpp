@@ -1,19 +1,11 @@
 #include "analysis/CatchHandlers.h"
 
+#include "utils/AstUtil.h"
 #include "clang/AST/StmtCXX.h"
 
 using namespace clang;
 
 namespace mapguard {
-namespace {
-bool isWithin(const Stmt *S, const Stmt *Ancestor, const ParentMap &Parents) {
-  for (unsigned Depth = 0; S && Depth < 64; ++Depth, S = Parents.getParent(S))
-    if (S == Ancestor)
-      return true;
-  return false;
-}
-
-} // namespace
 
 bool CatchHandlers::entersHandler(const CFGBlock &From, const CFGBlock &To) const {
   return !isDispatch(From) || isa_and_nonnull<CXXCatchStmt>(To.getLabel());
@@ -54,7 +46,7 @@ CatchHandlers::findStart(const CXXTryStmt &Try, const FunctionCfg &Function, con
                                                                    llvm::ArrayRef<const CFGBlock *>(Blocks)))
     for (unsigned I = 0; I < Block->size(); ++I)
       if (std::optional<CFGStmt> Element = (*Block)[I].getAs<CFGStmt>();
-          Element && isWithin(Element->getStmt(), Try.getTryBlock(), Function.parents()))
+          Element && contains(Try.getTryBlock(), Element->getStmt(), Function.parents()))
         return std::make_pair(Block, I);
   return std::nullopt;
 }

@@ -170,13 +170,6 @@ Decisions decisionsOf(const FunctionDecl *Fn) {
   return std::move(S.D);
 }
 
-bool contains(const Stmt *Outer, const Stmt *Inner, const ParentMap &Parents) {
-  for (const Stmt *S = Inner; S; S = Parents.getParent(S))
-    if (S == Outer)
-      return true;
-  return false;
-}
-
 SmallVector<const VarDecl *, 2> valuesFrom(const Expr *Site, const Decisions &D, const ParentMap &Parents) {
   SmallVector<const VarDecl *, 2> Vars;
   for (const auto &[Var, Init] : D.Locals)

@@ -58,9 +58,6 @@ struct Decisions {
 
 Decisions decisionsOf(const clang::FunctionDecl *Fn);
 
-/// Whether \p Inner is \p Outer or below it.
-bool contains(const clang::Stmt *Outer, const clang::Stmt *Inner, const clang::ParentMap &Parents);
-
 /// The locals whose value is computed from \p Site: initialised or assigned from it, and one
 /// more step (`auto it = m.find(k); bool known = it != m.end();`).
 SmallVector<const clang::VarDecl *, 2> valuesFrom(const clang::Expr *Site, const Decisions &D,

@@ -2,6 +2,7 @@
 #include "analysis/CheckActWithinFunction.h"
 
 #include "model/ContainerModel.h"
+#include "utils/AstUtil.h"
 #include "clang/AST/ASTContext.h"
 #include "llvm/ADT/STLExtras.h"
 

@@ -25,6 +25,13 @@ bool isImplicitWrapper(const Stmt *S) {
 }
 } // namespace
 
+bool contains(const Stmt *Outer, const Stmt *Inner, const ParentMap &Parents) {
+  for (const Stmt *S = Inner; S; S = Parents.getParent(S))
+    if (S == Outer)
+      return true;
+  return false;
+}
+
 const Stmt *parentIgnoringImplicit(const ParentMap &Parents, const Stmt *S) {
   while (S) {
     const Stmt *Parent = Parents.getParent(S);

@@ -18,6 +18,9 @@ namespace mapguard {
 /// ASTContext's parent map covers the whole translation unit and is costly to build.
 const clang::Stmt *parentIgnoringImplicit(const clang::ParentMap &Parents, const clang::Stmt *S);
 
+/// Whether \p Inner is \p Outer or below it, by a function's own ParentMap.
+bool contains(const clang::Stmt *Outer, const clang::Stmt *Inner, const clang::ParentMap &Parents);
+
 /// \p S with implicit wrappers removed (the downward counterpart of parentIgnoringImplicit).
 const clang::Expr *ignoringImplicit(const clang::Expr *E);
 
