@@ -76,9 +76,8 @@ void UnguardedAccessCheck::report(GuardInference &Inference, ASTContext &Ctx) {
   };
   std::vector<Unguarded> Found;
   for (const ContainerAccess &Access : Inference.accesses()) {
-    if (Access.BeforeOrAfterSharing || Access.OptedOut || Access.HeldByContract || readsOnlySize(Access) ||
-        !Reported.insert(Access.Ref).second || (Access.DeferredBy && DeferredChecked) || InCheckRegion(Access) ||
-        Access.ReturnedWhole)
+    if (!Access.countsForGuard() || readsOnlySize(Access) || !Reported.insert(Access.Ref).second ||
+        (Access.DeferredBy && DeferredChecked) || InCheckRegion(Access))
       continue;
     const GuardInfo *Guard = Inference.guardOf(Access.Container);
     if (!Guard) {
@@ -146,8 +145,7 @@ bool UnguardedAccessCheck::breaksConsistentGuard(const ContainerAccess &Access, 
   bool TakenElsewhere = false;
   bool WrittenElsewhere = false;
   for (const ContainerAccess &Other : Inference.accesses()) {
-    if (Other.Container != Access.Container || Other.Function == Fn || Other.BeforeOrAfterSharing || Other.OptedOut ||
-        Other.HeldByContract || Other.ReturnedWhole || readsOnlySize(Other))
+    if (Other.Container != Access.Container || Other.Function == Fn || !Other.countsForGuard() || readsOnlySize(Other))
       continue;
     std::optional<ObjectPath> OtherPath = Inference.guardPath(Other, Guard);
     if (!OtherPath || !Other.Held.find(*OtherPath))

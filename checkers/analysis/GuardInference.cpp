@@ -221,7 +221,7 @@ void GuardInference::inferGuards() {
     auto [It, Inserted] = Tallies.try_emplace(Access.Container);
     if (Inserted)
       Seen.push_back(Access.Container);
-    if (Access.BeforeOrAfterSharing || Access.HeldByContract || Access.OptedOut || Access.ReturnedWhole)
+    if (!Access.countsForGuard())
       continue;
     Tally &T = It->second;
     ++T.Counted;

@@ -47,6 +47,10 @@ struct ContainerAccess {
   bool HeldByContract = false; // in a function that says its caller holds the lock (`*_locked`, a lock
                                // parameter) and whose callers are not in this unit: not judged
   LockSet Held;                // locks held just before the access
+
+  /// Whether the access counts for the guard and is judged: not before or after the sharing, not
+  /// opted out, not the caller's by contract, not an accessor handing the container over.
+  bool countsForGuard() const { return !BeforeOrAfterSharing && !OptedOut && !HeldByContract && !ReturnedWhole; }
 };
 
 /// A use of a variable that points into a shared container, and the locks held there.
