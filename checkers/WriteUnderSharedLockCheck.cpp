@@ -40,7 +40,7 @@ bool WriteUnderSharedLockCheck::breaksExclusiveWrites(const ContainerAccess &Acc
   for (const ContainerAccess &Other :
        llvm::concat<const ContainerAccess>(Inference.accesses(), Inference.otherAccesses())) {
     if (Other.Ref == Access.Ref || Other.Container != Access.Container || !Other.Use.Write || Other.Use.ElementOnly ||
-        Other.BeforeOrAfterSharing || Other.OptedOut || Other.HeldByContract)
+        Other.Use.HandleOnly || Other.BeforeOrAfterSharing || Other.OptedOut || Other.HeldByContract)
       continue;
     std::optional<ObjectPath> OtherPath = Inference.guardPath(Other, Guard);
     const HeldLock *Held = OtherPath ? Other.Held.find(*OtherPath) : nullptr;

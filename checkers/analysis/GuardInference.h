@@ -49,8 +49,11 @@ struct ContainerAccess {
   LockSet Held;                // locks held just before the access
 
   /// Whether the access counts for the guard and is judged: not before or after the sharing, not
-  /// opted out, not the caller's by contract, not an accessor handing the container over.
-  bool countsForGuard() const { return !BeforeOrAfterSharing && !OptedOut && !HeldByContract && !ReturnedWhole; }
+  /// opted out, not the caller's by contract, not an accessor handing the container over, not a use
+  /// of the pointer or smart pointer alone (`sp = std::make_shared<Map>()`).
+  bool countsForGuard() const {
+    return !BeforeOrAfterSharing && !OptedOut && !HeldByContract && !ReturnedWhole && !Use.HandleOnly;
+  }
 };
 
 /// A use of a variable that points into a shared container, and the locks held there.

@@ -173,7 +173,70 @@ static const Expr *throughHandle(const Expr *Ref, const ParentMap &Parents, cons
   return Ref;
 }
 
+/// A use of the pointer or smart pointer a container is reached through that does not reach the
+/// container: the handle re-seated (`sp = std::make_shared<Map>()`, `sp.reset()`, `p = nullptr`),
+/// copied (`copy = sp`, `auto keep = sp;`) or tested (`if (sp)`, `p != nullptr`). Which container a
+/// copy reaches later is not followed.
+static std::optional<ContainerUse> handleOnlyUse(const Expr *Ref, const ParentMap &Parents,
+                                                 const ContainerModel &Model) {
+  if (Ref->getType()->isReferenceType() || Model.containerBehindHandle(Ref->getType()).isNull())
+    return std::nullopt;
+  const Stmt *Parent = parentIgnoringImplicit(Parents, Ref);
+  if (!Parent)
+    return std::nullopt;
+  auto Seated = [&](bool Target) {
+    return ContainerUse{Target, Target ? "handle assignment" : "handle copy", Ref,
+                        /*ElementOnly=*/false, /*HandleOnly=*/true};
+  };
+  if (const auto *Op = dyn_cast<BinaryOperator>(Parent)) {
+    if (Op->getOpcode() == BO_Assign)
+      return Seated(ignoringImplicit(Op->getLHS()) == Ref);
+    if (Op->isEqualityOp() || Op->isLogicalOp())
+      return Seated(false);
+    return std::nullopt;
+  }
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Parent)) {
+    OverloadedOperatorKind Kind = Op->getOperator();
+    if (Kind == OO_Equal && Op->getNumArgs() == 2)
+      return Seated(ignoringImplicit(Op->getArg(0)) == Ref);
+    if (Kind == OO_EqualEqual || Kind == OO_ExclaimEqual || Kind == OO_AmpAmp || Kind == OO_PipePipe)
+      return Seated(false);
+    return std::nullopt;
+  }
+  if (const auto *Not = dyn_cast<UnaryOperator>(Parent); Not && Not->getOpcode() == UO_LNot)
+    return Seated(false);
+  if (const auto *If = dyn_cast<IfStmt>(Parent); If && ignoringImplicit(If->getCond()) == Ref)
+    return Seated(false);
+  if (const auto *Member = dyn_cast<MemberExpr>(Parent); Member && !Member->isArrow()) {
+    const auto *Method = dyn_cast<CXXMethodDecl>(Member->getMemberDecl());
+    if (!Method)
+      return std::nullopt;
+    if (isa<CXXConversionDecl>(Method)) // `if (sp)`
+      return Seated(false);
+    StringRef Name = Method->getIdentifier() ? Method->getName() : StringRef();
+    if (Name == "reset" || Name == "swap")
+      return Seated(true);
+    if (Name == "use_count" || Name == "unique")
+      return Seated(false);
+    return std::nullopt;
+  }
+  // `auto keep = sp;`, a handle passed by value: a copy of the handle.
+  if (const auto *Construct = dyn_cast<CXXConstructExpr>(Parent);
+      Construct && Construct->getNumArgs() == 1 && Construct->getConstructor()->isCopyOrMoveConstructor() &&
+      !Model.containerBehindHandle(Construct->getType()).isNull())
+    return Seated(false);
+  if (const auto *Decl = dyn_cast<DeclStmt>(Parent))
+    for (const clang::Decl *D : Decl->decls())
+      if (const auto *Var = dyn_cast<VarDecl>(D);
+          Var && Var->getInit() && ignoringImplicit(Var->getInit()) == Ref && Var->getType()->isPointerType())
+        return Seated(false);
+  return std::nullopt;
+}
+
 ContainerUse classifyContainerUse(const Expr *Ref, const ParentMap &Parents, const ContainerModel &Model) {
+  if (throughHandle(Ref, Parents, Model) == Ref)
+    if (std::optional<ContainerUse> Handle = handleOnlyUse(Ref, Parents, Model))
+      return *Handle;
   Ref = throughHandle(Ref, Parents, Model);
   const Stmt *Parent = parentIgnoringImplicit(Parents, Ref);
   ContainerUse Read{false, "read", Ref};

@@ -15,6 +15,7 @@ struct ContainerUse {
   std::string What;                  // "erase", "operator[]", "iteration", "non-const reference", "read"
   const clang::Expr *Site = nullptr; // the call or expression that performs the use
   bool ElementOnly = false;          // a write of one element through an accessor (`v[i] = x`)
+  bool HandleOnly = false;           // a use of the pointer or smart pointer, not of the container behind it
 };
 
 /// Classifies the use of \p Ref, an expression that designates a container, by its parents.
