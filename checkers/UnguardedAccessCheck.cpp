@@ -26,13 +26,19 @@ bool constructsGuard(const Stmt *Body, const LockModel &Locks) {
 constexpr llvm::StringLiteral AnnotatedMessage =
     "%0 without holding '%1', which guards it (GUARDED_BY)%select{| (holding %3 instead)}2; lock '%1' first";
 constexpr llvm::StringLiteral InferredMessage =
-    "%0 without holding '%1', which guards it at %2 of %3 accesses%select{| (holding %5 instead)}4; lock '%1' here, "
-    "or make the guard explicit: annotate '%6' with GUARDED_BY(%7)%select{| or use a synchronized container (%9)}8";
+    "%0 without holding '%1', which guards it at %2 of %3 accesses%select{| (holding %5 instead)}4; lock '%1' here%6";
 
 constexpr llvm::StringLiteral ConsistentMessage =
-    "%0 without holding '%1', which guards it at every access in the other functions (%2 of %3 accesses)%select{| "
-    "(holding %5 instead)}4; lock '%1' here, or make the guard explicit: annotate '%6' with GUARDED_BY(%7)%select{| "
-    "or use a synchronized container (%9)}8";
+    "%0 without holding '%1', which guards it at every access in the "
+    "other functions (%2 of %3 accesses)%select{| (holding %5 instead)}4; "
+    "lock '%1' here%6";
+
+/// Whether GUARDED_BY at the container's declaration can name the mutex: not a function-local
+/// static of another function (`Mutex &mu() { static Mutex m; return m; }`).
+bool guardNameableAt(const ValueDecl *Container, const ValueDecl *Mutex) {
+  const auto *Var = dyn_cast<VarDecl>(Mutex);
+  return !Var || !Var->isStaticLocal() || Var->getParentFunctionOrMethod() == Container->getParentFunctionOrMethod();
+}
 
 /// A public member function, or an override of one: callable through the base class.
 bool isPubliclyCallable(const CXXMethodDecl *Method) {
@@ -173,9 +179,15 @@ void UnguardedAccessCheck::reportUnguarded(const ContainerAccess &Access, const 
     } else {
       SmallVector<StringRef, 4> Alternatives;
       StringRef(SuggestedAlternatives).split(Alternatives, ';', -1, false);
-      Diag << Guard.HeldAt << Guard.Counted << !Holding.empty() << llvm::join(Holding, ", ")
-           << Access.Container->getName() << Guard.Mutex->getName() << !Alternatives.empty()
-           << llvm::join(Alternatives, ", ");
+      std::string Advice;
+      if (guardNameableAt(Access.Container, Guard.Mutex))
+        Advice = (", or make the guard explicit: annotate '" + Access.Container->getName() + "' with GUARDED_BY(" +
+                  Guard.Mutex->getName() + ")")
+                     .str();
+      if (!Alternatives.empty())
+        Advice += (Advice.empty() ? ", or use a synchronized container (" : " or use a synchronized container (") +
+                  llvm::join(Alternatives, ", ") + ")";
+      Diag << Guard.HeldAt << Guard.Counted << !Holding.empty() << llvm::join(Holding, ", ") << Advice;
     }
     Diag << Access.Use.Site->getSourceRange();
     if (auto Fix = lockGuardFix(Access, Guard, GuardPath, Inference, Ctx))

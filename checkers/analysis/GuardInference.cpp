@@ -79,7 +79,8 @@ bool GuardInference::isRelevant(const FunctionDecl *Fn) {
       return isa<CXXMethodDecl>(Ref->getDecl()) || sharedKind(Ref->getDecl()) != SharedKind::None;
     if (const auto *Call = dyn_cast<CallExpr>(E)) {
       const FunctionDecl *Callee = Call->getDirectCallee();
-      return Callee && Callee->isDefined() && isHelperCandidate(Callee->getCanonicalDecl());
+      return Callee && Callee->isDefined() &&
+             (isHelperCandidate(Callee->getCanonicalDecl()) || staticReturnedBy(Callee)); // `cache()[k]`
     }
     return false;
   });

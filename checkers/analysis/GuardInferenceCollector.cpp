@@ -161,8 +161,8 @@ public:
     }
     if (const auto *Call = dyn_cast<CallExpr>(S)) {
       noteCall(Call, Before);
-      if (const FieldDecl *Member = memberReturnedBy(Call))
-        record(Call, Member, Before); // `room->getGames()`: an access of the member it returns
+      if (auto Returned = containerReturnedBy(Call)) // `room->getGames()`, `cache()`: an access of what it returns
+        record(Call, Returned->first, Before, std::move(Returned->second));
       return;
     }
     const ValueDecl *Named = nullptr;
@@ -231,8 +231,10 @@ private:
       }
   }
 
-  void record(const Expr *Ref, const ValueDecl *Container, const LockSet &Before) {
-    std::optional<ObjectPath> Path = Resolver.objectOf(Ref);
+  void record(const Expr *Ref, const ValueDecl *Container, const LockSet &Before,
+              std::optional<ObjectPath> Path = std::nullopt) {
+    if (!Path)
+      Path = Resolver.objectOf(Ref);
     if (!Path)
       return;
     ContainerAccess Access;
@@ -265,18 +267,27 @@ private:
     (GI.sharedKind(Container) == SharedKind::Other ? GI.OtherAccesses : GI.Accesses).push_back(std::move(Access));
   }
 
-  /// The shared container member an accessor of the project returns by reference
-  /// (`const Map &getGames() const { return games; }`): a call of it from outside the class reaches
-  /// the member as `obj->games` does, under the locks its caller holds.
-  const FieldDecl *memberReturnedBy(const CallExpr *Call) {
-    const auto *Member = dyn_cast<CXXMemberCallExpr>(Call);
-    const CXXMethodDecl *Method = Member ? Member->getMethodDecl() : nullptr;
-    if (!Method || !Method->getReturnType()->isLValueReferenceType() ||
-        Ctx.getSourceManager().isInSystemHeader(Method->getLocation()))
-      return nullptr;
-    std::optional<ObjectPath> Path = Resolver.objectOf(Call);
-    const FieldDecl *Field = Path ? Path->lastField() : nullptr;
-    return Field && GI.sharedKind(Field) != SharedKind::None ? Field : nullptr;
+  /// The shared container an accessor of the project returns: a member by reference
+  /// (`const Map &getGames() const { return games; }`), reached by a call from outside the class as
+  /// `obj->games` is, under the locks its caller holds; or a function-local static by reference or
+  /// address (`Map &cache() { static Map m; return m; }`), the same container at every call.
+  std::optional<std::pair<const ValueDecl *, ObjectPath>> containerReturnedBy(const CallExpr *Call) {
+    const FunctionDecl *Callee = Call->getDirectCallee();
+    const auto *Method = dyn_cast_or_null<CXXMethodDecl>(Callee);
+    bool Static =
+        Callee && !(Method && !Method->isStatic()) && !isa<CXXOperatorCallExpr>(Call) && staticReturnedBy(Callee);
+    if ((!isa<CXXMemberCallExpr>(Call) && !Static) || Ctx.getSourceManager().isInSystemHeader(Callee->getLocation()))
+      return std::nullopt;
+    QualType Result = Callee->getReturnType();
+    std::optional<ObjectPath> Path = Result->isLValueReferenceType()     ? Resolver.objectOf(Call)
+                                     : Static && Result->isPointerType() ? Resolver.pointeeOf(Call)
+                                                                         : std::nullopt;
+    if (!Path)
+      return std::nullopt;
+    const ValueDecl *Named = Path->steps().empty() ? Path->rootVariable() : Path->lastField();
+    if (!Named || GI.sharedKind(Named) == SharedKind::None)
+      return std::nullopt;
+    return std::make_pair(Named, std::move(*Path));
   }
 
   void noteCall(const CallExpr *Call, const LockSet &Before) {

@@ -39,7 +39,53 @@ const FieldDecl *accessedMember(const CXXMethodDecl *Method) {
     return nullptr;
   return dyn_cast<FieldDecl>(Member->getMemberDecl());
 }
+bool isRootedAtGlobal(const ObjectPath &Path) {
+  const auto *Var = dyn_cast_or_null<VarDecl>(Path.rootVariable());
+  return Var && Var->hasGlobalStorage();
+}
+
+/// How code outside a static getter names the function-local static it returns: `cache()` for
+/// `Map &cache() { static Map m; return m; }`, `(*cache())` when it returns `&m`.
+std::optional<std::string> spellingThroughGetter(const VarDecl *Var) {
+  const auto *Getter =
+      Var->isStaticLocal() ? dyn_cast_or_null<FunctionDecl>(Var->getParentFunctionOrMethod()) : nullptr;
+  const Expr *Returned = Getter ? staticReturnedBy(Getter) : nullptr;
+  if (!Returned)
+    return std::nullopt;
+  Returned = Returned->IgnoreParenImpCasts();
+  bool ByAddress = false;
+  if (const auto *AddrOf = dyn_cast<UnaryOperator>(Returned); AddrOf && AddrOf->getOpcode() == UO_AddrOf) {
+    Returned = AddrOf->getSubExpr()->IgnoreParenImpCasts();
+    ByAddress = true;
+  }
+  const auto *Ref = dyn_cast<DeclRefExpr>(Returned);
+  if (!Ref || Ref->getDecl() != Var)
+    return std::nullopt;
+  std::string Call = Getter->getNameAsString() + "()";
+  if (const auto *Method = dyn_cast<CXXMethodDecl>(Getter))
+    Call = Method->getParent()->getNameAsString() + "::" + Call;
+  return ByAddress ? "(*" + Call + ")" : Call;
+}
 } // namespace
+
+const Expr *staticReturnedBy(const FunctionDecl *F) {
+  if (const auto *Method = dyn_cast_or_null<CXXMethodDecl>(F); Method && !Method->isStatic())
+    return nullptr;
+  const FunctionDecl *Definition = nullptr;
+  const auto *Body = F ? dyn_cast_or_null<CompoundStmt>(F->getBody(Definition)) : nullptr;
+  if (!Body || Body->size() < 2)
+    return nullptr;
+  for (const Stmt *S : llvm::drop_end(Body->body())) {
+    const auto *Decls = dyn_cast<DeclStmt>(S);
+    if (!Decls || !llvm::all_of(Decls->decls(), [](const Decl *D) {
+          const auto *Var = dyn_cast<VarDecl>(D);
+          return Var && Var->isStaticLocal();
+        }))
+      return nullptr;
+  }
+  const auto *Return = dyn_cast<ReturnStmt>(Body->body_back());
+  return Return ? Return->getRetValue() : nullptr;
+}
 
 ObjectPath ObjectPath::withField(const FieldDecl *F) const {
   ObjectPath P = *this;
@@ -73,7 +119,11 @@ ObjectPath ObjectPath::withoutLastStep() const {
 }
 
 std::string ObjectPath::spelling() const {
-  std::string S = Root ? Root->getNameAsString() : std::string();
+  std::string S;
+  if (const auto *Var = dyn_cast_or_null<VarDecl>(Root))
+    S = spellingThroughGetter(Var).value_or(Var->getNameAsString());
+  else if (Root)
+    S = Root->getNameAsString();
   bool PendingDeref = false;
   for (const Step &Part : Steps) {
     if (!Part.Field) {
@@ -178,6 +228,12 @@ std::optional<ObjectPath> ObjectPathResolver::objectOfImpl(const Expr *E, unsign
   if (const auto *Call = dyn_cast<CallExpr>(E)) {
     if (Call->getNumArgs() == 1 && isIdentityFunction(Call->getDirectCallee()))
       return objectOfImpl(Call->getArg(0), Depth);
+    // `cache()[k]`: the function-local static its getter returns, the same object at every call.
+    const FunctionDecl *Callee = Call->getDirectCallee();
+    if (Callee && Callee->getReturnType()->isLValueReferenceType() && Depth < MaxAliasDepth)
+      if (const Expr *Returned = staticReturnedBy(Callee))
+        if (auto Static = objectOfImpl(Returned, Depth + 1); Static && isRootedAtGlobal(*Static))
+          return Static;
   }
   return std::nullopt;
 }
@@ -199,6 +255,14 @@ std::optional<ObjectPath> ObjectPathResolver::pointeeOfImpl(const Expr *E, unsig
       auto Owner = objectOfImpl(Op->getArg(0), Depth);
       return Owner ? std::optional(Owner->withDeref()) : std::nullopt;
     }
+  }
+  if (const auto *Call = dyn_cast<CallExpr>(E); Call && !isa<CXXMemberCallExpr, CXXOperatorCallExpr>(Call)) {
+    // `instance()->items`: what a static getter's function-local static points to.
+    const FunctionDecl *Callee = Call->getDirectCallee();
+    if (Callee && Callee->getReturnType()->isPointerType() && Depth < MaxAliasDepth)
+      if (const Expr *Returned = staticReturnedBy(Callee))
+        if (auto Static = pointeeOfImpl(Returned, Depth + 1); Static && isRootedAtGlobal(*Static))
+          return Static;
   }
   if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) {
     const auto *V = dyn_cast<VarDecl>(Ref->getDecl());

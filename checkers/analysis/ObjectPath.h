@@ -53,6 +53,12 @@ private:
   llvm::SmallVector<Step, 2> Steps;
 };
 
+/// The expression a function returns when its body only declares function-local statics and returns
+/// one of them or what it points to: a Meyers singleton or a lazily created global
+/// (`Map &cache() { static Map m; return m; }`), read from its body. Null for other functions and for
+/// non-static member functions.
+const clang::Expr *staticReturnedBy(const clang::FunctionDecl *F);
+
 /// Computes paths for expressions, seeing through references and never-reassigned pointers that
 /// were initialised from a named object (`auto &r = m;`, `auto *p = &m;`).
 class ObjectPathResolver {

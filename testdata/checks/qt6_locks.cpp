@@ -85,9 +85,11 @@ void registerName(const QString &Name) {
   Mu.unlock();
 }
 
+// Unlocked on every path (no manual-lock finding), but under a mutex of its own: the registry the
+// getter returns is one list, which registerName appends to under another mutex.
 void registerNameUnlocking(const QString &Name) {
-  static QBasicMutex Mu;
-  Mu.lock();
-  registry().append(Name);
-  Mu.unlock();
+  static QBasicMutex OtherMu;
+  OtherMu.lock();
+  registry().append(Name); // expect: mapguard-unguarded-access {{'append' on 'registry()' without holding 'Mu', which guards it at every access in the other functions (1 of 2 accesses) (holding 'OtherMu' instead)}} note@-11: {{'registry()' is accessed with 'Mu' held here}}
+  OtherMu.unlock();
 }

@@ -1,0 +1,130 @@
+// RUN-ARGS: -std=c++17 -Wno-unused -pthread
+// CHECKS: -*,mapguard-unguarded-access
+// mapguard-unguarded-access: a container or mutex reached through a getter that returns a
+// function-local static (`Map &cache() { static Map m; return m; }`, a Meyers singleton) is the
+// same object at every call: its accesses are counted for the guard, and its guard is the mutex
+// another getter returns. Default rules.
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+static std::map<std::string, int> &globalCache() {
+  static std::map<std::string, int> Cache;
+  return Cache;
+}
+static std::mutex &globalMutex() {
+  static std::mutex Mu;
+  return Mu;
+}
+
+void put(const std::string &Key, int Value) {
+  std::lock_guard<std::mutex> Lock(globalMutex());
+  globalCache()[Key] = Value;
+}
+int lookup(const std::string &Key) {
+  std::lock_guard<std::mutex> Lock(globalMutex());
+  auto It = globalCache().find(Key);
+  return It == globalCache().end() ? 0 : It->second;
+}
+// A guard deleted: the getters name the same map and mutex as in the functions above.
+void forget(const std::string &Key) {
+  globalCache().erase(Key); // expect: mapguard-unguarded-access {{'erase' on 'globalCache()' without holding 'globalMutex()', which guards it at every access in the other functions (3 of 4 accesses); lock 'globalMutex()' here}} note@-9: {{'globalCache()' is accessed with 'globalMutex()' held here}}
+}
+
+// Negative twin: the same protocol kept everywhere.
+static std::set<int> &liveIds() {
+  static std::set<int> Ids;
+  return Ids;
+}
+static std::mutex &liveIdsMutex() {
+  static std::mutex Mu;
+  return Mu;
+}
+void addId(int Id) {
+  std::lock_guard<std::mutex> Lock(liveIdsMutex());
+  liveIds().insert(Id);
+}
+bool hasId(int Id) {
+  std::lock_guard<std::mutex> Lock(liveIdsMutex());
+  return liveIds().count(Id) != 0;
+}
+void dropId(int Id) {
+  std::lock_guard<std::mutex> Lock(liveIdsMutex());
+  liveIds().erase(Id);
+}
+
+// Negative twin: a thread_local static is one container per thread; nothing to guard.
+static std::vector<int> &scratch() {
+  static thread_local std::vector<int> Buffer;
+  return Buffer;
+}
+static std::mutex ScratchMutex;
+void fillScratch(int N) {
+  std::lock_guard<std::mutex> Lock(ScratchMutex);
+  scratch().push_back(N);
+}
+int scratchSum() {
+  std::lock_guard<std::mutex> Lock(ScratchMutex);
+  int Sum = 0;
+  for (int V : scratch())
+    Sum += V;
+  return Sum;
+}
+void clearScratch() { scratch().clear(); }
+
+// A Meyers singleton: `Registry::instance().Names` from a free function is the member the
+// singleton's own functions lock.
+class Registry {
+public:
+  static Registry &instance() {
+    static Registry Instance;
+    return Instance;
+  }
+  void add(const std::string &Name) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Names.push_back(Name);
+  }
+  size_t count() {
+    std::lock_guard<std::mutex> Lock(Mu);
+    return Names.size();
+  }
+  void removeLast() {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Names.pop_back();
+  }
+  std::mutex Mu;
+  std::vector<std::string> Names;
+};
+void resetRegistry() {
+  Registry::instance().Names.clear(); // expect: mapguard-unguarded-access {{'clear' on 'Registry::instance().Names' without holding 'Registry::instance().Mu', which guards it at every access in the other functions}} note@-14: {{'Names' is accessed with 'Registry::instance().Mu' held here}}
+}
+// Negative twin: the free function takes the singleton's mutex.
+void resetRegistryLocked() {
+  std::lock_guard<std::mutex> Lock(Registry::instance().Mu);
+  Registry::instance().Names.clear();
+}
+
+// A pointer getter: `(*sessions())` is the same map at every call.
+static std::map<int, std::string> *sessions() {
+  static std::map<int, std::string> Sessions;
+  return &Sessions;
+}
+static std::mutex SessionsMutex;
+void openSession(int Id, const std::string &User) {
+  std::lock_guard<std::mutex> Lock(SessionsMutex);
+  (*sessions())[Id] = User;
+}
+void closeSession(int Id) {
+  std::lock_guard<std::mutex> Lock(SessionsMutex);
+  sessions()->erase(Id);
+}
+std::string userOf(int Id) {
+  std::lock_guard<std::mutex> Lock(SessionsMutex);
+  auto It = sessions()->find(Id);
+  return It == sessions()->end() ? std::string() : It->second;
+}
+void closeAll() {
+  sessions()->clear(); // expect: mapguard-unguarded-access {{'clear' on '(*sessions())' without holding 'SessionsMutex'}} note@-12: {{'(*sessions())' is accessed with 'SessionsMutex' held here}}
+}
