@@ -83,8 +83,8 @@ TEST(ContainerModelTest, StdContainersThroughAliasesAndStdlibNamespaces) {
   }
 }
 
-// A project's own container is read from its declaration (iteration plus members that add or
-// remove, no lock inside); a handle (pointer, smart pointer) leads to the container it holds.
+// A project's own container is read from its declaration (iteration or kept elements, plus members
+// that add or remove, no lock inside); a handle (pointer, smart pointer) leads to the container it holds.
 TEST(ContainerModelTest, OwnContainersAndHandles) {
   auto AST = parse(R"(
     #include <map>
@@ -95,7 +95,11 @@ TEST(ContainerModelTest, OwnContainersAndHandles) {
     class Ring { public: void push(int); int pop(); int *begin(); int *end(); };
     class Locked { public: void add(int); int *begin(); int *end(); private: std::mutex mu; };
     class View { public: const int *begin() const; const int *end() const; };
-    Ring ring; Locked locked; View view; std::string text;
+    struct Node { int value; Node *next; };
+    class Lru { public: void put(int, int); void del(int); private: std::map<int, int> index; };
+    class Queue { public: void push(Node *); Node *pop(); private: Node *head, *tail; };
+    class Settings { public: int get(int) const; void load(); private: std::map<int, int> values; };
+    Ring ring; Locked locked; View view; std::string text; Lru lru; Queue queue; Settings settings;
     std::unique_ptr<std::map<int, int>> owned; std::shared_ptr<Ring> shared; std::map<int, int> *raw;
     std::unique_ptr<int> number; std::vector<int> *vec;
   )");
@@ -104,6 +108,10 @@ TEST(ContainerModelTest, OwnContainersAndHandles) {
   EXPECT_FALSE(Model.isOwnContainer(typeOfVar(*AST, "locked"))); // synchronizes itself
   EXPECT_FALSE(Model.isOwnContainer(typeOfVar(*AST, "view")));   // nothing adds or removes
   EXPECT_FALSE(Model.isOwnContainer(typeOfVar(*AST, "text")));   // the library's string
+  // No begin()/end(): the elements are kept in a standard container or in linked nodes.
+  EXPECT_TRUE(Model.isOwnContainer(typeOfVar(*AST, "lru")));
+  EXPECT_TRUE(Model.isOwnContainer(typeOfVar(*AST, "queue")));
+  EXPECT_FALSE(Model.isOwnContainer(typeOfVar(*AST, "settings"))); // nothing adds or removes
   for (const char *Handle : {"owned", "shared", "raw", "vec"})
     EXPECT_FALSE(Model.containerBehindHandle(typeOfVar(*AST, Handle)).isNull()) << Handle;
   EXPECT_TRUE(Model.containerBehindHandle(typeOfVar(*AST, "number")).isNull());

@@ -171,8 +171,23 @@ bool changesElements(const CXXMethodDecl *Method) {
   if (Method->isConst() || Method->isStatic() || !Method->getIdentifier())
     return Method->getOverloadedOperator() == OO_Subscript && !Method->isConst();
   StringRef Name = Method->getName();
-  return Name == "clear" || Name == "Clear" ||
+  // A cache's `put`/`del` (workflow's LRUCache) add and remove as `insert`/`erase` do.
+  return Name == "clear" || Name == "Clear" || Name == "del" || Name == "Del" || Name.starts_with("put") ||
+         Name.starts_with("Put") || Name.starts_with("delete") || Name.starts_with("Delete") ||
          llvm::any_of(Prefixes, [&](StringRef Prefix) { return Name.starts_with(Prefix); });
+}
+
+/// A node of a linked structure: a record with a pointer to its own type (`struct list_head { list_head
+/// *next, *prev; }`, `Node<T> { T value; Node *next; }`).
+bool isLinkedNode(const RecordDecl *Record) {
+  if (!Record || !Record->getDefinition())
+    return false;
+  const auto *Canonical = Record->getCanonicalDecl();
+  return llvm::any_of(Record->getDefinition()->fields(), [&](const FieldDecl *Field) {
+    const RecordDecl *Pointee =
+        Field->getType()->isPointerType() ? Field->getType()->getPointeeType()->getAsRecordDecl() : nullptr;
+    return Pointee && Pointee->getCanonicalDecl() == Canonical;
+  });
 }
 
 /// A member whose type says the class synchronizes itself: a mutex, a lock, an atomic.
@@ -198,11 +213,27 @@ bool readsLikeContainer(const CXXRecordDecl *Record, unsigned Depth) {
 }
 } // namespace
 
+bool ContainerModel::holdsElements(const CXXRecordDecl *Record) const {
+  if (!Record || !Record->hasDefinition())
+    return false;
+  return llvm::any_of(Record->getDefinition()->fields(), [&](const FieldDecl *Field) {
+    QualType T = Field->getType();
+    if (classify(T))
+      return true;
+    if (T->isPointerType())
+      T = T->getPointeeType();
+    return isLinkedNode(T->getAsRecordDecl());
+  });
+}
+
 bool ContainerModel::isOwnContainer(QualType T) const {
   if (T.isNull() || classify(T))
     return false;
   const CXXRecordDecl *Record = recordOrPattern(T);
-  if (!Record || !Record->hasDefinition() || Record->isInStdNamespace() || !isIterableRecord(Record, 0))
+  // Iterable, or holding its elements in a standard container or a linked structure of its own
+  // (workflow's LRUCache over intrusive lists and a red-black tree, a hand-written queue).
+  if (!Record || !Record->hasDefinition() || Record->isInStdNamespace() ||
+      (!isIterableRecord(Record, 0) && !holdsElements(Record)))
     return false;
   Record = Record->getDefinition();
   // A library's own classes (strings, buffers) are not the project's containers.

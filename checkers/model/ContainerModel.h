@@ -92,6 +92,8 @@ public:
 private:
   std::optional<ContainerTraits> classifyRecord(const clang::NamedDecl *D, unsigned Depth) const;
   static bool isIterableRecord(const clang::CXXRecordDecl *Record, unsigned Depth);
+  /// Whether a field keeps elements: a container of the model, or nodes of a linked structure.
+  bool holdsElements(const clang::CXXRecordDecl *Record) const;
 
   NameList Containers;
   NameList InsertInvalidating;
