@@ -272,10 +272,11 @@ private:
   /// `obj->games` is, under the locks its caller holds; or a function-local static by reference or
   /// address (`Map &cache() { static Map m; return m; }`), the same container at every call.
   std::optional<std::pair<const ValueDecl *, ObjectPath>> containerReturnedBy(const CallExpr *Call) {
-    const FunctionDecl *Callee = Call->getDirectCallee();
-    const auto *Method = dyn_cast_or_null<CXXMethodDecl>(Callee);
-    bool Static =
-        Callee && !(Method && !Method->isStatic()) && !isa<CXXOperatorCallExpr>(Call) && staticReturnedBy(Callee);
+    const FunctionDecl *Callee = Call->getDirectCallee(); // none for `(obj.*member)()`
+    if (!Callee)
+      return std::nullopt;
+    const auto *Method = dyn_cast<CXXMethodDecl>(Callee);
+    bool Static = !(Method && !Method->isStatic()) && !isa<CXXOperatorCallExpr>(Call) && staticReturnedBy(Callee);
     if ((!isa<CXXMemberCallExpr>(Call) && !Static) || Ctx.getSourceManager().isInSystemHeader(Callee->getLocation()))
       return std::nullopt;
     QualType Result = Callee->getReturnType();

@@ -128,3 +128,15 @@ std::string userOf(int Id) {
 void closeAll() {
   sessions()->clear(); // expect: mapguard-unguarded-access {{'clear' on '(*sessions())' without holding 'SessionsMutex'}} note@-12: {{'(*sessions())' is accessed with 'SessionsMutex' held here}}
 }
+
+// A call through a pointer to member function has no callee to read (libzmq's encoders): neither
+// an accessor nor a getter, and no crash.
+class Encoder {
+public:
+  std::vector<int> &buffer() { return Buffer; }
+  void step() { (this->*Next)().push_back(1); }
+
+private:
+  std::vector<int> &(Encoder::*Next)() = &Encoder::buffer;
+  std::vector<int> Buffer;
+};
