@@ -120,6 +120,32 @@ TEST_F(WhatWasSeenTest, SummaryJsonAndSarifSayWhatWasAnalysed) {
       << Text.Err;
 }
 
+// `--explain-guards`: by class, each container, its guard with the evidence, and the accesses that
+// do not hold it (in JSON too, as "without").
+TEST_F(WhatWasSeenTest, ExplainGuardsListsEachContainerItsEvidenceAndTheAccessesWithoutIt) {
+  P.add("leak.cpp", "#include \"store.h\"\nint leak(Store &S) {\n  return S.Guarded.count(1);\n}\n");
+  P.writeDatabase();
+  CommandResult R = mapguard({"--quiet", "--explain-guards", "--checks=-*,mapguard-unguarded-access"});
+  ASSERT_LE(R.ExitCode, 1) << output(R);
+  const std::string Header = P.path("include/store.h");
+  EXPECT_NE(R.Out.find("Store\n"), std::string::npos) << R.Out;
+  EXPECT_NE(R.Out.find("  Guarded (" + Header + ":31): guarded by 'Mu' (inferred: held at 2 of 3 accesses)\n"
+                       "    without 'Mu': " +
+                       P.path("src/leak.cpp") + ":3 (count)\n"),
+            std::string::npos)
+      << R.Out;
+  EXPECT_NE(R.Out.find("  Annotated (" + Header + ":34): guarded by 'Plain' (annotated)\n"), std::string::npos)
+      << R.Out;
+  EXPECT_NE(R.Out.find("  Free (" + Header + ":32): no guard"), std::string::npos) << R.Out;
+  Json Seen = Json::parse(mapguard({"--quiet", "--format=json"}).Out)["seen"];
+  for (const Json &C : Seen["containers"])
+    if (C["name"] == "Store::Guarded")
+      EXPECT_EQ(C["without"], (Json::array({{{"file", P.path("src/leak.cpp")}, {"line", 3}, {"what", "count"}}})))
+          << C.dump();
+  // Without the option, no listing.
+  EXPECT_EQ(mapguard({"--quiet"}).Out.find("guarded by"), std::string::npos);
+}
+
 TEST_F(WhatWasSeenTest, ShardsMergeIntoOneAccountAndOnlyTheCliAsksForIt) {
   P.add("other.cpp", "#include \"store.h\"\nbool probe(Store &S) { return S.has(5); }\n");
   P.writeDatabase();

@@ -293,6 +293,8 @@ int runMapguard(RunRequest Request) {
   auto Reported = writeOutputs(Request, Result, Context, OutputFS, Probe);
   if (!Reported)
     return fail(toString(Reported.takeError()));
+  if (Request.ExplainGuards)
+    printGuards(outs(), Result.Seen);
   if (!Request.Quiet)
     printSummary(Request, Result, Inputs.size(), Cache ? Cache->hits() : 0, Request.Sarif.Baseline);
   for (const UnitFailure &Failure : Result.Failures) {

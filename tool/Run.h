@@ -23,7 +23,7 @@ struct RunRequest {
   // units done so far at most this often (marked partial), so an interrupted run keeps them.
   unsigned CheckpointSeconds = 30;
   SarifOptions Sarif; // tool version, docs, source root (default: the working directory)
-  bool Fix = false, Quiet = false, ListChecks = false, ExplainConfig = false;
+  bool Fix = false, Quiet = false, ListChecks = false, ExplainConfig = false, ExplainGuards = false;
   unsigned Jobs = 0;
   std::optional<ShardSpec> Shard;     // --shard K/N: only this part of the units
   std::optional<CacheSettings> Cache; // nothing: --no-cache

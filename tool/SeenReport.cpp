@@ -21,8 +21,10 @@ void SeenAccumulator::add(const Json &Facts) {
     return;
   Reported = true;
   for (const Json &C : Facts.value("containers", Json::array())) {
-    SeenContainer Entry{C.value("name", ""), C.value("file", ""),   C.value("guard", ""),  C.value("mutex", ""),
-                        C.value("line", 0U), C.value("heldAt", 0U), C.value("counted", 0U)};
+    SeenContainer Entry{C.value("name", ""), C.value("file", ""),   C.value("guard", ""),   C.value("mutex", ""),
+                        C.value("line", 0U), C.value("heldAt", 0U), C.value("counted", 0U), {}};
+    for (const Json &Access : C.value("without", Json::array()))
+      Entry.Without.push_back({Access.value("file", ""), Access.value("what", ""), Access.value("line", 0U)});
     // A header's container, seen from several units: as the unit that saw most of its accesses.
     auto [It, Inserted] = Containers.try_emplace({Entry.File, Entry.Line, Entry.Name}, Entry);
     if (!Inserted && Entry.Counted > It->second.Counted)
@@ -53,6 +55,12 @@ Json seenJson(const WhatWasSeen &Seen) {
     Json Entry{{"name", C.Name}, {"file", C.File}, {"line", C.Line}, {"guard", C.Guard}};
     if (C.Guard != "none")
       Entry.update(Json{{"mutex", C.Mutex}, {"heldAt", C.HeldAt}, {"counted", C.Counted}});
+    if (!C.Without.empty()) {
+      Json Without = Json::array();
+      for (const SeenAccess &Access : C.Without)
+        Without.push_back(Json{{"file", Access.File}, {"line", Access.Line}, {"what", Access.What}});
+      Entry["without"] = std::move(Without);
+    }
     Containers.push_back(std::move(Entry));
   }
   for (const SeenClass &Class : Seen.LockClasses)
@@ -86,6 +94,39 @@ void printSeen(llvm::raw_ostream &OS, const WhatWasSeen &Seen) {
        << ") has lock and unlock functions whose bodies no analysed unit shows, and no option names it: "
           "what it guards is not judged; name it in the Mutexes option, or in ExclusiveGuards if it is a guard "
           "(docs/model-options.md)\n";
+}
+
+void printGuards(llvm::raw_ostream &OS, const WhatWasSeen &Seen) {
+  // By the class (or namespace) that declares them: what `A::B::items_` names without its last part.
+  std::map<std::string, std::vector<const SeenContainer *>> ByOwner;
+  for (const SeenContainer &C : Seen.Containers) {
+    llvm::StringRef Name(C.Name);
+    size_t Last = Name.rfind("::");
+    ByOwner[Last == llvm::StringRef::npos ? std::string("(global)") : Name.take_front(Last).str()].push_back(&C);
+  }
+  if (ByOwner.empty()) {
+    OS << "mapguard: no shared container of the project's code in the analysed units\n";
+    return;
+  }
+  for (const auto &[Owner, Containers] : ByOwner) {
+    OS << Owner << "\n";
+    for (const SeenContainer *C : Containers) {
+      llvm::StringRef Name(C->Name);
+      size_t Last = Name.rfind("::");
+      OS << "  " << (Last == llvm::StringRef::npos ? Name : Name.drop_front(Last + 2)) << " (" << C->File << ":"
+         << C->Line << "): ";
+      if (C->Guard == "annotated")
+        OS << "guarded by '" << C->Mutex << "' (annotated)";
+      else if (C->Guard == "inferred")
+        OS << "guarded by '" << C->Mutex << "' (inferred: held at " << C->HeldAt << " of " << C->Counted
+           << " accesses)";
+      else
+        OS << "no guard (no mutex is held at half of its accesses or more)";
+      OS << "\n";
+      for (const SeenAccess &Access : C->Without)
+        OS << "    without '" << C->Mutex << "': " << Access.File << ":" << Access.Line << " (" << Access.What << ")\n";
+    }
+  }
 }
 
 } // namespace mapguard

@@ -21,9 +21,14 @@ namespace mapguard {
 /// What the analysis saw, from the checks' facts (checkers/analysis/WhatWasSeen.h): the shared
 /// containers of the project's code and their guards, the project's mutex classes and how each was
 /// recognised, and the lock-like classes it could not model. Each once, however many units saw it.
+struct SeenAccess {
+  std::string File, What; // What: "erase", "read", "iteration", ...
+  unsigned Line = 0;
+};
 struct SeenContainer {
   std::string Name, File, Guard, Mutex; // Guard: "annotated", "inferred" or "none"
   unsigned Line = 0, HeldAt = 0, Counted = 0;
+  std::vector<SeenAccess> Without; // the counted accesses that do not hold the guard
 };
 struct SeenClass {
   std::string Name, File, How; // How: "options", "attributes", "base" or "members"; none for unmodelled ones
@@ -58,6 +63,10 @@ nlohmann::ordered_json seenJson(const WhatWasSeen &Seen);
 
 /// The account in a line, and a line per class that could not be modelled (what to do about it).
 void printSeen(llvm::raw_ostream &OS, const WhatWasSeen &Seen);
+
+/// `--explain-guards`: per class (or namespace), each shared container of the analysed units, its
+/// guard and the evidence, and the accesses that do not hold it.
+void printGuards(llvm::raw_ostream &OS, const WhatWasSeen &Seen);
 
 } // namespace mapguard
 

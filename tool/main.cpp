@@ -70,6 +70,10 @@ static Opt<bool> Quiet("quiet", cl::desc("No progress and no summary on stderr")
 static Opt<bool> ListChecks("list-checks", cl::desc("List the enabled checks and exit"), cl::cat(Category));
 static Opt<bool> ExplainConfig("explain-config", cl::desc("Say which configuration enables each check, and exit"),
                                cl::cat(Category));
+static Opt<bool> ExplainGuards("explain-guards",
+                               cl::desc("After the findings, list each shared container of the analysed units by "
+                                        "class: its guard, the evidence, and the accesses without it"),
+                               cl::cat(Category));
 static Opt<bool> EveryCommand("every-command",
                               cl::desc("Analyse a file once per database entry, as clang-tidy does (default: "
                                        "once per distinct set of flags that can change the analysis)"),
@@ -166,6 +170,7 @@ int main(int argc, const char **argv) {
   Request.Quiet = Quiet;
   Request.ListChecks = ListChecks;
   Request.ExplainConfig = ExplainConfig;
+  Request.ExplainGuards = ExplainGuards;
   Request.Jobs = Jobs;
   if (Shard.getNumOccurrences()) {
     Expected<ShardSpec> Spec = parseShard(Shard);

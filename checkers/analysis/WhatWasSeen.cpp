@@ -43,6 +43,29 @@ QualType objectType(QualType T) {
   return T->isPointerType() ? T->getPointeeType() : T;
 }
 
+/// The accesses of \p Container that count for its guard and do not hold it: where the code
+/// disagrees with the protocol (for `mapguard --explain-guards`).
+llvm::json::Array accessesWithoutGuard(const GuardInference &Inference, const ValueDecl *Container,
+                                       const GuardInfo &Guard, ASTContext &Ctx) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  llvm::json::Array Without;
+  for (const ContainerAccess &Access : Inference.accesses()) {
+    if (Access.Container != Container || !Access.countsForGuard())
+      continue;
+    std::optional<ObjectPath> GuardPath = Inference.guardPath(Access, Guard);
+    if (!GuardPath || !Inference.missesGuard(Access, Guard, *GuardPath))
+      continue;
+    PresumedLoc Where = SM.getPresumedLoc(SM.getSpellingLoc(Access.Ref->getExprLoc()));
+    if (Where.isInvalid())
+      continue;
+    llvm::SmallString<256> File(Where.getFilename());
+    SM.getFileManager().makeAbsolutePath(File);
+    Without.push_back(
+        llvm::json::Object{{"file", File.str().str()}, {"line", Where.getLine()}, {"what", Access.Use.What}});
+  }
+  return Without;
+}
+
 } // namespace
 
 std::string seenFactsJson(const GuardInference &Inference, ASTContext &Ctx) {
@@ -63,6 +86,7 @@ std::string seenFactsJson(const GuardInference &Inference, ASTContext &Ctx) {
       Entry["mutex"] = Guard->Mutex->getNameAsString();
       Entry["heldAt"] = Guard->HeldAt;
       Entry["counted"] = Guard->Counted;
+      Entry["without"] = accessesWithoutGuard(Inference, Container, *Guard, Ctx);
       const CXXRecordDecl *MutexClass = objectType(Guard->Mutex->getType())->getAsCXXRecordDecl();
       if (MutexClass && isProjectCode(MutexClass, SM) && SeenClasses.insert(MutexClass->getCanonicalDecl()).second)
         if (std::optional<StringRef> How = Locks.mutexEvidence(Guard->Mutex->getType(), Guard->Mutex)) {
