@@ -18,6 +18,10 @@ const RuleInfo CheckThenActRules[] = {
 };
 const RuleInfo DeferredCaptureRules[] = {
     {"callback-without-guard", "a guarded container used in a deferred callback without its guard", 1, 11},
+    {"callback-consistent-guard",
+     "a change in a deferred callback, or a read where the callback locks its other accesses, without the mutex held "
+     "at every access in the other functions",
+     0, 0},
     {"thread-race", "a container with no guard used by a thread and by other code at the same time", 0, 2},
     {"local-outlived", "a local container captured by reference by a callback that may outlive it", 0, 24},
     {"local-shared-with-thread", "a local container used by a thread and by its creator before the join", 0, 6},

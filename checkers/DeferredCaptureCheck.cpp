@@ -73,21 +73,32 @@ void DeferredCaptureCheck::report(GuardInference &Inference, ASTContext &Ctx) {
 bool DeferredCaptureCheck::reportUnguarded(const ContainerAccess &Access, const GuardInfo &Guard,
                                            const ObjectPath &GuardPath, GuardInference &Inference, ASTContext &Ctx) {
   std::string Mutex = GuardPath.spelling();
-  if (!Access.DeferredBy || !Rules.enabled("callback-without-guard"))
+  if (!Access.DeferredBy)
+    return false;
+  // The exception to the protocol every other function keeps: a change in the callback, or a read
+  // in a callback that locks its other accesses (a deleted or late guard in a task or timer).
+  bool Consistent = Rules.enabled("callback-consistent-guard") && !Guard.Annotated && !Access.Use.ElementOnly &&
+                    !Access.ScopeExit && (Access.Use.Write || readWhereFunctionLocks(Access, GuardPath, Inference)) &&
+                    keptByOtherFunctions(Access, Guard, Inference);
+  if (!Consistent && !Rules.enabled("callback-without-guard"))
     return false;
   const Deferral &Start = *Access.DeferredBy;
   const HeldLock *AtSchedule = Access.ScheduledUnder.find(GuardPath);
   {
-    auto Diag =
-        diag(Access.Ref->getExprLoc(),
-             AtSchedule ? "%0 in a callback that runs %select{later|on another thread}1, after the lock on '%2' "
-                          "held where it is scheduled is released; '%2' guards '%3' (%select{held at %5 of %6 "
-                          "accesses|GUARDED_BY}4): lock '%2' inside the callback"
-                        : "%0 in a callback that runs %select{later|on another thread}1, without holding '%2', "
-                          "which guards '%3' (%select{held at %5 of %6 accesses|GUARDED_BY}4); lock '%2' inside "
-                          "the callback")
-        << describe(Access) << Start.NewThread << Mutex << Access.Path.spelling() << Guard.Annotated << Guard.HeldAt
-        << Guard.Counted << Access.Use.Site->getSourceRange();
+    auto Diag = diag(Access.Ref->getExprLoc(),
+                     AtSchedule ? "%0 in a callback that runs %select{later|on another thread}1, after the lock on "
+                                  "'%2' held where it is scheduled is released; '%2' guards '%3' (%select{held at %5 "
+                                  "of %6 accesses|GUARDED_BY|held at every access in the other functions, %5 of %6 "
+                                  "accesses}4): lock '%2' inside the callback"
+                                : "%0 in a callback that runs %select{later|on another thread}1, without holding "
+                                  "'%2', which guards '%3' (%select{held at %5 of %6 accesses|GUARDED_BY|held at "
+                                  "every access in the other functions, %5 of %6 accesses}4); lock '%2' inside the "
+                                  "callback")
+                << describe(Access) << Start.NewThread << Mutex << Access.Path.spelling()
+                << (Guard.Annotated ? 1
+                    : Consistent    ? 2
+                                    : 0)
+                << Guard.HeldAt << Guard.Counted << Access.Use.Site->getSourceRange();
     if (auto Fix = lockInsideLambda(Access, Guard, GuardPath, Inference, LockedLambdas, Ctx))
       Diag << *Fix;
   }

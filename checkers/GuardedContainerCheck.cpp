@@ -116,6 +116,40 @@ void GuardedContainerCheck::onEndOfTranslationUnit() {
   Context = nullptr;
 }
 
+bool GuardedContainerCheck::readWhereFunctionLocks(const ContainerAccess &Access, const ObjectPath &GuardPath,
+                                                   const GuardInference &Inference) {
+  // (Not a read after the function released the guard: waiting under the lock until the producers
+  // are done - `while (true) { lock; if (loops.size() == n) break; }` - and then reading without it
+  // is a phase the locked check established, libhv's HttpServer.)
+  if (Access.Held.released(GuardPath))
+    return false;
+  return llvm::any_of(Inference.accesses(), [&](const ContainerAccess &Other) {
+    return Other.Function == Access.Function && Other.Container == Access.Container && Other.Path == Access.Path &&
+           Other.Held.find(GuardPath);
+  });
+}
+
+bool GuardedContainerCheck::keptByOtherFunctions(const ContainerAccess &Access, const GuardInfo &Guard,
+                                                 const GuardInference &Inference) {
+  // (A size-only read is a snapshot, no evidence either way; a table filled unlocked by a set-up
+  // function and only read, locked, afterwards has no writer that can run at the same time; a
+  // private helper called only by the access's function runs on its thread - a worker that moves a
+  // backlog into its own queue under the lock, then walks the queue unlocked, as oatpp's TimerWorker.)
+  bool TakenElsewhere = false;
+  bool WrittenElsewhere = false;
+  for (const ContainerAccess &Other : Inference.accesses()) {
+    if (Other.Container != Access.Container || !Other.countsForGuard() || readsOnlySize(Other) ||
+        Inference.runsOnlyWithin(Other.Function, Access.Function))
+      continue;
+    std::optional<ObjectPath> OtherPath = Inference.guardPath(Other, Guard);
+    if (!OtherPath || !Other.Held.find(*OtherPath))
+      return false;
+    TakenElsewhere = TakenElsewhere || Inference.takesLocks(Other.Function);
+    WrittenElsewhere = WrittenElsewhere || Other.Use.Write;
+  }
+  return TakenElsewhere && WrittenElsewhere;
+}
+
 std::string GuardedContainerCheck::describe(const ContainerAccess &Access) {
   std::string Name = "'" + Access.Path.spelling() + "'";
   const std::string &What = Access.Use.What;

@@ -37,6 +37,16 @@ protected:
   /// \p Lead and \p Elsewhere word the message for the reporting check, whose rule \p Rule it is.
   void reportThreadRace(const ContainerAccess &Access, GuardInference &Inference, clang::ASTContext &Ctx,
                         llvm::StringRef Rule, llvm::StringRef Lead, llvm::StringRef Elsewhere);
+  /// Whether \p Access, a read without the guard, is in a function (or callable) that holds the guard
+  /// at its other accesses of the same container and has not released it before: it knows the
+  /// protocol and this read escapes it (a lock taken one statement too late).
+  static bool readWhereFunctionLocks(const ContainerAccess &Access, const ObjectPath &GuardPath,
+                                     const GuardInference &Inference);
+  /// Whether every access of the container in the other functions holds \p Guard (size-only reads
+  /// aside), one of them takes a lock itself and one of them changes the container under it: the
+  /// protocol of the code around \p Access, which it breaks.
+  static bool keptByOtherFunctions(const ContainerAccess &Access, const GuardInfo &Guard,
+                                   const GuardInference &Inference);
   /// A note that shows why \p Guard guards the container: an access holding it, or its annotation.
   void noteGuardEvidence(const ContainerAccess &Access, const GuardInfo &Guard, llvm::StringRef Mutex);
   /// Whether another check of this run is enabled: the more specific check reports an access.

@@ -124,14 +124,7 @@ bool UnguardedAccessCheck::breaksConsistentGuard(const ContainerAccess &Access, 
   if (Guard.Annotated || Access.Use.ElementOnly || Access.DeferredBy || Access.ScopeExit || Fn != Access.Enclosing ||
       Inference.calledWithLocks(Fn))
     return false;
-  // (Not a read after the function released the guard: waiting under the lock until the producers
-  // are done - `while (true) { lock; if (loops.size() == n) break; }` - and then reading without it
-  // is a phase the locked check established, libhv's HttpServer.)
-  if (!Access.Use.Write &&
-      (Access.Held.released(GuardPath) || llvm::none_of(Inference.accesses(), [&](const ContainerAccess &Other) {
-         return Other.Function == Fn && Other.Container == Access.Container && Other.Path == Access.Path &&
-                Other.Held.find(GuardPath);
-       })))
+  if (!Access.Use.Write && !readWhereFunctionLocks(Access, GuardPath, Inference))
     return false;
   // Any thread may call it: a public member (or an override of one, called through the base) or an
   // external function, or one whose callers in the unit do not hold the lock. A private helper
@@ -144,22 +137,7 @@ bool UnguardedAccessCheck::breaksConsistentGuard(const ContainerAccess &Access, 
   } else if (!Fn->isExternallyVisible() && !Inference.calledInUnit(Fn)) {
     return false;
   }
-  // Every access of the other functions holds the guard (a size-only read is a snapshot, no
-  // evidence either way), one of them takes a lock itself (the protocol is the class's own), and
-  // one of them changes the container under it: a writer that can run at the same time. (A table
-  // filled unlocked by a set-up function and only read, locked, afterwards has none.)
-  bool TakenElsewhere = false;
-  bool WrittenElsewhere = false;
-  for (const ContainerAccess &Other : Inference.accesses()) {
-    if (Other.Container != Access.Container || Other.Function == Fn || !Other.countsForGuard() || readsOnlySize(Other))
-      continue;
-    std::optional<ObjectPath> OtherPath = Inference.guardPath(Other, Guard);
-    if (!OtherPath || !Other.Held.find(*OtherPath))
-      return false;
-    TakenElsewhere = TakenElsewhere || Inference.takesLocks(Other.Function);
-    WrittenElsewhere = WrittenElsewhere || Other.Use.Write;
-  }
-  return TakenElsewhere && WrittenElsewhere;
+  return keptByOtherFunctions(Access, Guard, Inference);
 }
 
 void UnguardedAccessCheck::reportUnguarded(const ContainerAccess &Access, const GuardInfo &Guard,

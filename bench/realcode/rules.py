@@ -38,6 +38,7 @@ RULES = [
     ('mapguard-deferred-capture', 'local-outlived', r'may run after .* is destroyed'),
     ('mapguard-deferred-capture', 'local-shared-with-thread', r'while this function still uses it'),
     ('mapguard-deferred-capture', 'thread-race', r'with no mutex held, while'),
+    ('mapguard-deferred-capture', 'callback-consistent-guard', r'held at every access in the other functions'),
     ('mapguard-deferred-capture', 'callback-without-guard', r''),
     ('mapguard-scope-exit-after-unlock', 'scope-exit-after-release', r''),
 ]

@@ -125,6 +125,10 @@ public:
   bool calledWithLocks(const clang::FunctionDecl *Fn) const { return CalledWithLocks.contains(Fn->getCanonicalDecl()); }
   /// Whether a function of the translation unit calls \p Fn directly from its own code.
   bool calledInUnit(const clang::FunctionDecl *Fn) const { return CallSites.contains(Fn->getCanonicalDecl()); }
+  /// Whether \p Fn runs only inside \p Within, on its thread: it is \p Within, or a helper no other
+  /// code can call (private or internal, not handed over) whose calls in the unit are all made from
+  /// functions that run only inside \p Within.
+  bool runsOnlyWithin(const clang::FunctionDecl *Fn, const clang::FunctionDecl *Within, unsigned Depth = 0) const;
   /// How often the callable started by \p Start may run at once: true if the start may repeat.
   bool startsRepeatedly(const Deferral &Start, const clang::FunctionDecl *In, clang::ASTContext &Ctx);
   const FunctionCfg *cfgOf(const clang::FunctionDecl *Fn, clang::ASTContext &Ctx) { return Cfgs.get(Fn, Ctx); }

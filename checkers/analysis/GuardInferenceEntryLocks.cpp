@@ -23,6 +23,22 @@ bool GuardInference::isHelperCandidate(const FunctionDecl *Fn) const {
   return (!Fn->isExternallyVisible() && !Fn->isMain()) || expectsLockHeld(Fn);
 }
 
+bool GuardInference::runsOnlyWithin(const FunctionDecl *Fn, const FunctionDecl *Within, unsigned Depth) const {
+  if (canonical(Fn) == canonical(Within))
+    return true;
+  if (Depth >= MaxHelperDepth || DeferredEntries.contains(canonical(Fn)))
+    return false;
+  if (const auto *Method = dyn_cast<CXXMethodDecl>(Fn)) {
+    if (Method->getAccess() == AS_public || Method->getParent()->isLambda())
+      return false;
+  } else if (Fn->isExternallyVisible()) {
+    return false;
+  }
+  auto Sites = CallSites.find(canonical(Fn));
+  return Sites != CallSites.end() && !Sites->second.empty() &&
+         llvm::all_of(Sites->second, [&](const auto &Site) { return runsOnlyWithin(Site.first, Within, Depth + 1); });
+}
+
 bool GuardInference::expectsLockHeld(const FunctionDecl *Fn) const {
   if (Fn->getIdentifier()) {
     StringRef Name = Fn->getName();

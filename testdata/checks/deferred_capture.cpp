@@ -91,7 +91,7 @@ public:
   explicit Broadcaster(Server &S) {
     S.set_open_handler(std::bind(&Broadcaster::onOpen, this, std::placeholders::_1));
   }
-  void onOpen(int Id) { Connections.insert(Id); } // expect: mapguard-deferred-capture {{'insert' on 'Connections' in a callback that runs later, without holding 'Mu', which guards 'Connections' (held at 2 of 3 accesses)}} note@-2: {{the callback is handed over here}} note@+3: {{'Connections' is accessed with 'Mu' held here}}
+  void onOpen(int Id) { Connections.insert(Id); } // expect: mapguard-deferred-capture {{'insert' on 'Connections' in a callback that runs later, without holding 'Mu', which guards 'Connections' (held at every access in the other functions, 2 of 3 accesses)}} note@-2: {{the callback is handed over here}} note@+3: {{'Connections' is accessed with 'Mu' held here}}
   void process() {
     std::lock_guard<std::mutex> Lock(Mu);
     Connections.erase(1);
