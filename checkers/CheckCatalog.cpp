@@ -40,7 +40,7 @@ const RuleInfo EraseDuringIterationRules[] = {
      0, 1},
     {"held-iterator-insert", "an iterator held across an insert that may rehash or reallocate its container", 0, 3},
     {"erased-element-reference", "a reference into the erased element used after the erase", 0, 0},
-    {"reentrant-callback", "a callback invoked in the loop may re-enter a member function that erases", 0, 83},
+    {"reentrant-callback", "a callback invoked in the loop may re-enter a member function that erases", 0, 85},
 };
 const RuleInfo EscapingReferenceRules[] = {
     {"used-after-release", "a reference, pointer or iterator used after its guard is released", 0, 5},
@@ -59,7 +59,7 @@ const RuleInfo ScopeExitAfterUnlockRules[] = {
 };
 const RuleInfo UnguardedAccessRules[] = {
     {"annotated-guard", "an access without the mutex named by GUARDED_BY", 0, 1},
-    {"inferred-guard", "an access without the mutex held at most of the container's other accesses", 22, 144},
+    {"inferred-guard", "an access without the mutex held at most of the container's other accesses", 22, 146},
     {"breaks-consistent-guard",
      "a change, or a read where the function locks its other accesses, without the mutex held at every access in "
      "the other functions",

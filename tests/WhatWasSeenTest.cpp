@@ -129,7 +129,8 @@ TEST_F(WhatWasSeenTest, ExplainGuardsListsEachContainerItsEvidenceAndTheAccesses
   ASSERT_LE(R.ExitCode, 1) << output(R);
   const std::string Header = P.path("include/store.h");
   EXPECT_NE(R.Out.find("Store\n"), std::string::npos) << R.Out;
-  EXPECT_NE(R.Out.find("  Guarded (" + Header + ":31): guarded by 'Mu' (inferred: held at 2 of 3 accesses)\n"
+  EXPECT_NE(R.Out.find("  Guarded (" + Header +
+                       ":31): guarded by 'Mu' (inferred: held at 2 of 3 accesses)\n"
                        "    without 'Mu': " +
                        P.path("src/leak.cpp") + ":3 (count)\n"),
             std::string::npos)
