@@ -93,8 +93,13 @@ bool LifecyclePhases::outsideSharing(const FunctionDecl *Fn, const Stmt *S) {
     if (!AfterAStart && !Cfg->reaches(At, Exit, StartPoints))
       return true;
   }
-  // After a stop on every path from the function's entry.
-  ArrayRef<CFGPoint> Stops = stopPoints(*Cfg);
+  // After a stop on every path from the function's entry. A call that stops threads is not after
+  // itself: it runs its callee's code before the stop (ZLToolKit's `onRead` calls `onRead_l`, which
+  // reads the session map and, on some path, shuts a session down).
+  SmallVector<CFGPoint, 2> Stops;
+  for (CFGPoint Stop : stopPoints(*Cfg))
+    if (!(Stop == At))
+      Stops.push_back(Stop);
   CFGPoint Entry{&Cfg->cfg().getEntry(), 0};
   return !Stops.empty() && !Cfg->reaches(Entry, At, Stops);
 }

@@ -304,3 +304,39 @@ private:
   std::vector<int> Pending;
   std::vector<int> Failed;
 };
+
+// A call that stops threads is not after itself (ZLToolKit's UdpServer): onRead() calls a helper
+// that changes the table and, on some path, shuts a peer down (a stop, by its name: the body is in
+// another file); the helper's accesses run while the threads run.
+struct Peer {
+  void shutdown();
+};
+class PeerTable {
+public:
+  void onRead(int Id) { handleRead(Id); }
+  void add(int Id, Peer *P) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Peers[Id] = P;
+  }
+  void drop(int Id) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Peers.erase(Id);
+  }
+  // Negative twin: after the stop on every path, the table is the stopping thread's alone.
+  void stop() {
+    stopAll();
+    Peers.clear();
+  }
+
+private:
+  void handleRead(int Id) {
+    Peers.erase(Id); // expect: mapguard-unguarded-access {{'erase' on 'Peers' without holding 'Mu', which guards it at every access in the other functions}} note@-14: {{'Peers' is accessed with 'Mu' held here}}
+    if (Id < 0)
+      Self.shutdown();
+  }
+  void stopAll() { Self.shutdown(); }
+
+  std::mutex Mu;
+  std::map<int, Peer *> Peers;
+  Peer Self;
+};
