@@ -93,6 +93,10 @@ void GuardedContainerCheck::check(const MatchFinder::MatchResult &Result) {
     Shared->Inference.addFunction(Fn);
 }
 
+void GuardedContainerCheck::registerPPCallbacks(const SourceManager &, Preprocessor *UnitPP, Preprocessor *) {
+  PP = UnitPP;
+}
+
 void GuardedContainerCheck::onEndOfTranslationUnit() {
   if (Shared && Context) {
     if (!Shared->Analysed) {
@@ -109,7 +113,7 @@ void GuardedContainerCheck::onEndOfTranslationUnit() {
       Shared->SeenReported = true;
       const SourceManager &SM = Context->getSourceManager();
       diag(SM.getLocForStartOfFile(SM.getMainFileID()), "%0%1", DiagnosticIDs::Remark)
-          << SeenFactsPrefix << seenFactsJson(Shared->Inference, *Context);
+          << SeenFactsPrefix << seenFactsJson(Shared->Inference, *Context, PP);
     }
   }
   Shared.reset();

@@ -23,6 +23,8 @@ public:
   void registerMatchers(clang::ast_matchers::MatchFinder *Finder) override;
   void check(const clang::ast_matchers::MatchFinder::MatchResult &Result) override;
   void onEndOfTranslationUnit() override;
+  void registerPPCallbacks(const clang::SourceManager &SM, clang::Preprocessor *PP,
+                           clang::Preprocessor *ModuleExpanderPP) override;
 
 protected:
   /// Reports the findings of one translation unit (fix-it bookkeeping is reset before).
@@ -67,6 +69,7 @@ private:
   const bool ReportSeen; // MapguardReportSeen, set by the CLI only: emit the unit's facts (WhatWasSeen)
   std::shared_ptr<SharedAnalysis> Shared; // for the current translation unit
   clang::ASTContext *Context = nullptr;
+  const clang::Preprocessor *PP = nullptr; // the unit's macros, for the annotations in its facts
 };
 
 } // namespace mapguard

@@ -1,5 +1,6 @@
 #include "Run.h"
-#include "SeenReport.h"
+
+#include "Annotate.h"
 
 #include "Baseline.h"
 #include "ChangedLines.h"
@@ -156,6 +157,36 @@ Expected<size_t> writeOutputs(const RunRequest &Request, const AnalysisResult &R
   return Reported;
 }
 
+/// Names each unit that could not be analysed, and why.
+void reportFailures(const RunRequest &Request, const AnalysisResult &Result) {
+  for (const UnitFailure &Failure : Result.Failures) {
+    if (Failure.Status == UnitStatus::Crashed)
+      WithColor::error(errs(), "mapguard") << "'" << Failure.File
+                                           << "' could not be analysed: the analysis crashed (please report it with "
+                                              "this file); the other units' results are kept\n";
+    else if (Failure.Status == UnitStatus::TimedOut)
+      WithColor::error(errs(), "mapguard")
+          << "'" << Failure.File << "' could not be analysed: it ran past --unit-timeout=" << Request.UnitTimeoutSeconds
+          << "s; the other units' results are kept\n";
+    else if (Failure.SystemHeadersOnly)
+      (Request.AllowSystemHeaderErrors ? WithColor::warning(errs(), "mapguard") : WithColor::error(errs(), "mapguard"))
+          << "'" << Failure.File << "': " << Failure.Errors.size()
+          << " compiler error(s), all in system headers (first: " << Failure.FirstErrorFile
+          << "): third-party code the compiler cannot parse; the findings of the unit's own code are kept"
+          << (Request.AllowSystemHeaderErrors ? "" : " (--allow-system-header-errors: do not fail the run for this)")
+          << "\n";
+    else if (!Failure.MissingInclude.empty())
+      WithColor::error(errs(), "mapguard")
+          << "'" << Failure.File << "' could not be analysed: it includes '" << Failure.MissingInclude
+          << "', which does not exist; if the build generates it, build the project (or its code-generation "
+             "targets) first, then run mapguard again\n";
+    else
+      WithColor::error(errs(), "mapguard")
+          << "'" << Failure.File << "' could not be analysed (" << Failure.Errors.size()
+          << " compiler error(s)); its findings may be incomplete\n";
+  }
+}
+
 } // namespace
 
 int runMapguard(RunRequest Request) {
@@ -290,6 +321,16 @@ int runMapguard(RunRequest Request) {
     Compared = Previous->compare(identifyFindings(Result, Request.Sarif.SourceRoot));
   Request.Sarif.Baseline = Compared ? &*Compared : nullptr;
 
+  if (Request.Annotate) {
+    if (!Result.Failures.empty() && Request.Fix) {
+      Request.Fix = false;
+      errs() << "mapguard: annotations were not applied because some units did not compile\n";
+    }
+    if (Error E = annotate(Result.Seen, {Request.ExportFixes, Request.Fix}, outs()))
+      return fail(toString(std::move(E)));
+    reportFailures(Request, Result);
+    return Result.Failures.empty() ? ExitClean : ExitUnitFailed;
+  }
   auto Reported = writeOutputs(Request, Result, Context, OutputFS, Probe);
   if (!Reported)
     return fail(toString(Reported.takeError()));
@@ -297,32 +338,7 @@ int runMapguard(RunRequest Request) {
     printGuards(outs(), Result.Seen);
   if (!Request.Quiet)
     printSummary(Request, Result, Inputs.size(), Cache ? Cache->hits() : 0, Request.Sarif.Baseline);
-  for (const UnitFailure &Failure : Result.Failures) {
-    if (Failure.Status == UnitStatus::Crashed)
-      WithColor::error(errs(), "mapguard") << "'" << Failure.File
-                                           << "' could not be analysed: the analysis crashed (please report it with "
-                                              "this file); the other units' results are kept\n";
-    else if (Failure.Status == UnitStatus::TimedOut)
-      WithColor::error(errs(), "mapguard")
-          << "'" << Failure.File << "' could not be analysed: it ran past --unit-timeout=" << Request.UnitTimeoutSeconds
-          << "s; the other units' results are kept\n";
-    else if (Failure.SystemHeadersOnly)
-      (Request.AllowSystemHeaderErrors ? WithColor::warning(errs(), "mapguard") : WithColor::error(errs(), "mapguard"))
-          << "'" << Failure.File << "': " << Failure.Errors.size()
-          << " compiler error(s), all in system headers (first: " << Failure.FirstErrorFile
-          << "): third-party code the compiler cannot parse; the findings of the unit's own code are kept"
-          << (Request.AllowSystemHeaderErrors ? "" : " (--allow-system-header-errors: do not fail the run for this)")
-          << "\n";
-    else if (!Failure.MissingInclude.empty())
-      WithColor::error(errs(), "mapguard")
-          << "'" << Failure.File << "' could not be analysed: it includes '" << Failure.MissingInclude
-          << "', which does not exist; if the build generates it, build the project (or its code-generation "
-             "targets) first, then run mapguard again\n";
-    else
-      WithColor::error(errs(), "mapguard")
-          << "'" << Failure.File << "' could not be analysed (" << Failure.Errors.size()
-          << " compiler error(s)); its findings may be incomplete\n";
-  }
+  reportFailures(Request, Result);
   if (llvm::any_of(Result.Failures, [&](const UnitFailure &Failure) {
         return !(Failure.SystemHeadersOnly && Request.AllowSystemHeaderErrors);
       }))

@@ -24,6 +24,9 @@ struct RunRequest {
   unsigned CheckpointSeconds = 30;
   SarifOptions Sarif; // tool version, docs, source root (default: the working directory)
   bool Fix = false, Quiet = false, ListChecks = false, ExplainConfig = false, ExplainGuards = false;
+  // `mapguard annotate`: instead of the findings, the annotations of the inferred guards; Fix
+  // inserts them, ExportFixes writes them.
+  bool Annotate = false;
   unsigned Jobs = 0;
   std::optional<ShardSpec> Shard;     // --shard K/N: only this part of the units
   std::optional<CacheSettings> Cache; // nothing: --no-cache

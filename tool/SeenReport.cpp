@@ -1,5 +1,7 @@
 #include "SeenReport.h"
 
+#include <algorithm>
+
 namespace mapguard {
 namespace {
 using Json = nlohmann::ordered_json;
@@ -14,6 +16,28 @@ Json classJson(const SeenClass &Class) {
 SeenClass classOf(const Json &Entry) {
   return SeenClass{Entry.value("name", ""), Entry.value("file", ""), Entry.value("how", ""), Entry.value("line", 0U)};
 }
+/// \p Into and \p Other are one container seen from two units.
+void merge(SeenContainer &Into, SeenContainer Other) {
+  std::string LeftOut = !Into.LeftOut.empty() ? Into.LeftOut : Other.LeftOut;
+  if (LeftOut.empty() && (Into.Guard != Other.Guard || Into.Mutex != Other.Mutex))
+    LeftOut = "the units that use it infer different guards";
+  std::vector<SeenEdit> Edits = std::move(Into.Edits);
+  Edits.insert(Edits.end(), Other.Edits.begin(), Other.Edits.end());
+  std::vector<SeenAccess> Without = std::move(Into.Without);
+  Without.insert(Without.end(), Other.Without.begin(), Other.Without.end());
+  if (Other.Counted > Into.Counted) // the guard and counts of the unit that saw most accesses
+    Into = std::move(Other);
+  llvm::sort(Edits);
+  Edits.erase(std::unique(Edits.begin(), Edits.end()), Edits.end());
+  auto Place = [](const SeenAccess &A) { return std::tie(A.File, A.Line, A.What); };
+  llvm::sort(Without, [&](const SeenAccess &A, const SeenAccess &B) { return Place(A) < Place(B); });
+  Without.erase(std::unique(Without.begin(), Without.end(),
+                            [&](const SeenAccess &A, const SeenAccess &B) { return Place(A) == Place(B); }),
+                Without.end());
+  Into.Without = std::move(Without);
+  Into.Edits = LeftOut.empty() ? std::move(Edits) : std::vector<SeenEdit>();
+  Into.LeftOut = std::move(LeftOut);
+}
 } // namespace
 
 void SeenAccumulator::add(const Json &Facts) {
@@ -21,14 +45,26 @@ void SeenAccumulator::add(const Json &Facts) {
     return;
   Reported = true;
   for (const Json &C : Facts.value("containers", Json::array())) {
-    SeenContainer Entry{C.value("name", ""), C.value("file", ""),   C.value("guard", ""),   C.value("mutex", ""),
-                        C.value("line", 0U), C.value("heldAt", 0U), C.value("counted", 0U), {}};
+    SeenContainer Entry{C.value("name", ""),
+                        C.value("file", ""),
+                        C.value("guard", ""),
+                        C.value("mutex", ""),
+                        C.value("line", 0U),
+                        C.value("heldAt", 0U),
+                        C.value("counted", 0U),
+                        {},
+                        {},
+                        {}};
     for (const Json &Access : C.value("without", Json::array()))
       Entry.Without.push_back({Access.value("file", ""), Access.value("what", ""), Access.value("line", 0U)});
-    // A header's container, seen from several units: as the unit that saw most of its accesses.
+    const Json Annotation = C.value("annotation", Json::object());
+    Entry.LeftOut = Annotation.value("leftOut", "");
+    for (const Json &Edit : Annotation.value("edits", Json::array()))
+      Entry.Edits.push_back({Edit.value("file", ""), Edit.value("text", ""), Edit.value("target", ""),
+                             Edit.value("offset", 0U), Edit.value("line", 0U)});
     auto [It, Inserted] = Containers.try_emplace({Entry.File, Entry.Line, Entry.Name}, Entry);
-    if (!Inserted && Entry.Counted > It->second.Counted)
-      It->second = std::move(Entry);
+    if (!Inserted)
+      merge(It->second, std::move(Entry));
   }
   for (const Json &C : Facts.value("lockClasses", Json::array()))
     LockClasses.try_emplace(C.value("name", ""), classOf(C));
@@ -55,6 +91,16 @@ Json seenJson(const WhatWasSeen &Seen) {
     Json Entry{{"name", C.Name}, {"file", C.File}, {"line", C.Line}, {"guard", C.Guard}};
     if (C.Guard != "none")
       Entry.update(Json{{"mutex", C.Mutex}, {"heldAt", C.HeldAt}, {"counted", C.Counted}});
+    if (C.Guard == "inferred") {
+      Json Edits = Json::array();
+      for (const SeenEdit &Edit : C.Edits)
+        Edits.push_back(Json{{"file", Edit.File},
+                             {"offset", Edit.Offset},
+                             {"line", Edit.Line},
+                             {"text", Edit.Text},
+                             {"target", Edit.Target}});
+      Entry["annotation"] = C.LeftOut.empty() ? Json{{"edits", Edits}} : Json{{"leftOut", C.LeftOut}};
+    }
     if (!C.Without.empty()) {
       Json Without = Json::array();
       for (const SeenAccess &Access : C.Without)

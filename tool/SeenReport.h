@@ -25,10 +25,20 @@ struct SeenAccess {
   std::string File, What; // What: "erase", "read", "iteration", ...
   unsigned Line = 0;
 };
+/// An insertion that annotates a declaration (`mapguard annotate`).
+struct SeenEdit {
+  std::string File, Text, Target; // Target: the declaration annotated
+  unsigned Offset = 0, Line = 0;
+  bool operator<(const SeenEdit &O) const { return std::tie(File, Offset, Text) < std::tie(O.File, O.Offset, O.Text); }
+  bool operator==(const SeenEdit &O) const { return File == O.File && Offset == O.Offset && Text == O.Text; }
+};
 struct SeenContainer {
   std::string Name, File, Guard, Mutex; // Guard: "annotated", "inferred" or "none"
   unsigned Line = 0, HeldAt = 0, Counted = 0;
-  std::vector<SeenAccess> Without; // the counted accesses that do not hold the guard
+  std::vector<SeenAccess> Without; // the counted accesses that do not hold the guard, in every unit
+  // An inferred guard: the annotations that make the compiler enforce it, or why it cannot.
+  std::vector<SeenEdit> Edits;
+  std::string LeftOut;
 };
 struct SeenClass {
   std::string Name, File, How; // How: "options", "attributes", "base" or "members"; none for unmodelled ones
@@ -45,7 +55,9 @@ struct WhatWasSeen {
 };
 
 /// Gathers facts ({"containers": [...], "lockClasses": [...], "unmodelled": [...]}, as a unit's
-/// checks or a SARIF log's run report them), each container and class once.
+/// checks or a SARIF log's run report them), each container and class once: a header's container,
+/// seen from several units, with the guard of the unit that saw most of its accesses, the
+/// accesses without it of all, and annotations only if every unit could write them.
 class SeenAccumulator {
 public:
   void add(const nlohmann::ordered_json &Facts);

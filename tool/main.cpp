@@ -114,6 +114,8 @@ static const char *const Overview = R"(mapguard: finds maps and sets changed whi
 shared maps and deferred callbacks, in C++ compiled from a compile_commands.json.
 
 Also: mapguard merge-sarif <log.sarif> ... [-o <merged.sarif>]  (the logs of --shard runs, as one)
+      mapguard annotate [options] [<file> ...]  (GUARDED_BY and REQUIRES for the inferred guards:
+                                                 printed; --fix inserts them, --export-fixes writes them)
 
 Exit codes: 0 no findings (with --baseline: no new ones), 1 findings,
             2 usage or configuration error,
@@ -130,6 +132,14 @@ int main(int argc, const char **argv) {
   if (argc > 1 && StringRef(argv[1]) == "merge-sarif")
     return mergeSarifMain(argc - 1, argv + 1);
   RunRequest Request;
+  // `mapguard annotate ...`: the same options, the annotations instead of the findings.
+  std::vector<const char *> Args(argv, argv + argc);
+  if (argc > 1 && StringRef(argv[1]) == "annotate") {
+    Request.Annotate = true;
+    Args.erase(Args.begin() + 1);
+    argc = static_cast<int>(Args.size());
+    argv = Args.data();
+  }
   // Workers get the run's own arguments, the compiler's after "--" included.
   Request.Arguments.assign(argv + 1, argv + argc);
   static int AddressInThisExecutable;

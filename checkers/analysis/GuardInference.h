@@ -125,6 +125,10 @@ public:
   bool calledWithLocks(const clang::FunctionDecl *Fn) const { return CalledWithLocks.contains(Fn->getCanonicalDecl()); }
   /// Whether a function of the translation unit calls \p Fn directly from its own code.
   bool calledInUnit(const clang::FunctionDecl *Fn) const { return CallSites.contains(Fn->getCanonicalDecl()); }
+  /// The functions of the unit that call \p Fn directly from their own code.
+  llvm::SmallVector<const clang::FunctionDecl *, 2> callersOf(const clang::FunctionDecl *Fn) const;
+  /// The locks \p Fn starts with because every call site holds them (not its annotations); null: none.
+  const LockSet *inferredEntry(const clang::FunctionDecl *Fn) const;
   /// Whether \p Fn runs only inside \p Within, on its thread: it is \p Within, or a helper no other
   /// code can call (private or internal, not handed over) whose calls in the unit are all made from
   /// functions that run only inside \p Within.

@@ -65,6 +65,20 @@ LockSet GuardInference::entryOf(const FunctionDecl *Fn, ObjectPathResolver &Reso
   return Entry;
 }
 
+SmallVector<const FunctionDecl *, 2> GuardInference::callersOf(const FunctionDecl *Fn) const {
+  SmallVector<const FunctionDecl *, 2> Callers;
+  if (auto Sites = CallSites.find(canonical(Fn)); Sites != CallSites.end())
+    for (const auto &Site : Sites->second)
+      if (!llvm::is_contained(Callers, Site.first))
+        Callers.push_back(Site.first);
+  return Callers;
+}
+
+const LockSet *GuardInference::inferredEntry(const FunctionDecl *Fn) const {
+  auto It = InferredEntry.find(canonical(Fn));
+  return It == InferredEntry.end() || It->second.empty() ? nullptr : &It->second;
+}
+
 LockSet guard_inference::rebaseToCallee(const CallExpr *Call, const FunctionDecl *Callee, const LockSet &Held,
                                         ObjectPathResolver &Resolver) {
   SmallVector<std::pair<ObjectPath, ObjectPath>, 4> Roots;

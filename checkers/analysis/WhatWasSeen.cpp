@@ -1,5 +1,7 @@
 #include "analysis/WhatWasSeen.h"
 
+#include "analysis/GuardAnnotations.h"
+
 #include "model/DeclaredLockInterface.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"
@@ -66,9 +68,31 @@ llvm::json::Array accessesWithoutGuard(const GuardInference &Inference, const Va
   return Without;
 }
 
+/// The annotation that would make the compiler enforce an inferred guard (`mapguard annotate`):
+/// {"edits": [{file, offset, line, text, target}]} or {"leftOut": why}.
+llvm::json::Object annotationJson(const GuardAnnotation &Annotation, const SourceManager &SM) {
+  if (!Annotation.LeftOut.empty())
+    return llvm::json::Object{{"leftOut", Annotation.LeftOut}};
+  llvm::json::Array Edits;
+  for (const AnnotationEdit &Edit : Annotation.Edits) {
+    auto [File, Offset] = SM.getDecomposedLoc(Edit.At);
+    OptionalFileEntryRef Entry = SM.getFileEntryRefForID(File);
+    if (!Entry)
+      return llvm::json::Object{{"leftOut", "its declaration is not in a file"}};
+    llvm::SmallString<256> Path(Entry->getName());
+    SM.getFileManager().makeAbsolutePath(Path);
+    Edits.push_back(llvm::json::Object{{"file", Path.str().str()},
+                                       {"offset", Offset},
+                                       {"line", SM.getLineNumber(File, Offset)},
+                                       {"text", Edit.Text},
+                                       {"target", Edit.Target}});
+  }
+  return llvm::json::Object{{"edits", std::move(Edits)}};
+}
+
 } // namespace
 
-std::string seenFactsJson(const GuardInference &Inference, ASTContext &Ctx) {
+std::string seenFactsJson(const GuardInference &Inference, ASTContext &Ctx, const Preprocessor *PP) {
   const SourceManager &SM = Ctx.getSourceManager();
   const LockModel &Locks = Inference.locks();
   llvm::json::Array Containers, LockClasses, Unmodelled;
@@ -87,6 +111,8 @@ std::string seenFactsJson(const GuardInference &Inference, ASTContext &Ctx) {
       Entry["heldAt"] = Guard->HeldAt;
       Entry["counted"] = Guard->Counted;
       Entry["without"] = accessesWithoutGuard(Inference, Container, *Guard, Ctx);
+      if (!Guard->Annotated)
+        Entry["annotation"] = annotationJson(annotateGuard(Container, *Guard, Inference, Ctx, PP), SM);
       const CXXRecordDecl *MutexClass = objectType(Guard->Mutex->getType())->getAsCXXRecordDecl();
       if (MutexClass && isProjectCode(MutexClass, SM) && SeenClasses.insert(MutexClass->getCanonicalDecl()).second)
         if (std::optional<StringRef> How = Locks.mutexEvidence(Guard->Mutex->getType(), Guard->Mutex)) {

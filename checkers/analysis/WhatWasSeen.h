@@ -8,6 +8,7 @@
 #define MAPGUARD_CHECKERS_ANALYSIS_WHATWASSEEN_H
 
 #include "analysis/GuardInference.h"
+#include "clang/Lex/Preprocessor.h"
 #include "llvm/ADT/StringRef.h"
 #include <string>
 
@@ -16,9 +17,10 @@ namespace mapguard {
 /// The prefix of the remark that carries the facts; the CLI takes such remarks out of the findings.
 inline constexpr llvm::StringLiteral SeenFactsPrefix = "mapguard-seen ";
 
-/// The facts as JSON: {"containers": [{name, file, line, guard, mutex, heldAt, counted}],
-/// "lockClasses": [{name, file, line, how}], "unmodelled": [{name, file, line}]}.
-std::string seenFactsJson(const GuardInference &Inference, clang::ASTContext &Ctx);
+/// The facts as JSON: {"containers": [{name, file, line, guard, mutex, heldAt, counted, without,
+/// annotation}], "lockClasses": [{name, file, line, how}], "unmodelled": [{name, file, line}]}.
+/// \p PP (may be null) gives the macros an annotation is spelled with (GuardAnnotations.h).
+std::string seenFactsJson(const GuardInference &Inference, clang::ASTContext &Ctx, const clang::Preprocessor *PP);
 
 } // namespace mapguard
 

@@ -1,0 +1,277 @@
+#include "analysis/GuardAnnotations.h"
+
+#include "utils/AstUtil.h"
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Attr.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/Lex/Lexer.h"
+#include "clang/Lex/MacroInfo.h"
+#include "llvm/ADT/STLExtras.h"
+
+using namespace clang;
+
+namespace mapguard {
+namespace {
+
+/// The attribute names (any of) a macro's body must use to spell one annotation, and its
+/// fallback spelling.
+struct AttributeSpelling {
+  llvm::ArrayRef<llvm::StringLiteral> Names;
+  llvm::StringLiteral Attribute;
+};
+constexpr llvm::StringLiteral GuardedByNames[] = {"guarded_by", "__guarded_by__"};
+constexpr llvm::StringLiteral RequiresNames[] = {"requires_capability", "exclusive_locks_required",
+                                                 "__requires_capability__"};
+constexpr llvm::StringLiteral RequiresSharedNames[] = {"requires_shared_capability", "shared_locks_required",
+                                                       "__requires_shared_capability__"};
+const AttributeSpelling GuardedBy{GuardedByNames, "guarded_by"};
+const AttributeSpelling Requires{RequiresNames, "requires_capability"};
+const AttributeSpelling RequiresShared{RequiresSharedNames, "requires_shared_capability"};
+
+/// The project's macro for \p Spelling defined before \p Before (its own before a library's, then
+/// by name), applied to \p Argument; else the GNU attribute.
+std::string spell(const AttributeSpelling &Spelling, StringRef Argument, SourceLocation Before, const Preprocessor *PP,
+                  const SourceManager &SM) {
+  std::optional<std::pair<bool, std::string>> Best; // (from a system header, name)
+  if (PP)
+    for (const auto &Macro : PP->macros(/*IncludeExternalMacros=*/false)) {
+      const MacroInfo *Info = PP->getMacroInfo(Macro.first);
+      // (Not a library's reserved names: `_LIBCPP_REQUIRES_CAPABILITY` is libc++'s own.)
+      if (!Info || !Info->isFunctionLike() || Info->getNumParams() == 0 || Macro.first->getName().starts_with("_") ||
+          !SM.isBeforeInTranslationUnit(Info->getDefinitionLoc(), Before))
+        continue;
+      bool Spells = llvm::any_of(Info->tokens(), [&](const Token &T) {
+        return T.getIdentifierInfo() && llvm::is_contained(Spelling.Names, T.getIdentifierInfo()->getName());
+      });
+      if (!Spells)
+        continue;
+      std::pair<bool, std::string> Candidate{SM.isInSystemHeader(Info->getDefinitionLoc()),
+                                             Macro.first->getName().str()};
+      if (!Best || Candidate < *Best)
+        Best = std::move(Candidate);
+    }
+  if (Best)
+    return Best->second + "(" + Argument.str() + ")";
+  return ("__attribute__((" + Spelling.Attribute + "(" + Argument + ")))").str();
+}
+
+const CXXRecordDecl *recordOf(QualType T) {
+  T = T.getNonReferenceType();
+  if (T->isPointerType())
+    T = T->getPointeeType();
+  return T->getAsCXXRecordDecl();
+}
+
+template <typename AttrT> bool recordHas(const CXXRecordDecl *Record) {
+  return Record && llvm::any_of(Record->redecls(), [](const TagDecl *D) { return D->hasAttr<AttrT>(); });
+}
+
+/// How the declaration of \p Container names \p Mutex in GUARDED_BY: a member of the same class (or
+/// an accessible one of a base), or a variable with static storage declared before it.
+std::optional<std::string> mutexNameAt(const ValueDecl *Container, const ValueDecl *Mutex, const SourceManager &SM) {
+  if (const auto *MutexField = dyn_cast<FieldDecl>(Mutex)) {
+    const auto *Field = dyn_cast<FieldDecl>(Container);
+    if (!Field)
+      return std::nullopt;
+    const CXXRecordDecl *Owner = cast<CXXRecordDecl>(Field->getParent());
+    const CXXRecordDecl *MutexOwner = cast<CXXRecordDecl>(MutexField->getParent());
+    if (Owner->getCanonicalDecl() == MutexOwner->getCanonicalDecl() ||
+        (MutexField->getAccess() != AS_private && Owner->hasDefinition() && Owner->isDerivedFrom(MutexOwner)))
+      return MutexField->getNameAsString();
+    return std::nullopt;
+  }
+  const auto *Var = dyn_cast<VarDecl>(Mutex);
+  if (!Var || !Var->hasGlobalStorage() || Var->isStaticLocal() ||
+      !SM.isBeforeInTranslationUnit(Var->getCanonicalDecl()->getLocation(), Container->getLocation()))
+    return std::nullopt;
+  return Var->getQualifiedNameAsString();
+}
+
+/// Where an attribute after the declarator of \p D goes: after its name, or after an array bound.
+std::optional<SourceLocation> afterDeclarator(const DeclaratorDecl *D, const SourceManager &SM, const LangOptions &LO) {
+  SourceLocation End = D->getLocation();
+  if (End.isInvalid() || !End.isFileID())
+    return std::nullopt;
+  if (const TypeSourceInfo *Info = D->getTypeSourceInfo()) {
+    SourceLocation TypeEnd = Info->getTypeLoc().getEndLoc();
+    if (TypeEnd.isFileID() && SM.isBeforeInTranslationUnit(End, TypeEnd))
+      End = TypeEnd;
+  }
+  SourceLocation After = Lexer::getLocForEndOfToken(End, 0, SM, LO);
+  return After.isValid() ? std::optional(After) : std::nullopt;
+}
+
+std::string placeOf(const Stmt *S, const SourceManager &SM) {
+  PresumedLoc Where = SM.getPresumedLoc(SM.getSpellingLoc(S->getBeginLoc()));
+  if (Where.isInvalid())
+    return "?";
+  return (llvm::sys::path::filename(Where.getFilename()) + ":" + Twine(Where.getLine())).str();
+}
+
+bool isWithin(const Stmt *S, const FunctionDecl *Fn, const SourceManager &SM) {
+  // A syntactic question (is the lock call written in this body), not one of lock state.
+  const Stmt *Body = Fn->getBody();
+  return S && Body && SM.isPointWithin(S->getBeginLoc(), Body->getBeginLoc(), Body->getEndLoc());
+}
+
+/// Accesses the compiler judges: not in constructors and destructors (which -Wthread-safety skips)
+/// or in functions that opt out of it.
+bool judgedByCompiler(const ContainerAccess &Access) {
+  for (const FunctionDecl *Fn : {Access.Function, Access.Enclosing})
+    if (!Fn || isa<CXXConstructorDecl, CXXDestructorDecl>(Fn) || Fn->hasAttr<NoThreadSafetyAnalysisAttr>())
+      return false;
+  return true;
+}
+
+class Planner {
+public:
+  Planner(const ValueDecl *Container, const GuardInfo &Guard, const GuardInference &Inference, ASTContext &Ctx,
+          const Preprocessor *PP)
+      : Container(Container), Guard(Guard), Inference(Inference), Ctx(Ctx), SM(Ctx.getSourceManager()), PP(PP) {}
+
+  GuardAnnotation plan() {
+    GuardAnnotation Result;
+    Result.LeftOut = leftOut(Result.Edits);
+    if (!Result.LeftOut.empty())
+      Result.Edits.clear();
+    return Result;
+  }
+
+private:
+  std::string leftOut(std::vector<AnnotationEdit> &Edits) {
+    if (Guard.Annotated)
+      return "annotated already";
+    const Decl *Declared = Container->getCanonicalDecl();
+    if (SM.isInSystemHeader(Declared->getLocation()))
+      return "declared in a library header";
+    std::optional<std::string> Mutex = mutexNameAt(Container, Guard.Mutex, SM);
+    if (!Mutex || Guard.MutexViaHandle)
+      return "its declaration cannot name '" + Guard.Mutex->getNameAsString() + "'";
+    const CXXRecordDecl *MutexClass = recordOf(Guard.Mutex->getType());
+    if (!recordHas<CapabilityAttr>(MutexClass)) {
+      std::string Type = Guard.Mutex->getType().getNonReferenceType().getAsString(Ctx.getPrintingPolicy());
+      if (MutexClass && !SM.isInSystemHeader(MutexClass->getLocation()))
+        return "the project's '" + Type +
+               "' carries no capability attribute, so -Wthread-safety cannot check a guard of it: annotate "
+               "the class CAPABILITY(\"mutex\") and its lock and unlock functions ACQUIRE() and RELEASE()";
+      return "'" + Type +
+             "' carries no capability attribute in this standard library, so -Wthread-safety cannot check a "
+             "guard of it (libc++'s has; or lock through a wrapper class annotated CAPABILITY)";
+    }
+    const auto *Declarator = dyn_cast<DeclaratorDecl>(Declared);
+    std::optional<SourceLocation> At = Declarator ? afterDeclarator(Declarator, SM, Ctx.getLangOpts()) : std::nullopt;
+    if (!At)
+      return "its declaration is written by a macro";
+    Edits.push_back({*At, " " + spell(GuardedBy, *Mutex, *At, PP, SM), Container->getQualifiedNameAsString()});
+    for (const ContainerAccess &Access : Inference.accesses()) {
+      if (Access.Container != Container || !judgedByCompiler(Access))
+        continue;
+      std::string Problem = judge(Access);
+      if (!Problem.empty())
+        return Problem;
+    }
+    return requiresEdits(*Mutex, Edits);
+  }
+
+  /// What keeps the compiler from accepting \p Access under the annotation, other than a missing
+  /// lock mapguard reports as well (empty: nothing).
+  std::string judge(const ContainerAccess &Access) {
+    std::optional<ObjectPath> GuardPath = Inference.guardPath(Access, Guard);
+    const HeldLock *Lock = GuardPath ? Access.Held.find(*GuardPath) : nullptr;
+    if (!Lock) {
+      // A finding the compiler will make too; anything else mapguard accepts and it would not.
+      if (Access.countsForGuard() && GuardPath && Inference.missesGuard(Access, Guard, *GuardPath))
+        return "";
+      return "the access at " + placeOf(Access.Ref, SM) +
+             " holds no lock and mapguard accepts it (before the threads start, a protocol of two locks, a "
+             "single writer, or an accessor); -Wthread-safety would not";
+    }
+    if (Lock->Guard) {
+      const CXXRecordDecl *GuardClass = recordOf(Lock->Guard->getType());
+      if (!recordHas<ScopedLockableAttr>(GuardClass))
+        return "it is locked through '" + Lock->Guard->getType().getAsString(Ctx.getPrintingPolicy()) +
+               "', which is not a scoped capability here, so -Wthread-safety does not see the lock (" +
+               placeOf(Access.Ref, SM) + ")";
+    } else if (Lock->AcquiredAt) {
+      const auto *Call = dyn_cast<CallExpr>(Lock->AcquiredAt);
+      const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+      if (!Callee || !(Callee->hasAttr<AcquireCapabilityAttr>() || Callee->hasAttr<TryAcquireCapabilityAttr>()))
+        return "it is locked at " + placeOf(Lock->AcquiredAt, SM) +
+               " by a call that carries no ACQUIRE, so -Wthread-safety does not see the lock";
+    }
+    bool InLambda = Access.Function != Access.Enclosing;
+    if (InLambda && !(Lock->Guard && Lock->Guard->getDeclContext() == Access.Function) &&
+        !(Lock->AcquiredAt && isWithin(Lock->AcquiredAt, Access.Function, SM)))
+      return "the lambda at " + placeOf(Access.Ref, SM) +
+             " runs under its creator's lock, and -Wthread-safety checks a lambda on its own";
+    if (!Lock->Guard && !Lock->AcquiredAt && !Access.Function->hasAttr<RequiresCapabilityAttr>())
+      NeedRequires.insert(canonical(Access.Function));
+    return "";
+  }
+
+  /// REQUIRES at each helper that runs with the guard held from its callers, and at the callers
+  /// that only hold it from theirs.
+  std::string requiresEdits(StringRef Mutex, std::vector<AnnotationEdit> &Edits) {
+    llvm::SmallVector<const FunctionDecl *, 4> Work(NeedRequires.begin(), NeedRequires.end());
+    while (!Work.empty()) {
+      const FunctionDecl *Fn = Work.pop_back_val();
+      for (const FunctionDecl *Caller : Inference.callersOf(Fn))
+        if (heldOnEntry(Caller) && !Caller->hasAttr<RequiresCapabilityAttr>() &&
+            NeedRequires.insert(canonical(Caller)).second)
+          Work.push_back(canonical(Caller));
+    }
+    llvm::SmallVector<const FunctionDecl *, 4> Sorted(NeedRequires.begin(), NeedRequires.end());
+    llvm::sort(Sorted, [&](const FunctionDecl *A, const FunctionDecl *B) {
+      return SM.isBeforeInTranslationUnit(A->getLocation(), B->getLocation());
+    });
+    for (const FunctionDecl *Fn : Sorted) {
+      const HeldLock *Lock = heldOnEntry(Fn);
+      if (!Lock)
+        return "'" + Fn->getQualifiedNameAsString() + "' holds it from its callers in a way REQUIRES cannot name";
+      if (isa<CXXMethodDecl>(Fn) && cast<CXXMethodDecl>(Fn)->getParent()->isLambda())
+        return "a lambda runs under its creator's lock, and -Wthread-safety checks a lambda on its own";
+      const FunctionDecl *First = Fn->getCanonicalDecl();
+      if (First->isTemplateInstantiation() || SM.isInSystemHeader(First->getLocation()))
+        return "'" + Fn->getQualifiedNameAsString() + "' holds it from its callers and is a template instance";
+      SourceLocation At = First->getInnerLocStart();
+      if (At.isInvalid() || !At.isFileID())
+        return "'" + Fn->getQualifiedNameAsString() + "' holds it from its callers and is declared by a macro";
+      const AttributeSpelling &Spelling = Lock->Kind == LockKind::Shared ? RequiresShared : Requires;
+      Edits.push_back({At, spell(Spelling, Mutex, At, PP, SM) + " ", Fn->getQualifiedNameAsString()});
+    }
+    return "";
+  }
+
+  /// The guard held on entry of \p Fn because its callers hold it, as `this->mu_` or the global.
+  const HeldLock *heldOnEntry(const FunctionDecl *Fn) {
+    const LockSet *Entry = Inference.inferredEntry(Fn);
+    if (!Entry)
+      return nullptr;
+    for (const HeldLock &Lock : Entry->held()) {
+      const ObjectPath &Path = Lock.Mutex;
+      bool Member = Path.isRootedAtThis() && Path.steps().size() == 1 && Path.lastField() == Guard.Mutex;
+      bool Global = !Path.isRootedAtThis() && Path.steps().empty() && Path.rootVariable() == Guard.Mutex;
+      if (Member || Global)
+        return &Lock;
+    }
+    return nullptr;
+  }
+
+  const ValueDecl *Container;
+  const GuardInfo &Guard;
+  const GuardInference &Inference;
+  ASTContext &Ctx;
+  const SourceManager &SM;
+  const Preprocessor *PP;
+  llvm::SmallPtrSet<const FunctionDecl *, 4> NeedRequires;
+};
+
+} // namespace
+
+GuardAnnotation annotateGuard(const ValueDecl *Container, const GuardInfo &Guard, const GuardInference &Inference,
+                              ASTContext &Ctx, const Preprocessor *PP) {
+  return Planner(Container, Guard, Inference, Ctx, PP).plan();
+}
+
+} // namespace mapguard
