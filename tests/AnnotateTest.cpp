@@ -170,8 +170,29 @@ private:
   std::vector<int> lines_;
 };
 )";
+// A class template: its helper's REQUIRES goes to the template, written once for every instance.
+const char *const RecentHeader = R"(#pragma once
+#include "locks.h"
+#include <vector>
+template <class K> class Recent {
+public:
+  void put(K k) { MutexLock l(mu_); keys_.push_back(k); trim(); }
+  size_t size() { MutexLock l(mu_); return keys_.size(); }
+private:
+  void trim() { if (keys_.size() > 8) keys_.erase(keys_.begin()); }
+  Mutex mu_;
+  std::vector<K> keys_;
+};
+)";
 const char *const RegistryUnit = R"(#include "registry.h"
+#include "recent.h"
 void use(Registry &r, Journal &j) { r.add("a", 1); r.get("a"); r.clear(); j.add(1); j.sum(); j.clear(); }
+void remember(Recent<int> &r) { r.put(1); r.size(); }
+)";
+// The same headers, included through another spelling of their directory (`src/../include`).
+const char *const OtherUnit = R"(#include "registry.h"
+#include "recent.h"
+void more(Registry &r, Recent<long> &k) { r.add("b", 2); k.put(2); k.size(); }
 )";
 
 TEST(AnnotateTest, ProjectMacrosSpellTheAnnotationsAndExportedFixesMatchTheApplied) {
@@ -180,8 +201,17 @@ TEST(AnnotateTest, ProjectMacrosSpellTheAnnotationsAndExportedFixesMatchTheAppli
   TempDir Dir;
   writeFile(Dir.file("include/locks.h"), LocksHeader);
   writeFile(Dir.file("include/registry.h"), RegistryHeader);
+  writeFile(Dir.file("include/recent.h"), RecentHeader);
   writeFile(Dir.file("src/registry.cpp"), RegistryUnit);
-  writeDatabase(Dir, {"src/registry.cpp"}, "-std=c++17 -Iinclude");
+  writeFile(Dir.file("src/other.cpp"), OtherUnit);
+  nlohmann::json Db = nlohmann::json::array();
+  Db.push_back({{"directory", Dir.path()},
+                {"command", Clang + " -std=c++17 -Iinclude -c src/registry.cpp"},
+                {"file", "src/registry.cpp"}});
+  Db.push_back({{"directory", Dir.path()},
+                {"command", Clang + " -std=c++17 -Isrc/../include -c src/other.cpp"},
+                {"file", "src/other.cpp"}});
+  writeFile(Dir.file("compile_commands.json"), Db.dump(2));
 
   CommandResult Exported = run({Mapguard, "annotate", "-p", Dir.path(), "--no-cache", "--quiet",
                                 "--export-fixes=" + Dir.file("annotations.yaml")});
@@ -198,13 +228,20 @@ TEST(AnnotateTest, ProjectMacrosSpellTheAnnotationsAndExportedFixesMatchTheAppli
 
   CommandResult Applied = run({Mapguard, "annotate", "-p", Dir.path(), "--no-cache", "--quiet", "--fix"});
   ASSERT_EQ(Applied.ExitCode, 0) << output(Applied);
+  EXPECT_EQ(Applied.Out.find("/../"), std::string::npos) << Applied.Out; // one spelling of each header
+  std::string Recent = readFile(Dir.file("include/recent.h"));
+  EXPECT_NE(Recent.find("  REQUIRES(mu_) void trim() {"), std::string::npos) << Recent;
+  EXPECT_NE(Recent.find("  std::vector<K> keys_ GUARDED_BY(mu_);"), std::string::npos) << Recent;
+  EXPECT_NE(Applied.Out.find("'Recent::keys_' (guarded by 'mu_'"), std::string::npos) << Applied.Out;
   std::string Header = readFile(Dir.file("include/registry.h"));
   EXPECT_NE(Header.find("REQUIRES(mu_) void prune()"), std::string::npos) << Header;
+  EXPECT_EQ(Header.find("GUARDED_BY(mu_) GUARDED_BY"), std::string::npos) << Header; // once, from both units
   EXPECT_NE(Header.find("std::map<std::string, int> items_ GUARDED_BY(mu_);"), std::string::npos) << Header;
   EXPECT_NE(Header.find("std::vector<int> lines_;"), std::string::npos) << Header;
   std::string Errors;
-  EXPECT_EQ(threadSafetyWarnings(Dir, {"src/registry.cpp"}, {"-std=c++17", "-Iinclude", "-Werror"}, Errors),
-            std::set<std::string>{});
+  EXPECT_EQ(
+      threadSafetyWarnings(Dir, {"src/registry.cpp", "src/other.cpp"}, {"-std=c++17", "-Iinclude", "-Werror"}, Errors),
+      std::set<std::string>{});
   EXPECT_EQ(Errors, "");
   replaceOnce(Dir.file("include/registry.h"), "  void clear() { MutexLock l(mu_); items_.clear(); }",
               "  void clear() { MutexLock l(mu_); items_.clear(); }\n  size_t size() { return items_.size(); }");
@@ -215,6 +252,79 @@ TEST(AnnotateTest, ProjectMacrosSpellTheAnnotationsAndExportedFixesMatchTheAppli
   // Annotated, the guard is no longer inferred: a second run has nothing to add.
   CommandResult Again = run({Mapguard, "annotate", "-p", Dir.path(), "--no-cache", "--quiet"});
   EXPECT_NE(Again.Out.find("0 of 1 container(s) with an inferred guard annotated"), std::string::npos) << Again.Out;
+  EXPECT_NE(Again.Out.find("'Journal::lines_'"), std::string::npos) << Again.Out;
+}
+
+TEST(AnnotateTest, AUnitThatCannotBeAnalysedKeepsEveryFileAsItWas) {
+  if (!llvm::sys::fs::exists(Clang))
+    GTEST_SKIP() << "needs clang++";
+  TempDir Dir;
+  writeFile(Dir.file("include/locks.h"), LocksHeader);
+  writeFile(Dir.file("include/registry.h"), RegistryHeader);
+  writeFile(Dir.file("include/recent.h"), RecentHeader);
+  writeFile(Dir.file("src/registry.cpp"), RegistryUnit);
+  writeFile(Dir.file("src/broken.cpp"), "#include \"registry.h\"\nint broken( { return 0; }\n");
+  writeDatabase(Dir, {"src/registry.cpp", "src/broken.cpp"}, "-std=c++17 -Iinclude");
+  CommandResult R = run({Mapguard, "annotate", "-p", Dir.path(), "--no-cache", "--quiet", "--fix"});
+  EXPECT_EQ(R.ExitCode, 3) << output(R);
+  EXPECT_NE(R.Err.find("annotations were not applied because some units could not be analysed"), std::string::npos)
+      << R.Err;
+  EXPECT_NE(R.Out.find("GUARDED_BY(mu_)"), std::string::npos) << R.Out; // still shown
+  EXPECT_EQ(readFile(Dir.file("include/registry.h")), RegistryHeader);
+  EXPECT_EQ(readFile(Dir.file("include/recent.h")), RecentHeader);
+}
+
+TEST(AnnotateTest, ProjectMutexWithoutCapabilityIsAnnotatedWithTheGuard) {
+  // The project's own mutex class, locked through libc++'s std::lock_guard (a scoped capability):
+  // the class becomes a capability, its lock functions ACQUIRE/RELEASE (bodies not analysed).
+  if (!haveLibcxx() || !llvm::sys::fs::exists(Clang))
+    GTEST_SKIP() << "needs clang++ and libc++";
+  TempDir Dir;
+  const char *Source = R"(#include <map>
+#include <mutex>
+class Mutex {
+public:
+  void lock() { m_.lock(); }
+  bool try_lock() { return m_.try_lock(); }
+  void unlock() { m_.unlock(); }
+private:
+  std::mutex m_;
+};
+class Cache {
+public:
+  void put(int k, int v) { std::lock_guard<Mutex> l(mu_); map_[k] = v; }
+  int get(int k) { std::lock_guard<Mutex> l(mu_); return map_.count(k) ? map_[k] : 0; }
+  void drop(int k) { mu_.lock(); map_.erase(k); mu_.unlock(); }
+private:
+  Mutex mu_;
+  std::map<int, int> map_;
+};
+void use(Cache &c) { c.put(1, 2); c.get(1); c.drop(1); }
+)";
+  writeFile(Dir.file("cache.cpp"), Source);
+  writeDatabase(Dir, {"cache.cpp"}, "-std=c++17 -stdlib=libc++");
+  CommandResult R = run({Mapguard, "annotate", "-p", Dir.path(), "--no-cache", "--quiet", "--fix"});
+  ASSERT_EQ(R.ExitCode, 0) << output(R);
+  EXPECT_NE(R.Out.find("__attribute__((capability(\"mutex\"))) on 'Mutex'"), std::string::npos) << R.Out;
+  std::string Annotated = readFile(Dir.file("cache.cpp"));
+  EXPECT_NE(Annotated.find("class __attribute__((capability(\"mutex\"))) Mutex {"), std::string::npos) << Annotated;
+  EXPECT_NE(Annotated.find("  __attribute__((acquire_capability())) __attribute__((no_thread_safety_analysis)) void "
+                           "lock()"),
+            std::string::npos)
+      << Annotated;
+  EXPECT_NE(Annotated.find("__attribute__((try_acquire_capability(true))) __attribute__((no_thread_safety_analysis)) "
+                           "bool try_lock()"),
+            std::string::npos)
+      << Annotated;
+  EXPECT_NE(Annotated.find("std::map<int, int> map_ __attribute__((guarded_by(mu_)));"), std::string::npos)
+      << Annotated;
+  std::string Errors;
+  EXPECT_EQ(threadSafetyWarnings(Dir, {"cache.cpp"}, {"-std=c++17", "-stdlib=libc++", "-Werror"}, Errors),
+            std::set<std::string>{});
+  EXPECT_EQ(Errors, "");
+  replaceOnce(Dir.file("cache.cpp"), "  void drop(int k)", "  int size() { return map_.size(); }\n  void drop(int k)");
+  EXPECT_EQ(threadSafetyWarnings(Dir, {"cache.cpp"}, {"-std=c++17", "-stdlib=libc++", "-Werror"}, Errors),
+            std::set<std::string>{"cache.cpp:15"});
 }
 
 TEST(AnnotateTest, GuardsTheCompilerCannotCheckAreLeftOutAndNothingIsWritten) {

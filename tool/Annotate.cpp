@@ -18,15 +18,18 @@ namespace {
 /// The annotation's text without the spacing around it: `GUARDED_BY(mu_)`.
 StringRef shown(const SeenEdit &Edit) { return StringRef(Edit.Text).trim(); }
 
+/// Each edit once, with the first container that needs it (a helper's REQUIRES may serve two).
 Error exportEdits(const std::vector<const SeenContainer *> &Annotated, StringRef Path) {
   clang::tooling::TranslationUnitDiagnostics Export;
+  std::set<SeenEdit> Exported;
   for (const SeenContainer *C : Annotated) {
     clang::tooling::DiagnosticMessage Message("annotate '" + C->Name + "' with its guard '" + C->Mutex + "'");
     Message.FilePath = C->Edits.front().File;
     Message.FileOffset = C->Edits.front().Offset;
     for (const SeenEdit &Edit : C->Edits)
-      if (Error E = Message.Fix[Edit.File].add(clang::tooling::Replacement(Edit.File, Edit.Offset, 0, Edit.Text)))
-        return E;
+      if (Exported.insert(Edit).second)
+        if (Error E = Message.Fix[Edit.File].add(clang::tooling::Replacement(Edit.File, Edit.Offset, 0, Edit.Text)))
+          return E;
     Export.Diagnostics.emplace_back("mapguard-annotate", Message, SmallVector<clang::tooling::DiagnosticMessage, 1>{},
                                     clang::tooling::Diagnostic::Warning, "");
   }
@@ -77,9 +80,17 @@ Error annotate(const WhatWasSeen &Seen, const AnnotateRequest &Request, raw_ostr
       continue;
     }
     Annotated.push_back(&C);
-    OS << shown(C.Edits.front());
-    for (size_t I = 1; I < C.Edits.size(); ++I)
-      OS << (I == 1 ? "; " : ", ") << shown(C.Edits[I]) << " on '" << C.Edits[I].Target << "'";
+    const char *Separator = "";
+    for (const SeenEdit &Edit : C.Edits) // the container's own, then its helpers'
+      if (Edit.Target == C.Name) {
+        OS << Separator << shown(Edit);
+        Separator = "; ";
+      }
+    for (const SeenEdit &Edit : C.Edits)
+      if (Edit.Target != C.Name) {
+        OS << Separator << shown(Edit) << " on '" << Edit.Target << "'";
+        Separator = ", ";
+      }
     for (const SeenEdit &Edit : C.Edits)
       Files.insert(Edit.File);
     OS << "\n";
@@ -88,9 +99,10 @@ Error annotate(const WhatWasSeen &Seen, const AnnotateRequest &Request, raw_ostr
       OS << "    -Wthread-safety will report: " << Access.File << ":" << Access.Line << " (" << Access.What
          << " without '" << C.Mutex << "')\n";
   }
-  size_t Edits = 0;
+  std::set<SeenEdit> Distinct;
   for (const SeenContainer *C : Annotated)
-    Edits += C->Edits.size();
+    Distinct.insert(C->Edits.begin(), C->Edits.end());
+  size_t Edits = Distinct.size();
   OS << "mapguard annotate: " << Annotated.size() << " of " << Inferred
      << " container(s) with an inferred guard annotated (" << Edits << " edit(s) in " << Files.size() << " file(s)), "
      << Inferred - Annotated.size() << " left out; -Wthread-safety will then report " << Warnings
@@ -101,7 +113,7 @@ Error annotate(const WhatWasSeen &Seen, const AnnotateRequest &Request, raw_ostr
                                toString(std::move(E)).c_str());
   if (Request.Apply)
     return applyEdits(Annotated);
-  if (Request.ExportFixes.empty() && !Annotated.empty())
+  if (Request.Hint && Request.ExportFixes.empty() && !Annotated.empty())
     OS << "mapguard annotate: nothing written; --fix inserts the annotations, --export-fixes=<file> writes them "
           "for clang-apply-replacements\n";
   return Error::success();

@@ -14,6 +14,7 @@ namespace mapguard {
 struct AnnotateRequest {
   std::string ExportFixes; // write the edits here as clang-apply-replacements YAML
   bool Apply = false;      // insert them into the sources
+  bool Hint = true;        // say how to write them when neither is asked
 };
 
 /// Prints each container with an inferred guard, with its annotations or why they are left out,

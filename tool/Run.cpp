@@ -321,15 +321,18 @@ int runMapguard(RunRequest Request) {
     Compared = Previous->compare(identifyFindings(Result, Request.Sarif.SourceRoot));
   Request.Sarif.Baseline = Compared ? &*Compared : nullptr;
 
+  bool UnitsFailed = llvm::any_of(Result.Failures, [&](const UnitFailure &Failure) {
+    return !(Failure.SystemHeadersOnly && Request.AllowSystemHeaderErrors);
+  });
   if (Request.Annotate) {
-    if (!Result.Failures.empty() && Request.Fix) {
-      Request.Fix = false;
-      errs() << "mapguard: annotations were not applied because some units did not compile\n";
-    }
-    if (Error E = annotate(Result.Seen, {Request.ExportFixes, Request.Fix}, outs()))
+    // Like --fix: a unit that could not be analysed may hold the accesses that decide.
+    AnnotateRequest Annotate{Request.ExportFixes, Request.Fix && !UnitsFailed, !Request.Fix};
+    if (Error E = annotate(Result.Seen, Annotate, outs()))
       return fail(toString(std::move(E)));
+    if (Request.Fix && UnitsFailed)
+      errs() << "mapguard: annotations were not applied because some units could not be analysed\n";
     reportFailures(Request, Result);
-    return Result.Failures.empty() ? ExitClean : ExitUnitFailed;
+    return UnitsFailed ? ExitUnitFailed : ExitClean;
   }
   auto Reported = writeOutputs(Request, Result, Context, OutputFS, Probe);
   if (!Reported)
@@ -339,9 +342,7 @@ int runMapguard(RunRequest Request) {
   if (!Request.Quiet)
     printSummary(Request, Result, Inputs.size(), Cache ? Cache->hits() : 0, Request.Sarif.Baseline);
   reportFailures(Request, Result);
-  if (llvm::any_of(Result.Failures, [&](const UnitFailure &Failure) {
-        return !(Failure.SystemHeadersOnly && Request.AllowSystemHeaderErrors);
-      }))
+  if (UnitsFailed)
     return ExitUnitFailed;
   return *Reported == 0 ? ExitClean : ExitFindings;
 }

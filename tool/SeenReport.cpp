@@ -18,6 +18,12 @@ SeenClass classOf(const Json &Entry) {
 }
 /// \p Into and \p Other are one container seen from two units.
 void merge(SeenContainer &Into, SeenContainer Other) {
+  // An instance's view is the compiler's: a template's definition leaves its calls unresolved.
+  if (Into.InTemplate != Other.InTemplate) {
+    if (Into.InTemplate)
+      Into = std::move(Other);
+    return;
+  }
   std::string LeftOut = !Into.LeftOut.empty() ? Into.LeftOut : Other.LeftOut;
   if (LeftOut.empty() && (Into.Guard != Other.Guard || Into.Mutex != Other.Mutex))
     LeftOut = "the units that use it infer different guards";
@@ -59,6 +65,7 @@ void SeenAccumulator::add(const Json &Facts) {
       Entry.Without.push_back({Access.value("file", ""), Access.value("what", ""), Access.value("line", 0U)});
     const Json Annotation = C.value("annotation", Json::object());
     Entry.LeftOut = Annotation.value("leftOut", "");
+    Entry.InTemplate = C.value("inTemplate", false);
     for (const Json &Edit : Annotation.value("edits", Json::array()))
       Entry.Edits.push_back({Edit.value("file", ""), Edit.value("text", ""), Edit.value("target", ""),
                              Edit.value("offset", 0U), Edit.value("line", 0U)});

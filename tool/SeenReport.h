@@ -39,6 +39,7 @@ struct SeenContainer {
   // An inferred guard: the annotations that make the compiler enforce it, or why it cannot.
   std::vector<SeenEdit> Edits;
   std::string LeftOut;
+  bool InTemplate = false; // seen only in a class template's definition, never in an instance
 };
 struct SeenClass {
   std::string Name, File, How; // How: "options", "attributes", "base" or "members"; none for unmodelled ones
@@ -57,7 +58,8 @@ struct WhatWasSeen {
 /// Gathers facts ({"containers": [...], "lockClasses": [...], "unmodelled": [...]}, as a unit's
 /// checks or a SARIF log's run report them), each container and class once: a header's container,
 /// seen from several units, with the guard of the unit that saw most of its accesses, the
-/// accesses without it of all, and annotations only if every unit could write them.
+/// accesses without it of all, and annotations only if every unit could write them; a class
+/// template's member as its instances show it, when a unit instantiates it.
 class SeenAccumulator {
 public:
   void add(const nlohmann::ordered_json &Facts);

@@ -25,7 +25,23 @@ constexpr llvm::StringLiteral RequiresNames[] = {"requires_capability", "exclusi
                                                  "__requires_capability__"};
 constexpr llvm::StringLiteral RequiresSharedNames[] = {"requires_shared_capability", "shared_locks_required",
                                                        "__requires_shared_capability__"};
+constexpr llvm::StringLiteral CapabilityNames[] = {"capability", "lockable", "__capability__"};
+constexpr llvm::StringLiteral AcquireNames[] = {"acquire_capability", "exclusive_lock_function"};
+constexpr llvm::StringLiteral AcquireSharedNames[] = {"acquire_shared_capability", "shared_lock_function"};
+constexpr llvm::StringLiteral ReleaseNames[] = {"release_capability", "unlock_function"};
+constexpr llvm::StringLiteral ReleaseSharedNames[] = {"release_shared_capability"};
+constexpr llvm::StringLiteral TryAcquireNames[] = {"try_acquire_capability", "exclusive_trylock_function"};
+constexpr llvm::StringLiteral TryAcquireSharedNames[] = {"try_acquire_shared_capability", "shared_trylock_function"};
+constexpr llvm::StringLiteral NoAnalysisNames[] = {"no_thread_safety_analysis"};
 const AttributeSpelling GuardedBy{GuardedByNames, "guarded_by"};
+const AttributeSpelling Capability{CapabilityNames, "capability"};
+const AttributeSpelling Acquire{AcquireNames, "acquire_capability"};
+const AttributeSpelling AcquireShared{AcquireSharedNames, "acquire_shared_capability"};
+const AttributeSpelling Release{ReleaseNames, "release_capability"};
+const AttributeSpelling ReleaseShared{ReleaseSharedNames, "release_shared_capability"};
+const AttributeSpelling TryAcquire{TryAcquireNames, "try_acquire_capability"};
+const AttributeSpelling TryAcquireShared{TryAcquireSharedNames, "try_acquire_shared_capability"};
+const AttributeSpelling NoAnalysis{NoAnalysisNames, "no_thread_safety_analysis"};
 const AttributeSpelling Requires{RequiresNames, "requires_capability"};
 const AttributeSpelling RequiresShared{RequiresSharedNames, "requires_shared_capability"};
 
@@ -38,8 +54,9 @@ std::string spell(const AttributeSpelling &Spelling, StringRef Argument, SourceL
     for (const auto &Macro : PP->macros(/*IncludeExternalMacros=*/false)) {
       const MacroInfo *Info = PP->getMacroInfo(Macro.first);
       // (Not a library's reserved names: `_LIBCPP_REQUIRES_CAPABILITY` is libc++'s own.)
-      if (!Info || !Info->isFunctionLike() || Info->getNumParams() == 0 || Macro.first->getName().starts_with("_") ||
-          !SM.isBeforeInTranslationUnit(Info->getDefinitionLoc(), Before))
+      bool WantsArgument = !Argument.empty() || &Spelling != &NoAnalysis;
+      if (!Info || Info->isFunctionLike() != WantsArgument || (WantsArgument && Info->getNumParams() == 0) ||
+          Macro.first->getName().starts_with("_") || !SM.isBeforeInTranslationUnit(Info->getDefinitionLoc(), Before))
         continue;
       bool Spells = llvm::any_of(Info->tokens(), [&](const Token &T) {
         return T.getIdentifierInfo() && llvm::is_contained(Spelling.Names, T.getIdentifierInfo()->getName());
@@ -52,7 +69,9 @@ std::string spell(const AttributeSpelling &Spelling, StringRef Argument, SourceL
         Best = std::move(Candidate);
     }
   if (Best)
-    return Best->second + "(" + Argument.str() + ")";
+    return &Spelling == &NoAnalysis ? Best->second : Best->second + "(" + Argument.str() + ")";
+  if (&Spelling == &NoAnalysis)
+    return ("__attribute__((" + Spelling.Attribute + "))").str();
   return ("__attribute__((" + Spelling.Attribute + "(" + Argument + ")))").str();
 }
 
@@ -124,6 +143,41 @@ bool judgedByCompiler(const ContainerAccess &Access) {
   return true;
 }
 
+/// The annotations that make \p Mutex, a project's class with lock and unlock member functions,
+/// a capability -Wthread-safety checks: CAPABILITY on the class, ACQUIRE / RELEASE / TRY_ACQUIRE
+/// on its lock functions, whose own bodies (locking a member) the analysis then skips. None when a
+/// declaration cannot take them (written by a macro, a template instance's own).
+std::optional<std::vector<AnnotationEdit>> capabilityEdits(const CXXRecordDecl *Mutex, const LockModel &Locks,
+                                                           const Preprocessor *PP, const SourceManager &SM) {
+  Mutex = Mutex->getDefinition();
+  if (!Mutex || isa<ClassTemplateSpecializationDecl>(Mutex) || !Mutex->getLocation().isFileID())
+    return std::nullopt;
+  std::vector<AnnotationEdit> Edits;
+  SourceLocation Name = Mutex->getLocation();
+  Edits.push_back({Name, spell(Capability, "\"mutex\"", Name, PP, SM) + " ", Mutex->getQualifiedNameAsString()});
+  bool Acquires = false, Unlocks = false;
+  for (const CXXMethodDecl *Method : Mutex->methods()) {
+    std::optional<LockModel::Role> Role = Method->isUserProvided() ? Locks.roleOf(Method) : std::nullopt;
+    if (!Role)
+      continue;
+    bool Shared = Role->Kind == LockKind::Shared;
+    const AttributeSpelling &Spelling = Role->Action == LockAction::Unlock    ? (Shared ? ReleaseShared : Release)
+                                        : Role->Action == LockAction::TryLock ? (Shared ? TryAcquireShared : TryAcquire)
+                                                                              : (Shared ? AcquireShared : Acquire);
+    SourceLocation At = Method->getCanonicalDecl()->getInnerLocStart();
+    if (At.isInvalid() || !At.isFileID())
+      return std::nullopt;
+    std::string Text = spell(
+        Spelling, Role->Action == LockAction::TryLock ? (Role->SuccessIsZero ? "false" : "true") : "", At, PP, SM);
+    Edits.push_back({At, Text + " " + spell(NoAnalysis, "", At, PP, SM) + " ", Method->getQualifiedNameAsString()});
+    Acquires |= Role->Action != LockAction::Unlock;
+    Unlocks |= Role->Action == LockAction::Unlock;
+  }
+  if (!Acquires || !Unlocks)
+    return std::nullopt;
+  return Edits;
+}
+
 class Planner {
 public:
   Planner(const ValueDecl *Container, const GuardInfo &Guard, const GuardInference &Inference, ASTContext &Ctx,
@@ -145,25 +199,40 @@ private:
     const Decl *Declared = Container->getCanonicalDecl();
     if (SM.isInSystemHeader(Declared->getLocation()))
       return "declared in a library header";
+    if (Guard.MutexViaHandle)
+      return "the mutex is reached through '" + Guard.Mutex->getNameAsString() +
+             "', a pointer or smart pointer, which mapguard does not annotate";
     std::optional<std::string> Mutex = mutexNameAt(Container, Guard.Mutex, SM);
-    if (!Mutex || Guard.MutexViaHandle)
+    if (!Mutex)
       return "its declaration cannot name '" + Guard.Mutex->getNameAsString() + "'";
     const CXXRecordDecl *MutexClass = recordOf(Guard.Mutex->getType());
     if (!recordHas<CapabilityAttr>(MutexClass)) {
       std::string Type = Guard.Mutex->getType().getNonReferenceType().getAsString(Ctx.getPrintingPolicy());
-      if (MutexClass && !SM.isInSystemHeader(MutexClass->getLocation()))
-        return "the project's '" + Type +
-               "' carries no capability attribute, so -Wthread-safety cannot check a guard of it: annotate "
-               "the class CAPABILITY(\"mutex\") and its lock and unlock functions ACQUIRE() and RELEASE()";
-      return "'" + Type +
-             "' carries no capability attribute in this standard library, so -Wthread-safety cannot check a "
-             "guard of it (libc++'s has; or lock through a wrapper class annotated CAPABILITY)";
+      if (MutexClass && !SM.isInSystemHeader(MutexClass->getLocation())) {
+        // The project's own class: annotated too, it becomes a capability.
+        const CXXRecordDecl *Written = MutexClass;
+        if (const auto *Spec = dyn_cast<ClassTemplateSpecializationDecl>(MutexClass))
+          Written = Spec->getSpecializedTemplate()->getTemplatedDecl();
+        std::optional<std::vector<AnnotationEdit>> Wrapper = capabilityEdits(Written, Inference.locks(), PP, SM);
+        if (!Wrapper)
+          return "the project's '" + Type +
+                 "' carries no capability attribute, so -Wthread-safety cannot check a guard of it: annotate "
+                 "the class CAPABILITY(\"mutex\") and its lock and unlock functions ACQUIRE() and RELEASE()";
+        PlannedCapability = MutexClass;
+        WrapperEdits = std::move(*Wrapper);
+      } else {
+        return "'" + Type +
+               "' carries no capability attribute in this standard library, so -Wthread-safety cannot check a "
+               "guard of it (lock it through a class that has one: libc++'s std::mutex and std::shared_mutex, "
+               "absl::Mutex, or a wrapper of the project's)";
+      }
     }
     const auto *Declarator = dyn_cast<DeclaratorDecl>(Declared);
     std::optional<SourceLocation> At = Declarator ? afterDeclarator(Declarator, SM, Ctx.getLangOpts()) : std::nullopt;
     if (!At)
       return "its declaration is written by a macro";
     Edits.push_back({*At, " " + spell(GuardedBy, *Mutex, *At, PP, SM), Container->getQualifiedNameAsString()});
+    Edits.insert(Edits.end(), WrapperEdits.begin(), WrapperEdits.end());
     for (const ContainerAccess &Access : Inference.accesses()) {
       if (Access.Container != Container || !judgedByCompiler(Access))
         continue;
@@ -196,7 +265,11 @@ private:
     } else if (Lock->AcquiredAt) {
       const auto *Call = dyn_cast<CallExpr>(Lock->AcquiredAt);
       const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
-      if (!Callee || !(Callee->hasAttr<AcquireCapabilityAttr>() || Callee->hasAttr<TryAcquireCapabilityAttr>()))
+      const auto *Method = dyn_cast_or_null<CXXMethodDecl>(Callee);
+      bool Planned = Method && PlannedCapability &&
+                     Method->getParent()->getCanonicalDecl() == PlannedCapability->getCanonicalDecl();
+      if (!Callee ||
+          !(Planned || Callee->hasAttr<AcquireCapabilityAttr>() || Callee->hasAttr<TryAcquireCapabilityAttr>()))
         return "it is locked at " + placeOf(Lock->AcquiredAt, SM) +
                " by a call that carries no ACQUIRE, so -Wthread-safety does not see the lock";
     }
@@ -231,14 +304,16 @@ private:
         return "'" + Fn->getQualifiedNameAsString() + "' holds it from its callers in a way REQUIRES cannot name";
       if (isa<CXXMethodDecl>(Fn) && cast<CXXMethodDecl>(Fn)->getParent()->isLambda())
         return "a lambda runs under its creator's lock, and -Wthread-safety checks a lambda on its own";
-      const FunctionDecl *First = Fn->getCanonicalDecl();
-      if (First->isTemplateInstantiation() || SM.isInSystemHeader(First->getLocation()))
-        return "'" + Fn->getQualifiedNameAsString() + "' holds it from its callers and is a template instance";
+      // A member of a class template's instance is annotated in the template.
+      const FunctionDecl *Written = Fn->getTemplateInstantiationPattern();
+      const FunctionDecl *First = (Written ? Written : Fn)->getCanonicalDecl();
+      if (SM.isInSystemHeader(First->getLocation()))
+        return "'" + Fn->getQualifiedNameAsString() + "' holds it from its callers and is a library's";
       SourceLocation At = First->getInnerLocStart();
       if (At.isInvalid() || !At.isFileID())
         return "'" + Fn->getQualifiedNameAsString() + "' holds it from its callers and is declared by a macro";
       const AttributeSpelling &Spelling = Lock->Kind == LockKind::Shared ? RequiresShared : Requires;
-      Edits.push_back({At, spell(Spelling, Mutex, At, PP, SM) + " ", Fn->getQualifiedNameAsString()});
+      Edits.push_back({At, spell(Spelling, Mutex, At, PP, SM) + " ", First->getQualifiedNameAsString()});
     }
     return "";
   }
@@ -265,6 +340,8 @@ private:
   const SourceManager &SM;
   const Preprocessor *PP;
   llvm::SmallPtrSet<const FunctionDecl *, 4> NeedRequires;
+  const CXXRecordDecl *PlannedCapability = nullptr; // the project's mutex class annotated with it
+  std::vector<AnnotationEdit> WrapperEdits;
 };
 
 } // namespace

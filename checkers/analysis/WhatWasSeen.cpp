@@ -10,6 +10,7 @@
 #include "clang/Basic/SourceManager.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
 #include <map>
 
 using namespace clang;
@@ -22,12 +23,31 @@ bool isProjectCode(const Decl *D, const SourceManager &SM) {
   return D && D->getLocation().isValid() && !SM.isInSystemHeader(D->getLocation());
 }
 
+/// \p File made absolute and without `.` and `..` (`examples/../lib/a.h` is `lib/a.h`): one
+/// spelling of a header, whichever unit includes it how.
+void absolutePath(const SourceManager &SM, llvm::SmallVectorImpl<char> &File) {
+  SM.getFileManager().makeAbsolutePath(File);
+  llvm::sys::path::remove_dots(File, /*remove_dot_dot=*/true);
+}
+
+/// The name of \p Container as written: the member of a class template's instance is the
+/// template's (`LRUCache::map_`, not `LRUCache<std::string, int>::map_`), one declaration.
+std::string declaredName(const ValueDecl *Container) {
+  if (const auto *Field = dyn_cast<FieldDecl>(Container))
+    if (const auto *Spec = dyn_cast<ClassTemplateSpecializationDecl>(Field->getParent()))
+      if (const CXXRecordDecl *Pattern = Spec->getSpecializedTemplate()->getTemplatedDecl())
+        for (const FieldDecl *Declared : Pattern->fields())
+          if (Declared->getDeclName() == Field->getDeclName())
+            return Declared->getQualifiedNameAsString();
+  return Container->getQualifiedNameAsString();
+}
+
 /// The absolute file and the line of \p D, as the CLI reports places.
 llvm::json::Object placeOf(const Decl *D, ASTContext &Ctx) {
   const SourceManager &SM = Ctx.getSourceManager();
   PresumedLoc Where = SM.getPresumedLoc(SM.getSpellingLoc(D->getLocation()));
   llvm::SmallString<256> File(Where.isValid() ? Where.getFilename() : "");
-  SM.getFileManager().makeAbsolutePath(File);
+  absolutePath(SM, File);
   return llvm::json::Object{{"file", File.str().str()}, {"line", Where.isValid() ? Where.getLine() : 0}};
 }
 
@@ -61,7 +81,7 @@ llvm::json::Array accessesWithoutGuard(const GuardInference &Inference, const Va
     if (Where.isInvalid())
       continue;
     llvm::SmallString<256> File(Where.getFilename());
-    SM.getFileManager().makeAbsolutePath(File);
+    absolutePath(SM, File);
     Without.push_back(
         llvm::json::Object{{"file", File.str().str()}, {"line", Where.getLine()}, {"what", Access.Use.What}});
   }
@@ -70,7 +90,7 @@ llvm::json::Array accessesWithoutGuard(const GuardInference &Inference, const Va
 
 /// The annotation that would make the compiler enforce an inferred guard (`mapguard annotate`):
 /// {"edits": [{file, offset, line, text, target}]} or {"leftOut": why}.
-llvm::json::Object annotationJson(const GuardAnnotation &Annotation, const SourceManager &SM) {
+llvm::json::Object annotationJson(const GuardAnnotation &Annotation, StringRef Container, const SourceManager &SM) {
   if (!Annotation.LeftOut.empty())
     return llvm::json::Object{{"leftOut", Annotation.LeftOut}};
   llvm::json::Array Edits;
@@ -80,12 +100,12 @@ llvm::json::Object annotationJson(const GuardAnnotation &Annotation, const Sourc
     if (!Entry)
       return llvm::json::Object{{"leftOut", "its declaration is not in a file"}};
     llvm::SmallString<256> Path(Entry->getName());
-    SM.getFileManager().makeAbsolutePath(Path);
+    absolutePath(SM, Path);
     Edits.push_back(llvm::json::Object{{"file", Path.str().str()},
                                        {"offset", Offset},
                                        {"line", SM.getLineNumber(File, Offset)},
                                        {"text", Edit.Text},
-                                       {"target", Edit.Target}});
+                                       {"target", Edits.empty() ? Container.str() : Edit.Target}});
   }
   return llvm::json::Object{{"edits", std::move(Edits)}};
 }
@@ -103,7 +123,10 @@ std::string seenFactsJson(const GuardInference &Inference, ASTContext &Ctx, cons
     if (!isProjectCode(Container, SM) || !SeenContainers.insert(Container).second)
       continue;
     llvm::json::Object Entry = placeOf(Container, Ctx);
-    Entry["name"] = Container->getQualifiedNameAsString();
+    Entry["name"] = declaredName(Container);
+    // Seen in a class template's definition, not an instance: its calls are not resolved.
+    if (const auto *Field = dyn_cast<FieldDecl>(Container); Field && Field->getParent()->isDependentContext())
+      Entry["inTemplate"] = true;
     const GuardInfo *Guard = Inference.guardOf(Container);
     Entry["guard"] = !Guard ? "none" : Guard->Annotated ? "annotated" : "inferred";
     if (Guard) {
@@ -112,7 +135,8 @@ std::string seenFactsJson(const GuardInference &Inference, ASTContext &Ctx, cons
       Entry["counted"] = Guard->Counted;
       Entry["without"] = accessesWithoutGuard(Inference, Container, *Guard, Ctx);
       if (!Guard->Annotated)
-        Entry["annotation"] = annotationJson(annotateGuard(Container, *Guard, Inference, Ctx, PP), SM);
+        Entry["annotation"] =
+            annotationJson(annotateGuard(Container, *Guard, Inference, Ctx, PP), declaredName(Container), SM);
       const CXXRecordDecl *MutexClass = objectType(Guard->Mutex->getType())->getAsCXXRecordDecl();
       if (MutexClass && isProjectCode(MutexClass, SM) && SeenClasses.insert(MutexClass->getCanonicalDecl()).second)
         if (std::optional<StringRef> How = Locks.mutexEvidence(Guard->Mutex->getType(), Guard->Mutex)) {
