@@ -195,14 +195,19 @@ const char *const OtherUnit = R"(#include "registry.h"
 void more(Registry &r, Recent<long> &k) { r.add("b", 2); k.put(2); k.size(); }
 )";
 
-TEST(AnnotateTest, ProjectMacrosSpellTheAnnotationsAndExportedFixesMatchTheApplied) {
-  if (!llvm::sys::fs::exists(Clang))
-    GTEST_SKIP() << "needs clang++";
-  TempDir Dir;
+/// The project's headers and its first unit.
+void writeRegistryProject(const TempDir &Dir) {
   writeFile(Dir.file("include/locks.h"), LocksHeader);
   writeFile(Dir.file("include/registry.h"), RegistryHeader);
   writeFile(Dir.file("include/recent.h"), RecentHeader);
   writeFile(Dir.file("src/registry.cpp"), RegistryUnit);
+}
+
+TEST(AnnotateTest, ProjectMacrosSpellTheAnnotationsAndExportedFixesMatchTheApplied) {
+  if (!llvm::sys::fs::exists(Clang))
+    GTEST_SKIP() << "needs clang++";
+  TempDir Dir;
+  writeRegistryProject(Dir);
   writeFile(Dir.file("src/other.cpp"), OtherUnit);
   nlohmann::json Db = nlohmann::json::array();
   Db.push_back({{"directory", Dir.path()},
@@ -259,10 +264,7 @@ TEST(AnnotateTest, AUnitThatCannotBeAnalysedKeepsEveryFileAsItWas) {
   if (!llvm::sys::fs::exists(Clang))
     GTEST_SKIP() << "needs clang++";
   TempDir Dir;
-  writeFile(Dir.file("include/locks.h"), LocksHeader);
-  writeFile(Dir.file("include/registry.h"), RegistryHeader);
-  writeFile(Dir.file("include/recent.h"), RecentHeader);
-  writeFile(Dir.file("src/registry.cpp"), RegistryUnit);
+  writeRegistryProject(Dir);
   writeFile(Dir.file("src/broken.cpp"), "#include \"registry.h\"\nint broken( { return 0; }\n");
   writeDatabase(Dir, {"src/registry.cpp", "src/broken.cpp"}, "-std=c++17 -Iinclude");
   CommandResult R = run({Mapguard, "annotate", "-p", Dir.path(), "--no-cache", "--quiet", "--fix"});

@@ -68,7 +68,6 @@ Error applyEdits(const std::vector<const SeenContainer *> &Annotated) {
 Error annotate(const WhatWasSeen &Seen, const AnnotateRequest &Request, raw_ostream &OS) {
   std::vector<const SeenContainer *> Annotated;
   size_t Inferred = 0, Warnings = 0;
-  std::set<std::string> Files;
   for (const SeenContainer &C : Seen.Containers) {
     if (C.Guard != "inferred")
       continue;
@@ -91,8 +90,6 @@ Error annotate(const WhatWasSeen &Seen, const AnnotateRequest &Request, raw_ostr
         OS << Separator << shown(Edit) << " on '" << Edit.Target << "'";
         Separator = ", ";
       }
-    for (const SeenEdit &Edit : C.Edits)
-      Files.insert(Edit.File);
     OS << "\n";
     Warnings += C.Without.size();
     for (const SeenAccess &Access : C.Without)
@@ -102,10 +99,12 @@ Error annotate(const WhatWasSeen &Seen, const AnnotateRequest &Request, raw_ostr
   std::set<SeenEdit> Distinct;
   for (const SeenContainer *C : Annotated)
     Distinct.insert(C->Edits.begin(), C->Edits.end());
-  size_t Edits = Distinct.size();
+  std::set<std::string> Files;
+  for (const SeenEdit &Edit : Distinct)
+    Files.insert(Edit.File);
   OS << "mapguard annotate: " << Annotated.size() << " of " << Inferred
-     << " container(s) with an inferred guard annotated (" << Edits << " edit(s) in " << Files.size() << " file(s)), "
-     << Inferred - Annotated.size() << " left out; -Wthread-safety will then report " << Warnings
+     << " container(s) with an inferred guard annotated (" << Distinct.size() << " edit(s) in " << Files.size()
+     << " file(s)), " << Inferred - Annotated.size() << " left out; -Wthread-safety will then report " << Warnings
      << " access(es) without the guard\n";
   if (!Request.ExportFixes.empty())
     if (Error E = exportEdits(Annotated, Request.ExportFixes))

@@ -1,6 +1,7 @@
 #include "analysis/GuardAnnotations.h"
 
 #include "utils/AstUtil.h"
+#include "utils/NodesUnder.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Attr.h"
 #include "clang/AST/DeclCXX.h"
@@ -14,11 +15,12 @@ using namespace clang;
 namespace mapguard {
 namespace {
 
-/// The attribute names (any of) a macro's body must use to spell one annotation, and its
-/// fallback spelling.
+/// The attribute names (any of) a macro's body must use to spell one annotation, its fallback
+/// spelling, and whether it takes arguments (NO_THREAD_SAFETY_ANALYSIS does not).
 struct AttributeSpelling {
   llvm::ArrayRef<llvm::StringLiteral> Names;
   llvm::StringLiteral Attribute;
+  bool TakesArguments = true;
 };
 constexpr llvm::StringLiteral GuardedByNames[] = {"guarded_by", "__guarded_by__"};
 constexpr llvm::StringLiteral RequiresNames[] = {"requires_capability", "exclusive_locks_required",
@@ -33,47 +35,86 @@ constexpr llvm::StringLiteral ReleaseSharedNames[] = {"release_shared_capability
 constexpr llvm::StringLiteral TryAcquireNames[] = {"try_acquire_capability", "exclusive_trylock_function"};
 constexpr llvm::StringLiteral TryAcquireSharedNames[] = {"try_acquire_shared_capability", "shared_trylock_function"};
 constexpr llvm::StringLiteral NoAnalysisNames[] = {"no_thread_safety_analysis"};
-const AttributeSpelling GuardedBy{GuardedByNames, "guarded_by"};
-const AttributeSpelling Capability{CapabilityNames, "capability"};
-const AttributeSpelling Acquire{AcquireNames, "acquire_capability"};
-const AttributeSpelling AcquireShared{AcquireSharedNames, "acquire_shared_capability"};
-const AttributeSpelling Release{ReleaseNames, "release_capability"};
-const AttributeSpelling ReleaseShared{ReleaseSharedNames, "release_shared_capability"};
-const AttributeSpelling TryAcquire{TryAcquireNames, "try_acquire_capability"};
-const AttributeSpelling TryAcquireShared{TryAcquireSharedNames, "try_acquire_shared_capability"};
-const AttributeSpelling NoAnalysis{NoAnalysisNames, "no_thread_safety_analysis"};
-const AttributeSpelling Requires{RequiresNames, "requires_capability"};
-const AttributeSpelling RequiresShared{RequiresSharedNames, "requires_shared_capability"};
+enum SpellingId : unsigned {
+  GuardedBy,
+  Requires,
+  RequiresShared,
+  Capability,
+  Acquire,
+  AcquireShared,
+  Release,
+  ReleaseShared,
+  TryAcquire,
+  TryAcquireShared,
+  NoAnalysis,
+  SpellingCount
+};
+const AttributeSpelling Spellings[SpellingCount] = {
+    {GuardedByNames, "guarded_by"},
+    {RequiresNames, "requires_capability"},
+    {RequiresSharedNames, "requires_shared_capability"},
+    {CapabilityNames, "capability"},
+    {AcquireNames, "acquire_capability"},
+    {AcquireSharedNames, "acquire_shared_capability"},
+    {ReleaseNames, "release_capability"},
+    {ReleaseSharedNames, "release_shared_capability"},
+    {TryAcquireNames, "try_acquire_capability"},
+    {TryAcquireSharedNames, "try_acquire_shared_capability"},
+    {NoAnalysisNames, "no_thread_safety_analysis", /*TakesArguments=*/false},
+};
 
-/// The project's macro for \p Spelling defined before \p Before (its own before a library's, then
-/// by name), applied to \p Argument; else the GNU attribute.
-std::string spell(const AttributeSpelling &Spelling, StringRef Argument, SourceLocation Before, const Preprocessor *PP,
-                  const SourceManager &SM) {
-  std::optional<std::pair<bool, std::string>> Best; // (from a system header, name)
-  if (PP)
-    for (const auto &Macro : PP->macros(/*IncludeExternalMacros=*/false)) {
-      const MacroInfo *Info = PP->getMacroInfo(Macro.first);
+/// Spells the attributes with the project's macros, read once per unit (into \p Found, which the
+/// unit's GuardAnnotator keeps) at the first use.
+class Speller {
+public:
+  using Macro = GuardAnnotator::SpellingMacro;
+  Speller(const Preprocessor *PP, const SourceManager &SM, std::optional<std::vector<Macro>> &Found)
+      : PP(PP), SM(SM), Found(Found) {}
+
+  /// The macro for \p Id defined before \p Before (the project's own before a library's, then by
+  /// name), applied to \p Argument; else the GNU attribute.
+  std::string spell(SpellingId Id, StringRef Argument, SourceLocation Before) {
+    const AttributeSpelling &Spelling = Spellings[Id];
+    if (!Found)
+      Found = scan();
+    for (const Macro &M : *Found)
+      if (M.Spelling == Id && SM.isBeforeInTranslationUnit(M.Defined, Before))
+        return Spelling.TakesArguments ? M.Name + "(" + Argument.str() + ")" : M.Name;
+    if (!Spelling.TakesArguments)
+      return ("__attribute__((" + Spelling.Attribute + "))").str();
+    return ("__attribute__((" + Spelling.Attribute + "(" + Argument + ")))").str();
+  }
+
+private:
+  std::vector<Macro> scan() {
+    std::vector<Macro> Seen;
+    if (!PP)
+      return Seen;
+    for (const auto &Entry : PP->macros(/*IncludeExternalMacros=*/false)) {
+      const MacroInfo *Info = PP->getMacroInfo(Entry.first);
       // (Not a library's reserved names: `_LIBCPP_REQUIRES_CAPABILITY` is libc++'s own.)
-      bool WantsArgument = !Argument.empty() || &Spelling != &NoAnalysis;
-      if (!Info || Info->isFunctionLike() != WantsArgument || (WantsArgument && Info->getNumParams() == 0) ||
-          Macro.first->getName().starts_with("_") || !SM.isBeforeInTranslationUnit(Info->getDefinitionLoc(), Before))
+      if (!Info || Entry.first->getName().starts_with("_"))
         continue;
-      bool Spells = llvm::any_of(Info->tokens(), [&](const Token &T) {
-        return T.getIdentifierInfo() && llvm::is_contained(Spelling.Names, T.getIdentifierInfo()->getName());
-      });
-      if (!Spells)
-        continue;
-      std::pair<bool, std::string> Candidate{SM.isInSystemHeader(Info->getDefinitionLoc()),
-                                             Macro.first->getName().str()};
-      if (!Best || Candidate < *Best)
-        Best = std::move(Candidate);
+      for (unsigned Id = 0; Id < SpellingCount; ++Id) {
+        const AttributeSpelling &Spelling = Spellings[Id];
+        if (Info->isFunctionLike() != Spelling.TakesArguments || (Spelling.TakesArguments && !Info->getNumParams()))
+          continue;
+        if (llvm::any_of(Info->tokens(), [&](const Token &T) {
+              return T.getIdentifierInfo() && llvm::is_contained(Spelling.Names, T.getIdentifierInfo()->getName());
+            }))
+          Seen.push_back({SM.isInSystemHeader(Info->getDefinitionLoc()), Entry.first->getName().str(),
+                          Info->getDefinitionLoc(), Id});
+      }
     }
-  if (Best)
-    return &Spelling == &NoAnalysis ? Best->second : Best->second + "(" + Argument.str() + ")";
-  if (&Spelling == &NoAnalysis)
-    return ("__attribute__((" + Spelling.Attribute + "))").str();
-  return ("__attribute__((" + Spelling.Attribute + "(" + Argument + ")))").str();
-}
+    llvm::sort(Seen,
+               [](const Macro &A, const Macro &B) { return std::tie(A.System, A.Name) < std::tie(B.System, B.Name); });
+    return Seen;
+  }
+
+  const Preprocessor *PP;
+  const SourceManager &SM;
+  std::optional<std::vector<Macro>> &Found;
+};
 
 const CXXRecordDecl *recordOf(QualType T) {
   T = T.getNonReferenceType();
@@ -128,10 +169,9 @@ std::string placeOf(const Stmt *S, const SourceManager &SM) {
   return (llvm::sys::path::filename(Where.getFilename()) + ":" + Twine(Where.getLine())).str();
 }
 
-bool isWithin(const Stmt *S, const FunctionDecl *Fn, const SourceManager &SM) {
-  // A syntactic question (is the lock call written in this body), not one of lock state.
-  const Stmt *Body = Fn->getBody();
-  return S && Body && SM.isPointWithin(S->getBeginLoc(), Body->getBeginLoc(), Body->getEndLoc());
+/// Whether \p S is written in the body of \p Fn itself (not in a lambda inside it).
+bool isWithin(const Stmt *S, const FunctionDecl *Fn) {
+  return S && anyNodeUnder<Stmt>(Fn->getBody(), [&](const Stmt *Node) { return Node == S; }, LambdaBodies::Skip);
 }
 
 /// Accesses the compiler judges: not in constructors and destructors (which -Wthread-safety skips)
@@ -148,28 +188,28 @@ bool judgedByCompiler(const ContainerAccess &Access) {
 /// on its lock functions, whose own bodies (locking a member) the analysis then skips. None when a
 /// declaration cannot take them (written by a macro, a template instance's own).
 std::optional<std::vector<AnnotationEdit>> capabilityEdits(const CXXRecordDecl *Mutex, const LockModel &Locks,
-                                                           const Preprocessor *PP, const SourceManager &SM) {
+                                                           Speller &Spelled) {
   Mutex = Mutex->getDefinition();
-  if (!Mutex || isa<ClassTemplateSpecializationDecl>(Mutex) || !Mutex->getLocation().isFileID())
+  if (!Mutex || Mutex->getTemplateInstantiationPattern() || !Mutex->getLocation().isFileID())
     return std::nullopt;
   std::vector<AnnotationEdit> Edits;
   SourceLocation Name = Mutex->getLocation();
-  Edits.push_back({Name, spell(Capability, "\"mutex\"", Name, PP, SM) + " ", Mutex->getQualifiedNameAsString()});
+  Edits.push_back({Name, Spelled.spell(Capability, "\"mutex\"", Name) + " ", Mutex->getQualifiedNameAsString()});
   bool Acquires = false, Unlocks = false;
   for (const CXXMethodDecl *Method : Mutex->methods()) {
     std::optional<LockModel::Role> Role = Method->isUserProvided() ? Locks.roleOf(Method) : std::nullopt;
     if (!Role)
       continue;
     bool Shared = Role->Kind == LockKind::Shared;
-    const AttributeSpelling &Spelling = Role->Action == LockAction::Unlock    ? (Shared ? ReleaseShared : Release)
-                                        : Role->Action == LockAction::TryLock ? (Shared ? TryAcquireShared : TryAcquire)
-                                                                              : (Shared ? AcquireShared : Acquire);
+    SpellingId Spelling = Role->Action == LockAction::Unlock    ? (Shared ? ReleaseShared : Release)
+                          : Role->Action == LockAction::TryLock ? (Shared ? TryAcquireShared : TryAcquire)
+                                                                : (Shared ? AcquireShared : Acquire);
     SourceLocation At = Method->getCanonicalDecl()->getInnerLocStart();
     if (At.isInvalid() || !At.isFileID())
       return std::nullopt;
-    std::string Text = spell(
-        Spelling, Role->Action == LockAction::TryLock ? (Role->SuccessIsZero ? "false" : "true") : "", At, PP, SM);
-    Edits.push_back({At, Text + " " + spell(NoAnalysis, "", At, PP, SM) + " ", Method->getQualifiedNameAsString()});
+    std::string Text = Spelled.spell(
+        Spelling, Role->Action == LockAction::TryLock ? (Role->SuccessIsZero ? "false" : "true") : "", At);
+    Edits.push_back({At, Text + " " + Spelled.spell(NoAnalysis, "", At) + " ", Method->getQualifiedNameAsString()});
     Acquires |= Role->Action != LockAction::Unlock;
     Unlocks |= Role->Action == LockAction::Unlock;
   }
@@ -181,8 +221,9 @@ std::optional<std::vector<AnnotationEdit>> capabilityEdits(const CXXRecordDecl *
 class Planner {
 public:
   Planner(const ValueDecl *Container, const GuardInfo &Guard, const GuardInference &Inference, ASTContext &Ctx,
-          const Preprocessor *PP)
-      : Container(Container), Guard(Guard), Inference(Inference), Ctx(Ctx), SM(Ctx.getSourceManager()), PP(PP) {}
+          Speller &Spelled)
+      : Container(Container), Guard(Guard), Inference(Inference), Ctx(Ctx), SM(Ctx.getSourceManager()),
+        Spelled(Spelled) {}
 
   GuardAnnotation plan() {
     GuardAnnotation Result;
@@ -210,10 +251,9 @@ private:
       std::string Type = Guard.Mutex->getType().getNonReferenceType().getAsString(Ctx.getPrintingPolicy());
       if (MutexClass && !SM.isInSystemHeader(MutexClass->getLocation())) {
         // The project's own class: annotated too, it becomes a capability.
-        const CXXRecordDecl *Written = MutexClass;
-        if (const auto *Spec = dyn_cast<ClassTemplateSpecializationDecl>(MutexClass))
-          Written = Spec->getSpecializedTemplate()->getTemplatedDecl();
-        std::optional<std::vector<AnnotationEdit>> Wrapper = capabilityEdits(Written, Inference.locks(), PP, SM);
+        const CXXRecordDecl *Written = MutexClass->getTemplateInstantiationPattern();
+        std::optional<std::vector<AnnotationEdit>> Wrapper =
+            capabilityEdits(Written ? Written : MutexClass, Inference.locks(), Spelled);
         if (!Wrapper)
           return "the project's '" + Type +
                  "' carries no capability attribute, so -Wthread-safety cannot check a guard of it: annotate "
@@ -231,7 +271,7 @@ private:
     std::optional<SourceLocation> At = Declarator ? afterDeclarator(Declarator, SM, Ctx.getLangOpts()) : std::nullopt;
     if (!At)
       return "its declaration is written by a macro";
-    Edits.push_back({*At, " " + spell(GuardedBy, *Mutex, *At, PP, SM), Container->getQualifiedNameAsString()});
+    Edits.push_back({*At, " " + Spelled.spell(GuardedBy, *Mutex, *At), Container->getQualifiedNameAsString()});
     Edits.insert(Edits.end(), WrapperEdits.begin(), WrapperEdits.end());
     for (const ContainerAccess &Access : Inference.accesses()) {
       if (Access.Container != Container || !judgedByCompiler(Access))
@@ -275,7 +315,7 @@ private:
     }
     bool InLambda = Access.Function != Access.Enclosing;
     if (InLambda && !(Lock->Guard && Lock->Guard->getDeclContext() == Access.Function) &&
-        !(Lock->AcquiredAt && isWithin(Lock->AcquiredAt, Access.Function, SM)))
+        !(Lock->AcquiredAt && isWithin(Lock->AcquiredAt, Access.Function)))
       return "the lambda at " + placeOf(Access.Ref, SM) +
              " runs under its creator's lock, and -Wthread-safety checks a lambda on its own";
     if (!Lock->Guard && !Lock->AcquiredAt && !Access.Function->hasAttr<RequiresCapabilityAttr>())
@@ -312,8 +352,8 @@ private:
       SourceLocation At = First->getInnerLocStart();
       if (At.isInvalid() || !At.isFileID())
         return "'" + Fn->getQualifiedNameAsString() + "' holds it from its callers and is declared by a macro";
-      const AttributeSpelling &Spelling = Lock->Kind == LockKind::Shared ? RequiresShared : Requires;
-      Edits.push_back({At, spell(Spelling, Mutex, At, PP, SM) + " ", First->getQualifiedNameAsString()});
+      SpellingId Spelling = Lock->Kind == LockKind::Shared ? RequiresShared : Requires;
+      Edits.push_back({At, Spelled.spell(Spelling, Mutex, At) + " ", First->getQualifiedNameAsString()});
     }
     return "";
   }
@@ -338,7 +378,7 @@ private:
   const GuardInference &Inference;
   ASTContext &Ctx;
   const SourceManager &SM;
-  const Preprocessor *PP;
+  Speller &Spelled;
   llvm::SmallPtrSet<const FunctionDecl *, 4> NeedRequires;
   const CXXRecordDecl *PlannedCapability = nullptr; // the project's mutex class annotated with it
   std::vector<AnnotationEdit> WrapperEdits;
@@ -346,9 +386,9 @@ private:
 
 } // namespace
 
-GuardAnnotation annotateGuard(const ValueDecl *Container, const GuardInfo &Guard, const GuardInference &Inference,
-                              ASTContext &Ctx, const Preprocessor *PP) {
-  return Planner(Container, Guard, Inference, Ctx, PP).plan();
+GuardAnnotation GuardAnnotator::annotate(const ValueDecl *Container, const GuardInfo &Guard) {
+  Speller Spelled(PP, Ctx.getSourceManager(), Macros);
+  return Planner(Container, Guard, Inference, Ctx, Spelled).plan();
 }
 
 } // namespace mapguard

@@ -9,6 +9,7 @@
 
 #include "analysis/GuardInference.h"
 #include "clang/Lex/Preprocessor.h"
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,10 +27,29 @@ struct GuardAnnotation {
   std::string LeftOut;               // why -Wthread-safety could not check it
 };
 
-/// The annotation of \p Container, whose guard \p Guard was inferred. \p PP (may be null) gives
-/// the project's macros.
-GuardAnnotation annotateGuard(const clang::ValueDecl *Container, const GuardInfo &Guard,
-                              const GuardInference &Inference, clang::ASTContext &Ctx, const clang::Preprocessor *PP);
+/// Plans the annotations of one translation unit's inferred guards. \p PP (may be null) gives the
+/// project's macros, read once, at the first annotation that needs them.
+class GuardAnnotator {
+public:
+  GuardAnnotator(const GuardInference &Inference, clang::ASTContext &Ctx, const clang::Preprocessor *PP)
+      : Inference(Inference), Ctx(Ctx), PP(PP) {}
+  /// The annotation of \p Container, whose guard \p Guard was inferred.
+  GuardAnnotation annotate(const clang::ValueDecl *Container, const GuardInfo &Guard);
+
+  /// A macro that spells one of the thread-safety attributes.
+  struct SpellingMacro {
+    bool System; // defined in a library's header
+    std::string Name;
+    clang::SourceLocation Defined;
+    unsigned Spelling; // which attribute
+  };
+
+private:
+  const GuardInference &Inference;
+  clang::ASTContext &Ctx;
+  const clang::Preprocessor *PP;
+  std::optional<std::vector<SpellingMacro>> Macros; // the unit's, by (System, Name); read at first use
+};
 
 } // namespace mapguard
 

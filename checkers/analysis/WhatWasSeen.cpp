@@ -34,11 +34,10 @@ void absolutePath(const SourceManager &SM, llvm::SmallVectorImpl<char> &File) {
 /// template's (`LRUCache::map_`, not `LRUCache<std::string, int>::map_`), one declaration.
 std::string declaredName(const ValueDecl *Container) {
   if (const auto *Field = dyn_cast<FieldDecl>(Container))
-    if (const auto *Spec = dyn_cast<ClassTemplateSpecializationDecl>(Field->getParent()))
-      if (const CXXRecordDecl *Pattern = Spec->getSpecializedTemplate()->getTemplatedDecl())
-        for (const FieldDecl *Declared : Pattern->fields())
-          if (Declared->getDeclName() == Field->getDeclName())
-            return Declared->getQualifiedNameAsString();
+    if (const CXXRecordDecl *Pattern = cast<CXXRecordDecl>(Field->getParent())->getTemplateInstantiationPattern())
+      for (const FieldDecl *Declared : Pattern->fields())
+        if (Declared->getDeclName() == Field->getDeclName())
+          return Declared->getQualifiedNameAsString();
   return Container->getQualifiedNameAsString();
 }
 
@@ -117,13 +116,15 @@ std::string seenFactsJson(const GuardInference &Inference, ASTContext &Ctx, cons
   const LockModel &Locks = Inference.locks();
   llvm::json::Array Containers, LockClasses, Unmodelled;
   llvm::DenseSet<const ValueDecl *> SeenContainers;
+  GuardAnnotator Annotator(Inference, Ctx, PP);
   llvm::DenseSet<const Decl *> SeenClasses;
   for (const ContainerAccess &Access : Inference.accesses()) {
     const ValueDecl *Container = Access.Container;
     if (!isProjectCode(Container, SM) || !SeenContainers.insert(Container).second)
       continue;
     llvm::json::Object Entry = placeOf(Container, Ctx);
-    Entry["name"] = declaredName(Container);
+    const std::string Name = declaredName(Container);
+    Entry["name"] = Name;
     // Seen in a class template's definition, not an instance: its calls are not resolved.
     if (const auto *Field = dyn_cast<FieldDecl>(Container); Field && Field->getParent()->isDependentContext())
       Entry["inTemplate"] = true;
@@ -135,8 +136,7 @@ std::string seenFactsJson(const GuardInference &Inference, ASTContext &Ctx, cons
       Entry["counted"] = Guard->Counted;
       Entry["without"] = accessesWithoutGuard(Inference, Container, *Guard, Ctx);
       if (!Guard->Annotated)
-        Entry["annotation"] =
-            annotationJson(annotateGuard(Container, *Guard, Inference, Ctx, PP), declaredName(Container), SM);
+        Entry["annotation"] = annotationJson(Annotator.annotate(Container, *Guard), Name, SM);
       const CXXRecordDecl *MutexClass = objectType(Guard->Mutex->getType())->getAsCXXRecordDecl();
       if (MutexClass && isProjectCode(MutexClass, SM) && SeenClasses.insert(MutexClass->getCanonicalDecl()).second)
         if (std::optional<StringRef> How = Locks.mutexEvidence(Guard->Mutex->getType(), Guard->Mutex)) {
