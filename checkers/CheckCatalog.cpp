@@ -64,6 +64,10 @@ const RuleInfo UnguardedAccessRules[] = {
      "a change, or a read where the function locks its other accesses, without the mutex held at every access in "
      "the other functions",
      0, 0},
+    {"read-breaks-consistent-guard",
+     "a read in a function that does not lock the mutex held at every access in the other functions, one of which "
+     "changes the container",
+     0, 0},
     {"global-thread-race", "a global container written on a worker thread with no mutex while other code uses it", 0,
      0},
 };

@@ -151,7 +151,11 @@ bool GuardedContainerCheck::keptByOtherFunctions(const ContainerAccess &Access, 
     TakenElsewhere = TakenElsewhere || Inference.takesLocks(Other.Function);
     WrittenElsewhere = WrittenElsewhere || Other.Use.Write;
   }
-  return TakenElsewhere && WrittenElsewhere;
+  // (A change made before its function takes the lock for its other accesses - a lock one statement
+  // too late - races with the locked readers, whoever else writes: oatpp's registerClassName.)
+  std::optional<ObjectPath> GuardPath = Inference.guardPath(Access, Guard);
+  bool LateLockedChange = Access.Use.Write && GuardPath && readWhereFunctionLocks(Access, *GuardPath, Inference);
+  return TakenElsewhere && (WrittenElsewhere || LateLockedChange);
 }
 
 std::string GuardedContainerCheck::describe(const ContainerAccess &Access) {

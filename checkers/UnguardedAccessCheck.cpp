@@ -32,6 +32,10 @@ constexpr llvm::StringLiteral ConsistentMessage =
     "%0 without holding '%1', which guards it at every access in the "
     "other functions (%2 of %3 accesses)%select{| (holding %5 instead)}4; "
     "lock '%1' here%6";
+constexpr llvm::StringLiteral ConsistentReadMessage =
+    "%0 in a function that does not lock '%1', which guards it at every access in the "
+    "other functions (%2 of %3 accesses)%select{| (holding %5 instead)}4; "
+    "lock '%1' here%6";
 
 /// Whether GUARDED_BY at the container's declaration can name the mutex: not a function-local
 /// static of another function (`Mutex &mu() { static Mutex m; return m; }`).
@@ -78,7 +82,7 @@ void UnguardedAccessCheck::report(GuardInference &Inference, ASTContext &Ctx) {
     const ContainerAccess *Access;
     const GuardInfo *Guard;
     ObjectPath GuardPath;
-    bool Consistent;
+    GuardProtocol Protocol;
   };
   std::vector<Unguarded> Found;
   for (const ContainerAccess &Access : Inference.accesses()) {
@@ -100,57 +104,74 @@ void UnguardedAccessCheck::report(GuardInference &Inference, ASTContext &Ctx) {
     // Held in any mode: a write under a shared lock is mapguard-write-under-shared-lock's.
     if (!GuardPath || !Inference.missesGuard(Access, *Guard, *GuardPath))
       continue;
-    bool Consistent =
-        Rules.enabled("breaks-consistent-guard") && breaksConsistentGuard(Access, *Guard, *GuardPath, Inference);
-    if (Consistent || Rules.enabled(Guard->Annotated ? "annotated-guard" : "inferred-guard"))
-      Found.push_back({&Access, Guard, *GuardPath, Consistent});
+    GuardProtocol Protocol = brokenProtocol(Access, *Guard, *GuardPath, Inference);
+    if ((Protocol == GuardProtocol::ChangedOrLateLock && !Rules.enabled("breaks-consistent-guard")) ||
+        (Protocol == GuardProtocol::ReadWithoutLock && !Rules.enabled("read-breaks-consistent-guard")))
+      Protocol = GuardProtocol::None;
+    if (Protocol != GuardProtocol::None || Rules.enabled(Guard->Annotated ? "annotated-guard" : "inferred-guard"))
+      Found.push_back({&Access, Guard, *GuardPath, Protocol});
   }
   // One finding per function and container (the fix, a lock at the top, covers the others): the
   // exception to a consistent protocol first, whichever access comes first.
   llvm::DenseSet<std::pair<const FunctionDecl *, const ValueDecl *>> ReportedIn;
-  for (bool ConsistentFirst : {true, false})
+  for (GuardProtocol Wanted : {GuardProtocol::ChangedOrLateLock, GuardProtocol::ReadWithoutLock, GuardProtocol::None})
     for (const Unguarded &U : Found)
-      if (U.Consistent == ConsistentFirst && ReportedIn.insert({U.Access->Function, U.Access->Container}).second)
-        reportUnguarded(*U.Access, *U.Guard, U.GuardPath, U.Consistent, Inference, Ctx);
+      if (U.Protocol == Wanted && ReportedIn.insert({U.Access->Function, U.Access->Container}).second)
+        reportUnguarded(*U.Access, *U.Guard, U.GuardPath, U.Protocol, Inference, Ctx);
 }
 
-bool UnguardedAccessCheck::breaksConsistentGuard(const ContainerAccess &Access, const GuardInfo &Guard,
-                                                 const ObjectPath &GuardPath, const GuardInference &Inference) {
+UnguardedAccessCheck::GuardProtocol UnguardedAccessCheck::brokenProtocol(const ContainerAccess &Access,
+                                                                         const GuardInfo &Guard,
+                                                                         const ObjectPath &GuardPath,
+                                                                         const GuardInference &Inference) {
   // In the function's own code (a callable handed over is deferred-capture's), a change of the
   // container itself (an element written through `v[i]` may be the thread's own slot) - or a read
   // in a function that holds the guard at its other accesses of the container: it knows the
-  // protocol and this access escapes it (a lock taken one statement too late).
+  // protocol and this access escapes it (a lock taken one statement too late). A read in a function
+  // that never holds the guard is the shape a deleted guard leaves in a reader; its own rule.
   const FunctionDecl *Fn = Access.Function;
   if (Guard.Annotated || Access.Use.ElementOnly || Access.DeferredBy || Access.ScopeExit || Fn != Access.Enclosing ||
-      Inference.calledWithLocks(Fn))
-    return false;
-  if (!Access.Use.Write && !readWhereFunctionLocks(Access, GuardPath, Inference))
-    return false;
+      Inference.calledWithLockThatMayBe(Fn, Guard.Mutex))
+    return GuardProtocol::None;
+  GuardProtocol Protocol = GuardProtocol::ChangedOrLateLock;
+  if (!Access.Use.Write && !readWhereFunctionLocks(Access, GuardPath, Inference)) {
+    // (Not after the function released the guard: a phase its locked part established, see
+    // readWhereFunctionLocks.)
+    if (Access.Held.released(GuardPath))
+      return GuardProtocol::None;
+    // (An element read by index, `v[i]`, may be the thread's own slot, as an element write may; and
+    // a function that cannot name the mutex - a private member of another class, reached through
+    // an accessor such as oatpp's `headers.getAll_Unsafe()` - leaves the protocol to that class.)
+    if (Access.Use.What == "operator[]" || !mayNameMember(Fn, Guard.Mutex))
+      return GuardProtocol::None;
+    Protocol = GuardProtocol::ReadWithoutLock;
+  }
   // Any thread may call it: a public member (or an override of one, called through the base) or an
   // external function, or one whose callers in the unit do not hold the lock. A private helper
   // with no caller in sight may be called with it.
   if (const auto *Method = dyn_cast<CXXMethodDecl>(Fn)) {
     if (Method->isCopyAssignmentOperator() || Method->isMoveAssignmentOperator())
-      return false;
+      return GuardProtocol::None;
     if (!isPubliclyCallable(Method) && !Inference.calledInUnit(Fn))
-      return false;
+      return GuardProtocol::None;
   } else if (!Fn->isExternallyVisible() && !Inference.calledInUnit(Fn)) {
-    return false;
+    return GuardProtocol::None;
   }
-  return keptByOtherFunctions(Access, Guard, Inference);
+  return keptByOtherFunctions(Access, Guard, Inference) ? Protocol : GuardProtocol::None;
 }
 
 void UnguardedAccessCheck::reportUnguarded(const ContainerAccess &Access, const GuardInfo &Guard,
-                                           const ObjectPath &GuardPath, bool Consistent, GuardInference &Inference,
-                                           ASTContext &Ctx) {
+                                           const ObjectPath &GuardPath, GuardProtocol Protocol,
+                                           GuardInference &Inference, ASTContext &Ctx) {
   std::string Mutex = GuardPath.spelling();
   SmallVector<std::string, 2> Holding;
   for (const HeldLock &Lock : Access.Held.held())
     Holding.push_back("'" + Lock.Mutex.spelling() + "'");
   {
-    auto Diag = diag(Access.Ref->getExprLoc(), Guard.Annotated ? AnnotatedMessage
-                                               : Consistent    ? ConsistentMessage
-                                                               : InferredMessage)
+    auto Diag = diag(Access.Ref->getExprLoc(), Guard.Annotated                                ? AnnotatedMessage
+                                               : Protocol == GuardProtocol::ChangedOrLateLock ? ConsistentMessage
+                                               : Protocol == GuardProtocol::ReadWithoutLock   ? ConsistentReadMessage
+                                                                                              : InferredMessage)
                 << describe(Access) << Mutex;
     if (Guard.Annotated) {
       Diag << !Holding.empty() << llvm::join(Holding, ", ");

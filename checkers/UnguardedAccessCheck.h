@@ -17,12 +17,18 @@ protected:
   void report(GuardInference &Inference, clang::ASTContext &Ctx) override;
 
 private:
+  /// How an access made without its guard breaks a protocol the rest of the unit keeps.
+  enum class GuardProtocol {
+    None,              // it does not: a majority at most (inferred-guard)
+    ChangedOrLateLock, // a change, or a read before the function takes the lock (breaks-consistent-guard)
+    ReadWithoutLock,   // a read in a function that never holds the guard (read-breaks-consistent-guard)
+  };
   /// Whether \p Access, made without \p Guard, is the one exception to a protocol the rest of the
-  /// unit keeps: the shape a deleted or late guard leaves (rule breaks-consistent-guard).
-  static bool breaksConsistentGuard(const ContainerAccess &Access, const GuardInfo &Guard, const ObjectPath &GuardPath,
-                                    const GuardInference &Inference);
+  /// unit keeps: the shape a deleted or late guard leaves.
+  static GuardProtocol brokenProtocol(const ContainerAccess &Access, const GuardInfo &Guard,
+                                      const ObjectPath &GuardPath, const GuardInference &Inference);
   void reportUnguarded(const ContainerAccess &Access, const GuardInfo &Guard, const ObjectPath &GuardPath,
-                       bool Consistent, GuardInference &Inference, clang::ASTContext &Ctx);
+                       GuardProtocol Protocol, GuardInference &Inference, clang::ASTContext &Ctx);
   std::optional<clang::FixItHint> lockGuardFix(const ContainerAccess &Access, const GuardInfo &Guard,
                                                const ObjectPath &GuardPath, GuardInference &Inference,
                                                clang::ASTContext &Ctx);

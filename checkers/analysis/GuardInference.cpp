@@ -61,6 +61,7 @@ void GuardInference::clear() {
   Guards.clear();
   LockingFunctions.clear();
   CalledWithLocks.clear();
+  MutexesAtCalls.clear();
   CallSiteLocks.clear();
   InferredEntry.clear();
   EscapingHelpers.clear();
@@ -100,6 +101,7 @@ void GuardInference::analyse(ASTContext &Ctx) {
     CallSites.clear();
     LockingFunctions.clear();
     CalledWithLocks.clear();
+    MutexesAtCalls.clear();
     for (const FunctionDecl *Fn : Functions)
       analyseFunction(Fn, Fn, entryOf(Fn, Resolver), CallableContext(), Ctx, 0);
     // Helpers called only with a lock held start with it; a second round sees their accesses so.

@@ -123,6 +123,10 @@ public:
   bool takesLocks(const clang::FunctionDecl *Fn) const { return LockingFunctions.contains(Fn); }
   /// Whether some call of \p Fn in the translation unit is made with a lock held.
   bool calledWithLocks(const clang::FunctionDecl *Fn) const { return CalledWithLocks.contains(Fn->getCanonicalDecl()); }
+  /// Whether some call of \p Fn in the translation unit is made holding a lock that may be
+  /// \p Mutex: one declared as \p Mutex, or one whose declaration does not say (a reference or
+  /// pointer variable). A caller holding another class's mutex cannot hold this one.
+  bool calledWithLockThatMayBe(const clang::FunctionDecl *Fn, const clang::ValueDecl *Mutex) const;
   /// Whether a function of the translation unit calls \p Fn directly from its own code.
   bool calledInUnit(const clang::FunctionDecl *Fn) const { return CallSites.contains(Fn->getCanonicalDecl()); }
   /// The functions of the unit that call \p Fn directly from their own code.
@@ -207,6 +211,9 @@ private:
   llvm::DenseMap<const clang::ValueDecl *, GuardInfo> Guards;
   llvm::DenseSet<const clang::FunctionDecl *> LockingFunctions;
   llvm::DenseSet<const clang::FunctionDecl *> CalledWithLocks;
+  // The declarations of the mutexes held at each call of a function (null: a lock through a
+  // reference or pointer variable, any mutex).
+  llvm::DenseMap<const clang::FunctionDecl *, llvm::SmallPtrSet<const clang::ValueDecl *, 2>> MutexesAtCalls;
   // Helper inference: the meet of the (rebased) locks held at each helper's call sites.
   llvm::DenseMap<const clang::FunctionDecl *, LockSet> CallSiteLocks;
   llvm::DenseMap<const clang::FunctionDecl *, LockSet> InferredEntry;

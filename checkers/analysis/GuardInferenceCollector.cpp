@@ -50,6 +50,17 @@ bool insideTheObject(const ObjectPath &Path, const FunctionDecl *Fn) {
 } // namespace guard_inference
 
 namespace {
+/// The declaration a held mutex's path names (its last field, or its variable); null when that
+/// does not identify the mutex: a reference or pointer variable, `*p`.
+const ValueDecl *declaredMutex(const ObjectPath &Mutex) {
+  if (!Mutex.steps().empty())
+    return Mutex.lastField();
+  const ValueDecl *Var = Mutex.rootVariable();
+  if (!Var || Var->getType()->isReferenceType() || Var->getType()->isPointerType())
+    return nullptr;
+  return Var;
+}
+
 // Lambdas nested in lambdas are followed this deep.
 constexpr unsigned MaxLambdaDepth = 4;
 
@@ -293,8 +304,14 @@ private:
 
   void noteCall(const CallExpr *Call, const LockSet &Before) {
     const FunctionDecl *Callee = canonical(Call->getDirectCallee());
-    if (Callee && !Before.empty())
+    if (Callee && !Before.empty()) {
       GI.CalledWithLocks.insert(Callee);
+      for (const HeldLock &Lock : Before.held())
+        if (const ValueDecl *Mutex = declaredMutex(Lock.Mutex))
+          GI.MutexesAtCalls[Callee].insert(cast<ValueDecl>(Mutex->getCanonicalDecl()));
+        else
+          GI.MutexesAtCalls[Callee].insert(nullptr);
+    }
     // Where a helper runs in its callers' life cycle (a callable handed over runs at another time).
     if (Callee && Callee->isDefined() && Fn == Enclosing && !Context.DeferredBy && !Context.ScopeExit)
       GI.CallSites[Callee].push_back({Enclosing, Call});

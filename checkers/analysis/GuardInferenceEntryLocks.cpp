@@ -23,6 +23,12 @@ bool GuardInference::isHelperCandidate(const FunctionDecl *Fn) const {
   return (!Fn->isExternallyVisible() && !Fn->isMain()) || expectsLockHeld(Fn);
 }
 
+bool GuardInference::calledWithLockThatMayBe(const FunctionDecl *Fn, const ValueDecl *Mutex) const {
+  auto It = MutexesAtCalls.find(Fn->getCanonicalDecl());
+  return It != MutexesAtCalls.end() &&
+         (It->second.contains(nullptr) || It->second.contains(cast<ValueDecl>(Mutex->getCanonicalDecl())));
+}
+
 bool GuardInference::runsOnlyWithin(const FunctionDecl *Fn, const FunctionDecl *Within, unsigned Depth) const {
   if (canonical(Fn) == canonical(Within))
     return true;

@@ -1,6 +1,7 @@
 #include "utils/AstUtil.h"
 
 #include "utils/NodesUnder.h"
+#include "clang/AST/DeclFriend.h"
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
@@ -115,6 +116,34 @@ bool declaresMethodNamed(const CXXRecordDecl *Record, StringRef Name) {
       Named = Template->getTemplatedDecl();
     const auto *Method = dyn_cast_or_null<CXXMethodDecl>(Named);
     return Method && Method->getIdentifier() && Method->getName() == Name;
+  });
+}
+
+bool mayNameMember(const FunctionDecl *Fn, const ValueDecl *Member) {
+  const auto *Owner = dyn_cast<CXXRecordDecl>(Member->getDeclContext());
+  if (!Owner || Member->getAccess() == AS_public || Member->getAccess() == AS_none)
+    return true;
+  Owner = Owner->getCanonicalDecl();
+  for (const DeclContext *Context = Fn->getDeclContext(); Context; Context = Context->getParent())
+    if (const auto *Record = dyn_cast<CXXRecordDecl>(Context)) {
+      if (Record->getCanonicalDecl() == Owner)
+        return true;
+      if (Member->getAccess() == AS_protected && Record->hasDefinition() && Record->isDerivedFrom(Owner))
+        return true;
+    }
+  if (!Owner->hasDefinition())
+    return true; // (cannot tell)
+  const auto *FnClass = dyn_cast<CXXRecordDecl>(Fn->getDeclContext());
+  return llvm::any_of(Owner->getDefinition()->friends(), [&](const FriendDecl *Friend) {
+    if (const NamedDecl *D = Friend->getFriendDecl()) {
+      if (const auto *Template = dyn_cast<FunctionTemplateDecl>(D))
+        D = Template->getTemplatedDecl();
+      return D->getCanonicalDecl() == Fn->getCanonicalDecl() ||
+             (Fn->getPrimaryTemplate() && D == Fn->getPrimaryTemplate()->getTemplatedDecl());
+    }
+    const TypeSourceInfo *Type = Friend->getFriendType();
+    const CXXRecordDecl *Friendly = Type ? Type->getType()->getAsCXXRecordDecl() : nullptr;
+    return Friendly && FnClass && Friendly->getCanonicalDecl() == FnClass->getCanonicalDecl();
   });
 }
 

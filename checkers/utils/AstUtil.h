@@ -78,6 +78,10 @@ bool templateInstantiatedInUnit(const clang::FunctionDecl *Pattern);
 /// \p Name.
 bool declaresMethodNamed(const clang::CXXRecordDecl *Record, llvm::StringRef Name);
 
+/// Whether code in \p Fn may name \p Member: it is public, or \p Fn is a member (or friend) of its
+/// class or of a class nested in it, or, for a protected one, of a class derived from it.
+bool mayNameMember(const clang::FunctionDecl *Fn, const clang::ValueDecl *Member);
+
 /// Whether \p Loc is inside a debug assertion (`assert`, `DCHECK*`, `Q_ASSERT`, `BOOST_ASSERT`...):
 /// code that release builds drop and that states what the author believes, often read unlocked.
 bool isInDebugAssertion(clang::SourceLocation Loc, const clang::ASTContext &Ctx);

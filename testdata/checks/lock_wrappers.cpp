@@ -144,7 +144,7 @@ public:
     ids_.erase(Id);
   }
   bool Known(int Id) {
-    return ids_.count(Id) != 0; // expect: mapguard-unguarded-access {{'count' on 'ids_' without holding 'cs_', which guards it at 3 of 4 accesses}} note@-7: {{accessed with 'cs_' held here}}
+    return ids_.count(Id) != 0; // expect: mapguard-unguarded-access {{'count' on 'ids_' in a function that does not lock 'cs_', which guards it at every access in the other functions (3 of 4 accesses}} note@-7: {{accessed with 'cs_' held here}}
   }
   // Locked and unlocked by hand with the wrapper's own names.
   bool KnownByHand(int Id) {
@@ -210,7 +210,7 @@ public:
     keys_.erase(Key);
     mu_.Unlock();
   }
-  size_t Size() const { return keys_.count(0); } // expect: mapguard-unguarded-access {{'count' on 'keys_' without holding 'mu_', which guards it at 2 of 3 accesses}} note@-8: {{accessed with 'mu_' held here}}
+  size_t Size() const { return keys_.count(0); } // expect: mapguard-unguarded-access {{'count' on 'keys_' in a function that does not lock 'mu_', which guards it at every access in the other functions (2 of 3 accesses}} note@-8: {{accessed with 'mu_' held here}}
 
 private:
   mutable port::OpaqueMutex mu_;

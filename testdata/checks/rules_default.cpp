@@ -15,9 +15,11 @@ public:
     std::lock_guard<std::mutex> Lock(Mu);
     Items.erase(Key);
   }
-  // inferred-guard, off by default: an unlocked read, 'Mu' held at the other accesses (an unlocked
-  // change there is rule breaks-consistent-guard, on: unguarded_access_consistent_guard.cpp).
+  // inferred-guard, off by default: unlocked reads in two functions, 'Mu' held at the other
+  // accesses (an unlocked change there, or the only function that reads without it, is a rule on
+  // by default: unguarded_access_consistent_guard.cpp, unguarded_access_consistent_read.cpp).
   bool has(int Key) { return Items.count(Key) != 0; }
+  int get(int Key) { return Items.at(Key); }
 
 private:
   std::mutex Mu;

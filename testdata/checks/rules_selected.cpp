@@ -15,8 +15,9 @@ public:
     std::lock_guard<std::mutex> Lock(Mu);
     Items.erase(Key);
   }
-  // inferred-guard, turned on: an unlocked read, 'Mu' held at the other accesses.
-  bool has(int Key) { return Items.count(Key) != 0; } // expect: mapguard-unguarded-access {{'count' on 'Items' without holding 'Mu', which guards it at 2 of 3 accesses}} note@-7: {{'Items' is accessed with 'Mu' held here}}
+  // inferred-guard, turned on: unlocked reads in two functions, 'Mu' held at the other accesses.
+  bool has(int Key) { return Items.count(Key) != 0; } // expect: mapguard-unguarded-access {{'count' on 'Items' without holding 'Mu', which guards it at 2 of 4 accesses}} note@-7: {{'Items' is accessed with 'Mu' held here}}
+  int get(int Key) { return Items.at(Key); } // expect: mapguard-unguarded-access {{'at' on 'Items' without holding 'Mu', which guards it at 2 of 4 accesses}} note@-8: {{'Items' is accessed with 'Mu' held here}}
 
 private:
   std::mutex Mu;

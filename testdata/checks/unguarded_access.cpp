@@ -38,7 +38,7 @@ public:
     std::lock_guard<std::mutex> Lock(Mu);
     ++Values[Key];
   }
-  size_t size() const { return Values.count(0); } // expect: mapguard-unguarded-access {{'count' on 'Values' without holding 'Mu', which guards it at 1 of 2}} note@-2: {{accessed with 'Mu' held}}
+  size_t size() const { return Values.count(0); } // expect: mapguard-unguarded-access {{'count' on 'Values' in a function that does not lock 'Mu', which guards it at every access in the other functions (1 of 2}} note@-2: {{accessed with 'Mu' held}}
 
 private:
   mutable std::mutex Mu;
@@ -98,7 +98,7 @@ public:
   }
   size_t count() {
     size_t N = 0;
-    for (const auto &Name : Names) // expect: mapguard-unguarded-access {{iteration over 'Names' without holding 'Mu', which guards it at 3 of 4 accesses}} note@-6: {{accessed with 'Mu' held here}}
+    for (const auto &Name : Names) // expect: mapguard-unguarded-access {{iteration over 'Names' in a function that does not lock 'Mu', which guards it at every access in the other functions (3 of 4 accesses}} note@-6: {{accessed with 'Mu' held here}}
       ++N;
     return N;
   }
@@ -176,7 +176,7 @@ public:
   }
   void peek(Account &Other) {
     std::lock_guard<std::mutex> Lock(Mu);
-    (void)Other.Balances.count(0); // expect: mapguard-unguarded-access {{'count' on 'Other.Balances' without holding 'Other.Mu', which guards it at 2 of 3 accesses (holding 'Mu' instead); lock 'Other.Mu' here, or make the guard explicit: annotate 'Balances' with GUARDED_BY(Mu)}} note@-5: {{'Other.Balances' is accessed with 'Other.Mu' held here}}
+    (void)Other.Balances.count(0); // expect: mapguard-unguarded-access {{'count' on 'Other.Balances' in a function that does not lock 'Other.Mu', which guards it at every access in the other functions (2 of 3 accesses (holding 'Mu' instead); lock 'Other.Mu' here, or make the guard explicit: annotate 'Balances' with GUARDED_BY(Mu)}} note@-5: {{'Other.Balances' is accessed with 'Other.Mu' held here}}
   }
 
 private:
@@ -292,7 +292,7 @@ public:
     Items.clear();
   }
   void checkDrained() { assert(Items.empty()); }
-  bool drained() { return Items.count(0) == 0; } // expect: mapguard-unguarded-access {{'count' on 'Items' without holding 'Mu'}} note@-7: {{'Items' is accessed with 'Mu' held here}}
+  bool drained() { return Items.count(0) == 0; } // expect: mapguard-unguarded-access {{'count' on 'Items' in a function that does not lock 'Mu'}} note@-7: {{'Items' is accessed with 'Mu' held here}}
 
 private:
   std::mutex Mu;

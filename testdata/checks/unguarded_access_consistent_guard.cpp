@@ -162,8 +162,10 @@ private:
   std::map<std::string, int> Sessions;
 };
 
-// Negative twin: an unlocked read, not a change (inferred-guard's, off by default); and a
-// size-only read, which neither breaks nor makes the protocol.
+// Negative twin: the unlocked reads outnumber the locked access, so no guard is inferred at all
+// (held at 1 of 4 accesses; one unlocked reader among locked accesses is rule
+// read-breaks-consistent-guard's: unguarded_access_consistent_read.cpp); and a size-only read,
+// which neither breaks nor makes the protocol.
 class ReadOnlyForget {
 public:
   void add(const std::string &Tag, int Session) {
@@ -339,4 +341,74 @@ private:
   std::mutex Mu;
   std::map<int, Peer *> Peers;
   Peer Self;
+};
+
+// A change made before its function takes the lock, where the other functions only read under it
+// (oatpp's ClassId::registerClassName with the guard moved below the push_back): the change races
+// with the locked readers, though no other function writes.
+class ClassNames {
+public:
+  int registerName(const char *Name) {
+    Names.push_back(Name); // expect: mapguard-unguarded-access {{'push_back' on 'Names' without holding 'Mu', which guards it at every access in the other functions}} note@+2: {{'Names' is accessed with 'Mu' held here}}
+    std::lock_guard<std::mutex> Lock(Mu);
+    return static_cast<int>(Names.size()) - 1;
+  }
+  std::vector<const char *> all() {
+    std::lock_guard<std::mutex> Lock(Mu);
+    return Names;
+  }
+
+private:
+  std::mutex Mu;
+  std::vector<const char *> Names;
+};
+
+// A helper called while the caller holds another class's mutex still misses this one (oatpp's
+// Processor::wakeCoroutine, called from CoroutineWaitList under the wait list's lock).
+class Scheduler {
+public:
+  void sleep(int Task) {
+    std::lock_guard<std::mutex> Lock(SleepMu);
+    Sleeping.insert({Task, Task});
+  }
+  void wake(int Task) {
+    Sleeping.erase(Task); // expect: mapguard-unguarded-access {{'erase' on 'Sleeping' without holding 'SleepMu', which guards it at every access in the other functions}} note@-3: {{'Sleeping' is accessed with 'SleepMu' held here}}
+  }
+
+private:
+  std::mutex SleepMu;
+  std::map<int, int> Sleeping;
+};
+class WaitList {
+public:
+  void notifyFirst(Scheduler &S) {
+    std::lock_guard<std::mutex> Lock(ListMu);
+    if (!Waiting.empty()) {
+      S.wake(Waiting.front());
+      Waiting.pop_front();
+    }
+  }
+
+private:
+  std::mutex ListMu;
+  std::deque<int> Waiting;
+};
+
+// Negative twin: a caller may hold the very mutex (the same member of another object, passed in):
+// the helper may run with it.
+class Pool {
+public:
+  void put(int Id) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Free.insert({Id, Id});
+  }
+  void take(int Id) { Free.erase(Id); }
+  void moveFrom(Pool &Other, int Id) {
+    std::lock_guard<std::mutex> Lock(Other.Mu);
+    Other.take(Id);
+  }
+
+private:
+  std::mutex Mu;
+  std::map<int, int> Free;
 };
