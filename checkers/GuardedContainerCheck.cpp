@@ -139,11 +139,16 @@ bool GuardedContainerCheck::keptByOtherFunctions(const ContainerAccess &Access, 
   // function and only read, locked, afterwards has no writer that can run at the same time; a
   // private helper called only by the access's function runs on its thread - a worker that moves a
   // backlog into its own queue under the lock, then walks the queue unlocked, as oatpp's TimerWorker.)
+  // A function any thread may call runs beside itself: its helpers' locked accesses in another
+  // call are other code (a public obtainShared() that locks late, its registering helper locked).
+  const FunctionDecl *Fn = Access.Function;
+  const auto *Method = dyn_cast<CXXMethodDecl>(Fn);
+  bool BesideItself = !Inference.handedOver(Fn) && (Method ? isPubliclyCallable(Method) : Fn->isExternallyVisible());
   bool TakenElsewhere = false;
   bool WrittenElsewhere = false;
   for (const ContainerAccess &Other : Inference.accesses()) {
     if (Other.Container != Access.Container || !Other.countsForGuard() || readsOnlySize(Other) ||
-        Inference.runsOnlyWithin(Other.Function, Access.Function))
+        Other.Function == Fn || (!BesideItself && Inference.runsOnlyWithin(Other.Function, Fn)))
       continue;
     std::optional<ObjectPath> OtherPath = Inference.guardPath(Other, Guard);
     if (!OtherPath || !Other.Held.find(*OtherPath))

@@ -44,9 +44,19 @@ bool guardNameableAt(const ValueDecl *Container, const ValueDecl *Mutex) {
   return !Var || !Var->isStaticLocal() || Var->getParentFunctionOrMethod() == Container->getParentFunctionOrMethod();
 }
 
-/// A public member function, or an override of one: callable through the base class.
-bool isPubliclyCallable(const CXXMethodDecl *Method) {
-  return Method->getAccess() == AS_public || llvm::any_of(Method->overridden_methods(), isPubliclyCallable);
+/// A mutex the standard (or abseil) says no thread may lock twice: a caller holding it cannot call
+/// a function that locks it.
+bool isCertainlyNonRecursive(QualType Type) {
+  const auto *Record = Type.getNonReferenceType()->getAsCXXRecordDecl();
+  if (!Record || !Record->getIdentifier())
+    return false;
+  StringRef Name = Record->getName();
+  if (Record->isInStdNamespace())
+    return Name == "mutex" || Name == "timed_mutex" || Name == "shared_mutex" || Name == "shared_timed_mutex";
+  const auto *Namespace = dyn_cast<NamespaceDecl>(Record->getDeclContext());
+  while (Namespace && Namespace->isInline()) // abseil's versioned namespace
+    Namespace = dyn_cast<NamespaceDecl>(Namespace->getParent());
+  return Namespace && Namespace->getName() == "absl" && Name == "Mutex";
 }
 
 } // namespace
@@ -148,13 +158,18 @@ UnguardedAccessCheck::GuardProtocol UnguardedAccessCheck::brokenProtocol(const C
   }
   // Any thread may call it: a public member (or an override of one, called through the base) or an
   // external function, or one whose callers in the unit do not hold the lock. A private helper
-  // with no caller in sight may be called with it.
+  // with no caller in sight may be called with it - unless it locks the mutex itself and no thread
+  // may lock that mutex twice (oatpp's private Processor::wakeCoroutine, called from another unit).
+  bool LocksItself = isCertainlyNonRecursive(Guard.Mutex->getType()) &&
+                     llvm::any_of(Inference.releasesIn(Fn), [&](const LockRelease &Release) {
+                       return Release.Lock.AcquiredAt && Release.Lock.Mutex == GuardPath;
+                     });
   if (const auto *Method = dyn_cast<CXXMethodDecl>(Fn)) {
     if (Method->isCopyAssignmentOperator() || Method->isMoveAssignmentOperator())
       return GuardProtocol::None;
-    if (!isPubliclyCallable(Method) && !Inference.calledInUnit(Fn))
+    if (!isPubliclyCallable(Method) && !Inference.calledInUnit(Fn) && !LocksItself)
       return GuardProtocol::None;
-  } else if (!Fn->isExternallyVisible() && !Inference.calledInUnit(Fn)) {
+  } else if (!Fn->isExternallyVisible() && !Inference.calledInUnit(Fn) && !LocksItself) {
     return GuardProtocol::None;
   }
   return keptByOtherFunctions(Access, Guard, Inference) ? Protocol : GuardProtocol::None;

@@ -20,6 +20,7 @@
 #include "model/ContainerAccess.h"
 #include "model/DeferringCallees.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include <memory>
 #include <vector>
 
@@ -127,6 +128,8 @@ public:
   /// \p Mutex: one declared as \p Mutex, or one whose declaration does not say (a reference or
   /// pointer variable). A caller holding another class's mutex cannot hold this one.
   bool calledWithLockThatMayBe(const clang::FunctionDecl *Fn, const clang::ValueDecl *Mutex) const;
+  /// Whether \p Fn is handed by name to a thread, an executor or a timer (`std::thread(&C::run, this)`).
+  bool handedOver(const clang::FunctionDecl *Fn) const { return DeferredEntries.contains(Fn->getCanonicalDecl()); }
   /// Whether a function of the translation unit calls \p Fn directly from its own code.
   bool calledInUnit(const clang::FunctionDecl *Fn) const { return CallSites.contains(Fn->getCanonicalDecl()); }
   /// The functions of the unit that call \p Fn directly from their own code.

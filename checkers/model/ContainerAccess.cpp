@@ -1,9 +1,11 @@
 #include "model/ContainerAccess.h"
 
 #include "utils/AstUtil.h"
+#include "utils/NodesUnder.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/ExprCXX.h"
+#include "clang/Basic/SourceManager.h"
 
 using namespace clang;
 
@@ -94,12 +96,52 @@ bool accessedElementChanged(const Expr *Access, const ParentMap &Parents) {
   return false;
 }
 
+/// Whether the body of \p Method, a project's own, is in sight and changes nothing: no assignment,
+/// increment or delete, no call of a non-const member function without a const twin, and nothing
+/// handed on by non-const reference or pointer (bustub's `Watermark::GetWatermark()`, non-const but a read). Read from
+/// the body; a library's member functions keep their declared constness.
+bool changesNothing(const CXXMethodDecl *Method) {
+  const FunctionDecl *Definition = nullptr;
+  if (!Method->hasBody(Definition) || Method->isVirtual() ||
+      Definition->getASTContext().getSourceManager().isInSystemHeader(Definition->getLocation()))
+    return false;
+  auto MayChange = [](const Stmt *S) {
+    if (const auto *Binary = dyn_cast<BinaryOperator>(S))
+      return Binary->isAssignmentOp();
+    if (const auto *Unary = dyn_cast<UnaryOperator>(S))
+      return Unary->isIncrementDecrementOp();
+    if (isa<CXXDeleteExpr, CXXThrowExpr, AsmStmt>(S))
+      return true;
+    auto TakesNonConst = [](const FunctionDecl *Callee) {
+      return llvm::any_of(Callee->parameters(), [](const ParmVarDecl *Param) {
+        QualType T = Param->getType();
+        return (T->isReferenceType() || T->isPointerType()) && !T->getPointeeType().isConstQualified();
+      });
+    };
+    if (const auto *Construct = dyn_cast<CXXConstructExpr>(S)) // a move out of a member
+      return TakesNonConst(Construct->getConstructor());
+    const auto *Call = dyn_cast<CallExpr>(S);
+    if (!Call)
+      return false;
+    const auto *Callee = dyn_cast_or_null<FunctionDecl>(Call->getCalleeDecl());
+    if (!Callee)
+      return true;
+    // (A non-const accessor with a const twin, `begin()` on a non-const map, changes nothing
+    // itself; a change through its result is an assignment or a call of its own.)
+    if (const auto *Member = dyn_cast<CXXMethodDecl>(Callee);
+        Member && !Member->isStatic() && !hasConstOverload(Member))
+      return true;
+    return TakesNonConst(Callee);
+  };
+  return !anyNodeUnder<Stmt>(Definition->getBody(), MayChange, LambdaBodies::Enter);
+}
+
 /// A call of a member function the container model does not list: a write if the function is
 /// not const and has no const overload (`push_back`, `pop_front`, `resize`, `append`, a project's
 /// own `add`), or if it is an accessor whose result is changed (`v[i] = x`).
 ContainerUse unlistedMemberUse(const CallExpr *Call, const CXXMethodDecl *Method, const ParentMap &Parents) {
   std::string Name = Method->getNameAsString();
-  if (Method->isConst() || Method->isStatic())
+  if (Method->isConst() || Method->isStatic() || changesNothing(Method))
     return {false, Name, Call};
   if (!hasConstOverload(Method))
     return {true, Name, Call};

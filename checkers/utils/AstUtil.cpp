@@ -119,6 +119,10 @@ bool declaresMethodNamed(const CXXRecordDecl *Record, StringRef Name) {
   });
 }
 
+bool isPubliclyCallable(const CXXMethodDecl *Method) {
+  return Method->getAccess() == AS_public || llvm::any_of(Method->overridden_methods(), isPubliclyCallable);
+}
+
 bool mayNameMember(const FunctionDecl *Fn, const ValueDecl *Member) {
   const auto *Owner = dyn_cast<CXXRecordDecl>(Member->getDeclContext());
   if (!Owner || Member->getAccess() == AS_public || Member->getAccess() == AS_none)

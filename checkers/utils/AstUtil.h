@@ -78,6 +78,9 @@ bool templateInstantiatedInUnit(const clang::FunctionDecl *Pattern);
 /// \p Name.
 bool declaresMethodNamed(const clang::CXXRecordDecl *Record, llvm::StringRef Name);
 
+/// A public member function, or an override of one: callable through the base class.
+bool isPubliclyCallable(const clang::CXXMethodDecl *Method);
+
 /// Whether code in \p Fn may name \p Member: it is public, or \p Fn is a member (or friend) of its
 /// class or of a class nested in it, or, for a protected one, of a class derived from it.
 bool mayNameMember(const clang::FunctionDecl *Fn, const clang::ValueDecl *Member);

@@ -176,7 +176,7 @@ public:
   }
   void peek(Account &Other) {
     std::lock_guard<std::mutex> Lock(Mu);
-    (void)Other.Balances.count(0); // expect: mapguard-unguarded-access {{'count' on 'Other.Balances' in a function that does not lock 'Other.Mu', which guards it at every access in the other functions (2 of 3 accesses (holding 'Mu' instead); lock 'Other.Mu' here, or make the guard explicit: annotate 'Balances' with GUARDED_BY(Mu)}} note@-5: {{'Other.Balances' is accessed with 'Other.Mu' held here}}
+    (void)Other.Balances.count(0); // expect: mapguard-unguarded-access {{'count' on 'Other.Balances' in a function that does not lock 'Other.Mu', which guards it at every access in the other functions (2 of 3 accesses) (holding 'Mu' instead); lock 'Other.Mu' here, or make the guard explicit: annotate 'Balances' with GUARDED_BY(Mu)}} note@-5: {{'Other.Balances' is accessed with 'Other.Mu' held here}}
   }
 
 private:

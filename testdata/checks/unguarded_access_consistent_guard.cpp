@@ -412,3 +412,72 @@ private:
   std::mutex Mu;
   std::map<int, int> Free;
 };
+
+// A public function runs beside itself: the locked accesses of the helper only it calls, in
+// another thread's call, race with its read before the lock (oatpp's Interface::obtainShared with
+// its lock one statement late; registerInterface locks the recursive mutex again).
+class InterfaceRegistry {
+public:
+  static int obtain(int Name) {
+    auto It = Registry.find(Name); // expect: mapguard-unguarded-access {{'find' on 'Registry' without holding 'Mu', which guards it at every access in the other functions}} note@+2: {{'Registry' is accessed with 'Mu' held here}}
+    std::lock_guard<std::recursive_mutex> Lock(Mu);
+    if (It != Registry.end())
+      return It->second;
+    registerName(Name);
+    return Name;
+  }
+
+private:
+  static void registerName(int Name) {
+    std::lock_guard<std::recursive_mutex> Lock(Mu);
+    Registry[Name] = Name;
+  }
+  static std::recursive_mutex Mu;
+  static std::map<int, int> Registry;
+};
+std::recursive_mutex InterfaceRegistry::Mu;
+std::map<int, int> InterfaceRegistry::Registry;
+
+// A private helper with no caller in this unit that locks a std::mutex itself: no caller can hold
+// it (it would deadlock), so its access before its own lock misses it (oatpp's
+// Processor::wakeCoroutine, called by a friend in another unit, its lock one statement late).
+class Sleepers {
+  friend class Waker;
+
+public:
+  void sleep(int Task) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Sleeping.insert({Task, Task});
+  }
+
+private:
+  void wake(int Task) {
+    Sleeping.erase(Task); // expect: mapguard-unguarded-access {{'erase' on 'Sleeping' without holding 'Mu', which guards it at every access in the other functions}} note@-5: {{'Sleeping' is accessed with 'Mu' held here}}
+    std::lock_guard<std::mutex> Lock(Mu);
+    ++Woken;
+  }
+  std::mutex Mu;
+  std::map<int, int> Sleeping;
+  int Woken = 0;
+};
+
+// Negative twin: the same helper over a recursive mutex - a caller elsewhere may hold it.
+class RecursiveSleepers {
+  friend class Waker;
+
+public:
+  void sleep(int Task) {
+    std::lock_guard<std::recursive_mutex> Lock(Mu);
+    Sleeping.insert({Task, Task});
+  }
+
+private:
+  void wake(int Task) {
+    Sleeping.erase(Task);
+    std::lock_guard<std::recursive_mutex> Lock(Mu);
+    ++Woken;
+  }
+  std::recursive_mutex Mu;
+  std::map<int, int> Sleeping;
+  int Woken = 0;
+};
