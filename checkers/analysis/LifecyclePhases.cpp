@@ -31,6 +31,35 @@ bool calledOnlyHere(const FunctionDecl *Fn) {
   return !Fn->isExternallyVisible();
 }
 
+/// The `if` whose test is of the thread \p Stop joins and whose branch begins with the join:
+/// `if (t.joinable()) t.join();`, `if (m_Thread) { m_Thread->join(); ... }`. Past that `if` no
+/// thread of that handle runs on either path: it was joined, or never started.
+const IfStmt *joinTestedIf(const CallExpr *Stop, const ParentMap &Parents) {
+  const auto *Member = dyn_cast<CXXMemberCallExpr>(Stop);
+  const Expr *Object = Member ? Member->getImplicitObjectArgument()->IgnoreParenImpCasts() : nullptr;
+  if (const auto *Arrow = dyn_cast_or_null<CXXOperatorCallExpr>(Object); Arrow && Arrow->getNumArgs() == 1)
+    Object = Arrow->getArg(0); // `m_Thread->join()` through a smart pointer
+  const ValueDecl *Handle = declOfExpr(Object);
+  if (!Handle)
+    return nullptr;
+  const Stmt *Statement = Stop;
+  for (const Stmt *Parent = Parents.getParent(Statement); isa_and_nonnull<Expr>(Parent);
+       Parent = Parents.getParent(Statement))
+    Statement = Parent;
+  const Stmt *Parent = Parents.getParent(Statement);
+  if (const auto *Block = dyn_cast_or_null<CompoundStmt>(Parent);
+      Block && !Block->body_empty() && Block->body_front() == Statement) {
+    Statement = Block;
+    Parent = Parents.getParent(Block);
+  }
+  const auto *If = dyn_cast_or_null<IfStmt>(Parent);
+  if (!If || If->getThen() != Statement || If->getElse() || If->getInit() || If->getConditionVariable())
+    return nullptr;
+  bool TestsHandle = anyNodeUnder<Expr>(
+      If->getCond(), [&](const Expr *E) { return isa<DeclRefExpr, MemberExpr>(E) && declOfExpr(E) == Handle; });
+  return TestsHandle ? If : nullptr;
+}
+
 /// The CFG element of \p S or of the nearest statement around it that the CFG holds.
 CFGPoint pointAround(const FunctionCfg &Cfg, const Stmt *S) {
   CFGPoint At;
@@ -70,8 +99,12 @@ ArrayRef<CFGPoint> LifecyclePhases::stopPoints(const FunctionCfg &Cfg) {
     for (const CFGBlock *Block : Cfg.cfg())
       for (unsigned I = 0; I < Block->size(); ++I)
         if (auto S = (*Block)[I].getAs<CFGStmt>())
-          if (const auto *Call = dyn_cast<CallExpr>(S->getStmt()); Call && stopsThreads(Call, 0))
+          if (const auto *Call = dyn_cast<CallExpr>(S->getStmt()); Call && stopsThreads(Call, 0)) {
             It->second.push_back({Block, I});
+            if (const IfStmt *If = joinTestedIf(Call, Cfg.parents()))
+              if (CFGPoint Test = pointAround(Cfg, If->getCond()); Test.valid())
+                It->second.push_back(Test);
+          }
   return It->second;
 }
 

@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 // A guard deleted from one writer: the two other functions lock.
@@ -480,4 +481,49 @@ private:
   std::recursive_mutex Mu;
   std::map<int, int> Sleeping;
   int Woken = 0;
+};
+
+// Negative twin: after `if (worker.joinable()) worker.join();` no worker runs on either path (it
+// was joined, or never started), so the queue is the stopping thread's (i2pd's
+// EphemeralKeysSupplier::Stop, `if (m_Thread) { m_Thread->join(); ... }`).
+class KeySupplier {
+public:
+  void start() {
+    Worker = std::thread([this] { run(); });
+    Helper = std::make_unique<std::thread>([this] { run(); });
+  }
+  void stop() {
+    {
+      std::lock_guard<std::mutex> Lock(Mu);
+      Running = false;
+    }
+    if (Worker.joinable())
+      Worker.join();
+    if (Helper) {
+      Helper->join();
+      Helper = nullptr;
+    }
+    Keys.clear();
+  }
+  // Its twin: the clear before the join runs beside the worker.
+  void reset() {
+    Keys.clear(); // expect: mapguard-unguarded-access {{'clear' on 'Keys' without holding 'Mu', which guards it at every access in the other functions}} note@+11: {{'Keys' is accessed with 'Mu' held here}}
+    if (Worker.joinable())
+      Worker.join();
+  }
+
+private:
+  void run() {
+    while (true) {
+      std::lock_guard<std::mutex> Lock(Mu);
+      if (!Running)
+        break;
+      Keys.push_back(1);
+    }
+  }
+  std::mutex Mu;
+  bool Running = true;
+  std::deque<int> Keys;
+  std::thread Worker;
+  std::unique_ptr<std::thread> Helper;
 };
