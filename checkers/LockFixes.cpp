@@ -93,6 +93,17 @@ std::optional<FixItHint> guardAtStart(const CompoundStmt *Body, const ValueDecl 
                                       LockKind Kind, const ASTContext &Ctx) {
   if (!Body || Body->body_empty())
     return std::nullopt;
+  // A guard over the whole body would be held across a library call that blocks (a join of the
+  // thread that takes the same mutex deadlocks).
+  const SourceManager &SM = Ctx.getSourceManager();
+  if (anyNodeUnder<CallExpr>(
+          Body,
+          [&](const CallExpr *Call) {
+            const FunctionDecl *Callee = Call->getDirectCallee();
+            return Callee && SM.isInSystemHeader(Callee->getLocation()) && blocks(Callee);
+          },
+          LambdaBodies::Skip))
+    return std::nullopt;
   StringRef GuardName = namesDeclaredOrUsed(Body, "lock") ? "guard" : "lock";
   if (namesDeclaredOrUsed(Body, GuardName))
     return std::nullopt;
@@ -101,7 +112,6 @@ std::optional<FixItHint> guardAtStart(const CompoundStmt *Body, const ValueDecl 
   SourceLocation At = First->getBeginLoc();
   if (Declaration.empty() || At.isMacroID())
     return std::nullopt;
-  const SourceManager &SM = Ctx.getSourceManager();
   if (SM.getSpellingLineNumber(At) == SM.getSpellingLineNumber(Body->getLBracLoc()))
     return FixItHint::CreateInsertion(At, Declaration + " ");
   std::string Indent(SM.getSpellingColumnNumber(At) - 1, ' ');

@@ -32,7 +32,8 @@ std::string scopedGuardFor(const clang::CXXMemberCallExpr *Lock, const LockModel
 bool mayRewrite(const clang::FunctionDecl *Fn);
 
 /// A fix-it that declares a guard of \p Mutex (spelled \p MutexSpelling) as the first statement of
-/// \p Body, named `lock` (or `guard` if the body uses `lock`); none if that cannot be done cleanly.
+/// \p Body, named `lock` (or `guard` if the body uses `lock`); none if that cannot be done cleanly or
+/// the body makes a library call that blocks (a join, a wait, a sleep), which the guard would span.
 std::optional<clang::FixItHint> guardAtStart(const clang::CompoundStmt *Body, const clang::ValueDecl *Mutex,
                                              llvm::StringRef MutexSpelling, LockKind Kind,
                                              const clang::ASTContext &Ctx);
