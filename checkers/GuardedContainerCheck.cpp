@@ -1,5 +1,6 @@
 #include "GuardedContainerCheck.h"
 
+#include "analysis/UnitFacts.h"
 #include "analysis/WhatWasSeen.h"
 #include "utils/AstUtil.h"
 #include "utils/NodesUnder.h"
@@ -54,7 +55,10 @@ GuardedContainerCheck::sharedAnalysis(const ASTContext *Ctx, const ModelOptions 
 GuardedContainerCheck::GuardedContainerCheck(StringRef Name, tidy::ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context), Models(ModelOptions::read(Options)),
       Rules(RuleSelection::read(Name, Options, *this)), TidyContext(Context),
-      ReportSeen(ModelOptions::parseBool(Options.getLocalOrGlobal("MapguardReportSeen", "false"), false)) {}
+      ReportSeen(ModelOptions::parseBool(Options.getLocalOrGlobal("MapguardReportSeen", "false"), false)) {
+  configureProjectIndex(Options.getLocalOrGlobal("ProjectIndex", ""), Context->getCurrentBuildDirectory(),
+                        Context->getCurrentFile());
+}
 
 bool GuardedContainerCheck::isCheckEnabled(StringRef Name) const { return TidyContext->isCheckEnabled(Name); }
 
@@ -114,6 +118,11 @@ void GuardedContainerCheck::onEndOfTranslationUnit() {
       const SourceManager &SM = Context->getSourceManager();
       diag(SM.getLocForStartOfFile(SM.getMainFileID()), "%0%1", DiagnosticIDs::Remark)
           << SeenFactsPrefix << seenFactsJson(Shared->Inference, *Context, PP);
+    }
+    // Only the CLI asks (its first look), once per unit whichever check ends it first.
+    if (std::optional<std::string> Facts = unitFactsToReport(*Context, Models)) {
+      const SourceManager &SM = Context->getSourceManager();
+      diag(SM.getLocForStartOfFile(SM.getMainFileID()), "%0%1", DiagnosticIDs::Remark) << UnitFactsPrefix << *Facts;
     }
   }
   Shared.reset();

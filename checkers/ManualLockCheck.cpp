@@ -2,6 +2,7 @@
 #include "LockFixes.h"
 
 #include "analysis/LockState.h"
+#include "analysis/UnitFacts.h"
 #include "utils/AstUtil.h"
 #include "utils/NodesUnder.h"
 #include "clang/AST/ASTContext.h"
@@ -109,7 +110,22 @@ ManualLockCheck::ManualLockCheck(StringRef Name, tidy::ClangTidyContext *Context
     : ClangTidyCheck(Name, Context), Models(ModelOptions::read(Options)),
       ReportThrowingCalls(ModelOptions::parseBool(Options.get("ReportThrowingCalls", "true"), true)),
       StrictExceptions(ModelOptions::parseBool(Options.get("StrictExceptions", "false"), false)), Locks(Models.Locks),
-      Rules(RuleSelection::read(Name, Options, *this)) {}
+      Rules(RuleSelection::read(Name, Options, *this)) {
+  configureProjectIndex(Options.getLocalOrGlobal("ProjectIndex", ""), Context->getCurrentBuildDirectory(),
+                        Context->getCurrentFile());
+}
+
+void ManualLockCheck::onEndOfTranslationUnit() {
+  // Only the CLI asks (its first look): a remark it takes out of the findings.
+  if (Unit)
+    if (std::optional<std::string> Facts = unitFactsToReport(*Unit, Models)) {
+      const SourceManager &SM = Unit->getSourceManager();
+      diag(SM.getLocForStartOfFile(SM.getMainFileID()), "%0%1", DiagnosticIDs::Remark) << UnitFactsPrefix << *Facts;
+    }
+  Unit = nullptr;
+  Cfgs.clear();
+  Throws.clear();
+}
 
 void ManualLockCheck::storeOptions(tidy::ClangTidyOptions::OptionMap &Opts) {
   Models.store(Options, Opts);
@@ -126,6 +142,7 @@ void ManualLockCheck::check(const MatchFinder::MatchResult &Result) {
   const auto *Fn = Result.Nodes.getNodeAs<FunctionDecl>("fn");
   if (const auto *Method = dyn_cast<CXXMethodDecl>(Fn); Method && Method->getParent()->isLambda())
     return; // reached through the function that creates the lambda
+  Unit = Result.Context;
   checkFunction(Fn, *Result.Context);
 }
 

@@ -21,10 +21,7 @@ public:
   void storeOptions(clang::tidy::ClangTidyOptions::OptionMap &Opts) override;
   void registerMatchers(clang::ast_matchers::MatchFinder *Finder) override;
   void check(const clang::ast_matchers::MatchFinder::MatchResult &Result) override;
-  void onEndOfTranslationUnit() override {
-    Cfgs.clear();
-    Throws.clear();
-  }
+  void onEndOfTranslationUnit() override;
 
 private:
   struct Escape;
@@ -45,6 +42,7 @@ private:
   const RuleSelection Rules;
   FunctionCfgCache Cfgs;
   ThrowSummaries Throws;
+  clang::ASTContext *Unit = nullptr; // the unit being analysed
 };
 
 } // namespace mapguard

@@ -30,6 +30,7 @@
 #include "gtest/gtest.h"
 #include <algorithm>
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 
@@ -45,6 +46,8 @@ struct Expected {
   unsigned Line;
   std::string Check, Fragment;
   std::vector<ExpectedNote> Notes;
+  std::string File;     // a project's file (testdata/projects); empty: the test file
+  bool Indexed = false; // `expect-indexed`: only with the facts of the project's other units
 };
 struct TestFile {
   std::string Path, Name;
@@ -65,7 +68,8 @@ std::vector<std::string> splitArgs(const std::string &Text) {
 
 TestFile parseTestFile(const std::string &Path) {
   static const std::regex Directive(R"(//\s*(RUN-ARGS|CHECKS|CHECK-OPTIONS|NO-LIBCXX|NO-DEBUG-STDLIB):\s*(.*)$)");
-  static const std::regex Expectation(R"((expect|note)(@([+-][0-9]+))?:\s*([A-Za-z0-9-]+)?\s*\{\{(.*?)\}\})");
+  static const std::regex Expectation(
+      R"((expect-indexed|expect|note)(@([+-][0-9]+))?:\s*([A-Za-z0-9-]+)?\s*\{\{(.*?)\}\})");
   TestFile File;
   File.Path = Path;
   File.Name = llvm::sys::path::stem(Path).str();
@@ -90,8 +94,8 @@ TestFile parseTestFile(const std::string &Path) {
     for (auto It = std::sregex_iterator(Text.begin(), Text.end(), Expectation); It != std::sregex_iterator(); ++It) {
       const std::smatch &E = *It;
       unsigned Line = LineNo + (E[3].matched ? std::stoi(E[3]) : 0);
-      if (E[1] == "expect") {
-        File.Expectations.push_back({Line, E[4], E[5], {}});
+      if (E[1] == "expect" || E[1] == "expect-indexed") {
+        File.Expectations.push_back({Line, E[4], E[5], {}, "", E[1] == "expect-indexed"});
         ExpectOnLine = true;
       } else if (ExpectOnLine) {
         File.Expectations.back().Notes.push_back({Line, E[5]});
@@ -173,12 +177,12 @@ std::string compare(const TestFile &File, const std::vector<Diag> &Diags) {
     for (size_t I = 0; I < Actual.size() && !Found; ++I) {
       const Diag &W = Actual[I].Warning;
       if (!Used[I] && W.Line == E.Line && W.Check == E.Check && W.Message.find(E.Fragment) != std::string::npos &&
-          notesMatch(E.Notes, Actual[I].Notes))
+          (E.File.empty() || llvm::sys::path::filename(W.File) == E.File) && notesMatch(E.Notes, Actual[I].Notes))
         Used[I] = Found = true;
     }
     if (!Found)
-      Problems += "  missing: line " + std::to_string(E.Line) + " [" + E.Check + "] {{" + E.Fragment + "}} with " +
-                  std::to_string(E.Notes.size()) + " note(s)\n";
+      Problems += "  missing: " + E.File + (E.File.empty() ? "" : " ") + "line " + std::to_string(E.Line) + " [" +
+                  E.Check + "] {{" + E.Fragment + "}} with " + std::to_string(E.Notes.size()) + " note(s)\n";
   }
   for (size_t I = 0; I < Actual.size(); ++I) {
     if (Used[I])
@@ -324,5 +328,91 @@ std::string testName(const testing::TestParamInfo<std::string> &Info) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Testdata, CheckerTest, testing::ValuesIn(testFiles()), testName);
+
+// A project of several units under testdata/projects/<name>/, with a compile_commands.json: its
+// findings need the facts one unit's analysis collects for the others (the project index). The
+// CLI without the index reports the plain `expect`s; the CLI (in one process and in worker
+// processes) and then the plugin, which reads the index the CLI wrote next to the database,
+// report the `expect-indexed` ones too. The .cpp files' directives apply (the first CHECKS and
+// CHECK-OPTIONS given); no fixes are applied.
+std::vector<std::string> testProjects() {
+  std::vector<std::string> Dirs;
+  std::error_code EC;
+  for (llvm::sys::fs::directory_iterator It(MAPGUARD_SOURCE_DIR "/testdata/projects", EC), End; It != End && !EC;
+       It.increment(EC))
+    if (llvm::sys::fs::is_directory(It->path()))
+      Dirs.push_back(It->path());
+  std::sort(Dirs.begin(), Dirs.end());
+  return Dirs;
+}
+
+class ProjectCheckerTest : public testing::TestWithParam<std::string> {};
+
+TEST_P(ProjectCheckerTest, EveryFrontEndReportsTheExpectationsWithTheProjectIndex) {
+  TempDir Dir;
+  TestFile Project;
+  Project.Name = llvm::sys::path::filename(GetParam()).str();
+  std::vector<std::string> Units;
+  nlohmann::json Db = nlohmann::json::array();
+  std::error_code EC;
+  for (llvm::sys::fs::directory_iterator It(GetParam(), EC), End; It != End && !EC; It.increment(EC)) {
+    std::string Name = llvm::sys::path::filename(It->path()).str();
+    writeFile(Dir.file(Name), readFile(It->path()));
+    if (!llvm::StringRef(Name).ends_with(".cpp") && !llvm::StringRef(Name).ends_with(".h"))
+      continue;
+    TestFile File = parseTestFile(It->path());
+    for (Expected &E : File.Expectations) {
+      E.File = Name;
+      Project.Expectations.push_back(E);
+    }
+    if (Project.Checks == TestFile().Checks)
+      Project.Checks = File.Checks;
+    if (Project.CheckOptions.empty())
+      Project.CheckOptions = File.CheckOptions;
+    if (!llvm::StringRef(Name).ends_with(".cpp"))
+      continue;
+    ASSERT_FALSE(File.Args.empty()) << It->path() << ": needs a RUN-ARGS line";
+    std::vector<std::string> Command = {MAPGUARD_CLANGXX};
+    Command.insert(Command.end(), File.Args.begin(), File.Args.end());
+    Command.insert(Command.end(), {"-c", Name});
+    Db.push_back({{"directory", Dir.path()}, {"arguments", Command}, {"file", Name}});
+    Units.push_back(Name);
+  }
+  std::sort(Units.begin(), Units.end());
+  writeFile(Dir.file("compile_commands.json"), Db.dump(2));
+  TestFile PerUnit = Project; // what each unit's analysis sees on its own
+  llvm::erase_if(PerUnit.Expectations, [](const Expected &E) { return E.Indexed; });
+  ASSERT_NE(PerUnit.Expectations.size(), Project.Expectations.size()) << "a project test needs an expect-indexed";
+
+  const std::string Config = "--config=" + configFor(Project);
+  struct Run {
+    std::string FrontEnd;
+    std::vector<std::string> Command;
+    const TestFile &Want;
+  };
+  std::vector<std::string> Plugin = {MAPGUARD_CLANG_TIDY, LoadPlugin, "--quiet", Config, "-p", Dir.path()};
+  Plugin.insert(Plugin.end(), Units.begin(), Units.end());
+  const Run Runs[] = {
+      {"CLI, each unit on its own",
+       {Mapguard, "--quiet", "--no-cache", "--no-project-index", Config, "-p", Dir.path()},
+       PerUnit},
+      {"CLI", {Mapguard, "--quiet", "--no-cache", "-j", "1", Config, "-p", Dir.path()}, Project},
+      {"CLI, worker processes",
+       {Mapguard, "--quiet", "--no-cache", "-j", "2", "--unit-timeout=600", Config, "-p", Dir.path()},
+       Project},
+      {"clang-tidy plugin with the index the CLI wrote", Plugin, Project},
+  };
+  for (const Run &R : Runs) {
+    SCOPED_TRACE(R.FrontEnd);
+    CommandResult Result = run(R.Command, Dir.path());
+    std::string Problems = compare(R.Want, parseDiagnostics(Result.Out));
+    EXPECT_TRUE(Problems.empty()) << Project.Name << ":\n" << Problems << "stderr:\n" << Result.Err;
+    if (R.FrontEnd == "CLI") {
+      EXPECT_TRUE(llvm::sys::fs::exists(Dir.file("mapguard.index"))) << "the CLI writes the index next to the database";
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Testdata, ProjectCheckerTest, testing::ValuesIn(testProjects()), testName);
 
 } // namespace

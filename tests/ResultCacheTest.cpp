@@ -90,6 +90,54 @@ TEST(ResultCacheTest, EditedSourceOrHeaderReanalysesExactlyTheUnitsThatReadIt) {
   EXPECT_EQ(fromCache(C.analyse()), 3u);
 }
 
+/// How many units the summary says were analysed again with the project index, and how many of
+/// those came from the cache.
+std::pair<unsigned, unsigned> analysedAgain(const CommandResult &R) {
+  llvm::SmallVector<llvm::StringRef, 3> Match;
+  if (!llvm::Regex(
+           R"(([0-9]+) analysed again with the facts of [0-9]+ function\(s\) other units define( \(([0-9]+) from the cache\))?)")
+           .match(R.Err, &Match))
+    return {0, 0};
+  return {std::stoul(Match[1].str()), Match[3].empty() ? 0u : unsigned(std::stoul(Match[3].str()))};
+}
+
+TEST(ResultCacheTest, AnEditedFactReanalysesTheUnitsThatUseItAndNoOthers) {
+  // The runtime of testdata/projects/facts_across_units, the unit that calls it, and one that
+  // calls nothing of it.
+  TempDir Dir, Cache;
+  const std::string Source = SourceDir + "/testdata/projects/facts_across_units/";
+  for (const char *Name : {"runtime.h", "runtime.cpp", "service.cpp"})
+    writeFile(Dir.file(Name), readFile(Source + Name));
+  writeFile(Dir.file("alone.cpp"), "#include <map>\nint size(const std::map<int, int> &M) { return M.size(); }\n");
+  Json Db = Json::array();
+  for (const char *Name : {"runtime.cpp", "service.cpp", "alone.cpp"})
+    Db.push_back(
+        {{"directory", Dir.path()}, {"command", std::string("/usr/bin/c++ -std=c++17 -c ") + Name}, {"file", Name}});
+  writeFile(Dir.file("compile_commands.json"), Db.dump(2));
+  auto Analyse = [&] {
+    return run({Mapguard, "-p", Dir.path(), "--cache-dir", Cache.path(), "--config={CheckOptions: {Rules: all}}"});
+  };
+  CommandResult Cold = Analyse();
+  EXPECT_EQ(countWarnings(Cold.Out), 4u) << Cold.Out;
+  EXPECT_EQ(analysedAgain(Cold), std::make_pair(1u, 0u)) << Cold.Err; // service.cpp
+  CommandResult Warm = Analyse();
+  EXPECT_EQ(fromCache(Warm), 3u) << Warm.Err;
+  EXPECT_EQ(analysedAgain(Warm), std::make_pair(1u, 1u)) << Warm.Err;
+  EXPECT_EQ(Warm.Out, Cold.Out);
+  // later() now runs its task before it returns: the runtime's unit is analysed again, and the
+  // caller's second look (its first is unchanged); alone.cpp is not.
+  std::string Runtime = readFile(Dir.file("runtime.cpp"));
+  const std::string Queued = "  std::lock_guard<std::mutex> Lock(QueueMutex);\n  Queue.push_back(std::move(Task));\n";
+  ASSERT_NE(Runtime.find(Queued), std::string::npos);
+  Runtime.replace(Runtime.find(Queued), Queued.size(), "  Task();\n");
+  writeFile(Dir.file("runtime.cpp"), Runtime);
+  CommandResult Edited = Analyse();
+  EXPECT_EQ(fromCache(Edited), 2u) << Edited.Err;
+  EXPECT_EQ(analysedAgain(Edited), std::make_pair(1u, 0u)) << Edited.Err;
+  EXPECT_EQ(countWarnings(Edited.Out), 3u) << Edited.Out; // the capture of 'Counts' is no longer deferred
+  EXPECT_EQ(Edited.Out.find("'Counts' is captured by reference"), std::string::npos) << Edited.Out;
+}
+
 TEST(ResultCacheTest, HeaderPlacedEarlierOnTheIncludePathIsFound) {
   CachedProject C;
   // settings.h is found in include/late/; include/early/ comes first on the include path.

@@ -6,8 +6,12 @@
 #include "SeenReport.h"
 #include "Shard.h"
 #include "StableSort.h"
+#include "analysis/UnitFacts.h"
 #include "analysis/WhatWasSeen.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/CrashRecoveryContext.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ThreadPool.h"
 #include "llvm/Support/Threading.h"
@@ -50,6 +54,12 @@ bool isSeenFacts(const ClangTidyError &E) {
   // By its text, whatever level the clang-tidy of the build gives a remark.
   return llvm::StringRef(E.DiagnosticName).starts_with("mapguard-") &&
          llvm::StringRef(E.Message.Message).starts_with(SeenFactsPrefix);
+}
+
+/// A unit's part of the project index (a remark, not a finding).
+bool isUnitFacts(const ClangTidyError &E) {
+  return llvm::StringRef(E.DiagnosticName).starts_with("mapguard-") &&
+         llvm::StringRef(E.Message.Message).starts_with(UnitFactsPrefix);
 }
 
 /// One finding per place and check: a header seen from several units may be described a little
@@ -138,8 +148,14 @@ bool namedByTestingHooks(llvm::StringRef File) {
   return namedBy("MAPGUARD_TEST_CRASH_IN", File) || namedBy("MAPGUARD_TEST_HANG_IN", File);
 }
 
+std::string FactsUse::cacheKeySuffix() const {
+  if (Collect)
+    return "\nfacts: collected";
+  return Digest.empty() ? std::string() : "\nfacts: " + Digest;
+}
+
 UnitOutcome analyzeUnit(const tooling::CompilationDatabase &Db, const std::string &File,
-                        const OptionsProviderFactory &MakeOptions, FileAccessLog *Reads) {
+                        const OptionsProviderFactory &MakeOptions, FileAccessLog *Reads, const FactsUse &Facts) {
   // Each unit gets its own file system: ClangTool changes the working directory of the one it is
   // given, and the process-wide one must not move under other workers.
   llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> Disk = llvm::vfs::createPhysicalFileSystem();
@@ -152,6 +168,9 @@ UnitOutcome analyzeUnit(const tooling::CompilationDatabase &Db, const std::strin
   // LLVM's crash recovery turns the signal into a failed unit.
   llvm::CrashRecoveryContext::Enable();
   llvm::CrashRecoveryContext Recovery;
+  // The CLI decides what the unit knows of the others, whatever index file the build has.
+  FactsRequest Request{Facts.Collect, Facts.Index};
+  FactsScope InEffect(Request);
   bool Completed = Recovery.RunSafely([&] {
     testingHooks(File);
     Outcome.Diagnostics = compat::runQuietly(*Context, Db, {File}, FS);
@@ -195,6 +214,8 @@ AnalysisResult merge(const tooling::CompilationDatabase &Db, llvm::ArrayRef<std:
     Failure.File = Files[I];
     Failure.Status = Outcomes[I].Status;
     for (ClangTidyError &E : Outcomes[I].Diagnostics) {
+      if (isUnitFacts(E))
+        continue; // taken out after the first look; a unit analysed with no second look keeps it
       if (isSeenFacts(E)) {
         Facts.add(nlohmann::ordered_json::parse(
             llvm::StringRef(E.Message.Message).drop_front(SeenFactsPrefix.size()).str(), nullptr, false));
@@ -236,38 +257,74 @@ AnalysisResult merge(const tooling::CompilationDatabase &Db, llvm::ArrayRef<std:
 }
 } // namespace
 
+namespace {
+/// Takes the remark with a unit's facts out of its diagnostics; none when it has none.
+std::optional<UnitFacts> takeUnitFacts(UnitOutcome &Outcome) {
+  std::optional<UnitFacts> Facts;
+  llvm::erase_if(Outcome.Diagnostics, [&](const ClangTidyError &E) {
+    if (!isUnitFacts(E))
+      return false;
+    if (!Facts)
+      Facts = parseUnitFacts(llvm::StringRef(E.Message.Message).drop_front(UnitFactsPrefix.size()));
+    return true;
+  });
+  return Facts;
+}
+
+/// The index a run analyses its units with: an earlier run's facts of the units it does not
+/// analyse, and the facts of those it does.
+ProjectFacts mergedIndex(llvm::ArrayRef<std::string> Files, llvm::ArrayRef<std::optional<UnitFacts>> Facts,
+                         const ProjectFacts *Earlier) {
+  ProjectFacts Merged;
+  for (const std::optional<UnitFacts> &Unit : Facts)
+    if (Unit)
+      Merged.merge(Unit->Defined);
+  if (Earlier) {
+    llvm::StringSet<> Analysed;
+    for (const std::string &File : Files)
+      Analysed.insert(File);
+    Merged.mergeExcept(*Earlier, Analysed);
+  }
+  return Merged;
+}
+} // namespace
+
 AnalysisResult analyze(const tooling::CompilationDatabase &Db, llvm::ArrayRef<std::string> Files,
                        const OptionsProviderFactory &MakeOptions, unsigned Jobs, const ProgressCallback &Progress,
-                       const UnitRunner &RunUnit, const Checkpoints &Checkpoint) {
+                       const UnitRunner &RunUnit, const Checkpoints &Checkpoint, const ProjectIndexRun &Index) {
   std::vector<UnitOutcome> Outcomes(Files.size());
   std::mutex ProgressMutex;
-  size_t UnitsDone = 0, FindingsSoFar = 0;
+  size_t UnitsDone = 0, FindingsSoFar = 0, UnitsTotal = Files.size();
   std::vector<bool> Done(Files.size());
   auto LastCheckpoint = std::chrono::steady_clock::now();
-  // The costliest units first (longest processing time first): a large unit started last would
-  // leave the other workers idle at the end. The outcomes keep the files' order.
-  std::vector<size_t> Order(Files.size());
-  std::iota(Order.begin(), Order.end(), 0);
-  if (Jobs != 1) {
-    std::vector<uint64_t> Cost(Files.size());
-    for (size_t I = 0; I < Files.size(); ++I)
-      Cost[I] = estimatedUnitCost(Files[I]);
-    stableSort(Order, [&](size_t A, size_t B) { return Cost[A] > Cost[B]; });
-  }
-  {
+  // Runs the units \p Which, each with its use of the facts, into \p Into.
+  auto Look = [&](llvm::ArrayRef<size_t> Which, llvm::ArrayRef<FactsUse> Uses, std::vector<UnitOutcome> &Into) {
+    // The costliest units first (longest processing time first): a large unit started last would
+    // leave the other workers idle at the end. The outcomes keep the files' order.
+    std::vector<size_t> Order(Which.size());
+    std::iota(Order.begin(), Order.end(), 0);
+    if (Jobs != 1) {
+      std::vector<uint64_t> Cost(Which.size());
+      for (size_t K = 0; K < Which.size(); ++K)
+        Cost[K] = estimatedUnitCost(Files[Which[K]]);
+      stableSort(Order, [&](size_t A, size_t B) { return Cost[A] > Cost[B]; });
+    }
     llvm::DefaultThreadPool Pool(llvm::hardware_concurrency(Jobs));
-    for (size_t I : Order) {
-      Pool.async([&, I] {
-        Outcomes[I] = RunUnit ? RunUnit(Files[I]) : analyzeUnit(Db, Files[I], MakeOptions);
+    for (size_t K : Order) {
+      Pool.async([&, K] {
+        size_t I = Which[K];
+        Into[I] = RunUnit ? RunUnit(Files[I], Uses[K]) : analyzeUnit(Db, Files[I], MakeOptions, nullptr, Uses[K]);
         std::lock_guard<std::mutex> Lock(ProgressMutex);
         ++UnitsDone;
-        Done[I] = true;
-        size_t UnitFindings = llvm::count_if(Outcomes[I].Diagnostics, [](const ClangTidyError &E) {
-          return isMapguardDiagnostic(E) && !isSeenFacts(E);
+        size_t UnitFindings = llvm::count_if(Into[I].Diagnostics, [](const ClangTidyError &E) {
+          return isMapguardDiagnostic(E) && !isSeenFacts(E) && !isUnitFacts(E);
         });
         FindingsSoFar += UnitFindings;
         if (Progress)
-          Progress({UnitsDone, Files.size(), UnitFindings, FindingsSoFar, Files[I]});
+          Progress({UnitsDone, UnitsTotal, UnitFindings, FindingsSoFar, Files[I]});
+        if (&Into != &Outcomes)
+          return; // a second look: the first's outcomes are checkpointed
+        Done[I] = true;
         auto Now = std::chrono::steady_clock::now();
         if (Checkpoint.Write && UnitsDone < Files.size() && Now - LastCheckpoint >= Checkpoint.Interval) {
           // Copies of the units done: the others' outcomes are being written as this runs.
@@ -283,9 +340,59 @@ AnalysisResult analyze(const tooling::CompilationDatabase &Db, llvm::ArrayRef<st
       });
     }
     Pool.wait();
-  }
+  };
 
-  return merge(Db, Files, std::move(Outcomes), Done);
+  std::vector<size_t> All(Files.size());
+  std::iota(All.begin(), All.end(), 0);
+  FactsUse First;
+  First.Collect = Index.Enabled;
+  Look(All, std::vector<FactsUse>(Files.size(), First), Outcomes);
+  if (!Index.Enabled)
+    return merge(Db, Files, std::move(Outcomes), Done);
+
+  std::vector<std::optional<UnitFacts>> Facts(Files.size());
+  for (size_t I = 0; I < Files.size(); ++I)
+    Facts[I] = takeUnitFacts(Outcomes[I]);
+  auto Merged = std::make_shared<const ProjectFacts>(mergedIndex(Files, Facts, Index.Earlier.get()));
+  std::vector<size_t> Again;
+  std::vector<FactsUse> Uses;
+  for (size_t I = 0; I < Files.size(); ++I) {
+    if (!Facts[I] || Outcomes[I].Status != UnitStatus::Completed)
+      continue;
+    FactsUse Second;
+    Second.Index = Merged;
+    Second.Digest = Merged->digestOf(Facts[I]->Needs);
+    if (Second.Digest.empty())
+      continue; // it calls nothing another unit knows more about: its first outcome stands
+    Again.push_back(I);
+    Uses.push_back(std::move(Second));
+  }
+  std::string IndexFile = Index.OutputFile;
+  std::optional<llvm::FileRemover> RemoveTemporary;
+  if (IndexFile.empty() && !Again.empty()) { // a worker process reads it from a file
+    llvm::SmallString<128> Temporary;
+    if (!llvm::sys::fs::createTemporaryFile("mapguard", "index", Temporary))
+      RemoveTemporary.emplace(Temporary);
+    IndexFile = Temporary.str().str();
+  }
+  if (!IndexFile.empty()) {
+    std::error_code EC;
+    llvm::raw_fd_ostream OS(IndexFile, EC);
+    if (!EC)
+      OS << Merged->serialize();
+  }
+  for (FactsUse &Use : Uses)
+    Use.IndexFile = IndexFile;
+  UnitsTotal += Again.size();
+  std::vector<UnitOutcome> Second(Files.size());
+  Look(Again, Uses, Second);
+  for (size_t I : Again)
+    if (Second[I].Status == UnitStatus::Completed) // a second look that fails keeps the first
+      Outcomes[I] = std::move(Second[I]);
+  AnalysisResult Result = merge(Db, Files, std::move(Outcomes), Done);
+  Result.IndexedFunctions = Merged->size();
+  Result.AnalysedAgain = Again.size();
+  return Result;
 }
 
 } // namespace mapguard

@@ -6,6 +6,7 @@
 #include "SeenReport.h"
 #include "clang-tidy/ClangTidyDiagnosticConsumer.h"
 #include "clang-tidy/ClangTidyOptions.h"
+#include "model/ProjectFacts.h"
 #include "clang/Tooling/CompilationDatabase.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include <chrono>
@@ -52,6 +53,9 @@ struct AnalysisResult {
     size_t UnitsDone = 0, UnitsTotal = 0;
   };
   std::optional<Partial> InProgress;
+  /// The project index's part (issue 24): the functions it holds facts about, and the units
+  /// analysed a second time because they call some of them.
+  size_t IndexedFunctions = 0, AnalysedAgain = 0;
 };
 
 using OptionsProviderFactory = std::function<std::unique_ptr<clang::tidy::ClangTidyOptionsProvider>(
@@ -75,22 +79,45 @@ struct Checkpoints {
 
 struct FileAccessLog;
 
+/// What a unit's analysis does with the project index (issue 24): in the first look it reports
+/// the facts of the functions it defines; in the second it runs with every unit's facts.
+struct FactsUse {
+  bool Collect = false;
+  std::shared_ptr<const ProjectFacts> Index;
+  std::string IndexFile; // the same index, written: for a worker process
+  std::string Digest;    // of the facts the unit's calls name (ProjectFacts::digestOf): its cache key
+  /// What tells this analysis apart from the per-unit one in the result cache's key.
+  std::string cacheKeySuffix() const;
+};
+
 /// Analyses one unit in this process, under LLVM's crash recovery; with \p Reads, records what
 /// the analysis read of the file system there (for the result cache).
 UnitOutcome analyzeUnit(const clang::tooling::CompilationDatabase &Db, const std::string &File,
-                        const OptionsProviderFactory &MakeOptions, FileAccessLog *Reads = nullptr);
+                        const OptionsProviderFactory &MakeOptions, FileAccessLog *Reads = nullptr,
+                        const FactsUse &Facts = {});
 
 /// Test builds only: whether MAPGUARD_TEST_CRASH_IN or MAPGUARD_TEST_HANG_IN names \p File (its
 /// analysis is then made to crash or hang, and it is never taken from the result cache).
 bool namedByTestingHooks(llvm::StringRef File);
 
 /// Analyses one unit somewhere else (a worker process); analyzeUnit when not given.
-using UnitRunner = std::function<UnitOutcome(const std::string &File)>;
+using UnitRunner = std::function<UnitOutcome(const std::string &File, const FactsUse &Facts)>;
+
+/// The project index in a run: the first look collects every unit's facts; the units that call a
+/// function another unit has facts about are analysed again with the merged index, and their
+/// second outcome replaces the first (a second look that fails keeps the first).
+struct ProjectIndexRun {
+  bool Enabled = false;
+  /// A partial run's (--diff, --shard) facts of the units it does not analyse: the index of an
+  /// earlier full run, whose entries for the units analysed now are replaced.
+  std::shared_ptr<const ProjectFacts> Earlier;
+  std::string OutputFile; // where the merged index is written; empty: a temporary file
+};
 
 AnalysisResult analyze(const clang::tooling::CompilationDatabase &Db, llvm::ArrayRef<std::string> Files,
                        const OptionsProviderFactory &MakeOptions, unsigned Jobs,
                        const ProgressCallback &Progress = nullptr, const UnitRunner &RunUnit = nullptr,
-                       const Checkpoints &Checkpoint = {});
+                       const Checkpoints &Checkpoint = {}, const ProjectIndexRun &Index = {});
 
 } // namespace mapguard
 

@@ -109,6 +109,28 @@ llvm::Error checkDatabaseAbove(llvm::StringRef Dir) {
 }
 } // namespace
 
+std::string databaseDirectory(const DatabaseRequest &Request) {
+  if (Request.Fixed)
+    return "";
+  llvm::SmallString<256> Dir;
+  if (!Request.BuildPath.empty()) {
+    Dir = Request.BuildPath;
+  } else if (!Request.Files.empty()) {
+    Dir = Request.Files.front();
+    llvm::sys::path::remove_filename(Dir);
+  }
+  if (llvm::sys::fs::make_absolute(Dir))
+    return "";
+  llvm::sys::path::remove_dots(Dir, /*remove_dot_dot=*/true);
+  for (llvm::StringRef Current = Dir; !Current.empty(); Current = llvm::sys::path::parent_path(Current)) {
+    llvm::SmallString<256> Database(Current);
+    llvm::sys::path::append(Database, "compile_commands.json");
+    if (llvm::sys::fs::exists(Database))
+      return Current.str();
+  }
+  return "";
+}
+
 llvm::Expected<std::unique_ptr<tooling::CompilationDatabase>> loadCompilations(DatabaseRequest Request) {
   std::unique_ptr<tooling::CompilationDatabase> Db = std::move(Request.Fixed);
   std::string Error;

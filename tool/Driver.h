@@ -45,6 +45,10 @@ struct DatabaseRequest {
 /// The compilation database to use, searched as clang-tidy does when -p is not given.
 llvm::Expected<std::unique_ptr<clang::tooling::CompilationDatabase>> loadCompilations(DatabaseRequest Request);
 
+/// The directory of the compile_commands.json \p Request finds (-p, else above the first file or
+/// the working directory); empty for flags given after '--'.
+std::string databaseDirectory(const DatabaseRequest &Request);
+
 /// The files to analyse: the given ones (made absolute) or every file in the database.
 std::vector<std::string> filesToAnalyse(const clang::tooling::CompilationDatabase &Db,
                                         llvm::ArrayRef<std::string> Given);

@@ -55,6 +55,8 @@ std::string renderJson(const AnalysisResult &Result, const BaselineComparison *B
   Json Report{{"version", 1}, {"findings", Findings}, {"failedUnits", Failures}};
   if (Result.Seen.Reported)
     Report["seen"] = seenJson(Result.Seen);
+  if (Result.IndexedFunctions || Result.AnalysedAgain)
+    Report["projectIndex"] = Json{{"functions", Result.IndexedFunctions}, {"analysedAgain", Result.AnalysedAgain}};
   if (Result.InProgress) // a checkpoint of a run still going
     Report["partial"] =
         Json{{"unitsDone", Result.InProgress->UnitsDone}, {"unitsTotal", Result.InProgress->UnitsTotal}};

@@ -133,7 +133,7 @@ Expected<std::unique_ptr<ResultCache>> ResultCache::open(CacheSettings Settings,
 }
 
 std::string ResultCache::keyOf(const clang::tooling::CompilationDatabase &Db, const std::string &File,
-                               const OptionsProviderFactory &MakeOptions) const {
+                               const OptionsProviderFactory &MakeOptions, const FactsUse &Facts) const {
   BLAKE3 Hasher;
   auto Add = [&](StringRef Part) {
     Hasher.update(Part);
@@ -152,6 +152,7 @@ std::string ResultCache::keyOf(const clang::tooling::CompilationDatabase &Db, co
   }
   // The configuration the unit's analysis will use (.clang-tidy files merged with the command line).
   Add(clang::tidy::configurationAsText(MakeOptions(vfs::getRealFileSystem())->getOptions(File)));
+  Add(Facts.cacheKeySuffix());
   return hashText(Hasher);
 }
 
@@ -290,7 +291,6 @@ std::optional<UnitOutcome> ResultCache::lookup(StringRef Key) {
       (void)sys::fs::setLastAccessAndModificationTime(FD, std::chrono::system_clock::now());
       (void)sys::Process::SafelyCloseFileDescriptor(FD);
     }
-    ++Hits;
     return Outcome;
   }
   return std::nullopt;
@@ -390,23 +390,25 @@ void ResultCache::trim() {
 }
 
 UnitOutcome analyzeAndStore(ResultCache &Cache, const clang::tooling::CompilationDatabase &Db, const std::string &File,
-                            const OptionsProviderFactory &MakeOptions) {
-  std::string Key = Cache.keyOf(Db, File, MakeOptions);
+                            const OptionsProviderFactory &MakeOptions, const FactsUse &Facts) {
+  std::string Key = Cache.keyOf(Db, File, MakeOptions, Facts);
   FileAccessLog Reads;
-  UnitOutcome Outcome = analyzeUnit(Db, File, MakeOptions, &Reads);
+  UnitOutcome Outcome = analyzeUnit(Db, File, MakeOptions, &Reads, Facts);
   Cache.store(Key, Reads, Outcome);
   return Outcome;
 }
 
 UnitRunner cachedUnits(ResultCache &Cache, const clang::tooling::CompilationDatabase &Db,
                        const OptionsProviderFactory &MakeOptions, UnitRunner OnMiss) {
-  return [&Cache, &Db, MakeOptions, OnMiss = std::move(OnMiss)](const std::string &File) {
+  return [&Cache, &Db, MakeOptions, OnMiss = std::move(OnMiss)](const std::string &File, const FactsUse &Facts) {
     if (!namedByTestingHooks(File))
-      if (std::optional<UnitOutcome> Hit = Cache.lookup(Cache.keyOf(Db, File, MakeOptions)))
+      if (std::optional<UnitOutcome> Hit = Cache.lookup(Cache.keyOf(Db, File, MakeOptions, Facts))) {
+        Cache.countHit(Facts.Index != nullptr);
         return std::move(*Hit);
+      }
     if (OnMiss)
-      return OnMiss(File);
-    return analyzeAndStore(Cache, Db, File, MakeOptions);
+      return OnMiss(File, Facts);
+    return analyzeAndStore(Cache, Db, File, MakeOptions, Facts);
   };
 }
 

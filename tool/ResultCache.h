@@ -38,9 +38,10 @@ public:
   /// (the line filter).
   static llvm::Expected<std::unique_ptr<ResultCache>> open(CacheSettings Settings, std::string RunSalt);
 
-  /// The key of \p File's analysis with \p Db's commands and the configuration \p MakeOptions gives it.
+  /// The key of \p File's analysis with \p Db's commands, the configuration \p MakeOptions gives
+  /// it, and what it knows of the other units (the facts its calls name).
   std::string keyOf(const clang::tooling::CompilationDatabase &Db, const std::string &File,
-                    const OptionsProviderFactory &MakeOptions) const;
+                    const OptionsProviderFactory &MakeOptions, const FactsUse &Facts = {}) const;
 
   std::optional<UnitOutcome> lookup(llvm::StringRef Key);
 
@@ -51,7 +52,10 @@ public:
   /// Removes the least recently used entries until the cache fits its size.
   void trim();
 
+  /// Units taken from the cache: in a run's first look, and in its second (with the project index).
   size_t hits() const { return Hits; }
+  size_t secondLookHits() const { return SecondLookHits; }
+  void countHit(bool SecondLook) { ++(SecondLook ? SecondLookHits : Hits); }
 
 private:
   ResultCache(CacheSettings Settings, std::string Salt) : Settings(std::move(Settings)), Salt(std::move(Salt)) {}
@@ -67,7 +71,7 @@ private:
 
   CacheSettings Settings;
   std::string Salt;
-  std::atomic<size_t> Hits{0}, Stores{0};
+  std::atomic<size_t> Hits{0}, SecondLookHits{0}, Stores{0};
   // Within one run a file's hash is computed once per version of it (size, modification time).
   std::mutex Memo;
   llvm::StringMap<std::pair<FileAccessLog::Version, std::string>> FileHashes;
@@ -82,7 +86,7 @@ UnitRunner cachedUnits(ResultCache &Cache, const clang::tooling::CompilationData
 
 /// Analyses one unit in this process and stores its outcome (a worker's side of the cache).
 UnitOutcome analyzeAndStore(ResultCache &Cache, const clang::tooling::CompilationDatabase &Db, const std::string &File,
-                            const OptionsProviderFactory &MakeOptions);
+                            const OptionsProviderFactory &MakeOptions, const FactsUse &Facts);
 
 } // namespace mapguard
 

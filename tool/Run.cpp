@@ -86,11 +86,17 @@ Expected<bool> restrictToChanges(StringRef Revision, RunRequest &Request, std::s
   return true;
 }
 
-void printSummary(const RunRequest &Request, const AnalysisResult &Result, size_t Units, size_t FromCache,
+void printSummary(const RunRequest &Request, const AnalysisResult &Result, size_t Units, const ResultCache *Cache,
                   const BaselineComparison *Compared) {
   errs() << "mapguard: " << Result.Findings.size() << " finding(s) in " << Units << " translation unit(s)";
-  if (FromCache)
-    errs() << " (" << FromCache << " from the cache)";
+  if (Cache && Cache->hits())
+    errs() << " (" << Cache->hits() << " from the cache)";
+  if (Result.AnalysedAgain) {
+    errs() << "; " << Result.AnalysedAgain << " analysed again with the facts of " << Result.IndexedFunctions
+           << " function(s) other units define";
+    if (Cache && Cache->secondLookHits())
+      errs() << " (" << Cache->secondLookHits() << " from the cache)";
+  }
   if (Compared)
     errs() << " (" << Compared->newCount() << " new, " << Result.Findings.size() - Compared->newCount()
            << " in the baseline; " << Compared->Absent.size() << " baseline finding(s) gone)";
@@ -234,6 +240,7 @@ int runMapguard(RunRequest Request) {
       return fail(toString(Loaded.takeError()));
     Previous = std::move(*Loaded);
   }
+  const std::string DatabaseDir = databaseDirectory(Request.Database);
   auto Db = loadCompilations(std::move(Request.Database));
   if (!Db)
     return fail(toString(Db.takeError()));
@@ -251,8 +258,15 @@ int runMapguard(RunRequest Request) {
       consumeError(Opened.takeError());
   }
   if (!Request.WorkerOutput.empty()) { // a worker of a run with --unit-timeout: one unit, no output
-    UnitOutcome Outcome = Cache ? analyzeAndStore(*Cache, **Db, Request.WorkerUnit, *MakeOptions)
-                                : analyzeUnit(**Db, Request.WorkerUnit, *MakeOptions);
+    FactsUse Facts;
+    Facts.Collect = Request.WorkerFacts == "collect";
+    if (!Facts.Collect && !Request.WorkerFacts.empty()) {
+      Facts.IndexFile = Request.WorkerFacts;
+      Facts.Index = loadProjectIndex(Facts.IndexFile);
+      Facts.Digest = Request.WorkerFactsDigest;
+    }
+    UnitOutcome Outcome = Cache ? analyzeAndStore(*Cache, **Db, Request.WorkerUnit, *MakeOptions, Facts)
+                                : analyzeUnit(**Db, Request.WorkerUnit, *MakeOptions, nullptr, Facts);
     if (Error E = writeUnitOutcome(Request.WorkerOutput, Outcome))
       return fail(toString(std::move(E)));
     return ExitClean;
@@ -299,7 +313,9 @@ int runMapguard(RunRequest Request) {
   UnitRunner RunUnit = nullptr;
   if (Request.UnitTimeoutSeconds > 0) {
     WorkerProcesses Workers{Request.Executable, Request.Arguments, Request.UnitTimeoutSeconds};
-    RunUnit = [Workers](const std::string &File) { return runUnitInWorker(Workers, File); };
+    RunUnit = [Workers](const std::string &File, const FactsUse &Facts) {
+      return runUnitInWorker(Workers, File, Facts);
+    };
   }
   if (Cache)
     RunUnit = cachedUnits(*Cache, **Db, *MakeOptions, std::move(RunUnit));
@@ -311,7 +327,18 @@ int runMapguard(RunRequest Request) {
         consumeError(std::move(E));
     };
   }
-  AnalysisResult Result = analyze(**Db, Inputs, *MakeOptions, Request.Jobs, OnUnit, RunUnit, Checkpoint);
+  ProjectIndexRun Index;
+  Index.Enabled = Request.ProjectIndex;
+  std::string IndexFile = Request.ProjectIndexFile;
+  if (IndexFile.empty() && !DatabaseDir.empty())
+    IndexFile = (DatabaseDir + "/" + ProjectIndexFileName).str();
+  // A run over part of the units keeps the facts an earlier full run found in the others.
+  bool Partial = Request.DiffRevision || Request.Shard || !Files.empty();
+  if (Index.Enabled && Partial)
+    Index.Earlier = loadProjectIndex(IndexFile);
+  else if (Index.Enabled)
+    Index.OutputFile = IndexFile;
+  AnalysisResult Result = analyze(**Db, Inputs, *MakeOptions, Request.Jobs, OnUnit, RunUnit, Checkpoint, Index);
   Bar.finish();
   if (Cache)
     Cache->trim();
@@ -340,7 +367,7 @@ int runMapguard(RunRequest Request) {
   if (Request.ExplainGuards)
     printGuards(outs(), Result.Seen);
   if (!Request.Quiet)
-    printSummary(Request, Result, Inputs.size(), Cache ? Cache->hits() : 0, Request.Sarif.Baseline);
+    printSummary(Request, Result, Inputs.size(), Cache.get(), Request.Sarif.Baseline);
   reportFailures(Request, Result);
   if (UnitsFailed)
     return ExitUnitFailed;

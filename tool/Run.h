@@ -36,9 +36,14 @@ struct RunRequest {
   // --allow-system-header-errors: a unit whose compiler errors are all in system headers does not
   // make the run fail (exit code 3); it is still named, and its findings are reported.
   bool AllowSystemHeaderErrors = false;
+  // The project index (issue 24): on unless --no-project-index; a run over every unit of the
+  // database writes it next to the database (or to --project-index-file), where the plugin and
+  // mapguard-clangd find it; a partial run (--diff, --shard, files named) starts from it.
+  bool ProjectIndex = true;
+  std::string ProjectIndexFile;
   std::string Executable;
   std::vector<std::string> Arguments;
-  std::string WorkerUnit, WorkerOutput;
+  std::string WorkerUnit, WorkerOutput, WorkerFacts, WorkerFactsDigest;
 };
 
 /// Runs the analysis and writes its outputs; returns the documented exit code.

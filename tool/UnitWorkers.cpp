@@ -39,7 +39,7 @@ std::optional<llvm::sys::ProcessInfo> waitAtMost(const llvm::sys::ProcessInfo &W
 
 } // namespace
 
-UnitOutcome runUnitInWorker(const WorkerProcesses &Workers, const std::string &File) {
+UnitOutcome runUnitInWorker(const WorkerProcesses &Workers, const std::string &File, const FactsUse &Facts) {
   llvm::SmallString<128> OutputPath;
   if (llvm::sys::fs::createTemporaryFile("mapguard-unit", "yaml", OutputPath))
     return failed(UnitStatus::Crashed);
@@ -47,6 +47,15 @@ UnitOutcome runUnitInWorker(const WorkerProcesses &Workers, const std::string &F
   const std::string UnitArgument = ("--" + WorkerUnitOption + "=" + File).str();
   const std::string OutputArgument = ("--" + WorkerOutputOption + "=" + OutputPath).str();
   std::vector<llvm::StringRef> Args{Workers.Executable, UnitArgument, OutputArgument};
+  std::string FactsArgument, DigestArgument;
+  if (Facts.Collect || Facts.Index) {
+    FactsArgument = ("--" + WorkerFactsOption + "=" + (Facts.Collect ? "collect" : Facts.IndexFile)).str();
+    Args.push_back(FactsArgument);
+  }
+  if (!Facts.Digest.empty()) {
+    DigestArgument = ("--" + WorkerFactsDigestOption + "=" + Facts.Digest).str();
+    Args.push_back(DigestArgument);
+  }
   Args.insert(Args.end(), Workers.Arguments.begin(), Workers.Arguments.end());
   // The worker prints nothing of its own; a crash it cannot recover from prints its stack on stderr.
   const std::optional<llvm::StringRef> Redirects[] = {llvm::StringRef(), llvm::StringRef(), std::nullopt};

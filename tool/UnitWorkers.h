@@ -19,10 +19,14 @@ struct WorkerProcesses {
 /// The option names a worker is started with (hidden options of the CLI).
 inline constexpr llvm::StringLiteral WorkerUnitOption = "worker-unit";
 inline constexpr llvm::StringLiteral WorkerOutputOption = "worker-output";
+/// What the worker's unit does with the project index: "collect" (the first look), or the index
+/// file of the second look with --worker-facts-digest.
+inline constexpr llvm::StringLiteral WorkerFactsOption = "worker-facts";
+inline constexpr llvm::StringLiteral WorkerFactsDigestOption = "worker-facts-digest";
 
 /// Runs one unit in a worker and waits for it, at most TimeoutSeconds: past that the worker is
 /// killed and the unit TimedOut. A worker that dies or writes no outcome is a Crashed unit.
-UnitOutcome runUnitInWorker(const WorkerProcesses &Workers, const std::string &File);
+UnitOutcome runUnitInWorker(const WorkerProcesses &Workers, const std::string &File, const FactsUse &Facts);
 
 /// The worker's side: writes its unit's outcome where the parent reads it.
 llvm::Error writeUnitOutcome(llvm::StringRef Path, const UnitOutcome &Outcome);

@@ -106,6 +106,16 @@ static Opt<std::string> CacheMaxSize("cache-max-size", cl::value_desc("size"),
 // A worker of a run with --unit-timeout: the unit to analyse and where to write what it found.
 static Opt<std::string> WorkerUnit(StringRef(WorkerUnitOption), cl::Hidden);
 static Opt<std::string> WorkerOutput(StringRef(WorkerOutputOption), cl::Hidden);
+static Opt<std::string> WorkerFacts(StringRef(WorkerFactsOption), cl::Hidden);
+static Opt<std::string> WorkerFactsDigest(StringRef(WorkerFactsDigestOption), cl::Hidden);
+static Opt<bool> NoProjectIndex("no-project-index",
+                                cl::desc("Analyse each unit on its own: no facts from the other units (the "
+                                         "functions they define that hand a callable to another thread or throw)"),
+                                cl::cat(Category));
+static Opt<std::string> ProjectIndexFile("project-index-file", cl::value_desc("file"),
+                                         cl::desc("Where the project index is written, or read by a partial run "
+                                                  "(default: mapguard.index next to compile_commands.json)"),
+                                         cl::cat(Category));
 static cl::list<std::string> ExtraArgs("extra-arg", cl::desc("Compiler argument to append"), cl::cat(Category));
 static cl::list<std::string> ExtraArgsBefore("extra-arg-before", cl::desc("Compiler argument to prepend"),
                                              cl::cat(Category));
@@ -203,6 +213,10 @@ int main(int argc, const char **argv) {
   Request.AllowSystemHeaderErrors = AllowSystemHeaderErrors;
   Request.WorkerUnit = WorkerUnit;
   Request.WorkerOutput = WorkerOutput;
+  Request.WorkerFacts = WorkerFacts;
+  Request.WorkerFactsDigest = WorkerFactsDigest;
+  Request.ProjectIndex = !NoProjectIndex;
+  Request.ProjectIndexFile = ProjectIndexFile;
   if (!WorkerOutput.empty())
     Request.Quiet = true;
   return runMapguard(std::move(Request));

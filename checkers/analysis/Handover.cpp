@@ -1,6 +1,7 @@
 #include "analysis/Handover.h"
 
 #include "analysis/IteratorLoops.h"
+#include "model/ProjectFacts.h"
 #include "utils/AstUtil.h"
 #include "utils/NodesUnder.h"
 #include "clang/AST/ExprCXX.h"
@@ -99,22 +100,6 @@ llvm::SmallVector<const VarDecl *, 2> completionSignals(const LambdaExpr *Callab
   return Signals;
 }
 
-/// Whether \p Fn's body waits: a join, get or wait call, or a loop that tests its parameter.
-bool bodyWaits(const FunctionDecl *Fn) {
-  auto TestsParameter = [&](const Stmt *Cond) {
-    return Cond && llvm::any_of(Fn->parameters(), [&](const ParmVarDecl *P) { return !referencesTo(Cond, P).empty(); });
-  };
-  return anyNodeUnder<Stmt>(Fn->getBody(), [&](const Stmt *S) {
-    if (const auto *Call = dyn_cast<CallExpr>(S))
-      return isWaitCall(Call) || memberCallNamed(Call, {"wait_for", "wait_until", "try_wait"}) != nullptr;
-    if (const auto *Loop = dyn_cast<WhileStmt>(S))
-      return TestsParameter(Loop->getCond());
-    if (const auto *Loop = dyn_cast<DoStmt>(S))
-      return TestsParameter(Loop->getCond());
-    return false;
-  });
-}
-
 /// Whether \p S waits on one of \p Signals: a wait call on it, or a call given it that waits or
 /// whose body is not visible.
 bool waitsOnSignal(const Stmt *S, llvm::ArrayRef<const VarDecl *> Signals) {
@@ -183,6 +168,70 @@ bool startsWaitLoop(const Stmt *S, const ParentMap &Parents) {
 }
 } // namespace
 
+bool bodyWaits(const FunctionDecl *Fn) {
+  auto TestsParameter = [&](const Stmt *Cond) {
+    return Cond && llvm::any_of(Fn->parameters(), [&](const ParmVarDecl *P) { return !referencesTo(Cond, P).empty(); });
+  };
+  return anyNodeUnder<Stmt>(Fn->getBody(), [&](const Stmt *S) {
+    if (const auto *Call = dyn_cast<CallExpr>(S))
+      return isWaitCall(Call) || memberCallNamed(Call, {"wait_for", "wait_until", "try_wait"}) != nullptr;
+    if (const auto *Loop = dyn_cast<WhileStmt>(S))
+      return TestsParameter(Loop->getCond());
+    if (const auto *Loop = dyn_cast<DoStmt>(S))
+      return TestsParameter(Loop->getCond());
+    return false;
+  });
+}
+
+bool waitsByItsBody(const CXXMemberCallExpr *Call) {
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  const FunctionDecl *Definition = nullptr;
+  if (!Callee || Callee->getASTContext().getSourceManager().isInSystemHeader(Callee->getLocation()))
+    return false;
+  if (Callee->hasBody(Definition))
+    return bodyWaits(Definition);
+  const ProjectFacts *Index = projectFacts(); // defined in another unit: what its body showed there
+  const FunctionFacts *Facts = Index ? Index->ofUnseen(Callee) : nullptr;
+  return Facts && Facts->Waits;
+}
+
+namespace {
+/// The variable (a parameter, a reference) naming the object a member call hands work to:
+/// `pool.Run(task)`, `pool->Run(task)`.
+const VarDecl *executorVariable(const Expr *Start) {
+  const auto *Member = dyn_cast<CXXMemberCallExpr>(Start);
+  const Expr *Object = Member ? Member->getImplicitObjectArgument() : nullptr;
+  const auto *Ref = Object ? dyn_cast<DeclRefExpr>(Object->IgnoreParenImpCasts()) : nullptr;
+  return Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+}
+
+/// Whether every path from \p Start to the end of \p Local's life first calls a member function
+/// of \p Executor that waits (by its name, or by its body: `pool.WaitIdle()`), or waits on one of
+/// \p Signals.
+bool waitedOnEveryPath(const FunctionCfg &Cfg, const Stmt *Start, const VarDecl *Executor,
+                       llvm::ArrayRef<const VarDecl *> Signals, const VarDecl *Local) {
+  bool Reached = false;
+  Cfg.forEachElementAfter(Start, [&](const CFGElement &Element) {
+    const VarDecl *Dying = nullptr;
+    if (auto Dtor = Element.getAs<CFGAutomaticObjDtor>())
+      Dying = Dtor->getVarDecl();
+    else if (auto End = Element.getAs<CFGLifetimeEnds>())
+      Dying = End->getVarDecl();
+    if (Dying == Local) {
+      Reached = true;
+      return FunctionCfg::Visit::Done;
+    }
+    auto S = Element.getAs<CFGStmt>();
+    const auto *Wait = S ? dyn_cast<CXXMemberCallExpr>(S->getStmt()) : nullptr;
+    if ((Wait && executorVariable(Wait) == Executor && (isWaitCall(Wait) || waitsByItsBody(Wait))) ||
+        (S && waitsOnSignal(S->getStmt(), Signals)))
+      return FunctionCfg::Visit::StopPath;
+    return FunctionCfg::Visit::Continue;
+  });
+  return !Reached;
+}
+} // namespace
+
 bool isWaitCall(const Stmt *S) {
   return memberCallNamed(S, {"join", "get", "wait", "join_all", "waitForDone", "waitForFinished"}) != nullptr;
 }
@@ -217,6 +266,9 @@ Outliving mayOutlive(const FunctionCfg &Cfg, const Deferral &Start, const VarDec
       return {true, Detach};
   // A thread temporary is joined in its own expression (or terminates the program). Work handed
   // to something that is not local outlives the scope unless a completion signal is waited on.
+  if (!Handle)
+    if (const VarDecl *Executor = executorVariable(Start.Call))
+      return {!waitedOnEveryPath(Cfg, Start.Call, Executor, Signals, Local), nullptr};
   if (!Handle && (isa<CXXConstructExpr>(Start.Call) || Signals.empty()))
     return {!isa<CXXConstructExpr>(Start.Call), nullptr};
   // A container of threads or futures: a wait on any of them (the usual loop) waits for this one.
@@ -252,7 +304,7 @@ Outliving mayOutlive(const FunctionCfg &Cfg, const Deferral &Start, const VarDec
       }
     // A wait on the handle; for a container of threads, a join of one of them (in the usual loop).
     const auto *Wait = dyn_cast<CXXMemberCallExpr>(S->getStmt());
-    if (Wait && isWaitCall(Wait) &&
+    if (Wait && (isWaitCall(Wait) || (Handle && waitsByItsBody(Wait))) &&
         (refersTo(Wait->getImplicitObjectArgument(), Handle) ||
          (ThreadContainer && isThreadOrFuture(Wait->getImplicitObjectArgument()->getType()))))
       return FunctionCfg::Visit::StopPath;

@@ -14,6 +14,14 @@ namespace mapguard {
 /// A member call that waits for started work: `join()`, `get()`, `wait()`, `join_all()`, ...
 bool isWaitCall(const clang::Stmt *S);
 
+/// Whether \p Fn's body waits: a join, get or wait call, or a loop that tests its parameter.
+bool bodyWaits(const clang::FunctionDecl *Fn);
+
+/// Whether \p Call, a member call of the project's code, waits by what its body does
+/// (`pool.WaitIdle()` whose body joins the workers); for a body in another unit, by the project
+/// index.
+bool waitsByItsBody(const clang::CXXMemberCallExpr *Call);
+
 /// The first statement that may run after \p Start, on a path that does not wait for started work
 /// first, for which \p Match holds; null if there is none.
 const clang::Stmt *firstBeforeWait(const FunctionCfg &Cfg, const clang::Stmt *Start,

@@ -1,5 +1,6 @@
 #include "analysis/ThrowSummaries.h"
 
+#include "model/ProjectFacts.h"
 #include "utils/NodesUnder.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
@@ -54,11 +55,27 @@ std::optional<ThrowSite> ThrowSummaries::ofCall(const CallExpr *Call, Reach From
   // A helper counts in the region itself or inside library code, not called from the project's callees.
   if (std::optional<std::string> Helper = thrownByHelper(Callee); Helper && (From.Project == 0 || From.Library > 0))
     return isAllocationFailure(*Helper) ? std::nullopt : std::optional(ThrowSite{Call, *Helper});
+  if (std::optional<ThrowSite> Known = ofUnseen(Callee, Call, From))
+    return Known;
   return ofFunction(Callee, From);
 }
 
 std::optional<ThrowSite> ThrowSummaries::throwSiteOf(const CXXConstructExpr *Construct) {
+  if (std::optional<ThrowSite> Known = ofUnseen(Construct->getConstructor(), Construct, Reach()))
+    return Known;
   return ofFunction(Construct->getConstructor(), Reach());
+}
+
+std::optional<ThrowSite> ThrowSummaries::throwSiteOfFunction(const FunctionDecl *Fn) { return ofFunction(Fn, Reach()); }
+
+std::optional<ThrowSite> ThrowSummaries::ofUnseen(const FunctionDecl *Callee, const Expr *Call, Reach From) {
+  // Defined in another unit: what the project index read of its body there (a summary of the
+  // same depth, so it counts only where the call is one of the region's own or a callee's).
+  const ProjectFacts *Index = projectFacts();
+  const FunctionFacts *Facts = Index && From.Library == 0 ? Index->ofUnseen(Callee) : nullptr;
+  if (!Facts || !Facts->Throws || isNothrow(Callee) || From.Project >= MaxProjectDepth)
+    return std::nullopt;
+  return ThrowSite{Call, *Facts->Throws};
 }
 
 std::optional<ThrowSite> ThrowSummaries::ofFunction(const FunctionDecl *Callee, Reach From) {

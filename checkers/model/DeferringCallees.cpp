@@ -1,5 +1,6 @@
 #include "model/DeferringCallees.h"
 
+#include "model/ProjectFacts.h"
 #include "utils/AstUtil.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/DeclTemplate.h"
@@ -184,6 +185,9 @@ bool DeferringCallees::bodilessExecutor(const CallExpr *Call) const {
   // `EventLoop::schedule(f)`): its name is all there is to read, as for a member. One whose body
   // is visible is read from its body instead (inferredDeferral).
   const FunctionDecl *Callee = Call->getDirectCallee();
+  // A body the project index read in another unit decides instead (inferredDeferral).
+  if (const ProjectFacts *Index = projectFacts(); Index && Index->ofUnseen(Callee))
+    return false;
   if (Callee->hasBody() || Callee->getASTContext().getSourceManager().isInSystemHeader(Callee->getLocation()) ||
       Callee->getName().starts_with("async_") || !ExecutorMethods.match(Callee->getName()))
     return false;
@@ -222,8 +226,14 @@ std::optional<Deferral> DeferringCallees::registrationOf(const Stmt *Parent) con
     return Deferral{Member, false};
   static constexpr StringRef Stores[] = {"push_back", "emplace_back", "push_front",  "emplace_front",   "push",
                                          "emplace",   "insert",       "try_emplace", "insert_or_assign"};
-  if (llvm::is_contained(Stores, Name) && isLongLivedStorage(Member->getImplicitObjectArgument()))
+  if (llvm::is_contained(Stores, Name) && isLongLivedStorage(Member->getImplicitObjectArgument())) {
+    // Into a thread pool's queue: one of its threads runs the callable, beside the caller.
+    const auto *Queue = dyn_cast<MemberExpr>(Member->getImplicitObjectArgument()->IgnoreParenImpCasts());
+    const auto *Field = Queue ? dyn_cast<FieldDecl>(Queue->getMemberDecl()) : nullptr;
+    if (Field && isPoolQueue(Field))
+      return Deferral{Member, true};
     return Deferral{Member, false};
+  }
   return std::nullopt;
 }
 

@@ -61,12 +61,25 @@ public:
   /// a loop (`parallel_for`, `for (i < n) workers.emplace_back(f)`), whether or not it then waits.
   bool runsConcurrently(const clang::Expr *CallOrConstruct, const clang::Expr *Arg) const;
 
+  /// The same two readings of a function's body by parameter, for the project index: whether
+  /// \p Def hands its parameter \p Index over (to a new thread: true), and whether it runs it on
+  /// several threads at once. A callee defined in another unit is read from the index instead.
+  std::optional<bool> deferredParameter(const clang::FunctionDecl *Def, unsigned Index) const;
+  bool parameterRunsConcurrently(const clang::FunctionDecl *Def, unsigned Index) const;
+
 private:
   std::optional<Deferral> deferralOf(const clang::Expr *Callable, const clang::ParentMap &Parents,
                                      unsigned Depth) const;
   std::optional<bool> parameterDeferred(const clang::FunctionDecl *Def, unsigned Index, unsigned Depth) const;
   const clang::ParentMap &parentsOf(const clang::FunctionDecl *Def) const;
   std::optional<Deferral> registrationOf(const clang::Stmt *Parent) const;
+  /// Whether \p Queue, a member container, is a thread pool's queue, read from its class's
+  /// bodies: a member function starts threads in a loop that does not wait for them, and what
+  /// the threads run reads \p Queue (directly or through a member function of the class).
+  bool isPoolQueue(const clang::FieldDecl *Queue) const;
+  /// Whether \p Start, a call or construction that starts a thread, runs in a loop whose body
+  /// does not wait for it (in \p Parents, the map of its function's body).
+  static bool startedInLoop(const clang::Stmt *Start, const clang::ParentMap &Parents);
   bool bodilessExecutor(const clang::CallExpr *Call) const;
   bool isThreadType(clang::QualType T) const;
   bool isThreadFunction(const clang::FunctionDecl *Callee) const;
@@ -77,6 +90,7 @@ private:
   mutable llvm::DenseMap<std::pair<const clang::FunctionDecl *, unsigned>, std::optional<bool>> DeferredParameters;
   mutable llvm::DenseMap<const clang::FunctionDecl *, std::unique_ptr<clang::ParentMap>> BodyParents;
   mutable llvm::DenseMap<std::pair<const clang::FunctionDecl *, unsigned>, bool> ConcurrentParameters;
+  mutable llvm::DenseMap<const clang::FieldDecl *, bool> PoolQueues;
 };
 
 /// Whether \p Call is `std::bind`, `std::bind_front` or `boost::bind`.

@@ -9,6 +9,7 @@
 // name only.
 #include "model/DeferringCallees.h"
 
+#include "model/ProjectFacts.h"
 #include "utils/AstUtil.h"
 #include "utils/NodesUnder.h"
 #include "clang/AST/ASTContext.h"
@@ -53,6 +54,22 @@ const FunctionDecl *projectCallee(const Expr *CallOrConstruct) {
   return Def;
 }
 
+/// The function a call or construction calls, as declared.
+const FunctionDecl *calleeOf(const Expr *CallOrConstruct) {
+  if (const auto *Call = dyn_cast<CallExpr>(CallOrConstruct))
+    return Call->getDirectCallee();
+  if (const auto *Construct = dyn_cast<CXXConstructExpr>(CallOrConstruct))
+    return Construct->getConstructor();
+  return nullptr;
+}
+
+/// What the project index read of the body of the function \p CallOrConstruct calls, when this
+/// unit cannot read it.
+const FunctionFacts *factsOfUnseenCallee(const Expr *CallOrConstruct) {
+  const ProjectFacts *Index = projectFacts();
+  return Index ? Index->ofUnseen(calleeOf(CallOrConstruct)) : nullptr;
+}
+
 /// The parameter of \p Def that \p Arg, an argument of \p CallOrConstruct, binds to.
 std::optional<unsigned> parameterIndex(const Expr *CallOrConstruct, const Expr *Arg, const FunctionDecl *Def) {
   llvm::ArrayRef<const Expr *> Args;
@@ -80,6 +97,13 @@ const ParentMap &DeferringCallees::parentsOf(const FunctionDecl *Def) const {
 
 std::optional<Deferral> DeferringCallees::inferredDeferral(const Expr *CallOrConstruct, const Expr *Arg,
                                                            unsigned Depth) const {
+  if (const FunctionFacts *Facts = factsOfUnseenCallee(CallOrConstruct)) {
+    std::optional<unsigned> Index = parameterIndex(CallOrConstruct, Arg, calleeOf(CallOrConstruct));
+    for (const auto &[Param, NewThread] : Facts->Deferred)
+      if (Index == Param)
+        return Deferral{CallOrConstruct, NewThread};
+    return std::nullopt;
+  }
   const FunctionDecl *Def = Depth < MaxInferenceDepth ? projectCallee(CallOrConstruct) : nullptr;
   std::optional<unsigned> Index = Def ? parameterIndex(CallOrConstruct, Arg, Def) : std::nullopt;
   if (!Index)
@@ -116,38 +140,108 @@ std::optional<bool> DeferringCallees::parameterDeferred(const FunctionDecl *Def,
   return Result;
 }
 
+std::optional<bool> DeferringCallees::deferredParameter(const FunctionDecl *Def, unsigned Index) const {
+  return parameterDeferred(Def, Index, 0);
+}
+
 bool DeferringCallees::runsConcurrently(const Expr *CallOrConstruct, const Expr *Arg) const {
+  if (const FunctionFacts *Facts = factsOfUnseenCallee(CallOrConstruct)) {
+    std::optional<unsigned> Index = parameterIndex(CallOrConstruct, Arg, calleeOf(CallOrConstruct));
+    return Index && llvm::is_contained(Facts->Concurrent, *Index);
+  }
   const FunctionDecl *Def = projectCallee(CallOrConstruct);
   std::optional<unsigned> Index = Def ? parameterIndex(CallOrConstruct, Arg, Def) : std::nullopt;
-  if (!Index)
-    return false;
-  auto [It, Inserted] = ConcurrentParameters.try_emplace({Def, *Index}, false);
+  return Index && parameterRunsConcurrently(Def, *Index);
+}
+
+bool DeferringCallees::parameterRunsConcurrently(const FunctionDecl *Def, unsigned Index) const {
+  auto [It, Inserted] = ConcurrentParameters.try_emplace({Def, Index}, false);
   if (!Inserted)
     return It->second;
   const ParentMap &Parents = parentsOf(Def);
   bool Concurrent = false;
-  for (const DeclRefExpr *Use : referencesTo(Def->getBody(), Def->getParamDecl(*Index))) {
+  for (const DeclRefExpr *Use : referencesTo(Def->getBody(), Def->getParamDecl(Index))) {
     std::optional<Deferral> Deferred = deferralOf(Use, Parents, 1);
-    if (!Deferred || !Deferred->NewThread)
-      continue;
-    // In a loop whose body does not wait for what it started (`t.join()` each pass is one at a time).
-    for (const Stmt *S = Parents.getParent(Deferred->Call); S && !Concurrent; S = Parents.getParent(S)) {
-      const Stmt *Body = nullptr;
-      if (const auto *For = dyn_cast<ForStmt>(S))
-        Body = For->getBody();
-      else if (const auto *While = dyn_cast<WhileStmt>(S))
-        Body = While->getBody();
-      else if (const auto *Do = dyn_cast<DoStmt>(S))
-        Body = Do->getBody();
-      else if (const auto *Range = dyn_cast<CXXForRangeStmt>(S))
-        Body = Range->getBody();
-      Concurrent = Body && !waitsInside(Body);
-    }
-    if (Concurrent)
+    if (Deferred && Deferred->NewThread && startedInLoop(Deferred->Call, Parents)) {
+      Concurrent = true;
       break;
+    }
   }
-  ConcurrentParameters[{Def, *Index}] = Concurrent;
+  ConcurrentParameters[{Def, Index}] = Concurrent;
   return Concurrent;
+}
+
+bool DeferringCallees::startedInLoop(const Stmt *Start, const ParentMap &Parents) {
+  for (const Stmt *S = Parents.getParent(Start); S; S = Parents.getParent(S)) {
+    const Stmt *Body = nullptr;
+    if (const auto *For = dyn_cast<ForStmt>(S))
+      Body = For->getBody();
+    else if (const auto *While = dyn_cast<WhileStmt>(S))
+      Body = While->getBody();
+    else if (const auto *Do = dyn_cast<DoStmt>(S))
+      Body = Do->getBody();
+    else if (const auto *Range = dyn_cast<CXXForRangeStmt>(S))
+      Body = Range->getBody();
+    // In a loop whose body does not wait for what it started (`t.join()` each pass is one at a time).
+    if (Body && !waitsInside(Body))
+      return true;
+  }
+  return false;
+}
+
+namespace {
+/// Whether \p Code reads \p Field, directly or through the member functions of its class it
+/// calls (a worker's `run()` that pops the queue), a few calls deep.
+bool readsField(const Stmt *Code, const FieldDecl *Field, unsigned Depth) {
+  const auto *Class = dyn_cast<CXXRecordDecl>(Field->getParent());
+  return anyNodeUnder<Expr>(Code, [&](const Expr *E) {
+    const CXXMethodDecl *Method = nullptr;
+    if (const auto *Member = dyn_cast<MemberExpr>(E)) {
+      if (Member->getMemberDecl() == Field)
+        return true;
+      Method = dyn_cast<CXXMethodDecl>(Member->getMemberDecl()); // `this->run()`, `&Pool::run`
+    } else if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) {
+      Method = dyn_cast<CXXMethodDecl>(Ref->getDecl()); // `&Pool::run`
+    }
+    const FunctionDecl *Def = nullptr;
+    return Method && Depth > 0 && Method->getParent() == Class && Method->hasBody(Def) &&
+           readsField(Def->getBody(), Field, Depth - 1);
+  });
+}
+} // namespace
+
+bool DeferringCallees::isPoolQueue(const FieldDecl *Queue) const {
+  auto [It, Inserted] = PoolQueues.try_emplace(Queue, false);
+  if (!Inserted)
+    return It->second;
+  const auto *Class = dyn_cast<CXXRecordDecl>(Queue->getParent());
+  if (!Class)
+    return false;
+  bool Pool = false;
+  for (const CXXMethodDecl *Method : Class->methods()) {
+    const FunctionDecl *Def = nullptr;
+    if (Pool || !Method->hasBody(Def) || !Def->getBody())
+      continue;
+    const ParentMap &Parents = parentsOf(Def);
+    Pool = anyNodeUnder<Expr>(Def->getBody(), [&](const Expr *E) {
+      if (!isa<CXXConstructExpr, CXXMemberCallExpr>(E))
+        return false;
+      std::optional<Deferral> Start = classify(E);
+      if (!Start || !Start->NewThread || !startedInLoop(E, Parents))
+        return false;
+      llvm::ArrayRef<const Expr *> Args;
+      if (const auto *Construct = dyn_cast<CXXConstructExpr>(E))
+        Args = llvm::ArrayRef(Construct->getArgs(), Construct->getNumArgs());
+      else
+        Args = llvm::ArrayRef(cast<CallExpr>(E)->getArgs(), cast<CallExpr>(E)->getNumArgs());
+      return llvm::any_of(Args, [&](const Expr *Arg) {
+        const auto *Lambda = dyn_cast<LambdaExpr>(ignoringImplicit(Arg));
+        return readsField(Lambda ? Lambda->getBody() : static_cast<const Stmt *>(Arg), Queue, 2);
+      });
+    });
+  }
+  PoolQueues[Queue] = Pool;
+  return Pool;
 }
 
 } // namespace mapguard

@@ -3,6 +3,7 @@
 // loop iteration, or a parallel_for-style function whose body does that with its parameter, read
 // from its body) that changes a container it captured by reference, with no lock held. The
 // caller waits for all of them, so the container outlives them, but they change it together.
+#include <deque>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -35,6 +36,63 @@ void forEachInTurn(int N, const std::function<void(int)> &Body) {
 
 int work(int I) { return I * 2; }
 
+// A project's thread pool, read from its bodies (no name says it): the constructor starts the
+// workers in a loop, and what they run pops the queue that Run() stores the task into. A task
+// handed to it runs on one of the workers, beside the others.
+class WorkQueue {
+public:
+  explicit WorkQueue(int Threads) {
+    for (int I = 0; I < Threads; ++I)
+      Workers.emplace_back([this] { drain(); });
+  }
+  void Run(std::function<void()> Task) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Tasks.push_back(std::move(Task));
+  }
+  void WaitIdle();
+
+private:
+  void drain() {
+    for (;;) {
+      std::function<void()> Task;
+      {
+        std::lock_guard<std::mutex> Lock(Mu);
+        if (Tasks.empty())
+          return;
+        Task = std::move(Tasks.front());
+        Tasks.pop_front();
+      }
+      Task();
+    }
+  }
+  std::mutex Mu;
+  std::deque<std::function<void()>> Tasks;
+  std::vector<std::thread> Workers;
+};
+
+// One worker: the tasks run one at a time, in order.
+class SerialQueue {
+public:
+  SerialQueue() : Worker([this] { drain(); }) {}
+  void Run(std::function<void()> Task) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Tasks.push_back(std::move(Task));
+  }
+  void WaitIdle();
+
+private:
+  void drain() {
+    std::lock_guard<std::mutex> Lock(Mu);
+    while (!Tasks.empty()) {
+      Tasks.front()();
+      Tasks.pop_front();
+    }
+  }
+  std::mutex Mu;
+  std::deque<std::function<void()>> Tasks;
+  std::thread Worker;
+};
+
 void collect(int N) {
   std::vector<int> Results;
   std::map<int, int> ByIndex;
@@ -53,6 +111,22 @@ void startPerIteration(int N) {
     });
   for (std::thread &T : Threads)
     T.join();
+}
+
+void countInPool(WorkQueue &Pool, int N) {
+  std::map<int, int> Counts;
+  for (int I = 0; I < N; ++I)
+    Pool.Run([&Counts, I] {
+      Counts[I] = I; // expect: mapguard-deferred-capture {{'operator[]' on 'Counts', captured by reference, in a callable that a thread started in a loop runs on several threads at once}} note@-1: {{the callable is started on several threads here}}
+    });
+  Pool.WaitIdle();
+}
+
+void countInTurn(SerialQueue &Serial, int N) {
+  std::map<int, int> Counts;
+  for (int I = 0; I < N; ++I)
+    Serial.Run([&Counts, I] { Counts[I] = I; });
+  Serial.WaitIdle();
 }
 
 // Negative twins: a lock around the change; separate elements of a vector sized beforehand; a

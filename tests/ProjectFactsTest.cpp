@@ -1,0 +1,167 @@
+// The project index's data (model/ProjectFacts.h) and one unit's part of it (analysis/UnitFacts.h):
+// the file is deterministic and versioned, a stale or foreign file is not read, merging keeps one
+// entry per function, a digest changes exactly when the facts a unit uses change, and a unit
+// reports the facts its bodies show and the unseen callees whose facts it would use.
+#include "model/ProjectFacts.h"
+#include "TestSupport.h"
+#include "analysis/UnitFacts.h"
+
+#include "clang/Tooling/Tooling.h"
+#include "gtest/gtest.h"
+
+using namespace mapguard;
+using mapguard::test::TempDir;
+using mapguard::test::writeFile;
+
+namespace {
+
+FunctionFacts facts(std::string Name, std::string File) {
+  FunctionFacts Facts;
+  Facts.Name = std::move(Name);
+  Facts.File = std::move(File);
+  return Facts;
+}
+
+TEST(ProjectFactsTest, TheFileRoundTripsAndIsTheSameForTheSameFacts) {
+  ProjectFacts A, B;
+  FunctionFacts Pool = facts("rt::later", "/src/runtime.cpp");
+  Pool.Deferred = {{0, false}};
+  FunctionFacts Parallel = facts("rt::parallelFor", "/src/runtime.cpp");
+  Parallel.Concurrent = {1};
+  FunctionFacts Audit = facts("rt::audit", "/src/runtime.cpp");
+  Audit.Throws = "std::runtime_error";
+  A.add("c:@F@later", Pool);
+  A.add("c:@F@parallelFor", Parallel);
+  A.add("c:@F@audit", Audit);
+  B.add("c:@F@audit", Audit); // another order, the same file
+  B.add("c:@F@parallelFor", Parallel);
+  B.add("c:@F@later", Pool);
+  EXPECT_EQ(A.serialize(), B.serialize());
+  llvm::Expected<ProjectFacts> Read = ProjectFacts::parse(A.serialize());
+  ASSERT_TRUE(bool(Read)) << llvm::toString(Read.takeError());
+  ASSERT_NE(Read->find("c:@F@later"), nullptr);
+  EXPECT_EQ(*Read->find("c:@F@later"), Pool);
+  EXPECT_EQ(*Read->find("c:@F@parallelFor"), Parallel);
+  EXPECT_EQ(*Read->find("c:@F@audit"), Audit);
+  EXPECT_EQ(Read->find("c:@F@other"), nullptr);
+}
+
+TEST(ProjectFactsTest, AnotherVersionOrAMalformedFileIsNotRead) {
+  for (const char *Text : {R"({"mapguard-project-index": 2, "functions": {}})", R"({"functions": {}})",
+                           R"({"mapguard-project-index": 1, "functions": {"u": {"name": 3}}})", "not json"}) {
+    llvm::Expected<ProjectFacts> Read = ProjectFacts::parse(Text);
+    EXPECT_FALSE(bool(Read)) << Text;
+    llvm::consumeError(Read.takeError());
+  }
+  // The editors' loader: a file it cannot read is no index, not an error.
+  TempDir Dir;
+  writeFile(Dir.file("mapguard.index"), "{\"mapguard-project-index\": 0}");
+  EXPECT_EQ(loadProjectIndex(Dir.file("mapguard.index")), nullptr);
+  EXPECT_EQ(loadProjectIndex(Dir.file("missing.index")), nullptr);
+  ProjectFacts One;
+  One.add("c:@F@f", facts("f", "/src/f.cpp"));
+  writeFile(Dir.file("good.index"), One.serialize());
+  std::shared_ptr<const ProjectFacts> Loaded = loadProjectIndex(Dir.file("good.index"));
+  ASSERT_NE(Loaded, nullptr);
+  EXPECT_NE(Loaded->find("c:@F@f"), nullptr);
+}
+
+TEST(ProjectFactsTest, MergingKeepsOneEntryPerFunctionWhateverTheOrder) {
+  FunctionFacts InA = facts("inl", "/src/a.cpp"), InB = facts("inl", "/src/b.cpp");
+  InB.Throws = "";
+  ProjectFacts FromA, FromB;
+  FromA.add("c:@F@inl", InA);
+  FromB.add("c:@F@inl", InB);
+  ProjectFacts AB = FromA, BA = FromB;
+  AB.merge(FromB);
+  BA.merge(FromA);
+  EXPECT_EQ(AB.serialize(), BA.serialize());
+  EXPECT_EQ(AB.find("c:@F@inl")->File, "/src/a.cpp"); // the file that sorts first
+  // A partial run: an earlier index's entries for the units analysed now are dropped.
+  ProjectFacts Earlier;
+  Earlier.add("c:@F@gone", facts("gone", "/src/a.cpp"));
+  Earlier.add("c:@F@kept", facts("kept", "/src/c.cpp"));
+  ProjectFacts Now;
+  llvm::StringSet<> Analysed;
+  Analysed.insert("/src/a.cpp");
+  Now.mergeExcept(Earlier, Analysed);
+  EXPECT_EQ(Now.find("c:@F@gone"), nullptr);
+  EXPECT_NE(Now.find("c:@F@kept"), nullptr);
+}
+
+TEST(ProjectFactsTest, ADigestChangesExactlyWhenTheFactsAUnitUsesChange) {
+  ProjectFacts Index;
+  FunctionFacts Later = facts("later", "/src/rt.cpp");
+  Later.Deferred = {{0, false}};
+  Index.add("c:@F@later", Later);
+  Index.add("c:@F@other", facts("other", "/src/rt.cpp"));
+  EXPECT_EQ(Index.digestOf({"c:@F@unknown"}), ""); // nothing known: no second look
+  EXPECT_EQ(Index.digestOf({"c:@F@other"}), "");   // read, and it does what the first look assumed
+  std::string Before = Index.digestOf({"c:@F@later", "c:@F@unknown"});
+  EXPECT_FALSE(Before.empty());
+  ProjectFacts Edited;
+  Edited.add("c:@F@later", Later);
+  FunctionFacts Other = facts("other", "/src/rt.cpp");
+  Other.Throws = "std::runtime_error";
+  Edited.add("c:@F@other", Other);
+  EXPECT_EQ(Edited.digestOf({"c:@F@later"}), Before); // a fact it does not use
+  Later.Deferred = {};
+  ProjectFacts Changed;
+  Changed.add("c:@F@later", Later);
+  EXPECT_NE(Changed.digestOf({"c:@F@later"}), Before);
+}
+
+TEST(ProjectFactsTest, AUnitReportsWhatItsBodiesShowAndTheCallsThatNeedOtherUnits) {
+  const std::string Code = R"(
+#include <functional>
+#include <map>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+void later(std::function<void()> Task) noexcept;             // defined elsewhere
+void quiet(std::function<void()> Task) noexcept;             // defined elsewhere
+void now(const std::function<void()> &Task) noexcept;        // defined elsewhere
+void check(int Code);                                        // defined elsewhere
+void threaded(std::function<void()> Task) { std::thread(Task).detach(); }
+void inPlace(std::function<void()> Task) { Task(); }
+void fail(int Code) { if (Code) throw std::runtime_error("x"); }
+static void hidden(std::function<void()> Task) { std::thread(Task).detach(); }
+namespace { void alsoHidden(int Code) { throw std::logic_error("y"); } }
+std::mutex Mu;
+std::map<int, int> Counts;
+void use(int N) {
+  later([] { Counts[1]++; });                                // code that touches a container
+  quiet([N] {});                                             // code that touches none
+  now(nullptr);                                              // no code
+  Mu.lock();
+  check(N);                                                  // may throw while locked by hand
+  Mu.unlock();
+}
+)";
+  auto AST = clang::tooling::buildASTFromCodeWithArgs(
+      Code, {"-std=c++17", "-resource-dir=" MAPGUARD_CLANG_RESOURCE_DIR}, "unit.cpp", "clang++");
+  ASSERT_TRUE(AST && !AST->getDiagnostics().hasErrorOccurred());
+  UnitFacts Facts = collectUnitFacts(AST->getASTContext(), ModelOptions::defaults());
+  std::optional<UnitFacts> Read = parseUnitFacts(unitFactsJson(Facts));
+  ASSERT_TRUE(Read);
+  std::map<std::string, FunctionFacts> ByName;
+  EXPECT_EQ(Read->Defined.serialize(), Facts.Defined.serialize());
+  for (const auto &[Usr, Function] : Read->Defined.functions())
+    ByName[Function.Name] = Function;
+  ASSERT_EQ(ByName.count("threaded"), 1u);
+  EXPECT_EQ(ByName["threaded"].Deferred, (std::vector<std::pair<unsigned, bool>>{{0, true}}));
+  ASSERT_EQ(ByName.count("inPlace"), 1u); // read, hands nothing over
+  EXPECT_TRUE(ByName["inPlace"].Deferred.empty());
+  ASSERT_EQ(ByName.count("fail"), 1u);
+  EXPECT_EQ(ByName["fail"].Throws, "std::runtime_error");
+  EXPECT_EQ(ByName.count("hidden"), 0u); // no other unit can call them
+  EXPECT_EQ(ByName.count("alsoHidden"), 0u);
+  EXPECT_EQ(ByName.count("use"), 0u); // neither a callable parameter nor a throw
+  // later() is given code that touches a container; quiet() and now() are not; check() may throw
+  // where a lock is held by hand.
+  ASSERT_EQ(Read->Needs.size(), 2u);
+  EXPECT_NE(Read->Needs[0].find("check"), std::string::npos);
+  EXPECT_NE(Read->Needs[1].find("later"), std::string::npos);
+}
+
+} // namespace
