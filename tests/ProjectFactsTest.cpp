@@ -142,11 +142,14 @@ void use(int N) {
       Code, {"-std=c++17", "-resource-dir=" MAPGUARD_CLANG_RESOURCE_DIR}, "unit.cpp", "clang++");
   ASSERT_TRUE(AST && !AST->getDiagnostics().hasErrorOccurred());
   UnitFacts Facts = collectUnitFacts(AST->getASTContext(), ModelOptions::defaults());
-  std::optional<UnitFacts> Read = parseUnitFacts(unitFactsJson(Facts));
-  ASSERT_TRUE(Read);
+  std::optional<UnitFacts> Parsed = parseUnitFacts(unitFactsJson(Facts));
+  if (!Parsed) {
+    FAIL() << "the unit's facts do not parse back";
+  }
+  const UnitFacts &Read = *Parsed;
   std::map<std::string, FunctionFacts> ByName;
-  EXPECT_EQ(Read->Defined.serialize(), Facts.Defined.serialize());
-  for (const auto &[Usr, Function] : Read->Defined.functions())
+  EXPECT_EQ(Read.Defined.serialize(), Facts.Defined.serialize());
+  for (const auto &[Usr, Function] : Read.Defined.functions())
     ByName[Function.Name] = Function;
   ASSERT_EQ(ByName.count("threaded"), 1u);
   EXPECT_EQ(ByName["threaded"].Deferred, (std::vector<std::pair<unsigned, bool>>{{0, true}}));
@@ -159,9 +162,9 @@ void use(int N) {
   EXPECT_EQ(ByName.count("use"), 0u); // neither a callable parameter nor a throw
   // later() is given code that touches a container; quiet() and now() are not; check() may throw
   // where a lock is held by hand.
-  ASSERT_EQ(Read->Needs.size(), 2u);
-  EXPECT_NE(Read->Needs[0].find("check"), std::string::npos);
-  EXPECT_NE(Read->Needs[1].find("later"), std::string::npos);
+  ASSERT_EQ(Read.Needs.size(), 2u);
+  EXPECT_NE(Read.Needs[0].find("check"), std::string::npos);
+  EXPECT_NE(Read.Needs[1].find("later"), std::string::npos);
 }
 
 } // namespace

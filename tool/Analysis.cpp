@@ -357,11 +357,12 @@ AnalysisResult analyze(const tooling::CompilationDatabase &Db, llvm::ArrayRef<st
   std::vector<size_t> Again;
   std::vector<FactsUse> Uses;
   for (size_t I = 0; I < Files.size(); ++I) {
-    if (!Facts[I] || Outcomes[I].Status != UnitStatus::Completed)
+    const std::optional<UnitFacts> &Unit = Facts[I];
+    if (!Unit || Outcomes[I].Status != UnitStatus::Completed)
       continue;
     FactsUse Second;
     Second.Index = Merged;
-    Second.Digest = Merged->digestOf(Facts[I]->Needs);
+    Second.Digest = Merged->digestOf(Unit->Needs);
     if (Second.Digest.empty())
       continue; // it calls nothing another unit knows more about: its first outcome stands
     Again.push_back(I);

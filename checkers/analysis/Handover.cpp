@@ -5,6 +5,7 @@
 #include "utils/AstUtil.h"
 #include "utils/NodesUnder.h"
 #include "clang/AST/ExprCXX.h"
+#include "clang/Basic/SourceManager.h"
 
 using namespace clang;
 

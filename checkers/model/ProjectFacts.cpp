@@ -100,9 +100,11 @@ std::optional<FunctionFacts> ProjectFacts::toFacts(const llvm::json::Value &Valu
   if (const llvm::json::Array *Deferred = Object->getArray("deferred"))
     for (const llvm::json::Value &Entry : *Deferred) {
       const llvm::json::Array *Pair = Entry.getAsArray();
-      if (!Pair || Pair->size() != 2 || !(*Pair)[0].getAsInteger() || !(*Pair)[1].getAsBoolean())
+      std::optional<int64_t> Index = Pair && Pair->size() == 2 ? (*Pair)[0].getAsInteger() : std::nullopt;
+      std::optional<bool> NewThread = Pair && Pair->size() == 2 ? (*Pair)[1].getAsBoolean() : std::nullopt;
+      if (!Index || !NewThread)
         return std::nullopt;
-      Facts.Deferred.emplace_back(unsigned(*(*Pair)[0].getAsInteger()), *(*Pair)[1].getAsBoolean());
+      Facts.Deferred.emplace_back(unsigned(*Index), *NewThread);
     }
   if (const llvm::json::Array *Concurrent = Object->getArray("concurrent"))
     for (const llvm::json::Value &Entry : *Concurrent) {
