@@ -333,8 +333,9 @@ INSTANTIATE_TEST_SUITE_P(Testdata, CheckerTest, testing::ValuesIn(testFiles()), 
 // findings need the facts one unit's analysis collects for the others (the project index). The
 // CLI without the index reports the plain `expect`s; the CLI (in one process and in worker
 // processes) and then the plugin, which reads the index the CLI wrote next to the database,
-// report the `expect-indexed` ones too. The .cpp files' directives apply (the first CHECKS and
-// CHECK-OPTIONS given); no fixes are applied.
+// report the `expect-indexed` ones too, and so does mapguard-clangd, which finds the index from
+// the file's directory. The .cpp files' directives apply (the first CHECKS and CHECK-OPTIONS
+// given); no fixes are applied.
 std::vector<std::string> testProjects() {
   std::vector<std::string> Dirs;
   std::error_code EC;
@@ -410,6 +411,36 @@ TEST_P(ProjectCheckerTest, EveryFrontEndReportsTheExpectationsWithTheProjectInde
     if (R.FrontEnd == "CLI") {
       EXPECT_TRUE(llvm::sys::fs::exists(Dir.file("mapguard.index"))) << "the CLI writes the index next to the database";
     }
+  }
+  // mapguard-clangd, one file at a time, with the documented .clangd (clangd's FastCheckFilter
+  // drops untimed checks) and the project's configuration as its .clang-tidy.
+  writeFile(Dir.file(".clangd"), readFile(SourceDir + "/integration/editors/example.clangd"));
+  writeFile(Dir.file(".clang-tidy"), configFor(Project));
+  static const std::regex ClangdDiagnostic(R"(\[(mapguard-[a-z-]+)\] Line ([0-9]+): (.*))");
+  for (const std::string &Unit : Units) {
+    SCOPED_TRACE("mapguard-clangd --check=" + Unit);
+    CommandResult Result = run(
+        {MAPGUARD_BINARY_DIR "/bin/mapguard-clangd", "--check=" + Dir.file(Unit), "--check-warnings", "--log=error"},
+        Dir.path());
+    std::vector<std::string> Got;
+    std::istringstream Log(Result.Err);
+    for (std::string Line; std::getline(Log, Line);)
+      if (std::smatch M; std::regex_search(Line, M, ClangdDiagnostic))
+        Got.push_back(M[1].str() + ":" + M[2].str() + ": " + M[3].str());
+    for (const Expected &E : Project.Expectations) {
+      if (E.File != Unit)
+        continue;
+      std::string Prefix = E.Check + ":" + std::to_string(E.Line) + ": ";
+      auto It = std::find_if(Got.begin(), Got.end(), [&](const std::string &G) {
+        return G.rfind(Prefix, 0) == 0 && G.find(E.Fragment) != std::string::npos;
+      });
+      if (It == Got.end()) {
+        ADD_FAILURE() << "missing: " << Prefix << E.Fragment << "\n" << Result.Err;
+        continue;
+      }
+      Got.erase(It);
+    }
+    EXPECT_TRUE(Got.empty()) << "unexpected: " << (Got.empty() ? "" : Got.front());
   }
 }
 
