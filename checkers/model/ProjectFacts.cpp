@@ -3,6 +3,7 @@
 #include "clang/AST/ASTContext.h"
 #include "clang/Basic/SourceManager.h"
 #include "clang/Index/USRGeneration.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -156,11 +157,12 @@ llvm::Expected<ProjectFacts> ProjectFacts::parse(llvm::StringRef Text) {
   const llvm::json::Object *Object = Value->getAsObject();
   std::optional<int64_t> FileVersion = Object ? Object->getInteger("mapguard-project-index") : std::nullopt;
   if (!FileVersion || *FileVersion != Version)
-    return llvm::createStringError("not a mapguard project index of version %d", int(Version));
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), "not a mapguard project index of version %d",
+                                   int(Version));
   const llvm::json::Value *Functions = Object->get("functions");
   std::optional<ProjectFacts> Facts = Functions ? fromJson(*Functions) : std::nullopt;
   if (!Facts)
-    return llvm::createStringError("malformed mapguard project index");
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), "malformed mapguard project index");
   return std::move(*Facts);
 }
 
