@@ -280,9 +280,12 @@ ProjectFacts mergedIndex(llvm::ArrayRef<std::string> Files, llvm::ArrayRef<std::
     if (Unit)
       Merged.merge(Unit->Defined);
   if (Earlier) {
+    // A unit that reported no facts (it failed, or a line filter dropped the remark) keeps its
+    // earlier ones.
     llvm::StringSet<> Analysed;
-    for (const std::string &File : Files)
-      Analysed.insert(File);
+    for (size_t I = 0; I < Files.size(); ++I)
+      if (Facts[I])
+        Analysed.insert(Files[I]);
     Merged.mergeExcept(*Earlier, Analysed);
   }
   return Merged;
