@@ -197,6 +197,15 @@ bool waitsByItsBody(const CXXMemberCallExpr *Call) {
 }
 
 namespace {
+/// The local whose life ends at \p Element (its destructor, or the end of its scope), if any.
+const VarDecl *dyingVariable(const CFGElement &Element) {
+  if (auto Dtor = Element.getAs<CFGAutomaticObjDtor>())
+    return Dtor->getVarDecl();
+  if (auto End = Element.getAs<CFGLifetimeEnds>())
+    return End->getVarDecl();
+  return nullptr;
+}
+
 /// The variable (a parameter, a reference) naming the object a member call hands work to:
 /// `pool.Run(task)`, `pool->Run(task)`.
 const VarDecl *executorVariable(const Expr *Start) {
@@ -213,11 +222,7 @@ bool waitedOnEveryPath(const FunctionCfg &Cfg, const Stmt *Start, const VarDecl 
                        llvm::ArrayRef<const VarDecl *> Signals, const VarDecl *Local) {
   bool Reached = false;
   Cfg.forEachElementAfter(Start, [&](const CFGElement &Element) {
-    const VarDecl *Dying = nullptr;
-    if (auto Dtor = Element.getAs<CFGAutomaticObjDtor>())
-      Dying = Dtor->getVarDecl();
-    else if (auto End = Element.getAs<CFGLifetimeEnds>())
-      Dying = End->getVarDecl();
+    const VarDecl *Dying = dyingVariable(Element);
     if (Dying == Local) {
       Reached = true;
       return FunctionCfg::Visit::Done;
@@ -276,11 +281,7 @@ Outliving mayOutlive(const FunctionCfg &Cfg, const Deferral &Start, const VarDec
   bool ThreadContainer =
       Start.NewThread && (isa<CXXMemberCallExpr>(Start.Call) || (Handle && !isThreadOrFuture(Handle->getType())));
   Cfg.forEachElementAfter(Start.Call, [&](const CFGElement &Element) {
-    const VarDecl *Dying = nullptr;
-    if (auto Dtor = Element.getAs<CFGAutomaticObjDtor>())
-      Dying = Dtor->getVarDecl();
-    else if (auto End = Element.getAs<CFGLifetimeEnds>())
-      Dying = End->getVarDecl();
+    const VarDecl *Dying = dyingVariable(Element);
     if (Dying && Dying == Handle)
       return FunctionCfg::Visit::StopPath;
     if (Dying == Local) {
