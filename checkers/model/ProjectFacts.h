@@ -49,7 +49,6 @@ public:
   void merge(const ProjectFacts &Other);
   /// Adds \p Other's functions that none of \p Files defines (an earlier index, under the units analysed now).
   void mergeExcept(const ProjectFacts &Other, const llvm::StringSet<> &Files);
-  bool empty() const { return Functions.empty(); }
   size_t size() const { return Functions.size(); }
   const std::map<std::string, FunctionFacts> &functions() const { return Functions; }
 
