@@ -89,16 +89,16 @@ bool DeferredCaptureCheck::reportUnguarded(const ContainerAccess &Access, const 
                      AtSchedule ? "%0 in a callback that runs %select{later|on another thread}1, after the lock on "
                                   "'%2' held where it is scheduled is released; '%2' guards '%3' (%select{held at %5 "
                                   "of %6 accesses|GUARDED_BY|held at every access in the other functions, %5 of %6 "
-                                  "accesses}4): lock '%2' inside the callback"
+                                  "accesses}4%7): lock '%2' inside the callback"
                                 : "%0 in a callback that runs %select{later|on another thread}1, without holding "
                                   "'%2', which guards '%3' (%select{held at %5 of %6 accesses|GUARDED_BY|held at "
-                                  "every access in the other functions, %5 of %6 accesses}4); lock '%2' inside the "
+                                  "every access in the other functions, %5 of %6 accesses}4%7); lock '%2' inside the "
                                   "callback")
                 << describe(Access) << Start.NewThread << Mutex << Access.Path.spelling()
                 << (Guard.Annotated ? 1
                     : Consistent    ? 2
                                     : 0)
-                << Guard.HeldAt << Guard.Counted << Access.Use.Site->getSourceRange();
+                << Guard.HeldAt << Guard.Counted << heldElsewhereText(Guard) << Access.Use.Site->getSourceRange();
     if (auto Fix = lockInsideLambda(Access, Guard, GuardPath, Inference, LockedLambdas, Ctx))
       Diag << *Fix;
   }

@@ -58,6 +58,8 @@ GuardedContainerCheck::GuardedContainerCheck(StringRef Name, tidy::ClangTidyCont
       ReportSeen(ModelOptions::parseBool(Options.getLocalOrGlobal("MapguardReportSeen", "false"), false)) {
   configureProjectIndex(Options.getLocalOrGlobal("ProjectIndex", ""), Context->getCurrentBuildDirectory(),
                         Context->getCurrentFile());
+  if (FactsRequest *Request = factsRequest(); Request && Request->Collect)
+    Request->GuardChecksReport = true;
 }
 
 bool GuardedContainerCheck::isCheckEnabled(StringRef Name) const { return TidyContext->isCheckEnabled(Name); }
@@ -120,7 +122,7 @@ void GuardedContainerCheck::onEndOfTranslationUnit() {
           << SeenFactsPrefix << seenFactsJson(Shared->Inference, *Context, PP);
     }
     // Only the CLI asks (its first look), once per unit whichever check ends it first.
-    if (std::optional<std::string> Facts = unitFactsToReport(*Context, Models)) {
+    if (std::optional<std::string> Facts = unitFactsToReport(*Context, Models, &Shared->Inference)) {
       const SourceManager &SM = Context->getSourceManager();
       diag(SM.getLocForStartOfFile(SM.getMainFileID()), "%0%1", DiagnosticIDs::Remark) << UnitFactsPrefix << *Facts;
     }
@@ -153,8 +155,11 @@ bool GuardedContainerCheck::keptByOtherFunctions(const ContainerAccess &Access, 
   const FunctionDecl *Fn = Access.Function;
   const auto *Method = dyn_cast<CXXMethodDecl>(Fn);
   bool BesideItself = !Inference.handedOver(Fn) && (Method ? isPubliclyCallable(Method) : Fn->isExternallyVisible());
-  bool TakenElsewhere = false;
-  bool WrittenElsewhere = false;
+  // The accesses of other units (the project index's tallies) hold it at every one, or not.
+  if (Guard.Elsewhere.Counted > Guard.Elsewhere.HeldAt)
+    return false;
+  bool TakenElsewhere = Guard.Elsewhere.Taken;
+  bool WrittenElsewhere = Guard.Elsewhere.Written;
   for (const ContainerAccess &Other : Inference.accesses()) {
     if (Other.Container != Access.Container || !Other.countsForGuard() || readsOnlySize(Other) ||
         Other.Function == Fn || (!BesideItself && Inference.runsOnlyWithin(Other.Function, Fn)))

@@ -116,8 +116,10 @@ ManualLockCheck::ManualLockCheck(StringRef Name, tidy::ClangTidyContext *Context
 }
 
 void ManualLockCheck::onEndOfTranslationUnit() {
-  // Only the CLI asks (its first look): a remark it takes out of the findings.
-  if (Unit)
+  // Only the CLI asks (its first look): a remark it takes out of the findings. A guard-based check
+  // reports them when one runs, with the guard inference's container tallies.
+  FactsRequest *Request = factsRequest();
+  if (Unit && !(Request && Request->GuardChecksReport))
     if (std::optional<std::string> Facts = unitFactsToReport(*Unit, Models)) {
       const SourceManager &SM = Unit->getSourceManager();
       diag(SM.getLocForStartOfFile(SM.getMainFileID()), "%0%1", DiagnosticIDs::Remark) << UnitFactsPrefix << *Facts;

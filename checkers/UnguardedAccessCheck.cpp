@@ -26,15 +26,15 @@ bool constructsGuard(const Stmt *Body, const LockModel &Locks) {
 constexpr llvm::StringLiteral AnnotatedMessage =
     "%0 without holding '%1', which guards it (GUARDED_BY)%select{| (holding %3 instead)}2; lock '%1' first";
 constexpr llvm::StringLiteral InferredMessage =
-    "%0 without holding '%1', which guards it at %2 of %3 accesses%select{| (holding %5 instead)}4; lock '%1' here%6";
+    "%0 without holding '%1', which guards it at %2 of %3 accesses%7%select{| (holding %5 instead)}4; lock '%1' here%6";
 
 constexpr llvm::StringLiteral ConsistentMessage =
     "%0 without holding '%1', which guards it at every access in the "
-    "other functions (%2 of %3 accesses)%select{| (holding %5 instead)}4; "
+    "other functions (%2 of %3 accesses%7)%select{| (holding %5 instead)}4; "
     "lock '%1' here%6";
 constexpr llvm::StringLiteral ConsistentReadMessage =
     "%0 in a function that does not lock '%1', which guards it at every access in the "
-    "other functions (%2 of %3 accesses)%select{| (holding %5 instead)}4; "
+    "other functions (%2 of %3 accesses%7)%select{| (holding %5 instead)}4; "
     "lock '%1' here%6";
 
 /// Whether GUARDED_BY at the container's declaration can name the mutex: not a function-local
@@ -201,7 +201,8 @@ void UnguardedAccessCheck::reportUnguarded(const ContainerAccess &Access, const 
       if (!Alternatives.empty())
         Advice += (Advice.empty() ? ", or use a synchronized container (" : " or use a synchronized container (") +
                   llvm::join(Alternatives, ", ") + ")";
-      Diag << Guard.HeldAt << Guard.Counted << !Holding.empty() << llvm::join(Holding, ", ") << Advice;
+      Diag << Guard.HeldAt << Guard.Counted << !Holding.empty() << llvm::join(Holding, ", ") << Advice
+           << heldElsewhereText(Guard);
     }
     Diag << Access.Use.Site->getSourceRange();
     if (auto Fix = lockGuardFix(Access, Guard, GuardPath, Inference, Ctx))

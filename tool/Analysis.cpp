@@ -365,7 +365,8 @@ AnalysisResult analyze(const tooling::CompilationDatabase &Db, llvm::ArrayRef<st
       continue;
     FactsUse Second;
     Second.Index = Merged;
-    Second.Digest = Merged->digestOf(Unit->Needs);
+    // The facts of the functions it calls, and the other units' accesses to its containers.
+    Second.Digest = Merged->digestOf(Unit->Needs, Unit->LockNeeds) + Merged->digestOfTallies(Unit->Defined);
     if (Second.Digest.empty())
       continue; // it calls nothing another unit knows more about: its first outcome stands
     Again.push_back(I);

@@ -110,9 +110,10 @@ void GuardInference::analyse(ASTContext &Ctx) {
       break;
   }
   markDeferredEntries();
+  markContractHelpers();
   markLifecyclePhases(Ctx);
   markReadsAfterOneTimeInit(Ctx);
-  inferGuards();
+  inferGuards(Ctx);
 }
 
 bool GuardInference::isUnsharedLocal(const ValueDecl *Root) {
@@ -188,10 +189,7 @@ bool GuardInference::mayBeReaderGuarded(const ValueDecl *D) {
   return Found;
 }
 
-namespace {
-/// The mutex a held lock would be as a guard of this access's container: a mutex field of the
-/// same class on the same object, or (for a global container) a global or static mutex.
-const ValueDecl *candidateGuard(const ContainerAccess &Access, const HeldLock &Lock) {
+const ValueDecl *GuardInference::candidateGuard(const ContainerAccess &Access, const HeldLock &Lock) {
   if (const auto *Field = dyn_cast<FieldDecl>(Access.Container)) {
     // A mutex the object reaches through a pointer member (`std::lock_guard<std::mutex> l(*mu_)`):
     // the member is the guard.
@@ -208,16 +206,8 @@ const ValueDecl *candidateGuard(const ContainerAccess &Access, const HeldLock &L
     return Lock.Mutex.rootVariable();
   return nullptr;
 }
-} // namespace
 
-void GuardInference::inferGuards() {
-  struct Tally {
-    llvm::DenseMap<const ValueDecl *, unsigned> HeldAt;
-    std::optional<SmallVector<const ValueDecl *, 2>> HeldAtEveryWrite; // candidate guards, in order
-    llvm::DenseMap<const ValueDecl *, const ContainerAccess *> Evidence;
-    SmallVector<const ValueDecl *, 2> Order; // first seen first: ties go to it
-    unsigned Counted = 0;
-  };
+void GuardInference::inferGuards(ASTContext &Ctx) {
   llvm::DenseMap<const ValueDecl *, Tally> Tallies;
   SmallVector<const ValueDecl *, 16> Seen;
   for (const ContainerAccess &Access : llvm::concat<const ContainerAccess>(Accesses, OtherAccesses)) {
@@ -249,6 +239,7 @@ void GuardInference::inferGuards() {
   for (const ValueDecl *Container : Seen) {
     Tally &T = Tallies[Container];
     GuardInfo Info;
+    auto Elsewhere = addOtherUnits(Container, T, Ctx);
     if (const auto *Annotation = Container->getAttr<GuardedByAttr>()) {
       Info.Mutex = declOfExpr(Annotation->getArg());
       Info.Annotated = Info.Mutex != nullptr;
@@ -259,6 +250,8 @@ void GuardInference::inferGuards() {
           Info.Mutex = Mutex;
     if (!Info.Mutex)
       continue;
+    if (auto It = Elsewhere.find(Info.Mutex); It != Elsewhere.end())
+      Info.Elsewhere = It->second;
     Info.HeldAt = T.HeldAt.lookup(Info.Mutex);
     Info.Counted = T.Counted;
     // An inferred guard must be held at half of the accesses or more: a mutex held at 1 of 13

@@ -19,6 +19,7 @@
 #include "analysis/LockState.h"
 #include "model/ContainerAccess.h"
 #include "model/DeferringCallees.h"
+#include "model/ProjectFacts.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include <memory>
@@ -80,7 +81,20 @@ struct GuardInfo {
   /// Other mutexes of the same scope held, with Mutex, at every write (a two-lock protocol: writers
   /// take the object lock and the data mutex, readers either): a read holding one is guarded.
   llvm::SmallVector<const clang::ValueDecl *, 1> AlsoHeldAtWrites;
+  /// The accesses other units make (the project index's tallies), included in HeldAt and Counted.
+  struct OtherUnits {
+    unsigned HeldAt = 0;
+    unsigned Counted = 0;
+    std::string File; // the unit that holds it at the most of them
+    unsigned HeldInFile = 0;
+    bool Taken = false;   // some of them in a function that takes the lock itself
+    bool Written = false; // some of them change the container
+  } Elsewhere;
 };
+
+/// ", 3 of them in cache_a.cpp" when other units make some of the accesses that hold \p Guard;
+/// empty otherwise.
+std::string heldElsewhereText(const GuardInfo &Guard);
 
 class GuardInference {
 public:
@@ -120,6 +134,14 @@ public:
   bool missesGuard(const ContainerAccess &Access, const GuardInfo &Guard, const ObjectPath &GuardPath) const {
     return !Access.Held.find(GuardPath) && !readHoldsWritersLock(Access, Guard) && !readByLockingWriter(Access, Guard);
   }
+  /// This unit's accesses to its shared containers, counted as guard inference counts them, for
+  /// the project index: only those in functions the main file defines (a header's are every
+  /// includer's).
+  void tallyForIndex(clang::ASTContext &Ctx, ProjectFacts &Into) const;
+  /// The mutex a held lock would be as a guard of this access's container: a mutex field of the
+  /// same class on the same object, or (for a global container) a global or static mutex.
+  static const clang::ValueDecl *candidateGuard(const ContainerAccess &Access, const HeldLock &Lock);
+
   /// Whether \p Fn (or a lambda in it) takes any lock itself.
   bool takesLocks(const clang::FunctionDecl *Fn) const { return LockingFunctions.contains(Fn); }
   /// Whether some call of \p Fn in the translation unit is made with a lock held.
@@ -172,7 +194,19 @@ private:
   /// `flush_nolock`, `addWithLock`) or a lock parameter (`const std::lock_guard<std::mutex> &`,
   /// `std::unique_lock<std::mutex> &`, a project guard): the "lock token" idiom.
   bool expectsLockHeld(const clang::FunctionDecl *Fn) const;
-  void inferGuards();
+  void inferGuards(clang::ASTContext &Ctx);
+  /// Adds to a container's tally the accesses other units make (the project index): its mutexes
+  /// by their USRs, among the same class's members or the unit's globals.
+  struct Tally {
+    llvm::DenseMap<const clang::ValueDecl *, unsigned> HeldAt;
+    std::optional<llvm::SmallVector<const clang::ValueDecl *, 2>> HeldAtEveryWrite; // candidate guards, in order
+    llvm::DenseMap<const clang::ValueDecl *, const ContainerAccess *> Evidence;
+    llvm::SmallVector<const clang::ValueDecl *, 2> Order; // first seen first: ties go to it
+    unsigned Counted = 0;
+  };
+  /// Returns, per mutex, what other units add (each with their Counted and Written).
+  llvm::SmallDenseMap<const clang::ValueDecl *, GuardInfo::OtherUnits, 2>
+  addOtherUnits(const clang::ValueDecl *Container, Tally &T, clang::ASTContext &Ctx) const;
   /// Modelled: a container of the model (maps, sets, sequences, queues) or a project's own (a class
   /// that reads like one); Other: another iterable class (a string), followed only where a
   /// reader-writer mutex may guard it.
@@ -185,6 +219,11 @@ private:
   /// (a test reaching into `dispatcher.map_` of a local dispatcher).
   bool isUnsharedLocal(const clang::ValueDecl *Root);
   void markDeferredEntries();
+  /// The accesses of a helper (not public, not handed over) that only functions saying their caller
+  /// holds the lock call (`add_server_locked()` calling `hash_map_add_addr()`), directly or through
+  /// such helpers: the caller's by contract too, not judged.
+  void markContractHelpers();
+  bool calledOnlyUnderContract(const clang::FunctionDecl *Fn, unsigned Depth) const;
   /// Accesses made while the object's threads do not run (LifecyclePhases): before a function
   /// starts the threads it keeps in members, after one stops them, or in a private helper called
   /// only there. Not judged, as in a constructor or destructor.

@@ -140,4 +140,32 @@ bool GuardInference::updateInferredEntries(bool LastRound) {
     InferredEntry = std::move(Next);
   return Changed;
 }
+bool GuardInference::calledOnlyUnderContract(const FunctionDecl *Fn, unsigned Depth) const {
+  if (Depth > MaxHelperDepth || handedOver(Fn))
+    return false;
+  const auto *Method = dyn_cast<CXXMethodDecl>(Fn);
+  if (Method ? Method->getAccess() == AS_public : Fn->isExternallyVisible())
+    return false; // any code may call it
+  SmallVector<const FunctionDecl *, 2> Callers = callersOf(Fn);
+  return !Callers.empty() && llvm::all_of(Callers, [&](const FunctionDecl *Caller) {
+    return (expectsLockHeld(Caller) && !Caller->hasAttr<RequiresCapabilityAttr>() &&
+            !InferredEntry.count(canonical(Caller))) ||
+           (Caller != Fn && calledOnlyUnderContract(Caller, Depth + 1));
+  });
+}
+
+void GuardInference::markContractHelpers() {
+  llvm::DenseMap<const FunctionDecl *, bool> Known;
+  for (std::vector<ContainerAccess> *List : {&Accesses, &OtherAccesses})
+    for (ContainerAccess &Access : *List) {
+      if (Access.HeldByContract || Access.DeferredBy || Access.ScopeExit || !Access.Enclosing ||
+          !Access.Held.held().empty())
+        continue;
+      auto [It, Inserted] = Known.try_emplace(canonical(Access.Enclosing), false);
+      if (Inserted)
+        It->second = calledOnlyUnderContract(Access.Enclosing, 0);
+      Access.HeldByContract = It->second;
+    }
+}
+
 } // namespace mapguard

@@ -38,13 +38,7 @@ public:
   Collector(ASTContext &Ctx, const ModelOptions &Models)
       : SM(Ctx.getSourceManager()), Deferring(Models.Deferring), Locks(Models.Locks),
         Containers(Models.Containers, Models.InsertInvalidatingContainers) {
-    // Absolute, as the CLI names its units.
-    if (OptionalFileEntryRef Main = SM.getFileEntryRefForID(SM.getMainFileID())) {
-      llvm::SmallString<256> Path(Main->getName());
-      SM.getFileManager().makeAbsolutePath(Path);
-      llvm::sys::path::remove_dots(Path, /*remove_dot_dot=*/true);
-      MainFile = Path.str().str();
-    }
+    MainFile = unitFileOf(Ctx); // absolute, as the CLI names its units
   }
 
   bool VisitFunctionDecl(FunctionDecl *Fn) { // NOLINT(readability-identifier-naming): the visitor's name
@@ -71,6 +65,8 @@ public:
       if (CalledWhileLocking.count(Helper))
         Needs.insert(Usrs.begin(), Usrs.end());
     Facts.Needs.assign(Needs.begin(), Needs.end());
+    // The unseen functions of lock classes and guards the lock model looked up.
+    Facts.LockNeeds.assign(Asked.usrs().begin(), Asked.usrs().end());
     return Facts;
   }
 
@@ -97,6 +93,12 @@ private:
     if (isa<CXXMethodDecl>(Fn) && bodyWaits(Fn)) { // `pool.WaitIdle()`: a wait for what was handed to it
       Read = true;
       Facts.Waits = true;
+    }
+    if (const auto *Method = dyn_cast<CXXMethodDecl>(Fn)) { // a lock class's, a guard's
+      LockModel::BodyLockFacts Lock = Locks.bodyLockFacts(Method);
+      Facts.LockEffect = Lock.Effect;
+      Facts.GuardLocks = Lock.GuardLocks;
+      Read |= Lock.Effect || Lock.GuardLocks;
     }
     if (!Read)
       return;
@@ -130,8 +132,28 @@ private:
     });
     if (HandsOverCode)
       WaitCandidates.insert(MemberCallees.begin(), MemberCallees.end());
+    askLockFacts(Fn);
     forEachNodeUnder<CXXConstructExpr>(Fn->getBody(), [&](const CXXConstructExpr *Construct) {
       noteCallee(Construct->getConstructor(), Construct, llvm::ArrayRef(Construct->getArgs(), Construct->getNumArgs()));
+      return true;
+    });
+  }
+
+  /// Asks the lock model what the function's guards, lock calls and its class's members are, as
+  /// the checks will: the unseen lock classes' functions it looks up are the unit's needs.
+  void askLockFacts(const FunctionDecl *Fn) {
+    if (const auto *Method = dyn_cast<CXXMethodDecl>(Fn))
+      for (const FieldDecl *Field : Method->getParent()->fields())
+        (void)Locks.isMutex(Field->getType(), Field);
+    forEachNodeUnder<DeclStmt>(Fn->getBody(), [&](const DeclStmt *Declaration) {
+      for (const Decl *D : Declaration->decls())
+        if (const auto *Var = dyn_cast<VarDecl>(D); Var && Var->getType()->getAsCXXRecordDecl())
+          (void)Locks.guardConstruction(Var);
+      return true;
+    });
+    forEachNodeUnder<CXXMemberCallExpr>(Fn->getBody(), [&](const CXXMemberCallExpr *Call) {
+      (void)Locks.roleOfCall(Call);
+      (void)Locks.isMutexObject(Call->getImplicitObjectArgument());
       return true;
     });
   }
@@ -193,6 +215,7 @@ private:
     bool Callable = false;
     bool ThrowMatters = false; // may throw, called where a lock is taken by hand
   };
+  FactsAskedRecording Asked; // first: records the lookups of the models below
   const SourceManager &SM;
   std::string MainFile;
   DeferringCallees Deferring;
@@ -210,19 +233,25 @@ private:
 };
 } // namespace
 
-UnitFacts collectUnitFacts(ASTContext &Ctx, const ModelOptions &Models) {
+UnitFacts collectUnitFacts(ASTContext &Ctx, const ModelOptions &Models, const GuardInference *Inference) {
   Collector Collect(Ctx, Models);
   Collect.TraverseDecl(Ctx.getTranslationUnitDecl());
-  return Collect.take();
+  UnitFacts Facts = Collect.take();
+  if (Inference)
+    Inference->tallyForIndex(Ctx, Facts.Defined);
+  return Facts;
 }
 
 std::string unitFactsJson(const UnitFacts &Facts) {
-  llvm::json::Array Needs;
+  llvm::json::Array Needs, LockNeeds;
   for (const std::string &Usr : Facts.Needs)
     Needs.push_back(Usr);
+  for (const std::string &Usr : Facts.LockNeeds)
+    LockNeeds.push_back(Usr);
   std::string Text;
   llvm::raw_string_ostream OS(Text);
-  OS << llvm::json::Value(llvm::json::Object{{"functions", Facts.Defined.toJson()}, {"needs", std::move(Needs)}});
+  OS << llvm::json::Value(llvm::json::Object{
+      {"defined", Facts.Defined.toJson()}, {"needs", std::move(Needs)}, {"lockNeeds", std::move(LockNeeds)}});
   return Text;
 }
 
@@ -233,9 +262,9 @@ std::optional<UnitFacts> parseUnitFacts(llvm::StringRef Json) {
     return std::nullopt;
   }
   const llvm::json::Object *Object = Value->getAsObject();
-  const llvm::json::Value *Functions = Object ? Object->get("functions") : nullptr;
+  const llvm::json::Object *DefinedJson = Object ? Object->getObject("defined") : nullptr;
   const llvm::json::Array *Needs = Object ? Object->getArray("needs") : nullptr;
-  std::optional<ProjectFacts> Defined = Functions ? ProjectFacts::fromJson(*Functions) : std::nullopt;
+  std::optional<ProjectFacts> Defined = DefinedJson ? ProjectFacts::fromJson(*DefinedJson) : std::nullopt;
   if (!Defined || !Needs)
     return std::nullopt;
   UnitFacts Facts;
@@ -243,15 +272,20 @@ std::optional<UnitFacts> parseUnitFacts(llvm::StringRef Json) {
   for (const llvm::json::Value &Usr : *Needs)
     if (auto Text = Usr.getAsString())
       Facts.Needs.push_back(Text->str());
+  if (const llvm::json::Array *LockNeeds = Object->getArray("lockNeeds"))
+    for (const llvm::json::Value &Usr : *LockNeeds)
+      if (auto Text = Usr.getAsString())
+        Facts.LockNeeds.push_back(Text->str());
   return Facts;
 }
 
-std::optional<std::string> unitFactsToReport(ASTContext &Ctx, const ModelOptions &Models) {
+std::optional<std::string> unitFactsToReport(ASTContext &Ctx, const ModelOptions &Models,
+                                             const GuardInference *Inference) {
   FactsRequest *Request = factsRequest();
   if (!Request || !Request->Collect || Request->Reported)
     return std::nullopt;
   Request->Reported = true;
-  return unitFactsJson(collectUnitFacts(Ctx, Models));
+  return unitFactsJson(collectUnitFacts(Ctx, Models, Inference));
 }
 
 } // namespace mapguard

@@ -18,6 +18,8 @@ namespace mapguard {
 
 enum class LockKind { Exclusive, Shared };
 
+struct FunctionFacts; // model/ProjectFacts.h
+
 /// How a guard object's constructor treats its mutex (`std::defer_lock` and friends).
 enum class GuardStart { Locks, Defers, TriesToLock, Adopts };
 
@@ -118,6 +120,15 @@ public:
   /// The mutex operands of a guard construction or lock function call (pointers are operands too).
   llvm::SmallVector<const clang::Expr *, 2> mutexOperands(llvm::ArrayRef<const clang::Expr *> Args) const;
 
+  /// What a member function's body does to locks, for the units that cannot read it (the project
+  /// index): a lock class's method leaves a lock of its object taken or released (Effect); a
+  /// guard's constructor locks the mutex it is given (GuardLocks); its destructor unlocks a member.
+  struct BodyLockFacts {
+    std::optional<Role> Effect;
+    std::optional<LockKind> GuardLocks;
+  };
+  BodyLockFacts bodyLockFacts(const clang::CXXMethodDecl *Method) const;
+
 private:
   struct LockCall;
   enum class Inferred : unsigned char { Pending, None, Mutex };
@@ -128,6 +139,12 @@ private:
   std::optional<LockKind> inferredGuardKind(const clang::CXXRecordDecl *Record) const;
   std::optional<LockKind> derivedGuardKind(const clang::CXXRecordDecl *Record) const;
   std::optional<Role> inferredRole(const clang::FunctionDecl *Function) const;
+  bool destructorUnlocksMember(const clang::CXXDestructorDecl *Dtor) const;
+  std::optional<LockKind> constructorLocksParameter(const clang::CXXConstructorDecl *Ctor) const;
+  /// The project index's facts of a user function this unit cannot read (noted as asked for).
+  const FunctionFacts *factsOfUnseen(const clang::FunctionDecl *Function) const;
+  /// Whether, by the index, some unseen method of \p Record locks it, and some unlocks it.
+  std::pair<bool, bool> unseenLockEffects(const clang::CXXRecordDecl *Record) const;
 
   mutable llvm::DenseMap<const clang::CXXRecordDecl *, Inferred> InferredRecords;
   mutable llvm::DenseMap<const clang::CXXRecordDecl *, bool> ReaderWriterRecords;

@@ -9,10 +9,13 @@
 // directly or through the member it stores it in) and its destructor unlocks a member; shared
 // when the constructor takes the lock shared; a class derived from a guard whose constructors hand
 // their mutex to the base's is one too. A method of an inferred mutex whose name the model does
-// not know gets the role its body has: leaves a member locked (Lock), unlocked (Unlock). Each
-// answer is memoised per declaration for the translation unit.
+// not know gets the role its body has: leaves a member locked (Lock), unlocked (Unlock). A body
+// another unit defines is read there and reaches this one through the project index
+// (LockModelFacts.cpp): it counts as read. Each answer is memoised per declaration for the
+// translation unit.
 #include "model/DeclaredLockInterface.h"
 #include "model/LockModel.h"
+#include "model/ProjectFacts.h"
 #include "utils/NodesUnder.h"
 
 #include "clang/AST/ASTContext.h"
@@ -47,12 +50,23 @@ const Expr *peel(const Expr *E) {
   }
 }
 
-/// The member of `*this` an operand names (`mu_`, `&mu_`, `*mu_`, `this->mu_`), if it does.
+/// The member of `*this` an operand names (`mu_`, `&mu_`, `*mu_`, `this->mu_`), also through the
+/// members that reach it (a pimpl's `impl_->mu`, `d->mutex`), if it does.
 const FieldDecl *thisField(const Expr *Operand) {
   const auto *Member = dyn_cast<MemberExpr>(peel(Operand));
-  if (!Member || !isa<CXXThisExpr>(peel(Member->getBase())))
-    return nullptr;
-  return dyn_cast<FieldDecl>(Member->getMemberDecl());
+  const FieldDecl *Field = Member ? dyn_cast<FieldDecl>(Member->getMemberDecl()) : nullptr;
+  const Expr *Base = Field ? peel(Member->getBase()) : nullptr;
+  while (Base && !isa<CXXThisExpr>(Base)) {
+    // `impl_->mu` through a smart pointer's operator->.
+    if (const auto *Arrow = dyn_cast<CXXOperatorCallExpr>(Base);
+        Arrow && (Arrow->getOperator() == OO_Arrow || Arrow->getOperator() == OO_Star) && Arrow->getNumArgs() >= 1) {
+      Base = peel(Arrow->getArg(0));
+      continue;
+    }
+    const auto *Outer = dyn_cast<MemberExpr>(Base);
+    Base = Outer && isa<FieldDecl>(Outer->getMemberDecl()) ? peel(Outer->getBase()) : nullptr;
+  }
+  return Base ? Field : nullptr;
 }
 
 /// What of `*this` an operand names: a member (`mu_`, `&mu_`), or the object itself (`this`, a
@@ -71,6 +85,19 @@ const ParmVarDecl *parameterOf(const Expr *Operand) {
 }
 
 bool isUserCode(const Decl *D) { return !D->getASTContext().getSourceManager().isInSystemHeader(D->getLocation()); }
+
+/// The class a member of type \p T points to: a raw pointer's, a smart pointer's (its first
+/// template argument), or none.
+const CXXRecordDecl *pointee(QualType T) {
+  T = T.getNonReferenceType();
+  if (T->isPointerType())
+    return T->getPointeeType()->getAsCXXRecordDecl();
+  const auto *Specialization = dyn_cast_or_null<ClassTemplateSpecializationDecl>(T->getAsCXXRecordDecl());
+  if (!Specialization || Specialization->getTemplateArgs().size() == 0 ||
+      Specialization->getTemplateArgs()[0].getKind() != TemplateArgument::Type)
+    return nullptr;
+  return Specialization->getTemplateArgs()[0].getAsType()->getAsCXXRecordDecl();
+}
 
 /// A class that declares lock and unlock member functions (by the model's names) defined in
 /// another file, and that is given no object at construction (no constructor takes a reference or
@@ -185,14 +212,29 @@ bool LockModel::isInferredMutex(const CXXRecordDecl *Record) const {
   }
   // Only a class with a mutex member or a mutex base (private: Poco's FastMutex over its
   // platform FastMutexImpl) can leave one locked: others are not read further.
+  // A class whose methods another unit defines, read there (the project index): what they do to
+  // its locks is as certain as a body read here.
+  auto [ReadLocks, ReadUnlocks] = unseenLockEffects(Record);
+  // A pimpl whose implementation this unit defines (`std::unique_ptr<Impl> impl_`, `Impl` holding
+  // the mutex) is read like a class with a mutex member: `impl_->mu.lock()`.
   bool HasMutexMember =
       llvm::any_of(Record->fields(),
                    [&](const FieldDecl *Field) {
                      QualType T = Field->getType().getNonReferenceType();
-                     return isMutex(T) || (T->isPointerType() && isMutex(T->getPointeeType()));
+                     if (isMutex(T) || (T->isPointerType() && isMutex(T->getPointeeType())))
+                       return true;
+                     const CXXRecordDecl *Impl = pointee(T);
+                     Impl = Impl ? Impl->getDefinition() : nullptr;
+                     return Impl && Impl != Record && isUserCode(Impl) &&
+                            llvm::any_of(Impl->fields(),
+                                         [&](const FieldDecl *Inner) { return isMutex(Inner->getType()); });
                    }) ||
       llvm::any_of(Record->bases(), [&](const CXXBaseSpecifier &Base) { return isMutex(Base.getType()); });
   if (!HasMutexMember) {
+    if (ReadLocks && ReadUnlocks) {
+      InferredRecords[Record] = Inferred::Mutex;
+      return true;
+    }
     bool Lockable = isBasicLockable(Record) || isPimplMutex(Record, *this);
     InferredRecords[Record] = Lockable ? Inferred::Mutex : Inferred::None;
     return Lockable;
@@ -214,7 +256,7 @@ bool LockModel::isInferredMutex(const CXXRecordDecl *Record) const {
       NamedUnlock |= Named->Action == LockAction::Unlock;
     }
   }
-  bool Mutex = (Locks || NamedLock) && (Unlocks || NamedUnlock);
+  bool Mutex = (Locks || ReadLocks || NamedLock) && (Unlocks || ReadUnlocks || NamedUnlock);
   InferredRecords[Record] = Mutex ? Inferred::Mutex : Inferred::None;
   return Mutex;
 }
@@ -250,37 +292,59 @@ std::optional<LockKind> LockModel::inferredGuardKind(const CXXRecordDecl *Record
     InferredGuards[Record] = Derived;
     return Derived;
   }
+  // Bodies another unit defines are read there (the project index).
   const CXXDestructorDecl *Dtor = Record->getDestructor();
-  const FunctionDecl *DtorDef = nullptr;
-  if (!Dtor || !Dtor->hasBody(DtorDef) || !DtorDef)
-    return std::nullopt;
-  bool UnlocksMember = llvm::any_of(lockCallsIn(DtorDef->getBody()), [](const LockCall &Call) {
-    return Call.Action == LockAction::Unlock && thisField(Call.Operand);
-  });
-  if (!UnlocksMember)
+  bool Unlocks = Dtor && destructorUnlocksMember(Dtor);
+  // An unseen destructor's constructors are looked up too: the unit needs their facts.
+  if (!Unlocks && (!Dtor || Dtor->hasBody()))
     return std::nullopt;
   std::optional<LockKind> Kind;
   for (const CXXConstructorDecl *Ctor : Record->ctors()) {
-    const FunctionDecl *Def = nullptr;
-    if (Ctor->isCopyOrMoveConstructor() || !Ctor->hasBody(Def) || !Def)
+    if (Ctor->isCopyOrMoveConstructor())
       continue;
-    const auto *CtorDef = cast<CXXConstructorDecl>(Def);
-    // The members the constructor stores a mutex parameter in: `mu_(mu)`, `mu_(&mu)`.
-    llvm::SmallPtrSet<const FieldDecl *, 2> FromParams;
-    for (const CXXCtorInitializer *Init : CtorDef->inits())
-      if (Init->getMember() && parameterOf(Init->getInit()))
-        FromParams.insert(Init->getMember());
-    // A constructor that locks either way (by a flag) is exclusive unless the construction's
-    // flag says otherwise (kindChosenBy): a write under it is not reported on a guess.
-    for (const LockCall &Call : lockCallsIn(CtorDef->getBody())) {
-      const FieldDecl *Field = thisField(Call.Operand);
-      if (Call.Action == LockAction::Lock && (parameterOf(Call.Operand) || (Field && FromParams.contains(Field))))
-        Kind = Kind == LockKind::Exclusive ? LockKind::Exclusive : Call.Kind;
+    if (Ctor->hasBody()) {
+      Kind = constructorLocksParameter(Ctor);
+    } else if (const FunctionFacts *Facts = factsOfUnseen(Ctor)) {
+      Kind = Facts->GuardLocks;
     }
     if (Kind)
       break;
   }
+  if (!Unlocks)
+    Kind = std::nullopt;
   InferredGuards[Record] = Kind;
+  return Kind;
+}
+
+bool LockModel::destructorUnlocksMember(const CXXDestructorDecl *Dtor) const {
+  const FunctionDecl *Def = nullptr;
+  if (!Dtor->hasBody(Def) || !Def) {
+    const FunctionFacts *Facts = factsOfUnseen(Dtor);
+    return Facts && Facts->LockEffect && Facts->LockEffect->Action == LockAction::Unlock;
+  }
+  return llvm::any_of(lockCallsIn(Def->getBody()), [](const LockCall &Call) {
+    return Call.Action == LockAction::Unlock && thisField(Call.Operand);
+  });
+}
+
+std::optional<LockKind> LockModel::constructorLocksParameter(const CXXConstructorDecl *Ctor) const {
+  const FunctionDecl *Def = nullptr;
+  if (!Ctor->hasBody(Def) || !Def)
+    return std::nullopt;
+  const auto *CtorDef = cast<CXXConstructorDecl>(Def);
+  // The members the constructor stores a mutex parameter in: `mu_(mu)`, `mu_(&mu)`.
+  llvm::SmallPtrSet<const FieldDecl *, 2> FromParams;
+  for (const CXXCtorInitializer *Init : CtorDef->inits())
+    if (Init->getMember() && parameterOf(Init->getInit()))
+      FromParams.insert(Init->getMember());
+  // A constructor that locks either way (by a flag) is exclusive unless the construction's
+  // flag says otherwise (kindChosenBy): a write under it is not reported on a guess.
+  std::optional<LockKind> Kind;
+  for (const LockCall &Call : lockCallsIn(CtorDef->getBody())) {
+    const FieldDecl *Field = thisField(Call.Operand);
+    if (Call.Action == LockAction::Lock && (parameterOf(Call.Operand) || (Field && FromParams.contains(Field))))
+      Kind = Kind == LockKind::Exclusive ? LockKind::Exclusive : Call.Kind;
+  }
   return Kind;
 }
 
@@ -352,6 +416,8 @@ std::optional<LockModel::Role> LockModel::inferredRole(const FunctionDecl *Funct
     return Known->second;
   InferredRoles[Key] = std::nullopt; // while reading the body: a call of itself has no role
   std::optional<Role> Effect = netEffectOnMembers(Method);
+  if (const FunctionFacts *Facts = Method->hasBody() ? nullptr : factsOfUnseen(Method))
+    Effect = Facts->LockEffect; // defined in another unit, read there
   InferredRoles[Key] = Effect;
   return Effect;
 }

@@ -8,6 +8,7 @@
 #ifndef MAPGUARD_CHECKERS_MODEL_PROJECTFACTS_H
 #define MAPGUARD_CHECKERS_MODEL_PROJECTFACTS_H
 
+#include "model/LockModel.h"
 #include "clang/AST/Decl.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Error.h"
@@ -15,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -31,7 +33,33 @@ struct FunctionFacts {
   std::vector<unsigned> Concurrent;  // parameters it runs on several threads at once
   std::optional<std::string> Throws; // what it may throw ("" when the type is not known)
   bool Waits = false;                // it waits for started work (a join, a wait) before it returns
+  /// A member function of a lock class: leaves a lock of its object taken (Lock, with its kind)
+  /// or released (Unlock), as its body reads (`void RwLock::rdlock() { pthread_rwlock_rdlock(&rw_); }`).
+  std::optional<LockModel::Role> LockEffect;
+  /// A constructor of a scoped guard: locks the mutex it is given, which the destructor unlocks.
+  std::optional<LockKind> GuardLocks;
+  /// Whether it carries a fact a unit that cannot read its body does not assume: a body that
+  /// hands nothing over, throws nothing and locks nothing is what a first look takes it for.
+  bool tellsMore() const;
   bool operator==(const FunctionFacts &Other) const;
+};
+
+/// One unit's accesses to a shared container (a member, a global), made in the functions its
+/// main file defines: what guard inference counts there, for the units that see other accesses of
+/// the same container (a class whose member functions are split over two files, a helper in
+/// another file). Keyed by the container's USR; mutexes by theirs.
+struct ContainerTally {
+  std::string Name;     // qualified, for messages
+  std::string File;     // the unit
+  unsigned Counted = 0; // accesses that count for the guard
+  bool Written = false; // some of them change the container
+  struct Held {
+    unsigned At = 0;    // accesses holding it
+    bool Taken = false; // some of them in a function that takes the lock itself
+    bool operator==(const Held &Other) const { return At == Other.At && Taken == Other.Taken; }
+  };
+  std::map<std::string, Held> HeldAt; // by the mutex's USR
+  bool operator==(const ContainerTally &Other) const;
 };
 
 class ProjectFacts {
@@ -52,25 +80,42 @@ public:
   size_t size() const { return Functions.size(); }
   const std::map<std::string, FunctionFacts> &functions() const { return Functions; }
 
-  /// A hash of the facts of \p Usrs that this index holds: what a unit that calls them got to
-  /// know; empty when it holds none of them, or only bodies that hand nothing over and throw
-  /// nothing (what a unit's first look assumed).
-  std::string digestOf(llvm::ArrayRef<std::string> Usrs) const;
+  /// A unit's tally of a container (replacing that unit's earlier one).
+  void addTally(const std::string &Usr, ContainerTally Tally);
+  /// The tallies of the container \p Usr by the units other than \p File.
+  llvm::SmallVector<const ContainerTally *, 2> talliesElsewhere(llvm::StringRef Usr, llvm::StringRef File) const;
+  const std::map<std::string, std::vector<ContainerTally>> &containers() const { return Containers; }
 
-  llvm::json::Value toJson() const;
-  static std::optional<ProjectFacts> fromJson(const llvm::json::Value &Value);
-  /// The index file: {"mapguard-project-index": 1, "functions": {usr: facts}}.
+  /// A hash of the facts of \p Usrs, and of the lock facts of \p LockUsrs (the functions of lock
+  /// classes a unit looked up), that this index holds: what a unit that calls them got to know;
+  /// empty when it holds none of them, or only bodies that do what a unit's first look assumed.
+  std::string digestOf(llvm::ArrayRef<std::string> Usrs, llvm::ArrayRef<std::string> LockUsrs = {}) const;
+  /// A hash of the other units' tallies of the containers \p Own counts (\p Own being one unit's
+  /// own facts): empty when no other unit accesses them, or when no unit holds a lock at any access.
+  std::string digestOfTallies(const ProjectFacts &Own) const;
+
+  /// {"functions": {usr: facts}, "containers": {usr: [tally]}}
+  llvm::json::Object toJson() const;
+  static std::optional<ProjectFacts> fromJson(const llvm::json::Object &Object);
+  /// The index file: {"mapguard-project-index": 1, "functions": {usr: facts}, "containers":
+  /// {usr: [tally]}}.
   std::string serialize() const;
   static llvm::Expected<ProjectFacts> parse(llvm::StringRef Text);
 
 private:
   static llvm::json::Value fromFacts(const FunctionFacts &Facts);
   static std::optional<FunctionFacts> toFacts(const llvm::json::Value &Value);
-  std::map<std::string, FunctionFacts> Functions; // sorted: the file is deterministic
+  static llvm::json::Value fromTally(const ContainerTally &Tally);
+  static std::optional<ContainerTally> toTally(const llvm::json::Value &Value);
+  std::map<std::string, FunctionFacts> Functions;                // sorted: the file is deterministic
+  std::map<std::string, std::vector<ContainerTally>> Containers; // each sorted by file
 };
 
 /// The USR of \p D; empty when Clang cannot make one.
 std::string usrOf(const clang::Decl *D);
+
+/// The absolute path of \p Ctx's main file, as the CLI names its units.
+std::string unitFileOf(const clang::ASTContext &Ctx);
 
 /// What the analysis of the unit being analysed on this thread does with project facts. The CLI
 /// sets it around each unit (collect in the first look; the merged index in the second); without
@@ -80,6 +125,7 @@ struct FactsRequest {
   bool Collect = false;                      // report this unit's facts
   std::shared_ptr<const ProjectFacts> Index; // the other units' facts, when known
   bool Reported = false;                     // this unit's facts were reported
+  bool GuardChecksReport = false;            // a guard-based check runs: it reports them, with its container tallies
 };
 
 /// Sets \p Request for this thread until destroyed.
@@ -106,6 +152,23 @@ const ProjectFacts *projectFacts();
 /// `build/` subdirectories, where clangd looks for the database. A missing, unreadable or
 /// stale-format index is today's per-unit behaviour.
 void configureProjectIndex(llvm::StringRef Configured, llvm::StringRef BuildDirectory, llvm::StringRef MainFile);
+
+/// Records, while it lives, the user functions without a visible body whose facts the models on
+/// this thread look up (whether or not an index is there): what the unit would use (its needs).
+class FactsAskedRecording {
+public:
+  FactsAskedRecording();
+  ~FactsAskedRecording();
+  FactsAskedRecording(const FactsAskedRecording &) = delete;
+  FactsAskedRecording &operator=(const FactsAskedRecording &) = delete;
+  const std::set<std::string> &usrs() const { return Usrs; }
+
+private:
+  friend void noteFactsAsked(const clang::FunctionDecl *Fn);
+  std::set<std::string> Usrs;
+  FactsAskedRecording *Previous;
+};
+void noteFactsAsked(const clang::FunctionDecl *Fn);
 
 /// Reads an index file, once per path and modification time in a process; null when it cannot.
 std::shared_ptr<const ProjectFacts> loadProjectIndex(llvm::StringRef Path);
