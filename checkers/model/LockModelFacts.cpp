@@ -32,7 +32,9 @@ LockModel::BodyLockFacts LockModel::bodyLockFacts(const CXXMethodDecl *Method) c
 }
 
 const FunctionFacts *LockModel::factsOfUnseen(const FunctionDecl *Function) const {
-  if (Function->hasBody() || Function->getASTContext().getSourceManager().isInSystemHeader(Function->getLocation()))
+  // (An implicit or defaulted function locks nothing: no body to read, in any unit.)
+  if (Function->hasBody() || Function->isImplicit() || Function->isDefaulted() ||
+      Function->getASTContext().getSourceManager().isInSystemHeader(Function->getLocation()))
     return nullptr;
   noteFactsAsked(Function);
   const ProjectFacts *Index = projectFacts();

@@ -296,7 +296,7 @@ std::optional<LockKind> LockModel::inferredGuardKind(const CXXRecordDecl *Record
   const CXXDestructorDecl *Dtor = Record->getDestructor();
   bool Unlocks = Dtor && destructorUnlocksMember(Dtor);
   // An unseen destructor's constructors are looked up too: the unit needs their facts.
-  if (!Unlocks && (!Dtor || Dtor->hasBody()))
+  if (!Unlocks && (!Dtor || Dtor->hasBody() || Dtor->isImplicit() || Dtor->isDefaulted()))
     return std::nullopt;
   std::optional<LockKind> Kind;
   for (const CXXConstructorDecl *Ctor : Record->ctors()) {
