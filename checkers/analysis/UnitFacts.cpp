@@ -124,6 +124,10 @@ private:
       const FunctionDecl *Callee = Call->getDirectCallee();
       if (LocksByHand && Callee && Callee->hasBody())
         CalledWhileLocking.insert(Callee->getCanonicalDecl());
+      if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call)) {
+        (void)Locks.roleOfCall(Call); // what a lock class's unseen method does: a need
+        (void)Locks.isMutexObject(Member->getImplicitObjectArgument());
+      }
       if (isa<CXXMemberCallExpr>(Call) && Callee && !Callee->hasBody() && !SM.isInSystemHeader(Callee->getLocation()))
         if (std::string Usr = usrOf(Callee->getCanonicalDecl()); !Usr.empty())
           MemberCallees.insert(Usr);
@@ -139,8 +143,9 @@ private:
     });
   }
 
-  /// Asks the lock model what the function's guards, lock calls and its class's members are, as
-  /// the checks will: the unseen lock classes' functions it looks up are the unit's needs.
+  /// Asks the lock model what the function's guards and its class's members are, as the checks
+  /// will (its lock calls are asked in scanCalls' walk): the unseen lock classes' functions it
+  /// looks up are the unit's needs.
   void askLockFacts(const FunctionDecl *Fn) {
     if (const auto *Method = dyn_cast<CXXMethodDecl>(Fn))
       for (const FieldDecl *Field : Method->getParent()->fields())
@@ -149,11 +154,6 @@ private:
       for (const Decl *D : Declaration->decls())
         if (const auto *Var = dyn_cast<VarDecl>(D); Var && Var->getType()->getAsCXXRecordDecl())
           (void)Locks.guardConstruction(Var);
-      return true;
-    });
-    forEachNodeUnder<CXXMemberCallExpr>(Fn->getBody(), [&](const CXXMemberCallExpr *Call) {
-      (void)Locks.roleOfCall(Call);
-      (void)Locks.isMutexObject(Call->getImplicitObjectArgument());
       return true;
     });
   }
