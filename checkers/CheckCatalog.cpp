@@ -68,6 +68,10 @@ const RuleInfo UnguardedAccessRules[] = {
      "a read in a function that does not lock the mutex held at every access in the other functions, one of which "
      "changes the container",
      0, 0},
+    {"call-breaks-consistent-guard",
+     "a call, without the mutex its other callers hold, of a function that accesses the container unlocked, where "
+     "every access in the other functions holds it",
+     0, 0},
     {"global-thread-race", "a global container written on a worker thread with no mutex while other code uses it", 0,
      0},
 };

@@ -145,7 +145,7 @@ bool GuardedContainerCheck::readWhereFunctionLocks(const ContainerAccess &Access
 }
 
 bool GuardedContainerCheck::keptByOtherFunctions(const ContainerAccess &Access, const GuardInfo &Guard,
-                                                 const GuardInference &Inference) {
+                                                 const GuardInference &Inference, const FunctionDecl *AlsoOwn) {
   // (A size-only read is a snapshot, no evidence either way; a table filled unlocked by a set-up
   // function and only read, locked, afterwards has no writer that can run at the same time; a
   // private helper called only by the access's function runs on its thread - a worker that moves a
@@ -162,12 +162,17 @@ bool GuardedContainerCheck::keptByOtherFunctions(const ContainerAccess &Access, 
   bool WrittenElsewhere = Guard.Elsewhere.Written;
   for (const ContainerAccess &Other : Inference.accesses()) {
     if (Other.Container != Access.Container || !Other.countsForGuard() || readsOnlySize(Other) ||
-        Other.Function == Fn || (!BesideItself && Inference.runsOnlyWithin(Other.Function, Fn)))
+        Other.Function == Fn || Other.Function == AlsoOwn ||
+        (!BesideItself && Inference.runsOnlyWithin(Other.Function, Fn)))
       continue;
     std::optional<ObjectPath> OtherPath = Inference.guardPath(Other, Guard);
-    if (!OtherPath || !Other.Held.find(*OtherPath))
+    if (!OtherPath)
       return false;
-    TakenElsewhere = TakenElsewhere || Inference.takesLocks(Other.Function);
+    // (A helper's access is made at its calls: held when every call from elsewhere holds it.)
+    bool HeldByCallers = !Other.Held.find(*OtherPath);
+    if (HeldByCallers && !Inference.heldByCallersOtherThan(Other, *OtherPath, Fn))
+      return false;
+    TakenElsewhere = TakenElsewhere || HeldByCallers || Inference.takesLocks(Other.Function);
     WrittenElsewhere = WrittenElsewhere || Other.Use.Write;
   }
   // (A change made before its function takes the lock for its other accesses - a lock one statement

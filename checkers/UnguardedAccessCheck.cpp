@@ -88,6 +88,10 @@ void UnguardedAccessCheck::report(GuardInference &Inference, ASTContext &Ctx) {
     });
   };
   llvm::DenseSet<const Expr *> Reported;
+  // One finding per function and container (the fix, a lock at the top, covers the others).
+  llvm::DenseSet<std::pair<const FunctionDecl *, const ValueDecl *>> ReportedIn;
+  if (Rules.enabled("call-breaks-consistent-guard"))
+    reportCallsSkippingGuard(Inference, Reported, ReportedIn);
   struct Unguarded {
     const ContainerAccess *Access;
     const GuardInfo *Guard;
@@ -121,9 +125,7 @@ void UnguardedAccessCheck::report(GuardInference &Inference, ASTContext &Ctx) {
     if (Protocol != GuardProtocol::None || Rules.enabled(Guard->Annotated ? "annotated-guard" : "inferred-guard"))
       Found.push_back({&Access, Guard, *GuardPath, Protocol});
   }
-  // One finding per function and container (the fix, a lock at the top, covers the others): the
-  // exception to a consistent protocol first, whichever access comes first.
-  llvm::DenseSet<std::pair<const FunctionDecl *, const ValueDecl *>> ReportedIn;
+  // The exception to a consistent protocol first, whichever access comes first.
   for (GuardProtocol Wanted : {GuardProtocol::ChangedOrLateLock, GuardProtocol::ReadWithoutLock, GuardProtocol::None})
     for (const Unguarded &U : Found)
       if (U.Protocol == Wanted && ReportedIn.insert({U.Access->Function, U.Access->Container}).second)

@@ -27,6 +27,12 @@ private:
   /// unit keeps: the shape a deleted or late guard leaves.
   static GuardProtocol brokenProtocol(const ContainerAccess &Access, const GuardInfo &Guard,
                                       const ObjectPath &GuardPath, const GuardInference &Inference);
+  /// call-breaks-consistent-guard (UnguardedAccessCalls.cpp): a call without the lock that the
+  /// callee's other callers hold for its accesses; adds the callee's accesses so named to \p Reported
+  /// and each caller and container to \p ReportedIn.
+  void reportCallsSkippingGuard(
+      GuardInference &Inference, llvm::DenseSet<const clang::Expr *> &Reported,
+      llvm::DenseSet<std::pair<const clang::FunctionDecl *, const clang::ValueDecl *>> &ReportedIn);
   void reportUnguarded(const ContainerAccess &Access, const GuardInfo &Guard, const ObjectPath &GuardPath,
                        GuardProtocol Protocol, GuardInference &Inference, clang::ASTContext &Ctx);
   std::optional<clang::FixItHint> lockGuardFix(const ContainerAccess &Access, const GuardInfo &Guard,

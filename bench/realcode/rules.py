@@ -18,6 +18,7 @@ RULES = [
     ('mapguard-erase-during-iteration', 'range-for-change', r'inside a range-for over it'),
     ('mapguard-unguarded-access', 'global-thread-race', r'with no mutex held, while'),
     ('mapguard-unguarded-access', 'annotated-guard', r'\(GUARDED_BY\)'),
+    ('mapguard-unguarded-access', 'call-breaks-consistent-guard', r"^call to '.*', which (reads|changes) .*, which its other callers hold"),
     ('mapguard-unguarded-access', 'read-breaks-consistent-guard', r'in a function that does not lock .*, which guards it at every access in the other functions'),
     ('mapguard-unguarded-access', 'breaks-consistent-guard', r'which guards it at every access in the other functions'),
     ('mapguard-unguarded-access', 'inferred-guard', r'which guards it at'),

@@ -67,6 +67,7 @@ void GuardInference::clear() {
   EscapingHelpers.clear();
   DeferredEntries.clear();
   CallSites.clear();
+  Phases.reset();
 }
 
 /// Whether a function can matter: it names a shared container or calls a helper whose entry
@@ -207,6 +208,30 @@ const ValueDecl *GuardInference::candidateGuard(const ContainerAccess &Access, c
   return nullptr;
 }
 
+std::optional<GuardInference::CallerLocks> GuardInference::lockedByCallers(const ContainerAccess &Access) const {
+  if (Access.Function != Access.Enclosing || Access.DeferredBy || Access.ScopeExit)
+    return std::nullopt;
+  CallerLocks Callers;
+  for (const HelperCallSite &Site : callSitesOf(Access.Function)) {
+    if (!Site.Judged || Site.Caller == Access.Function)
+      continue;
+    ++Callers.Sites;
+    for (const HeldLock &Lock : Site.Held.held())
+      if (const ValueDecl *Mutex = candidateGuard(Access, Lock); Mutex && !Access.Held.find(Lock.Mutex)) {
+        auto *It = llvm::find_if(Callers.Holding, [&](const auto &Entry) { return Entry.first == Mutex; });
+        if (It == Callers.Holding.end())
+          Callers.Holding.push_back({Mutex, 1});
+        else
+          ++It->second;
+      }
+  }
+  // Only where the callers disagree: when all of them hold a lock, it is the helper's entry lock.
+  if (Callers.Holding.empty() ||
+      llvm::all_of(Callers.Holding, [&](const auto &E) { return E.second == Callers.Sites; }))
+    return std::nullopt;
+  return Callers;
+}
+
 void GuardInference::inferGuards(ASTContext &Ctx) {
   llvm::DenseMap<const ValueDecl *, Tally> Tallies;
   SmallVector<const ValueDecl *, 16> Seen;
@@ -224,10 +249,22 @@ void GuardInference::inferGuards(ASTContext &Ctx) {
       if (!Mutex)
         continue;
       HeldHere.push_back(Mutex);
-      if (T.HeldAt[Mutex]++ == 0) {
+      if (T.HeldAt[Mutex]++ == 0)
         T.Order.push_back(Mutex);
-        T.Evidence[Mutex] = &Access;
-      }
+      T.Evidence.try_emplace(Mutex, &Access);
+    }
+    // A helper some of whose callers hold a mutex for it and some do not: its access is made at each
+    // call, held where the call holds it (a call without it is call-breaks-consistent-guard's).
+    if (std::optional<CallerLocks> Callers = lockedByCallers(Access)) {
+      T.Counted += Callers->Sites - 1;
+      for (const ValueDecl *Mutex : HeldHere)
+        T.HeldAt[Mutex] += Callers->Sites - 1;
+      for (const auto &[Mutex, Sites] : Callers->Holding)
+        if (!llvm::is_contained(HeldHere, Mutex)) {
+          if (T.HeldAt[Mutex] == 0)
+            T.Order.push_back(Mutex);
+          T.HeldAt[Mutex] += Sites;
+        }
     }
     if (Access.Use.Write && !Access.Use.ElementOnly) {
       if (!T.HeldAtEveryWrite)

@@ -5,7 +5,8 @@
 // Locks held on entry come from requires-capability annotations and, for private and internal
 // helpers, from every call site in the translation unit (transitively, with a cap): private,
 // protected and public member functions (virtual ones too; an override takes the entry locks of
-// the function it overrides) and internal functions. Lambdas run
+// the function it overrides) and internal functions. A helper whose callers disagree (some hold a
+// mutex, some do not) has its accesses counted once per call, held where the call holds it. Lambdas run
 // synchronously inherit the locks held where they are created; those handed to a thread or an
 // executor start with none. Shared by the six checks built on GuardedContainerCheck
 // (unguarded-access, write-under-shared-lock, check-then-act, escaping-reference,
@@ -16,6 +17,7 @@
 
 #include "analysis/ContainerAliases.h"
 #include "analysis/FunctionCfg.h"
+#include "analysis/LifecyclePhases.h"
 #include "analysis/LockState.h"
 #include "model/ContainerAccess.h"
 #include "model/DeferringCallees.h"
@@ -92,6 +94,15 @@ struct GuardInfo {
   } Elsewhere;
 };
 
+/// A direct call of a function of the unit from another function's own code (not from a callable it
+/// hands over), with the locks held there as the callee names them (`this->mu_`, a parameter's).
+struct HelperCallSite {
+  const clang::FunctionDecl *Caller = nullptr;
+  const clang::CallExpr *Call = nullptr;
+  LockSet Held;
+  bool Judged = true; // not in a constructor or destructor, not opted out (test-only, an assertion)
+};
+
 /// ", 3 of them in cache_a.cpp" when other units make some of the accesses that hold \p Guard;
 /// empty otherwise.
 std::string heldElsewhereText(const GuardInfo &Guard);
@@ -156,6 +167,14 @@ public:
   bool calledInUnit(const clang::FunctionDecl *Fn) const { return CallSites.contains(Fn->getCanonicalDecl()); }
   /// The functions of the unit that call \p Fn directly from their own code.
   llvm::SmallVector<const clang::FunctionDecl *, 2> callersOf(const clang::FunctionDecl *Fn) const;
+  /// Those calls, with the locks held at each.
+  llvm::ArrayRef<HelperCallSite> callSitesOf(const clang::FunctionDecl *Fn) const;
+  /// Whether \p S, in \p Fn's own code, runs while the threads that share the object do not
+  /// (LifecyclePhases: before they start, after they are joined, in a helper called only there).
+  bool outsideSharing(const clang::FunctionDecl *Fn, const clang::Stmt *S);
+  /// Whether \p Fn's callers hold the lock by contract: its name or a lock parameter says so and
+  /// no call site in the unit tells, or only such functions call it.
+  bool heldByContract(const clang::FunctionDecl *Fn) const;
   /// The locks \p Fn starts with because every call site holds them (not its annotations); null: none.
   const LockSet *inferredEntry(const clang::FunctionDecl *Fn) const;
   /// Whether \p Fn runs only inside \p Within, on its thread: it is \p Within, or a helper no other
@@ -195,6 +214,22 @@ private:
   /// `std::unique_lock<std::mutex> &`, a project guard): the "lock token" idiom.
   bool expectsLockHeld(const clang::FunctionDecl *Fn) const;
   void inferGuards(clang::ASTContext &Ctx);
+  /// For an access in a helper some of whose (judged) calls hold a mutex it lacks and some do not:
+  /// the number of those calls and, per candidate guard, how many hold it. The access is made at
+  /// each call and counts once per call (Infer's RacerD: a callee's accesses are its callers').
+  struct CallerLocks {
+    unsigned Sites = 0;
+    llvm::SmallVector<std::pair<const clang::ValueDecl *, unsigned>, 1> Holding;
+  };
+  std::optional<CallerLocks> lockedByCallers(const ContainerAccess &Access) const;
+
+public:
+  /// Whether \p Access, in a helper's own code, is made with \p Mutex held (the helper's names) at
+  /// every judged call of the helper by a function other than \p Caller, and there is one.
+  bool heldByCallersOtherThan(const ContainerAccess &Access, const ObjectPath &Mutex,
+                              const clang::FunctionDecl *Caller) const;
+
+private:
   /// Adds to a container's tally the accesses other units make (the project index): its mutexes
   /// by their USRs, among the same class's members or the unit's globals.
   struct Tally {
@@ -262,10 +297,10 @@ private:
   llvm::DenseSet<const clang::FunctionDecl *> EscapingHelpers;
   // Functions handed over by name (`std::thread(&C::run, this)`, `post(std::bind(&C::f, this))`).
   llvm::DenseMap<const clang::FunctionDecl *, CallableContext> DeferredEntries;
-  // Direct calls of each function from its callers' own code (for LifecyclePhases).
-  llvm::DenseMap<const clang::FunctionDecl *,
-                 llvm::SmallVector<std::pair<const clang::FunctionDecl *, const clang::CallExpr *>, 2>>
-      CallSites;
+  // Direct calls of each function from its callers' own code (for LifecyclePhases and the calls
+  // that skip a lock their callee relies on).
+  llvm::DenseMap<const clang::FunctionDecl *, llvm::SmallVector<HelperCallSite, 2>> CallSites;
+  std::unique_ptr<LifecyclePhases> Phases; // after analyse()
 };
 
 } // namespace mapguard

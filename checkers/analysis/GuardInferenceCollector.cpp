@@ -312,10 +312,17 @@ private:
         else
           GI.MutexesAtCalls[Callee].insert(nullptr);
     }
-    // Where a helper runs in its callers' life cycle (a callable handed over runs at another time).
-    if (Callee && Callee->isDefined() && Fn == Enclosing && !Context.DeferredBy && !Context.ScopeExit)
-      GI.CallSites[Callee].push_back({Enclosing, Call});
-    if (!Callee || !GI.isHelperCandidate(Callee))
+    if (!Callee)
+      return;
+    bool Helper = GI.isHelperCandidate(Callee);
+    // Where a helper runs in its callers' life cycle (a callable handed over runs at another time),
+    // and which locks each call holds.
+    if (Callee->isDefined() && Fn == Enclosing && !Context.DeferredBy && !Context.ScopeExit)
+      GI.CallSites[Callee].push_back(
+          {Enclosing, Call, Helper && !Before.empty() ? rebaseToCallee(Call, Callee, Before, Resolver) : LockSet(),
+           !isConstructionOrDestruction(Enclosing) && !Enclosing->hasAttr<NoThreadSafetyAnalysisAttr>() &&
+               !isTestOnly(Enclosing) && !isInDebugAssertion(Call->getExprLoc(), Ctx)});
+    if (!Helper)
       return;
     // A recursive call holds what the function's own entry holds: it must not empty the meet of
     // the calls from outside.

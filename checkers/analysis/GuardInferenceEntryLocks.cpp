@@ -42,7 +42,8 @@ bool GuardInference::runsOnlyWithin(const FunctionDecl *Fn, const FunctionDecl *
   }
   auto Sites = CallSites.find(canonical(Fn));
   return Sites != CallSites.end() && !Sites->second.empty() &&
-         llvm::all_of(Sites->second, [&](const auto &Site) { return runsOnlyWithin(Site.first, Within, Depth + 1); });
+         llvm::all_of(Sites->second,
+                      [&](const HelperCallSite &Site) { return runsOnlyWithin(Site.Caller, Within, Depth + 1); });
 }
 
 bool GuardInference::expectsLockHeld(const FunctionDecl *Fn) const {
@@ -74,10 +75,35 @@ LockSet GuardInference::entryOf(const FunctionDecl *Fn, ObjectPathResolver &Reso
 SmallVector<const FunctionDecl *, 2> GuardInference::callersOf(const FunctionDecl *Fn) const {
   SmallVector<const FunctionDecl *, 2> Callers;
   if (auto Sites = CallSites.find(canonical(Fn)); Sites != CallSites.end())
-    for (const auto &Site : Sites->second)
-      if (!llvm::is_contained(Callers, Site.first))
-        Callers.push_back(Site.first);
+    for (const HelperCallSite &Site : Sites->second)
+      if (!llvm::is_contained(Callers, Site.Caller))
+        Callers.push_back(Site.Caller);
   return Callers;
+}
+
+ArrayRef<HelperCallSite> GuardInference::callSitesOf(const FunctionDecl *Fn) const {
+  auto Sites = CallSites.find(canonical(Fn));
+  return Sites == CallSites.end() ? ArrayRef<HelperCallSite>() : ArrayRef<HelperCallSite>(Sites->second);
+}
+
+bool GuardInference::heldByCallersOtherThan(const ContainerAccess &Access, const ObjectPath &Mutex,
+                                            const FunctionDecl *Caller) const {
+  if (Access.Function != Access.Enclosing || Access.DeferredBy || Access.ScopeExit)
+    return false;
+  bool Any = false;
+  for (const HelperCallSite &Site : callSitesOf(Access.Function)) {
+    if (!Site.Judged || Site.Caller == Caller || Site.Caller == Access.Function)
+      continue;
+    if (!Site.Held.find(Mutex))
+      return false;
+    Any = true;
+  }
+  return Any;
+}
+
+bool GuardInference::heldByContract(const FunctionDecl *Fn) const {
+  return (expectsLockHeld(Fn) && !InferredEntry.count(canonical(Fn)) && !Fn->hasAttr<RequiresCapabilityAttr>()) ||
+         calledOnlyUnderContract(Fn, 0);
 }
 
 const LockSet *GuardInference::inferredEntry(const FunctionDecl *Fn) const {

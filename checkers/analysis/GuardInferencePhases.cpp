@@ -59,26 +59,30 @@ bool keptInMember(const Expr *Start, ASTContext &Ctx) {
 } // namespace
 
 void GuardInference::markLifecyclePhases(ASTContext &Ctx) {
-  LifecyclePhases Phases(Cfgs, Ctx);
+  Phases = std::make_unique<LifecyclePhases>(Cfgs, Ctx);
   // The threads started and kept in members (a start/stop life cycle, not a thread per call).
   auto AddStart = [&](const std::optional<Deferral> &By) {
     if (By && By->NewThread && keptInMember(By->Call, Ctx))
-      Phases.addStart(By->Call);
+      Phases->addStart(By->Call);
   };
   for (const ContainerAccess &Access : llvm::concat<const ContainerAccess>(Accesses, OtherAccesses))
     AddStart(Access.DeferredBy);
   for (const auto &Entry : DeferredEntries)
     AddStart(Entry.second.DeferredBy);
   for (const auto &[Callee, Sites] : CallSites)
-    for (const auto &[Caller, Call] : Sites)
-      Phases.addCallSite(Callee, Caller, Call);
-  Phases.compute(MaxHelperDepth);
+    for (const HelperCallSite &Site : Sites)
+      Phases->addCallSite(Callee, Site.Caller, Site.Call);
+  Phases->compute(MaxHelperDepth);
   for (ContainerAccess &Access : llvm::concat<ContainerAccess>(Accesses, OtherAccesses))
     if (!Access.DeferredBy && !Access.ScopeExit && Access.Function == Access.Enclosing &&
         !Access.BeforeOrAfterSharing &&
         !(isConstructionOrDestruction(Access.Function) && !insideTheObject(Access.Path, Access.Function)) &&
-        Phases.outsideSharing(Access.Function, Access.Ref))
+        Phases->outsideSharing(Access.Function, Access.Ref))
       Access.BeforeOrAfterSharing = true;
+}
+
+bool GuardInference::outsideSharing(const FunctionDecl *Fn, const Stmt *S) {
+  return Phases && Phases->outsideSharing(Fn, S);
 }
 
 namespace {

@@ -55,7 +55,7 @@ public:
   void putUnlocked(int Key) { touchEntry(Key); }
   void insertEntry(int Key) { Entries[Key] = 0; }
   void touchEntry(int Key) {
-    Entries[Key] += 1; // expect: mapguard-unguarded-access {{'operator[]' on 'Entries' without holding 'Mu', which guards it at 1 of 2 accesses}} note@-2: {{accessed with 'Mu' held here}}
+    Entries[Key] += 1; // expect: mapguard-unguarded-access {{'operator[]' on 'Entries' without holding 'Mu', which guards it at 2 of 3 accesses}} note@-2: {{accessed with 'Mu' held here}}
   }
 
 private:

@@ -121,7 +121,7 @@ public:
   void cancel(int Id) { finish(Id); }
 
 private:
-  void finish(int Id) { Pending.erase(Id); } // expect: mapguard-unguarded-access {{'erase' on 'Pending' without holding 'Mu', which guards it at 1 of 2 accesses}} note@+3: {{accessed with 'Mu' held here}}
+  void finish(int Id) { Pending.erase(Id); } // expect: mapguard-unguarded-access {{'erase' on 'Pending' without holding 'Mu', which guards it at 2 of 3 accesses}} note@+3: {{accessed with 'Mu' held here}}
   void check(int Id) {
     std::lock_guard<std::mutex> Lock(Mu);
     (void)Pending.count(Id);
