@@ -76,7 +76,8 @@ void GuardInference::markLifecyclePhases(ASTContext &Ctx) {
   for (ContainerAccess &Access : llvm::concat<ContainerAccess>(Accesses, OtherAccesses))
     if (!Access.DeferredBy && !Access.ScopeExit && Access.Function == Access.Enclosing &&
         !Access.BeforeOrAfterSharing &&
-        !(isConstructionOrDestruction(Access.Function) && !insideTheObject(Access.Path, Access.Function)) &&
+        !((isConstructionOrDestruction(Access.Function) || Phases->onlyTheObjectUnshared(Access.Function)) &&
+          !insideTheObject(Access.Path, Access.Function)) &&
         Phases->outsideSharing(Access.Function, Access.Ref))
       Access.BeforeOrAfterSharing = true;
 }

@@ -137,14 +137,36 @@ bool LifecyclePhases::outsideSharing(const FunctionDecl *Fn, const Stmt *S) {
   return !Stops.empty() && !Cfg->reaches(Entry, At, Stops);
 }
 
+namespace {
+/// Whether \p Call runs its callee on the object its caller is constructing or destroying:
+/// `helper()` or `this->helper()` (a static member or another object's runs on shared state).
+bool onTheObjectItself(const CallExpr *Call) {
+  const auto *Member = dyn_cast<CXXMemberCallExpr>(Call);
+  return Member && isa<CXXThisExpr>(Member->getImplicitObjectArgument()->IgnoreParenImpCasts());
+}
+} // namespace
+
 void LifecyclePhases::compute(unsigned MaxDepth) {
   for (unsigned Round = 0; Round < MaxDepth; ++Round) {
     bool Changed = false;
     for (const auto &[Callee, Sites] : CallSites) {
       if (OutsideSharing.contains(Callee) || !calledOnlyHere(Callee))
         continue;
-      if (llvm::all_of(Sites, [&](const CallSite &Site) { return outsideSharing(Site.Caller, Site.Call); })) {
+      // A constructor or destructor has only its own object to itself: a helper it calls on that
+      // object runs outside sharing for the object's own state, and not otherwise (oatpp's
+      // `Component` constructor registering itself in a global map under its lock).
+      bool ThroughConstruction = false;
+      if (llvm::all_of(Sites, [&](const CallSite &Site) {
+            if (isa<CXXConstructorDecl, CXXDestructorDecl>(Site.Caller) ||
+                DuringConstruction.contains(canonical(Site.Caller))) {
+              ThroughConstruction = true;
+              return onTheObjectItself(Site.Call);
+            }
+            return outsideSharing(Site.Caller, Site.Call);
+          })) {
         OutsideSharing.insert(Callee);
+        if (ThroughConstruction)
+          DuringConstruction.insert(Callee);
         Changed = true;
       }
     }

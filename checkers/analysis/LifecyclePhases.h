@@ -28,6 +28,11 @@ public:
 
   /// Whether \p S, in \p Fn's own code, runs while the object's threads do not.
   bool outsideSharing(const clang::FunctionDecl *Fn, const clang::Stmt *S);
+  /// Whether \p Fn runs outside sharing only because a constructor or destructor calls it on its
+  /// own object: only that object's state is not shared there.
+  bool onlyTheObjectUnshared(const clang::FunctionDecl *Fn) const {
+    return DuringConstruction.contains(Fn->getCanonicalDecl());
+  }
 
 private:
   struct CallSite {
@@ -44,6 +49,7 @@ private:
   llvm::DenseSet<const clang::Expr *> Starts;
   llvm::DenseMap<const clang::FunctionDecl *, llvm::SmallVector<CallSite, 2>> CallSites;
   llvm::DenseSet<const clang::FunctionDecl *> OutsideSharing; // helpers called only outside sharing
+  llvm::DenseSet<const clang::FunctionDecl *> DuringConstruction; // ... some of them by a constructor or destructor
   llvm::DenseMap<const FunctionCfg *, llvm::SmallVector<CFGPoint, 2>> StopPoints;
   llvm::DenseMap<const clang::FunctionDecl *, bool> Stops; // memo of stopsThreads by callee
 };

@@ -140,3 +140,62 @@ private:
   std::vector<int> &(Encoder::*Next)() = &Encoder::buffer;
   std::vector<int> Buffer;
 };
+
+// A registry whose entries register and unregister themselves from their constructor and
+// destructor (oatpp's Environment::Component): the constructor has its own object to itself, not
+// the global map its helpers change, so a helper it calls is judged at its accesses of the map.
+class Environment {
+public:
+  template <typename T> class Component {
+  public:
+    explicit Component(std::string Name) : Name(std::move(Name)) { Environment::registerComponent(this->Name, this); }
+    ~Component() { Environment::unregisterComponent(Name); }
+
+  private:
+    std::string Name;
+  };
+  static void *getComponent(const std::string &Name) {
+    std::lock_guard<std::mutex> Lock(componentsMutex());
+    auto It = components().find(Name);
+    return It == components().end() ? nullptr : It->second;
+  }
+
+private:
+  static std::mutex &componentsMutex() {
+    static std::mutex Mu;
+    return Mu;
+  }
+  static std::map<std::string, void *> &components() {
+    static std::map<std::string, void *> Map;
+    return Map;
+  }
+  static void registerComponent(const std::string &Name, void *Object) {
+    std::lock_guard<std::mutex> Lock(componentsMutex());
+    components()[Name] = Object;
+  }
+  static void unregisterComponent(const std::string &Name) {
+    components().erase(Name); // expect: mapguard-unguarded-access {{'erase' on 'Environment::components()' without holding 'Environment::componentsMutex()'}} note@-18: {{is accessed with 'Environment::componentsMutex()' held here}}
+  }
+};
+
+// Twin: a helper the constructor and destructor call on their own object changes only that
+// object's map - not shared while it is built or torn down.
+class Assembly {
+public:
+  Assembly() { this->fill(); }
+  ~Assembly() { drain(); }
+  void add(int Part) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Parts.insert(Part);
+  }
+  bool has(int Part) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    return Parts.count(Part) != 0;
+  }
+
+private:
+  void fill() { Parts.insert(0); }
+  void drain() { Parts.clear(); }
+  std::mutex Mu;
+  std::set<int> Parts;
+};
