@@ -412,6 +412,41 @@ TEST_P(ProjectCheckerTest, EveryFrontEndReportsTheExpectationsWithTheProjectInde
       EXPECT_TRUE(llvm::sys::fs::exists(Dir.file("mapguard.index"))) << "the CLI writes the index next to the database";
     }
   }
+  // `mapguard index` alone writes the index the plugin reads, and reports nothing.
+  {
+    SCOPED_TRACE("mapguard index, then the clang-tidy plugin");
+    EXPECT_FALSE(llvm::sys::fs::remove(Dir.file("mapguard.index")));
+    CommandResult Indexed = run({Mapguard, "index", "--no-cache", Config, "-p", Dir.path()}, Dir.path());
+    EXPECT_EQ(Indexed.ExitCode, 0) << output(Indexed);
+    EXPECT_EQ(Indexed.Out, "") << "mapguard index reports no finding";
+    EXPECT_NE(Indexed.Err.find("project index written to " + Dir.file("mapguard.index")), std::string::npos)
+        << Indexed.Err;
+    CommandResult Result = run(Plugin, Dir.path());
+    std::string Problems = compare(Project, parseDiagnostics(Result.Out));
+    EXPECT_TRUE(Problems.empty()) << Project.Name << ":\n" << Problems << "stderr:\n" << Result.Err;
+  }
+  // A sharded run in two stages: each part's facts, merged into one index, then each part's
+  // analysis with it; together, the findings of one run over every unit.
+  {
+    SCOPED_TRACE("mapguard index --shard K/2, merge-index, mapguard --shard K/2");
+    EXPECT_FALSE(llvm::sys::fs::remove(Dir.file("mapguard.index")));
+    std::vector<std::string> Merge = {Mapguard, "merge-index", "-o", Dir.file("mapguard.index")};
+    for (const std::string Part : {"1", "2"}) {
+      CommandResult Indexed = run(
+          {Mapguard, "index", "--quiet", "--no-cache", "--shard", Part + "/2", Config, "-p", Dir.path()}, Dir.path());
+      EXPECT_EQ(Indexed.ExitCode, 0) << output(Indexed);
+      Merge.push_back(Dir.file("mapguard-" + Part + "-of-2.index"));
+      EXPECT_TRUE(llvm::sys::fs::exists(Merge.back())) << "each part writes its own facts";
+    }
+    CommandResult Merged = run(Merge, Dir.path());
+    EXPECT_EQ(Merged.ExitCode, 0) << output(Merged);
+    std::string Findings;
+    for (const std::string Part : {"1", "2"})
+      Findings +=
+          run({Mapguard, "--quiet", "--no-cache", "--shard", Part + "/2", Config, "-p", Dir.path()}, Dir.path()).Out;
+    std::string Problems = compare(Project, parseDiagnostics(Findings));
+    EXPECT_TRUE(Problems.empty()) << Project.Name << ":\n" << Problems;
+  }
   // mapguard-clangd, one file at a time, with the documented .clangd (clangd's FastCheckFilter
   // drops untimed checks) and the project's configuration as its .clang-tidy.
   writeFile(Dir.file(".clangd"), readFile(SourceDir + "/integration/editors/example.clangd"));

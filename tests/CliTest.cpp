@@ -466,6 +466,35 @@ struct Store {
   EXPECT_NE(Foreign.Err.find("was not written by mapguard"), std::string::npos) << Foreign.Err;
 }
 
+TEST(CliTest, TheIndexCommandsSayWhatIsWrongWithTheirArguments) {
+  Project P;
+  TempDir Out;
+  // An index run writes the index alone: report options are a usage error, not ignored.
+  for (const std::vector<std::string> &Extra :
+       std::vector<std::vector<std::string>>{{"--sarif", Out.file("x.sarif")}, {"--fix"}, {"--no-project-index"}}) {
+    std::vector<std::string> Command = {Mapguard, "index", "-p", P.root()};
+    Command.insert(Command.end(), Extra.begin(), Extra.end());
+    CommandResult Result = run(Command);
+    EXPECT_EQ(Result.ExitCode, 2) << Extra.front() << ": " << Result.Err;
+    EXPECT_NE(Result.Err.find("mapguard index"), std::string::npos) << Result.Err;
+  }
+  // An index it cannot write is an error, not a silent run.
+  CommandResult Unwritable =
+      run({Mapguard, "index", "--quiet", "-p", P.root(), "--project-index-file", Out.file("no/such/dir/x.index")});
+  EXPECT_EQ(Unwritable.ExitCode, 2) << Unwritable.Err;
+  EXPECT_NE(Unwritable.Err.find("cannot write the project index"), std::string::npos) << Unwritable.Err;
+  // merge-index: an output is required, and every input must be an index of this version.
+  EXPECT_EQ(run({Mapguard, "merge-index", Out.file("a.index")}).ExitCode, 2);
+  writeFile(Out.file("a.index"), R"({"mapguard-project-index": 1, "functions": {}})");
+  writeFile(Out.file("bad.index"), "{}");
+  CommandResult Bad = run({Mapguard, "merge-index", Out.file("a.index"), Out.file("bad.index"), "-o", Out.file("m")});
+  EXPECT_EQ(Bad.ExitCode, 2);
+  EXPECT_NE(Bad.Err.find("bad.index' is not a mapguard project index"), std::string::npos) << Bad.Err;
+  CommandResult Good = run({Mapguard, "merge-index", Out.file("a.index"), Out.file("a.index"), "-o", Out.file("m")});
+  EXPECT_EQ(Good.ExitCode, 0) << Good.Err;
+  EXPECT_NE(readFile(Out.file("m")).find("\"mapguard-project-index\": 1"), std::string::npos);
+}
+
 TEST(CliTest, FindsTheDatabaseAsClangTidyDoes) {
   Project P;
   TempDir Elsewhere;

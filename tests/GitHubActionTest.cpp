@@ -132,4 +132,23 @@ TEST_F(RunStepTest, MergesThePartsOfAShardedRun) {
   EXPECT_EQ(resultFiles(Sarif), resultFiles(Whole)) << readFile(Sarif);
 }
 
+TEST_F(RunStepTest, BuildsTheProjectIndexInTwoStagesForAShardedRun) {
+  // Stage 1: each part's facts, next to the database, and no log.
+  for (const std::string Part : {"1", "2"}) {
+    CommandResult Facts = step({"MAPGUARD_INDEX=true", "MAPGUARD_SHARD=" + Part + "/2", "MAPGUARD_ARGS=--quiet"});
+    EXPECT_EQ(Facts.ExitCode, 0) << output(Facts);
+    EXPECT_TRUE(llvm::sys::fs::exists(P.path("mapguard-" + Part + "-of-2.index"))) << output(Facts);
+  }
+  EXPECT_FALSE(llvm::sys::fs::exists(Sarif)) << "an index job writes no SARIF log";
+  // Stage 2: a part merges the indexes, then analyses its units with the whole.
+  CommandResult Part =
+      step({"MAPGUARD_MERGE_INDEX=" + P.path("mapguard-*-of-2.index"), "MAPGUARD_SHARD=1/2", "MAPGUARD_ARGS=--quiet"});
+  EXPECT_LE(Part.ExitCode, 1) << output(Part);
+  EXPECT_TRUE(llvm::sys::fs::exists(P.path("mapguard.index")));
+  EXPECT_TRUE(llvm::sys::fs::exists(Sarif));
+  // A part's index that is not one stops the step with mapguard's usage error.
+  writeFile(P.path("mapguard-3-of-3.index"), "not an index");
+  EXPECT_EQ(step({"MAPGUARD_MERGE_INDEX=" + P.path("mapguard-*-of-*.index"), "MAPGUARD_ARGS=--quiet"}).ExitCode, 2);
+}
+
 } // namespace

@@ -367,24 +367,37 @@ AnalysisResult analyze(const tooling::CompilationDatabase &Db, llvm::ArrayRef<st
     Second.Index = Merged;
     // The facts of the functions it calls, and the other units' accesses to its containers.
     Second.Digest = Merged->digestOf(Unit->Needs, Unit->LockNeeds) + Merged->digestOfTallies(Unit->Defined);
-    if (Second.Digest.empty())
+    if (Second.Digest.empty() || Index.FactsOnly)
       continue; // it calls nothing another unit knows more about: its first outcome stands
     Again.push_back(I);
     Uses.push_back(std::move(Second));
   }
   std::string IndexFile = Index.OutputFile;
   std::optional<llvm::FileRemover> RemoveTemporary;
+  // (`mapguard index` always names its file.)
   if (IndexFile.empty() && !Again.empty()) { // a worker process reads it from a file
     llvm::SmallString<128> Temporary;
     if (!llvm::sys::fs::createTemporaryFile("mapguard", "index", Temporary))
       RemoveTemporary.emplace(Temporary);
     IndexFile = Temporary.str().str();
   }
+  std::string WriteError;
   if (!IndexFile.empty()) {
     std::error_code EC;
     llvm::raw_fd_ostream OS(IndexFile, EC);
     if (!EC)
       OS << Merged->serialize();
+    OS.close();
+    if (EC || OS.has_error())
+      WriteError = "cannot write the project index '" + IndexFile + "': " + (EC ? EC : OS.error()).message();
+    OS.clear_error();
+  }
+  if (Index.FactsOnly) {
+    AnalysisResult Result = merge(Db, Files, std::move(Outcomes), Done);
+    Result.IndexedFunctions = Merged->size();
+    Result.IndexedContainers = Merged->containerCount();
+    Result.IndexWriteError = std::move(WriteError);
+    return Result;
   }
   for (FactsUse &Use : Uses)
     Use.IndexFile = IndexFile;

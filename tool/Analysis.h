@@ -56,6 +56,8 @@ struct AnalysisResult {
   /// The project index's part (issue 24): the functions it holds facts about, and the units
   /// analysed a second time because they call some of them.
   size_t IndexedFunctions = 0, AnalysedAgain = 0;
+  size_t IndexedContainers = 0;
+  std::string IndexWriteError; // the index file could not be written: why
 };
 
 using OptionsProviderFactory = std::function<std::unique_ptr<clang::tidy::ClangTidyOptionsProvider>(
@@ -112,6 +114,7 @@ struct ProjectIndexRun {
   /// earlier full run, whose entries for the units analysed now are replaced.
   std::shared_ptr<const ProjectFacts> Earlier;
   std::string OutputFile; // where the merged index is written; empty: a temporary file
+  bool FactsOnly = false; // `mapguard index`: write the index after the first look, no second look
 };
 
 AnalysisResult analyze(const clang::tooling::CompilationDatabase &Db, llvm::ArrayRef<std::string> Files,

@@ -196,6 +196,16 @@ void reportFailures(const RunRequest &Request, const AnalysisResult &Result) {
 } // namespace
 
 int runMapguard(RunRequest Request) {
+  if (Request.IndexOnly) {
+    // It writes the index alone: the options of a report have nothing to act on.
+    if (!Request.ProjectIndex)
+      return fail("mapguard index writes the project index; --no-project-index contradicts it");
+    if (Request.Fix || !Request.SarifFile.empty() || !Request.JsonFile.empty() || !Request.ExportFixes.empty() ||
+        !Request.BaselinePath.empty() || Request.DiffRevision || Request.Annotate ||
+        Request.Format != OutputFormat::Text)
+      return fail("mapguard index writes only the project index: --fix, --export-fixes, --sarif, --json, "
+                  "--format, --baseline and --diff belong to an analysis run");
+  }
   if (Request.Fix && Request.Format != OutputFormat::Text)
     return fail("--fix reports as text; use --format=text (or --sarif <file>) with it");
   std::set<std::string> ChangedFiles;
@@ -334,10 +344,25 @@ int runMapguard(RunRequest Request) {
     IndexFile = (DatabaseDir + "/" + ProjectIndexFileName).str();
   // A run over part of the units keeps the facts an earlier full run found in the others.
   bool Partial = Request.DiffRevision || Request.Shard || !Files.empty();
-  if (Index.Enabled && Partial)
-    Index.Earlier = loadProjectIndex(IndexFile);
-  else if (Index.Enabled)
+  if (Request.IndexOnly) {
+    // A shard writes its part's facts alone (merge-index joins the parts); named files refresh
+    // their facts in the index.
+    Index.FactsOnly = true;
+    if (Request.Shard && Request.ProjectIndexFile.empty() && !DatabaseDir.empty())
+      IndexFile =
+          (DatabaseDir + "/mapguard-" + Twine(Request.Shard->Index) + "-of-" + Twine(Request.Shard->Count) + ".index")
+              .str();
+    if (IndexFile.empty())
+      return fail("mapguard index: no compilation database directory to write the index next to; name the file "
+                  "with --project-index-file");
+    if (Partial && !Request.Shard)
+      Index.Earlier = loadProjectIndex(IndexFile);
     Index.OutputFile = IndexFile;
+  } else if (Index.Enabled && Partial) {
+    Index.Earlier = loadProjectIndex(IndexFile);
+  } else if (Index.Enabled) {
+    Index.OutputFile = IndexFile;
+  }
   AnalysisResult Result = analyze(**Db, Inputs, *MakeOptions, Request.Jobs, OnUnit, RunUnit, Checkpoint, Index);
   Bar.finish();
   if (Cache)
@@ -351,6 +376,16 @@ int runMapguard(RunRequest Request) {
   bool UnitsFailed = llvm::any_of(Result.Failures, [&](const UnitFailure &Failure) {
     return !(Failure.SystemHeadersOnly && Request.AllowSystemHeaderErrors);
   });
+  if (Request.IndexOnly) {
+    if (!Result.IndexWriteError.empty())
+      return fail(Result.IndexWriteError);
+    if (!Request.Quiet)
+      errs() << "mapguard: project index written to " << IndexFile << ": facts of " << Result.IndexedFunctions
+             << " function(s) and " << Result.IndexedContainers << " shared container(s), from " << Inputs.size()
+             << " translation unit(s)\n";
+    reportFailures(Request, Result);
+    return UnitsFailed ? ExitUnitFailed : ExitClean;
+  }
   if (Request.Annotate) {
     // Like --fix: a unit that could not be analysed may hold the accesses that decide.
     AnnotateRequest Annotate{Request.ExportFixes, Request.Fix && !UnitsFailed, !Request.Fix};

@@ -27,6 +27,9 @@ struct RunRequest {
   // `mapguard annotate`: instead of the findings, the annotations of the inferred guards; Fix
   // inserts them, ExportFixes writes them.
   bool Annotate = false;
+  // `mapguard index`: only the project index (the facts of the units, merged), written to
+  // ProjectIndexFile or next to the database; no findings. With --shard, this part's facts alone.
+  bool IndexOnly = false;
   unsigned Jobs = 0;
   std::optional<ShardSpec> Shard;     // --shard K/N: only this part of the units
   std::optional<CacheSettings> Cache; // nothing: --no-cache

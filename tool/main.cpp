@@ -1,6 +1,7 @@
 // mapguard: the mapguard checks over a compilation database, with clang-tidy's configuration,
 // text output and fixes, plus SARIF for code scanning. Options here; the run is in Run.cpp.
 #include "CheckDocs.inc"
+#include "MergeIndex.h"
 #include "MergeSarif.h"
 #include "Run.h"
 #include "Shard.h"
@@ -126,6 +127,9 @@ shared maps and deferred callbacks, in C++ compiled from a compile_commands.json
 Also: mapguard merge-sarif <log.sarif> ... [-o <merged.sarif>]  (the logs of --shard runs, as one)
       mapguard annotate [options] [<file> ...]  (GUARDED_BY and REQUIRES for the inferred guards:
                                                  printed; --fix inserts them, --export-fixes writes them)
+      mapguard index [options] [<file> ...]     (only the project index, for the plugin and clangd; with
+                                                 --shard K/N, that part's: mapguard-K-of-N.index)
+      mapguard merge-index <part.index> ... -o <mapguard.index>  (the parts of a sharded index, as one)
 
 Exit codes: 0 no findings (with --baseline: no new ones), 1 findings,
             2 usage or configuration error,
@@ -141,11 +145,14 @@ int main(int argc, const char **argv) {
   InitLLVM X(argc, argv);
   if (argc > 1 && StringRef(argv[1]) == "merge-sarif")
     return mergeSarifMain(argc - 1, argv + 1);
+  if (argc > 1 && StringRef(argv[1]) == "merge-index")
+    return mergeIndexMain(argc - 1, argv + 1);
   RunRequest Request;
   // `mapguard annotate ...`: the same options, the annotations instead of the findings.
   std::vector<const char *> Args(argv, argv + argc);
-  if (argc > 1 && StringRef(argv[1]) == "annotate") {
-    Request.Annotate = true;
+  if (argc > 1 && (StringRef(argv[1]) == "annotate" || StringRef(argv[1]) == "index")) {
+    Request.Annotate = StringRef(argv[1]) == "annotate";
+    Request.IndexOnly = StringRef(argv[1]) == "index";
     Args.erase(Args.begin() + 1);
     argc = static_cast<int>(Args.size());
     argv = Args.data();

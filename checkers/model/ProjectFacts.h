@@ -78,6 +78,7 @@ public:
   /// Adds \p Other's functions that none of \p Files defines (an earlier index, under the units analysed now).
   void mergeExcept(const ProjectFacts &Other, const llvm::StringSet<> &Files);
   size_t size() const { return Functions.size(); }
+  size_t containerCount() const { return Containers.size(); }
   const std::map<std::string, FunctionFacts> &functions() const { return Functions; }
 
   /// A unit's tally of a container (replacing that unit's earlier one).

@@ -13,6 +13,10 @@
 #   MAPGUARD_UNIT_TIMEOUT seconds per unit (--unit-timeout)
 #   MAPGUARD_SHARD        K/N: only part K of N of the units (--shard), or empty
 #   MAPGUARD_MERGE        SARIF logs of the parts (a glob): merged into MAPGUARD_SARIF, nothing analysed
+#   MAPGUARD_INDEX        true: only the project index (mapguard index; with MAPGUARD_SHARD, that
+#                         part's facts in mapguard-K-of-N.index next to the database), no SARIF
+#   MAPGUARD_MERGE_INDEX  project indexes of the parts (a glob): merged into mapguard.index next to
+#                         the database before the analysis, which reads it
 #   MAPGUARD_ARGS         further arguments, split on white space (--checks=..., --shard=K/N, files)
 # Exit status: 0 when the step passes; 1 when findings fail it (per MAPGUARD_FAIL_ON); mapguard's
 # own 2 (configuration) or 3 (a unit could not be analysed) otherwise, so that a broken setup is
@@ -30,10 +34,20 @@ if [ -n "${MAPGUARD_MERGE:-}" ]; then
   # shellcheck disable=SC2086 # the glob names the parts
   exec "$mapguard" merge-sarif $MAPGUARD_MERGE -o "$sarif"
 fi
-args=(-p "${MAPGUARD_BUILD_DIR:-build}" --sarif "$sarif"
-      --unit-timeout="${MAPGUARD_UNIT_TIMEOUT:-600}" --source-root "${GITHUB_WORKSPACE:-$PWD}")
-[ -n "${MAPGUARD_CACHE_DIR:-}" ] && args+=(--cache-dir "$MAPGUARD_CACHE_DIR")
-[ -n "${MAPGUARD_SHARD:-}" ] && args+=(--shard="$MAPGUARD_SHARD")
+build=${MAPGUARD_BUILD_DIR:-build}
+if [ -n "${MAPGUARD_MERGE_INDEX:-}" ]; then
+  # shellcheck disable=SC2086 # the glob names the parts
+  "$mapguard" merge-index $MAPGUARD_MERGE_INDEX -o "$build/mapguard.index" || exit $?
+fi
+common=(-p "$build" --unit-timeout="${MAPGUARD_UNIT_TIMEOUT:-600}")
+[ -n "${MAPGUARD_CACHE_DIR:-}" ] && common+=(--cache-dir "$MAPGUARD_CACHE_DIR")
+[ -n "${MAPGUARD_SHARD:-}" ] && common+=(--shard="$MAPGUARD_SHARD")
+# shellcheck disable=SC2206 # word splitting of the free-form arguments is the point
+extra=(${MAPGUARD_ARGS:-})
+if [ "${MAPGUARD_INDEX:-false}" = true ]; then
+  exec "$mapguard" index "${common[@]}" "${extra[@]}"
+fi
+args=("${common[@]}" --sarif "$sarif" --source-root "${GITHUB_WORKSPACE:-$PWD}")
 compared=
 if [ -n "$baseline" ]; then
   if [ ! -f "$baseline" ]; then
@@ -43,8 +57,6 @@ if [ -n "$baseline" ]; then
     compared=" not in the baseline"
   fi
 fi
-# shellcheck disable=SC2206 # word splitting of the free-form arguments is the point
-extra=(${MAPGUARD_ARGS:-})
 status=0
 "$mapguard" "${args[@]}" "${extra[@]}" || status=$?
 case "$status" in
