@@ -277,9 +277,20 @@ struct Store {
                   ->getSingleDecl());
   ASSERT_NE(Guard, nullptr);
   EXPECT_FALSE(LockModel(LockModelOptions::defaults()).guardConstruction(Guard));
+  clang::QualType Gate; // the type of Store::G
+  for (const clang::Decl *D : Using->getASTContext().getTranslationUnitDecl()->decls())
+    if (const auto *Record = llvm::dyn_cast<clang::CXXRecordDecl>(D); Record && Record->getName() == "Store")
+      for (const clang::FieldDecl *Field : Record->fields())
+        if (Field->getName() == "G")
+          Gate = Field->getType();
+  ASSERT_FALSE(Gate.isNull());
+  EXPECT_FALSE(LockModel(LockModelOptions::defaults()).mutexEvidence(Gate)) << "a mutex only with the index";
   FactsRequest Request;
   Request.Index = std::make_shared<const ProjectFacts>(Defined.Defined);
   FactsScope Scope(Request);
+  // The summary says where the class was read: another unit.
+  EXPECT_EQ(LockModel(LockModelOptions::defaults()).mutexEvidence(Gate),
+            std::optional<llvm::StringRef>("project index"));
   std::optional<LockModel::GuardConstruction> Construction =
       LockModel(LockModelOptions::defaults()).guardConstruction(Guard);
   if (!Construction) {

@@ -42,7 +42,8 @@ struct SeenContainer {
   bool InTemplate = false; // seen only in a class template's definition, never in an instance
 };
 struct SeenClass {
-  std::string Name, File, How; // How: "options", "attributes", "base" or "members"; none for unmodelled ones
+  std::string Name, File,
+      How; // How: "options", "attributes", "base", "members" or "project index"; none for unmodelled ones
   unsigned Line = 0;
 };
 struct WhatWasSeen {

@@ -6,6 +6,7 @@
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
+#include "clang/AST/DeclCXX.h"
 #include "clang/AST/ParentMap.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "llvm/ADT/STLExtras.h"
@@ -57,6 +58,12 @@ FunctionCfg::FunctionCfg(const FunctionDecl *Fn, ASTContext &Ctx) {
   if (!Cfg)
     return;
   Parents = std::make_unique<ParentMap>(Body);
+  // The member initializers are in the CFG: their expressions' parents too (a lambda handed to the
+  // thread a member is constructed with, `worker_([this] { run(); })`).
+  if (const auto *Constructor = dyn_cast<CXXConstructorDecl>(Fn))
+    for (const CXXCtorInitializer *Init : Constructor->inits())
+      if (Init->getInit())
+        Parents->addStmt(Init->getInit());
 #if LLVM_VERSION_MAJOR >= 22
   StmtToBlock = std::make_unique<CFGStmtMap>(*Cfg, *Parents);
 #else

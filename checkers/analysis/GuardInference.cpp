@@ -65,6 +65,7 @@ void GuardInference::clear() {
   CallSiteLocks.clear();
   InferredEntry.clear();
   EscapingHelpers.clear();
+  CalledFromCallables.clear();
   DeferredEntries.clear();
   CallSites.clear();
   Phases.reset();
@@ -73,7 +74,16 @@ void GuardInference::clear() {
 /// Whether a function can matter: it names a shared container or calls a helper whose entry
 /// locks its call sites decide. Others are not given a CFG.
 bool GuardInference::isRelevant(const FunctionDecl *Fn) {
-  return anyNodeUnder<Expr>(Fn->getBody(), [&](const Expr *E) {
+  // A constructor's member initializers are its code too (`worker_([this] { run(); })`).
+  if (const auto *Constructor = dyn_cast<CXXConstructorDecl>(Fn))
+    for (const CXXCtorInitializer *Init : Constructor->inits())
+      if (Init->isWritten() && Init->getInit() && mentionsSharedState(Init->getInit()))
+        return true;
+  return mentionsSharedState(Fn->getBody());
+}
+
+bool GuardInference::mentionsSharedState(const Stmt *Code) {
+  return anyNodeUnder<Expr>(Code, [&](const Expr *E) {
     if (const auto *Member = dyn_cast<MemberExpr>(E))
       return sharedKind(Member->getMemberDecl()) != SharedKind::None;
     // `&C::run` may hand a member function to a thread or executor.
@@ -98,6 +108,8 @@ void GuardInference::analyse(ASTContext &Ctx) {
     Releases.clear();
     CallSiteLocks.clear();
     EscapingHelpers.clear();
+    CalledFromCallables.clear();
+    CalledFromCallables.clear();
     DeferredEntries.clear();
     CallSites.clear();
     LockingFunctions.clear();

@@ -165,6 +165,11 @@ public:
   bool handedOver(const clang::FunctionDecl *Fn) const { return DeferredEntries.contains(Fn->getCanonicalDecl()); }
   /// Whether a function of the translation unit calls \p Fn directly from its own code.
   bool calledInUnit(const clang::FunctionDecl *Fn) const { return CallSites.contains(Fn->getCanonicalDecl()); }
+  /// Whether \p Fn is also called from elsewhere than its call sites: from a callable handed over,
+  /// or through its address.
+  bool calledElsewhere(const clang::FunctionDecl *Fn) const {
+    return CalledFromCallables.contains(Fn->getCanonicalDecl()) || EscapingHelpers.contains(Fn->getCanonicalDecl());
+  }
   /// The functions of the unit that call \p Fn directly from their own code.
   llvm::SmallVector<const clang::FunctionDecl *, 2> callersOf(const clang::FunctionDecl *Fn) const;
   /// Those calls, with the locks held at each.
@@ -205,6 +210,8 @@ private:
                        const CallableContext &Context, clang::ASTContext &Ctx, unsigned LambdaDepth);
   LockSet entryOf(const clang::FunctionDecl *Fn, ObjectPathResolver &Resolver) const;
   bool isRelevant(const clang::FunctionDecl *Fn);
+  /// Whether \p Code names a shared container, a member function, or calls a helper.
+  bool mentionsSharedState(const clang::Stmt *Code);
   bool isHelperCandidate(const clang::FunctionDecl *Fn) const;
   /// After a round of the collector: the entry locks of helpers from their call sites' meet.
   /// Whether they changed; they are kept unless \p LastRound.
@@ -295,6 +302,9 @@ private:
   llvm::DenseMap<const clang::FunctionDecl *, LockSet> CallSiteLocks;
   llvm::DenseMap<const clang::FunctionDecl *, LockSet> InferredEntry;
   llvm::DenseSet<const clang::FunctionDecl *> EscapingHelpers;
+  // Functions called from a callable handed over (a thread's, an executor's, a registered
+  // callback's, a scope-exit's): called from code other than their CallSites.
+  llvm::DenseSet<const clang::FunctionDecl *> CalledFromCallables;
   // Functions handed over by name (`std::thread(&C::run, this)`, `post(std::bind(&C::f, this))`).
   llvm::DenseMap<const clang::FunctionDecl *, CallableContext> DeferredEntries;
   // Direct calls of each function from its callers' own code (for LifecyclePhases and the calls

@@ -315,9 +315,12 @@ private:
     if (!Callee)
       return;
     bool Helper = GI.isHelperCandidate(Callee);
-    // Where a helper runs in its callers' life cycle (a callable handed over runs at another time),
-    // and which locks each call holds.
-    if (Callee->isDefined() && Fn == Enclosing && !Context.DeferredBy && !Context.ScopeExit)
+    // Where a helper runs in its callers' life cycle, and which locks each call holds. A call in a
+    // lambda may run at another time (handed over, or given to code whose timing the model does not
+    // know: `std::make_shared<std::thread>(lambda)`), from code no caller's phase says anything about.
+    if (Callee->isDefined() && Fn != Enclosing)
+      GI.CalledFromCallables.insert(Callee);
+    else if (Callee->isDefined() && !Context.DeferredBy && !Context.ScopeExit)
       GI.CallSites[Callee].push_back(
           {Enclosing, Call, Helper && !Before.empty() ? rebaseToCallee(Call, Callee, Before, Resolver) : LockSet(),
            !isConstructionOrDestruction(Enclosing) && !Enclosing->hasAttr<NoThreadSafetyAnalysisAttr>() &&

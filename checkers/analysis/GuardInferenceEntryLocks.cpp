@@ -32,7 +32,7 @@ bool GuardInference::calledWithLockThatMayBe(const FunctionDecl *Fn, const Value
 bool GuardInference::runsOnlyWithin(const FunctionDecl *Fn, const FunctionDecl *Within, unsigned Depth) const {
   if (canonical(Fn) == canonical(Within))
     return true;
-  if (Depth >= MaxHelperDepth || DeferredEntries.contains(canonical(Fn)))
+  if (Depth >= MaxHelperDepth || DeferredEntries.contains(canonical(Fn)) || calledElsewhere(Fn))
     return false;
   if (const auto *Method = dyn_cast<CXXMethodDecl>(Fn)) {
     if (Method->getAccess() == AS_public || Method->getParent()->isLambda())
@@ -167,7 +167,7 @@ bool GuardInference::updateInferredEntries(bool LastRound) {
   return Changed;
 }
 bool GuardInference::calledOnlyUnderContract(const FunctionDecl *Fn, unsigned Depth) const {
-  if (Depth > MaxHelperDepth || handedOver(Fn))
+  if (Depth > MaxHelperDepth || handedOver(Fn) || calledElsewhere(Fn))
     return false;
   const auto *Method = dyn_cast<CXXMethodDecl>(Fn);
   if (Method ? Method->getAccess() == AS_public : Fn->isExternallyVisible())

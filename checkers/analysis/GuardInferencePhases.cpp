@@ -70,8 +70,9 @@ void GuardInference::markLifecyclePhases(ASTContext &Ctx) {
   for (const auto &Entry : DeferredEntries)
     AddStart(Entry.second.DeferredBy);
   for (const auto &[Callee, Sites] : CallSites)
-    for (const HelperCallSite &Site : Sites)
-      Phases->addCallSite(Callee, Site.Caller, Site.Call);
+    if (!calledElsewhere(Callee))
+      for (const HelperCallSite &Site : Sites)
+        Phases->addCallSite(Callee, Site.Caller, Site.Call);
   Phases->compute(MaxHelperDepth);
   for (ContainerAccess &Access : llvm::concat<ContainerAccess>(Accesses, OtherAccesses))
     if (!Access.DeferredBy && !Access.ScopeExit && Access.Function == Access.Enclosing &&

@@ -48,7 +48,7 @@ private:
   clang::ASTContext &Ctx;
   llvm::DenseSet<const clang::Expr *> Starts;
   llvm::DenseMap<const clang::FunctionDecl *, llvm::SmallVector<CallSite, 2>> CallSites;
-  llvm::DenseSet<const clang::FunctionDecl *> OutsideSharing; // helpers called only outside sharing
+  llvm::DenseSet<const clang::FunctionDecl *> OutsideSharing;     // helpers called only outside sharing
   llvm::DenseSet<const clang::FunctionDecl *> DuringConstruction; // ... some of them by a constructor or destructor
   llvm::DenseMap<const FunctionCfg *, llvm::SmallVector<CFGPoint, 2>> StopPoints;
   llvm::DenseMap<const clang::FunctionDecl *, bool> Stops; // memo of stopsThreads by callee

@@ -164,8 +164,11 @@ std::optional<StringRef> LockModel::mutexEvidence(QualType T, const Decl *Where)
         return Base.getAccessSpecifier() == AS_public && isMutex(Base.getType());
       }))
     return StringRef("base");
-  if (isInferredMutex(dyn_cast_or_null<CXXRecordDecl>(Record)))
-    return StringRef("members");
+  if (const auto *Class = dyn_cast_or_null<CXXRecordDecl>(Record); isInferredMutex(Class)) {
+    // Read in another unit: what an editor without the index does not know.
+    auto [IndexLocks, IndexUnlocks] = unseenLockEffects(Class->getDefinition());
+    return StringRef(IndexLocks || IndexUnlocks ? "project index" : "members");
+  }
   return std::nullopt;
 }
 

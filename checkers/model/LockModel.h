@@ -57,7 +57,8 @@ public:
   bool isMutex(clang::QualType T, const clang::Decl *Where = nullptr) const;
   /// How \p T is known as a mutex: "options" (a name of the Mutexes list), "attributes" (Clang's
   /// capability attribute), "base" (a public mutex base), "members" (its member functions, read,
-  /// or its lock()/unlock() interface: LockModelWrappers.cpp); none when it is not one.
+  /// or its lock()/unlock() interface: LockModelWrappers.cpp), "project index" (its member functions,
+  /// read in another unit); none when it is not one.
   std::optional<llvm::StringRef> mutexEvidence(clang::QualType T, const clang::Decl *Where = nullptr) const;
   /// Whether the object of a member call (`mu.lock()`, `mu_->unlock()`) is a mutex: by its type or
   /// the type it points to, also through the conversion to the base class whose method the call
