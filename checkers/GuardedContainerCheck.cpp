@@ -169,10 +169,10 @@ bool GuardedContainerCheck::keptByOtherFunctions(const ContainerAccess &Access, 
     if (!OtherPath)
       return false;
     // (A helper's access is made at its calls: held when every call from elsewhere holds it.)
-    bool HeldByCallers = !Other.Held.find(*OtherPath);
-    if (HeldByCallers && !Inference.heldByCallersOtherThan(Other, *OtherPath, Fn))
+    bool HeldOnlyByCallers = !Other.Held.find(*OtherPath);
+    if (HeldOnlyByCallers && !Inference.heldByCallersOtherThan(Other, *OtherPath, Fn))
       return false;
-    TakenElsewhere = TakenElsewhere || HeldByCallers || Inference.takesLocks(Other.Function);
+    TakenElsewhere = TakenElsewhere || HeldOnlyByCallers || Inference.takesLocks(Other.Function);
     WrittenElsewhere = WrittenElsewhere || Other.Use.Write;
   }
   // (A change made before its function takes the lock for its other accesses - a lock one statement

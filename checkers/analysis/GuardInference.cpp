@@ -109,7 +109,6 @@ void GuardInference::analyse(ASTContext &Ctx) {
     CallSiteLocks.clear();
     EscapingHelpers.clear();
     CalledFromCallables.clear();
-    CalledFromCallables.clear();
     DeferredEntries.clear();
     CallSites.clear();
     LockingFunctions.clear();
