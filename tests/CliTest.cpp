@@ -483,6 +483,11 @@ TEST(CliTest, TheIndexCommandsSayWhatIsWrongWithTheirArguments) {
       run({Mapguard, "index", "--quiet", "-p", P.root(), "--project-index-file", Out.file("no/such/dir/x.index")});
   EXPECT_EQ(Unwritable.ExitCode, 2) << Unwritable.Err;
   EXPECT_NE(Unwritable.Err.find("cannot write the project index"), std::string::npos) << Unwritable.Err;
+  // An analysis run still reports its findings, and warns that the editors will not see the facts.
+  CommandResult Analysis =
+      run({Mapguard, "--quiet", "-p", P.root(), "--project-index-file", Out.file("no/such/dir/x.index")});
+  EXPECT_EQ(Analysis.ExitCode, 1) << Analysis.Err;
+  EXPECT_NE(Analysis.Err.find("will not see this run's facts"), std::string::npos) << Analysis.Err;
   // merge-index: an output is required, and every input must be an index of this version.
   EXPECT_EQ(run({Mapguard, "merge-index", Out.file("a.index")}).ExitCode, 2);
   writeFile(Out.file("a.index"), R"({"mapguard-project-index": 1, "functions": {}})");

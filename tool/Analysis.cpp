@@ -410,6 +410,7 @@ AnalysisResult analyze(const tooling::CompilationDatabase &Db, llvm::ArrayRef<st
   AnalysisResult Result = merge(Db, Files, std::move(Outcomes), Done);
   Result.IndexedFunctions = Merged->size();
   Result.AnalysedAgain = Again.size();
+  Result.IndexWriteError = std::move(WriteError);
   return Result;
 }
 

@@ -376,6 +376,10 @@ int runMapguard(RunRequest Request) {
   bool UnitsFailed = llvm::any_of(Result.Failures, [&](const UnitFailure &Failure) {
     return !(Failure.SystemHeadersOnly && Request.AllowSystemHeaderErrors);
   });
+  // (The findings stand: the facts were used in this process. The editors will not see them.)
+  if (!Request.IndexOnly && !Result.IndexWriteError.empty())
+    WithColor::warning(errs(), "mapguard")
+        << Result.IndexWriteError << "; the clang-tidy plugin and mapguard-clangd will not see this run's facts\n";
   if (Request.IndexOnly) {
     if (!Result.IndexWriteError.empty())
       return fail(Result.IndexWriteError);
