@@ -41,6 +41,10 @@ const RuleInfo EraseDuringIterationRules[] = {
     {"held-iterator-insert", "an iterator held across an insert that may rehash or reallocate its container", 0, 3},
     {"erased-element-reference", "a reference into the erased element used after the erase", 0, 0},
     {"reentrant-callback", "a callback invoked in the loop may re-enter a member function that erases", 0, 85},
+    {"reentrant-visible-path",
+     "a callback invoked in the loop whose visible body (an override, a lambda the unit registers) calls a member "
+     "function that changes the container",
+     0, 0},
 };
 const RuleInfo EscapingReferenceRules[] = {
     {"used-after-release", "a reference, pointer or iterator used after its guard is released", 0, 5},

@@ -58,7 +58,8 @@ EraseDuringIterationCheck::EraseDuringIterationCheck(StringRef Name, tidy::Clang
       Containers(ModelOptions::readLists(Options).Containers),
       InsertInvalidatingContainers(ModelOptions::readLists(Options).InsertInvalidatingContainers),
       MaxCallDepth(Options.get("MaxCallDepth", DefaultMaxCallDepth)), Rules(RuleSelection::read(Name, Options, *this)),
-      Model(Containers, InsertInvalidatingContainers), Summaries(Model), Reentrant(Model, MaxCallDepth, Summaries) {}
+      Model(Containers, InsertInvalidatingContainers), Summaries(Model), Reentrant(Model, MaxCallDepth, Summaries),
+      Paths(Model, MaxCallDepth, Summaries) {}
 
 void EraseDuringIterationCheck::storeOptions(tidy::ClangTidyOptions::OptionMap &Opts) {
   Options.store(Opts, "Containers", Containers);
@@ -134,7 +135,7 @@ void EraseDuringIterationCheck::checkRangeFor(const CXXForRangeStmt *Loop, const
     Element.append(Decomposition->bindings().begin(), Decomposition->bindings().end());
   checkReentrantCallbacks(Loop, Loop->getBody(), Element, *Container, *Traits, Fn, Ctx);
   for (const ContainerOpSite &Op : Finder.find(Loop->getBody(), *Container)) {
-    if (!isMutation(Op.Kind) || Reported.contains(Op.SiteCall))
+    if (!isMutation(Op.Kind) || Reported.contains(Op.SiteCall) || ReportedSites.contains(Op.SiteCall))
       continue;
     bool Invalidates =
         Op.Kind == ContainerOpKind::Erase || Op.Kind == ContainerOpKind::Replace || Traits->InsertInvalidates;
@@ -192,17 +193,41 @@ void EraseDuringIterationCheck::checkReentrantCallbacks(const Stmt *Loop, const 
                                                         const ObjectPath &Container, const ContainerTraits &Traits,
                                                         const FunctionDecl *Fn, ASTContext &Ctx) {
   const FieldDecl *Field = Container.lastField();
+  bool Visible = Rules.enabled("reentrant-visible-path"), Unseen = Rules.enabled("reentrant-callback");
   llvm::SmallVector<ReentrantCall, 2> Calls =
-      Field && Rules.enabled("reentrant-callback") ? Reentrant.opaqueCalls(Body, Element) : decltype(Calls)();
-  std::optional<ContainerEraser> Eraser = Calls.empty() ? std::nullopt : Reentrant.eraserOf(Field, Traits, Fn, Ctx);
-  const FunctionCfg *Cfg = Eraser ? Cfgs.get(Fn, Ctx) : nullptr;
-  if (!Eraser || !Cfg)
+      Field && (Visible || Unseen) ? Reentrant.opaqueCalls(Body, Element, /*AlsoDirect=*/Visible) : decltype(Calls)();
+  llvm::SmallVector<ContainerEraser, 2> Erasers =
+      Calls.empty() ? decltype(Erasers)() : Reentrant.erasersOf(Field, Traits, Fn, Ctx);
+  const FunctionCfg *Cfg = Erasers.empty() ? nullptr : Cfgs.get(Fn, Ctx);
+  if (!Cfg)
+    return;
+  std::string Name = Container.spelling();
+  const auto *LoopClass = dyn_cast<CXXRecordDecl>(Field->getParent());
+  for (const ReentrantCall &Call : Calls) {
+    std::optional<ReentryPath> Path = Visible ? Paths.find(Call, LoopClass, Field, Erasers, Ctx) : std::nullopt;
+    if (!Path || !Cfg->mayContinueLoopAfter(Call.Invocation, Loop) || !ReportedSites.insert(Call.Invocation).second)
+      continue;
+    diag(Call.Invocation->getBeginLoc(), "'%0' may call '%1', which changes '%2' while a loop iterates over it; the "
+                                         "loop's iterator dangles: iterate over a copy of '%2', or defer the change "
+                                         "until the loop ends")
+        << Call.Callee << Path->Eraser.Method->getName() << Name << Call.Invocation->getSourceRange();
+    diag(Loop->getBeginLoc(), "iteration over '%0' starts here", DiagnosticIDs::Note) << Name;
+    if (Path->Lambda)
+      diag(Path->Registration->getExprLoc(), "'%0' keeps this lambda, which the loop runs", DiagnosticIDs::Note)
+          << Path->Registration->getDirectCallee()->getName() << Path->Lambda->getSourceRange();
+    diag(Path->Step->getExprLoc(), "%select{'%1'|the lambda}0 calls '%2' here", DiagnosticIDs::Note)
+        << (Path->Lambda != nullptr) << Path->Target->getQualifiedNameAsString() << Path->StepCallee->getName();
+    diag(Path->Eraser.Op.OpCall->getExprLoc(), "'%0' calls '%1' on '%2' here", DiagnosticIDs::Note)
+        << Path->Eraser.Method->getName() << Path->Eraser.Op.OpName << Field->getName();
+    return; // one finding per loop
+  }
+  std::optional<ContainerEraser> Eraser = Unseen ? Reentrant.eraserOf(Field, Traits, Fn, Ctx) : std::nullopt;
+  if (!Eraser)
     return;
   for (const ReentrantCall &Call : Calls) {
-    if (!mayReachBack(Call, *Eraser) || !Cfg->mayContinueLoopAfter(Call.Invocation, Loop) ||
+    if (Call.Direct || !mayReachBack(Call, *Eraser) || !Cfg->mayContinueLoopAfter(Call.Invocation, Loop) ||
         !ReportedSites.insert(Call.Invocation).second)
       continue;
-    std::string Name = Container.spelling();
     diag(Call.Invocation->getBeginLoc(), "'%0' runs code this translation unit cannot see while a loop iterates over "
                                          "'%1'; if it calls '%2', which changes '%1', the loop's iterator dangles: "
                                          "iterate over a copy of '%1', or defer the change until the loop ends")

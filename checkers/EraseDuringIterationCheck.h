@@ -6,6 +6,7 @@
 #include "analysis/FunctionCfg.h"
 #include "analysis/IteratorLoops.h"
 #include "analysis/ReentrantCallbacks.h"
+#include "analysis/ReentryPaths.h"
 #include "clang-tidy/ClangTidyCheck.h"
 #include "model/ContainerModel.h"
 #include "llvm/ADT/SmallPtrSet.h"
@@ -30,6 +31,7 @@ public:
     Cfgs.clear();
     Summaries.clear();
     Reentrant.clear();
+    Paths.clear();
     ReportedSites.clear();
   }
 
@@ -43,7 +45,9 @@ private:
                           const clang::FunctionDecl *Fn, const FunctionCfg &Cfg, clang::ASTContext &Ctx);
   void checkIteratorLoop(const IteratorLoop &Loop, const clang::FunctionDecl *Fn, clang::ASTContext &Ctx);
   void checkHeldIterator(const clang::VarDecl *Var, const clang::FunctionDecl *Fn, clang::ASTContext &Ctx);
-  /// A callback invoked in the loop that may re-enter a member function erasing the container.
+  /// A callback invoked in the loop whose visible body (an override, a lambda the unit registers)
+  /// calls a member function erasing the container; with `reentrant-callback`, also one whose
+  /// body the unit cannot see.
   void checkReentrantCallbacks(const clang::Stmt *Loop, const clang::Stmt *Body,
                                llvm::ArrayRef<const clang::ValueDecl *> Element, const ObjectPath &Container,
                                const ContainerTraits &Traits, const clang::FunctionDecl *Fn, clang::ASTContext &Ctx);
@@ -58,6 +62,7 @@ private:
   FunctionCfgCache Cfgs;
   MutationSummaries Summaries;
   ReentrantCallbacks Reentrant;
+  ReentryPaths Paths;                                       // the visible way back from a callback to an eraser
   llvm::SmallPtrSet<const clang::Stmt *, 16> ReportedSites; // iterator-loop and held-iterator reports
 };
 

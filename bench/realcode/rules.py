@@ -7,6 +7,7 @@ import json, re, sys
 
 RULES = [
     ('mapguard-erase-during-iteration', 'reentrant-callback', r'runs code this translation unit cannot see'),
+    ('mapguard-erase-during-iteration', 'reentrant-visible-path', r"may call '.*', which changes '.*' while a loop iterates over it"),
     ('mapguard-erase-during-iteration', 'erased-element-reference', r'refers into the element that'),
     ('mapguard-erase-during-iteration', 'held-iterator-insert', r"may (rehash|reallocate|rebalance) '.*' and invalidate '.*', which is used after it"),
     ('mapguard-erase-during-iteration', 'double-advance', r'already moves .* to the next element'),

@@ -128,8 +128,8 @@ bool mayReachBack(const ReentrantCall &Call, const ContainerEraser &Eraser) {
          });
 }
 
-llvm::SmallVector<ReentrantCall, 2> ReentrantCallbacks::opaqueCalls(const Stmt *Body,
-                                                                    llvm::ArrayRef<const ValueDecl *> Element) const {
+llvm::SmallVector<ReentrantCall, 2>
+ReentrantCallbacks::opaqueCalls(const Stmt *Body, llvm::ArrayRef<const ValueDecl *> Element, bool AlsoDirect) const {
   // The element's values: the given variables, and locals initialised from them
   // (`const timer_t &timer = it->second;`).
   llvm::SmallVector<const ValueDecl *, 4> Values(Element.begin(), Element.end());
@@ -154,8 +154,9 @@ llvm::SmallVector<ReentrantCall, 2> ReentrantCallbacks::opaqueCalls(const Stmt *
   };
   struct Scan : RecursiveASTVisitor<Scan> {
     const DeferringCallees &Deferring;
+    bool AlsoDirect;
     llvm::SmallVector<ReentrantCall, 2> Calls;
-    explicit Scan(const DeferringCallees &Deferring) : Deferring(Deferring) {}
+    Scan(const DeferringCallees &Deferring, bool AlsoDirect) : Deferring(Deferring), AlsoDirect(AlsoDirect) {}
     bool TraverseLambdaExpr(LambdaExpr *) { return true; } // created here, run elsewhere
     bool VisitCallExpr(CallExpr *Call) {
       if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Call)) {
@@ -170,7 +171,10 @@ llvm::SmallVector<ReentrantCall, 2> ReentrantCallbacks::opaqueCalls(const Stmt *
         bool OnThis = Object && isa<CXXThisExpr>(Object->IgnoreParenImpCasts());
         if (Method && Method->isVirtual() && !Method->hasAttr<FinalAttr>() &&
             !Method->getParent()->hasAttr<FinalAttr>() && !OnThis)
-          Calls.push_back({Call, Method->getNameAsString(), Object, Method->getParent(), passesThis(Member)});
+          Calls.push_back({Call, Method->getNameAsString(), Object, Method->getParent(), passesThis(Member), Method});
+        else if (AlsoDirect && Method && Object && !OnThis && Method->hasBody() && !isa<CXXConversionDecl>(Method) &&
+                 !Method->getASTContext().getSourceManager().isInSystemHeader(Method->getLocation()))
+          Calls.push_back({Call, Method->getNameAsString(), Object, nullptr, false, nullptr, nullptr, Method});
         return true;
       }
       if (!Call->getDirectCallee() && !isa<CXXPseudoDestructorExpr>(Call->getCallee()->IgnoreParenImpCasts())) {
@@ -181,9 +185,15 @@ llvm::SmallVector<ReentrantCall, 2> ReentrantCallbacks::opaqueCalls(const Stmt *
       }
       return true;
     }
-  } Found(Deferring);
+  } Found(Deferring, AlsoDirect);
   Found.TraverseStmt(const_cast<Stmt *>(Body));
   llvm::erase_if(Found.Calls, [&](const ReentrantCall &Call) { return !HeldByElementOrThis(Call.Holder); });
+  for (ReentrantCall &Call : Found.Calls) {
+    const auto *Member = dyn_cast<MemberExpr>(Call.Holder->IgnoreParenImpCasts());
+    bool ByElement = llvm::any_of(Values, [&](const ValueDecl *V) { return !referencesTo(Call.Holder, V).empty(); });
+    if (Member && !ByElement && isa<CXXThisExpr>(Member->getBase()->IgnoreParenImpCasts()))
+      Call.HolderField = dyn_cast<FieldDecl>(Member->getMemberDecl());
+  }
   return Found.Calls;
 }
 
@@ -204,8 +214,9 @@ bool ReentrantCallbacks::takesLock(const FunctionDecl *Fn, ASTContext &Ctx) cons
   return Locking.Found;
 }
 
-std::optional<ContainerEraser> ReentrantCallbacks::eraserOf(const FieldDecl *Field, const ContainerTraits &Traits,
-                                                            const FunctionDecl *LoopFn, ASTContext &Ctx) {
+llvm::SmallVector<ContainerEraser, 2> ReentrantCallbacks::erasersOf(const FieldDecl *Field,
+                                                                    const ContainerTraits &Traits,
+                                                                    const FunctionDecl *LoopFn, ASTContext &Ctx) {
   auto [It, Inserted] = Erasers.try_emplace(Field);
   if (Inserted) {
     ObjectPathResolver Resolver(Ctx);
@@ -214,9 +225,8 @@ std::optional<ContainerEraser> ReentrantCallbacks::eraserOf(const FieldDecl *Fie
     const auto *Class = cast<CXXRecordDecl>(Field->getParent());
     for (const CXXMethodDecl *Method : Class->methods()) {
       const FunctionDecl *Definition = nullptr;
-      if (Method->getAccess() == AS_private || Method->isStatic() ||
-          isa<CXXConstructorDecl, CXXDestructorDecl>(Method) || Method->isCopyAssignmentOperator() ||
-          Method->isMoveAssignmentOperator() || !Method->getBody(Definition))
+      if (Method->isStatic() || isa<CXXConstructorDecl, CXXDestructorDecl>(Method) ||
+          Method->isCopyAssignmentOperator() || Method->isMoveAssignmentOperator() || !Method->getBody(Definition))
         continue;
       for (const ContainerOpSite &Op : Finder.find(Definition->getBody(), Target)) {
         bool Invalidates =
@@ -232,12 +242,21 @@ std::optional<ContainerEraser> ReentrantCallbacks::eraserOf(const FieldDecl *Fie
       }
     }
   }
+  llvm::SmallVector<ContainerEraser, 2> Applicable;
   for (const ContainerEraser &Eraser : Erasers[Field]) {
     // The removal waits while the loop runs when the eraser tests a member the loop's function sets.
     if (Eraser.Method->getCanonicalDecl() != LoopFn->getCanonicalDecl() &&
         !assignsAny(LoopFn, fieldsTestedIn(Eraser.Method)))
-      return Eraser;
+      Applicable.push_back(Eraser);
   }
+  return Applicable;
+}
+
+std::optional<ContainerEraser> ReentrantCallbacks::eraserOf(const FieldDecl *Field, const ContainerTraits &Traits,
+                                                            const FunctionDecl *LoopFn, ASTContext &Ctx) {
+  for (const ContainerEraser &Eraser : erasersOf(Field, Traits, LoopFn, Ctx))
+    if (Eraser.Method->getCanonicalDecl()->getAccess() != AS_private)
+      return Eraser;
   return std::nullopt;
 }
 

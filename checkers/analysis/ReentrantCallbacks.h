@@ -30,6 +30,9 @@ struct ReentrantCall {
   const clang::Expr *Holder = nullptr;             // what holds the callable: `cb`, `*it`, `timer.handler`
   const clang::CXXRecordDecl *VirtualOf = nullptr; // a virtual call: the class of its object
   bool PassesThis = false;                         // `this` or `*this` is an argument, non-const
+  const clang::CXXMethodDecl *Virtual = nullptr;   // a virtual call: the function called
+  const clang::FieldDecl *HolderField = nullptr;   // a callable member of `*this` (`onItem_`), not the element's
+  const clang::CXXMethodDecl *Direct = nullptr;    // a non-virtual member function with a body (`s->poll()`)
 };
 
 /// Whether the code \p Call runs can reach \p Eraser of the looping object. A type-erased
@@ -49,8 +52,11 @@ public:
   /// by the element being visited (\p Element: the loop variable, its bindings, or the iterator;
   /// also locals taken from them) or by a member of `*this`: a callable passed in as a parameter
   /// or an unrelated object's virtual function (`env->GetFileSize()`) has no way back to the loop.
-  llvm::SmallVector<ReentrantCall, 2> opaqueCalls(const clang::Stmt *Body,
-                                                  llvm::ArrayRef<const clang::ValueDecl *> Element) const;
+  /// With \p AlsoDirect, also the element's (or a member's) non-virtual member functions whose
+  /// bodies the unit has: code it can read, which may still lead back (`session->poll()` calling
+  /// `owner_.drop(this)`), through an object the container-change search does not identify.
+  llvm::SmallVector<ReentrantCall, 2>
+  opaqueCalls(const clang::Stmt *Body, llvm::ArrayRef<const clang::ValueDecl *> Element, bool AlsoDirect = false) const;
 
   /// A public or protected member function of the class that owns \p Field (other than \p Loop's
   /// function, constructors, destructors and assignment) that erases from it, clears it, or
@@ -60,6 +66,11 @@ public:
   /// the container; other threads wait for the lock). Memoised per field.
   std::optional<ContainerEraser> eraserOf(const clang::FieldDecl *Field, const ContainerTraits &Traits,
                                           const clang::FunctionDecl *LoopFn, clang::ASTContext &Ctx);
+
+  /// Every member function of the class that owns \p Field that changes it as eraserOf() says,
+  /// whatever its access: code of the unit that calls one of them is a way back into the loop.
+  llvm::SmallVector<ContainerEraser, 2> erasersOf(const clang::FieldDecl *Field, const ContainerTraits &Traits,
+                                                  const clang::FunctionDecl *LoopFn, clang::ASTContext &Ctx);
 
   void clear() { Erasers.clear(); }
 
