@@ -168,6 +168,11 @@ bool GuardedContainerCheck::keptByOtherFunctions(const ContainerAccess &Access, 
     std::optional<ObjectPath> OtherPath = Inference.guardPath(Other, Guard);
     if (!OtherPath)
       return false;
+    // (A read after its function released the guard is the phase its locked part established - the
+    // read that readWhereFunctionLocks does not report - not an access that ignores the guard:
+    // libhv's http_server_stop waits under the lock until every loop runs, then walks them.)
+    if (!Other.Use.Write && Other.Held.released(*OtherPath) && !Other.Held.find(*OtherPath))
+      continue;
     // (A helper's access is made at its calls: held when every call from elsewhere holds it.)
     bool HeldOnlyByCallers = !Other.Held.find(*OtherPath);
     if (HeldOnlyByCallers && !Inference.heldByCallersOtherThan(Other, *OtherPath, Fn))

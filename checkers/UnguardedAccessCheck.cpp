@@ -142,8 +142,13 @@ UnguardedAccessCheck::GuardProtocol UnguardedAccessCheck::brokenProtocol(const C
   // protocol and this access escapes it (a lock taken one statement too late). A read in a function
   // that never holds the guard is the shape a deleted guard leaves in a reader; its own rule.
   const FunctionDecl *Fn = Access.Function;
-  if (Guard.Annotated || Access.Use.ElementOnly || Access.DeferredBy || Access.ScopeExit || Fn != Access.Enclosing ||
+  if (Guard.Annotated || Access.Use.ElementOnly || Access.DeferredBy || Access.ScopeExit ||
       Inference.calledWithLockThatMayBe(Fn, Guard.Mutex))
+    return GuardProtocol::None;
+  // A lambda the function keeps (called in place, stored, copied into another callable) is judged
+  // as code of its own only where it keeps the protocol itself: it holds the guard at its other
+  // accesses, and this one escapes it (ZLToolKit's `helper_creator`, a lock one statement late).
+  if (Fn != Access.Enclosing && !readWhereFunctionLocks(Access, GuardPath, Inference))
     return GuardProtocol::None;
   GuardProtocol Protocol = GuardProtocol::ChangedOrLateLock;
   if (!Access.Use.Write && !readWhereFunctionLocks(Access, GuardPath, Inference)) {

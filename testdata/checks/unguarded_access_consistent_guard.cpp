@@ -6,6 +6,7 @@
 // Default rules only: each negative twin below is a finding of inferred-guard (off by default) or
 // no finding at all.
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -579,4 +580,60 @@ private:
   std::mutex Mu;
   std::vector<int> Tasks;
   std::thread Worker;
+};
+
+// A lock one statement late inside a lambda the function keeps and calls (ZLToolKit's
+// UdpServer::createSession, `helper_creator`; handed to a thread or task, it would be
+// deferred-capture's). The lambda holds 'Mu' at its other accesses; the read before its lock
+// escapes it.
+class SessionTable {
+public:
+  int open(int Id) {
+    auto Create = [this, Id]() -> int {
+      auto It = Sessions.find(Id); // expect: mapguard-unguarded-access {{'find' on 'Sessions' without holding 'Mu', which guards it at every access in the other functions (3 of 4 accesses)}} note@+2: {{'Sessions' is accessed with 'Mu' held here}}
+      std::lock_guard<std::mutex> Lock(Mu);
+      if (It != Sessions.end())
+        return It->second;
+      Sessions.emplace(Id, Id);
+      return Id;
+    };
+    return Create();
+  }
+  void close(int Id) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Sessions.erase(Id);
+  }
+
+private:
+  std::mutex Mu;
+  std::map<int, int> Sessions;
+};
+
+// Negative twins: the lambda locks first; a lambda that never takes the lock is left to
+// inferred-guard (it may run under a lock its caller holds).
+class SessionSet {
+public:
+  int open(int Id) {
+    auto Create = [this, Id]() -> int {
+      std::lock_guard<std::mutex> Lock(Mu);
+      auto It = Sessions.find(Id);
+      if (It != Sessions.end())
+        return It->second;
+      Sessions.emplace(Id, Id);
+      return Id;
+    };
+    return Create();
+  }
+  int peek(int Id) {
+    auto Look = [this, Id] { return Sessions.count(Id) != 0 ? Sessions.at(Id) : 0; };
+    return Look();
+  }
+  void close(int Id) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Sessions.erase(Id);
+  }
+
+private:
+  std::mutex Mu;
+  std::map<int, int> Sessions;
 };

@@ -236,3 +236,64 @@ private:
   mutable std::mutex Mu;
   std::map<int, int> Map;
 };
+
+// The only other unlocked access is a read after its function released the guard: the phase its
+// locked part established (libhv's http_server_stop waits under the lock until every loop runs,
+// then walks them). A reader that never locks still breaks the protocol (a guard deleted from
+// libhv's HttpServer::loop()).
+void halt(int Loop);
+class LoopSet {
+public:
+  void add(int Loop) {
+    Mu.lock();
+    Loops.push_back(Loop);
+    Mu.unlock();
+  }
+  void stop() {
+    while (true) {
+      std::lock_guard<std::mutex> Lock(Mu);
+      if (Loops.size() >= 4)
+        break;
+    }
+    for (int Loop : Loops)
+      halt(Loop);
+  }
+  int first() { return Loops.empty() ? -1 : Loops.front(); } // expect: mapguard-unguarded-access {{'front' on 'Loops' in a function that does not lock 'Mu', which guards it at every access in the other functions (3 of 6 accesses)}} note@-12: {{'Loops' is accessed with 'Mu' held here}}
+  int total() {
+    std::lock_guard<std::mutex> Lock(Mu);
+    int Sum = 0;
+    for (int Loop : Loops)
+      Sum += Loop;
+    return Sum;
+  }
+
+private:
+  std::mutex Mu;
+  std::vector<int> Loops;
+};
+
+// Negative twin: the walk in stop() never held the lock; the protocol is not consistent.
+class LoopList {
+public:
+  void add(int Loop) {
+    Mu.lock();
+    Loops.push_back(Loop);
+    Mu.unlock();
+  }
+  void stop() {
+    for (int Loop : Loops)
+      halt(Loop);
+  }
+  int first() { return Loops.empty() ? -1 : Loops.front(); }
+  int total() {
+    std::lock_guard<std::mutex> Lock(Mu);
+    int Sum = 0;
+    for (int Loop : Loops)
+      Sum += Loop;
+    return Sum;
+  }
+
+private:
+  std::mutex Mu;
+  std::vector<int> Loops;
+};
