@@ -1,7 +1,8 @@
 // The Bazel integration end to end (integration/bazel/): Debian's Bazel builds the small workspace
-// under testdata/bazel/ with the mapguard aspect, one action per source with the toolchain's
-// flags, the .clang-tidy files as inputs, and mapguard_report merging the logs. Skipped where
-// Bazel is not installed (scripts/install-deps.sh installs Debian's bazel-bootstrap).
+// under testdata/bazel/ with the mapguard aspect - a facts action per source, a merged project
+// index per target, one analysis per source with the toolchain's flags, the .clang-tidy files and
+// the target's index as inputs - and mapguard_report merging the logs. Skipped where Bazel is not
+// installed (scripts/install-deps.sh installs Debian's bazel-bootstrap).
 #include "TestSupport.h"
 
 #include "llvm/Support/FileSystem.h"
@@ -51,7 +52,16 @@ private:
   TempDir Dir;
 };
 
-/// How many mapguard actions a build ran (--subcommands prints each one it executes).
+/// How many facts actions a build ran.
+size_t indexed(const CommandResult &Build) {
+  size_t Count = 0;
+  for (size_t At = Build.Err.find("[action 'indexing "); At != std::string::npos;
+       At = Build.Err.find("[action 'indexing ", At + 1))
+    ++Count;
+  return Count;
+}
+
+/// How many mapguard analyses a build ran (--subcommands prints each action it executes).
 size_t analysed(const CommandResult &Build) {
   size_t Count = 0;
   for (size_t At = Build.Err.find("[action 'mapguard "); At != std::string::npos;
@@ -75,7 +85,8 @@ TEST(BazelTest, AspectAnalysesEachSourceOnceAndTheReportMergesThem) {
   BazelWorkspace W;
   CommandResult Report = W.build({"//:report"});
   ASSERT_EQ(Report.ExitCode, 0) << Report.Err;
-  EXPECT_EQ(analysed(Report), 2u) << Report.Err;
+  EXPECT_EQ(analysed(Report), 4u) << Report.Err;
+  EXPECT_EQ(indexed(Report), 4u) << Report.Err;
   // The defines and include paths came from the toolchain and the targets (REGISTRY_LIMIT,
   // "registry/registry.h"); the .clang-tidy enables one check, so the unguarded clear() is not reported.
   Json Merged = W.log("report.sarif");
@@ -92,15 +103,28 @@ TEST(BazelTest, AspectAnalysesEachSourceOnceAndTheReportMergesThem) {
   writeFile(W.file("app/main.cpp"), readFile(W.file("app/main.cpp")) + "// edited\n");
   EXPECT_EQ(analysed(W.build({"//:report"})), 1u);
   writeFile(W.file("registry/registry.h"), readFile(W.file("registry/registry.h")) + "// edited\n");
-  EXPECT_EQ(analysed(W.build({"//:report"})), 2u);
+  EXPECT_EQ(analysed(W.build({"//:report"})), 3u) << "the sources of //registry and of //app";
   writeFile(W.file(".clang-tidy"), "Checks: '-*,mapguard-erase-during-iteration,mapguard-unguarded-access'\n"
                                    "CheckOptions:\n  Rules: all\n");
   CommandResult Reconfigured = W.build({"//:report"});
   ASSERT_EQ(Reconfigured.ExitCode, 0) << Reconfigured.Err;
-  EXPECT_EQ(analysed(Reconfigured), 2u);
+  EXPECT_EQ(analysed(Reconfigured), 4u);
+  // jobs.cpp's finding needs the facts of //sync: sync::Monitor locks in monitor.cpp, which its
+  // unit does not see; its twin over sync::Depth, which locks nothing, has none.
   EXPECT_EQ(results(W.log("report.sarif")),
-            (std::vector<std::string>{"mapguard-erase-during-iteration registry/registry.cpp:13",
+            (std::vector<std::string>{"mapguard-unguarded-access registry/jobs.cpp:29",
+                                      "mapguard-erase-during-iteration registry/registry.cpp:13",
                                       "mapguard-unguarded-access registry/registry.cpp:16"}));
+  // Each target's index merges its sources' facts and its dependencies' index.
+  std::string AppIndex = readFile(W.file("bazel-bin/app/app.mapguard.index"));
+  EXPECT_NE(AppIndex.find("sync::Monitor::enter"), std::string::npos) << AppIndex;
+  EXPECT_NE(AppIndex.find("\"%EXECROOT%/registry/jobs.cpp\""), std::string::npos) << AppIndex;
+  // The facts are the same in every sandbox: an edit that changes no fact of the lock class's
+  // source re-analyses that source alone, not the units that use the lock.
+  writeFile(W.file("sync/monitor.cpp"), readFile(W.file("sync/monitor.cpp")) + "// edited\n");
+  CommandResult Edited = W.build({"//:report"});
+  EXPECT_EQ(indexed(Edited), 1u) << Edited.Err;
+  EXPECT_EQ(analysed(Edited), 1u) << Edited.Err;
 
   // The aspect on its own, over every target, as a user runs it from the command line.
   CommandResult Everything =

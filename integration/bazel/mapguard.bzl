@@ -5,15 +5,26 @@
 writes one SARIF log per source (bazel-bin/<package>/<target>.mapguard/<source>.sarif);
 mapguard_report merges the logs of its deps' sources into one. Bazel's action cache and remote
 execution then give caching and distribution: a source is analysed again only when it, a header
-it may include, the flags, the .clang-tidy files or mapguard itself change.
+it may include, the flags, the .clang-tidy files, the facts it reads or mapguard itself change.
+
+The project index in two stages, as a sharded run does it (docs/project-index.md): a facts action
+per source (`mapguard index`: what its functions lock, hand over, throw; its containers' accesses),
+one merge per target of its own sources' facts and its dependencies' merged index
+(<target>.mapguard.index), and each source's analysis reads its target's merged index: a lock
+class, a thread pool or a throwing function defined in a dependency is known where it is used.
+The facts of targets that depend on this one are not: a caller in a dependent target does not
+count (the CLI over compile_commands.json sees every unit).
 """
 
 load("@bazel_tools//tools/build_defs/cc:action_names.bzl", "ACTION_NAMES")
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain")
 
 MapguardInfo = provider(
-    doc = "The SARIF logs of a target's sources and of its dependencies' sources.",
-    fields = {"logs": "depset of File"},
+    doc = "The SARIF logs of a target's sources and of its dependencies' sources, and its merged project index.",
+    fields = {
+        "logs": "depset of File",
+        "index": "depset of File: the target's merged project index (empty without C or C++ sources under it)",
+    },
 )
 
 _C_EXTENSIONS = ["c"]
@@ -57,25 +68,68 @@ def _compile_flags(ctx, target, cc_toolchain, source):
     )
     return [flag for flag in flags if flag not in _GCC_ONLY_FLAGS]
 
+def _index_path(target, source, extension):
+    return "{}.mapguard/{}.{}".format(target.label.name, source.short_path.replace("../", "external/"), extension)
+
 def _mapguard_aspect_impl(target, ctx):
-    transitive = [dep[MapguardInfo].logs for dep in getattr(ctx.rule.attr, "deps", []) if MapguardInfo in dep]
+    deps = [dep[MapguardInfo] for dep in getattr(ctx.rule.attr, "deps", []) if MapguardInfo in dep]
+    transitive = [info.logs for info in deps]
+    dep_indexes = depset(transitive = [info.index for info in deps])
     logs = []
-    if CcInfo in target:
+    index = dep_indexes
+    sources = _sources(ctx) if CcInfo in target else []
+    if sources:
         cc_toolchain = find_cpp_toolchain(ctx)
         compilation = target[CcInfo].compilation_context
         config = ctx.files._config
-        for source in _sources(ctx):
-            log = ctx.actions.declare_file("{}.mapguard/{}.sarif".format(target.label.name, source.short_path.replace("../", "external/")))
+        inputs = depset(config, transitive = [compilation.headers, cc_toolchain.all_files])
+        flags = {source: _compile_flags(ctx, target, cc_toolchain, source) for source in sources}
+
+        # Stage 1: each source's facts.
+        facts = []
+        for source in sources:
+            fact = ctx.actions.declare_file(_index_path(target, source, "index"))
             args = ctx.actions.args()
-            args.add(ctx.executable._mapguard)
-            args.add(log)
-            args.add(source)
-            args.add("--")
-            args.add_all(_compile_flags(ctx, target, cc_toolchain, source))
+            args.add_all(["facts", ctx.executable._mapguard, fact, source, "--"])
+            args.add_all(flags[source])
             ctx.actions.run(
                 executable = ctx.executable._runner,
                 arguments = [args],
-                inputs = depset([source] + config, transitive = [compilation.headers, cc_toolchain.all_files]),
+                inputs = depset([source], transitive = [inputs]),
+                tools = [ctx.executable._mapguard],
+                outputs = [fact],
+                mnemonic = "MapguardFacts",
+                progress_message = "indexing {} for mapguard".format(source.short_path),
+            )
+            facts.append(fact)
+
+        # Stage 2: the target's facts and its dependencies' merged index, in one file.
+        merged = ctx.actions.declare_file(target.label.name + ".mapguard.index")
+        args = ctx.actions.args()
+        args.add("merge-index")
+        args.add_all(facts)
+        args.add_all(dep_indexes)
+        args.add("-o", merged)
+        ctx.actions.run(
+            executable = ctx.executable._mapguard,
+            arguments = [args],
+            inputs = depset(facts, transitive = [dep_indexes]),
+            outputs = [merged],
+            mnemonic = "MapguardMergeIndex",
+            progress_message = "merging mapguard's facts for {}".format(target.label),
+        )
+        index = depset([merged])
+
+        # Stage 3: each source analysed with them.
+        for source in sources:
+            log = ctx.actions.declare_file(_index_path(target, source, "sarif"))
+            args = ctx.actions.args()
+            args.add_all(["analyse", ctx.executable._mapguard, log, merged, source, "--"])
+            args.add_all(flags[source])
+            ctx.actions.run(
+                executable = ctx.executable._runner,
+                arguments = [args],
+                inputs = depset([source, merged], transitive = [inputs]),
                 tools = [ctx.executable._mapguard],
                 outputs = [log],
                 mnemonic = "Mapguard",
@@ -83,7 +137,7 @@ def _mapguard_aspect_impl(target, ctx):
             )
             logs.append(log)
     all_logs = depset(logs, transitive = transitive)
-    return [MapguardInfo(logs = all_logs), OutputGroupInfo(mapguard = all_logs)]
+    return [MapguardInfo(logs = all_logs, index = index), OutputGroupInfo(mapguard = all_logs)]
 
 mapguard_aspect = aspect(
     implementation = _mapguard_aspect_impl,
