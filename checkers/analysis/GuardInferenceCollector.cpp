@@ -317,7 +317,8 @@ private:
     bool Helper = GI.isHelperCandidate(Callee);
     // Where a helper runs in its callers' life cycle, and which locks each call holds. A call in a
     // lambda may run at another time (handed over, or given to code whose timing the model does not
-    // know: `std::make_shared<std::thread>(lambda)`), from code no caller's phase says anything about.
+    // know: a project's `runLater(lambda)` defined elsewhere), from code no caller's phase says
+    // anything about.
     if (Callee->isDefined() && Fn != Enclosing)
       GI.CalledFromCallables.insert(Callee);
     else if (Callee->isDefined() && !Context.DeferredBy && !Context.ScopeExit)

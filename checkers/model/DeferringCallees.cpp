@@ -141,6 +141,17 @@ bool DeferringCallees::isThreadFunction(const FunctionDecl *Callee) const {
   return false;
 }
 
+bool DeferringCallees::constructsThread(const FunctionDecl *Callee) const {
+  // std::make_shared, std::make_unique, std::allocate_shared: their first template argument is
+  // the type they construct from the call's arguments.
+  StringRef Name = Callee->getName();
+  if ((Name != "make_shared" && Name != "make_unique" && Name != "allocate_shared") || !Callee->isInStdNamespace())
+    return false;
+  const TemplateArgumentList *Args = Callee->getTemplateSpecializationArgs();
+  return Args && Args->size() > 0 && Args->get(0).getKind() == TemplateArgument::Type &&
+         isThreadType(Args->get(0).getAsType());
+}
+
 std::optional<Deferral> DeferringCallees::classify(const Expr *E) const {
   if (const auto *Construct = dyn_cast<CXXConstructExpr>(E)) {
     if (isThreadType(Construct->getType()) && Construct->getNumArgs() > 0 &&
@@ -154,6 +165,8 @@ std::optional<Deferral> DeferringCallees::classify(const Expr *E) const {
     return std::nullopt;
   if (isThreadFunction(Callee))
     return launchesDeferredOnly(Call) ? std::nullopt : std::optional(Deferral{E, true});
+  if (constructsThread(Callee) && Call->getNumArgs() > 0)
+    return Deferral{E, true}; // `std::make_shared<std::thread>(lambda)` starts the thread as `std::thread(lambda)`
   if (ExecutorFunctions.match(Callee)) {
     // Posting to an asio::thread_pool runs on one of its threads.
     bool Pool = Call->getNumArgs() > 0 &&

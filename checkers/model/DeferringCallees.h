@@ -41,6 +41,8 @@ public:
   /// std::bind/bind_front, std::move, std::function conversions and a local variable that holds the
   /// callable until it is handed over.
   std::optional<Deferral> deferralOf(const clang::Expr *Callable, const clang::ParentMap &Parents) const;
+  /// Whether \p Callee constructs a thread from its arguments (`std::make_shared<std::thread>`).
+  bool constructsThread(const clang::FunctionDecl *Callee) const;
   /// If \p Call or \p Construct runs its callable arguments later, how.
   std::optional<Deferral> classify(const clang::Expr *CallOrConstruct) const;
   /// The local scope-exit object (absl::Cleanup, gsl::finally, ...) that runs \p Lambda when it is

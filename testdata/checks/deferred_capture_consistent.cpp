@@ -6,6 +6,7 @@
 // every access in the other functions holds, one of which takes it and one of which changes the
 // container under it. Default rules only: each negative twin is a finding of
 // callback-without-guard (off by default) or no finding at all.
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -176,4 +177,51 @@ private:
   std::map<int, int> Backlog;
   std::map<int, int> Queue;
   std::thread Thread;
+};
+
+// A thread made by std::make_shared<std::thread> (or make_unique) starts as std::thread does.
+class Pump {
+public:
+  void add(int Id) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Pending.push_back(Id);
+  }
+  int first() {
+    std::lock_guard<std::mutex> Lock(Mu);
+    return Pending.empty() ? 0 : Pending.front();
+  }
+  void start() {
+    Worker = std::make_shared<std::thread>([this] {
+      Pending.clear(); // expect: mapguard-deferred-capture {{'clear' on 'Pending' in a callback that runs on another thread, without holding 'Mu', which guards 'Pending' (held at every access in the other functions}} note@-1: {{the callback is handed over here}} note@-8: {{'Pending' is accessed with 'Mu' held here}}
+    });
+  }
+
+private:
+  std::mutex Mu;
+  std::deque<int> Pending;
+  std::shared_ptr<std::thread> Worker;
+};
+
+// Negative twin: the thread's body takes the lock.
+class PumpLocked {
+public:
+  void add(int Id) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Pending.push_back(Id);
+  }
+  int first() {
+    std::lock_guard<std::mutex> Lock(Mu);
+    return Pending.empty() ? 0 : Pending.front();
+  }
+  void start() {
+    Worker = std::make_unique<std::thread>([this] {
+      std::lock_guard<std::mutex> Lock(Mu);
+      Pending.clear();
+    });
+  }
+
+private:
+  std::mutex Mu;
+  std::deque<int> Pending;
+  std::unique_ptr<std::thread> Worker;
 };
