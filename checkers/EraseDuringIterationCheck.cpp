@@ -199,7 +199,7 @@ void EraseDuringIterationCheck::checkReentrantCallbacks(const Stmt *Loop, const 
   llvm::SmallVector<ContainerEraser, 2> Erasers =
       Calls.empty() ? decltype(Erasers)() : Reentrant.erasersOf(Field, Traits, Fn, Ctx);
   const FunctionCfg *Cfg = Erasers.empty() ? nullptr : Cfgs.get(Fn, Ctx);
-  if (!Cfg)
+  if (!Cfg || !Field)
     return;
   std::string Name = Container.spelling();
   const auto *LoopClass = dyn_cast<CXXRecordDecl>(Field->getParent());

@@ -24,6 +24,60 @@ bool isConstructionOrDestruction(const FunctionDecl *Fn) {
                     Method->isMoveAssignmentOperator());
 }
 
+namespace {
+bool holdsSharedOwnership(QualType T) {
+  const auto *Record = T->getAsCXXRecordDecl();
+  return Record && Record->getIdentifier() && (Record->getName() == "shared_ptr" || Record->getName() == "weak_ptr");
+}
+
+/// Whether \p Value is a handle made for this object alone: `std::make_shared<T>()`, `new T`, an
+/// empty one.
+bool isFreshHandle(const Expr *Value) {
+  for (unsigned Steps = 0; Value && Steps < 8; ++Steps) {
+    Value = Value->IgnoreParenImpCasts();
+    if (isa<CXXNewExpr, CXXNullPtrLiteralExpr>(Value))
+      return true;
+    if (const auto *Construct = dyn_cast<CXXConstructExpr>(Value)) {
+      if (Construct->getNumArgs() == 0)
+        return true;
+      Value = Construct->getArg(0);
+    } else if (const auto *Temporary = dyn_cast<MaterializeTemporaryExpr>(Value)) {
+      Value = Temporary->getSubExpr();
+    } else if (const auto *Bind = dyn_cast<CXXBindTemporaryExpr>(Value)) {
+      Value = Bind->getSubExpr();
+    } else if (const auto *Call = dyn_cast<CallExpr>(Value)) {
+      const FunctionDecl *Callee = Call->getDirectCallee();
+      return Callee && Callee->getIdentifier() && Callee->isInStdNamespace() &&
+             (Callee->getName() == "make_shared" || Callee->getName() == "allocate_shared");
+    } else {
+      return false;
+    }
+  }
+  return false;
+}
+
+/// Whether the class of \p Field ever sets that shared_ptr member from another handle (a clone's
+/// `map_ = other.map_`, a constructor's parameter): the object it points to is then shared with
+/// other objects, which outlive this one's constructor and run beside its destructor.
+bool sharedWithOtherObjects(const FieldDecl *Field) {
+  const auto *Class = dyn_cast<CXXRecordDecl>(Field->getParent());
+  if (!Class)
+    return false;
+  for (const CXXMethodDecl *Method : Class->methods()) {
+    const FunctionDecl *Definition = nullptr;
+    if (!Method->getBody(Definition))
+      continue;
+    if (const auto *Ctor = dyn_cast<CXXConstructorDecl>(Definition))
+      for (const CXXCtorInitializer *Init : Ctor->inits())
+        if (Init->isWritten() && Init->getMember() == Field && !isFreshHandle(Init->getInit()))
+          return true;
+    if (assignsMember(Definition->getBody(), Field, [](const Expr *Value) { return !isFreshHandle(Value); }))
+      return true;
+  }
+  return false;
+}
+} // namespace
+
 bool insideTheObject(const ObjectPath &Path, const FunctionDecl *Fn) {
   if (const auto *Param = dyn_cast_or_null<ParmVarDecl>(Path.rootVariable())) {
     const auto *Method = dyn_cast<CXXMethodDecl>(Fn);
@@ -41,11 +95,12 @@ bool insideTheObject(const ObjectPath &Path, const FunctionDecl *Fn) {
     QualType T = Field->getType();
     if (T->isReferenceType() || T->isPointerType())
       return false;
-    if (const auto *Record = T->getAsCXXRecordDecl();
-        Record && Record->getIdentifier() && (Record->getName() == "shared_ptr" || Record->getName() == "weak_ptr"))
+    if (holdsSharedOwnership(T))
       return false;
   }
-  return true;
+  // The container itself held through a shared_ptr member that another object's handle set.
+  const FieldDecl *Last = Steps.empty() ? nullptr : Steps.back().Field;
+  return !(Last && holdsSharedOwnership(Last->getType()) && sharedWithOtherObjects(Last));
 }
 } // namespace guard_inference
 

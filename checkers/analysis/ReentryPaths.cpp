@@ -1,8 +1,10 @@
 #include "analysis/ReentryPaths.h"
 
+#include "utils/AstUtil.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/Basic/SourceManager.h"
 #include "llvm/ADT/STLExtras.h"
 
 using namespace clang;
@@ -147,25 +149,7 @@ bool ReentryPaths::stores(const FunctionDecl *Registrar, const FieldDecl *Field,
     return llvm::any_of(Finder.find(Definition->getBody(), ObjectPath::thisObject().withField(Field)),
                         [](const ContainerOpSite &Op) { return Op.Kind == ContainerOpKind::Insert; });
   }
-  struct Assigns : RecursiveASTVisitor<Assigns> {
-    const FieldDecl *Holder;
-    bool Found = false;
-    explicit Assigns(const FieldDecl *Holder) : Holder(Holder) {}
-    bool isHolder(const Expr *E) const {
-      const auto *Member = dyn_cast<MemberExpr>(E->IgnoreParenImpCasts());
-      return Member && Member->getMemberDecl() == Holder;
-    }
-    bool VisitBinaryOperator(BinaryOperator *Op) {
-      Found |= Op->isAssignmentOp() && isHolder(Op->getLHS());
-      return !Found;
-    }
-    bool VisitCXXOperatorCallExpr(CXXOperatorCallExpr *Op) {
-      Found |= Op->isAssignmentOp() && Op->getNumArgs() > 0 && isHolder(Op->getArg(0));
-      return !Found;
-    }
-  } Assignment(HolderField);
-  Assignment.TraverseStmt(Definition->getBody());
-  return Assignment.Found;
+  return assignsMember(Definition->getBody(), HolderField);
 }
 
 std::optional<ReentryPath> ReentryPaths::throughLambdas(const ReentrantCall &Call, const CXXRecordDecl *LoopClass,

@@ -99,6 +99,20 @@ bool assignsTo(const Stmt *S, const ValueDecl *Var) {
   return Ref && Ref->getDecl() == Var;
 }
 
+bool assignsMember(const Stmt *Body, const FieldDecl *Field, llvm::function_ref<bool(const Expr *Value)> Counts) {
+  bool Found = false;
+  forEachNodeUnder<Expr>(Body, [&](const Expr *E) {
+    const Expr *Target = assignmentTarget(E);
+    const auto *Member = Target ? dyn_cast<MemberExpr>(Target->IgnoreParenImpCasts()) : nullptr;
+    if (Member && Member->getMemberDecl() == Field) {
+      const Expr *Value = isa<BinaryOperator>(E) ? cast<BinaryOperator>(E)->getRHS() : cast<CallExpr>(E)->getArg(1);
+      Found = !Counts || Counts(Value);
+    }
+    return !Found;
+  });
+  return Found;
+}
+
 SmallVector<const DeclRefExpr *, 4> referencesTo(const Stmt *S, const ValueDecl *D) {
   SmallVector<const DeclRefExpr *, 4> Found;
   forEachNodeUnder<DeclRefExpr>(S, [&](const DeclRefExpr *E) {

@@ -7,6 +7,7 @@
 #include "clang/AST/ParentMap.h"
 #include "clang/AST/Stmt.h"
 #include "clang/AST/StmtCXX.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallVector.h"
 #include <optional>
 #include <string>
@@ -51,6 +52,11 @@ bool namesDeclaredOrUsed(const clang::Stmt *Body, llvm::StringRef Name);
 
 /// Whether \p S assigns to the variable \p Var (`Var = ...`).
 bool assignsTo(const clang::Stmt *S, const clang::ValueDecl *Var);
+
+/// Whether \p Body assigns the member \p Field (`field_ = v`, also through an `operator=`) a value
+/// that \p Counts accepts (every value when it is null).
+bool assignsMember(const clang::Stmt *Body, const clang::FieldDecl *Field,
+                   llvm::function_ref<bool(const clang::Expr *Value)> Counts = nullptr);
 
 /// The class a type names: its record, or, for a dependent specialization in a template's
 /// definition (`std::vector<T>`), the pattern of the class template. Null for other types.

@@ -637,3 +637,56 @@ private:
   std::mutex Mu;
   std::map<int, int> Sessions;
 };
+
+// A map this object shares with its clones through a shared_ptr member (ZLToolKit's UdpServer):
+// its destructor runs while the clones' threads still use the map, so the destructor's change
+// counts like any other; here the lock comes one statement too late.
+class Listener {
+public:
+  Listener() : Sessions(std::make_shared<std::map<int, int>>()), Mu(std::make_shared<std::mutex>()) {}
+  ~Listener() {
+    Sessions->clear(); // expect: mapguard-unguarded-access {{'clear' on 'Sessions' without holding '*Mu', which guards it at every access in the other functions (3 of 4 accesses)}} note@+9: {{'Sessions' is accessed with '*Mu' held here}}
+    std::lock_guard<std::mutex> Lock(*Mu);
+  }
+  void cloneFrom(const Listener &That) {
+    Sessions = That.Sessions;
+    Mu = That.Mu;
+  }
+  void add(int Id) {
+    std::lock_guard<std::mutex> Lock(*Mu);
+    (*Sessions)[Id] = Id;
+  }
+  int find(int Id) {
+    std::lock_guard<std::mutex> Lock(*Mu);
+    auto It = Sessions->find(Id);
+    return It == Sessions->end() ? 0 : It->second;
+  }
+
+private:
+  std::shared_ptr<std::map<int, int>> Sessions;
+  std::shared_ptr<std::mutex> Mu;
+};
+
+// Negative twin: the map is this object's alone (made here, never taken from another handle);
+// its destructor runs when no other thread can use it.
+class Acceptor {
+public:
+  Acceptor() : Sessions(std::make_shared<std::map<int, int>>()), Mu(std::make_shared<std::mutex>()) {}
+  ~Acceptor() {
+    Sessions->clear();
+    std::lock_guard<std::mutex> Lock(*Mu);
+  }
+  void add(int Id) {
+    std::lock_guard<std::mutex> Lock(*Mu);
+    (*Sessions)[Id] = Id;
+  }
+  int find(int Id) {
+    std::lock_guard<std::mutex> Lock(*Mu);
+    auto It = Sessions->find(Id);
+    return It == Sessions->end() ? 0 : It->second;
+  }
+
+private:
+  std::shared_ptr<std::map<int, int>> Sessions;
+  std::shared_ptr<std::mutex> Mu;
+};
