@@ -134,6 +134,7 @@ private:
   struct LockCall;
   enum class Inferred : unsigned char { Pending, None, Mutex };
   llvm::SmallVector<LockCall, 4> lockCallsIn(const clang::Stmt *Body) const;
+  llvm::SmallVector<LockCall, 4> lockCallsWithOwnMethods(const clang::FunctionDecl *Def) const;
   std::optional<Role> netEffectOnMembers(const clang::FunctionDecl *Fn) const;
   bool isInferredMutex(const clang::CXXRecordDecl *Record) const;
   static bool isBasicLockable(const clang::CXXRecordDecl *Record);

@@ -159,6 +159,36 @@ SmallVector<LockModel::LockCall, 4> LockModel::lockCallsIn(const Stmt *Body) con
   return Calls;
 }
 
+SmallVector<LockModel::LockCall, 4> LockModel::lockCallsWithOwnMethods(const FunctionDecl *Def) const {
+  // The body's own lock calls, and those of the member functions it calls on its own object (a
+  // guard's `acquire(m)`, `release()`: TBB's unique_scoped_lock): a lock of the callee's parameter
+  // is a lock of the argument the call passes, a lock of a member is the same member.
+  SmallVector<LockCall, 4> Calls = lockCallsIn(Def->getBody());
+  const auto *Own = dyn_cast<CXXMethodDecl>(Def);
+  forEachNodeUnder<CXXMemberCallExpr>(
+      Def->getBody(),
+      [&](const CXXMemberCallExpr *Call) {
+        const CXXMethodDecl *Callee = Call->getMethodDecl();
+        const Expr *Object = Call->getImplicitObjectArgument();
+        const FunctionDecl *CalleeDef = nullptr;
+        if (!Own || !Callee || !Object || !isa<CXXThisExpr>(peel(Object)) || !Callee->hasBody(CalleeDef) ||
+            !CalleeDef || CalleeDef == Def ||
+            Callee->getParent()->getCanonicalDecl() != Own->getParent()->getCanonicalDecl())
+          return true;
+        for (const LockCall &Inner : lockCallsIn(CalleeDef->getBody())) {
+          if (const ParmVarDecl *Param = parameterOf(Inner.Operand)) {
+            if (Param->getFunctionScopeIndex() < Call->getNumArgs())
+              Calls.push_back({Inner.Action, Inner.Kind, Call->getArg(Param->getFunctionScopeIndex())});
+          } else if (thisField(Inner.Operand)) {
+            Calls.push_back(Inner);
+          }
+        }
+        return true;
+      },
+      LambdaBodies::Skip);
+  return Calls;
+}
+
 std::optional<LockModel::Role> LockModel::netEffectOnMembers(const FunctionDecl *Fn) const {
   const FunctionDecl *Def = nullptr;
   if (!Fn->hasBody(Def) || !Def)
@@ -322,7 +352,7 @@ bool LockModel::destructorUnlocksMember(const CXXDestructorDecl *Dtor) const {
     const FunctionFacts *Facts = factsOfUnseen(Dtor);
     return Facts && Facts->LockEffect && Facts->LockEffect->Action == LockAction::Unlock;
   }
-  return llvm::any_of(lockCallsIn(Def->getBody()), [](const LockCall &Call) {
+  return llvm::any_of(lockCallsWithOwnMethods(Def), [](const LockCall &Call) {
     return Call.Action == LockAction::Unlock && thisField(Call.Operand);
   });
 }
@@ -340,7 +370,7 @@ std::optional<LockKind> LockModel::constructorLocksParameter(const CXXConstructo
   // A constructor that locks either way (by a flag) is exclusive unless the construction's
   // flag says otherwise (kindChosenBy): a write under it is not reported on a guess.
   std::optional<LockKind> Kind;
-  for (const LockCall &Call : lockCallsIn(CtorDef->getBody())) {
+  for (const LockCall &Call : lockCallsWithOwnMethods(CtorDef)) {
     const FieldDecl *Field = thisField(Call.Operand);
     if (Call.Action == LockAction::Lock && (parameterOf(Call.Operand) || (Field && FromParams.contains(Field))))
       Kind = Kind == LockKind::Exclusive ? LockKind::Exclusive : Call.Kind;
