@@ -11,7 +11,7 @@ packages=(ca-certificates git cmake make g++ nlohmann-json3-dev
 if [ "${MAPGUARD_DEPS:-all}" != build ]; then
   packages+=("clang-format-${llvm}" # the layout test of our own code (lint.clang-format)
              python3 python3-jsonschema python3-yaml pre-commit dpkg-dev file
-             libgtest-dev libabsl-dev libasio-dev libmsgsl-dev libboost-dev qtbase5-dev qt6-base-dev
+             libgtest-dev libabsl-dev libasio-dev libmsgsl-dev libboost-dev qtbase5-dev qt6-base-dev libtbb-dev
              bazel-bootstrap # the Bazel integration's end-to-end test (tests/BazelTest.cpp)
              libedit-dev)    # a development package that makes LLVM's CMake package probe C headers
   if [ "${MAPGUARD_LIBCXX:-1}" != 0 ]; then

@@ -63,7 +63,8 @@ std::vector<ConcurrentWrite> findConcurrentWrites(const FunctionDecl *Fn, GuardI
         if (const auto *Var = dyn_cast<VarDecl>(Capture.getCapturedVar());
             Var && Var->hasLocalStorage() &&
             (Inference.containers().classify(Var->getType()) ||
-             Inference.containers().isOtherContainer(Var->getType())))
+             Inference.containers().isOtherContainer(Var->getType())) &&
+            !ContainerModel::synchronizesItself(Var->getType())) // a concurrent container: its purpose
           Captured.push_back(Var);
     if (Captured.empty())
       continue;

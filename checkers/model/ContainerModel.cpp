@@ -157,10 +157,22 @@ bool ContainerModel::isIterableRecord(const CXXRecordDecl *Record, unsigned Dept
   });
 }
 
+namespace {
+bool recordSynchronizesItself(const CXXRecordDecl *Record, unsigned Depth = 0);
+} // namespace
+
+bool ContainerModel::synchronizesItself(QualType T) {
+  return !T.isNull() && recordSynchronizesItself(recordOrPattern(T.getNonReferenceType()));
+}
+
 bool ContainerModel::isOtherContainer(QualType T) const {
   if (T.isNull() || classify(T))
     return false;
-  return isIterableRecord(recordOrPattern(T), 0);
+  // A concurrent container synchronizes itself (oneTBB's concurrent_vector and
+  // concurrent_unordered_map keep atomics in their bases; moodycamel's queue, folly's map): filling
+  // it from several threads at once is its purpose.
+  const CXXRecordDecl *Record = recordOrPattern(T);
+  return isIterableRecord(Record, 0) && !recordSynchronizesItself(Record);
 }
 
 namespace {
@@ -190,14 +202,22 @@ bool isLinkedNode(const RecordDecl *Record) {
   });
 }
 
-/// A member whose type says the class synchronizes itself: a mutex, a lock, an atomic.
-bool synchronizesItself(const CXXRecordDecl *Record) {
-  return llvm::any_of(Record->fields(), [](const FieldDecl *Field) {
-    std::string Type = Field->getType().getAsString();
-    StringRef T(Type);
-    return T.contains_insensitive("mutex") || T.contains("Lock") || T.contains("lock") || T.contains("atomic") ||
-           T.contains("CriticalSection") || T.contains("Semaphore");
-  });
+/// A member whose type says the class synchronizes itself: a mutex, a lock, an atomic — its own or
+/// a base's (oneTBB's concurrent_set keeps its atomics in its base, concurrent_skip_list).
+bool recordSynchronizesItself(const CXXRecordDecl *Record, unsigned Depth) {
+  if (!Record || !Record->hasDefinition() || Depth >= 4)
+    return false;
+  Record = Record->getDefinition();
+  return llvm::any_of(Record->fields(),
+                      [](const FieldDecl *Field) {
+                        std::string Type = Field->getType().getAsString();
+                        StringRef T(Type);
+                        return T.contains_insensitive("mutex") || T.contains("Lock") || T.contains("lock") ||
+                               T.contains("atomic") || T.contains("CriticalSection") || T.contains("Semaphore");
+                      }) ||
+         llvm::any_of(Record->bases(), [&](const CXXBaseSpecifier &Base) {
+           return recordSynchronizesItself(Base.getType()->getAsCXXRecordDecl(), Depth + 1);
+         });
 }
 
 bool readsLikeContainer(const CXXRecordDecl *Record, unsigned Depth) {
@@ -239,7 +259,7 @@ bool ContainerModel::isOwnContainer(QualType T) const {
   // A library's own classes (strings, buffers) are not the project's containers.
   if (Record->getASTContext().getSourceManager().isInSystemHeader(Record->getLocation()))
     return false;
-  return readsLikeContainer(Record, 0) && !synchronizesItself(Record);
+  return readsLikeContainer(Record, 0) && !recordSynchronizesItself(Record);
 }
 
 QualType ContainerModel::containerBehindHandle(QualType T) const {

@@ -71,8 +71,13 @@ public:
   std::optional<ContainerTraits> classify(clang::QualType T) const;
   /// Whether \p T is a container of another kind: a class (not an associative container of the
   /// model) with `begin()` and `end()` member functions, own or inherited: `std::vector`,
-  /// `std::list`, `std::deque`, `std::string`, Qt's and abseil's sequences, a project's own.
+  /// `std::list`, `std::deque`, `std::string`, Qt's and abseil's sequences, a project's own; not
+  /// one that synchronizes itself (a mutex, a lock or an atomic member, its own or a base's: a
+  /// concurrent container).
   bool isOtherContainer(clang::QualType T) const;
+  /// Whether the class of \p T synchronizes itself: a mutex, a lock or an atomic member, its own or
+  /// a base's (a concurrent container, also one the Containers list names: tbb::concurrent_unordered_map).
+  static bool synchronizesItself(clang::QualType T);
   /// Whether \p T is a project's own container, read from its declaration: a class of the project
   /// (not declared in a system header), not a container of the model, with begin() and end() and a member function
   /// that adds or removes elements (insert, erase, push..., pop..., emplace..., add..., remove...,

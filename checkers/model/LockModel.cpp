@@ -97,9 +97,21 @@ LockModelOptions LockModelOptions::defaults() {
   O.Mutexes = "std::mutex;std::recursive_mutex;std::timed_mutex;std::recursive_timed_mutex;"
               "std::shared_mutex;std::shared_timed_mutex;absl::Mutex;boost::mutex;boost::recursive_mutex;"
               "boost::timed_mutex;boost::shared_mutex;QMutex;QBasicMutex;QRecursiveMutex;QReadWriteLock;"
-              "pthread_mutex_t;pthread_rwlock_t";
+              "pthread_mutex_t;pthread_rwlock_t;"
+              // oneTBB's (tbb::detail::d1::spin_mutex, ...), and TBB 2020's (tbb::spin_mutex); not
+              // null_mutex, which locks nothing.
+              "tbb::spin_mutex;tbb::mutex;tbb::queuing_mutex;tbb::speculative_spin_mutex;tbb::spin_rw_mutex;"
+              "tbb::rw_mutex;tbb::queuing_rw_mutex;tbb::speculative_spin_rw_mutex;tbb::detail::d1::spin_mutex;"
+              "tbb::detail::d1::mutex;tbb::detail::d1::queuing_mutex;tbb::detail::d1::spin_rw_mutex;"
+              "tbb::detail::d1::rw_mutex;tbb::detail::d1::queuing_rw_mutex";
+  // TBB's scoped locks: `spin_mutex::scoped_lock`, ...; a reader-writer one takes the lock shared when
+  // its `write` argument is false (read from its body: kindChosenBy).
   O.ExclusiveGuards = "std::lock_guard;std::unique_lock;std::scoped_lock;absl::MutexLock;"
-                      "absl::WriterMutexLock;boost::lock_guard;boost::unique_lock;QMutexLocker;QWriteLocker";
+                      "absl::WriterMutexLock;boost::lock_guard;boost::unique_lock;QMutexLocker;QWriteLocker;"
+                      "tbb::detail::d1::unique_scoped_lock;tbb::detail::d1::rw_scoped_lock;"
+                      "tbb::detail::d1::queuing_mutex::scoped_lock;tbb::detail::d1::queuing_rw_mutex::scoped_lock;"
+                      "tbb::spin_mutex::scoped_lock;tbb::mutex::scoped_lock;tbb::queuing_mutex::scoped_lock;"
+                      "tbb::spin_rw_mutex::scoped_lock;tbb::queuing_rw_mutex::scoped_lock";
   O.SharedGuards = "std::shared_lock;absl::ReaderMutexLock;boost::shared_lock;boost::upgrade_lock;QReadLocker";
   O.LockFunctions = "lock;Lock;WriterLock;lockForWrite;relock;pthread_mutex_lock;pthread_rwlock_wrlock";
   O.SharedLockFunctions = "lock_shared;ReaderLock;lockForRead;pthread_rwlock_rdlock";

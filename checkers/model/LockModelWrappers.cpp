@@ -414,11 +414,41 @@ std::optional<LockKind> LockModel::kindChosenBy(const CXXConstructExpr *Construc
   const CXXConstructorDecl *Ctor = Construct->getConstructor();
   if (!Ctor || !Ctor->hasBody(Def) || !Def)
     return std::nullopt;
-  const auto *Body = dyn_cast_or_null<CompoundStmt>(Def->getBody());
-  for (const Stmt *S : Body ? Body->body() : ArrayRef<Stmt *>()) {
-    const auto *If = dyn_cast<IfStmt>(S);
-    const ParmVarDecl *Flag = If ? parameterOf(If->getCond()) : nullptr;
-    if (!Flag || Flag->getFunctionScopeIndex() >= Construct->getNumArgs())
+  // The constructor's own `if (write)`, or the one of the member function it hands its flag to
+  // (TBB's rw_scoped_lock: `rw_scoped_lock(m, write) { acquire(m, write); }`): which argument of
+  // the construction the flag is.
+  struct FlagTest {
+    const IfStmt *If;
+    unsigned Argument;
+  };
+  SmallVector<FlagTest, 2> Tests;
+  auto TestsIn = [](const FunctionDecl *Fn, auto &&Add) {
+    const auto *Body = dyn_cast_or_null<CompoundStmt>(Fn->getBody());
+    for (const Stmt *S : Body ? Body->body() : ArrayRef<Stmt *>())
+      if (const auto *If = dyn_cast<IfStmt>(S))
+        if (const ParmVarDecl *Flag = parameterOf(If->getCond()))
+          Add(If, Flag->getFunctionScopeIndex());
+  };
+  TestsIn(Def, [&](const IfStmt *If, unsigned Index) { Tests.push_back({If, Index}); });
+  forEachNodeUnder<CXXMemberCallExpr>(
+      Def->getBody(),
+      [&](const CXXMemberCallExpr *Call) {
+        const FunctionDecl *CalleeDef = nullptr;
+        const Expr *Object = Call->getImplicitObjectArgument();
+        if (!Object || !isa<CXXThisExpr>(peel(Object)) || !Call->getMethodDecl() ||
+            !Call->getMethodDecl()->hasBody(CalleeDef) || !CalleeDef)
+          return true;
+        TestsIn(CalleeDef, [&](const IfStmt *If, unsigned Index) {
+          const ParmVarDecl *Passed = Index < Call->getNumArgs() ? parameterOf(Call->getArg(Index)) : nullptr;
+          if (Passed)
+            Tests.push_back({If, Passed->getFunctionScopeIndex()});
+        });
+        return true;
+      },
+      LambdaBodies::Skip);
+  for (const FlagTest &Test : Tests) {
+    const IfStmt *If = Test.If;
+    if (Test.Argument >= Construct->getNumArgs())
       continue;
     auto KindIn = [&](const Stmt *Branch) -> std::optional<LockKind> {
       for (const LockCall &Call : lockCallsIn(Branch))
@@ -427,7 +457,7 @@ std::optional<LockKind> LockModel::kindChosenBy(const CXXConstructExpr *Construc
       return std::nullopt;
     };
     bool Value = false;
-    const Expr *Arg = Construct->getArg(Flag->getFunctionScopeIndex());
+    const Expr *Arg = Construct->getArg(Test.Argument);
     if (!Arg->EvaluateAsBooleanCondition(Value, Ctor->getASTContext()))
       return std::nullopt;
     if (std::optional<LockKind> Kind = KindIn(Value ? If->getThen() : If->getElse()))
