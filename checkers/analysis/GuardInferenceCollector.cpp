@@ -33,27 +33,17 @@ bool holdsSharedOwnership(QualType T) {
 /// Whether \p Value is a handle made for this object alone: `std::make_shared<T>()`, `new T`, an
 /// empty one.
 bool isFreshHandle(const Expr *Value) {
-  for (unsigned Steps = 0; Value && Steps < 8; ++Steps) {
-    Value = Value->IgnoreParenImpCasts();
-    if (isa<CXXNewExpr, CXXNullPtrLiteralExpr>(Value))
-      return true;
-    if (const auto *Construct = dyn_cast<CXXConstructExpr>(Value)) {
-      if (Construct->getNumArgs() == 0)
-        return true;
-      Value = Construct->getArg(0);
-    } else if (const auto *Temporary = dyn_cast<MaterializeTemporaryExpr>(Value)) {
-      Value = Temporary->getSubExpr();
-    } else if (const auto *Bind = dyn_cast<CXXBindTemporaryExpr>(Value)) {
-      Value = Bind->getSubExpr();
-    } else if (const auto *Call = dyn_cast<CallExpr>(Value)) {
-      const FunctionDecl *Callee = Call->getDirectCallee();
-      return Callee && Callee->getIdentifier() && Callee->isInStdNamespace() &&
-             (Callee->getName() == "make_shared" || Callee->getName() == "allocate_shared");
-    } else {
-      return false;
-    }
-  }
-  return false;
+  Value = ignoringImplicit(Value);
+  if (!Value)
+    return false;
+  if (isa<CXXNewExpr, CXXNullPtrLiteralExpr>(Value))
+    return true;
+  if (const auto *Construct = dyn_cast<CXXConstructExpr>(Value)) // `std::shared_ptr<T>(new T)`, `{}`
+    return Construct->getNumArgs() == 0 || isFreshHandle(Construct->getArg(0));
+  const auto *Call = dyn_cast<CallExpr>(Value);
+  const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+  return Callee && Callee->getIdentifier() && Callee->isInStdNamespace() &&
+         (Callee->getName() == "make_shared" || Callee->getName() == "allocate_shared");
 }
 
 /// Whether the class of \p Field ever sets that shared_ptr member from another handle (a clone's

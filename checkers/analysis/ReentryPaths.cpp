@@ -15,18 +15,10 @@ namespace {
 /// `std::move`, and a local initialised with it (`auto cb = [&] {...}; bus.subscribe(cb);`).
 const LambdaExpr *lambdaPassedBy(const Expr *Arg) {
   for (unsigned Steps = 0; Arg && Steps < 8; ++Steps) {
-    Arg = Arg->IgnoreParenImpCasts();
+    Arg = ignoringImplicit(Arg);
     if (const auto *Lambda = dyn_cast<LambdaExpr>(Arg))
       return Lambda;
-    if (const auto *Temporary = dyn_cast<MaterializeTemporaryExpr>(Arg))
-      Arg = Temporary->getSubExpr();
-    else if (const auto *Bind = dyn_cast<CXXBindTemporaryExpr>(Arg))
-      Arg = Bind->getSubExpr();
-    else if (const auto *Cast = dyn_cast<CXXFunctionalCastExpr>(Arg))
-      Arg = Cast->getSubExpr();
-    else if (const auto *Construct = dyn_cast<CXXConstructExpr>(Arg))
-      Arg = Construct->getNumArgs() == 1 ? Construct->getArg(0) : nullptr;
-    else if (const auto *Call = dyn_cast<CallExpr>(Arg))
+    if (const auto *Call = dyn_cast<CallExpr>(Arg))
       Arg = Call->isCallToStdMove() ? Call->getArg(0) : nullptr;
     else if (const auto *Ref = dyn_cast<DeclRefExpr>(Arg)) {
       const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
