@@ -194,9 +194,32 @@ const Stmt *firstUseAfter(const FunctionCfg &Cfg, const Stmt *S, const VarDecl *
 }
 
 namespace {
+/// `pred()` where `auto pred = [&] { return it != c.end() && it->first == k; };`: a call of a local
+/// lambda that captured one of \p Decls by reference and reads it (a lambda that also moves it is
+/// left alone: which comes first is the lambda's business).
+bool callsLambdaReading(const Stmt *S, llvm::ArrayRef<const ValueDecl *> Decls) {
+  const auto *Call = dyn_cast<CXXOperatorCallExpr>(S);
+  if (!Call || Call->getOperator() != OO_Call || Call->getNumArgs() == 0)
+    return false;
+  const auto *Ref = dyn_cast<DeclRefExpr>(ignoringImplicit(Call->getArg(0)));
+  const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+  const auto *Lambda = Var && Var->hasLocalStorage() && Var->getInit()
+                           ? dyn_cast<LambdaExpr>(ignoringImplicit(Var->getInit()))
+                           : nullptr;
+  return Lambda && llvm::any_of(Lambda->captures(), [&](const LambdaCapture &Capture) {
+           if (!Capture.capturesVariable() || Capture.getCaptureKind() != LCK_ByRef ||
+               !llvm::is_contained(Decls, Capture.getCapturedVar()))
+             return false;
+           const auto *Captured = dyn_cast<VarDecl>(Capture.getCapturedVar());
+           return Captured && !referencesTo(Lambda->getBody(), Captured).empty() &&
+                  !modifiesVariable(Lambda->getBody(), Captured);
+         });
+}
+
 /// What a CFG element does to the variables \p Decls name: uses one (an increment, a dereference,
-/// a comparison), gives it a new value or ends it (its scope ends, the next iteration declares it
-/// afresh, an assignment), or neither.
+/// a comparison, a call of a local lambda that reads it through a reference capture), gives it a
+/// new value or ends it (its scope ends, the next iteration declares it afresh, an assignment), or
+/// neither.
 enum class IteratorEvent { None, Use, NewValue };
 IteratorEvent eventOf(const FunctionCfg &Cfg, const CFGElement &Element, llvm::ArrayRef<const ValueDecl *> Decls) {
   if (auto Lifetime = Element.getAs<CFGLifetimeEnds>(); Lifetime && llvm::is_contained(Decls, Lifetime->getVarDecl()))
@@ -216,6 +239,8 @@ IteratorEvent eventOf(const FunctionCfg &Cfg, const CFGElement &Element, llvm::A
   // `it = m.insert(v).first`: the target is named before the insert, the assignment comes after.
   if (llvm::any_of(Decls, [&](const ValueDecl *D) { return assignsTo(Statement->getStmt(), D); }))
     return IteratorEvent::NewValue;
+  if (callsLambdaReading(Statement->getStmt(), Decls))
+    return IteratorEvent::Use;
   const auto *Ref = dyn_cast<DeclRefExpr>(Statement->getStmt());
   if (!Ref || !llvm::is_contained(Decls, Ref->getDecl()))
     return IteratorEvent::None;

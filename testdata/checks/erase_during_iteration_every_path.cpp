@@ -129,3 +129,62 @@ void dropNext(std::map<int, int> &Counts) {
       Counts.erase(Key);
   }
 }
+
+// The test of a do-while that erases a run of equal keys, written as a local lambda that reads the
+// iterator through a reference capture (SObjectizer's subscription storage): calling it after
+// `Events.erase(Pos)` reads the erased iterator on every path.
+void dropRun(std::multimap<int, std::string> &Events, int Key) {
+  auto Pos = Events.lower_bound(Key);
+  auto SameKey = [&] { return Pos != Events.end() && Pos->first == Key; };
+  if (!SameKey())
+    return;
+  do {
+    Events.erase(Pos); // expect: mapguard-erase-during-iteration {{'Pos' is used after 'Events.erase(Pos)' invalidated it, on every path from the erase}} note@+1: {{'Pos' is used here after the erase}}
+  } while (SameKey());
+}
+
+// Twins: the iterator advanced before the erase; a lambda that reads only the container; a lambda
+// that captured the iterator by value (its own copy, taken before the erase); a lambda that moves
+// the iterator itself.
+void dropRunAdvancing(std::multimap<int, std::string> &Events, int Key) {
+  auto Pos = Events.lower_bound(Key);
+  auto SameKey = [&] { return Pos != Events.end() && Pos->first == Key; };
+  if (!SameKey())
+    return;
+  do {
+    Events.erase(Pos++);
+  } while (SameKey());
+}
+
+void dropOne(std::multimap<int, std::string> &Events, int Key) {
+  auto Pos = Events.find(Key);
+  auto Remaining = [&] { return Events.count(Key); };
+  if (Pos == Events.end())
+    return;
+  Events.erase(Pos);
+  while (Remaining() > 1)
+    Events.erase(Events.find(Key));
+}
+
+void dropFirstOfRun(std::multimap<int, std::string> &Events, int Key) {
+  auto Pos = Events.lower_bound(Key);
+  auto WasSameKey = [=] { return Pos != Events.end() && Pos->first == Key; };
+  if (Pos == Events.end())
+    return;
+  Events.erase(Pos);
+  if (WasSameKey())
+    return;
+}
+
+void dropRunRestarting(std::multimap<int, std::string> &Events, int Key) {
+  auto Pos = Events.lower_bound(Key);
+  auto Restart = [&] {
+    Pos = Events.lower_bound(Key);
+    return Pos != Events.end() && Pos->first == Key;
+  };
+  if (!Restart())
+    return;
+  do {
+    Events.erase(Pos);
+  } while (Restart());
+}
