@@ -206,7 +206,9 @@ def main():
     build = os.path.join(clone, project[4])
     units = subprocess.run([sys.executable, os.path.join(ROOT, 'bench/realcode/units.py'), clone, project[4],
                             project[5]], capture_output=True, text=True, check=True).stdout.split()
-    units = [u for u in units if re.search(r'\.(cc|cpp|cxx)$', u)]
+    # Generated sources (protobuf's .pb.cc in the build directory) are not the project's code, and a
+    # configure-only build has not written them.
+    units = [u for u in units if re.search(r'\.(cc|cpp|cxx)$', u) and os.path.exists(u)]
     rng = random.Random(args.seed)
     out = open(os.path.join(args.work, args.name + '.mutants.tsv'), 'w')
     out.write('operator\tfile\tline\tdetected\tdetected by default\tnew findings\n')
