@@ -77,8 +77,9 @@ bool DeferredCaptureCheck::reportUnguarded(const ContainerAccess &Access, const 
     return false;
   // The exception to the protocol every other function keeps: a change in the callback, or a read
   // in a callback that locks its other accesses (a deleted or late guard in a task or timer).
-  bool Consistent = Rules.enabled("callback-consistent-guard") && !Guard.Annotated && !Access.Use.ElementOnly &&
-                    !Access.ScopeExit && (Access.Use.Write || readWhereFunctionLocks(Access, GuardPath, Inference)) &&
+  // (A GUARDED_BY container keeps the same protocol, its guard named rather than inferred.)
+  bool Consistent = Rules.enabled("callback-consistent-guard") && !Access.Use.ElementOnly && !Access.ScopeExit &&
+                    (Access.Use.Write || readWhereFunctionLocks(Access, GuardPath, Inference)) &&
                     keptByOtherFunctions(Access, Guard, Inference);
   if (!Consistent && !Rules.enabled("callback-without-guard"))
     return false;
@@ -95,10 +96,12 @@ bool DeferredCaptureCheck::reportUnguarded(const ContainerAccess &Access, const 
                                   "every access in the other functions, %5 of %6 accesses}4%7); lock '%2' inside the "
                                   "callback")
                 << describe(Access) << Start.NewThread << Mutex << Access.Path.spelling()
-                << (Guard.Annotated ? 1
-                    : Consistent    ? 2
-                                    : 0)
-                << Guard.HeldAt << Guard.Counted << heldElsewhereText(Guard) << Access.Use.Site->getSourceRange();
+                << (Consistent        ? 2
+                    : Guard.Annotated ? 1
+                                      : 0)
+                << Guard.HeldAt << Guard.Counted
+                << heldElsewhereText(Guard) + (Consistent && Guard.Annotated ? ", named by GUARDED_BY" : "")
+                << Access.Use.Site->getSourceRange();
     if (auto Fix = lockInsideLambda(Access, Guard, GuardPath, Inference, LockedLambdas, Ctx))
       Diag << *Fix;
   }

@@ -50,7 +50,7 @@ void UnguardedAccessCheck::reportCallsSkippingGuard(
         Access.ScopeExit || Helper != Access.Enclosing || Access.Use.What == "operator[]")
       continue;
     const GuardInfo *Guard = Inference.guardOf(Access.Container);
-    if (!Guard || Guard->Annotated)
+    if (!Guard)
       continue;
     std::optional<ObjectPath> GuardPath = Inference.guardPath(Access, *Guard);
     // The helper takes no lock on the container itself: it leaves the lock to its callers.

@@ -141,8 +141,10 @@ UnguardedAccessCheck::GuardProtocol UnguardedAccessCheck::brokenProtocol(const C
   // in a function that holds the guard at its other accesses of the container: it knows the
   // protocol and this access escapes it (a lock taken one statement too late). A read in a function
   // that never holds the guard is the shape a deleted guard leaves in a reader; its own rule.
+  // (A GUARDED_BY container keeps the same protocol, with its guard named rather than inferred: a
+  // project built by a compiler that does not check the annotation breaks it in the same shapes.)
   const FunctionDecl *Fn = Access.Function;
-  if (Guard.Annotated || Access.Use.ElementOnly || Access.DeferredBy || Access.ScopeExit ||
+  if (Access.Use.ElementOnly || Access.DeferredBy || Access.ScopeExit ||
       Inference.calledWithLockThatMayBe(Fn, Guard.Mutex))
     return GuardProtocol::None;
   // A lambda the function keeps (called in place, stored, copied into another callable) is judged
@@ -190,18 +192,19 @@ void UnguardedAccessCheck::reportUnguarded(const ContainerAccess &Access, const 
   for (const HeldLock &Lock : Access.Held.held())
     Holding.push_back("'" + Lock.Mutex.spelling() + "'");
   {
-    auto Diag = diag(Access.Ref->getExprLoc(), Guard.Annotated                                ? AnnotatedMessage
+    bool AnnotatedOnly = Guard.Annotated && Protocol == GuardProtocol::None;
+    auto Diag = diag(Access.Ref->getExprLoc(), AnnotatedOnly                                  ? AnnotatedMessage
                                                : Protocol == GuardProtocol::ChangedOrLateLock ? ConsistentMessage
                                                : Protocol == GuardProtocol::ReadWithoutLock   ? ConsistentReadMessage
                                                                                               : InferredMessage)
                 << describe(Access) << Mutex;
-    if (Guard.Annotated) {
+    if (AnnotatedOnly) {
       Diag << !Holding.empty() << llvm::join(Holding, ", ");
     } else {
       SmallVector<StringRef, 4> Alternatives;
       StringRef(SuggestedAlternatives).split(Alternatives, ';', -1, false);
       std::string Advice;
-      if (guardNameableAt(Access.Container, Guard.Mutex))
+      if (!Guard.Annotated && guardNameableAt(Access.Container, Guard.Mutex))
         Advice = (", or make the guard explicit: annotate '" + Access.Container->getName() + "' with GUARDED_BY(" +
                   Guard.Mutex->getName() + ")")
                      .str();
@@ -209,7 +212,7 @@ void UnguardedAccessCheck::reportUnguarded(const ContainerAccess &Access, const 
         Advice += (Advice.empty() ? ", or use a synchronized container (" : " or use a synchronized container (") +
                   llvm::join(Alternatives, ", ") + ")";
       Diag << Guard.HeldAt << Guard.Counted << !Holding.empty() << llvm::join(Holding, ", ") << Advice
-           << heldElsewhereText(Guard);
+           << heldElsewhereText(Guard) + (Guard.Annotated ? ", named by GUARDED_BY" : "");
     }
     Diag << Access.Use.Site->getSourceRange();
     if (auto Fix = lockGuardFix(Access, Guard, GuardPath, Inference, Ctx))
