@@ -22,7 +22,7 @@ namespace {
 /// pointer (the path `*dic_`, which spelled `*dic_.erase` would call erase on `dic_`).
 std::string receiverOf(const ObjectPath &Container) {
   ArrayRef<ObjectPath::Step> Steps = Container.steps();
-  if (!Steps.empty() && !Steps.back().Field)
+  if (!Steps.empty() && Steps.back().isDeref())
     return Container.withoutLastStep().spelling() + "->";
   return Container.spelling() + ".";
 }

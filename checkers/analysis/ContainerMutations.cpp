@@ -162,7 +162,7 @@ private:
       auto [Bound, ViaDeref] = It->second;
       if (!ViaDeref)
         return P->rebased(Bound);
-      if (P->steps().empty() || P->steps().front().Field)
+      if (P->steps().empty() || !P->steps().front().isDeref())
         return std::nullopt;
       return P->rebased(Bound, 1);
     }

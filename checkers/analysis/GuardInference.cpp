@@ -206,7 +206,7 @@ const ValueDecl *GuardInference::candidateGuard(const ContainerAccess &Access, c
     // A mutex the object reaches through a pointer member (`std::lock_guard<std::mutex> l(*mu_)`):
     // the member is the guard.
     ObjectPath Mutex = Lock.Mutex;
-    if (!Mutex.steps().empty() && !Mutex.steps().back().Field)
+    if (!Mutex.steps().empty() && Mutex.steps().back().isDeref())
       Mutex = Mutex.withoutLastStep();
     const FieldDecl *MutexField = Mutex.lastField();
     if (MutexField && MutexField->getParent() == Field->getParent() &&

@@ -228,11 +228,45 @@ public:
       Named = Ref->getDecl();
       if (Aliases && Aliases->isAlias(Named) && !Aliases->isRebinding(Ref))
         GI.AliasUses.push_back({Ref, Fn, Before});
+      if (auto Aliased = containerNamedBy(Ref)) {
+        record(Ref, Aliased->first, Before, std::move(Aliased->second));
+        return;
+      }
     }
     if (const auto *Function = dyn_cast_or_null<FunctionDecl>(Named))
       noteFunctionReference(cast<Expr>(S), Function, Before);
-    else if (GI.sharedKind(Named) != SharedKind::None)
+    else if (GI.sharedKind(Named) != SharedKind::None && !bindsLocalName(cast<Expr>(S)))
       record(cast<Expr>(S), Named, Before);
+  }
+
+  /// A local reference bound to a whole shared container (`ItemMap &items = shards_[i].items;`,
+  /// `auto &m = sessions_;`) is another name for it: each use is an access, made under the locks
+  /// held there (muduo's sharded memcached binds the references, then locks, then uses them).
+  static const VarDecl *containerReference(const ValueDecl *D) {
+    const auto *Var = dyn_cast_or_null<VarDecl>(D);
+    return Var && Var->getType()->isLValueReferenceType() && Var->hasLocalStorage() && !isa<ParmVarDecl>(Var) &&
+                   !Var->isImplicit() && !Var->isCXXForRangeDecl() && Var->getInit()
+               ? Var
+               : nullptr;
+  }
+  std::optional<std::pair<const ValueDecl *, ObjectPath>> containerNamedBy(const DeclRefExpr *Ref) {
+    const VarDecl *Var = containerReference(Ref->getDecl());
+    std::optional<ObjectPath> Path = Var ? Resolver.objectOf(Ref) : std::nullopt;
+    if (!Path)
+      return std::nullopt;
+    const ValueDecl *Named = Path->steps().empty() ? Path->rootVariable() : Path->lastField();
+    if (!Named || Named == Var || GI.sharedKind(Named) == SharedKind::None ||
+        Named->getType().getNonReferenceType().getCanonicalType().getUnqualifiedType() !=
+            Var->getType().getNonReferenceType().getCanonicalType().getUnqualifiedType())
+      return std::nullopt;
+    return std::make_pair(Named, std::move(*Path));
+  }
+  /// Whether \p E is what such a reference is bound to: the binding is no access, its uses are.
+  bool bindsLocalName(const Expr *E) {
+    const auto *Decl = dyn_cast_or_null<DeclStmt>(parentIgnoringImplicit(Cfg.parents(), E));
+    const auto *Var =
+        Decl && Decl->isSingleDecl() ? containerReference(dyn_cast<ValueDecl>(Decl->getSingleDecl())) : nullptr;
+    return Var && ignoringImplicit(Var->getInit()) == ignoringImplicit(E);
   }
 
   void released(const HeldLock &Lock, CFGPoint At) override { GI.Releases[Fn].push_back({Lock, At}); }

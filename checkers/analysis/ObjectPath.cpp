@@ -99,6 +99,12 @@ ObjectPath ObjectPath::withDeref() const {
   return P;
 }
 
+ObjectPath ObjectPath::withElement() const {
+  ObjectPath P = *this;
+  P.Steps.push_back({nullptr, /*Element=*/true});
+  return P;
+}
+
 ObjectPath ObjectPath::rebased(const ObjectPath &NewRoot, size_t DropLeadingSteps) const {
   ObjectPath P = NewRoot;
   for (const Step &S : llvm::ArrayRef<Step>(Steps).drop_front(DropLeadingSteps))
@@ -126,6 +132,11 @@ std::string ObjectPath::spelling() const {
     S = Root->getNameAsString();
   bool PendingDeref = false;
   for (const Step &Part : Steps) {
+    if (Part.Element) {
+      S = (PendingDeref ? "(*" + S + ")" : S) + "[...]";
+      PendingDeref = false;
+      continue;
+    }
     if (!Part.Field) {
       PendingDeref = true;
       continue;
@@ -212,6 +223,17 @@ std::optional<ObjectPath> ObjectPathResolver::objectOfImpl(const Expr *E, unsign
   if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E)) {
     if (Op->getOperator() == OO_Star && Op->getNumArgs() == 1)
       return pointeeOfImpl(Op->getArg(0), Depth);
+    // `shards_[i]`: an element of a container (a stripe of a sharded map, with its own mutex).
+    if (Op->getOperator() == OO_Subscript && Op->getNumArgs() == 2 && Op->isLValue())
+      if (auto Owner = objectOfImpl(Op->getArg(0), Depth))
+        return Owner->withElement();
+    return std::nullopt;
+  }
+  if (const auto *Subscript = dyn_cast<ArraySubscriptExpr>(E)) {
+    // `shards_[i]` on a member array (not `p[i]` through a pointer).
+    if (Subscript->getBase()->IgnoreParenImpCasts()->getType()->isArrayType())
+      if (auto Owner = objectOfImpl(Subscript->getBase(), Depth))
+        return Owner->withElement();
     return std::nullopt;
   }
   if (const auto *Call = dyn_cast<CXXMemberCallExpr>(E)) {

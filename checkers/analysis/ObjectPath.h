@@ -16,10 +16,15 @@ namespace mapguard {
 
 class ObjectPath {
 public:
-  /// One step from the root: a field access, or (null field) a dereference of a pointer-like value.
+  /// One step from the root: a field access, a dereference of a pointer-like value (null field), or
+  /// an element of an array or container (`shards_[i]`). Elements are not told apart by their
+  /// index: a lock on `shards_[i].mu` holds the guard of `shards_[j].items` (a lock striped by
+  /// the same index is the protocol; the index is not followed).
   struct Step {
     const clang::FieldDecl *Field = nullptr;
-    bool operator==(const Step &O) const { return Field == O.Field; }
+    bool Element = false;
+    bool isDeref() const { return !Field && !Element; }
+    bool operator==(const Step &O) const { return Field == O.Field && Element == O.Element; }
   };
 
   static ObjectPath thisObject() { return ObjectPath(nullptr); }
@@ -31,6 +36,7 @@ public:
 
   ObjectPath withField(const clang::FieldDecl *F) const;
   ObjectPath withDeref() const;
+  ObjectPath withElement() const;
   /// This path with its root replaced by \p NewRoot (e.g. `this` of a callee -> the caller's object).
   ObjectPath rebased(const ObjectPath &NewRoot, size_t DropLeadingSteps = 0) const;
 
