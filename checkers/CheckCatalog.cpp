@@ -83,7 +83,7 @@ const RuleInfo WriteUnderSharedLockRules[] = {
     {"write-under-reader-lock", "a container changed while its guard is held only shared", 0, 4},
     {"shared-write-consistent-guard",
      "a change with the guard held only shared, and no other lock, where every other change takes it exclusively", 0,
-     0},
+     1},
 };
 
 const CheckInfo Catalog[] = {

@@ -5,6 +5,7 @@
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/ExprCXX.h"
+#include "clang/AST/ParentMap.h"
 #include "clang/Basic/SourceManager.h"
 
 using namespace clang;
@@ -15,8 +16,8 @@ bool isNonConstReference(QualType T) { return T->isReferenceType() && !T.getNonR
 
 bool isPointerToNonConst(QualType T) { return T->isPointerType() && !T->getPointeeType().isConstQualified(); }
 
-/// The parameter type an argument binds to, if \p Arg is an argument of \p Call.
-std::optional<QualType> parameterTypeOf(const Stmt *Call, const Expr *Arg) {
+/// The parameter an argument binds to, if \p Arg is an argument of \p Call.
+const ParmVarDecl *parameterOf(const Stmt *Call, const Expr *Arg) {
   const FunctionDecl *Callee = nullptr;
   ArrayRef<const Expr *> Args;
   if (const auto *C = dyn_cast<CallExpr>(Call)) {
@@ -30,11 +31,17 @@ std::optional<QualType> parameterTypeOf(const Stmt *Call, const Expr *Arg) {
     Args = ArrayRef(Construct->getArgs(), Construct->getNumArgs());
   }
   if (!Callee)
-    return std::nullopt;
+    return nullptr;
   for (size_t I = 0; I < Args.size() && I < Callee->getNumParams(); ++I)
     if (ignoringImplicit(Args[I]) == Arg || Args[I]->IgnoreParenImpCasts() == Arg)
-      return Callee->getParamDecl(I)->getType();
-  return std::nullopt;
+      return Callee->getParamDecl(I);
+  return nullptr;
+}
+
+/// The parameter type an argument binds to, if \p Arg is an argument of \p Call.
+std::optional<QualType> parameterTypeOf(const Stmt *Call, const Expr *Arg) {
+  const ParmVarDecl *Param = parameterOf(Call, Arg);
+  return Param ? std::optional(Param->getType()) : std::nullopt;
 }
 
 /// Whether \p Method has a const overload of the same name: an accessor (`operator[]`, `at`,
@@ -275,6 +282,36 @@ static std::optional<ContainerUse> handleOnlyUse(const Expr *Ref, const ParentMa
   return std::nullopt;
 }
 
+/// Whether \p Param, a non-const reference parameter of a function whose body is in sight, is only
+/// read there, each use read as classifyContainerUse reads it and a hand-over by non-const
+/// reference followed the same way (`absl::MakeSpan(v)` -> `GetData(v)` -> `v.data()`). Changes:
+/// a standard library function (its internals touch fields), a constructor (its initialisers may
+/// keep the reference), a field of the parameter named directly, a use with no statement around it,
+/// the parameter returned by non-const reference, or a chain deeper than MaxReadDepth.
+bool onlyReads(const ParmVarDecl *Param, const ContainerModel &Model) {
+  constexpr unsigned MaxReadDepth = 4;
+  static thread_local unsigned Depth = 0;
+  const auto *Fn = Param ? dyn_cast<FunctionDecl>(Param->getDeclContext()) : nullptr;
+  const FunctionDecl *Definition = nullptr;
+  if (!Fn || Depth >= MaxReadDepth || isa<CXXConstructorDecl>(Fn) || Fn->isInStdNamespace() ||
+      !Fn->hasBody(Definition) || Param->getFunctionScopeIndex() >= Definition->getNumParams())
+    return false;
+  const ParmVarDecl *Own = Definition->getParamDecl(Param->getFunctionScopeIndex());
+  Stmt *Body = Definition->getBody();
+  ParentMap Parents(Body);
+  ++Depth;
+  bool Reads = llvm::all_of(referencesTo(Body, Own), [&](const DeclRefExpr *Use) {
+    const Stmt *Parent = parentIgnoringImplicit(Parents, Use);
+    if (!Parent || isa<ReturnStmt>(Parent))
+      return false;
+    if (const auto *Member = dyn_cast<MemberExpr>(Parent); Member && isa<FieldDecl>(Member->getMemberDecl()))
+      return false;
+    return !classifyContainerUse(Use, Parents, Model).Write;
+  });
+  --Depth;
+  return Reads;
+}
+
 ContainerUse classifyContainerUse(const Expr *Ref, const ParentMap &Parents, const ContainerModel &Model) {
   if (throughHandle(Ref, Parents, Model) == Ref)
     if (std::optional<ContainerUse> Handle = handleOnlyUse(Ref, Parents, Model))
@@ -330,7 +367,9 @@ ContainerUse classifyContainerUse(const Expr *Ref, const ParentMap &Parents, con
     if (std::optional<DependentMemberCall> Dependent = dependentMemberCall(Call);
         Dependent && ignoringImplicit(Dependent->Object) == Ref)
       return dependentUnlistedUse(Call, *Dependent, Parents); // `v[i] = x` in a template's definition
-    if (auto Param = parameterTypeOf(Call, Ref); Param && isNonConstReference(*Param))
+    // (Not to a function in sight that only reads it: `absl::MakeSpan(sinks_)` under a reader lock.)
+    if (const ParmVarDecl *Param = parameterOf(Call, Ref);
+        Param && isNonConstReference(Param->getType()) && !onlyReads(Param, Model))
       return {true, "non-const reference", Call};
     // `std::size(c)`, `std::empty(c)`: what the member functions of those names read.
     if (const FunctionDecl *Callee = Call->getDirectCallee();

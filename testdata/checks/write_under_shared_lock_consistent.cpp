@@ -1,10 +1,12 @@
 // RUN-ARGS: -std=c++17 -Wno-unused
 // CHECKS: -*,mapguard-write-under-shared-lock
-// mapguard-write-under-shared-lock, rule shared-write-consistent-guard (on by default): a change
+// CHECK-OPTIONS: Rules: 'default,+shared-write-consistent-guard'
+// mapguard-write-under-shared-lock, rule shared-write-consistent-guard (off by default since abseil's
+// first run, one option away): a change
 // made with the guard held only shared, and no other lock, where every other change of the
 // container takes the guard exclusively - the shape a writer's guard turned into a reader's leaves.
-// Default rules only: each negative twin is a finding of write-under-reader-lock (off by default)
-// or no finding at all.
+// The default rules and this one only: each negative twin is a finding of write-under-reader-lock
+// (off by default) or no finding at all.
 #include <map>
 #include <mutex>
 #include <shared_mutex>
@@ -82,4 +84,44 @@ public:
 private:
   std::shared_mutex Mu;
   std::map<int, int> Table;
+};
+
+// A view of the container made under the reader lock by a function that takes it by non-const
+// reference but only reads it (abseil's absl::MakeSpan(sinks_) in its log sink set: a view's
+// constructor helper, then data() and size()); its twin hands the container to a function that
+// changes it.
+template <typename T> struct View {
+  T *Data;
+  size_t Size;
+};
+template <typename C> auto dataOf(C &Items) -> decltype(Items.data()) { return Items.data(); }
+template <typename C> View<typename C::value_type> makeView(C &Items) {
+  return {dataOf(Items), Items.size()};
+}
+template <typename C> void appendZero(C &Items) { Items.push_back(0); }
+int sum(View<int> Values) {
+  int Total = 0;
+  for (size_t I = 0; I < Values.Size; ++I)
+    Total += Values.Data[I];
+  return Total;
+}
+
+class Sinks {
+public:
+  void add(int Sink) {
+    std::unique_lock<std::shared_mutex> Lock(Mu);
+    Targets.push_back(Sink);
+  }
+  int total() {
+    std::shared_lock<std::shared_mutex> Lock(Mu);
+    return sum(makeView(Targets));
+  }
+  void pad() {
+    std::shared_lock<std::shared_mutex> Lock(Mu);
+    appendZero(Targets); // expect: mapguard-write-under-shared-lock {{'Targets' passed as a non-const reference while 'Mu' is held only shared, where every other change of 'Targets' takes it exclusively}} note@-1: {{'Mu' is locked shared here}}
+  }
+
+private:
+  std::shared_mutex Mu;
+  std::vector<int> Targets;
 };
