@@ -282,6 +282,7 @@ static std::optional<ContainerUse> handleOnlyUse(const Expr *Ref, const ParentMa
   return std::nullopt;
 }
 
+namespace {
 /// Whether \p Param, a non-const reference parameter of a function whose body is in sight, is only
 /// read there, each use read as classifyContainerUse reads it and a hand-over by non-const
 /// reference followed the same way (`absl::MakeSpan(v)` -> `GetData(v)` -> `v.data()`). Changes:
@@ -311,6 +312,7 @@ bool onlyReads(const ParmVarDecl *Param, const ContainerModel &Model) {
   --Depth;
   return Reads;
 }
+} // namespace
 
 ContainerUse classifyContainerUse(const Expr *Ref, const ParentMap &Parents, const ContainerModel &Model) {
   if (throughHandle(Ref, Parents, Model) == Ref)
