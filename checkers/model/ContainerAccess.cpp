@@ -283,6 +283,17 @@ static std::optional<ContainerUse> handleOnlyUse(const Expr *Ref, const ParentMa
 }
 
 namespace {
+/// Whether \p D is the standard library's: in `std` or a namespace nested in it (`std::__detail`),
+/// or libstdc++'s `__gnu_cxx`.
+bool inStandardLibrary(const Decl *D) {
+  for (const DeclContext *Context = D->getDeclContext(); Context; Context = Context->getParent()) {
+    const auto *Namespace = dyn_cast<NamespaceDecl>(Context);
+    if (Context->isStdNamespace() || (Namespace && Namespace->getIdentifier() && Namespace->getName() == "__gnu_cxx"))
+      return true;
+  }
+  return false;
+}
+
 /// Whether \p Param, a non-const reference parameter of a function whose body is in sight, is only
 /// read there, each use read as classifyContainerUse reads it and a hand-over by non-const
 /// reference followed the same way (`absl::MakeSpan(v)` -> `GetData(v)` -> `v.data()`). Changes:
@@ -294,7 +305,7 @@ bool onlyReads(const ParmVarDecl *Param, const ContainerModel &Model) {
   static thread_local unsigned Depth = 0;
   const auto *Fn = Param ? dyn_cast<FunctionDecl>(Param->getDeclContext()) : nullptr;
   const FunctionDecl *Definition = nullptr;
-  if (!Fn || Depth >= MaxReadDepth || isa<CXXConstructorDecl>(Fn) || Fn->isInStdNamespace() ||
+  if (!Fn || Depth >= MaxReadDepth || isa<CXXConstructorDecl>(Fn) || inStandardLibrary(Fn) ||
       !Fn->hasBody(Definition) || Param->getFunctionScopeIndex() >= Definition->getNumParams())
     return false;
   const ParmVarDecl *Own = Definition->getParamDecl(Param->getFunctionScopeIndex());
