@@ -80,7 +80,7 @@ bool DeferredCaptureCheck::reportUnguarded(const ContainerAccess &Access, const 
   // (A GUARDED_BY container keeps the same protocol, its guard named rather than inferred.)
   bool Consistent = Rules.enabled("callback-consistent-guard") && !Access.Use.ElementOnly && !Access.ScopeExit &&
                     (Access.Use.Write || readWhereFunctionLocks(Access, GuardPath, Inference)) &&
-                    keptByOtherFunctions(Access, Guard, Inference);
+                    keptByOtherFunctions(Access, Guard, Inference, nullptr, /*ChangeAfterHandOver=*/true);
   if (!Consistent && !Rules.enabled("callback-without-guard"))
     return false;
   const Deferral &Start = *Access.DeferredBy;

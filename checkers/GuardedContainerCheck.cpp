@@ -145,7 +145,8 @@ bool GuardedContainerCheck::readWhereFunctionLocks(const ContainerAccess &Access
 }
 
 bool GuardedContainerCheck::keptByOtherFunctions(const ContainerAccess &Access, const GuardInfo &Guard,
-                                                 const GuardInference &Inference, const FunctionDecl *AlsoOwn) {
+                                                 const GuardInference &Inference, const FunctionDecl *AlsoOwn,
+                                                 bool ChangeAfterHandOver) {
   // (A size-only read is a snapshot, no evidence either way; a table filled unlocked by a set-up
   // function and only read, locked, afterwards has no writer that can run at the same time; a
   // private helper called only by the access's function runs on its thread - a worker that moves a
@@ -184,7 +185,7 @@ bool GuardedContainerCheck::keptByOtherFunctions(const ContainerAccess &Access, 
   // too late - races with the locked readers, whoever else writes: oatpp's registerClassName.)
   std::optional<ObjectPath> GuardPath = Inference.guardPath(Access, Guard);
   bool LateLockedChange = Access.Use.Write && GuardPath && readWhereFunctionLocks(Access, *GuardPath, Inference);
-  return TakenElsewhere && (WrittenElsewhere || LateLockedChange);
+  return TakenElsewhere && (WrittenElsewhere || LateLockedChange || (ChangeAfterHandOver && Access.Use.Write));
 }
 
 std::string GuardedContainerCheck::describe(const ContainerAccess &Access) {

@@ -48,9 +48,12 @@ protected:
   /// aside), one of them takes a lock itself and one of them changes the container under it: the
   /// protocol of the code around \p Access, which it breaks. An access in a helper counts as holding
   /// it when every call of the helper from another function holds it. The accesses of \p AlsoOwn
-  /// (the caller through which \p Access is judged) are the access's own.
+  /// (the caller through which \p Access is judged) are the access's own. With \p ChangeAfterHandOver
+  /// (a change in a callable handed to a thread, an executor or a registry), no other function needs
+  /// to change the container: the change runs when the locked readers may, not in a set-up phase.
   static bool keptByOtherFunctions(const ContainerAccess &Access, const GuardInfo &Guard,
-                                   const GuardInference &Inference, const clang::FunctionDecl *AlsoOwn = nullptr);
+                                   const GuardInference &Inference, const clang::FunctionDecl *AlsoOwn = nullptr,
+                                   bool ChangeAfterHandOver = false);
   /// A note that shows why \p Guard guards the container: an access holding it, or its annotation.
   void noteGuardEvidence(const ContainerAccess &Access, const GuardInfo &Guard, llvm::StringRef Mutex);
   /// Whether another check of this run is enabled: the more specific check reports an access.

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -224,4 +225,44 @@ private:
   std::mutex Mu;
   std::deque<int> Pending;
   std::unique_ptr<std::thread> Worker;
+};
+
+// The callback is the only writer; the other functions read under the lock (muduo's chat server
+// with its connection callback's guard deleted): the change runs on the callback's thread while
+// the locked readers may run, so no other writer is needed to make it the exception.
+class Roster {
+public:
+  void onConnect(int Id) {
+    Clock.after(0, [this, Id] {
+      Members.insert(Id); // expect: mapguard-deferred-capture {{'insert' on 'Members' in a callback that runs on another thread, without holding 'Mu', which guards 'Members' (held at every access in the other functions, 3 of 4 accesses); lock 'Mu' inside the callback}} note@-1: {{the callback is handed over here}} note@+5: {{'Members' is accessed with 'Mu' held here}}
+    });
+  }
+  bool present(int Id) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    return Members.count(Id) != 0;
+  }
+  size_t count() {
+    std::lock_guard<std::mutex> Lock(Mu);
+    return Members.size() + Members.count(0);
+  }
+
+private:
+  std::mutex Mu;
+  std::set<int> Members;
+  Timers Clock;
+};
+
+// Negative twin: the only writer is the function's own code, not a callback (a set-up phase may
+// fill the set before any reader runs): breaks-consistent-guard needs another writer.
+class StaticRoster {
+public:
+  void load(int Id) { Members.insert(Id); }
+  bool present(int Id) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    return Members.count(Id) != 0;
+  }
+
+private:
+  std::mutex Mu;
+  std::set<int> Members;
 };
