@@ -11,7 +11,8 @@ project's regex selects) and makes one mutant per site, in place, keeping every 
 (a removed line is blanked), so that findings compare line for line with the unmutated unit. The
 mutant's unit is analysed with every rule on (`Rules: all`), and the mutant counts as detected when a
 finding the unmutated unit does not have lands in the injected bug's region (the block whose guard was
-removed, the loop whose iterator was left stale, the line of the moved lock's access). The file is
+removed, the loop whose iterator was left stale, the line of the moved lock's access), itself or by
+one of its notes (check-then-act reports the act, with a note at the unlocked check). The file is
 restored after each mutant, also on an interrupt.
 
 Operators (the bugs seen in real histories):
@@ -250,8 +251,13 @@ def main():
                 out.write(f'{operator}\t{unit}\t{no + 1}\tdoes-not-compile\t\t\n')
                 continue
             first, last = region
-            new_findings = [f for f in findings if key(f) not in baseline[unit] and
-                            os.path.realpath(f['file']) == os.path.realpath(unit) and first + 1 <= f['line'] <= last + 1]
+
+            # A finding lands at the bug when it, or one of its notes, is in the region: check-then-act
+            # reports a moved lock's unlocked `find` at the act it decides, with a note at the check.
+            def at_bug(f):
+                return any(os.path.realpath(place['file']) == os.path.realpath(unit) and
+                           first + 1 <= place['line'] <= last + 1 for place in [f] + f.get('notes', []))
+            new_findings = [f for f in findings if key(f) not in baseline[unit] and at_bug(f)]
             seen_by_default = any(rule_of(f) in on_by_default for f in new_findings)
             total += 1
             detected += bool(new_findings)
