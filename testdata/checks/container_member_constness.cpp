@@ -1,8 +1,10 @@
 // RUN-ARGS: -std=c++17 -Wno-unused -pthread
 // CHECKS: -*,mapguard-unguarded-access,mapguard-write-under-shared-lock
+// CHECK-OPTIONS: mapguard-write-under-shared-lock.Rules: '+shared-write-consistent-guard'
 // A project container's member function is a read or a change by its body when the body is in
 // sight, not by its declared constness: a non-const getter that changes nothing (bustub's
-// Watermark::GetWatermark()) is a read. Default rules.
+// Watermark::GetWatermark()) is a read. Default rules, and write-under-shared-lock's
+// shared-write-consistent-guard (off by default since abseil's first run).
 #include <map>
 #include <mutex>
 #include <shared_mutex>
