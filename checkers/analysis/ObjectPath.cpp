@@ -133,7 +133,11 @@ std::string ObjectPath::spelling() const {
   bool PendingDeref = false;
   for (const Step &Part : Steps) {
     if (Part.Element) {
-      S = (PendingDeref ? "(*" + S + ")" : S) + "[...]";
+      if (PendingDeref) {
+        S.insert(0, "(*");
+        S += ')';
+      }
+      S += "[...]";
       PendingDeref = false;
       continue;
     }
