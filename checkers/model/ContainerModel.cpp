@@ -240,8 +240,10 @@ bool ContainerModel::holdsElements(const CXXRecordDecl *Record) const {
     QualType T = Field->getType();
     if (classify(T))
       return true;
-    if (T->isPointerType())
-      T = T->getPointeeType();
+    // A node, a list's head pointer, or a table of chains (`Node **buckets_`, `Node *buckets_[N]`:
+    // LevelDB's HandleTable).
+    for (unsigned Level = 0; Level < 2 && (T->isPointerType() || T->isArrayType()); ++Level)
+      T = T->isPointerType() ? T->getPointeeType() : QualType(T->getPointeeOrArrayElementType(), 0);
     return isLinkedNode(T->getAsRecordDecl());
   });
 }
