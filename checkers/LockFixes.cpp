@@ -107,7 +107,11 @@ std::optional<FixItHint> guardAtStart(const CompoundStmt *Body, const ValueDecl 
   StringRef GuardName = namesDeclaredOrUsed(Body, "lock") ? "guard" : "lock";
   if (namesDeclaredOrUsed(Body, GuardName))
     return std::nullopt;
-  std::string Declaration = LockModel::guardDeclaration(Mutex->getType(), MutexSpelling.str(), Kind, GuardName);
+  // (A mutex held through a pointer, `*mu`, is locked as the mutex it points to.)
+  QualType MutexType = Mutex->getType().getNonReferenceType();
+  if (MutexType->isPointerType())
+    MutexType = MutexType->getPointeeType();
+  std::string Declaration = LockModel::guardDeclaration(MutexType, MutexSpelling.str(), Kind, GuardName);
   const Stmt *First = Body->body_front();
   SourceLocation At = First->getBeginLoc();
   if (Declaration.empty() || At.isMacroID())

@@ -206,7 +206,7 @@ void UnguardedAccessCheck::reportUnguarded(const ContainerAccess &Access, const 
       std::string Advice;
       if (!Guard.Annotated && guardNameableAt(Access.Container, Guard.Mutex))
         Advice = (", or make the guard explicit: annotate '" + Access.Container->getName() + "' with GUARDED_BY(" +
-                  Guard.Mutex->getName() + ")")
+                  (Guard.MutexViaHandle ? "*" : "") + Guard.Mutex->getName() + ")")
                      .str();
       if (!Alternatives.empty())
         Advice += (Advice.empty() ? ", or use a synchronized container (" : " or use a synchronized container (") +

@@ -214,7 +214,10 @@ const ValueDecl *GuardInference::candidateGuard(const ContainerAccess &Access, c
       return MutexField;
     return nullptr;
   }
-  if (Lock.Mutex.steps().empty() && isGlobalVariable(Lock.Mutex.rootVariable()))
+  // A global mutex, or one a global pointer holds: the leaked mutex that outlives static
+  // destruction (`static std::mutex *mu = new std::mutex;`, often returned by a getter).
+  ArrayRef<ObjectPath::Step> Steps = Lock.Mutex.steps();
+  if ((Steps.empty() || (Steps.size() == 1 && Steps.front().isDeref())) && isGlobalVariable(Lock.Mutex.rootVariable()))
     return Lock.Mutex.rootVariable();
   return nullptr;
 }
@@ -254,12 +257,14 @@ void GuardInference::inferGuards(ASTContext &Ctx) {
       continue;
     Tally &T = It->second;
     ++T.Counted;
+    ++T.CountedIn[Access.Function];
     SmallVector<const ValueDecl *, 2> HeldHere;
     for (const HeldLock &Lock : Access.Held.held()) {
       const ValueDecl *Mutex = candidateGuard(Access, Lock);
       if (!Mutex)
         continue;
       HeldHere.push_back(Mutex);
+      ++T.HeldIn[{Mutex, Access.Function}];
       if (T.HeldAt[Mutex]++ == 0)
         T.Order.push_back(Mutex);
       T.Evidence.try_emplace(Mutex, &Access);
@@ -303,9 +308,18 @@ void GuardInference::inferGuards(ASTContext &Ctx) {
     Info.HeldAt = T.HeldAt.lookup(Info.Mutex);
     Info.Counted = T.Counted;
     // An inferred guard must be held at half of the accesses or more: a mutex held at 1 of 13
-    // accesses (RocksDB's lock-by-contract members) says little about the other 12.
-    if (!Info.Annotated && Info.HeldAt * 2 < Info.Counted)
-      continue;
+    // accesses (RocksDB's lock-by-contract members) says little about the other 12 - unless the
+    // functions keep it all but one (the accesses are counted, the protocol is kept by functions).
+    if (!Info.Annotated && Info.HeldAt * 2 < Info.Counted) {
+      const auto *KeptBy =
+          llvm::find_if(T.Order, [&](const ValueDecl *Mutex) { return keptByAllButOneFunction(T, Mutex); });
+      if (KeptBy == T.Order.end())
+        continue;
+      Info.Mutex = *KeptBy;
+      Info.HeldAt = T.HeldAt.lookup(Info.Mutex);
+      if (auto It = Elsewhere.find(Info.Mutex); It != Elsewhere.end())
+        Info.Elsewhere = It->second;
+    }
     Info.Evidence = T.Evidence.lookup(Info.Mutex);
     // A mutex member held through a pointer or smart pointer: the lock is on what it points to.
     QualType MutexType = Info.Mutex->getType().getNonReferenceType();
@@ -321,6 +335,14 @@ void GuardInference::inferGuards(ASTContext &Ctx) {
   }
 }
 
+bool GuardInference::keptByAllButOneFunction(const Tally &T, const ValueDecl *Mutex) {
+  unsigned Keeping = 0;
+  unsigned Breaking = 0;
+  for (const auto &[Fn, Counted] : T.CountedIn)
+    ++(T.HeldIn.lookup({Mutex, Fn}) == Counted ? Keeping : Breaking);
+  return Keeping >= 2 && Breaking <= 1;
+}
+
 const GuardInfo *GuardInference::guardOf(const ValueDecl *Container) const {
   auto It = Guards.find(Container);
   return It == Guards.end() ? nullptr : &It->second;
@@ -333,7 +355,8 @@ std::optional<ObjectPath> GuardInference::guardPath(const ContainerAccess &Acces
     ObjectPath Mutex = Access.Path.withoutLastStep().withField(Field);
     return Guard.MutexViaHandle ? Mutex.withDeref() : Mutex;
   }
-  return ObjectPath::variable(Guard.Mutex);
+  ObjectPath Mutex = ObjectPath::variable(Guard.Mutex);
+  return Guard.MutexViaHandle ? Mutex.withDeref() : Mutex;
 }
 
 bool GuardInference::readHoldsWritersLock(const ContainerAccess &Access, const GuardInfo &Guard) const {

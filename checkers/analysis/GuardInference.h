@@ -23,6 +23,7 @@
 #include "model/DeferringCallees.h"
 #include "model/ProjectFacts.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include <memory>
 #include <vector>
@@ -245,7 +246,15 @@ private:
     llvm::DenseMap<const clang::ValueDecl *, const ContainerAccess *> Evidence;
     llvm::SmallVector<const clang::ValueDecl *, 2> Order; // first seen first: ties go to it
     unsigned Counted = 0;
+    /// Per function (a lambda's call operator is one), its counted accesses and, per mutex, how many
+    /// of them hold it: the protocol is kept by functions, whatever each one's number of accesses.
+    llvm::SmallMapVector<const clang::FunctionDecl *, unsigned, 4> CountedIn;
+    llvm::DenseMap<std::pair<const clang::ValueDecl *, const clang::FunctionDecl *>, unsigned> HeldIn;
   };
+  /// Whether \p Mutex is held at every access of every function of \p T but one, and at least two
+  /// functions hold it so: a guard kept by the code around the one function that breaks it, however
+  /// many of the accesses that one makes (a `storeItem` with twelve beside `get` and `erase`).
+  static bool keptByAllButOneFunction(const Tally &T, const clang::ValueDecl *Mutex);
   /// Returns, per mutex, what other units add (each with their Counted and Written).
   llvm::SmallDenseMap<const clang::ValueDecl *, GuardInfo::OtherUnits, 2>
   addOtherUnits(const clang::ValueDecl *Container, Tally &T, clang::ASTContext &Ctx) const;

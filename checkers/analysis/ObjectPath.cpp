@@ -45,8 +45,10 @@ bool isRootedAtGlobal(const ObjectPath &Path) {
 }
 
 /// How code outside a static getter names the function-local static it returns: `cache()` for
-/// `Map &cache() { static Map m; return m; }`, `(*cache())` when it returns `&m`.
-std::optional<std::string> spellingThroughGetter(const VarDecl *Var) {
+/// `Map &cache() { static Map m; return m; }`, `(*cache())` when it returns `&m`; and what the
+/// static points to, `mutex()` for `std::mutex &mutex() { static auto *m = new std::mutex; return *m; }`
+/// (\p ThroughPointer: the name is for `*m`).
+std::optional<std::string> spellingThroughGetter(const VarDecl *Var, bool ThroughPointer) {
   const auto *Getter =
       Var->isStaticLocal() ? dyn_cast_or_null<FunctionDecl>(Var->getParentFunctionOrMethod()) : nullptr;
   const Expr *Returned = Getter ? staticReturnedBy(Getter) : nullptr;
@@ -54,9 +56,12 @@ std::optional<std::string> spellingThroughGetter(const VarDecl *Var) {
     return std::nullopt;
   Returned = Returned->IgnoreParenImpCasts();
   bool ByAddress = false;
-  if (const auto *AddrOf = dyn_cast<UnaryOperator>(Returned); AddrOf && AddrOf->getOpcode() == UO_AddrOf) {
-    Returned = AddrOf->getSubExpr()->IgnoreParenImpCasts();
-    ByAddress = true;
+  const auto *Unary = dyn_cast<UnaryOperator>(Returned);
+  if (Unary && Unary->getOpcode() == (ThroughPointer ? UO_Deref : UO_AddrOf)) {
+    Returned = Unary->getSubExpr()->IgnoreParenImpCasts();
+    ByAddress = !ThroughPointer;
+  } else if (ThroughPointer) {
+    return std::nullopt;
   }
   const auto *Ref = dyn_cast<DeclRefExpr>(Returned);
   if (!Ref || Ref->getDecl() != Var)
@@ -126,12 +131,21 @@ ObjectPath ObjectPath::withoutLastStep() const {
 
 std::string ObjectPath::spelling() const {
   std::string S;
-  if (const auto *Var = dyn_cast_or_null<VarDecl>(Root))
-    S = spellingThroughGetter(Var).value_or(Var->getNameAsString());
-  else if (Root)
+  ArrayRef<Step> Rest = Steps;
+  if (const auto *Var = dyn_cast_or_null<VarDecl>(Root)) {
+    std::optional<std::string> Getter;
+    if (!Rest.empty() && Rest.front().isDeref())
+      Getter = spellingThroughGetter(Var, /*ThroughPointer=*/true);
+    if (Getter)
+      Rest = Rest.drop_front();
+    else
+      Getter = spellingThroughGetter(Var, /*ThroughPointer=*/false);
+    S = Getter.value_or(Var->getNameAsString());
+  } else if (Root) {
     S = Root->getNameAsString();
+  }
   bool PendingDeref = false;
-  for (const Step &Part : Steps) {
+  for (const Step &Part : Rest) {
     if (Part.Element) {
       if (PendingDeref) {
         S.insert(0, "(*");

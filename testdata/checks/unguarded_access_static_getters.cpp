@@ -199,3 +199,64 @@ private:
   std::mutex Mu;
   std::set<int> Parts;
 };
+
+// A leaked mutex, one that outlives static destruction (cctz's time-zone map): the getter returns
+// what a function-local static pointer points to, the same mutex at every call; the map is a
+// global pointer created under the lock on first use.
+static std::mutex &zoneMutex() {
+  static std::mutex *Mu = new std::mutex;
+  return *Mu;
+}
+static std::map<std::string, int> *ZoneMap = nullptr;
+int loadZone(const std::string &Name) {
+  std::lock_guard<std::mutex> Lock(zoneMutex());
+  if (ZoneMap == nullptr)
+    ZoneMap = new std::map<std::string, int>;
+  return (*ZoneMap)[Name];
+}
+bool hasZone(const std::string &Name) {
+  std::lock_guard<std::mutex> Lock(zoneMutex());
+  return ZoneMap != nullptr && ZoneMap->count(Name) != 0;
+}
+// A guard deleted.
+void clearZones() {
+  if (ZoneMap != nullptr)
+    ZoneMap->clear(); // expect: mapguard-unguarded-access {{'clear' on 'ZoneMap' without holding 'zoneMutex()', which guards it at every access in the other functions (2 of 3 accesses); lock 'zoneMutex()' here, or use}} note@-9: {{'ZoneMap' is accessed with 'zoneMutex()' held here}}
+}
+
+// A global pointer to a leaked mutex, locked through it.
+static std::mutex *HandlersMutex = new std::mutex;
+static std::vector<int> Handlers;
+void addHandler(int Id) {
+  std::lock_guard<std::mutex> Lock(*HandlersMutex);
+  Handlers.push_back(Id);
+}
+bool hasHandler(int Id) {
+  std::lock_guard<std::mutex> Lock(*HandlersMutex);
+  for (int H : Handlers)
+    if (H == Id)
+      return true;
+  return false;
+}
+// A guard deleted.
+void dropHandlers() {
+  Handlers.clear(); // expect: mapguard-unguarded-access {{'clear' on 'Handlers' without holding '*HandlersMutex', which guards it at every access in the other functions (2 of 3 accesses); lock '*HandlersMutex' here, or make the guard explicit: annotate 'Handlers' with GUARDED_BY(*HandlersMutex)}} note@-11: {{'Handlers' is accessed with '*HandlersMutex' held here}}
+}
+
+// Negative twin: the same leaked mutex, taken by every function.
+static std::mutex &codecMutex() {
+  static std::mutex *Mu = new std::mutex;
+  return *Mu;
+}
+static std::map<std::string, int> *Codecs = nullptr;
+void addCodec(const std::string &Name, int Id) {
+  std::lock_guard<std::mutex> Lock(codecMutex());
+  if (Codecs == nullptr)
+    Codecs = new std::map<std::string, int>;
+  (*Codecs)[Name] = Id;
+}
+void clearCodecs() {
+  std::lock_guard<std::mutex> Lock(codecMutex());
+  if (Codecs != nullptr)
+    Codecs->clear();
+}
