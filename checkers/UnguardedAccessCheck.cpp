@@ -144,8 +144,10 @@ UnguardedAccessCheck::GuardProtocol UnguardedAccessCheck::brokenProtocol(const C
   // (A GUARDED_BY container keeps the same protocol, with its guard named rather than inferred: a
   // project built by a compiler that does not check the annotation breaks it in the same shapes.)
   const FunctionDecl *Fn = Access.Function;
+  // (A function that locks the guard by hand on some paths and not on others decides when to
+  // skip it - coost's logger, which cannot lock inside a signal handler - no forgotten guard.)
   if (Access.Use.ElementOnly || Access.DeferredBy || Access.ScopeExit ||
-      Inference.calledWithLockThatMayBe(Fn, Guard.Mutex))
+      Inference.calledWithLockThatMayBe(Fn, Guard.Mutex) || Inference.locksOnSomePaths(Fn, GuardPath))
     return GuardProtocol::None;
   // A lambda the function keeps (called in place, stored, copied into another callable) is judged
   // as code of its own only where it keeps the protocol itself: it holds the guard at its other

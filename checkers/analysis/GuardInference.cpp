@@ -58,6 +58,7 @@ void GuardInference::clear() {
   Aliases.clear();
   AliasUses.clear();
   Releases.clear();
+  ConditionalLocks.clear();
   Guards.clear();
   LockingFunctions.clear();
   CalledWithLocks.clear();
@@ -106,6 +107,7 @@ void GuardInference::analyse(ASTContext &Ctx) {
     OtherAccesses.clear();
     AliasUses.clear();
     Releases.clear();
+    ConditionalLocks.clear();
     CallSiteLocks.clear();
     EscapingHelpers.clear();
     CalledFromCallables.clear();
@@ -398,6 +400,11 @@ const ContainerAliases *GuardInference::aliasesOf(const FunctionDecl *Fn) const 
 ArrayRef<LockRelease> GuardInference::releasesIn(const FunctionDecl *Fn) const {
   auto It = Releases.find(Fn);
   return It == Releases.end() ? ArrayRef<LockRelease>() : ArrayRef<LockRelease>(It->second);
+}
+
+bool GuardInference::locksOnSomePaths(const FunctionDecl *Fn, const ObjectPath &Mutex) const {
+  auto It = ConditionalLocks.find(Fn);
+  return It != ConditionalLocks.end() && llvm::is_contained(It->second, Mutex);
 }
 
 bool GuardInference::startsRepeatedly(const Deferral &Start, const FunctionDecl *In, ASTContext &Ctx) {

@@ -196,6 +196,9 @@ public:
   const std::vector<AliasUse> &aliasUses() const { return AliasUses; }
   /// Where locks stop being held in \p Fn (a lambda's call operator is a function of its own).
   llvm::ArrayRef<LockRelease> releasesIn(const clang::FunctionDecl *Fn) const;
+  /// Whether \p Fn locks \p Mutex by hand on some paths into a point and not on others
+  /// (`if (!signal_safe) mu.lock();`): it decides when to skip the lock.
+  bool locksOnSomePaths(const clang::FunctionDecl *Fn, const ObjectPath &Mutex) const;
 
 private:
   class Collector;
@@ -301,6 +304,7 @@ private:
   llvm::DenseMap<const clang::FunctionDecl *, std::unique_ptr<ContainerAliases>> Aliases; // per function, once
   std::vector<AliasUse> AliasUses;
   llvm::DenseMap<const clang::FunctionDecl *, llvm::SmallVector<LockRelease, 2>> Releases;
+  llvm::DenseMap<const clang::FunctionDecl *, llvm::SmallVector<ObjectPath, 1>> ConditionalLocks;
   llvm::DenseMap<const clang::ValueDecl *, GuardInfo> Guards;
   llvm::DenseSet<const clang::FunctionDecl *> LockingFunctions;
   llvm::DenseSet<const clang::FunctionDecl *> CalledWithLocks;

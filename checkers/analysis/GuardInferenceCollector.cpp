@@ -270,6 +270,14 @@ public:
   }
 
   void released(const HeldLock &Lock, CFGPoint At) override { GI.Releases[Fn].push_back({Lock, At}); }
+  // (Not where paths meet at the function's exit: a return that skips an unlock is manual-lock's.)
+  void heldOnSomePaths(const HeldLock &Lock, const CFGBlock &Join, const CFGBlock &) override {
+    if (&Join == &Cfg.cfg().getExit())
+      return;
+    SmallVector<ObjectPath, 1> &Locks = GI.ConditionalLocks[Fn];
+    if (!llvm::is_contained(Locks, Lock.Mutex))
+      Locks.push_back(Lock.Mutex);
+  }
 
   /// Scope-exit callables run where their object dies, under the locks held there (on every path).
   void finish() {
