@@ -48,13 +48,13 @@ const RuleInfo EraseDuringIterationRules[] = {
 };
 const RuleInfo EscapingReferenceRules[] = {
     {"used-after-release", "a reference, pointer or iterator used after its guard is released", 0, 5},
-    {"returned-after-release", "returned from the function that took the lock", 1, 15},
+    {"returned-after-release", "returned from the function that took the lock", 1, 18},
     {"stored-beyond-lock", "stored in a member, a global or an out-parameter", 0, 8},
     {"captured-by-deferred", "captured by a callable a thread or executor runs later", 0, 0},
 };
 const RuleInfo ManualLockRules[] = {
     {"exit-while-locked", "a return, break, continue, goto or throw leaves with the mutex locked", 1, 6},
-    {"throw-while-locked", "a call that may throw runs while the mutex is locked by hand", 0, 1},
+    {"throw-while-locked", "a call that may throw runs while the mutex is locked by hand", 0, 3},
     {"guard-locks-nothing", "a guard declared without a name: a new empty guard hiding the mutex, or a temporary", 0,
      0},
 };
@@ -63,11 +63,11 @@ const RuleInfo ScopeExitAfterUnlockRules[] = {
 };
 const RuleInfo UnguardedAccessRules[] = {
     {"annotated-guard", "an access without the mutex named by GUARDED_BY", 0, 1},
-    {"inferred-guard", "an access without the mutex held at most of the container's other accesses", 22, 148},
+    {"inferred-guard", "an access without the mutex held at most of the container's other accesses", 22, 160},
     {"breaks-consistent-guard",
      "a change, or a read where the function locks its other accesses, without the mutex held at every access in "
      "the other functions",
-     1, 1},
+     1, 2},
     {"read-breaks-consistent-guard",
      "a read in a function that does not lock the mutex held at every access in the other functions, one of which "
      "changes the container",
@@ -75,7 +75,7 @@ const RuleInfo UnguardedAccessRules[] = {
     {"call-breaks-consistent-guard",
      "a call, without the mutex its other callers hold, of a function that accesses the container unlocked, where "
      "every access in the other functions holds it",
-     0, 0},
+     0, 1},
     {"global-thread-race", "a global container written on a worker thread with no mutex while other code uses it", 0,
      0},
 };

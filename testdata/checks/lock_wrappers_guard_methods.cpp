@@ -1,4 +1,5 @@
 // RUN-ARGS: -std=c++17 -Wno-unused -pthread
+// CHECK-OPTIONS: mapguard-unguarded-access.Rules: '+breaks-consistent-guard,+call-breaks-consistent-guard'
 // A project's guard class template that locks through member functions of its own (oneTBB's
 // unique_scoped_lock: the constructor calls `acquire(m)`, which stores the mutex and locks it;
 // the destructor calls `release()`, which unlocks the stored one) is a guard: the accesses under it

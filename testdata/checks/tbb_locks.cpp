@@ -1,5 +1,5 @@
 // RUN-ARGS: -std=c++17 -Wno-unused
-// CHECK-OPTIONS: mapguard-write-under-shared-lock.Rules: '+shared-write-consistent-guard'
+// CHECK-OPTIONS: mapguard-write-under-shared-lock.Rules: '+shared-write-consistent-guard', mapguard-unguarded-access.Rules: '+breaks-consistent-guard,+call-breaks-consistent-guard'
 // oneTBB's locks (Debian's libtbb-dev): its mutexes and their scoped locks are locks of the model
 // by name; a reader-writer scoped lock takes its mutex shared when its `write` argument is false,
 // as its body says. Its concurrent containers synchronize themselves: filling one from several

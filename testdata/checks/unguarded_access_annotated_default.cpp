@@ -1,8 +1,9 @@
 // RUN-ARGS: -std=c++17 -Wno-unused -pthread
-// mapguard-unguarded-access with its default rules on a container annotated GUARDED_BY (LevelDB's
+// CHECK-OPTIONS: mapguard-unguarded-access.Rules: '+breaks-consistent-guard,+call-breaks-consistent-guard'
+// mapguard-unguarded-access with the consistent-guard rules on a container annotated GUARDED_BY (LevelDB's
 // port::Mutex and MutexLock, spelled with the raw clang attributes as its thread_annotations.h
 // does): the annotation names the guard, and an access that breaks the protocol every other
-// function keeps is the consistent-guard rules' finding, on by default, as for an inferred guard.
+// function keeps is the consistent-guard rules' finding (enabled here), as for an inferred guard.
 // (The annotation alone, `annotated-guard`, stays off by default: see the check's doc.) A project
 // built with GCC never has the annotation checked by the compiler.
 #include <deque>

@@ -1,4 +1,5 @@
 // RUN-ARGS: -std=c++17 -Wno-unused -pthread
+// CHECK-OPTIONS: mapguard-unguarded-access.Rules: '+breaks-consistent-guard,+call-breaks-consistent-guard'
 // CHECKS: -*,mapguard-unguarded-access
 // mapguard-unguarded-access on a project's container that has no begin()/end(): a class that keeps
 // its elements in a standard container or in a linked structure of its own (intrusive lists, a

@@ -1,4 +1,5 @@
 // RUN-ARGS: -std=c++17 -Wno-unused -pthread
+// CHECK-OPTIONS: mapguard-unguarded-access.Rules: '+breaks-consistent-guard,+call-breaks-consistent-guard'
 // CHECKS: -*,mapguard-unguarded-access
 // mapguard-unguarded-access: a container or mutex reached through a getter that returns a
 // function-local static (`Map &cache() { static Map m; return m; }`, a Meyers singleton) is the
