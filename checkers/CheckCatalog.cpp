@@ -68,6 +68,10 @@ const RuleInfo UnguardedAccessRules[] = {
      "a change, or a read where the function locks its other accesses, without the mutex held at every access in "
      "the other functions",
      1, 2},
+    {"late-lock-consistent-guard",
+     "a change or read without the mutex in a function that holds it at its other accesses of the container, where "
+     "every access in the other functions holds it",
+     0, 0},
     {"read-breaks-consistent-guard",
      "a read in a function that does not lock the mutex held at every access in the other functions, one of which "
      "changes the container",

@@ -32,6 +32,10 @@ constexpr llvm::StringLiteral ConsistentMessage =
     "%0 without holding '%1', which guards it at every access in the "
     "other functions (%2 of %3 accesses%7)%select{| (holding %5 instead)}4; "
     "lock '%1' here%6";
+constexpr llvm::StringLiteral LateLockMessage =
+    "%0 without holding '%1', which this function holds at its other accesses and which guards it at every access "
+    "in the other functions (%2 of %3 accesses%7)%select{| (holding %5 instead)}4; "
+    "lock '%1' here%6";
 constexpr llvm::StringLiteral ConsistentReadMessage =
     "%0 in a function that does not lock '%1', which guards it at every access in the "
     "other functions (%2 of %3 accesses%7)%select{| (holding %5 instead)}4; "
@@ -120,13 +124,15 @@ void UnguardedAccessCheck::report(GuardInference &Inference, ASTContext &Ctx) {
       continue;
     GuardProtocol Protocol = brokenProtocol(Access, *Guard, *GuardPath, Inference);
     if ((Protocol == GuardProtocol::ChangedOrLateLock && !Rules.enabled("breaks-consistent-guard")) ||
+        (Protocol == GuardProtocol::LateLock && !Rules.enabled("late-lock-consistent-guard")) ||
         (Protocol == GuardProtocol::ReadWithoutLock && !Rules.enabled("read-breaks-consistent-guard")))
       Protocol = GuardProtocol::None;
     if (Protocol != GuardProtocol::None || Rules.enabled(Guard->Annotated ? "annotated-guard" : "inferred-guard"))
       Found.push_back({&Access, Guard, *GuardPath, Protocol});
   }
   // The exception to a consistent protocol first, whichever access comes first.
-  for (GuardProtocol Wanted : {GuardProtocol::ChangedOrLateLock, GuardProtocol::ReadWithoutLock, GuardProtocol::None})
+  for (GuardProtocol Wanted :
+       {GuardProtocol::LateLock, GuardProtocol::ChangedOrLateLock, GuardProtocol::ReadWithoutLock, GuardProtocol::None})
     for (const Unguarded &U : Found)
       if (U.Protocol == Wanted && ReportedIn.insert({U.Access->Function, U.Access->Container}).second)
         reportUnguarded(*U.Access, *U.Guard, U.GuardPath, U.Protocol, Inference, Ctx);
@@ -183,7 +189,13 @@ UnguardedAccessCheck::GuardProtocol UnguardedAccessCheck::brokenProtocol(const C
   } else if (!Fn->isExternallyVisible() && !Inference.calledInUnit(Fn) && !LocksItself) {
     return GuardProtocol::None;
   }
-  return keptByOtherFunctions(Access, Guard, Inference) ? Protocol : GuardProtocol::None;
+  if (!keptByOtherFunctions(Access, Guard, Inference))
+    return GuardProtocol::None;
+  // The function knows the protocol - it holds the guard at its other accesses of the container -
+  // and this access escapes it: a lock taken a statement too late, or a branch that skips it.
+  if (Protocol == GuardProtocol::ChangedOrLateLock && readWhereFunctionLocks(Access, GuardPath, Inference))
+    return GuardProtocol::LateLock;
+  return Protocol;
 }
 
 void UnguardedAccessCheck::reportUnguarded(const ContainerAccess &Access, const GuardInfo &Guard,
@@ -196,6 +208,7 @@ void UnguardedAccessCheck::reportUnguarded(const ContainerAccess &Access, const 
   {
     bool AnnotatedOnly = Guard.Annotated && Protocol == GuardProtocol::None;
     auto Diag = diag(Access.Ref->getExprLoc(), AnnotatedOnly                                  ? AnnotatedMessage
+                                               : Protocol == GuardProtocol::LateLock          ? LateLockMessage
                                                : Protocol == GuardProtocol::ChangedOrLateLock ? ConsistentMessage
                                                : Protocol == GuardProtocol::ReadWithoutLock   ? ConsistentReadMessage
                                                                                               : InferredMessage)

@@ -21,6 +21,7 @@ private:
   enum class GuardProtocol {
     None,              // it does not: a majority at most (inferred-guard)
     ChangedOrLateLock, // a change, or a read before the function takes the lock (breaks-consistent-guard)
+    LateLock,          // either, where the function holds the guard at its other accesses (late-lock-consistent-guard)
     ReadWithoutLock,   // a read in a function that never holds the guard (read-breaks-consistent-guard)
   };
   /// Whether \p Access, made without \p Guard, is the one exception to a protocol the rest of the

@@ -21,6 +21,7 @@ RULES = [
     ('mapguard-unguarded-access', 'annotated-guard', r'\(GUARDED_BY\)'),
     ('mapguard-unguarded-access', 'call-breaks-consistent-guard', r"^call to '.*', which (reads|changes) .*, which its other callers hold"),
     ('mapguard-unguarded-access', 'read-breaks-consistent-guard', r'in a function that does not lock .*, which guards it at every access in the other functions'),
+    ('mapguard-unguarded-access', 'late-lock-consistent-guard', r'which this function holds at its other accesses and which guards it at every access in the other functions'),
     ('mapguard-unguarded-access', 'breaks-consistent-guard', r'which guards it at every access in the other functions'),
     ('mapguard-unguarded-access', 'inferred-guard', r'which guards it at'),
     ('mapguard-write-under-shared-lock', 'shared-write-consistent-guard', r'where every other change of .* takes it exclusively'),

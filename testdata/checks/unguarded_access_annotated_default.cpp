@@ -58,7 +58,7 @@ public:
   }
   // The lock taken one statement late in a reader.
   size_t Position(const std::string &Name) {
-    auto It = names_.find(Name); // expect: mapguard-unguarded-access {{'find' on 'names_' without holding 'mutex_', which guards it at every access in the other functions}} note@-4: {{'names_' is accessed with 'mutex_' held here}}
+    auto It = names_.find(Name); // expect: mapguard-unguarded-access {{'find' on 'names_' without holding 'mutex_', which this function holds at its other accesses and which guards it at every access in the other functions}} note@-4: {{'names_' is accessed with 'mutex_' held here}}
     MutexLock L(&mutex_);
     return It == names_.end() ? 0 : It->second;
   }

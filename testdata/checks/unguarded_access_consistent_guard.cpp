@@ -81,7 +81,7 @@ private:
 class Registry {
 public:
   bool remove(int Id) {
-    auto It = Entries.find(Id); // expect: mapguard-unguarded-access {{'find' on 'Entries' without holding 'Mu', which guards it at every access in the other functions}} note@+2: {{'Entries' is accessed with 'Mu' held here}}
+    auto It = Entries.find(Id); // expect: mapguard-unguarded-access {{'find' on 'Entries' without holding 'Mu', which this function holds at its other accesses and which guards it at every access in the other functions}} note@+2: {{'Entries' is accessed with 'Mu' held here}}
     std::lock_guard<std::mutex> Lock(Mu);
     if (It == Entries.end())
       return false;
@@ -353,7 +353,7 @@ private:
 class ClassNames {
 public:
   int registerName(const char *Name) {
-    Names.push_back(Name); // expect: mapguard-unguarded-access {{'push_back' on 'Names' without holding 'Mu', which guards it at every access in the other functions}} note@+2: {{'Names' is accessed with 'Mu' held here}}
+    Names.push_back(Name); // expect: mapguard-unguarded-access {{'push_back' on 'Names' without holding 'Mu', which this function holds at its other accesses and which guards it at every access in the other functions}} note@+2: {{'Names' is accessed with 'Mu' held here}}
     std::lock_guard<std::mutex> Lock(Mu);
     return static_cast<int>(Names.size()) - 1;
   }
@@ -423,7 +423,7 @@ private:
 class InterfaceRegistry {
 public:
   static int obtain(int Name) {
-    auto It = Registry.find(Name); // expect: mapguard-unguarded-access {{'find' on 'Registry' without holding 'Mu', which guards it at every access in the other functions}} note@+2: {{'Registry' is accessed with 'Mu' held here}}
+    auto It = Registry.find(Name); // expect: mapguard-unguarded-access {{'find' on 'Registry' without holding 'Mu', which this function holds at its other accesses and which guards it at every access in the other functions}} note@+2: {{'Registry' is accessed with 'Mu' held here}}
     std::lock_guard<std::recursive_mutex> Lock(Mu);
     if (It != Registry.end())
       return It->second;
@@ -592,7 +592,7 @@ class SessionTable {
 public:
   int open(int Id) {
     auto Create = [this, Id]() -> int {
-      auto It = Sessions.find(Id); // expect: mapguard-unguarded-access {{'find' on 'Sessions' without holding 'Mu', which guards it at every access in the other functions (3 of 4 accesses)}} note@+2: {{'Sessions' is accessed with 'Mu' held here}}
+      auto It = Sessions.find(Id); // expect: mapguard-unguarded-access {{'find' on 'Sessions' without holding 'Mu', which this function holds at its other accesses and which guards it at every access in the other functions (3 of 4 accesses)}} note@+2: {{'Sessions' is accessed with 'Mu' held here}}
       std::lock_guard<std::mutex> Lock(Mu);
       if (It != Sessions.end())
         return It->second;
@@ -851,7 +851,7 @@ public:
     return Lines.empty() ? 0 : Lines.front().size();
   }
   void flush(std::vector<std::string> &Out) {
-    Lines.swap(Out); // expect: mapguard-unguarded-access {{'swap' on 'Lines' without holding 'Mu', which guards it at every access in the other functions (4 of 5 accesses)}} note@-7: {{'Lines' is accessed with 'Mu' held here}}
+    Lines.swap(Out); // expect: mapguard-unguarded-access {{'swap' on 'Lines' without holding 'Mu', which this function holds at its other accesses and which guards it at every access in the other functions (4 of 5 accesses)}} note@-7: {{'Lines' is accessed with 'Mu' held here}}
     Mu.lock();
     Lines.clear();
     Mu.unlock();

@@ -189,7 +189,7 @@ public:
     Sessions = That.Sessions;
   }
   std::string findOrAdd(int Id, const std::string &Peer) {
-    auto It = Sessions->find(Id); // expect: mapguard-unguarded-access {{'find' on 'Sessions' without holding '*Mu', which guards it at every access in the other functions (2 of 4 accesses)}} note@+4: {{'Sessions' is accessed with '*Mu' held here}}
+    auto It = Sessions->find(Id); // expect: mapguard-unguarded-access {{'find' on 'Sessions' without holding '*Mu', which this function holds at its other accesses and which guards it at every access in the other functions (2 of 4 accesses)}} note@+4: {{'Sessions' is accessed with '*Mu' held here}}
     if (It != Sessions->end())
       return It->second;
     std::lock_guard<std::mutex> Lock(*Mu);
