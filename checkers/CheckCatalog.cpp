@@ -63,7 +63,7 @@ const RuleInfo ScopeExitAfterUnlockRules[] = {
 };
 const RuleInfo UnguardedAccessRules[] = {
     {"annotated-guard", "an access without the mutex named by GUARDED_BY", 0, 1},
-    {"inferred-guard", "an access without the mutex held at most of the container's other accesses", 22, 160},
+    {"inferred-guard", "an access without the mutex held at most of the container's other accesses", 22, 162},
     {"breaks-consistent-guard",
      "a change, or a read where the function locks its other accesses, without the mutex held at every access in "
      "the other functions",
