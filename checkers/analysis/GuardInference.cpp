@@ -305,23 +305,20 @@ void GuardInference::inferGuards(ASTContext &Ctx) {
           Info.Mutex = Mutex;
     if (!Info.Mutex)
       continue;
-    if (auto It = Elsewhere.find(Info.Mutex); It != Elsewhere.end())
-      Info.Elsewhere = It->second;
-    Info.HeldAt = T.HeldAt.lookup(Info.Mutex);
-    Info.Counted = T.Counted;
     // An inferred guard must be held at half of the accesses or more: a mutex held at 1 of 13
     // accesses (RocksDB's lock-by-contract members) says little about the other 12 - unless the
     // functions keep it all but one (the accesses are counted, the protocol is kept by functions).
-    if (!Info.Annotated && Info.HeldAt * 2 < Info.Counted) {
+    if (!Info.Annotated && T.HeldAt.lookup(Info.Mutex) * 2 < T.Counted) {
       const auto *KeptBy =
           llvm::find_if(T.Order, [&](const ValueDecl *Mutex) { return keptByAllButOneFunction(T, Mutex); });
       if (KeptBy == T.Order.end())
         continue;
       Info.Mutex = *KeptBy;
-      Info.HeldAt = T.HeldAt.lookup(Info.Mutex);
-      if (auto It = Elsewhere.find(Info.Mutex); It != Elsewhere.end())
-        Info.Elsewhere = It->second;
     }
+    if (auto It = Elsewhere.find(Info.Mutex); It != Elsewhere.end())
+      Info.Elsewhere = It->second;
+    Info.HeldAt = T.HeldAt.lookup(Info.Mutex);
+    Info.Counted = T.Counted;
     Info.Evidence = T.Evidence.lookup(Info.Mutex);
     // A mutex member held through a pointer or smart pointer: the lock is on what it points to.
     QualType MutexType = Info.Mutex->getType().getNonReferenceType();
