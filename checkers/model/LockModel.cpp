@@ -19,6 +19,18 @@ const RecordDecl *recordOf(QualType T) {
   return nullptr;
 }
 
+/// Whether a typedef along \p T's chain of typedefs satisfies \p Pred: pthread_mutex_t is a typedef
+/// of an anonymous union, which a project may name again (`typedef pthread_rwlock_t MutexType;`,
+/// gflags' and glog's Mutex).
+template <typename Predicate> bool anyTypedefAlong(QualType T, Predicate Pred) {
+  while (const auto *Typedef = T->getAs<TypedefType>()) {
+    if (Pred(Typedef->getDecl()))
+      return true;
+    T = Typedef->desugar();
+  }
+  return false;
+}
+
 /// A guard's template (std::lock_guard), or a plain guard class (absl::MutexLock). In a template's
 /// definition, the template a dependent guard type names: `std::lock_guard<Mutex>`, or
 /// `std::scoped_lock` deduced from a dependent mutex.
@@ -135,7 +147,7 @@ bool LockModel::isMutex(QualType T, const Decl *Where) const {
     return false;
   T = T.getNonReferenceType();
   // pthread_mutex_t is a typedef of an anonymous union: match the typedef's name.
-  if (const auto *Typedef = T->getAs<TypedefType>(); Typedef && Mutexes.match(Typedef->getDecl()))
+  if (anyTypedefAlong(T, [&](const TypedefNameDecl *Typedef) { return Mutexes.match(Typedef).has_value(); }))
     return true;
   if (QualType Default = defaultArgumentOf(T, Where); !Default.isNull())
     return isMutex(Default);
@@ -162,7 +174,7 @@ std::optional<StringRef> LockModel::mutexEvidence(QualType T, const Decl *Where)
   if (T.isNull())
     return std::nullopt;
   T = T.getNonReferenceType();
-  if (const auto *Typedef = T->getAs<TypedefType>(); Typedef && Mutexes.match(Typedef->getDecl()))
+  if (anyTypedefAlong(T, [&](const TypedefNameDecl *Typedef) { return Mutexes.match(Typedef).has_value(); }))
     return StringRef("options");
   if (QualType Default = defaultArgumentOf(T, Where); !Default.isNull())
     return mutexEvidence(Default);
@@ -190,8 +202,8 @@ bool LockModel::isReaderWriterMutex(QualType T, const Decl *Where) const {
   T = T.getNonReferenceType();
   if (QualType Default = defaultArgumentOf(T, Where); !Default.isNull())
     return isReaderWriterMutex(Default);
-  if (const auto *Typedef = T->getAs<TypedefType>();
-      Typedef && Typedef->getDecl()->getName().contains_insensitive("rwlock"))
+  if (anyTypedefAlong(T,
+                      [](const TypedefNameDecl *Typedef) { return Typedef->getName().contains_insensitive("rwlock"); }))
     return true;
   const auto *Record = dyn_cast_or_null<CXXRecordDecl>(recordOf(T));
   if (!Record || !Record->hasDefinition())

@@ -452,6 +452,7 @@ private:
 // its own: a mutex, whatever its bodies do (tkrzw's SpinSharedMutex); lock_shared() makes it a
 // reader-writer one.
 #include <atomic>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -516,4 +517,49 @@ public:
 private:
   std::map<int, int> Peers;
   ConstLockMutex PeersLock;
+};
+// The platform mutex behind a project typedef of its own (gflags' and glog's `typedef
+// pthread_rwlock_t MutexType;`, locked behind a macro that checks a flag first): still a mutex.
+// Twin: the same class over a typedef of a condition variable locks nothing.
+typedef pthread_rwlock_t RwMutexType;
+#define LOCK_IF_SAFE(fncall)                                                                                          \
+  do {                                                                                                                 \
+    if (IsSafe && fncall(&Handle) != 0)                                                                                \
+      abort();                                                                                                         \
+  } while (0)
+class TypedefMutex {
+public:
+  inline void Lock();
+  inline void Unlock();
+private:
+  RwMutexType Handle;
+  volatile bool IsSafe = true;
+};
+void TypedefMutex::Lock() { LOCK_IF_SAFE(pthread_rwlock_wrlock); }
+void TypedefMutex::Unlock() { LOCK_IF_SAFE(pthread_rwlock_unlock); }
+class FlagTable {
+public:
+  void set(int K) { Mu.Lock(); Flags[K] = K; Mu.Unlock(); }
+  bool has(int K) { Mu.Lock(); bool Found = Flags.count(K) != 0; Mu.Unlock(); return Found; }
+  void reset(int K) { Flags.erase(K); } // expect: mapguard-unguarded-access {{'erase' on 'Flags' without holding 'Mu', which guards it at every access in the other functions (2 of 3 accesses)}} note@-2: {{'Flags' is accessed with 'Mu' held here}}
+private:
+  std::map<int, int> Flags;
+  TypedefMutex Mu;
+};
+typedef pthread_cond_t CondType;
+class TypedefSignal {
+public:
+  void Lock() { pthread_cond_signal(&Handle); }
+  void Unlock() { pthread_cond_broadcast(&Handle); }
+private:
+  CondType Handle;
+};
+class SignalTable {
+public:
+  void set(int K) { Cv.Lock(); Flags[K] = K; Cv.Unlock(); }
+  bool has(int K) { Cv.Lock(); bool Found = Flags.count(K) != 0; Cv.Unlock(); return Found; }
+  void reset(int K) { Flags.erase(K); } // twin: no mutex
+private:
+  std::map<int, int> Flags;
+  TypedefSignal Cv;
 };
