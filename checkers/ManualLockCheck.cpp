@@ -207,7 +207,7 @@ void ManualLockCheck::checkFunction(const FunctionDecl *Fn, ASTContext &Ctx) {
   Analysis.run(*Cfg, Entry, CallerHeld);
   for (const ObjectPath &Mutex : CallerHeld.Mutexes)
     if (!Entry.find(Mutex))
-      Entry.acquire({Mutex, LockKind::Exclusive, nullptr, nullptr});
+      Entry.acquire({Mutex, LockKind::Exclusive, nullptr, nullptr, std::nullopt});
   struct Handler : LockStateHandler {
     const LockModel &Model;
     const LockSet &Entry;

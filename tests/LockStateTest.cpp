@@ -41,7 +41,8 @@ struct Probes : LockStateHandler {
     const auto *Label = dyn_cast<StringLiteral>(Call->getArg(0)->IgnoreParenImpCasts());
     std::vector<std::string> Names;
     for (const HeldLock &Lock : Before.held())
-      Names.push_back(Lock.Mutex.spelling() + (Lock.Kind == LockKind::Shared ? "(shared)" : ""));
+      Names.push_back(Lock.Mutex.spelling() + (Lock.AlsoNamed ? "=" + Lock.AlsoNamed->spelling() : "") +
+                      (Lock.Kind == LockKind::Shared ? "(shared)" : ""));
     llvm::sort(Names);
     Held[Label->getString().str()] = llvm::join(Names, ",");
   }
@@ -389,3 +390,40 @@ TEST(LockStateTest, AnnotatedLockFunctionsAndTypes) {
 }
 
 } // namespace
+
+TEST(LockStateTest, AnObjectThatIsItsOwnLockIsHeldAsItsMemberToo) {
+  // A lock class that keeps iterable state beside its mutex (gflags' and abseil's flag registries):
+  // a lock of the object is a lock of the member its lock functions lock, under either name; a
+  // wrapper that keeps only flags is held by its own name alone.
+  Probes P = analyse(R"(
+    #include <map>
+    struct Registry {
+      void lock() { mu.lock(); }
+      void unlock() { mu.unlock(); }
+      std::map<int, int> flags;
+      std::mutex mu;
+    };
+    struct Wrapper {
+      void lock() { mu.lock(); }
+      void unlock() { mu.unlock(); }
+      bool owned = false;
+      std::mutex mu;
+    };
+    void f(Registry *r, Wrapper &w) {
+      {
+        std::lock_guard<Registry> g(*r);
+        at("guard");
+      }
+      r->lock();
+      at("by hand");
+      r->mu.unlock();
+      at("member unlocked");
+      std::lock_guard<Wrapper> g(w);
+      at("wrapper");
+    }
+  )");
+  EXPECT_EQ(P.Held["guard"], "*r=r->mu");
+  EXPECT_EQ(P.Held["by hand"], "*r=r->mu");
+  EXPECT_EQ(P.Held["member unlocked"], "");
+  EXPECT_EQ(P.Held["wrapper"], "w");
+}

@@ -204,10 +204,18 @@ bool GuardInference::mayBeReaderGuarded(const ValueDecl *D) {
 }
 
 const ValueDecl *GuardInference::candidateGuard(const ContainerAccess &Access, const HeldLock &Lock) {
+  // A lock of an object that guards its own state is a lock of the member its lock functions
+  // lock (`registry->flags_` under a lock of `registry`, whose `Lock()` locks `lock_`), and guards
+  // nothing else: a parser that reads the registry it points to under the registry's lock does not
+  // guard its own maps with it (gflags' CommandLineFlagParser).
+  return candidateGuardNamed(Access, Lock.AlsoNamed ? *Lock.AlsoNamed : Lock.Mutex);
+}
+
+const ValueDecl *GuardInference::candidateGuardNamed(const ContainerAccess &Access, const ObjectPath &Held) {
   if (const auto *Field = dyn_cast<FieldDecl>(Access.Container)) {
     // A mutex the object reaches through a pointer member (`std::lock_guard<std::mutex> l(*mu_)`):
     // the member is the guard.
-    ObjectPath Mutex = Lock.Mutex;
+    ObjectPath Mutex = Held;
     if (!Mutex.steps().empty() && Mutex.steps().back().isDeref())
       Mutex = Mutex.withoutLastStep();
     const FieldDecl *MutexField = Mutex.lastField();
@@ -218,9 +226,9 @@ const ValueDecl *GuardInference::candidateGuard(const ContainerAccess &Access, c
   }
   // A global mutex, or one a global pointer holds: the leaked mutex that outlives static
   // destruction (`static std::mutex *mu = new std::mutex;`, often returned by a getter).
-  ArrayRef<ObjectPath::Step> Steps = Lock.Mutex.steps();
-  if ((Steps.empty() || (Steps.size() == 1 && Steps.front().isDeref())) && isGlobalVariable(Lock.Mutex.rootVariable()))
-    return Lock.Mutex.rootVariable();
+  ArrayRef<ObjectPath::Step> Steps = Held.steps();
+  if ((Steps.empty() || (Steps.size() == 1 && Steps.front().isDeref())) && isGlobalVariable(Held.rootVariable()))
+    return Held.rootVariable();
   return nullptr;
 }
 
@@ -321,11 +329,18 @@ void GuardInference::inferGuards(ASTContext &Ctx) {
     Info.Counted = T.Counted;
     Info.Evidence = T.Evidence.lookup(Info.Mutex);
     // A mutex member held through a pointer or smart pointer: the lock is on what it points to.
+    // So is one the accesses hold through a handle of another kind (a getter returning
+    // `absl::NoDestructor<absl::Mutex>`'s `get()`: abseil's flag free list), as they name it.
     QualType MutexType = Info.Mutex->getType().getNonReferenceType();
     const CXXRecordDecl *MutexRecord = MutexType->getAsCXXRecordDecl();
     Info.MutexViaHandle = MutexType->isPointerType() ||
                           (MutexRecord && MutexRecord->getIdentifier() &&
-                           (MutexRecord->getName() == "unique_ptr" || MutexRecord->getName() == "shared_ptr"));
+                           (MutexRecord->getName() == "unique_ptr" || MutexRecord->getName() == "shared_ptr")) ||
+                          (Info.Evidence && llvm::any_of(Info.Evidence->Held.held(), [&](const HeldLock &Lock) {
+                             const ObjectPath &Name = Lock.AlsoNamed ? *Lock.AlsoNamed : Lock.Mutex;
+                             return candidateGuard(*Info.Evidence, Lock) == Info.Mutex && !Name.steps().empty() &&
+                                    Name.steps().back().isDeref();
+                           }));
     if (T.HeldAtEveryWrite && llvm::is_contained(*T.HeldAtEveryWrite, Info.Mutex))
       for (const ValueDecl *Other : *T.HeldAtEveryWrite)
         if (Other != Info.Mutex)

@@ -57,7 +57,17 @@ struct ContainerAccess {
   /// opted out, not the caller's by contract, not an accessor handing the container over, not a use
   /// of the pointer or smart pointer alone (`sp = std::make_shared<Map>()`).
   bool countsForGuard() const {
-    return !BeforeOrAfterSharing && !OptedOut && !HeldByContract && !ReturnedWhole && !Use.HandleOnly;
+    return !BeforeOrAfterSharing && !OptedOut && !HeldByContract && !ReturnedWhole && !Use.HandleOnly &&
+           !lockedAsWhole();
+  }
+  /// Whether the object that holds the container is itself held, as a lock class, by no member's
+  /// name (its lock functions are not read here, or lock two members): made under the object's own
+  /// lock, which names no guard and is no evidence against one.
+  bool lockedAsWhole() const {
+    return clang::isa<clang::FieldDecl>(Container) && !Path.steps().empty() &&
+           llvm::any_of(Held.held(), [Owner = Path.withoutLastStep()](const HeldLock &Lock) {
+             return !Lock.AlsoNamed && Lock.Mutex == Owner;
+           });
   }
 };
 
@@ -153,6 +163,8 @@ public:
   /// The mutex a held lock would be as a guard of this access's container: a mutex field of the
   /// same class on the same object, or (for a global container) a global or static mutex.
   static const clang::ValueDecl *candidateGuard(const ContainerAccess &Access, const HeldLock &Lock);
+  /// The same, for a lock held under the name \p Held.
+  static const clang::ValueDecl *candidateGuardNamed(const ContainerAccess &Access, const ObjectPath &Held);
 
   /// Whether \p Fn (or a lambda in it) takes any lock itself.
   bool takesLocks(const clang::FunctionDecl *Fn) const { return LockingFunctions.contains(Fn); }

@@ -361,7 +361,7 @@ private:
     // Passed to a function that locks before it uses it: the callee's accesses hold those locks.
     for (ObjectPath &Mutex : locksTakenFirstByCallee(Ref, Cfg.parents(), GI.Locks, Resolver))
       if (!Access.Held.find(Mutex))
-        Access.Held.acquire({std::move(Mutex), LockKind::Exclusive, nullptr, Access.Use.Site});
+        Access.Held.acquire({std::move(Mutex), LockKind::Exclusive, nullptr, Access.Use.Site, std::nullopt});
     (GI.sharedKind(Container) == SharedKind::Other ? GI.OtherAccesses : GI.Accesses).push_back(std::move(Access));
   }
 

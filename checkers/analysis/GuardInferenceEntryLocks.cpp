@@ -131,12 +131,16 @@ LockSet guard_inference::rebaseToCallee(const CallExpr *Call, const FunctionDecl
   LockSet Rebased;
   for (const HeldLock &Lock : Held.held()) {
     if (!Lock.Mutex.isRootedAtThis() && isGlobalVariable(Lock.Mutex.rootVariable())) {
-      Rebased.acquire({Lock.Mutex, Lock.Kind, nullptr, nullptr});
+      Rebased.acquire({Lock.Mutex, Lock.Kind, nullptr, nullptr, Lock.AlsoNamed});
       continue;
     }
     for (const auto &[From, To] : Roots)
-      if (Lock.Mutex.hasPrefix(From))
-        Rebased.acquire({Lock.Mutex.rebased(To, From.steps().size()), Lock.Kind, nullptr, nullptr});
+      if (Lock.Mutex.hasPrefix(From)) {
+        std::optional<ObjectPath> AlsoNamed;
+        if (Lock.AlsoNamed && Lock.AlsoNamed->hasPrefix(From))
+          AlsoNamed = Lock.AlsoNamed->rebased(To, From.steps().size());
+        Rebased.acquire({Lock.Mutex.rebased(To, From.steps().size()), Lock.Kind, nullptr, nullptr, AlsoNamed});
+      }
   }
   return Rebased;
 }

@@ -16,7 +16,7 @@ constexpr unsigned MaxRounds = 16;
 
 const HeldLock *findIn(ArrayRef<HeldLock> Held, const ObjectPath &Mutex) {
   for (const HeldLock &Lock : Held)
-    if (Lock.Mutex == Mutex)
+    if (Lock.names(Mutex))
       return &Lock;
   return nullptr;
 }
@@ -31,7 +31,7 @@ const HeldLock *LockSet::find(const ObjectPath &Mutex) const { return findIn(Hel
 
 const ReleasedLock *LockSet::released(const ObjectPath &Mutex) const {
   for (const ReleasedLock &R : Released)
-    if (R.Mutex == Mutex)
+    if (R.names(Mutex))
       return &R;
   return nullptr;
 }
@@ -45,7 +45,7 @@ void LockSet::acquire(const HeldLock &Lock) {
     Suspended.erase(Owner);
   }
   for (HeldLock &Existing : Held)
-    if (Existing.Mutex == Taken.Mutex) {
+    if (Existing.names(Taken.Mutex) || (Taken.AlsoNamed && Existing.names(*Taken.AlsoNamed))) {
       Existing = Taken;
       return;
     }
@@ -53,18 +53,19 @@ void LockSet::acquire(const HeldLock &Lock) {
 }
 
 void LockSet::release(const ObjectPath &Mutex, SourceLocation At, const VarDecl *ByGuard) {
-  auto *It = llvm::find_if(Held, [&](const HeldLock &L) { return L.Mutex == Mutex; });
+  auto *It = llvm::find_if(Held, [&](const HeldLock &L) { return L.names(Mutex); });
   if (It == Held.end())
     return;
   if (It->Guard)
     Suspended.emplace_back(It->Mutex, It->Guard);
+  ReleasedLock Release{It->Mutex, At, ByGuard, It->AlsoNamed};
   Held.erase(It);
-  llvm::erase_if(Released, [&](const ReleasedLock &R) { return R.Mutex == Mutex; });
-  Released.push_back({Mutex, At, ByGuard});
+  llvm::erase_if(Released, [&](const ReleasedLock &R) { return R.Mutex == Release.Mutex; });
+  Released.push_back(std::move(Release));
 }
 
 void LockSet::forget(const ObjectPath &Mutex) {
-  llvm::erase_if(Held, [&](const HeldLock &L) { return L.Mutex == Mutex; });
+  llvm::erase_if(Held, [&](const HeldLock &L) { return L.names(Mutex); });
 }
 
 void LockSet::releaseGuard(const VarDecl *Guard, SourceLocation At) {
@@ -121,17 +122,25 @@ void LockStateHandler::element(const CFGElement &, const LockSet &) {}
 void LockStateHandler::heldOnSomePaths(const HeldLock &, const CFGBlock &, const CFGBlock &) {}
 void LockStateHandler::released(const HeldLock &, CFGPoint) {}
 
-SmallVector<ObjectPath, 2> LockStateAnalysis::mutexPaths(ArrayRef<const Expr *> Args) {
+SmallVector<LockStateAnalysis::LockOperand, 2> LockStateAnalysis::mutexPaths(ArrayRef<const Expr *> Args) {
   return operandPaths(Model.mutexOperands(Args));
 }
 
-SmallVector<ObjectPath, 2> LockStateAnalysis::operandPaths(ArrayRef<const Expr *> Operands) {
-  SmallVector<ObjectPath, 2> Paths;
+SmallVector<LockStateAnalysis::LockOperand, 2> LockStateAnalysis::operandPaths(ArrayRef<const Expr *> Operands) {
+  SmallVector<LockOperand, 2> Paths;
   for (const Expr *Operand : Operands) {
     if (auto Path = Resolver.objectOrPointee(Operand))
-      Paths.push_back(*Path);
+      Paths.push_back(lockOperand(*Path, Operand));
   }
   return Paths;
+}
+
+LockStateAnalysis::LockOperand LockStateAnalysis::lockOperand(const ObjectPath &Object, const Expr *Operand) const {
+  QualType T = Operand->getType().getNonReferenceType();
+  if (T->isPointerType())
+    T = T->getPointeeType();
+  const FieldDecl *Member = Model.ownLockMember(T->getAsCXXRecordDecl());
+  return {Object, Member ? std::optional<ObjectPath>(Object.withField(Member)) : std::nullopt};
 }
 
 const LockStateAnalysis::GuardBinding *LockStateAnalysis::bindingOf(const Expr *GuardExpr, const VarDecl *&Guard) {
@@ -147,11 +156,11 @@ void LockStateAnalysis::transferDecl(const VarDecl *Var, const Stmt *Site, LockS
     return;
   GuardBinding Binding{operandPaths(Construction->Mutexes), Construction->Kind};
   GuardStart Start = Construction->Start;
-  for (const ObjectPath &Mutex : Binding.Mutexes) {
+  for (const auto &[Mutex, AlsoNamed] : Binding.Mutexes) {
     if (Start == GuardStart::Locks || (Start == GuardStart::Adopts && !State.find(Mutex)))
-      State.acquire({Mutex, Binding.Kind, Var, Site});
+      State.acquire({Mutex, Binding.Kind, Var, Site, AlsoNamed});
     else if (Start == GuardStart::Adopts)
-      State.acquire({Mutex, State.find(Mutex)->Kind, Var, State.find(Mutex)->AcquiredAt});
+      State.acquire({Mutex, State.find(Mutex)->Kind, Var, State.find(Mutex)->AcquiredAt, AlsoNamed});
   }
   Guards[Var] = std::move(Binding);
 }
@@ -167,9 +176,9 @@ void LockStateAnalysis::transferCall(const CallExpr *Call, LockSet &State) {
       !Named.empty()) {
     for (const ObjectPath &Mutex : annotatedPaths(Call, Named)) {
       if (Role->Action == LockAction::Assert && !State.find(Mutex))
-        State.acquire({Mutex, Role->Kind, nullptr, nullptr});
+        State.acquire({Mutex, Role->Kind, nullptr, nullptr, std::nullopt});
       else if (Role->Action == LockAction::Lock)
-        State.acquire({Mutex, Role->Kind, nullptr, Call});
+        State.acquire({Mutex, Role->Kind, nullptr, Call, std::nullopt});
       else if (Role->Action == LockAction::Unlock)
         State.release(Mutex, Call->getExprLoc());
     }
@@ -183,9 +192,9 @@ void LockStateAnalysis::transferCall(const CallExpr *Call, LockSet &State) {
       return;
     const VarDecl *Guard = nullptr;
     if (const GuardBinding *Binding = bindingOf(Object, Guard)) {
-      for (const ObjectPath &Mutex : Binding->Mutexes) {
+      for (const auto &[Mutex, AlsoNamed] : Binding->Mutexes) {
         if (Role->Action == LockAction::Lock)
-          State.acquire({Mutex, Binding->Kind, Guard, Call});
+          State.acquire({Mutex, Binding->Kind, Guard, Call, AlsoNamed});
         else if (Role->Action == LockAction::Unlock)
           State.release(Mutex, Call->getExprLoc());
       }
@@ -198,10 +207,11 @@ void LockStateAnalysis::transferCall(const CallExpr *Call, LockSet &State) {
     auto Mutex = Member ? Resolver.objectOfCall(Member) : Resolver.objectOrPointee(Object);
     if (!Mutex)
       return;
+    std::optional<ObjectPath> AlsoNamed = lockOperand(*Mutex, Object).AlsoNamed;
     if (Role->Action == LockAction::Assert && !State.find(*Mutex))
-      State.acquire({*Mutex, Role->Kind, nullptr, nullptr}); // held by contract, not taken here
+      State.acquire({*Mutex, Role->Kind, nullptr, nullptr, AlsoNamed}); // held by contract, not taken here
     else if (Role->Action == LockAction::Lock)
-      State.acquire({*Mutex, Role->Kind, nullptr, Call});
+      State.acquire({*Mutex, Role->Kind, nullptr, Call, AlsoNamed});
     else if (Role->Action == LockAction::Unlock)
       State.release(*Mutex, Call->getExprLoc());
     return;
@@ -210,9 +220,9 @@ void LockStateAnalysis::transferCall(const CallExpr *Call, LockSet &State) {
     return;
   // Free functions: pthread_mutex_lock(&m), std::lock(a, b, ...).
   SmallVector<const Expr *, 4> Args(Call->arguments());
-  for (const ObjectPath &Mutex : mutexPaths(Args)) {
+  for (const auto &[Mutex, AlsoNamed] : mutexPaths(Args)) {
     if (Role->Action == LockAction::Lock)
-      State.acquire({Mutex, Role->Kind, nullptr, Call});
+      State.acquire({Mutex, Role->Kind, nullptr, Call, AlsoNamed});
     else if (Role->Action == LockAction::Unlock)
       State.release(Mutex, Call->getExprLoc());
   }
@@ -279,8 +289,8 @@ void LockStateAnalysis::applyBranch(const CFGBlock &Pred, const CFGBlock &Succ, 
   if (Role && Role->Action == LockAction::Lock && Role->SuccessIsZero && Truthy) {
     // The lock call failed on this edge (it returns 0 when it locked): the mutex is not held.
     SmallVector<const Expr *, 4> Args(Call->arguments());
-    for (const ObjectPath &Mutex : mutexPaths(Args))
-      State.forget(Mutex);
+    for (const LockOperand &Mutex : mutexPaths(Args))
+      State.forget(Mutex.Path);
     return;
   }
   if (!Role || (Role->Action != LockAction::TryLock && Role->Action != LockAction::OwnsLock))
@@ -289,9 +299,9 @@ void LockStateAnalysis::applyBranch(const CFGBlock &Pred, const CFGBlock &Succ, 
   const auto *Member = dyn_cast<CXXMemberCallExpr>(Call);
   const VarDecl *Guard = nullptr;
   if (const GuardBinding *Binding = Member ? bindingOf(Member->getImplicitObjectArgument(), Guard) : nullptr) {
-    for (const ObjectPath &Mutex : Binding->Mutexes) {
+    for (const auto &[Mutex, AlsoNamed] : Binding->Mutexes) {
       if (Locked && !State.find(Mutex))
-        State.acquire({Mutex, Binding->Kind, Guard, Call});
+        State.acquire({Mutex, Binding->Kind, Guard, Call, AlsoNamed});
       else if (!Locked && Role->Action == LockAction::OwnsLock)
         State.release(Mutex, Call->getExprLoc());
     }
@@ -299,17 +309,17 @@ void LockStateAnalysis::applyBranch(const CFGBlock &Pred, const CFGBlock &Succ, 
   }
   if (!Locked || Role->Action != LockAction::TryLock)
     return;
-  SmallVector<ObjectPath, 2> Mutexes;
+  SmallVector<LockOperand, 2> Mutexes;
   if (Member) {
     if (Model.isMutexObject(Member->getImplicitObjectArgument()))
       if (auto Path = Resolver.objectOfCall(Member))
-        Mutexes.push_back(*Path);
+        Mutexes.push_back(lockOperand(*Path, Member->getImplicitObjectArgument()));
   } else {
     SmallVector<const Expr *, 4> Args(Call->arguments());
     Mutexes = mutexPaths(Args);
   }
-  for (const ObjectPath &Mutex : Mutexes)
-    State.acquire({Mutex, Role->Kind, nullptr, Call});
+  for (const auto &[Mutex, AlsoNamed] : Mutexes)
+    State.acquire({Mutex, Role->Kind, nullptr, Call, AlsoNamed});
 }
 
 LockSet LockStateAnalysis::annotatedEntry(const FunctionDecl *Fn) {
@@ -324,7 +334,8 @@ LockSet LockStateAnalysis::annotatedEntry(const FunctionDecl *Fn) {
       if (const auto *Param = dyn_cast_or_null<ParmVarDecl>(Mutex->rootVariable());
           Param && Param->getDeclContext() != Fn && Param->getFunctionScopeIndex() < Fn->getNumParams())
         Mutex = Mutex->rebased(ObjectPath::variable(Fn->getParamDecl(Param->getFunctionScopeIndex())));
-      Entry.acquire({*Mutex, Attr->isShared() ? LockKind::Shared : LockKind::Exclusive, nullptr, nullptr});
+      Entry.acquire(
+          {*Mutex, Attr->isShared() ? LockKind::Shared : LockKind::Exclusive, nullptr, nullptr, std::nullopt});
     }
   }
   return Entry;

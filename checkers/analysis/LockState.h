@@ -20,12 +20,18 @@ struct HeldLock {
   LockKind Kind = LockKind::Exclusive;
   const clang::VarDecl *Guard = nullptr;   // the guard whose destructor unlocks it; null: by hand
   const clang::Stmt *AcquiredAt = nullptr; // null: held on entry (annotation, every caller)
+  /// The same lock by the member the object's lock functions lock, when the object is a lock class
+  /// that guards its own state (`registry.lock_` for a lock of `registry`: LockModel::ownLockMember).
+  std::optional<ObjectPath> AlsoNamed;
+  bool names(const ObjectPath &Path) const { return Mutex == Path || (AlsoNamed && *AlsoNamed == Path); }
 };
 
 struct ReleasedLock {
   ObjectPath Mutex = ObjectPath::thisObject();
   clang::SourceLocation At;                // the unlock() call, or the end of the guard's scope
   const clang::VarDecl *ByGuard = nullptr; // the guard whose destructor released it
+  std::optional<ObjectPath> AlsoNamed;     // as HeldLock's
+  bool names(const ObjectPath &Path) const { return Mutex == Path || (AlsoNamed && *AlsoNamed == Path); }
 };
 
 /// The locks held at one program point, and the locks released on some path before it.
@@ -84,16 +90,23 @@ public:
   bool acquiresLock(const clang::Stmt *S);
 
 private:
+  /// A mutex a lock operation names, and the member it also is (HeldLock::AlsoNamed).
+  struct LockOperand {
+    ObjectPath Path;
+    std::optional<ObjectPath> AlsoNamed;
+  };
   struct GuardBinding {
-    llvm::SmallVector<ObjectPath, 2> Mutexes;
+    llvm::SmallVector<LockOperand, 2> Mutexes;
     LockKind Kind;
   };
   void transfer(const clang::CFGElement &Element, LockSet &State);
   void transferDecl(const clang::VarDecl *Var, const clang::Stmt *Site, LockSet &State);
   void transferCall(const clang::CallExpr *Call, LockSet &State);
   void applyBranch(const clang::CFGBlock &Pred, const clang::CFGBlock &Succ, LockSet &State);
-  llvm::SmallVector<ObjectPath, 2> mutexPaths(llvm::ArrayRef<const clang::Expr *> Args);
-  llvm::SmallVector<ObjectPath, 2> operandPaths(llvm::ArrayRef<const clang::Expr *> Operands);
+  llvm::SmallVector<LockOperand, 2> mutexPaths(llvm::ArrayRef<const clang::Expr *> Args);
+  llvm::SmallVector<LockOperand, 2> operandPaths(llvm::ArrayRef<const clang::Expr *> Operands);
+  /// \p Object, the lock operand \p Operand names, with the member it also is.
+  LockOperand lockOperand(const ObjectPath &Object, const clang::Expr *Operand) const;
   llvm::SmallVector<ObjectPath, 2> annotatedPaths(const clang::CallExpr *Call,
                                                   llvm::ArrayRef<const clang::Expr *> Named);
   const GuardBinding *bindingOf(const clang::Expr *GuardExpr, const clang::VarDecl *&Guard);

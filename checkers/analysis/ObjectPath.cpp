@@ -57,9 +57,13 @@ std::optional<std::string> spellingThroughGetter(const VarDecl *Var, bool Throug
   Returned = Returned->IgnoreParenImpCasts();
   bool ByAddress = false;
   const auto *Unary = dyn_cast<UnaryOperator>(Returned);
+  // (`return *holder;` through a holder's operator*: abseil's `absl::NoDestructor<absl::Mutex>`.)
+  const auto *Star = dyn_cast<CXXOperatorCallExpr>(Returned);
   if (Unary && Unary->getOpcode() == (ThroughPointer ? UO_Deref : UO_AddrOf)) {
     Returned = Unary->getSubExpr()->IgnoreParenImpCasts();
     ByAddress = !ThroughPointer;
+  } else if (ThroughPointer && Star && Star->getOperator() == OO_Star && Star->getNumArgs() == 1) {
+    Returned = Star->getArg(0)->IgnoreParenImpCasts();
   } else if (ThroughPointer) {
     return std::nullopt;
   }

@@ -130,11 +130,26 @@ public:
   };
   BodyLockFacts bodyLockFacts(const clang::CXXMethodDecl *Method) const;
 
+  /// The mutex member a lock class's lock functions lock, when it is one of its own and the class
+  /// is also the object its lock protects - it keeps iterable state beside it (gflags' and
+  /// abseil's flag registries: `void Lock() { lock_.Lock(); }` beside the maps it guards). A lock of
+  /// such an object is a lock of that member. Null for a wrapper (a handle, flags, a name), and for
+  /// a class whose lock functions lock a base, a member's member, or two members.
+  const clang::FieldDecl *ownLockMember(const clang::CXXRecordDecl *Record) const;
+
 private:
   struct LockCall;
   enum class Inferred : unsigned char { Pending, None, Mutex };
   llvm::SmallVector<LockCall, 4> lockCallsIn(const clang::Stmt *Body) const;
   llvm::SmallVector<LockCall, 4> lockCallsWithOwnMethods(const clang::FunctionDecl *Def) const;
+  /// Per member of `*this` (null: the object itself), the locks and unlocks \p Fn's body takes,
+  /// and the kind of its last lock; Read is false when the body is not visible.
+  struct MemberLockTally {
+    bool Read = false;
+    LockKind Kind = LockKind::Exclusive;
+    llvm::SmallDenseMap<const clang::FieldDecl *, std::pair<unsigned, unsigned>, 2> Counts;
+  };
+  MemberLockTally memberLockTally(const clang::FunctionDecl *Fn) const;
   std::optional<Role> netEffectOnMembers(const clang::FunctionDecl *Fn) const;
   bool isInferredMutex(const clang::CXXRecordDecl *Record) const;
   static bool isBasicLockable(const clang::CXXRecordDecl *Record);
@@ -152,6 +167,7 @@ private:
   mutable llvm::DenseMap<const clang::CXXRecordDecl *, bool> ReaderWriterRecords;
   mutable llvm::DenseMap<const clang::CXXRecordDecl *, std::optional<LockKind>> InferredGuards;
   mutable llvm::DenseMap<const clang::FunctionDecl *, std::optional<Role>> InferredRoles;
+  mutable llvm::DenseMap<const clang::CXXRecordDecl *, const clang::FieldDecl *> OwnLockMembers;
   NameList Mutexes, ExclusiveGuards, SharedGuards, LockFunctions, SharedLockFunctions, UnlockFunctions,
       TryLockFunctions, SharedTryLockFunctions, AssertHeldFunctions;
 };

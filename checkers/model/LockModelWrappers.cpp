@@ -111,6 +111,20 @@ bool isPimplMutex(const CXXRecordDecl *Record, const LockModel &Model) {
   };
   return declaresUnreadLockInterface(Record, Model) && llvm::none_of(Record->ctors(), GivenAnObject);
 }
+/// Whether \p Record keeps elements of its own beside its lock: a member of a class that can be
+/// iterated (`begin()` and `end()`), not text (a string has them too: a debug mutex's name).
+/// A mutex wrapper keeps a handle, flags, an owner: its lock is the wrapper, the name other
+/// classes hold it by.
+bool keepsIterableState(const CXXRecordDecl *Record) {
+  return llvm::any_of(Record->fields(), [](const FieldDecl *Field) {
+    const CXXRecordDecl *Type = Field->getType().getNonReferenceType()->getAsCXXRecordDecl();
+    Type = Type ? Type->getDefinition() : nullptr;
+    if (!Type)
+      return false;
+    auto Declares = [&](StringRef Name) { return !Type->lookup(&Type->getASTContext().Idents.get(Name)).empty(); };
+    return Declares("begin") && Declares("end") && !Declares("c_str") && !Declares("toUtf8");
+  });
+}
 } // namespace
 
 bool declaresUnreadLockInterface(const CXXRecordDecl *Record, const LockModel &Model) {
@@ -189,34 +203,81 @@ SmallVector<LockModel::LockCall, 4> LockModel::lockCallsWithOwnMethods(const Fun
   return Calls;
 }
 
-std::optional<LockModel::Role> LockModel::netEffectOnMembers(const FunctionDecl *Fn) const {
+LockModel::MemberLockTally LockModel::memberLockTally(const FunctionDecl *Fn) const {
+  MemberLockTally Tally;
   const FunctionDecl *Def = nullptr;
   if (!Fn->hasBody(Def) || !Def)
-    return std::nullopt;
-  // Per member: the last lock action the body takes on it. Straight-line wrapper bodies are the
-  // norm; a body that both locks and unlocks the same member leaves it as it found it.
-  llvm::SmallDenseMap<const FieldDecl *, std::pair<unsigned, unsigned>, 2> Counts; // locks, unlocks
-  LockKind Kind = LockKind::Exclusive;
+    return Tally;
+  // Per member: the lock actions the body takes on it. Straight-line wrapper bodies are the norm;
+  // a body that both locks and unlocks the same member leaves it as it found it.
+  Tally.Read = true;
   for (const LockCall &Call : lockCallsIn(Def->getBody())) {
     std::optional<const FieldDecl *> Part = thisPart(Call.Operand);
     if (!Part)
       continue;
-    auto &[Locks, Unlocks] = Counts[*Part];
+    auto &[Locks, Unlocks] = Tally.Counts[*Part];
     if (Call.Action == LockAction::Lock) {
       ++Locks;
-      Kind = Call.Kind;
+      Tally.Kind = Call.Kind;
     } else {
       ++Unlocks;
     }
   }
+  return Tally;
+}
+
+std::optional<LockModel::Role> LockModel::netEffectOnMembers(const FunctionDecl *Fn) const {
+  MemberLockTally Tally = memberLockTally(Fn);
+  if (!Tally.Read)
+    return std::nullopt;
   std::optional<Role> Effect;
-  for (const auto &[Field, Tally] : Counts) {
-    if (Tally.first > Tally.second)
-      Effect = Role{LockAction::Lock, Kind};
-    else if (Tally.second > Tally.first && !Effect)
+  for (const auto &[Field, Counts] : Tally.Counts) {
+    if (Counts.first > Counts.second)
+      Effect = Role{LockAction::Lock, Tally.Kind};
+    else if (Counts.second > Counts.first && !Effect)
       Effect = Role{LockAction::Unlock, LockKind::Exclusive};
   }
   return Effect;
+}
+
+const FieldDecl *LockModel::ownLockMember(const CXXRecordDecl *Record) const {
+  Record = Record ? Record->getDefinition() : nullptr;
+  if (!Record || !isInferredMutex(Record) || !keepsIterableState(Record))
+    return nullptr;
+  if (auto Known = OwnLockMembers.find(Record); Known != OwnLockMembers.end())
+    return Known->second;
+  // The one mutex member of its own that the class's lock functions leave locked, read from their
+  // bodies or named by their acquire annotations; none when two lock different members, or when
+  // the lock is of a base or of a member's member (a pimpl's `impl_->mu`).
+  const FieldDecl *Found = nullptr;
+  bool Ambiguous = false;
+  auto Note = [&](const FieldDecl *Field) {
+    if (!Field || Field->getParent()->getCanonicalDecl() != Record->getCanonicalDecl() ||
+        !isMutex(Field->getType(), Field)) {
+      Ambiguous = true;
+      return;
+    }
+    Ambiguous |= Found && Found != Field;
+    Found = Field;
+  };
+  for (const CXXMethodDecl *Method : Record->methods()) {
+    if (Method->isStatic() || isa<CXXConstructorDecl, CXXDestructorDecl>(Method))
+      continue;
+    std::optional<Role> MethodRole = roleOf(Method);
+    if (!MethodRole || MethodRole->Action != LockAction::Lock)
+      continue;
+    if (SmallVector<const Expr *, 2> Named = annotatedMutexes(Method); !Named.empty()) {
+      for (const Expr *Operand : Named)
+        Note(thisField(Operand));
+      continue;
+    }
+    for (const auto &[Field, Counts] : memberLockTally(Method).Counts)
+      if (Field && Counts.first > Counts.second)
+        Note(Field);
+  }
+  const FieldDecl *Member = Ambiguous ? nullptr : Found;
+  OwnLockMembers[Record] = Member;
+  return Member;
 }
 
 bool LockModel::isInferredMutex(const CXXRecordDecl *Record) const {

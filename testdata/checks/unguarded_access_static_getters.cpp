@@ -7,6 +7,7 @@
 // another getter returns. Default rules.
 #include <map>
 #include <mutex>
+#include <new>
 #include <set>
 #include <string>
 #include <vector>
@@ -223,6 +224,42 @@ bool hasZone(const std::string &Name) {
 void clearZones() {
   if (ZoneMap != nullptr)
     ZoneMap->clear(); // expect: mapguard-unguarded-access {{'clear' on 'ZoneMap' without holding 'zoneMutex()', which guards it at every access in the other functions (2 of 3 accesses); lock 'zoneMutex()' here, or use}} note@-9: {{'ZoneMap' is accessed with 'zoneMutex()' held here}}
+}
+
+// The same, the mutex kept in a holder that is never destroyed and reached through its
+// operator* (abseil's `absl::NoDestructor<absl::Mutex>` behind `FreelistMutex()`): the accesses
+// hold it as the holder's pointee, which is the guard's name too.
+template <typename T> class NeverDestroyed {
+public:
+  NeverDestroyed() { new (&Space) T(); }
+  T &operator*() { return *reinterpret_cast<T *>(&Space); }
+
+private:
+  alignas(T) unsigned char Space[sizeof(T)];
+};
+static std::mutex &freelistMutex() {
+  static NeverDestroyed<std::mutex> Mu;
+  return *Mu;
+}
+static std::vector<void *> *FreeList = nullptr;
+void addToFreelist(void *P) {
+  std::lock_guard<std::mutex> Lock(freelistMutex());
+  if (FreeList == nullptr)
+    FreeList = new std::vector<void *>;
+  FreeList->push_back(P);
+}
+void *takeFromFreelist() {
+  std::lock_guard<std::mutex> Lock(freelistMutex());
+  if (FreeList == nullptr || FreeList->empty())
+    return nullptr;
+  void *P = FreeList->back();
+  FreeList->pop_back();
+  return P;
+}
+// A guard deleted.
+void dropFreelist() {
+  if (FreeList != nullptr)
+    FreeList->clear(); // expect: mapguard-unguarded-access {{'clear' on 'FreeList' without holding 'freelistMutex()', which guards it at every access in the other functions (4 of 5 accesses); lock 'freelistMutex()' here, or use}} note@-13: {{'FreeList' is accessed with 'freelistMutex()' held here}}
 }
 
 // A global pointer to a leaked mutex, locked through it.
