@@ -230,6 +230,13 @@ void GuardedContainerCheck::reportThreadRace(const ContainerAccess &Access, Guar
     diag(Other->Ref->getExprLoc(), "'%0' is also accessed here", DiagnosticIDs::Note) << Name;
 }
 
+bool GuardedContainerCheck::mayTakeGuard(const FunctionDecl *Fn, const GuardInfo &Guard, const LockModel &Locks) {
+  if (mayNameMember(Fn, Guard.Mutex))
+    return true;
+  const auto *Field = dyn_cast<FieldDecl>(Guard.Mutex);
+  return Field && Locks.ownLockMember(dyn_cast<CXXRecordDecl>(Field->getParent())) == Field;
+}
+
 void GuardedContainerCheck::noteGuardEvidence(const ContainerAccess &Access, const GuardInfo &Guard, StringRef Mutex) {
   if (Guard.Evidence && Guard.Evidence != &Access)
     diag(Guard.Evidence->Ref->getExprLoc(), "'%0' is accessed with '%1' held here", DiagnosticIDs::Note)

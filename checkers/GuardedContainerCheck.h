@@ -54,6 +54,10 @@ protected:
   static bool keptByOtherFunctions(const ContainerAccess &Access, const GuardInfo &Guard,
                                    const GuardInference &Inference, const clang::FunctionDecl *AlsoOwn = nullptr,
                                    bool ChangeAfterHandOver = false);
+  /// Whether \p Fn can take \p Guard: it may name the mutex, or the mutex is the own lock of an
+  /// object that is its own lock (gflags' registry `lock_`), which its lock functions take for any
+  /// code (`FlagRegistryLock frl(registry)`).
+  static bool mayTakeGuard(const clang::FunctionDecl *Fn, const GuardInfo &Guard, const LockModel &Locks);
   /// A note that shows why \p Guard guards the container: an access holding it, or its annotation.
   void noteGuardEvidence(const ContainerAccess &Access, const GuardInfo &Guard, llvm::StringRef Mutex);
   /// Whether another check of this run is enabled: the more specific check reports an access.

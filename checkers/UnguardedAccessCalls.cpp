@@ -46,7 +46,9 @@ void UnguardedAccessCheck::reportCallsSkippingGuard(
   llvm::SmallVector<Skipping, 4> Found;
   for (const ContainerAccess &Access : Inference.accesses()) {
     const FunctionDecl *Helper = Access.Function;
-    if (!Access.countsForGuard() || readsOnlySize(Access) || Access.Use.ElementOnly || Access.DeferredBy ||
+    // (Also a helper whose name or lock parameter says its caller holds the lock, gflags'
+    // `FindFlagLocked()`: a call that does not hold it breaks that contract.)
+    if (!Access.countsUnlessByContract() || readsOnlySize(Access) || Access.Use.ElementOnly || Access.DeferredBy ||
         Access.ScopeExit || Helper != Access.Enclosing || Access.Use.What == "operator[]")
       continue;
     const GuardInfo *Guard = Inference.guardOf(Access.Container);
@@ -75,7 +77,7 @@ void UnguardedAccessCheck::reportCallsSkippingGuard(
       AtCall.Held = Site.Held;
       AtCall.Function = AtCall.Enclosing = Site.Caller;
       if (!Inference.missesGuard(AtCall, *Guard, *GuardPath) ||
-          (!Access.Use.Write && !mayNameMember(Site.Caller, Guard->Mutex)) ||
+          (!Access.Use.Write && !mayTakeGuard(Site.Caller, *Guard, Inference.locks())) ||
           !anyThreadMayCall(Site.Caller, *Guard, Inference) || Inference.outsideSharing(Site.Caller, Site.Call))
         continue;
       Found.push_back({&Site, Holding, &Access, Guard, *GuardPath});

@@ -169,7 +169,7 @@ UnguardedAccessCheck::GuardProtocol UnguardedAccessCheck::brokenProtocol(const C
     // (An element read by index, `v[i]`, may be the thread's own slot, as an element write may; and
     // a function that cannot name the mutex - a private member of another class, reached through
     // an accessor such as oatpp's `headers.getAll_Unsafe()` - leaves the protocol to that class.)
-    if (Access.Use.What == "operator[]" || !mayNameMember(Fn, Guard.Mutex))
+    if (Access.Use.What == "operator[]" || !mayTakeGuard(Fn, Guard, Inference.locks()))
       return GuardProtocol::None;
     Protocol = GuardProtocol::ReadWithoutLock;
   }

@@ -56,9 +56,11 @@ struct ContainerAccess {
   /// Whether the access counts for the guard and is judged: not before or after the sharing, not
   /// opted out, not the caller's by contract, not an accessor handing the container over, not a use
   /// of the pointer or smart pointer alone (`sp = std::make_shared<Map>()`).
-  bool countsForGuard() const {
-    return !BeforeOrAfterSharing && !OptedOut && !HeldByContract && !ReturnedWhole && !Use.HandleOnly &&
-           !lockedAsWhole();
+  bool countsForGuard() const { return !HeldByContract && countsUnlessByContract(); }
+  /// The same, for an access its function's contract leaves to the callers (`FindFlagLocked()`):
+  /// what a call that does not hold the lock breaks.
+  bool countsUnlessByContract() const {
+    return !BeforeOrAfterSharing && !OptedOut && !ReturnedWhole && !Use.HandleOnly && !lockedAsWhole();
   }
   /// Whether the object that holds the container is itself held, as a lock class, by no member's
   /// name (its lock functions are not read here, or lock two members): made under the object's own

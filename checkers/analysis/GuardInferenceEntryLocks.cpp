@@ -136,9 +136,11 @@ LockSet guard_inference::rebaseToCallee(const CallExpr *Call, const FunctionDecl
     }
     for (const auto &[From, To] : Roots)
       if (Lock.Mutex.hasPrefix(From)) {
-        std::optional<ObjectPath> AlsoNamed;
-        if (Lock.AlsoNamed && Lock.AlsoNamed->hasPrefix(From))
-          AlsoNamed = Lock.AlsoNamed->rebased(To, From.steps().size());
+        std::optional<ObjectPath> AlsoNamed = Lock.AlsoNamed;
+        if (AlsoNamed && AlsoNamed->hasPrefix(From))
+          AlsoNamed = AlsoNamed->rebased(To, From.steps().size());
+        else
+          AlsoNamed.reset();
         Rebased.acquire({Lock.Mutex.rebased(To, From.steps().size()), Lock.Kind, nullptr, nullptr, AlsoNamed});
       }
   }

@@ -1,10 +1,11 @@
 // RUN-ARGS: -std=c++17 -Wno-unused -pthread
-// CHECK-OPTIONS: mapguard-unguarded-access.Rules: '+breaks-consistent-guard'
+// CHECK-OPTIONS: mapguard-unguarded-access.Rules: '+breaks-consistent-guard,+call-breaks-consistent-guard'
 // A lock class that is also the object its lock protects (gflags' and abseil's flag registries):
 // `void Lock() { lock_.Lock(); }` beside the maps it keeps, locked by a guard of its own given the
 // registry, or by its own functions. A lock of the registry is a lock of `lock_`, the member its
 // lock functions lock, so `lock_` guards the maps, and the one access without any lock breaks the
-// protocol. Twins: the same shapes locked everywhere; a parser that points to the registry and
+// protocol; a call without the lock of a helper that says its caller holds it breaks it too.
+// Twins: the same shapes locked everywhere; a parser that points to the registry and
 // reads it under its lock, whose own maps that lock does not guard; a class whose lock functions
 // lock two different members (a lock of the object names neither); a project mutex wrapper used as
 // a member of another class, which stays that class's guard under its own name.
@@ -177,6 +178,38 @@ std::vector<std::string> LockedRegistry::Names() {
     Out.push_back(Flag.first);
   unlock();
   return Out;
+}
+
+// Code that is no friend takes a catalog's lock through `std::lock_guard` to call the helper that
+// says its caller holds it; one call does not (gflags' `GetCommandLineOption()` with its
+// `FlagRegistryLock` deleted): the lock of an object that is its own lock is one any code can
+// take, so the call breaks the helper's contract.
+class Catalog {
+public:
+  void lock() { Mu.lock(); }
+  void unlock() { Mu.unlock(); }
+  void add(const std::string &Name, int Value) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Entries[Name] = Value;
+  }
+  const int *findLocked(const std::string &Name) const {
+    auto It = Entries.find(Name);
+    return It == Entries.end() ? nullptr : &It->second;
+  }
+
+private:
+  std::map<std::string, int> Entries;
+  std::mutex Mu;
+};
+
+int entryOr(Catalog &C, const std::string &Name, int Default) {
+  std::lock_guard<Catalog> Lock(C);
+  const int *Entry = C.findLocked(Name);
+  return Entry != nullptr ? *Entry : Default;
+}
+
+bool hasEntry(Catalog &C, const std::string &Name) {
+  return C.findLocked(Name) != nullptr; // expect: mapguard-unguarded-access {{call to 'findLocked', which reads 'Entries', without holding 'Mu', which its other callers hold and which guards it at every access in the other functions (1 of 1 accesses)}} note@-16: {{'find' on 'Entries' here}} note@-5: {{'findLocked' is called with 'Mu' held here}}
 }
 
 // A board that is its own lock, as std::lock_guard takes it from outside.

@@ -5,7 +5,8 @@
 // mutex the function's other callers hold, of a function that reads or changes a container with no
 // lock of its own, where every access in the other functions holds that mutex - the shape a guard
 // deleted around a helper call leaves. Reported at the call, where the lock is missing.
-// Default rules only: each negative twin below has no finding.
+// A helper whose name says its caller holds the lock is judged so too. Default rules only: each
+// negative twin below has no finding.
 #include <map>
 #include <mutex>
 #include <shared_mutex>
@@ -72,6 +73,42 @@ private:
   }
   mutable std::mutex Mu;
   std::map<int, std::string> Open;
+};
+
+// A helper whose name says its caller holds the lock (gflags' `FlagRegistry::FindFlagLocked()`):
+// by contract its accesses are its callers', and the one call made without the lock breaks that
+// contract. Twin: a caller that says so too (`renameLocked`) passes the contract on.
+class FlagIndex {
+public:
+  int *findLocked(const std::string &Name) {
+    auto It = Flags.find(Name);
+    return It == Flags.end() ? nullptr : &It->second;
+  }
+  void set(const std::string &Name, int Value) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    if (int *Flag = findLocked(Name))
+      *Flag = Value;
+  }
+  bool has(const std::string &Name) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    return findLocked(Name) != nullptr;
+  }
+  void add(const std::string &Name) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Flags.emplace(Name, 0);
+  }
+  int get(const std::string &Name) {
+    int *Flag = findLocked(Name); // expect: mapguard-unguarded-access {{call to 'findLocked', which reads 'Flags', without holding 'Mu', which its other callers hold and which guards it at every access in the other functions (1 of 1 accesses); lock 'Mu' here}} note@-17: {{'find' on 'Flags' here}} note@-12: {{'findLocked' is called with 'Mu' held here}}
+    return Flag != nullptr ? *Flag : 0;
+  }
+  void renameLocked(const std::string &From, const std::string &To) {
+    if (int *Flag = findLocked(From))
+      Flags[To] = *Flag;
+  }
+
+private:
+  std::mutex Mu;
+  std::map<std::string, int> Flags;
 };
 
 // Twin: every call holds the lock, also the one in a private function called only under it.
