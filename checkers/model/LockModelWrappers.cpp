@@ -242,10 +242,13 @@ std::optional<LockModel::Role> LockModel::netEffectOnMembers(const FunctionDecl 
 
 const FieldDecl *LockModel::ownLockMember(const CXXRecordDecl *Record) const {
   Record = Record ? Record->getDefinition() : nullptr;
-  if (!Record || !isInferredMutex(Record) || !keepsIterableState(Record))
+  if (!Record)
     return nullptr;
   if (auto Known = OwnLockMembers.find(Record); Known != OwnLockMembers.end())
     return Known->second;
+  OwnLockMembers[Record] = nullptr;
+  if (!isInferredMutex(Record) || !keepsIterableState(Record))
+    return nullptr;
   // The one mutex member of its own that the class's lock functions leave locked, read from their
   // bodies or named by their acquire annotations; none when two lock different members, or when
   // the lock is of a base or of a member's member (a pimpl's `impl_->mu`).
